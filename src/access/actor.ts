@@ -1,0 +1,54 @@
+// Who is asking. Built fresh from the database on every request, so a role change takes effect at once.
+import type { InstanceRole, ProjectRole } from '../storage/tables.js';
+
+export type ApiScope = 'read' | 'write' | 'admin';
+export const apiScopes: readonly ApiScope[] = ['read', 'write', 'admin'];
+
+export interface AnonymousActor {
+  kind: 'anonymous';
+}
+
+export interface UserActor {
+  kind: 'user';
+  userId: number;
+  username: string;
+  displayName: string;
+  email: string;
+  timeZone: string;
+  /** Roles the account holds. */
+  heldRoles: ReadonlySet<InstanceRole>;
+  /**
+   * Roles in force for this request: held roles that need a second factor only count once the
+   * session passed TOTP (DESIGN.md §5). Policy decisions use these, never heldRoles.
+   */
+  roles: ReadonlySet<InstanceRole>;
+  /** Project id → roles on that project. */
+  projectRoles: ReadonlyMap<number, ReadonlySet<ProjectRole>>;
+  via: 'session' | 'token';
+  /** For API tokens: what the token may do. Sessions may do everything the roles allow. */
+  scopes: ReadonlySet<ApiScope> | null;
+  mfaEnrolled: boolean;
+  mfaPassed: boolean;
+  /** Held roles that are dormant until the user enrols/passes TOTP. */
+  mfaPendingRoles: ReadonlySet<InstanceRole>;
+}
+
+export type Actor = AnonymousActor | UserActor;
+
+export const anonymous: AnonymousActor = { kind: 'anonymous' };
+
+export function isUser(actor: Actor): actor is UserActor {
+  return actor.kind === 'user';
+}
+
+export function hasRole(actor: Actor, role: InstanceRole): boolean {
+  return actor.kind === 'user' && actor.roles.has(role);
+}
+
+export function hasProjectRole(actor: Actor, projectId: number, role: ProjectRole): boolean {
+  return actor.kind === 'user' && (actor.projectRoles.get(projectId)?.has(role) ?? false);
+}
+
+export function actorLabel(actor: Actor): string {
+  return actor.kind === 'user' ? actor.username : 'anonymous';
+}

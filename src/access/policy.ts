@@ -1,0 +1,64 @@
+// The one access policy (DESIGN.md §4, §5). Every handler asks here before reading or changing anything
+// that is not public; handlers never decide visibility themselves. A `false` for a read means the object
+// is answered with 404 (never 403), so existence is not confirmed.
+import { errors } from '../errors/catalogue.js';
+import { hasRole, type Actor, type ApiScope } from './actor.js';
+
+export type Permission =
+  // Instance administration: people, projects, keys, settings. Admin is not VMT (DESIGN.md §1).
+  | 'admin.read'
+  | 'admin.write'
+  | 'audit.read'
+  | 'jobs.read'
+  | 'jobs.write'
+  | 'stakeholders.read'
+  | 'stakeholders.write'
+  | 'account.self';
+
+/** The API-token scope an action needs; session users are not limited by scopes. */
+const scopeFor: Record<Permission, ApiScope> = {
+  'admin.read': 'admin',
+  'admin.write': 'admin',
+  'audit.read': 'admin',
+  'jobs.read': 'admin',
+  'jobs.write': 'admin',
+  'stakeholders.read': 'read',
+  'stakeholders.write': 'write',
+  'account.self': 'read',
+};
+
+function scopeAllows(actor: Actor, permission: Permission): boolean {
+  if (actor.kind !== 'user' || actor.scopes === null) return true;
+  const needed = scopeFor[permission];
+  if (actor.scopes.has('admin')) return true;
+  if (needed === 'read') return actor.scopes.has('read') || actor.scopes.has('write');
+  return actor.scopes.has(needed);
+}
+
+export function can(actor: Actor, permission: Permission): boolean {
+  if (actor.kind !== 'user' || !scopeAllows(actor, permission)) return false;
+  switch (permission) {
+    case 'admin.read':
+    case 'admin.write':
+    case 'audit.read':
+    case 'jobs.read':
+    case 'jobs.write':
+      return hasRole(actor, 'admin');
+    case 'stakeholders.read':
+    case 'stakeholders.write':
+      // The stakeholder registry is run by the VMT; admins manage it too.
+      return hasRole(actor, 'admin') || hasRole(actor, 'vmt');
+    case 'account.self':
+      return true;
+  }
+}
+
+/** Throw the 404 a hidden object answers with unless the actor may act. */
+export function requireOrNotFound(actor: Actor, permission: Permission, what = 'page'): void {
+  if (!can(actor, permission)) throw errors.notFound(what);
+}
+
+/** Signed-in users only; anonymous callers are sent to sign in (this reveals nothing: the route is public knowledge). */
+export function requireUser(actor: Actor): asserts actor is Extract<Actor, { kind: 'user' }> {
+  if (actor.kind !== 'user') throw errors.unauthenticated();
+}

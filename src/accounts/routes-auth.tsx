@@ -1,0 +1,375 @@
+// Sign-in, second factor, sign-out, registration, first-run setup, invitations and password reset pages.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import { change, type AppContext, type Scope } from '../context.js';
+import { AppError, errors } from '../errors/catalogue.js';
+import type { RouteDef } from '../http/route.js';
+import { formBody, keepValues, str } from '../http/forms.js';
+import { redirectWithFlash, safeNext, sendPage } from '../http/render.js';
+import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
+import type { PageContext } from '../web/layout.js';
+import { login, passSecondFactor } from './login.js';
+import { acceptInvite, findLiveInvite, requestPasswordReset, resetPassword } from './invites.js';
+import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.js';
+import { createAccount, findUserById } from './users.js';
+
+void Fragment;
+
+function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): void {
+  void reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: app.config.publicUrl.startsWith('https://'),
+    maxAge: SESSION_ABSOLUTE_MS / 1000,
+  });
+}
+
+/** Re-render a form with the problems and what the user typed, or rethrow errors that are not about the form. */
+function formProblem(error: unknown, form: Record<string, unknown>): FormState {
+  if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'account_locked')) {
+    return { values: keepValues(form as never), issues: error.fields.length ? error.fields : [{ field: 'form', message: error.message }] };
+  }
+  throw error;
+}
+
+function LoginForm({ ctx, state, next }: { ctx: PageContext; state?: FormState; next: string }) {
+  return (
+    <>
+      <h1>Sign in</h1>
+      <ErrorSummary state={state} />
+      <form method="post" action={`/login?next=${encodeURIComponent(next)}`} class="stack card">
+        <CsrfField token={ctx.csrfToken} />
+        <TextField name="login" label="Username or email" autocomplete="username" required state={state} />
+        <TextField name="password" label="Password" type="password" autocomplete="current-password" required state={state} />
+        <div class="actions">
+          <Button>Sign in</Button>
+          <a href="/password/forgot">Forgot your password?</a>
+        </div>
+      </form>
+      <p>
+        New here? <a href="/register">Create an account</a>. Reporting a vulnerability does not need an account.
+      </p>
+    </>
+  );
+}
+
+function AccountForm({ ctx, state, action, intro, submit, fixedEmail }: { ctx: PageContext; state?: FormState; action: string; intro: string; submit: string; fixedEmail?: string | null }) {
+  return (
+    <>
+      <p class="lead">{intro}</p>
+      <ErrorSummary state={state} />
+      <form method="post" action={action} class="stack card">
+        <CsrfField token={ctx.csrfToken} />
+        <TextField name="username" label="Username" hint="Lowercase letters, digits, dot, dash or underscore." autocomplete="username" required state={state} />
+        <TextField name="display_name" label="Your name" hint="As others see it on reports and advisories." autocomplete="name" required state={state} />
+        {fixedEmail ? (
+          <p>
+            Email: <strong>{fixedEmail}</strong>
+          </p>
+        ) : (
+          <TextField name="email" label="Email" type="email" autocomplete="email" required state={state} />
+        )}
+        <TextField name="password" label="Password" type="password" hint="At least 12 characters. A passphrase is best." autocomplete="new-password" required state={state} />
+        <div class="actions">
+          <Button>{submit}</Button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+function accountInput(form: Record<string, unknown>) {
+  const f = form as Record<string, string>;
+  return { username: str(f, 'username'), email: str(f, 'email'), displayName: str(f, 'display_name'), password: str(f, 'password') };
+}
+
+async function signIn(app: AppContext, req: FastifyRequest, reply: FastifyReply, userId: number, mfaPassed: boolean): Promise<void> {
+  const now = app.clock.now();
+  if (req.sessionHash) await revokeSession(app.storage.db, now, req.sessionHash);
+  const { token } = await createSession(app.storage.db, now, userId, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, mfaPassed });
+  setSessionCookie(app, reply, token);
+}
+
+export function authRoutes(app: AppContext): RouteDef[] {
+  const loginPage = (req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) =>
+    sendPage(app, req, reply, 'Sign in', (ctx) => <LoginForm ctx={ctx} state={state} next={safeNext((req.query as { next?: string }).next)} />, { status });
+
+  return [
+    { method: 'GET', url: '/login', audience: 'public', handler: async (req, reply) => loginPage(req, reply) },
+    {
+      method: 'POST',
+      url: '/login',
+      audience: 'public',
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        const form = formBody(req);
+        try {
+          const result = await login(scope, { login: str(form, 'login'), password: str(form, 'password') }, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, previousSessionHash: req.sessionHash });
+          setSessionCookie(app, reply, result.sessionToken);
+          const next = safeNext((req.query as { next?: string }).next);
+          return reply.redirect(result.needsTotp ? `/login/totp?next=${encodeURIComponent(next)}` : next, 303);
+        } catch (error) {
+          return loginPage(req, reply, formProblem(error, form), error instanceof AppError ? error.status : 400);
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/login/totp',
+      audience: 'public',
+      handler: async (req, reply) => {
+        if (!req.pendingMfaUserId) return reply.redirect('/login', 303);
+        return totpPage(app, req, reply);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/login/totp',
+      audience: 'public',
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        if (!req.pendingMfaUserId || !req.sessionHash) return reply.redirect('/login', 303);
+        const form = formBody(req);
+        const user = await findUserById(app.storage.db, req.pendingMfaUserId);
+        if (!user) return reply.redirect('/login', 303);
+        try {
+          await passSecondFactor(scope, user, req.sessionHash, str(form, 'code'));
+          return reply.redirect(safeNext((req.query as { next?: string }).next), 303);
+        } catch (error) {
+          return totpPage(app, req, reply, formProblem(error, {}), error instanceof AppError ? error.status : 400);
+        }
+      },
+    },
+    {
+      method: 'POST',
+      url: '/logout',
+      audience: 'public',
+      handler: async (req, reply, scope) => {
+        if (req.sessionHash) {
+          const hash = req.sessionHash;
+          await change(scope, async ({ trx, now, audit }) => {
+            await revokeSession(trx, now, hash);
+            if (scope.actor.kind === 'user') await audit('user.signed_out', 'user', scope.actor.userId);
+          });
+        }
+        void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.redirect('/', 303);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/register',
+      audience: 'public',
+      handler: async (req, reply) => registerPage(app, req, reply),
+    },
+    {
+      method: 'POST',
+      url: '/register',
+      audience: 'public',
+      rateLimitPerMinute: 10,
+      handler: async (req, reply, scope) => {
+        if (app.config.registration !== 'open') throw errors.notFound();
+        const form = formBody(req);
+        try {
+          const user = await createAccount(scope, accountInput(form), { action: 'user.registered' });
+          await signIn(app, req, reply, user.id, false);
+          return redirectWithFlash(reply, '/account', 'success', 'Welcome! Your account is ready.');
+        } catch (error) {
+          return registerPage(app, req, reply, formProblem(error, form), 400);
+        }
+      },
+    },
+    ...(['setup', 'invite'] as const).flatMap((purpose): RouteDef[] => [
+      {
+        method: 'GET',
+        url: `/${purpose}/:token`,
+        audience: 'public',
+        leak: { params: { token: 'secret_link' } },
+        handler: async (req, reply) => invitePage(app, req, reply, purpose),
+      },
+      {
+        method: 'POST',
+        url: `/${purpose}/:token`,
+        audience: 'public',
+        rateLimitPerMinute: 10,
+        leak: { params: { token: 'secret_link' } },
+        handler: async (req, reply, scope) => {
+          const { token } = req.params as { token: string };
+          const form = formBody(req);
+          try {
+            const user = await acceptInvite(scope, purpose, token, accountInput(form));
+            await signIn(app, req, reply, user.id, false);
+            return redirectWithFlash(
+              reply,
+              purpose === 'setup' ? '/account/security' : '/account',
+              'success',
+              purpose === 'setup' ? 'Your admin account is ready. Turn on two-factor authentication to activate the admin role.' : 'Welcome! Your account is ready.',
+            );
+          } catch (error) {
+            return invitePage(app, req, reply, purpose, formProblem(error, form), 400);
+          }
+        },
+      },
+    ]),
+    {
+      method: 'GET',
+      url: '/password/forgot',
+      audience: 'public',
+      handler: async (req, reply) => forgotPage(app, req, reply),
+    },
+    {
+      method: 'POST',
+      url: '/password/forgot',
+      audience: 'public',
+      rateLimitPerMinute: 5,
+      handler: async (req, reply, scope) => {
+        await requestPasswordReset(scope, str(formBody(req), 'email'));
+        return redirectWithFlash(reply, '/login', 'info', 'If an account uses that address, a reset link is on its way.');
+      },
+    },
+    {
+      method: 'GET',
+      url: '/password/reset/:token',
+      audience: 'public',
+      leak: { params: { token: 'secret_link' } },
+      handler: async (req, reply) => resetPage(app, req, reply),
+    },
+    {
+      method: 'POST',
+      url: '/password/reset/:token',
+      audience: 'public',
+      rateLimitPerMinute: 10,
+      leak: { params: { token: 'secret_link' } },
+      handler: async (req, reply, scope) => {
+        const { token } = req.params as { token: string };
+        try {
+          await resetPassword(scope, token, str(formBody(req), 'password'));
+          return redirectWithFlash(reply, '/login', 'success', 'Your password was changed. Sign in with the new one.');
+        } catch (error) {
+          return resetPage(app, req, reply, formProblem(error, {}), 400);
+        }
+      },
+    },
+  ];
+}
+
+function totpPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
+  const next = safeNext((req.query as { next?: string }).next);
+  return sendPage(
+    app,
+    req,
+    reply,
+    'Authentication code',
+    (ctx) => (
+      <>
+        <h1>Enter your authentication code</h1>
+        <p class="lead">Open your authenticator app and enter the 6-digit code for this account, or one of your recovery codes.</p>
+        <ErrorSummary state={state} />
+        <form method="post" action={`/login/totp?next=${encodeURIComponent(next)}`} class="stack card">
+          <CsrfField token={ctx.csrfToken} />
+          <TextField name="code" label="Code" autocomplete="one-time-code" inputmode="numeric" required state={state} />
+          <div class="actions">
+            <Button>Verify</Button>
+          </div>
+        </form>
+      </>
+    ),
+    { status },
+  );
+}
+
+function registerPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
+  if (app.config.registration !== 'open') {
+    return sendPage(app, req, reply, 'Registration', () => (
+      <>
+        <h1>Registration is by invitation</h1>
+        <p class="lead">Accounts on this instance are created by invitation from an administrator. You can still report a vulnerability without an account.</p>
+      </>
+    ));
+  }
+  return sendPage(
+    app,
+    req,
+    reply,
+    'Create an account',
+    (ctx) => (
+      <>
+        <h1>Create an account</h1>
+        <AccountForm ctx={ctx} state={state} action="/register" intro="An account lets you follow your reports, take part in reviews you are invited to, and give feedback on security notes." submit="Create account" />
+      </>
+    ),
+    { status },
+  );
+}
+
+async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, purpose: 'setup' | 'invite', state?: FormState, status?: number) {
+  const { token } = req.params as { token: string };
+  const invite = await findLiveInvite(app.storage.db, app.clock.now(), purpose, token);
+  if (!invite) throw errors.notFound('invitation');
+  const setup = purpose === 'setup';
+  return sendPage(
+    app,
+    req,
+    reply,
+    setup ? 'Set up Cordon' : 'Accept invitation',
+    (ctx) => (
+      <>
+        <h1>{setup ? `Set up ${app.config.instanceName}` : 'Accept your invitation'}</h1>
+        <AccountForm
+          ctx={ctx}
+          state={state}
+          action={`/${purpose}/${encodeURIComponent(token)}`}
+          intro={setup ? 'Create the first administrator account. This link works once; there is no default password.' : 'Choose a username and password for your new account.'}
+          submit={setup ? 'Create admin account' : 'Create account'}
+          fixedEmail={invite.email}
+        />
+      </>
+    ),
+    { status },
+  );
+}
+
+function forgotPage(app: AppContext, req: FastifyRequest, reply: FastifyReply) {
+  return sendPage(app, req, reply, 'Forgot password', (ctx) => (
+    <>
+      <h1>Reset your password</h1>
+      <p class="lead">Enter the email address of your account. We will send a link to choose a new password.</p>
+      <form method="post" action="/password/forgot" class="stack card">
+        <CsrfField token={ctx.csrfToken} />
+        <TextField name="email" label="Email" type="email" autocomplete="email" required />
+        <div class="actions">
+          <Button>Send reset link</Button>
+        </div>
+      </form>
+    </>
+  ));
+}
+
+async function resetPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
+  const { token } = req.params as { token: string };
+  const invite = await findLiveInvite(app.storage.db, app.clock.now(), 'password_reset', token);
+  if (!invite) throw errors.notFound('reset link');
+  return sendPage(
+    app,
+    req,
+    reply,
+    'Choose a new password',
+    (ctx) => (
+      <>
+        <h1>Choose a new password</h1>
+        <ErrorSummary state={state} />
+        <form method="post" action={`/password/reset/${encodeURIComponent(token)}`} class="stack card">
+          <CsrfField token={ctx.csrfToken} />
+          <TextField name="password" label="New password" type="password" hint="At least 12 characters." autocomplete="new-password" required state={state} />
+          <div class="actions">
+            <Button>Change password</Button>
+          </div>
+        </form>
+      </>
+    ),
+    { status },
+  );
+}
+
+export type { Scope };

@@ -1,0 +1,128 @@
+// User accounts and instance roles.
+import { change, type Scope } from '../context.js';
+import { errors, IssueCollector } from '../errors/catalogue.js';
+import type { Db } from '../storage/database.js';
+import type { InstanceRole, UserRow } from '../storage/tables.js';
+import { hashPassword } from './secrets.js';
+import { checkDisplayName, checkEmail, checkPassword, checkTimeZone, checkUsername, normaliseEmail, normaliseUsername } from './validation.js';
+
+export const instanceRoles: readonly InstanceRole[] = ['admin', 'vmt', 'security_core'];
+
+export interface NewAccountInput {
+  username: string;
+  email: string;
+  displayName: string;
+  password: string;
+  timeZone?: string;
+  roles?: InstanceRole[];
+}
+
+export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
+  const key = login.trim().toLowerCase();
+  return db.selectFrom('users').selectAll().where((eb) => eb.or([eb('username', '=', key), eb('email', '=', key)])).executeTakeFirst();
+}
+
+export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function rolesOf(db: Db, userId: number): Promise<InstanceRole[]> {
+  const rows = await db.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.role);
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Validate, then create the account and its roles with one audit event. Duplicates give field errors. */
+export async function createAccount(scope: Scope, input: NewAccountInput, audit: { action?: string } = {}): Promise<UserRow> {
+  const username = normaliseUsername(input.username ?? '');
+  const email = normaliseEmail(input.email ?? '');
+  const issues = new IssueCollector();
+  checkUsername(issues, username);
+  checkEmail(issues, email);
+  checkDisplayName(issues, input.displayName ?? '');
+  checkPassword(issues, input.password ?? '');
+  if (input.timeZone) checkTimeZone(issues, input.timeZone);
+  for (const role of input.roles ?? []) if (!instanceRoles.includes(role)) issues.add('roles', `Unknown role ${role}.`);
+  // Report taken names together with the other problems; the insert below re-checks inside the transaction.
+  await addDuplicateIssues(scope.app.storage.db, issues, username, email);
+  issues.throwIfAny();
+
+  const passwordHash = await hashPassword(input.password);
+  return change(scope, async ({ trx, now, audit: writeAudit }) => {
+    const dup = new IssueCollector();
+    await addDuplicateIssues(trx, dup, username, email);
+    if (!dup.ok) throw errors.validation(dup.issues, 'An account with these details already exists.');
+    const at = now.toISOString();
+    const user = await trx
+      .insertInto('users')
+      .values({
+        username,
+        email,
+        display_name: input.displayName.trim(),
+        password_hash: passwordHash,
+        totp_secret: null,
+        totp_enabled_at: null,
+        locked_until: null,
+        disabled_at: null,
+        time_zone: input.timeZone ?? 'UTC',
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const grantedBy = scope.actor.kind === 'user' ? scope.actor.userId : null;
+    for (const role of input.roles ?? []) {
+      await trx.insertInto('user_roles').values({ user_id: user.id, role, granted_at: at, granted_by: grantedBy }).execute();
+    }
+    await writeAudit(audit.action ?? 'user.created', 'user', user.id, undefined, { username, email, roles: input.roles ?? [] });
+    return user;
+  });
+}
+
+async function addDuplicateIssues(db: Db, issues: IssueCollector, username: string, email: string): Promise<void> {
+  const clash = await db.selectFrom('users').select(['username', 'email']).where((eb) => eb.or([eb('username', '=', username), eb('email', '=', email)])).execute();
+  if (clash.some((c) => c.username === username)) issues.add('username', 'This username is taken.');
+  if (clash.some((c) => c.email === email)) issues.add('email', 'An account with this email already exists.');
+}
+
+/** Replace a user's instance roles. Takes effect on the user's next request (actors are loaded per request). */
+export async function setInstanceRoles(scope: Scope, userId: number, roles: InstanceRole[]): Promise<void> {
+  const wanted = [...new Set(roles)];
+  for (const r of wanted) if (!instanceRoles.includes(r)) throw errors.field('roles', `Unknown role ${r}.`);
+  await change(scope, async ({ trx, now, audit }) => {
+    const user = await findUserById(trx, userId);
+    if (!user) throw errors.notFound('user');
+    const before = await rolesOf(trx, userId);
+    if (before.includes('admin') && !wanted.includes('admin')) {
+      const admins = await trx.selectFrom('user_roles').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'admin').executeTakeFirstOrThrow();
+      if (Number(admins.n) <= 1) throw errors.conflict('This is the last admin; make someone else admin first.');
+    }
+    await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+    const grantedBy = scope.actor.kind === 'user' ? scope.actor.userId : null;
+    for (const role of wanted) {
+      await trx.insertInto('user_roles').values({ user_id: userId, role, granted_at: now.toISOString(), granted_by: grantedBy }).execute();
+    }
+    await audit('user.roles_changed', 'user', userId, { roles: before.sort() }, { roles: [...wanted].sort() });
+  });
+}
+
+export async function setDisabled(scope: Scope, userId: number, disabled: boolean): Promise<void> {
+  await change(scope, async ({ trx, now, audit }) => {
+    const user = await findUserById(trx, userId);
+    if (!user) throw errors.notFound('user');
+    await trx.updateTable('users').set({ disabled_at: disabled ? now.toISOString() : null, updated_at: now.toISOString() }).where('id', '=', userId).execute();
+    if (disabled) await trx.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    await audit(disabled ? 'user.disabled' : 'user.enabled', 'user', userId);
+  });
+}
+
+export async function listUsers(db: Db, opts: { limit?: number; offset?: number } = {}): Promise<(UserRow & { roles: InstanceRole[] })[]> {
+  const users = await db.selectFrom('users').selectAll().orderBy('username').limit(opts.limit ?? 100).offset(opts.offset ?? 0).execute();
+  if (!users.length) return [];
+  const roles = await db.selectFrom('user_roles').select(['user_id', 'role']).where('user_id', 'in', users.map((u) => u.id)).execute();
+  return users.map((u) => ({ ...u, roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role) }));
+}

@@ -1,0 +1,471 @@
+// Administration: dashboard, people and their roles, invitations, the audit log and the job queue.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h, Fragment } from '../web/jsx.js';
+import { change, type AppContext } from '../context.js';
+import { AppError, errors } from '../errors/catalogue.js';
+import type { RouteDef } from '../http/route.js';
+import { formBody, list, str } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
+import { roleLabel } from '../web/layout.js';
+import { createAccount, findUserById, instanceRoles, listUsers, rolesOf, setDisabled, setInstanceRoles } from '../accounts/users.js';
+import { createInvite } from '../accounts/invites.js';
+import { listAuditEvents, verifyAuditChain } from '../audit/audit.js';
+import { jobCounts, retryDeadJob } from '../jobs/queue.js';
+import type { InstanceRole } from '../storage/tables.js';
+
+void Fragment;
+
+function presentUser(u: { id: number; username: string; email: string; display_name: string; disabled_at: string | null; totp_enabled_at: string | null; created_at: string }, roles: InstanceRole[]) {
+  return { id: u.id, username: u.username, email: u.email, display_name: u.display_name, roles, disabled: !!u.disabled_at, second_factor: !!u.totp_enabled_at, created_at: u.created_at };
+}
+
+export function adminRoutes(app: AppContext): RouteDef[] {
+  const db = app.storage.db;
+  return [
+    {
+      method: 'GET',
+      url: '/admin',
+      audience: 'admin.read',
+      handler: async (req, reply) => {
+        const [users, projects, counts, orgs] = await Promise.all([
+          db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+          db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+          jobCounts(db),
+          db.selectFrom('stakeholder_orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        ]);
+        const tile = (href: string, label: string, value: number | string, note: string) => (
+          <a class="card" href={href}>
+            <span class="muted">{label}</span>
+            <div class="stat">{value}</div>
+            <span class="muted">{note}</span>
+          </a>
+        );
+        return sendPage(app, req, reply, 'Administration', () => (
+          <>
+            <h1>Administration</h1>
+            <div class="grid">
+              {tile('/admin/users', 'People', Number(users.n), 'accounts and roles')}
+              {tile('/projects', 'Projects', Number(projects.n), 'repositories, branches, project roles')}
+              {tile('/admin/stakeholders', 'Stakeholders', Number(orgs.n), 'downstream organisations')}
+              {tile('/admin/jobs', 'Jobs', `${counts.queued ?? 0} queued`, `${counts.dead ?? 0} failed for good`)}
+              {tile('/admin/audit', 'Audit log', 'view', 'every change, hash-chained')}
+            </div>
+          </>
+        ), { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/admin/users',
+      audience: 'admin.read',
+      handler: async (req, reply) => usersPage(app, req, reply),
+    },
+    {
+      method: 'POST',
+      url: '/admin/users',
+      audience: 'admin.write',
+      handler: async (req, reply, scope) => {
+        const form = formBody(req);
+        try {
+          const user = await createAccount(scope, {
+            username: str(form, 'username'),
+            email: str(form, 'email'),
+            displayName: str(form, 'display_name'),
+            password: str(form, 'password'),
+            roles: list(form, 'roles') as InstanceRole[],
+          });
+          return redirectWithFlash(reply, `/admin/users/${user.id}`, 'success', `Account ${user.username} created.`);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { values: { ...form, password: '' }, issues: error.fields }, 400);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'POST',
+      url: '/admin/invites',
+      audience: 'admin.write',
+      handler: async (req, reply, scope) => {
+        const form = formBody(req);
+        try {
+          await createInvite(scope, { email: str(form, 'invite_email'), roles: list(form, 'invite_roles') as InstanceRole[] });
+          return redirectWithFlash(reply, '/admin/users', 'success', 'Invitation sent.');
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { issues: error.fields.map((f) => ({ ...f, field: `invite_${f.field}` })) }, 400);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/admin/users/:userId',
+      audience: 'admin.read',
+      leak: { params: { userId: 'user' } },
+      handler: async (req, reply) => {
+        const user = await findUserById(db, Number((req.params as { userId: string }).userId));
+        if (!user) throw errors.notFound('user');
+        const roles = await rolesOf(db, user.id);
+        const events = await listAuditEvents(db, { targetType: 'user', targetId: String(user.id), limit: 20 });
+        return sendPage(app, req, reply, user.username, (ctx) => (
+          <>
+            <h1>
+              {user.display_name} <span class="muted">({user.username})</span>
+            </h1>
+            <div class="card">
+              <dl class="facts">
+                <dt>Email</dt>
+                <dd>{user.email}</dd>
+                <dt>Created</dt>
+                <dd>
+                  <Time iso={user.created_at} />
+                </dd>
+                <dt>Two-factor</dt>
+                <dd>{user.totp_enabled_at ? <Badge tone="ok">on</Badge> : <Badge tone="warn">off</Badge>}</dd>
+                <dt>Status</dt>
+                <dd>{user.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="ok">active</Badge>}</dd>
+              </dl>
+            </div>
+            <form method="post" action={`/admin/users/${user.id}/roles`} class="card">
+              <CsrfField token={ctx.csrfToken} />
+              <h2>Instance roles</h2>
+              <p class="muted">Changes apply on the user's next request. Admin, VMT and security core need two-factor authentication to be active.</p>
+              {instanceRoles.map((r) => (
+                <Checkbox name="roles" value={r} label={roleLabel(r)} checked={roles.includes(r)} />
+              ))}
+              <div class="actions">
+                <Button>Save roles</Button>
+              </div>
+            </form>
+            <form method="post" action={`/admin/users/${user.id}/${user.disabled_at ? 'enable' : 'disable'}`} class="actions">
+              <CsrfField token={ctx.csrfToken} />
+              <Button kind={user.disabled_at ? 'secondary' : 'danger'}>{user.disabled_at ? 'Enable account' : 'Disable account and sign out everywhere'}</Button>
+            </form>
+            <h2>Recent events</h2>
+            <AuditTable events={events} />
+          </>
+        ));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/admin/users/:userId/roles',
+      audience: 'admin.write',
+      leak: { params: { userId: 'user' } },
+      handler: async (req, reply, scope) => {
+        const id = Number((req.params as { userId: string }).userId);
+        try {
+          await setInstanceRoles(scope, id, list(formBody(req), 'roles') as InstanceRole[]);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'conflict') return redirectWithFlash(reply, `/admin/users/${id}`, 'error', error.message);
+          throw error;
+        }
+        return redirectWithFlash(reply, `/admin/users/${id}`, 'success', 'Roles saved.');
+      },
+    },
+    ...(['disable', 'enable'] as const).map(
+      (what): RouteDef => ({
+        method: 'POST',
+        url: `/admin/users/:userId/${what}`,
+        audience: 'admin.write',
+        leak: { params: { userId: 'user' } },
+        handler: async (req, reply, scope) => {
+          const id = Number((req.params as { userId: string }).userId);
+          if (what === 'disable' && id === scope.actor.userId) return redirectWithFlash(reply, `/admin/users/${id}`, 'error', 'You cannot disable your own account.');
+          await setDisabled(scope, id, what === 'disable');
+          return redirectWithFlash(reply, `/admin/users/${id}`, 'success', what === 'disable' ? 'Account disabled.' : 'Account enabled.');
+        },
+      }),
+    ),
+    {
+      method: 'GET',
+      url: '/admin/audit',
+      audience: 'audit.read',
+      handler: async (req, reply) => {
+        const q = req.query as { before?: string; action?: string };
+        const events = await listAuditEvents(db, { limit: 50, ...(q.before ? { beforeId: Number(q.before) } : {}), ...(q.action ? { action: q.action } : {}) });
+        const verdict = await verifyAuditChain(db);
+        return sendPage(app, req, reply, 'Audit log', () => (
+          <>
+            <h1>Audit log</h1>
+            <p>
+              {verdict.ok ? <Badge tone="ok">chain intact</Badge> : <Badge tone="danger">chain broken at event {verdict.brokenAt?.id}</Badge>} {verdict.checked} events verified.
+            </p>
+            <AuditTable events={events} />
+            {events.length === 50 ? (
+              <p class="pager">
+                <a href={`/admin/audit?before=${events[events.length - 1]!.id}`}>Older events →</a>
+              </p>
+            ) : null}
+          </>
+        ), { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/admin/jobs',
+      audience: 'jobs.read',
+      handler: async (req, reply) => {
+        const counts = await jobCounts(db);
+        const problems = await db.selectFrom('jobs').selectAll().where('status', 'in', ['dead', 'queued', 'running']).orderBy('id', 'desc').limit(100).execute();
+        return sendPage(app, req, reply, 'Jobs', (ctx) => (
+          <>
+            <h1>Jobs</h1>
+            <p>
+              {['queued', 'running', 'done', 'dead', 'cancelled'].map((s) => (
+                <>
+                  <Badge tone={s === 'dead' ? 'danger' : s === 'done' ? 'ok' : 'info'}>{`${s}: ${counts[s] ?? 0}`}</Badge>{' '}
+                </>
+              ))}
+            </p>
+            <table>
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>Kind</th>
+                  <th>Status</th>
+                  <th>Run at</th>
+                  <th>Attempts</th>
+                  <th>Last error</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                {problems.map((j) => (
+                  <tr>
+                    <td>{j.id}</td>
+                    <td>
+                      <code>{j.kind}</code>
+                    </td>
+                    <td>
+                      <Badge tone={j.status === 'dead' ? 'danger' : 'info'}>{j.status}</Badge>
+                    </td>
+                    <td>
+                      <Time iso={j.run_at} />
+                    </td>
+                    <td>
+                      {j.attempts}/{j.max_attempts}
+                    </td>
+                    <td>{j.last_error ? <pre class="log">{j.last_error}</pre> : null}</td>
+                    <td>
+                      {j.status === 'dead' ? (
+                        <form method="post" action={`/admin/jobs/${j.id}/retry`}>
+                          <CsrfField token={ctx.csrfToken} />
+                          <Button kind="secondary">Retry</Button>
+                        </form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        ), { wide: true });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/admin/jobs/:jobId/retry',
+      audience: 'jobs.write',
+      leak: { params: { jobId: 'job' } },
+      handler: async (req, reply, scope) => {
+        const id = Number((req.params as { jobId: string }).jobId);
+        const ok = await change(scope, async ({ trx, now, audit }) => {
+          const retried = await retryDeadJob(trx, now, id);
+          if (retried) await audit('job.retried', 'job', id);
+          return retried;
+        });
+        if (!ok) throw errors.notFound('job');
+        return redirectWithFlash(reply, '/admin/jobs', 'success', `Job ${id} queued again.`);
+      },
+    },
+    // JSON API
+    {
+      method: 'GET',
+      url: '/api/v1/users',
+      audience: 'admin.read',
+      handler: async () => ({ users: (await listUsers(db, { limit: 1000 })).map((u) => presentUser(u, u.roles)) }),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/users',
+      audience: 'admin.write',
+      schema: {
+        body: Type.Object(
+          {
+            username: Type.String({ maxLength: 40 }),
+            email: Type.String({ maxLength: 254 }),
+            display_name: Type.String({ maxLength: 120 }),
+            password: Type.String({ maxLength: 1024 }),
+            roles: Type.Optional(Type.Array(Type.Union(instanceRoles.map((r) => Type.Literal(r))))),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      handler: async (req, reply, scope) => {
+        const b = req.body as { username: string; email: string; display_name: string; password: string; roles?: InstanceRole[] };
+        const user = await createAccount(scope, { username: b.username, email: b.email, displayName: b.display_name, password: b.password, roles: b.roles ?? [] });
+        return reply.code(201).send(presentUser(user, b.roles ?? []));
+      },
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/users/:userId',
+      audience: 'admin.read',
+      leak: { params: { userId: 'user' } },
+      handler: async (req) => {
+        const user = await findUserById(db, Number((req.params as { userId: string }).userId));
+        if (!user) throw errors.notFound('user');
+        return presentUser(user, await rolesOf(db, user.id));
+      },
+    },
+    {
+      method: 'PUT',
+      url: '/api/v1/users/:userId/roles',
+      audience: 'admin.write',
+      leak: { params: { userId: 'user' } },
+      schema: { body: Type.Object({ roles: Type.Array(Type.Union(instanceRoles.map((r) => Type.Literal(r)))) }, { additionalProperties: false }) },
+      handler: async (req, _reply, scope) => {
+        const id = Number((req.params as { userId: string }).userId);
+        await setInstanceRoles(scope, id, (req.body as { roles: InstanceRole[] }).roles);
+        return { roles: await rolesOf(db, id) };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/audit',
+      audience: 'audit.read',
+      handler: async (req) => {
+        const q = req.query as { before?: string; target_type?: string; target_id?: string; action?: string };
+        const events = await listAuditEvents(db, {
+          limit: 100,
+          ...(q.before ? { beforeId: Number(q.before) } : {}),
+          ...(q.target_type ? { targetType: q.target_type } : {}),
+          ...(q.target_id ? { targetId: q.target_id } : {}),
+          ...(q.action ? { action: q.action } : {}),
+        });
+        return {
+          events: events.map((e) => ({
+            id: e.id,
+            occurred_at: e.occurred_at,
+            actor: e.actor_label,
+            action: e.action,
+            target: { type: e.target_type, id: e.target_id },
+            before: e.before_json ? (JSON.parse(e.before_json) as unknown) : null,
+            after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
+            request_id: e.request_id,
+            hash: e.hash,
+          })),
+        };
+      },
+    },
+  ];
+}
+
+function AuditTable({ events }: { events: Awaited<ReturnType<typeof listAuditEvents>> }) {
+  if (!events.length) return <p class="empty">No events.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>When</th>
+          <th>Who</th>
+          <th>Action</th>
+          <th>Target</th>
+          <th>Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => (
+          <tr>
+            <td>{e.id}</td>
+            <td>
+              <Time iso={e.occurred_at} />
+            </td>
+            <td>{e.actor_label}</td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td>
+              {e.target_type}
+              {e.target_id ? ` ${e.target_id}` : ''}
+            </td>
+            <td>{e.after_json || e.before_json ? <pre class="log">{[e.before_json ? `before: ${e.before_json}` : '', e.after_json ? `after: ${e.after_json}` : ''].filter(Boolean).join('\n')}</pre> : null}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
+  const users = await listUsers(app.storage.db, { limit: 500 });
+  return sendPage(
+    app,
+    req,
+    reply,
+    'People',
+    (ctx) => (
+      <>
+        <h1>People</h1>
+        <ErrorSummary state={state} />
+        <table>
+          <thead>
+            <tr>
+              <th>User</th>
+              <th>Email</th>
+              <th>Roles</th>
+              <th>Two-factor</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr>
+                <td>
+                  <a href={`/admin/users/${u.id}`}>{u.display_name}</a> <span class="muted">{u.username}</span>
+                </td>
+                <td>{u.email}</td>
+                <td>{u.roles.length ? u.roles.map((r) => <><Badge tone="info">{roleLabel(r)}</Badge> </>) : <span class="muted">—</span>}</td>
+                <td>{u.totp_enabled_at ? <Badge tone="ok">on</Badge> : <Badge tone="warn">off</Badge>}</td>
+                <td>{u.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div class="grid">
+          <form method="post" action="/admin/users" class="card stack">
+            <h2>Create an account</h2>
+            <CsrfField token={ctx.csrfToken} />
+            <TextField name="username" label="Username" required state={state} />
+            <TextField name="display_name" label="Name" required state={state} />
+            <TextField name="email" label="Email" type="email" required state={state} />
+            <TextField name="password" label="Initial password" type="password" hint="At least 12 characters; ask them to change it." required state={state} />
+            <fieldset>
+              <legend>Roles</legend>
+              {instanceRoles.map((r) => (
+                <Checkbox name="roles" value={r} label={roleLabel(r)} />
+              ))}
+            </fieldset>
+            <Button>Create account</Button>
+          </form>
+          <form method="post" action="/admin/invites" class="card stack">
+            <h2>Invite by email</h2>
+            <CsrfField token={ctx.csrfToken} />
+            <TextField name="invite_email" label="Email" type="email" required state={state} />
+            <fieldset>
+              <legend>Roles</legend>
+              {instanceRoles.map((r) => (
+                <Checkbox name="invite_roles" value={r} label={roleLabel(r)} />
+              ))}
+            </fieldset>
+            <Button>Send invitation</Button>
+          </form>
+        </div>
+      </>
+    ),
+    { status, wide: true },
+  );
+}

@@ -1,0 +1,164 @@
+// Configuration comes only from the environment (DESIGN.md §5: secrets only from the environment).
+// Every variable is validated at boot; a bad value stops the process with a message that says how to fix it.
+import path from 'node:path';
+
+export type RegistrationMode = 'open' | 'invite' | 'closed';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** postgres://… or undefined for the embedded SQLite file `${dataDir}/cordon.sqlite`. */
+  databaseUrl: string | undefined;
+  /** The URL people use to reach this instance; links in mail and the setup link use it. */
+  publicUrl: string;
+  registration: RegistrationMode;
+  /** Roles that must use a TOTP second factor. */
+  mfaRequiredRoles: Set<'admin' | 'vmt' | 'security_core'>;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SMTP URL for outgoing mail; unset writes .eml files to `${dataDir}/outbox`. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Whether `cordon serve` also runs a job worker in-process (npm start does). */
+  inProcessWorker: boolean;
+  workerConcurrency: number;
+  instanceName: string;
+  maxBodyBytes: number;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
+  fix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      'Cordon cannot start: the configuration needs fixing.\n' +
+        problems.map((p) => `  ${p.variable}: ${p.problem}\n    fix: ${p.fix}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every variable Cordon reads, with its default and meaning; README's table is generated from the same words. */
+export const configVariables = [
+  ['PORT', '8080', 'TCP port of the web UI and JSON API.'],
+  ['HOST', '0.0.0.0', 'Interface to listen on.'],
+  ['DATA_DIR', './data', 'Where the SQLite database, the mail outbox (.eml files) and other local state live.'],
+  ['DATABASE_URL', '(unset: SQLite in DATA_DIR)', 'A postgres:// URL to use PostgreSQL instead of the embedded SQLite file.'],
+  ['PUBLIC_URL', 'http://localhost:PORT', 'The external URL of this instance, used in links in mail and the setup link. https:// turns on Secure cookies.'],
+  ['REGISTRATION', 'open', '`open` (anyone may create an account), `invite` (only through an invitation) or `closed`.'],
+  ['MFA_REQUIRED_ROLES', 'admin,vmt,security_core', 'Comma-separated roles that must enrol a TOTP second factor; empty for none.'],
+  ['TRUST_PROXY', 'false', 'Set to true behind a reverse proxy that sets X-Forwarded-For/-Proto.'],
+  ['LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent.'],
+  ['SMTP_URL', '(unset: .eml files in DATA_DIR/outbox)', 'smtp:// or smtps:// URL of the outgoing mail relay, e.g. smtps://user:pass@mail.example.org:465.'],
+  ['MAIL_FROM', 'Cordon <security@localhost>', 'From address of outgoing mail.'],
+  ['IN_PROCESS_WORKER', 'true', 'Whether `cordon serve` also runs a job worker. Set false when you run `cordon worker` separately.'],
+  ['WORKER_CONCURRENCY', '4', 'Jobs a worker runs at once.'],
+  ['INSTANCE_NAME', 'Cordon', 'Name shown in the page header and mail.'],
+  ['MAX_BODY_BYTES', '1048576', 'Largest accepted request body (forms and JSON), in bytes.'],
+] as const;
+
+function parseIntVar(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: ConfigProblem[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push({ variable: name, problem: `"${raw}" is not a whole number between ${min} and ${max}.`, fix: `Set ${name}=${fallback} or unset it.` });
+    return fallback;
+  }
+  return n;
+}
+
+function parseBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: ConfigProblem[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  problems.push({ variable: name, problem: `"${env[name]}" is not true or false.`, fix: `Set ${name}=true or ${name}=false.` });
+  return fallback;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const port = parseIntVar(env, 'PORT', 8080, 1, 65535, problems);
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      problem: 'only PostgreSQL URLs are supported (postgres://user:password@host:5432/database).',
+      fix: 'Unset DATABASE_URL to use the embedded SQLite database, or give a postgres:// URL.',
+    });
+  }
+
+  let publicUrl = env.PUBLIC_URL?.trim() || `http://localhost:${port}`;
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    publicUrl = publicUrl.replace(/\/+$/, '');
+  } catch {
+    problems.push({ variable: 'PUBLIC_URL', problem: `"${publicUrl}" is not an http(s) URL.`, fix: 'Set PUBLIC_URL=https://security.example.org' });
+  }
+
+  const registration = (env.REGISTRATION?.trim() || 'open') as RegistrationMode;
+  if (!['open', 'invite', 'closed'].includes(registration)) {
+    problems.push({ variable: 'REGISTRATION', problem: `"${registration}" is not a registration mode.`, fix: 'Use open, invite or closed.' });
+  }
+
+  const mfaRaw = env.MFA_REQUIRED_ROLES ?? 'admin,vmt,security_core';
+  const mfaRequiredRoles = new Set<'admin' | 'vmt' | 'security_core'>();
+  for (const role of mfaRaw.split(',').map((r) => r.trim()).filter(Boolean)) {
+    if (role === 'admin' || role === 'vmt' || role === 'security_core') mfaRequiredRoles.add(role);
+    else problems.push({ variable: 'MFA_REQUIRED_ROLES', problem: `unknown role "${role}".`, fix: 'Use a comma-separated subset of admin,vmt,security_core (or empty).' });
+  }
+
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push({ variable: 'LOG_LEVEL', problem: `"${logLevel}" is not a log level.`, fix: 'Use info (or fatal, error, warn, debug, trace, silent).' });
+  }
+
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    problems.push({ variable: 'SMTP_URL', problem: 'must start with smtp:// or smtps://.', fix: 'Set SMTP_URL=smtps://user:password@mail.example.org:465 or unset it.' });
+  }
+
+  const config: Config = {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    publicUrl,
+    registration,
+    mfaRequiredRoles,
+    trustProxy: parseBool(env, 'TRUST_PROXY', false, problems),
+    logLevel,
+    smtpUrl,
+    mailFrom: env.MAIL_FROM?.trim() || 'Cordon <security@localhost>',
+    inProcessWorker: parseBool(env, 'IN_PROCESS_WORKER', true, problems),
+    workerConcurrency: parseIntVar(env, 'WORKER_CONCURRENCY', 4, 1, 64, problems),
+    instanceName: env.INSTANCE_NAME?.trim() || 'Cordon',
+    maxBodyBytes: parseIntVar(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576, problems),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** A configuration for tests: SQLite in a temp dir unless a database URL is given. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ DATA_DIR: overrides.dataDir ?? '/tmp/cordon-test', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://cordon.test' }),
+    inProcessWorker: false,
+    ...overrides,
+  };
+}

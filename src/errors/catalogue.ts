@@ -1,0 +1,99 @@
+// The one error catalogue (DESIGN.md §6): every failure a user or client can see has a code here,
+// an HTTP status, and a message that says what to fix. Handlers throw these; the HTTP layer
+// renders them as JSON (`{ error: { code, message, fields } }`) or as an HTML page/flash.
+
+export type ErrorCode =
+  | 'validation_failed'
+  | 'bad_request'
+  | 'not_found'
+  | 'unauthenticated'
+  | 'mfa_required'
+  | 'forbidden_action'
+  | 'csrf_invalid'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'account_locked'
+  | 'unsupported_media_type'
+  | 'precondition_failed'
+  | 'internal';
+
+const statusByCode: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  bad_request: 400,
+  not_found: 404,
+  unauthenticated: 401,
+  mfa_required: 401,
+  // Only for actions on objects the actor can already see (e.g. a reporter trying to vote).
+  // Anything the actor may not see answers not_found instead (DESIGN.md §5: never confirm existence).
+  forbidden_action: 403,
+  csrf_invalid: 403,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  precondition_failed: 412,
+  rate_limited: 429,
+  account_locked: 429,
+  internal: 500,
+};
+
+/** One problem with one input field; `field` is a dotted path such as `reporters.0.name`. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: FieldIssue[];
+
+  constructor(code: ErrorCode, message: string, fields: FieldIssue[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = statusByCode[code];
+    this.fields = fields;
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; fields?: FieldIssue[] } } {
+    return {
+      error: { code: this.code, message: this.message, ...(this.fields.length ? { fields: this.fields } : {}) },
+    };
+  }
+}
+
+export const errors = {
+  validation: (fields: FieldIssue[], message = 'Some fields need fixing.') =>
+    new AppError('validation_failed', message, fields),
+  field: (field: string, message: string) => new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]),
+  badRequest: (message: string) => new AppError('bad_request', message),
+  notFound: (what = 'page') => new AppError('not_found', `No such ${what}.`),
+  unauthenticated: () => new AppError('unauthenticated', 'Sign in to continue.'),
+  mfaRequired: () => new AppError('mfa_required', 'Enter your authentication code to continue.'),
+  forbiddenAction: (message: string) => new AppError('forbidden_action', message),
+  csrf: () => new AppError('csrf_invalid', 'The form expired or was sent from another site. Reload the page and try again.'),
+  conflict: (message: string) => new AppError('conflict', message),
+  tooLarge: (message = 'The request body is too large.') => new AppError('payload_too_large', message),
+  unsupportedMediaType: (message: string) => new AppError('unsupported_media_type', message),
+  preconditionFailed: (message: string) => new AppError('precondition_failed', message),
+  rateLimited: (message = 'Too many requests. Wait a minute and try again.') => new AppError('rate_limited', message),
+  accountLocked: () =>
+    new AppError('account_locked', 'Too many failed sign-ins. The account is locked for 15 minutes.'),
+  internal: (message = 'Something went wrong on our side. The error has been logged.') =>
+    new AppError('internal', message),
+};
+
+/** Collects field problems while validating a whole input, then throws them together. */
+export class IssueCollector {
+  readonly issues: FieldIssue[] = [];
+  add(field: string, message: string): void {
+    this.issues.push({ field, message });
+  }
+  get ok(): boolean {
+    return this.issues.length === 0;
+  }
+  throwIfAny(message?: string): void {
+    if (this.issues.length) throw errors.validation(this.issues, message);
+  }
+}

@@ -1,0 +1,221 @@
+// Builds the Fastify application: security headers and CSP, cookies, CSRF, rate limits, the actor of each
+// request, error rendering, and every domain's routes.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import { randomUUID } from 'node:crypto';
+import { anonymous } from '../access/actor.js';
+import { buildUserActor } from '../access/load-actor.js';
+import { findLiveToken } from '../accounts/api-tokens.js';
+import { loadSession, SESSION_COOKIE } from '../accounts/sessions.js';
+import { sha256Hex } from '../accounts/secrets.js';
+import type { AppContext } from '../context.js';
+import { AppError, errors } from '../errors/catalogue.js';
+import { jobCounts } from '../jobs/queue.js';
+import { ping } from '../storage/database.js';
+import { instanceSecret } from '../storage/instance-secrets.js';
+import { Metrics } from './metrics.js';
+import { isApiPath, type CatalogueEntry } from './route.js';
+import { csrfUserInfo, sendPage } from './render.js';
+import { ErrorPage } from '../web/error-page.js';
+import { registerAllRoutes } from './routes-index.js';
+
+const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
+const assets: Record<string, { type: string; body: Buffer }> = {
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(path.join(assetsDir, 'app.css')) },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(assetsDir, 'app.js')) },
+};
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  catalogue: CatalogueEntry[];
+  metrics: Metrics;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
+  const { config } = ctx;
+  const secure = config.publicUrl.startsWith('https://');
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    ajv: {
+      // Unknown fields are an error, not silently dropped; no type coercion of JSON bodies.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
+    },
+  });
+  const catalogue: CatalogueEntry[] = [];
+  const metrics = new Metrics();
+
+  app.addHook('onRoute', (opts) => {
+    const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      catalogue.push({
+        method,
+        url: opts.url,
+        audience: opts.config?.audience ?? 'public',
+        leak: opts.config?.leak ?? {},
+        api: isApiPath(opts.url),
+      });
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  const cookieSecret = await instanceSecret(ctx.storage, 'cookie_signing_key');
+  await app.register(cookie, { secret: cookieSecret });
+  await app.register(formbody, { bodyLimit: config.maxBodyBytes });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: secure ? '__Host-cordon_csrf' : 'cordon_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: false },
+    getUserInfo: (req: FastifyRequest) => csrfUserInfo(req),
+    csrfOpts: { hmacKey: await instanceSecret(ctx.storage, 'csrf_hmac_key') },
+    getToken: (req: FastifyRequest) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
+      const header = req.headers['x-csrf-token'];
+      return fromBody ?? (typeof header === 'string' ? header : undefined) ?? '';
+    },
+  });
+  await app.register(rateLimit, { global: false });
+
+  app.decorateRequest('actor', null as unknown as typeof anonymous);
+  app.decorateRequest('sessionHash', null);
+  app.decorateRequest('pendingMfaUserId', null);
+
+  // Who is asking: an API token, a session cookie, or nobody. Loaded fresh on every request.
+  app.addHook('onRequest', async (req) => {
+    req.actor = anonymous;
+    const now = ctx.clock.now();
+    const auth = req.headers.authorization;
+    if (auth !== undefined) {
+      const match = /^Bearer\s+(\S+)$/.exec(auth);
+      const token = match ? await findLiveToken(ctx.storage.db, now, match[1]!) : undefined;
+      const user = token ? await ctx.storage.db.selectFrom('users').selectAll().where('id', '=', token.userId).executeTakeFirst() : undefined;
+      if (!token || !user || user.disabled_at) throw errors.unauthenticated();
+      req.actor = await buildUserActor(ctx.storage.db, config, user, { kind: 'token', scopes: token.scopes });
+      return;
+    }
+    const cookieValue = req.cookies[SESSION_COOKIE];
+    if (!cookieValue) return;
+    const loaded = await loadSession(ctx.storage.db, now, cookieValue);
+    if (!loaded) return;
+    req.sessionHash = sha256Hex(cookieValue);
+    if (loaded.user.totp_enabled_at && !loaded.session.mfa_passed) {
+      req.pendingMfaUserId = loaded.user.id;
+      return;
+    }
+    req.actor = await buildUserActor(ctx.storage.db, config, loaded.user, { kind: 'session', mfaPassed: loaded.session.mfa_passed === 1 });
+  });
+
+  // CSRF on every state-changing request made with cookies (DESIGN.md §5). Bearer-token calls carry no
+  // ambient credentials, so they need no token. preValidation runs after the form body is parsed.
+  app.addHook('preValidation', (req, reply, done) => {
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization !== undefined) return done();
+    app.csrfProtection(req, reply, done);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler(async (error: FastifyError | AppError, req, reply) => toErrorResponse(ctx, error, req, reply));
+  app.setNotFoundHandler(async (req, reply) => toErrorResponse(ctx, errors.notFound(), req, reply));
+
+  app.get('/assets/:file', { config: { leak: {} } }, async (req, reply) => {
+    const asset = assets[(req.params as { file: string }).file];
+    if (!asset) throw errors.notFound();
+    return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+  });
+  app.get('/healthz', async (_req, reply) => {
+    await ping(ctx.storage);
+    return reply.send({ status: 'ok', database: ctx.storage.dialect });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const counts = await jobCounts(ctx.storage.db);
+    const gauges: Record<string, number> = {};
+    for (const status of ['queued', 'running', 'done', 'dead', 'cancelled']) gauges[`cordon_jobs_${status}`] = counts[status] ?? 0;
+    return reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render(gauges));
+  });
+
+  registerAllRoutes(app, ctx);
+  await app.ready();
+  return { app, catalogue, metrics };
+}
+
+/** One error → one response: JSON for the API, an HTML page for the site. Unknown errors are logged, not shown. */
+async function toErrorResponse(ctx: AppContext, error: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const appError = toAppError(error);
+  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  if (appError.code === 'unauthenticated' && !isApiPath(req.url) && req.method === 'GET') {
+    return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+  }
+  if (isApiPath(req.url) || !(req.headers.accept ?? '').includes('text/html')) {
+    if (appError.code === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
+    return reply.code(appError.status).header('cache-control', 'no-store').send(appError.toJSON());
+  }
+  return sendPage(ctx, req, reply, appError.status === 404 ? 'Not found' : 'Error', () => ErrorPage({ error: appError }), { status: appError.status });
+}
+
+export function toAppError(error: FastifyError | AppError | Error): AppError {
+  if (error instanceof AppError) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    return errors.validation(
+      fe.validation.map((v) => {
+        const missing = (v.params as { missingProperty?: string; additionalProperty?: string } | undefined) ?? {};
+        const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+        if (missing.missingProperty) return { field: [base, missing.missingProperty].filter(Boolean).join('.'), message: 'is required' };
+        if (missing.additionalProperty) return { field: [base, missing.additionalProperty].filter(Boolean).join('.'), message: 'is not a known field' };
+        return { field: base || 'body', message: v.message ?? 'is invalid' };
+      }),
+      'The request body does not match the schema.',
+    );
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.tooLarge();
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType('Send application/json or a form.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.badRequest('The body is not valid JSON.');
+    case 'FST_CSRF_INVALID_TOKEN':
+    case 'FST_CSRF_MISSING_SECRET':
+      return errors.csrf();
+  }
+  if (fe.statusCode === 429) return errors.rateLimited();
+  if (fe instanceof SyntaxError || fe.statusCode === 400) return errors.badRequest('The request could not be read: ' + fe.message.slice(0, 200));
+  if (fe.statusCode && fe.statusCode < 500) return errors.badRequest(fe.message.slice(0, 200));
+  return errors.internal();
+}

@@ -1,0 +1,93 @@
+// Route definitions by audience. A handler declares who it is for; the wrapper enforces it before the
+// handler runs, so a handler for signed-in users always receives a UserActor (the type says so), and an
+// admin handler cannot run for anyone else. Every route also declares what private objects its URL
+// parameters name, so the leak-matrix tests can probe every route (DESIGN.md §5).
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { Actor, UserActor } from '../access/actor.js';
+import { can, type Permission } from '../access/policy.js';
+import type { AppContext, Scope } from '../context.js';
+import { errors } from '../errors/catalogue.js';
+
+/** What a URL parameter names: a private object kind (probed by the leak matrix) or a one-time secret link. */
+export type ParamKind = 'user' | 'project' | 'stakeholder_org' | 'api_token' | 'job' | 'secret_link' | (string & {});
+
+export interface LeakSpec {
+  /** URL parameter name → the kind of object it identifies. */
+  params?: Record<string, ParamKind>;
+}
+
+/** 'public', any signed-in 'user', or a policy permission the actor must hold. */
+export type Audience = 'public' | 'user' | Permission;
+
+interface BaseRoute {
+  method: HTTPMethods;
+  url: string;
+  schema?: FastifySchema;
+  leak?: LeakSpec;
+  /** Per-route rate limit (requests per minute per IP). */
+  rateLimitPerMinute?: number;
+  bodyLimit?: number;
+}
+
+export interface PublicRoute extends BaseRoute {
+  audience: 'public';
+  handler(req: FastifyRequest, reply: FastifyReply, scope: Scope & { actor: Actor }): Promise<unknown>;
+}
+
+export interface UserRoute extends BaseRoute {
+  audience: 'user' | Permission;
+  handler(req: FastifyRequest, reply: FastifyReply, scope: Scope & { actor: UserActor }): Promise<unknown>;
+}
+
+export type RouteDef = PublicRoute | UserRoute;
+
+export interface CatalogueEntry {
+  method: string;
+  url: string;
+  audience: Audience;
+  leak: LeakSpec;
+  api: boolean;
+}
+
+export function isApiPath(url: string): boolean {
+  return url.startsWith('/api/');
+}
+
+export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: RouteDef[]): void {
+  for (const def of routes) {
+    app.route({
+      method: def.method,
+      url: def.url,
+      ...(def.schema ? { schema: def.schema } : {}),
+      ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
+      config: {
+        leak: def.leak ?? {},
+        audience: def.audience,
+        ...(def.rateLimitPerMinute ? { rateLimit: { max: def.rateLimitPerMinute, timeWindow: '1 minute' } } : {}),
+      },
+      handler: async (req, reply) => {
+        const actor = req.actor;
+        const scope = { app: ctx, actor, requestId: req.id };
+        if (def.audience === 'public') return def.handler(req, reply, scope);
+        if (actor.kind !== 'user') throw errors.unauthenticated();
+        // Not allowed → 404, so the existence of admin objects is never confirmed to others.
+        if (def.audience !== 'user' && !can(actor, def.audience)) throw errors.notFound();
+        return def.handler(req, reply, { ...scope, actor });
+      },
+    });
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+    /** sha256 of the session cookie when a session is present (also for a session waiting for its TOTP step). */
+    sessionHash: string | null;
+    /** A signed-in session still waiting for its second factor. */
+    pendingMfaUserId: number | null;
+  }
+  interface FastifyContextConfig {
+    leak?: LeakSpec;
+    audience?: Audience;
+  }
+}

@@ -1,0 +1,21 @@
+// Every domain's routes, registered in one place so the leak-matrix tests see all of them.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { accountRoutes } from '../accounts/routes-account.js';
+import { authRoutes } from '../accounts/routes-auth.js';
+import { adminRoutes } from '../admin/routes.js';
+import { projectRoutes } from '../projects/routes.js';
+import { stakeholderRoutes } from '../stakeholders/routes.js';
+import { homeRoutes } from '../web/home.js';
+import { defineRoutes } from './route.js';
+
+export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
+  defineRoutes(app, ctx, [
+    ...homeRoutes(ctx),
+    ...authRoutes(ctx),
+    ...accountRoutes(ctx),
+    ...adminRoutes(ctx),
+    ...projectRoutes(ctx),
+    ...stakeholderRoutes(ctx),
+  ]);
+}

@@ -1,0 +1,173 @@
+// The durable job table: dedupe, backoff, dead letters, recurring jobs, and exactly-once completion with
+// two real worker processes and after a worker is killed mid-job.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ManualClock } from '../clock.js';
+import { recordAudit, systemActor } from '../audit/audit.js';
+import { backoffMs, cancelJob, claimJob, enqueueJob } from './queue.js';
+import { JobRegistry, Worker } from './worker.js';
+import { childEnv, createTestStorage, postgresUrl, testDialects, type TestStorage } from '../testing/databases.js';
+import { repoPath } from '../testing/shared-corpus.js';
+
+describe.each(testDialects())('job queue on %s', (dialect) => {
+  let t: TestStorage;
+  const clock = new ManualClock('2026-02-03T10:00:00.000Z');
+  beforeAll(async () => {
+    t = await createTestStorage(dialect);
+  });
+  afterAll(async () => t.cleanup());
+
+  it('deduplicates by key and runs nothing before its time', async () => {
+    const at = new Date(clock.now().getTime() + 60_000);
+    const first = await enqueueJob(t.storage.db, clock.now(), 'k.later', { a: 1 }, { runAt: at, dedupeKey: 'once' });
+    const second = await enqueueJob(t.storage.db, clock.now(), 'k.later', { a: 2 }, { runAt: at, dedupeKey: 'once' });
+    expect(first).toBeTypeOf('number');
+    expect(second).toBeNull();
+    expect(await claimJob(t.storage, clock.now(), 'w', 1000, ['k.later'])).toBeNull();
+    const claimed = await claimJob(t.storage, new Date(at.getTime() + 1), 'w', 1000, ['k.later']);
+    expect(claimed?.id).toBe(first);
+    expect(JSON.parse(claimed!.payload)).toEqual({ a: 1 });
+  });
+
+  it('cancels a queued job so it never runs, and frees its key', async () => {
+    await enqueueJob(t.storage.db, clock.now(), 'k.cancel', {}, { dedupeKey: 'embargo:1' });
+    expect(await cancelJob(t.storage.db, clock.now(), 'embargo:1')).toBe(true);
+    expect(await claimJob(t.storage, clock.now(), 'w', 1000, ['k.cancel'])).toBeNull();
+    expect(await enqueueJob(t.storage.db, clock.now(), 'k.cancel', {}, { dedupeKey: 'embargo:1' })).toBeTypeOf('number');
+  });
+
+  it('retries with backoff, then moves to the dead-letter state', async () => {
+    const registry = new JobRegistry().register({ kind: 'k.fail', run: async () => Promise.reject(new Error('smtp down')) });
+    const outcomes: string[] = [];
+    const worker = new Worker({ storage: t.storage, clock, registry, onError: (_j, _e, o) => outcomes.push(o) });
+    const id = await enqueueJob(t.storage.db, clock.now(), 'k.fail', {}, { maxAttempts: 3 });
+    for (let i = 0; i < 3; i++) {
+      await worker.drain();
+      clock.advance(backoffMs(i + 1) + 1);
+    }
+    expect(outcomes).toEqual(['retry', 'retry', 'dead']);
+    const row = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+    expect(row.status).toBe('dead');
+    expect(row.attempts).toBe(3);
+    expect(row.last_error).toContain('smtp down');
+  });
+
+  it('rolls back a job’s effects when its lease was taken over', async () => {
+    let firstRun = true;
+    const registry = new JobRegistry().register({
+      kind: 'k.lease',
+      run: async ({ commit, job }) => {
+        if (firstRun) {
+          firstRun = false;
+          // Simulate another worker taking the job over after our lease expired.
+          await t.storage.db.updateTable('jobs').set({ locked_by: 'someone-else' }).where('id', '=', job.id).execute();
+        }
+        await commit((trx) => recordAudit(trx, dialect, { actor: systemActor, action: 'test.lease_effect', targetType: 'test', at: clock.now() }));
+      },
+    });
+    const errors: unknown[] = [];
+    const worker = new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) });
+    await enqueueJob(t.storage.db, clock.now(), 'k.lease', {});
+    await worker.drain();
+    expect(String(errors[0])).toMatch(/lease lost/);
+    const effects = await t.storage.db.selectFrom('audit_events').select('id').where('action', '=', 'test.lease_effect').execute();
+    expect(effects).toHaveLength(0);
+  });
+
+  it('keeps one queued job per slot for recurring work', async () => {
+    const registry = new JobRegistry().register({ kind: 'k.tick', run: async () => undefined }).every({ kind: 'k.tick', everyMs: 3_600_000 });
+    const worker = new Worker({ storage: t.storage, clock, registry });
+    await worker.scheduleRecurring();
+    await worker.scheduleRecurring();
+    const queued = await t.storage.db.selectFrom('jobs').select('id').where('kind', '=', 'k.tick').execute();
+    expect(queued).toHaveLength(1);
+    expect(await worker.drain()).toBe(1);
+    clock.advance(3_600_000);
+    await worker.scheduleRecurring();
+    expect(await worker.drain()).toBe(1);
+  });
+});
+
+const fixture = fileURLToPath(new URL('../../dist/jobs/testing/worker-fixture.js', import.meta.url));
+
+function startWorkerProcess(t: TestStorage, extra: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [fixture], { env: childEnv(t, extra), stdio: ['ignore', 'pipe', 'inherit'], cwd: repoPath() });
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const m = pattern.exec(buf);
+      if (m) {
+        child.stdout?.off('data', onData);
+        resolve(m[0]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before printing ${pattern}`)));
+  });
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!postgresUrl)('exactly once with worker processes on PostgreSQL', () => {
+  let t: TestStorage;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    t = await createTestStorage('postgres');
+  });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+  afterAll(async () => t.cleanup());
+
+  it('two workers complete 300 jobs, each exactly once', async () => {
+    const now = new Date();
+    await t.storage.db.transaction().execute(async (trx) => {
+      for (let n = 0; n < 300; n++) await enqueueJob(trx, now, 'test.record', { n });
+    });
+    const a = startWorkerProcess(t, { WORKER_ID: 'worker-a' });
+    const b = startWorkerProcess(t, { WORKER_ID: 'worker-b' });
+    children.push(a, b);
+    await until('all jobs done', async () => {
+      const left = await t.storage.db.selectFrom('jobs').select('id').where('kind', '=', 'test.record').where('status', '!=', 'done').execute();
+      return left.length === 0;
+    });
+    const effects = await t.storage.db.selectFrom('audit_events').select(['target_id', 'after_json']).where('action', '=', 'test.job_effect').execute();
+    expect(effects).toHaveLength(300);
+    expect(new Set(effects.map((e) => e.target_id)).size).toBe(300);
+    const byWorker = new Set(effects.map((e) => (JSON.parse(e.after_json!) as { worker: string }).worker));
+    expect(byWorker).toEqual(new Set(['worker-a', 'worker-b']));
+  });
+
+  it('a job whose worker is killed mid-job is completed once by another worker', async () => {
+    const id = await enqueueJob(t.storage.db, new Date(), 'test.slow', { ms: 2500 });
+    const doomed = startWorkerProcess(t, { WORKER_ID: 'doomed', LEASE_MS: '1500' });
+    children.push(doomed);
+    await waitForLine(doomed, new RegExp(`started ${id}`));
+    doomed.kill('SIGKILL');
+    const survivor = startWorkerProcess(t, { WORKER_ID: 'survivor', LEASE_MS: '1500' });
+    children.push(survivor);
+    const row = await until('slow job done', async () => {
+      const r = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+      return r.status === 'done' ? r : undefined;
+    });
+    expect(row.locked_by).toBe('survivor');
+    expect(row.attempts).toBe(2);
+    const effects = await t.storage.db.selectFrom('audit_events').select('after_json').where('action', '=', 'test.job_effect').where('target_id', '=', 'slow').execute();
+    expect(effects.map((e) => (JSON.parse(e.after_json!) as { worker: string }).worker)).toEqual(['survivor']);
+  });
+});
+
+if (!postgresUrl) console.warn('[cordon tests] worker-process exactly-once tests need TEST_DATABASE_URL (PostgreSQL); skipped.');

@@ -1,0 +1,21 @@
+// Every job kind the product runs, registered in one place.
+import type { AppContext } from '../context.js';
+import { mailJobHandler } from '../mail/outbox.js';
+import { JobRegistry } from './worker.js';
+
+export function buildJobRegistry(ctx: AppContext): JobRegistry {
+  const registry = new JobRegistry();
+  registry.register(mailJobHandler(ctx.config));
+  // Housekeeping: forget expired sessions and spent one-time links once a day.
+  registry.register({
+    kind: 'housekeeping.expire_sessions',
+    run: async ({ commit, clock }) => {
+      const cutoff = new Date(clock.now().getTime() - 30 * 86_400_000).toISOString();
+      await commit(async (trx) => {
+        await trx.deleteFrom('sessions').where('expires_at', '<', cutoff).execute();
+      });
+    },
+  });
+  registry.every({ kind: 'housekeeping.expire_sessions', everyMs: 86_400_000 });
+  return registry;
+}

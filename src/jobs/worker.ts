@@ -1,0 +1,198 @@
+// A job worker: claims due jobs, runs their handlers, and marks them done exactly once.
+// Exactly-once completion: a handler does its database work through `ctx.commit(fn)`, which runs `fn`
+// and marks the job done in ONE transaction guarded by the lease. If the worker dies mid-job, the lease
+// expires, another worker takes the job over, and the dead worker's uncommitted work never happened.
+// External effects (sending mail) are at-least-once; their handlers make them idempotent (Message-ID).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Storage } from '../storage/database.js';
+import type { Database, JobRow } from '../storage/tables.js';
+import { claimJob, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
+
+export interface JobContext {
+  job: JobRow;
+  payload: unknown;
+  storage: Storage;
+  clock: Clock;
+  /** Run the job's database effects and mark it done, atomically. Call at most once. */
+  commit<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+}
+
+export interface JobHandler {
+  kind: string;
+  run(ctx: JobContext): Promise<void>;
+  leaseMs?: number;
+}
+
+/** Recurring work: the scheduler keeps one queued job per time slot, deduplicated by slot. */
+export interface RecurringJob {
+  kind: string;
+  everyMs: number;
+  payload?: unknown;
+}
+
+export class JobRegistry {
+  private readonly handlers = new Map<string, JobHandler>();
+  readonly recurring: RecurringJob[] = [];
+
+  register(handler: JobHandler): this {
+    if (this.handlers.has(handler.kind)) throw new Error(`job kind registered twice: ${handler.kind}`);
+    this.handlers.set(handler.kind, handler);
+    return this;
+  }
+
+  every(job: RecurringJob): this {
+    this.recurring.push(job);
+    return this;
+  }
+
+  get(kind: string): JobHandler | undefined {
+    return this.handlers.get(kind);
+  }
+
+  kinds(): string[] {
+    return [...this.handlers.keys()];
+  }
+}
+
+export interface WorkerOptions {
+  storage: Storage;
+  clock: Clock;
+  registry: JobRegistry;
+  concurrency?: number;
+  pollMs?: number;
+  leaseMs?: number;
+  onError?: (job: JobRow, error: unknown, outcome: 'retry' | 'dead') => void;
+  workerId?: string;
+}
+
+export class Worker {
+  readonly id: string;
+  private running = false;
+  private active = 0;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  processed = 0;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Claim and run due jobs until none is left; used by tests and `cordon worker --once`. */
+  async drain(maxJobs = 10_000): Promise<number> {
+    let n = 0;
+    while (n < maxJobs) {
+      const job = await this.claimNext();
+      if (!job) break;
+      await this.execute(job);
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Ensure a queued job exists for the current slot of every recurring job. */
+  async scheduleRecurring(): Promise<void> {
+    const now = this.options.clock.now();
+    for (const r of this.options.registry.recurring) {
+      const slot = Math.floor(now.getTime() / r.everyMs);
+      await enqueueJob(this.options.storage.db, now, r.kind, r.payload ?? {}, {
+        runAt: new Date(slot * r.everyMs),
+        dedupeKey: `recurring:${r.kind}:${slot}`,
+        maxAttempts: 3,
+      });
+    }
+  }
+
+  private async claimNext(): Promise<JobRow | null> {
+    const { storage, clock, registry } = this.options;
+    return claimJob(storage, clock.now(), this.id, this.options.leaseMs ?? 60_000, registry.kinds());
+  }
+
+  private async run(): Promise<void> {
+    const concurrency = this.options.concurrency ?? 4;
+    const pollMs = this.options.pollMs ?? 1000;
+    let lastRecurring = 0;
+    while (this.running) {
+      try {
+        if (Date.now() - lastRecurring > 15_000) {
+          await this.scheduleRecurring();
+          lastRecurring = Date.now();
+        }
+        let claimed = false;
+        while (this.running && this.active < concurrency) {
+          const job = await this.claimNext();
+          if (!job) break;
+          claimed = true;
+          this.active += 1;
+          void this.execute(job).finally(() => {
+            this.active -= 1;
+            this.wake?.();
+          });
+        }
+        if (!claimed || this.active >= concurrency) await this.sleep(pollMs);
+      } catch (error) {
+        this.options.onError?.({ id: 0 } as JobRow, error, 'retry');
+        await this.sleep(pollMs);
+      }
+    }
+    while (this.active > 0) await this.sleep(50);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  async execute(job: JobRow): Promise<void> {
+    const { storage, clock, registry } = this.options;
+    const handler = registry.get(job.kind);
+    const leaseMs = handler?.leaseMs ?? this.options.leaseMs ?? 60_000;
+    const heartbeat = setInterval(() => void extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined), Math.max(1000, leaseMs / 3));
+    let committed = false;
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      await handler.run({
+        job,
+        payload: JSON.parse(job.payload) as unknown,
+        storage,
+        clock,
+        commit: async (fn) => {
+          if (committed) throw new Error('commit called twice');
+          const result = await storage.db.transaction().execute(async (trx) => {
+            const r = await fn(trx);
+            await completeJob(trx, clock.now(), job);
+            return r;
+          });
+          committed = true;
+          return result;
+        },
+      });
+      if (!committed) await storage.db.transaction().execute((trx) => completeJob(trx, clock.now(), job));
+      this.processed += 1;
+    } catch (error) {
+      const outcome = await failJob(storage.db, clock.now(), job, error).catch(() => 'retry' as const);
+      this.options.onError?.(job, error, outcome);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// Projects: name, slug, description, git repositories and supported branches, VMT oversight, and
+// per-project roles (lead/liaison, coresec, core reviewers) — DESIGN.md §1.
+import { change, type Scope } from '../context.js';
+import { errors, IssueCollector } from '../errors/catalogue.js';
+import type { Db } from '../storage/database.js';
+import type { ProjectRole, ProjectRow } from '../storage/tables.js';
+
+export const projectRoles: readonly ProjectRole[] = ['lead', 'coresec', 'core_reviewer'];
+export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// git check-ref-format rules that matter here, and no shell metacharacters at all.
+const BRANCH_RE = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
+
+export interface ProjectInput {
+  slug: string;
+  name: string;
+  description?: string;
+  vmtOversees?: boolean;
+  securityContact?: string;
+  repositories?: { name: string; remoteUrl: string }[];
+  branches?: string[];
+}
+
+export interface ProjectDetail extends ProjectRow {
+  repositories: { name: string; remote_url: string }[];
+  branches: string[];
+  members: { user_id: number; username: string; display_name: string; role: ProjectRole }[];
+}
+
+function validateProject(input: ProjectInput, partial: boolean): IssueCollector {
+  const issues = new IssueCollector();
+  if (!partial || input.slug !== undefined) {
+    if (!SLUG_RE.test(input.slug ?? '')) issues.add('slug', 'Use 1–63 lowercase letters, digits or dashes, starting with a letter or digit.');
+  }
+  if (!partial || input.name !== undefined) {
+    const name = (input.name ?? '').trim();
+    if (!name || name.length > 100 || /\p{Cc}/u.test(name)) issues.add('name', 'Enter a name of 1–100 printable characters.');
+  }
+  if ((input.description ?? '').length > 5000) issues.add('description', 'Use at most 5000 characters.');
+  if ((input.securityContact ?? '').length > 500) issues.add('security_contact', 'Use at most 500 characters.');
+  const repoNames = new Set<string>();
+  (input.repositories ?? []).forEach((r, i) => {
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(r.name ?? '')) issues.add(`repositories.${i}.name`, 'Use letters, digits, dot, dash or underscore.');
+    if (repoNames.has(r.name)) issues.add(`repositories.${i}.name`, 'Repository names must be unique in a project.');
+    repoNames.add(r.name);
+    if (!isAcceptableRemote(r.remoteUrl ?? '')) issues.add(`repositories.${i}.remote_url`, 'Use an https://, ssh://, git@host:path URL or an absolute local path.');
+  });
+  const branches = new Set<string>();
+  (input.branches ?? []).forEach((b, i) => {
+    if (!BRANCH_RE.test(b)) issues.add(`branches.${i}`, `"${b.slice(0, 60)}" is not a valid branch name.`);
+    if (branches.has(b)) issues.add(`branches.${i}`, 'Branches must be unique.');
+    branches.add(b);
+  });
+  return issues;
+}
+
+function isAcceptableRemote(url: string): boolean {
+  if (url.length > 500 || /[\s\p{Cc}]/u.test(url) || url.startsWith('-')) return false;
+  return /^(https:\/\/|ssh:\/\/|git@[A-Za-z0-9.-]+:|\/)/.test(url);
+}
+
+export async function getProjectBySlug(db: Db, slug: string): Promise<ProjectDetail | undefined> {
+  const project = await db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return project ? withDetail(db, project) : undefined;
+}
+
+export async function getProjectById(db: Db, id: number): Promise<ProjectDetail | undefined> {
+  const project = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+  return project ? withDetail(db, project) : undefined;
+}
+
+async function withDetail(db: Db, project: ProjectRow): Promise<ProjectDetail> {
+  const [repositories, branches, members] = await Promise.all([
+    db.selectFrom('project_repositories').select(['name', 'remote_url']).where('project_id', '=', project.id).orderBy('name').execute(),
+    db.selectFrom('project_branches').select('name').where('project_id', '=', project.id).orderBy('position').execute(),
+    db
+      .selectFrom('project_members')
+      .innerJoin('users', 'users.id', 'project_members.user_id')
+      .select(['project_members.user_id', 'users.username', 'users.display_name', 'project_members.role'])
+      .where('project_members.project_id', '=', project.id)
+      .orderBy('users.username')
+      .execute(),
+  ]);
+  return { ...project, repositories, branches: branches.map((b) => b.name), members };
+}
+
+export async function listProjects(db: Db): Promise<ProjectRow[]> {
+  return db.selectFrom('projects').selectAll().orderBy('name').execute();
+}
+
+async function replaceReposAndBranches(trx: Db, projectId: number, input: ProjectInput): Promise<void> {
+  if (input.repositories) {
+    await trx.deleteFrom('project_repositories').where('project_id', '=', projectId).execute();
+    for (const r of input.repositories) await trx.insertInto('project_repositories').values({ project_id: projectId, name: r.name, remote_url: r.remoteUrl }).execute();
+  }
+  if (input.branches) {
+    await trx.deleteFrom('project_branches').where('project_id', '=', projectId).execute();
+    let position = 0;
+    for (const name of input.branches) await trx.insertInto('project_branches').values({ project_id: projectId, name, position: position++ }).execute();
+  }
+}
+
+export async function createProject(scope: Scope, input: ProjectInput): Promise<ProjectDetail> {
+  validateProject(input, false).throwIfAny();
+  const id = await change(scope, async ({ trx, now, audit }) => {
+    const taken = await trx.selectFrom('projects').select('id').where('slug', '=', input.slug).executeTakeFirst();
+    if (taken) throw errors.validation([{ field: 'slug', message: 'A project with this slug already exists.' }]);
+    const at = now.toISOString();
+    const row = await trx
+      .insertInto('projects')
+      .values({
+        slug: input.slug,
+        name: input.name.trim(),
+        description: input.description ?? '',
+        vmt_oversees: input.vmtOversees === false ? 0 : 1,
+        security_contact: input.securityContact ?? '',
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await replaceReposAndBranches(trx, row.id, input);
+    await audit('project.created', 'project', row.id, undefined, { ...input });
+    return row.id;
+  });
+  return (await getProjectById(scope.app.storage.db, id))!;
+}
+
+export async function updateProject(scope: Scope, slug: string, input: Partial<ProjectInput>): Promise<ProjectDetail> {
+  validateProject(input as ProjectInput, true).throwIfAny();
+  const id = await change(scope, async ({ trx, now, audit }) => {
+    const before = await getProjectBySlug(trx, slug);
+    if (!before) throw errors.notFound('project');
+    if (input.slug && input.slug !== slug) {
+      const taken = await trx.selectFrom('projects').select('id').where('slug', '=', input.slug).executeTakeFirst();
+      if (taken) throw errors.validation([{ field: 'slug', message: 'A project with this slug already exists.' }]);
+    }
+    await trx
+      .updateTable('projects')
+      .set({
+        ...(input.slug !== undefined ? { slug: input.slug } : {}),
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.vmtOversees !== undefined ? { vmt_oversees: input.vmtOversees ? 1 : 0 } : {}),
+        ...(input.securityContact !== undefined ? { security_contact: input.securityContact } : {}),
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', before.id)
+      .execute();
+    await replaceReposAndBranches(trx, before.id, input as ProjectInput);
+    const { members: _m, ...beforeFields } = before;
+    await audit('project.updated', 'project', before.id, beforeFields, input);
+    return before.id;
+  });
+  return (await getProjectById(scope.app.storage.db, id))!;
+}
+
+export async function setProjectMember(scope: Scope, slug: string, userId: number, role: ProjectRole, member: boolean): Promise<void> {
+  if (!projectRoles.includes(role)) throw errors.field('role', 'Use lead, coresec or core_reviewer.');
+  await change(scope, async ({ trx, now, audit }) => {
+    const project = await trx.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (!project) throw errors.notFound('project');
+    const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (!user) throw errors.field('user', 'No such user.');
+    if (member) {
+      await trx
+        .insertInto('project_members')
+        .values({ project_id: project.id, user_id: userId, role, granted_at: now.toISOString() })
+        .onConflict((oc) => oc.columns(['project_id', 'user_id', 'role']).doNothing())
+        .execute();
+    } else {
+      await trx.deleteFrom('project_members').where('project_id', '=', project.id).where('user_id', '=', userId).where('role', '=', role).execute();
+    }
+    await audit(member ? 'project.member_added' : 'project.member_removed', 'project', project.id, undefined, { user_id: userId, role });
+  });
+}

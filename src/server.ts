@@ -1,0 +1,68 @@
+// Boot: open storage, migrate, build the app, print the one-time setup link when there are no accounts,
+// and (by default) run a job worker in the same process.
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/config.js';
+import { systemScope, type AppContext } from './context.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './logging.js';
+import { openStorage, type Storage } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { ensureSetupLink } from './accounts/invites.js';
+import { Worker } from './jobs/worker.js';
+import { buildJobRegistry } from './jobs/registry.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  worker: Worker | null;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openContext(config: Config, clock: Clock = systemClock): Promise<AppContext> {
+  const log = createLogger(config);
+  const storage: Storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const result = await migrateToLatest(storage);
+  if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
+  return { config, storage, clock, log };
+}
+
+export function startWorker(ctx: AppContext): Worker {
+  const worker = new Worker({
+    storage: ctx.storage,
+    clock: ctx.clock,
+    registry: buildJobRegistry(ctx),
+    concurrency: ctx.config.workerConcurrency,
+    onError: (job, error, outcome) => ctx.log.warn({ job: job.id, kind: job.kind, outcome, err: error }, 'job attempt failed'),
+  });
+  worker.start();
+  return worker;
+}
+
+export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  const ctx = await openContext(config, clock);
+  const { app } = await buildApp(ctx);
+  const setupLink = await ensureSetupLink(systemScope(ctx));
+  await app.listen({ port: config.port, host: config.host });
+  const url = config.publicUrl;
+  ctx.log.info({ url, database: ctx.storage.describe }, 'Cordon is serving');
+  if (setupLink) {
+    // Printed, never logged to a file sink only: this is the only way in on a fresh instance.
+    process.stdout.write(
+      `\n  Cordon is running at ${url}\n\n  No accounts exist yet. Create the first admin with this one-time link:\n\n    ${setupLink}\n\n  (A new link is printed at every start until the first admin exists.)\n\n`,
+    );
+  }
+  const worker = config.inProcessWorker ? startWorker(ctx) : null;
+  return {
+    app,
+    ctx,
+    worker,
+    url,
+    close: async () => {
+      await worker?.stop();
+      await app.close();
+      await ctx.storage.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Downstream stakeholder organisations, their contacts and mailing lists, and the projects they follow.
+// (Pre-notice mail to them is built by the Embargoed disclosure work.)
+import { change, type Scope } from '../context.js';
+import { errors, IssueCollector } from '../errors/catalogue.js';
+import { checkEmail, normaliseEmail } from '../accounts/validation.js';
+import type { Db } from '../storage/database.js';
+import type { StakeholderContactKind } from '../storage/tables.js';
+
+export interface OrgInput {
+  name: string;
+  description?: string;
+  followsProjects?: string[];
+}
+
+export interface ContactInput {
+  kind: StakeholderContactKind;
+  name: string;
+  email: string;
+  wantsEncryption?: boolean;
+  pgpPublicKey?: string | null;
+}
+
+export async function listOrgs(db: Db) {
+  const orgs = await db.selectFrom('stakeholder_orgs').selectAll().orderBy('name').execute();
+  const counts = await db.selectFrom('stakeholder_contacts').select(['org_id', db.fn.countAll<number>().as('n')]).groupBy('org_id').execute();
+  return orgs.map((o) => ({ ...o, contacts: Number(counts.find((c) => c.org_id === o.id)?.n ?? 0) }));
+}
+
+export async function getOrg(db: Db, id: number) {
+  const org = await db.selectFrom('stakeholder_orgs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!org) return undefined;
+  const contacts = await db.selectFrom('stakeholder_contacts').selectAll().where('org_id', '=', id).orderBy('name').execute();
+  const follows = await db
+    .selectFrom('stakeholder_follows')
+    .innerJoin('projects', 'projects.id', 'stakeholder_follows.project_id')
+    .select(['projects.slug', 'projects.name'])
+    .where('stakeholder_follows.org_id', '=', id)
+    .orderBy('projects.name')
+    .execute();
+  return { ...org, contacts, follows };
+}
+
+async function projectIds(trx: Db, slugs: string[]): Promise<number[]> {
+  if (!slugs.length) return [];
+  const rows = await trx.selectFrom('projects').select(['id', 'slug']).where('slug', 'in', slugs).execute();
+  const missing = slugs.filter((s) => !rows.some((r) => r.slug === s));
+  if (missing.length) throw errors.field('follows_projects', `Unknown project(s): ${missing.join(', ')}.`);
+  return rows.map((r) => r.id);
+}
+
+export async function createOrg(scope: Scope, input: OrgInput): Promise<number> {
+  const issues = new IssueCollector();
+  const name = (input.name ?? '').trim();
+  if (!name || name.length > 120 || /\p{Cc}/u.test(name)) issues.add('name', 'Enter a name of 1–120 printable characters.');
+  if ((input.description ?? '').length > 2000) issues.add('description', 'Use at most 2000 characters.');
+  issues.throwIfAny();
+  return change(scope, async ({ trx, now, audit }) => {
+    const taken = await trx.selectFrom('stakeholder_orgs').select('id').where('name', '=', name).executeTakeFirst();
+    if (taken) throw errors.field('name', 'An organisation with this name already exists.');
+    const row = await trx
+      .insertInto('stakeholder_orgs')
+      .values({ name, description: input.description ?? '', created_at: now.toISOString(), updated_at: now.toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const pid of await projectIds(trx, input.followsProjects ?? [])) await trx.insertInto('stakeholder_follows').values({ org_id: row.id, project_id: pid }).execute();
+    await audit('stakeholder_org.created', 'stakeholder_org', row.id, undefined, input);
+    return row.id;
+  });
+}
+
+export async function addContact(scope: Scope, orgId: number, input: ContactInput): Promise<number> {
+  const issues = new IssueCollector();
+  if (input.kind !== 'person' && input.kind !== 'list') issues.add('kind', 'Use person or list.');
+  const name = (input.name ?? '').trim();
+  if (!name || name.length > 120 || /\p{Cc}/u.test(name)) issues.add('name', 'Enter a name of 1–120 printable characters.');
+  const email = normaliseEmail(input.email ?? '');
+  checkEmail(issues, email);
+  const key = input.pgpPublicKey?.trim() || null;
+  if (key && !/^-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]+-----END PGP PUBLIC KEY BLOCK-----$/.test(key)) {
+    issues.add('pgp_public_key', 'Paste an ASCII-armored OpenPGP public key block.');
+  }
+  if (input.wantsEncryption && !key) issues.add('pgp_public_key', 'A contact that wants encrypted mail needs a public key.');
+  issues.throwIfAny();
+  return change(scope, async ({ trx, audit }) => {
+    const org = await trx.selectFrom('stakeholder_orgs').select('id').where('id', '=', orgId).executeTakeFirst();
+    if (!org) throw errors.notFound('organisation');
+    const row = await trx
+      .insertInto('stakeholder_contacts')
+      .values({ org_id: orgId, kind: input.kind, name, email, wants_encryption: input.wantsEncryption ? 1 : 0, pgp_public_key: key, user_id: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit('stakeholder_contact.added', 'stakeholder_org', orgId, undefined, { contact_id: row.id, kind: input.kind, name, email, wants_encryption: !!input.wantsEncryption });
+    return row.id;
+  });
+}

@@ -1,0 +1,42 @@
+// Versioned migrations, run in order on both databases. Each migration is a module under
+// migrations/ with an `up(ctx)`; applied versions are recorded in `cordon_migrations`.
+// We keep our own small runner (instead of Kysely's Migrator) because migrations need the dialect.
+import { sql, type Kysely } from 'kysely';
+import type { Storage } from './database.js';
+import type { MigrationContext } from './migrations/helpers.js';
+import * as m0001 from './migrations/0001_foundation.js';
+
+interface Migration {
+  version: string;
+  up(ctx: MigrationContext): Promise<void>;
+}
+
+/** Every migration, oldest first. Append only: never edit one that has shipped. */
+export const migrations: Migration[] = [{ version: '0001_foundation', up: m0001.up }];
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+export async function migrateToLatest(storage: Storage): Promise<MigrationResult> {
+  const db = storage.db as unknown as Kysely<unknown>;
+  await sql`create table if not exists cordon_migrations (version text primary key, applied_at text not null)`.execute(db);
+  const applied: string[] = [];
+  const alreadyApplied: string[] = [];
+  for (const migration of migrations) {
+    // One transaction per migration; on PostgreSQL an advisory lock stops two nodes migrating at once.
+    await db.transaction().execute(async (trx) => {
+      if (storage.dialect === 'postgres') await sql`select pg_advisory_xact_lock(8102001)`.execute(trx);
+      const done = await sql<{ version: string }>`select version from cordon_migrations where version = ${migration.version}`.execute(trx);
+      if (done.rows.length) {
+        alreadyApplied.push(migration.version);
+        return;
+      }
+      await migration.up({ db: trx, dialect: storage.dialect });
+      await sql`insert into cordon_migrations (version, applied_at) values (${migration.version}, ${new Date().toISOString()})`.execute(trx);
+      applied.push(migration.version);
+    });
+  }
+  return { applied, alreadyApplied };
+}

@@ -1,0 +1,135 @@
+// Form and table building blocks with labels, hints and per-field errors (accessible by default).
+import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
+
+void Fragment;
+import type { FieldIssue } from '../errors/catalogue.js';
+
+export interface FormState {
+  values?: Record<string, unknown>;
+  issues?: FieldIssue[];
+}
+
+function fieldError(state: FormState | undefined, name: string): string | undefined {
+  return state?.issues?.filter((i) => i.field === name || i.field.startsWith(name + '.')).map((i) => i.message).join(' ');
+}
+
+export function CsrfField({ token }: { token: string }): SafeHtml {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+export function ErrorSummary({ state }: { state?: FormState }): SafeHtml {
+  if (!state?.issues?.length) return <></>;
+  return (
+    <div class="error-summary" role="alert" tabindex="-1">
+      <h2>There {state.issues.length === 1 ? 'is a problem' : 'are problems'}</h2>
+      <ul>
+        {state.issues.map((i) => (
+          <li>
+            <a href={`#f-${i.field.split('.')[0]}`}>{i.message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  state?: FormState;
+  type?: string;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  value?: string;
+  multiline?: boolean;
+  rows?: number;
+  inputmode?: string;
+}
+
+export function TextField(p: TextFieldProps): SafeHtml {
+  const id = `f-${p.name}`;
+  const err = fieldError(p.state, p.name);
+  const value = p.value ?? (p.type === 'password' ? '' : String(p.state?.values?.[p.name] ?? ''));
+  const describedBy = [p.hint ? `${id}-hint` : '', err ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${err ? ' has-error' : ''}`}>
+      <label for={id}>
+        {p.label}
+        {p.required ? <span class="req" aria-hidden="true"> *</span> : null}
+      </label>
+      {p.hint ? <p class="hint" id={`${id}-hint`}>{p.hint}</p> : null}
+      {err ? <p class="field-error" id={`${id}-error`}>{err}</p> : null}
+      {p.multiline ? (
+        <textarea id={id} name={p.name} rows={p.rows ?? 5} required={p.required} aria-describedby={describedBy} aria-invalid={err ? 'true' : undefined}>
+          {value}
+        </textarea>
+      ) : (
+        <input
+          id={id}
+          name={p.name}
+          type={p.type ?? 'text'}
+          value={value}
+          required={p.required}
+          autocomplete={p.autocomplete}
+          inputmode={p.inputmode}
+          aria-describedby={describedBy}
+          aria-invalid={err ? 'true' : undefined}
+        />
+      )}
+    </div>
+  );
+}
+
+export function Checkbox(p: { name: string; label: string; value?: string; checked?: boolean; hint?: string }): SafeHtml {
+  const id = `f-${p.name}-${p.value ?? 'on'}`;
+  return (
+    <div class="check">
+      <input type="checkbox" id={id} name={p.name} value={p.value ?? 'on'} checked={p.checked} />
+      <label for={id}>{p.label}</label>
+      {p.hint ? <span class="hint"> {p.hint}</span> : null}
+    </div>
+  );
+}
+
+export function Select(p: { name: string; label: string; options: [string, string][]; selected?: string; state?: FormState }): SafeHtml {
+  const id = `f-${p.name}`;
+  const err = fieldError(p.state, p.name);
+  return (
+    <div class={`field${err ? ' has-error' : ''}`}>
+      <label for={id}>{p.label}</label>
+      {err ? <p class="field-error">{err}</p> : null}
+      <select id={id} name={p.name}>
+        {p.options.map(([value, label]) => (
+          <option value={value} selected={value === p.selected}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Button(p: { children?: Child; kind?: 'primary' | 'secondary' | 'danger'; name?: string; value?: string }): SafeHtml {
+  return (
+    <button type="submit" class={`btn ${p.kind ?? 'primary'}`} name={p.name} value={p.value}>
+      {p.children}
+    </button>
+  );
+}
+
+export function Badge({ children, tone }: { children?: Child; tone?: 'ok' | 'warn' | 'danger' | 'muted' | 'info' }): SafeHtml {
+  return <span class={`badge ${tone ?? 'muted'}`}>{children}</span>;
+}
+
+export function Time({ iso }: { iso: string | null | undefined }): SafeHtml {
+  if (!iso) return <span class="muted">—</span>;
+  const d = new Date(iso);
+  const text = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  // app.js adds the viewer's local time next to it (progressive enhancement).
+  return <time datetime={iso}>{text}</time>;
+}
+
+export function EmptyState({ children }: { children?: Child }): SafeHtml {
+  return <p class="empty">{children}</p>;
+}

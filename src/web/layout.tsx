@@ -1,0 +1,106 @@
+// The page shell: header with navigation, flash messages, main landmark, footer. Every page uses it.
+import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
+import type { Actor } from '../access/actor.js';
+
+void Fragment;
+
+export type FlashKind = 'success' | 'error' | 'info';
+
+export interface PageContext {
+  actor: Actor;
+  csrfToken: string;
+  instanceName: string;
+  path: string;
+  flash?: { kind: FlashKind; message: string } | undefined;
+}
+
+export interface PageProps {
+  ctx: PageContext;
+  title: string;
+  children?: Child;
+  /** Wider main column for tables. */
+  wide?: boolean;
+}
+
+function NavLink(props: { href: string; current: string; children?: Child }): SafeHtml {
+  const active = props.current === props.href || (props.href !== '/' && props.current.startsWith(props.href + '/'));
+  return (
+    <a href={props.href} aria-current={active ? 'page' : undefined}>
+      {props.children}
+    </a>
+  );
+}
+
+export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
+  const { actor } = ctx;
+  const user = actor.kind === 'user' ? actor : null;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${ctx.instanceName}`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+        <script src="/assets/app.js" defer></script>
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="site-header">
+          <div class="bar">
+            <a class="brand" href="/">
+              <span class="brand-mark" aria-hidden="true">◆</span> {ctx.instanceName}
+            </a>
+            <nav aria-label="Main">
+              <NavLink href="/" current={ctx.path}>Home</NavLink>
+              <NavLink href="/projects" current={ctx.path}>Projects</NavLink>
+              {user?.roles.has('admin') ? <NavLink href="/admin" current={ctx.path}>Admin</NavLink> : null}
+            </nav>
+            <div class="account-nav">
+              {user ? (
+                <>
+                  <a href="/account" class="who">{user.displayName}</a>
+                  <form method="post" action="/logout" class="inline">
+                    <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+                    <button type="submit" class="link-button">Sign out</button>
+                  </form>
+                </>
+              ) : (
+                <>
+                  <a href="/login">Sign in</a>
+                </>
+              )}
+            </div>
+          </div>
+        </header>
+        {user && user.mfaPendingRoles.size > 0 ? (
+          <div class="banner warn" role="status">
+            Your {[...user.mfaPendingRoles].map(roleLabel).join(' and ')} role{user.mfaPendingRoles.size > 1 ? 's are' : ' is'} inactive until you{' '}
+            {user.mfaEnrolled ? 'sign in with your authentication code' : <a href="/account/security">turn on two-factor authentication</a>}.
+          </div>
+        ) : null}
+        <main id="main" class={wide ? 'wide' : undefined}>
+          {ctx.flash ? (
+            <div class={`flash ${ctx.flash.kind}`} role={ctx.flash.kind === 'error' ? 'alert' : 'status'}>
+              {ctx.flash.message}
+            </div>
+          ) : null}
+          {children}
+        </main>
+        <footer class="site-footer">
+          <p>
+            {ctx.instanceName} — coordinated vulnerability disclosure. <a href="/healthz">Status</a>
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function roleLabel(role: string): string {
+  return ({ admin: 'admin', vmt: 'VMT member', security_core: 'security core', lead: 'project lead', coresec: 'coresec', core_reviewer: 'core reviewer' } as Record<string, string>)[role] ?? role;
+}
+
+/** Render a full document. */
+export function renderPage(page: SafeHtml): string {
+  return `<!doctype html>\n${page.html}`;
+}
