@@ -30,9 +30,9 @@ export interface ChangeTools {
   trx: Transaction<Database>;
   now: Date;
   /** Write the audit event for this change, in this transaction. */
-  audit(action: string, targetType: string, targetId: string | number | null, before?: unknown, after?: unknown): Promise<void>;
+  audit: (action: string, targetType: string, targetId: string | number | null, before?: unknown, after?: unknown) => Promise<void>;
   /** Queue a job in this transaction (outbox). */
-  enqueue(kind: string, payload: unknown, options?: EnqueueOptions): Promise<number | null>;
+  enqueue: (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 }
 
 function auditActorOf(actor: Actor, system: boolean): AuditActor {

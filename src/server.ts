@@ -20,11 +20,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function openContext(config: Config, clock: Clock = systemClock): Promise<AppContext> {
+export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
   const storage: Storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const result = await migrateToLatest(storage);
-  if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
+  if (options.migrate !== false) {
+    const result = await migrateToLatest(storage);
+    if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
+  }
   return { config, storage, clock, log };
 }
 

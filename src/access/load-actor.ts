@@ -21,7 +21,7 @@ export async function buildUserActor(
   const pending = new Set<InstanceRole>();
   const active = new Set<InstanceRole>();
   for (const role of held) {
-    if (config.mfaRequiredRoles.has(role as 'admin') && !(mfaEnrolled && mfaPassed)) pending.add(role);
+    if (config.mfaRequiredRoles.has(role) && !(mfaEnrolled && mfaPassed)) pending.add(role);
     else active.add(role);
   }
   const projectRoles = new Map<number, Set<ProjectRole>>();

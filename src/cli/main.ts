@@ -20,8 +20,9 @@ function config() {
   return loadConfig(process.env);
 }
 
-async function withContext<T>(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>): Promise<T> {
-  const ctx = await openContext({ ...config(), logLevel: process.env.LOG_LEVEL ? config().logLevel : 'warn' });
+async function withContext<T>(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const cfg = config();
+  const ctx = await openContext({ ...cfg, logLevel: process.env.LOG_LEVEL ? cfg.logLevel : 'warn' }, undefined, options);
   try {
     return await fn(ctx);
   } finally {
@@ -80,7 +81,7 @@ program
     await withContext(async (ctx) => {
       const r = await migrateToLatest(ctx.storage);
       console.log(`${ctx.storage.describe}: ${r.applied.length} applied, ${r.alreadyApplied.length} already applied`);
-    });
+    }, { migrate: false });
   });
 
 program

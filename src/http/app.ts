@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -25,6 +25,7 @@ import { isApiPath, type CatalogueEntry } from './route.js';
 import { csrfUserInfo, sendPage } from './render.js';
 import { ErrorPage } from '../web/error-page.js';
 import { registerAllRoutes } from './routes-index.js';
+import { openApiDocument } from './openapi.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -43,8 +44,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const { config } = ctx;
   const secure = config.publicUrl.startsWith('https://');
+  // Typed as the plain instance: handlers take FastifyInstance, and pino's Logger is wider than Fastify's.
   const app = Fastify({
-    loggerInstance: ctx.log as FastifyBaseLogger,
+    loggerInstance: ctx.log,
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
@@ -52,7 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
       // Unknown fields are an error, not silently dropped; no type coercion of JSON bodies.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
     },
-  });
+  }) as unknown as FastifyInstance;
   const catalogue: CatalogueEntry[] = [];
   const metrics = new Metrics();
 
@@ -66,6 +68,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
         audience: opts.config?.audience ?? 'public',
         leak: opts.config?.leak ?? {},
         api: isApiPath(opts.url),
+        ...(opts.schema ? { schema: opts.schema } : {}),
       });
     }
   });
@@ -152,7 +155,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   app.setErrorHandler(async (error: FastifyError | AppError, req, reply) => toErrorResponse(ctx, error, req, reply));
   app.setNotFoundHandler(async (req, reply) => toErrorResponse(ctx, errors.notFound(), req, reply));
 
-  app.get('/assets/:file', { config: { leak: {} } }, async (req, reply) => {
+  app.get('/assets/:file', { config: { leak: { params: { file: 'public_asset' } } } }, async (req, reply) => {
     const asset = assets[(req.params as { file: string }).file];
     if (!asset) throw errors.notFound();
     return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
@@ -169,6 +172,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   });
 
   registerAllRoutes(app, ctx);
+  app.get('/api/openapi.json', async () => openApiDocument(catalogue, config.instanceName));
   await app.ready();
   return { app, catalogue, metrics };
 }

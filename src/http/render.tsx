@@ -12,7 +12,7 @@ export function csrfUserInfo(req: FastifyRequest): string {
 }
 
 export async function pageContext(app: AppContext, req: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
-  const csrfToken = await reply.generateCsrf({ userInfo: csrfUserInfo(req) });
+  const csrfToken = reply.generateCsrf({ userInfo: csrfUserInfo(req) });
   let flash: PageContext['flash'];
   const rawFlash = req.cookies[FLASH_COOKIE];
   if (rawFlash) {

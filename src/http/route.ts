@@ -47,6 +47,7 @@ export interface CatalogueEntry {
   audience: Audience;
   leak: LeakSpec;
   api: boolean;
+  schema?: FastifySchema;
 }
 
 export function isApiPath(url: string): boolean {
@@ -65,12 +66,18 @@ export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: Rout
         audience: def.audience,
         ...(def.rateLimitPerMinute ? { rateLimit: { max: def.rateLimitPerMinute, timeWindow: '1 minute' } } : {}),
       },
+      // Who may call the route is settled before the body is validated, so a caller who may not use it
+      // learns nothing from validation errors either (404 for hidden things, sign-in for anonymous).
+      preValidation: async (req) => {
+        if (def.audience === 'public') return;
+        if (req.actor.kind !== 'user') throw errors.unauthenticated();
+        if (def.audience !== 'user' && !can(req.actor, def.audience)) throw errors.notFound();
+      },
       handler: async (req, reply) => {
         const actor = req.actor;
         const scope = { app: ctx, actor, requestId: req.id };
         if (def.audience === 'public') return def.handler(req, reply, scope);
         if (actor.kind !== 'user') throw errors.unauthenticated();
-        // Not allowed → 404, so the existence of admin objects is never confirmed to others.
         if (def.audience !== 'user' && !can(actor, def.audience)) throw errors.notFound();
         return def.handler(req, reply, { ...scope, actor });
       },

@@ -17,12 +17,12 @@ export interface JobContext {
   storage: Storage;
   clock: Clock;
   /** Run the job's database effects and mark it done, atomically. Call at most once. */
-  commit<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  commit: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 }
 
 export interface JobHandler {
   kind: string;
-  run(ctx: JobContext): Promise<void>;
+  run: (ctx: JobContext) => Promise<void>;
   leaseMs?: number;
 }
 

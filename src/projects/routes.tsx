@@ -9,7 +9,7 @@ import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, lines, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, Select, TextField, type FormState } from '../web/components.js';
+import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { roleLabel } from '../web/layout.js';
 import type { ProjectRole } from '../storage/tables.js';
 import { createProject, getProjectBySlug, listProjects, projectRoles, setProjectMember, updateProject, type ProjectDetail, type ProjectInput } from './projects.js';
@@ -308,7 +308,7 @@ export function projectRoutes(app: AppContext): RouteDef[] {
 }
 
 function projectForm(app: AppContext, req: FastifyRequest, reply: FastifyReply, project: ProjectDetail | null, state?: FormState, status?: number) {
-  const v = (name: string, fallback: string) => String(state?.values?.[name] ?? fallback);
+  const v = (name: string, fallback: string) => formValue(state?.values, name, fallback);
   const formState: FormState = {
     issues: state?.issues ?? [],
     values: {

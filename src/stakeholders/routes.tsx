@@ -7,7 +7,7 @@ import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, lines, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, Select, TextField, type FormState } from '../web/components.js';
+import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { addContact, createOrg, getOrg, listOrgs } from './stakeholders.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
 
@@ -197,7 +197,7 @@ async function orgPage(app: AppContext, req: FastifyRequest, reply: FastifyReply
         <form method="post" action={`/admin/stakeholders/${org.id}/contacts`} class="card stack">
           <h2>Add a contact or list</h2>
           <CsrfField token={ctx.csrfToken} />
-          <Select name="kind" label="Kind" options={[['person', 'Person'], ['list', 'Mailing list']]} selected={String(state?.values?.kind ?? 'person')} />
+          <Select name="kind" label="Kind" options={[['person', 'Person'], ['list', 'Mailing list']]} selected={formValue(state?.values, 'kind', 'person')} />
           <TextField name="name" label="Name" required state={state} />
           <TextField name="email" label="Email" type="email" required state={state} />
           <Checkbox name="wants_encryption" label="Only send encrypted mail (needs a key)" />

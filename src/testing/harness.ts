@@ -84,7 +84,7 @@ export class TestClient {
       if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
-    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    const m = /name="(?:_csrf|csrf-token)" (?:value|content)="([^"]+)"/.exec(res.body);
     if (m) this.lastCsrf = m[1]!;
   }
 

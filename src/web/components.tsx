@@ -9,6 +9,15 @@ export interface FormState {
   issues?: FieldIssue[];
 }
 
+/** The text to put back into a field: strings as they were, the first of repeated values, nothing else. */
+export function formValue(values: Record<string, unknown> | undefined, name: string, fallback = ''): string {
+  const v = values?.[name];
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return fallback;
+}
+
 function fieldError(state: FormState | undefined, name: string): string | undefined {
   return state?.issues?.filter((i) => i.field === name || i.field.startsWith(name + '.')).map((i) => i.message).join(' ');
 }
@@ -50,7 +59,7 @@ export interface TextFieldProps {
 export function TextField(p: TextFieldProps): SafeHtml {
   const id = `f-${p.name}`;
   const err = fieldError(p.state, p.name);
-  const value = p.value ?? (p.type === 'password' ? '' : String(p.state?.values?.[p.name] ?? ''));
+  const value = p.value ?? (p.type === 'password' ? '' : formValue(p.state?.values, p.name));
   const describedBy = [p.hint ? `${id}-hint` : '', err ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${err ? ' has-error' : ''}`}>

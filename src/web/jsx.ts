@@ -45,6 +45,7 @@ function renderAttrs(props: Props): string {
     if (/^on/i.test(key) || key === 'style') throw new Error(`inline ${key} is not allowed (strict CSP)`);
     const name = key === 'className' ? 'class' : key === 'htmlFor' ? 'for' : key;
     if (!ATTR_NAME.test(name)) throw new Error(`bad attribute name ${name}`);
+    if (value !== true && typeof value !== 'string' && typeof value !== 'number') throw new Error(`attribute ${name} must be a string, number or boolean`);
     s += value === true ? ` ${name}` : ` ${name}="${escapeHtml(String(value))}"`;
   }
   return s;

@@ -39,6 +39,7 @@ export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="csrf-token" content={ctx.csrfToken} />
         <title>{`${title} · ${ctx.instanceName}`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
         <script src="/assets/app.js" defer></script>

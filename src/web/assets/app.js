@@ -6,7 +6,7 @@ document.addEventListener('DOMContentLoaded', () => {
     if (Number.isNaN(d.getTime())) continue;
     const local = document.createElement('span');
     local.className = 'local';
-    local.textContent = ` (${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} your time)`;
+    local.textContent = `${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} your time`;
     el.after(local);
   }
 });

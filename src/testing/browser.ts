@@ -1,0 +1,62 @@
+// Real Chromium (Debian's) for browser tests, with the flags this sandbox needs.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { systemClock } from '../clock.js';
+import { testConfig } from '../config/config.js';
+import type { AppContext } from '../context.js';
+import { buildApp } from '../http/app.js';
+import { createLogger } from '../logging.js';
+import { createTestStorage, type TestStorage } from './databases.js';
+import { repoPath } from './shared-corpus.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM);
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+export const screenshotDir = repoPath('test-artifacts', 'screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export interface LiveServer {
+  ctx: AppContext;
+  app: FastifyInstance;
+  baseUrl: string;
+  db: TestStorage;
+  close(): Promise<void>;
+}
+
+/** A real listening server on a free loopback port, with the system clock. */
+export async function startLiveServer(): Promise<LiveServer> {
+  const db = await createTestStorage('sqlite');
+  const config = testConfig({ dataDir: db.dataDir, host: '127.0.0.1', port: 0 });
+  const ctx: AppContext = { config, storage: db.storage, clock: systemClock, log: createLogger({ logLevel: 'silent' }) };
+  const { app } = await buildApp(ctx);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  ctx.config.publicUrl = baseUrl;
+  return {
+    ctx,
+    app,
+    baseUrl,
+    db,
+    close: async () => {
+      await app.close();
+      await db.cleanup();
+    },
+  };
+}
