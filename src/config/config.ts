@@ -25,6 +25,15 @@ export interface Config {
   workerConcurrency: number;
   instanceName: string;
   maxBodyBytes: number;
+  /** Embargo and triage rules (DESIGN.md §2). */
+  embargoMaxDays: number;
+  ackBusinessDays: number;
+  disclosureHourUtc: number;
+  /** YYYY-MM-DD dates that are not business days. */
+  holidays: string[];
+  /** Largest attachment, and most attachments per report submission. */
+  maxAttachmentBytes: number;
+  maxAttachments: number;
 }
 
 export interface ConfigProblem {
@@ -60,6 +69,12 @@ export const configVariables = [
   ['WORKER_CONCURRENCY', '4', 'Jobs a worker runs at once.'],
   ['INSTANCE_NAME', 'Cordon', 'Name shown in the page header and mail.'],
   ['MAX_BODY_BYTES', '1048576', 'Largest accepted request body (forms and JSON), in bytes.'],
+  ['EMBARGO_MAX_DAYS', '90', 'Hard end of an embargo, in calendar days after a private report is received.'],
+  ['ACK_BUSINESS_DAYS', '3', 'Business days (Mon–Fri, minus HOLIDAYS) to acknowledge a report before it is escalated.'],
+  ['DISCLOSURE_HOUR_UTC', '15', 'Default hour (UTC) of planned disclosures.'],
+  ['HOLIDAYS', '(none)', 'Comma-separated YYYY-MM-DD dates that do not count as business days.'],
+  ['MAX_ATTACHMENT_BYTES', '10485760', 'Largest attachment on a report, in bytes.'],
+  ['MAX_ATTACHMENTS', '10', 'Most attachments in one submission.'],
 ] as const;
 
 function parseIntVar(
@@ -149,9 +164,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: parseIntVar(env, 'WORKER_CONCURRENCY', 4, 1, 64, problems),
     instanceName: env.INSTANCE_NAME?.trim() || 'Cordon',
     maxBodyBytes: parseIntVar(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576, problems),
+    embargoMaxDays: parseIntVar(env, 'EMBARGO_MAX_DAYS', 90, 1, 365, problems),
+    ackBusinessDays: parseIntVar(env, 'ACK_BUSINESS_DAYS', 3, 1, 30, problems),
+    disclosureHourUtc: parseIntVar(env, 'DISCLOSURE_HOUR_UTC', 15, 0, 23, problems),
+    holidays: parseHolidayList(env, problems),
+    maxAttachmentBytes: parseIntVar(env, 'MAX_ATTACHMENT_BYTES', 10 * 1_048_576, 1024, 100 * 1_048_576, problems),
+    maxAttachments: parseIntVar(env, 'MAX_ATTACHMENTS', 10, 1, 100, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function parseHolidayList(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): string[] {
+  const raw = env.HOLIDAYS?.trim();
+  if (!raw) return [];
+  const days = raw.split(',').map((d) => d.trim()).filter(Boolean);
+  for (const d of days) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
+      problems.push({ variable: 'HOLIDAYS', problem: `"${d}" is not a YYYY-MM-DD date.`, fix: 'Use a comma-separated list such as HOLIDAYS=2026-12-25,2027-01-01.' });
+    }
+  }
+  return days;
 }
 
 /** A configuration for tests: SQLite in a temp dir unless a database URL is given. */

@@ -8,6 +8,9 @@ import { projectRoutes } from '../projects/routes.js';
 import { stakeholderRoutes } from '../stakeholders/routes.js';
 import { homeRoutes } from '../web/home.js';
 import { defineRoutes } from './route.js';
+import { intakeRoutes } from '../reports/routes-intake.js';
+import { queueRoutes } from '../reports/routes-queue.js';
+import { reportRoutes } from '../reports/routes-report.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
@@ -17,5 +20,8 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...adminRoutes(ctx),
     ...projectRoutes(ctx),
     ...stakeholderRoutes(ctx),
+    ...intakeRoutes(ctx),
+    ...queueRoutes(ctx),
+    ...reportRoutes(ctx),
   ]);
 }

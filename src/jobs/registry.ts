@@ -2,10 +2,12 @@
 import type { AppContext } from '../context.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { JobRegistry } from './worker.js';
+import { reportJobHandlers } from '../reports/jobs.js';
 
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
   registry.register(mailJobHandler(ctx.config));
+  for (const handler of reportJobHandlers(ctx)) registry.register(handler);
   // Housekeeping: forget expired sessions and spent one-time links once a day.
   registry.register({
     kind: 'housekeeping.expire_sessions',

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Storage } from './database.js';
 import type { MigrationContext } from './migrations/helpers.js';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_reports.js';
 
 interface Migration {
   version: string;
@@ -12,7 +13,10 @@ interface Migration {
 }
 
 /** Every migration, oldest first. Append only: never edit one that has shipped. */
-export const migrations: Migration[] = [{ version: '0001_foundation', up: m0001.up }];
+export const migrations: Migration[] = [
+  { version: '0001_foundation', up: m0001.up },
+  { version: '0002_reports', up: m0002.up },
+];
 
 export interface MigrationResult {
   applied: string[];

@@ -180,6 +180,125 @@ export interface InstanceSecretsTable {
   created_at: Timestamp;
 }
 
+export type ReportState = 'new' | 'incomplete' | 'confirmed' | 'triaged' | 'in_progress' | 'fix_committed' | 'public' | 'fix_released' | 'invalid' | 'wont_fix';
+export type ReportClass = 'A' | 'B1' | 'B2' | 'B3' | 'C1' | 'C2' | 'D' | 'E' | 'Y' | 'Z';
+export type ReportVisibility = 'private' | 'public';
+export type SubscriptionLevel = 'lead' | 'coresec' | 'developer' | 'reviewer' | 'stakeholder';
+export type CommentVisibility = 'everyone' | 'vmt';
+
+export interface ReportsTable {
+  id: Id;
+  /** The unguessable reference used in URLs (R-XXXXXXXX), so ids reveal neither order nor count. */
+  ref: string;
+  title: string;
+  description: string;
+  affected_versions: string;
+  reproduction: string;
+  already_public: Flag;
+  exploited: Flag;
+  disclosure_terms: string;
+  credit_name: string;
+  credit_affiliation: string;
+  credit_wanted: Flag;
+  reporter_user_id: number | null;
+  reporter_email: string;
+  reporter_pgp_key: string | null;
+  /** sha256 of the anonymous reporter's private link token. */
+  reporter_token_hash: string | null;
+  source: 'web' | 'api' | 'email';
+  state: ReportState;
+  class: ReportClass | null;
+  visibility: ReportVisibility;
+  coordinator_id: number | null;
+  received_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  ack_deadline_at: Timestamp;
+  escalated_at: Timestamp | null;
+  embargo_end_at: Timestamp;
+  /** Bumped whenever the embargo end changes; scheduled jobs carry it and ignore stale versions. */
+  embargo_version: number;
+  planned_disclosure_at: Timestamp | null;
+  public_at: Timestamp | null;
+  duplicate_of_id: number | null;
+  impact_text: string;
+  impact_fields: string;
+  cve_requested_at: Timestamp | null;
+  cve_requested_by: number | null;
+  public_summary: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReportProjectsTable {
+  report_id: number;
+  project_id: number;
+}
+
+export interface ReportSubscriptionsTable {
+  id: Id;
+  report_id: number;
+  user_id: number;
+  level: SubscriptionLevel;
+  read_only: Flag;
+  reason: string;
+  added_by: number | null;
+  added_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
+export interface ReportEventsTable {
+  id: Id;
+  report_id: number;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_label: string;
+  kind: string;
+  visibility: CommentVisibility;
+  data: string;
+}
+
+export interface ReportCommentsTable {
+  id: Id;
+  report_id: number;
+  author_id: number | null;
+  author_label: string;
+  body: string;
+  visibility: CommentVisibility;
+  created_at: Timestamp;
+}
+
+export interface ReportAttachmentsTable {
+  id: Id;
+  report_id: number;
+  comment_id: number | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  visibility: CommentVisibility;
+  uploaded_by: number | null;
+  uploaded_label: string;
+  created_at: Timestamp;
+}
+
+export interface ReportCvesTable {
+  report_id: number;
+  cve_id: string;
+  assigned_at: Timestamp;
+}
+
+export interface ReportApprovalsTable {
+  id: Id;
+  report_id: number;
+  subject: 'impact';
+  role: 'reporter' | 'lead';
+  user_id: number | null;
+  /** sha256 of the text approved: an edit after approval makes the approval stale. */
+  text_hash: string;
+  approved_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -197,7 +316,17 @@ export interface Database {
   audit_events: AuditEventsTable;
   jobs: JobsTable;
   instance_secrets: InstanceSecretsTable;
+  reports: ReportsTable;
+  report_projects: ReportProjectsTable;
+  report_subscriptions: ReportSubscriptionsTable;
+  report_events: ReportEventsTable;
+  report_comments: ReportCommentsTable;
+  report_attachments: ReportAttachmentsTable;
+  report_cves: ReportCvesTable;
+  report_approvals: ReportApprovalsTable;
 }
+
+export type ReportRow = Selectable<ReportsTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -1,6 +1,5 @@
 // Accounts, projects, stakeholders, the audit log and the job table.
-import { sql, type Expression, type SqlBool } from 'kysely';
-import { withId, makeAppendOnly, type MigrationContext } from './helpers.js';
+import { withId, makeAppendOnly, sqlIn, type MigrationContext } from './helpers.js';
 
 export async function up(ctx: MigrationContext): Promise<void> {
   const { db, dialect } = ctx;
@@ -171,8 +170,4 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-}
-
-function sqlIn(column: string, values: readonly string[]): Expression<SqlBool> {
-  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 }

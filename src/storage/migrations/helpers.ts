@@ -1,5 +1,5 @@
 // Schema-builder helpers that hide the few DDL differences between SQLite and PostgreSQL.
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { DialectName } from '../database.js';
 
 export interface MigrationContext {
@@ -29,4 +29,9 @@ export async function makeAppendOnly(ctx: MigrationContext, table: string): Prom
     await sql.raw(`create trigger ${table}_no_update before update on ${table} begin select raise(abort, '${table} is append-only'); end`).execute(ctx.db);
     await sql.raw(`create trigger ${table}_no_delete before delete on ${table} begin select raise(abort, '${table} is append-only'); end`).execute(ctx.db);
   }
+}
+
+/** A CHECK constraint keeping a text column to its string enum. */
+export function sqlIn(column: string, values: readonly string[]): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 }

@@ -1,0 +1,85 @@
+// Who may read and do what on a vulnerability report (DESIGN.md §1, §5). This is the only place that
+// decides it; the SQL filter below must agree with `reportAccess` (a test checks every pair).
+import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { Actor } from './actor.js';
+import type { Database, ReportVisibility, SubscriptionLevel } from '../storage/tables.js';
+
+export interface ReportFacts {
+  id: number;
+  visibility: ReportVisibility;
+  reporterUserId: number | null;
+  coordinatorId: number | null;
+  projectIds: number[];
+  /** Active (not removed) subscriptions. */
+  subscriptions: { userId: number; level: SubscriptionLevel; readOnly: boolean }[];
+}
+
+/**
+ * The widest access an actor has to one report:
+ * - `vmt`: everything, including VMT-only comments;
+ * - `subscriber`: read and work (comments, attachments, patches) — project leads, coresec, key developers, reviewers;
+ * - `subscriber_readonly`: read, nothing else — stakeholders subscribed on request;
+ * - `reporter`: their own report, without VMT-only comments;
+ * - `public`: the published report, without VMT-only comments;
+ * - `none`: answer 404.
+ */
+export type ReportAccess = 'vmt' | 'subscriber' | 'subscriber_readonly' | 'reporter' | 'public' | 'none';
+
+export interface ReportAccessContext {
+  /** The request carries the anonymous reporter's private link token for this report. */
+  reporterLink?: boolean;
+}
+
+function tokenAllows(actor: Actor, need: 'read' | 'write'): boolean {
+  if (actor.kind !== 'user' || actor.scopes === null) return true;
+  if (actor.scopes.has('write') || actor.scopes.has('admin')) return true;
+  return need === 'read' && actor.scopes.has('read');
+}
+
+export function reportAccess(actor: Actor, report: ReportFacts, context: ReportAccessContext = {}): ReportAccess {
+  if (actor.kind === 'user' && tokenAllows(actor, 'read')) {
+    if (actor.roles.has('vmt')) return 'vmt';
+    const sub = report.subscriptions.find((s) => s.userId === actor.userId);
+    if (sub) return sub.readOnly ? 'subscriber_readonly' : 'subscriber';
+    if (report.reporterUserId === actor.userId) return 'reporter';
+  }
+  if (context.reporterLink) return 'reporter';
+  return report.visibility === 'public' ? 'public' : 'none';
+}
+
+export const canRead = (a: ReportAccess): boolean => a !== 'none';
+export const canSeeVmtOnly = (a: ReportAccess): boolean => a === 'vmt';
+/** Comments on a report: the team, working subscribers and the reporter. */
+export const canComment = (a: ReportAccess): boolean => a === 'vmt' || a === 'subscriber' || a === 'reporter';
+/** Triage, the ladder, the embargo, CVEs, publication: the VMT only. */
+export const canManage = (a: ReportAccess): boolean => a === 'vmt';
+/** Attach files and (later) patches: the team and working subscribers. */
+export const canContribute = (a: ReportAccess): boolean => a === 'vmt' || a === 'subscriber';
+
+/** Whether the actor's API token (if any) allows changes. */
+export function canWriteWith(actor: Actor): boolean {
+  return tokenAllows(actor, 'write');
+}
+
+/**
+ * SQL condition for "reports this actor may read", for lists, counts and search. Must match reportAccess.
+ * (The anonymous reporter's link shows one report only and never lists.)
+ */
+export function readableReports(actor: Actor): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool> {
+  return (eb) => {
+    if (actor.kind !== 'user' || !tokenAllows(actor, 'read')) return eb('reports.visibility', '=', 'public');
+    if (actor.roles.has('vmt')) return eb.lit(true);
+    return eb.or([
+      eb('reports.visibility', '=', 'public'),
+      eb('reports.reporter_user_id', '=', actor.userId),
+      eb.exists(
+        eb
+          .selectFrom('report_subscriptions')
+          .select('report_subscriptions.id')
+          .whereRef('report_subscriptions.report_id', '=', 'reports.id')
+          .where('report_subscriptions.user_id', '=', actor.userId)
+          .where('report_subscriptions.removed_at', 'is', null),
+      ),
+    ]);
+  };
+}

@@ -1,0 +1,76 @@
+// The report deadlines as durable job handlers: the automatic opening at the embargo's end, the warnings
+// before it, and the acknowledgement deadline. Each does its work in the transaction that completes the
+// job (exactly once), and does nothing when the report moved on (stale embargo version, already public).
+import type { AppContext } from '../context.js';
+import type { JobHandler } from '../jobs/worker.js';
+import { enqueueJob } from '../jobs/queue.js';
+import { recordAudit, systemActor } from '../audit/audit.js';
+import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
+import { openReportIn } from './disclosure.js';
+import { addTimelineEvent } from './timeline.js';
+import { notifyReport } from './notify.js';
+import { enqueueMail } from '../mail/outbox.js';
+
+const system = { id: null, label: 'Cordon (embargo clock)' };
+
+export function reportJobHandlers(ctx: AppContext): JobHandler[] {
+  const { config, storage } = ctx;
+  return [
+    {
+      kind: EMBARGO_OPEN_JOB,
+      run: async ({ payload, commit, clock }) => {
+        const { reportId, version } = payload as EmbargoJobPayload;
+        await commit(async (trx) => {
+          const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
+          if (!row || row.visibility !== 'private' || row.embargo_version !== version) return;
+          await openReportIn(trx, storage.dialect, config, clock.now(), row, { kind: 'opened_at_embargo_end', reason: 'The embargo reached its end.', actor: system, requestId: null });
+        });
+      },
+    },
+    {
+      kind: EMBARGO_WARN_JOB,
+      run: async ({ payload, commit, clock }) => {
+        const { reportId, version, days } = payload as EmbargoJobPayload;
+        await commit(async (trx) => {
+          const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
+          if (!row || row.visibility !== 'private' || row.embargo_version !== version) return;
+          const now = clock.now();
+          await addTimelineEvent(trx, row.id, now, system, 'embargo_warning', { days });
+          await notifyReport(trx, config, (kind, p, o) => enqueueJob(trx, now, kind, p, o), row, { what: `The embargo ends in ${days} day${days === 1 ? '' : 's'}.`, visibility: 'everyone' });
+          await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'embargo.warning_sent', targetType: 'report', targetId: row.id, after: { days }, at: now });
+        });
+      },
+    },
+    {
+      kind: ACK_DEADLINE_JOB,
+      run: async ({ payload, commit, clock }) => {
+        const { reportId } = payload as { reportId: number };
+        await commit(async (trx) => {
+          const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
+          if (!row || row.acknowledged_at || row.escalated_at || row.state === 'invalid' || row.state === 'wont_fix') return;
+          const now = clock.now();
+          await trx.updateTable('reports').set({ escalated_at: now.toISOString() }).where('id', '=', row.id).execute();
+          await addTimelineEvent(trx, row.id, now, system, 'escalated', {}, 'vmt');
+          // Escalation reaches every VMT member (notifyReport's VMT list) and each affected project's lead.
+          const enqueue = (kind: string, p: unknown, o?: Parameters<typeof enqueueJob>[4]) => enqueueJob(trx, now, kind, p, o);
+          await notifyReport(trx, config, enqueue, row, { what: 'A report was not acknowledged in time and is escalated.', visibility: 'vmt' });
+          const leads = await trx
+            .selectFrom('project_members')
+            .innerJoin('report_projects', 'report_projects.project_id', 'project_members.project_id')
+            .innerJoin('users', 'users.id', 'project_members.user_id')
+            .select('users.email')
+            .where('report_projects.report_id', '=', row.id)
+            .where('project_members.role', '=', 'lead')
+            .execute();
+          await enqueueMail(enqueue, {
+            to: [...new Set(leads.map((l) => l.email))],
+            subject: `[${config.instanceName} ${row.ref}] A vulnerability report for your project awaits acknowledgement`,
+            text: `A private vulnerability report filed against your project was not acknowledged by the VMT within the deadline.\nThe VMT has been alerted. Report reference: ${row.ref}.\n`,
+            headers: { 'X-Cordon-Report': row.ref },
+          });
+          await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'report.escalated', targetType: 'report', targetId: row.id, after: { leads: leads.length }, at: now });
+        });
+      },
+    },
+  ];
+}
