@@ -12,8 +12,11 @@ import { enqueueJob } from '../jobs/queue.js';
 import { createApiToken } from '../accounts/api-tokens.js';
 import type { CatalogueEntry } from '../http/route.js';
 
-/** Param kinds the foundation's matrix covers; a route naming any other kind must bring its own matrix. */
-const coveredKinds = new Set(['user', 'project', 'stakeholder_org', 'api_token', 'job', 'secret_link', 'public_asset']);
+/**
+ * Param kinds covered by a leak matrix: here (foundation objects) and in src/reports/leak-matrix.test.ts
+ * (report, attachment, public_issue). A route naming any other kind must bring its own matrix first.
+ */
+const coveredKinds = new Set(['user', 'project', 'stakeholder_org', 'api_token', 'job', 'secret_link', 'public_asset', 'report', 'attachment', 'public_issue']);
 
 describe.each(testDialects())('leak matrix (foundation) on %s', (dialect) => {
   let t: TestApp;

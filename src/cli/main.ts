@@ -2,7 +2,8 @@
 // The `cordon` command line (DESIGN.md §4).
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { config, withContext } from './context.js';
 import { openContext, startServer, startWorker } from '../server.js';
 import { systemScope } from '../context.js';
 import { AppError } from '../errors/catalogue.js';
@@ -15,20 +16,10 @@ import { Worker } from '../jobs/worker.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import type { InstanceRole } from '../storage/tables.js';
-
-function config() {
-  return loadConfig(process.env);
-}
-
-async function withContext<T>(fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
-  const cfg = config();
-  const ctx = await openContext({ ...cfg, logLevel: process.env.LOG_LEVEL ? cfg.logLevel : 'warn' }, undefined, options);
-  try {
-    return await fn(ctx);
-  } finally {
-    await ctx.storage.close();
-  }
-}
+import { registerKeysCommands } from '../keys/cli.js';
+import { registerPatchesCommands } from '../patches/cli.js';
+import { registerAdvisoriesCommands } from '../advisories/cli.js';
+import { registerNotesCommands } from '../notes/cli.js';
 
 const program = new Command();
 program.name('cordon').description('Coordinated vulnerability disclosure: reports, embargoes, patches, advisories.');
@@ -193,6 +184,11 @@ program
       }
     });
   });
+
+registerKeysCommands(program);
+registerPatchesCommands(program);
+registerAdvisoriesCommands(program);
+registerNotesCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

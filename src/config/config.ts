@@ -34,6 +34,19 @@ export interface Config {
   /** Largest attachment, and most attachments per report submission. */
   maxAttachmentBytes: number;
   maxAttachments: number;
+  /** The team's address: reports by mail go here; outgoing mail is signed by the team key. */
+  teamEmail: string;
+  /** Passphrase protecting the team's private key at rest (a secret: environment only). */
+  pgpPassphrase: string | undefined;
+  mailListenHost: string;
+  mailListenPort: number;
+  /** Allow private content in unencrypted mail (default no: such recipients get a link instead). */
+  mailPrivateInClear: boolean;
+  advisoryPrefix: string;
+  notePrefix: string;
+  vendorName: string;
+  /** Lists that receive advisory and note announcements. */
+  announceLists: string[];
 }
 
 export interface ConfigProblem {
@@ -75,6 +88,15 @@ export const configVariables = [
   ['HOLIDAYS', '(none)', 'Comma-separated YYYY-MM-DD dates that do not count as business days.'],
   ['MAX_ATTACHMENT_BYTES', '10485760', 'Largest attachment on a report, in bytes.'],
   ['MAX_ATTACHMENTS', '10', 'Most attachments in one submission.'],
+  ['TEAM_EMAIL', 'security@localhost', 'The team address: reports by (encrypted) mail arrive here; shown on the contact page and in security.txt.'],
+  ['PGP_PASSPHRASE', '(unset)', 'Passphrase that protects the team’s private OpenPGP key at rest. Needed to sign and decrypt mail; a secret.'],
+  ['MAIL_LISTEN_HOST', '127.0.0.1', 'Interface of the built-in SMTP listener (`cordon mail listen`).'],
+  ['MAIL_LISTEN_PORT', '2525', 'Port of the built-in SMTP listener.'],
+  ['MAIL_PRIVATE_IN_CLEAR', 'false', 'Allow private report content in unencrypted mail. By default such recipients get a notice with a link instead.'],
+  ['ADVISORY_PREFIX', 'OSSA', 'Prefix of advisory ids (PREFIX-YYYY-NNN).'],
+  ['NOTE_PREFIX', 'OSSN', 'Prefix of security note ids (PREFIX-NNNN).'],
+  ['VENDOR_NAME', 'OpenStack', 'Vendor name used in CVE and CSAF records.'],
+  ['ANNOUNCE_LISTS', '(none)', 'Comma-separated addresses that receive signed advisory and note announcements.'],
 ] as const;
 
 function parseIntVar(
@@ -170,9 +192,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holidays: parseHolidayList(env, problems),
     maxAttachmentBytes: parseIntVar(env, 'MAX_ATTACHMENT_BYTES', 10 * 1_048_576, 1024, 100 * 1_048_576, problems),
     maxAttachments: parseIntVar(env, 'MAX_ATTACHMENTS', 10, 1, 100, problems),
+    teamEmail: env.TEAM_EMAIL?.trim() || 'security@localhost',
+    pgpPassphrase: env.PGP_PASSPHRASE || undefined,
+    mailListenHost: env.MAIL_LISTEN_HOST?.trim() || '127.0.0.1',
+    mailListenPort: parseIntVar(env, 'MAIL_LISTEN_PORT', 2525, 1, 65535, problems),
+    mailPrivateInClear: parseBool(env, 'MAIL_PRIVATE_IN_CLEAR', false, problems),
+    advisoryPrefix: parsePrefix(env, 'ADVISORY_PREFIX', 'OSSA', problems),
+    notePrefix: parsePrefix(env, 'NOTE_PREFIX', 'OSSN', problems),
+    vendorName: env.VENDOR_NAME?.trim() || 'OpenStack',
+    announceLists: (env.ANNOUNCE_LISTS ?? '').split(',').map((a) => a.trim()).filter(Boolean),
   };
+  for (const address of [config.teamEmail, ...config.announceLists]) {
+    if (!/^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/.test(address)) {
+      problems.push({ variable: address === config.teamEmail ? 'TEAM_EMAIL' : 'ANNOUNCE_LISTS', problem: `"${address}" is not an email address.`, fix: 'Use plain addresses like security@example.org (comma-separated for lists).' });
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function parsePrefix(env: NodeJS.ProcessEnv, name: string, fallback: string, problems: ConfigProblem[]): string {
+  const v = env[name]?.trim() || fallback;
+  if (!/^[A-Z][A-Z0-9]{1,9}$/.test(v)) problems.push({ variable: name, problem: `"${v}" is not a prefix of 2–10 capital letters or digits.`, fix: `Set ${name}=${fallback} or unset it.` });
+  return v;
 }
 
 function parseHolidayList(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): string[] {

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import { randomUUID } from 'node:crypto';
@@ -97,6 +98,8 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const cookieSecret = await instanceSecret(ctx.storage, 'cookie_signing_key');
   await app.register(cookie, { secret: cookieSecret });
   await app.register(formbody, { bodyLimit: config.maxBodyBytes });
+  // Multipart forms (report attachments) are read inside their handlers with req.parts(); these limits bound them.
+  await app.register(multipart, { limits: { fileSize: config.maxAttachmentBytes, files: config.maxAttachments, fields: 50, fieldSize: 100_000 } });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: secure ? '__Host-cordon_csrf' : 'cordon_csrf',
@@ -107,7 +110,11 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
       const header = req.headers['x-csrf-token'];
-      return fromBody ?? (typeof header === 'string' ? header : undefined) ?? '';
+      // A multipart body is read by its handler, after this check has run, so multipart forms carry the
+      // token in their action URL (?_csrf=…). Only for multipart requests: elsewhere tokens stay out of URLs.
+      const query = req.query as Record<string, unknown> | undefined;
+      const fromQuery = req.isMultipart() && typeof query?._csrf === 'string' ? query._csrf : undefined;
+      return fromBody ?? fromQuery ?? (typeof header === 'string' ? header : undefined) ?? '';
     },
   });
   await app.register(rateLimit, { global: false });
@@ -145,6 +152,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   // ambient credentials, so they need no token. preValidation runs after the form body is parsed.
   app.addHook('preValidation', (req, reply, done) => {
     if (SAFE_METHODS.has(req.method) || req.headers.authorization !== undefined) return done();
+    // Routes marked 'cookie-sessions-only' (the anonymous intake API) let through requests without a session
+    // cookie: such a request acts as nobody, so a forged one gains nothing a direct call would not.
+    if (req.routeOptions.config.csrf === 'cookie-sessions-only' && !req.cookies[SESSION_COOKIE]) return done();
     app.csrfProtection(req, reply, done);
   });
 

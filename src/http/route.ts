@@ -24,10 +24,23 @@ interface BaseRoute {
   url: string;
   schema?: FastifySchema;
   leak?: LeakSpec;
+  /**
+   * Object-level check run before the body is validated (e.g. "may this actor read report :ref?"), so a
+   * hidden object answers 404 whatever the body holds.
+   */
+  authorize?: (req: FastifyRequest, scope: Scope) => Promise<unknown>;
   /** Per-route rate limit (requests per minute per IP). */
   rateLimitPerMinute?: number;
   bodyLimit?: number;
+  /**
+   * CSRF policy (default 'always': every state-changing request without a bearer token needs a token).
+   * 'cookie-sessions-only': requests that carry no session cookie need none, as they carry no ambient
+   * authority; for public endpoints that scripts call anonymously (report intake).
+   */
+  csrf?: CsrfPolicy;
 }
+
+export type CsrfPolicy = 'always' | 'cookie-sessions-only';
 
 export interface PublicRoute extends BaseRoute {
   audience: 'public';
@@ -64,14 +77,17 @@ export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: Rout
       config: {
         leak: def.leak ?? {},
         audience: def.audience,
+        ...(def.csrf ? { csrf: def.csrf } : {}),
         ...(def.rateLimitPerMinute ? { rateLimit: { max: def.rateLimitPerMinute, timeWindow: '1 minute' } } : {}),
       },
       // Who may call the route is settled before the body is validated, so a caller who may not use it
       // learns nothing from validation errors either (404 for hidden things, sign-in for anonymous).
       preValidation: async (req) => {
-        if (def.audience === 'public') return;
-        if (req.actor.kind !== 'user') throw errors.unauthenticated();
-        if (def.audience !== 'user' && !can(req.actor, def.audience)) throw errors.notFound();
+        if (def.audience !== 'public') {
+          if (req.actor.kind !== 'user') throw errors.unauthenticated();
+          if (def.audience !== 'user' && !can(req.actor, def.audience)) throw errors.notFound();
+        }
+        if (def.authorize) await def.authorize(req, { app: ctx, actor: req.actor, requestId: req.id });
       },
       handler: async (req, reply) => {
         const actor = req.actor;
@@ -96,5 +112,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     leak?: LeakSpec;
     audience?: Audience;
+    csrf?: CsrfPolicy;
   }
 }

@@ -11,6 +11,10 @@ import { defineRoutes } from './route.js';
 import { intakeRoutes } from '../reports/routes-intake.js';
 import { queueRoutes } from '../reports/routes-queue.js';
 import { reportRoutes } from '../reports/routes-report.js';
+import { keysRoutes } from '../keys/routes.js';
+import { patchRoutes } from '../patches/routes.js';
+import { advisoryRoutes } from '../advisories/routes.js';
+import { noteRoutes } from '../notes/routes.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
@@ -23,5 +27,9 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...intakeRoutes(ctx),
     ...queueRoutes(ctx),
     ...reportRoutes(ctx),
+    ...keysRoutes(ctx),
+    ...patchRoutes(ctx),
+    ...advisoryRoutes(ctx),
+    ...noteRoutes(ctx),
   ]);
 }

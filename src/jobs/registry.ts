@@ -3,11 +3,18 @@ import type { AppContext } from '../context.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { JobRegistry } from './worker.js';
 import { reportJobHandlers } from '../reports/jobs.js';
+import { keysJobHandlers, keysJobRecurring } from '../keys/jobs.js';
+import { patchJobHandlers, patchJobRecurring } from '../patches/jobs.js';
+import { advisoryJobHandlers, advisoryJobRecurring } from '../advisories/jobs.js';
+import { noteJobHandlers, noteJobRecurring } from '../notes/jobs.js';
 
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
   registry.register(mailJobHandler(ctx.config));
-  for (const handler of reportJobHandlers(ctx)) registry.register(handler);
+  for (const handler of [...reportJobHandlers(ctx), ...keysJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx)]) {
+    registry.register(handler);
+  }
+  for (const recurring of [keysJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring]) recurring(registry);
   // Housekeeping: forget expired sessions and spent one-time links once a day.
   registry.register({
     kind: 'housekeeping.expire_sessions',

@@ -6,6 +6,10 @@ import type { Storage } from './database.js';
 import type { MigrationContext } from './migrations/helpers.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_reports.js';
+import * as m0003 from './migrations/0003_keys_mail.js';
+import * as m0004 from './migrations/0004_patches.js';
+import * as m0005 from './migrations/0005_advisories.js';
+import * as m0006 from './migrations/0006_notes.js';
 
 interface Migration {
   version: string;
@@ -16,6 +20,10 @@ interface Migration {
 export const migrations: Migration[] = [
   { version: '0001_foundation', up: m0001.up },
   { version: '0002_reports', up: m0002.up },
+  { version: '0003_keys_mail', up: m0003.up },
+  { version: '0004_patches', up: m0004.up },
+  { version: '0005_advisories', up: m0005.up },
+  { version: '0006_notes', up: m0006.up },
 ];
 
 export interface MigrationResult {

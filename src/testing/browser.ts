@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { systemClock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { testConfig } from '../config/config.js';
 import type { AppContext } from '../context.js';
 import { buildApp } from '../http/app.js';
@@ -39,10 +39,10 @@ export interface LiveServer {
 }
 
 /** A real listening server on a free loopback port, with the system clock. */
-export async function startLiveServer(): Promise<LiveServer> {
+export async function startLiveServer(clock: Clock = systemClock): Promise<LiveServer> {
   const db = await createTestStorage('sqlite');
   const config = testConfig({ dataDir: db.dataDir, host: '127.0.0.1', port: 0 });
-  const ctx: AppContext = { config, storage: db.storage, clock: systemClock, log: createLogger({ logLevel: 'silent' }) };
+  const ctx: AppContext = { config, storage: db.storage, clock, log: createLogger({ logLevel: 'silent' }) };
   const { app } = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

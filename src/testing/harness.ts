@@ -54,11 +54,16 @@ let counter = 0;
 export async function makeUser(t: TestApp, options: { username?: string; roles?: InstanceRole[]; totp?: boolean } = {}): Promise<TestUser> {
   counter += 1;
   const username = options.username ?? `user${counter}`;
-  const user = await createAccount(t.system, { username, email: `${username}@example.org`, displayName: `User ${username}`, password: TEST_PASSWORD, roles: options.roles ?? [] });
+  let user = await createAccount(t.system, { username, email: `${username}@example.org`, displayName: `User ${username}`, password: TEST_PASSWORD, roles: options.roles ?? [] });
   let totpSecret: string | null = null;
   if (options.totp ?? (options.roles?.length ?? 0) > 0) {
     totpSecret = newTotpSecret();
-    await t.ctx.storage.db.updateTable('users').set({ totp_secret: totpSecret, totp_enabled_at: t.clock.now().toISOString() }).where('id', '=', user.id).execute();
+    user = await t.ctx.storage.db
+      .updateTable('users')
+      .set({ totp_secret: totpSecret, totp_enabled_at: t.clock.now().toISOString() })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
   return { user, totpSecret };
 }

@@ -24,6 +24,11 @@ export interface LeakObject {
   allowed(role: string, route: CatalogueEntry): boolean;
   /** Routes that show the object to allowed roles must contain the marker (default: GET routes aimed at it). */
   mustShow?(route: CatalogueEntry): boolean;
+  /**
+   * How a refusal looks: `status` (default) — the routes aimed at the object answer 404; `absence` — for a part
+   * of an object others may read (a VMT-only comment on a report a subscriber sees), only the marker's absence counts.
+   */
+  denial?: 'status' | 'absence';
 }
 
 export interface Violation {
@@ -81,7 +86,7 @@ export async function probeLeaks(t: TestApp, roles: LeakRole[], object: LeakObje
       const may = object.allowed(role.name, route);
       const where = { role: role.name, method: route.method, url };
       if (!may && shows) violations.push({ ...where, problem: `shows the private marker (status ${res.statusCode})` });
-      if (!may && aimed && !denied(res, role)) violations.push({ ...where, problem: `answered ${res.statusCode} instead of 404` });
+      if (!may && aimed && object.denial !== 'absence' && !denied(res, role)) violations.push({ ...where, problem: `answered ${res.statusCode} instead of 404` });
       if (res.statusCode === 403 && res.body.includes('forbidden_action') === false && !may) violations.push({ ...where, problem: '403 confirms existence' });
       const mustShow = aimed && route.method === 'GET' && (object.mustShow ? object.mustShow(route) : true);
       if (may && mustShow && !shows) violations.push({ ...where, problem: `allowed but the marker is missing (status ${res.statusCode})` });

@@ -1,0 +1,354 @@
+// The report page for everyone who may read a private report (team, subscribers, signed-in reporter) and
+// for anyone once it is public. What is shown follows the viewer's access; VMT-only parts only for the VMT.
+import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
+import type { PageContext } from '../web/layout.js';
+import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
+import { canComment, canManage, canSeeVmtOnly } from '../access/report-policy.js';
+import { renderMarkdown } from '../text/markdown.js';
+import { daysLeft, formatEmbargoEnd } from '../embargo/calendar.js';
+import type { ReportForActor } from './access.js';
+import type { TimelineEntry } from './timeline.js';
+import { describeEvent } from './timeline.js';
+import { displayTitle, type CommentView } from './present.js';
+import { classOutcome, reportClasses, transitions } from './triage.js';
+import { levelLabel, subscriptionLevels } from './ladder.js';
+
+void Fragment;
+
+export interface ReportPageData {
+  report: ReportForActor;
+  timeline: TimelineEntry[];
+  comments: CommentView[];
+  attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string }[];
+  approvals: { reporter: boolean; lead: boolean };
+  coordinatorName: string | null;
+  now: Date;
+  viewerZone: string;
+}
+
+const stateTone = (s: string) => (s === 'public' || s === 'fix_released' ? 'ok' : s === 'invalid' || s === 'wont_fix' ? 'muted' : s === 'new' ? 'warn' : 'info');
+
+function ActionForm(props: { ctx: PageContext; action: string; children?: unknown; inline?: boolean }): SafeHtml {
+  return (
+    <form method="post" action={props.action} class={props.inline ? 'inline' : 'stack'}>
+      <CsrfField token={props.ctx.csrfToken} />
+      {props.children as SafeHtml}
+    </form>
+  );
+}
+
+function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtml {
+  const r = d.report.row;
+  const base = `/reports/${r.ref}`;
+  const manage = canManage(d.report.access);
+  if (r.visibility === 'public') {
+    return (
+      <div class="card embargo public">
+        <strong>Public</strong> since <Time iso={r.public_at} />.
+      </div>
+    );
+  }
+  const left = daysLeft(d.now, r.embargo_end_at);
+  return (
+    <div class={`card embargo ${left <= 7 ? 'soon' : ''}`}>
+      <h2>Embargo</h2>
+      <p class="embargo-end">
+        Ends <Time iso={r.embargo_end_at} /> — {formatEmbargoEnd(r.embargo_end_at, d.now, d.viewerZone)}
+      </p>
+      <p class="muted">
+        {left >= 0 ? `${left} day${left === 1 ? '' : 's'} left.` : 'Past its end: it opens at the next run of the embargo clock.'} The report opens automatically at the end unless it is extended.
+        {r.planned_disclosure_at ? (
+          <>
+            {' '}
+            Planned disclosure: <Time iso={r.planned_disclosure_at} />.
+          </>
+        ) : null}
+      </p>
+      {manage ? (
+        <details>
+          <summary>Change the embargo</summary>
+          <div class="grid">
+            <ActionForm ctx={ctx} action={`${base}/disclosure/plan`}>
+              <TextField name="planned_at" label="Planned disclosure (UTC)" hint={`YYYY-MM-DD, optionally THH:MM; default hour from settings. Empty clears it.`} />
+              <Button kind="secondary">Plan disclosure</Button>
+            </ActionForm>
+            <ActionForm ctx={ctx} action={`${base}/embargo/extend`}>
+              <TextField name="end" label="New hard end (UTC)" hint="Only for unusual circumstances; the reporter is told." />
+              <TextField name="reason" label="Reason" required />
+              <Button kind="secondary">Extend embargo</Button>
+            </ActionForm>
+            <ActionForm ctx={ctx} action={`${base}/embargo/end`}>
+              <TextField name="reason" label="What leaked?" required />
+              <Button kind="danger">End the embargo now</Button>
+            </ActionForm>
+          </div>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+function TeamPanel({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtml {
+  const r = d.report.row;
+  const base = `/reports/${r.ref}`;
+  const next = transitions[r.state];
+  return (
+    <div class="card team-panel">
+      <h2>Triage</h2>
+      <dl class="facts">
+        <dt>Coordinator</dt>
+        <dd>{d.coordinatorName ?? <span class="muted">nobody yet</span>}</dd>
+        <dt>Acknowledged</dt>
+        <dd>
+          {r.acknowledged_at ? <Time iso={r.acknowledged_at} /> : <>No — deadline <Time iso={r.ack_deadline_at} /> {r.escalated_at ? <Badge tone="danger">escalated</Badge> : null}</>}
+        </dd>
+        <dt>Class</dt>
+        <dd>{r.class ? `${r.class}: ${classOutcome[r.class].meaning} → ${classOutcome[r.class].outcome}` : <span class="muted">not classified</span>}</dd>
+        <dt>Reporter</dt>
+        <dd>
+          {r.reporter_email} {r.reporter_pgp_key ? <Badge tone="ok">OpenPGP key</Badge> : null}
+        </dd>
+      </dl>
+      <div class="actions">
+        {!r.acknowledged_at ? (
+          <ActionForm ctx={ctx} action={`${base}/acknowledge`} inline>
+            <Button>Acknowledge</Button>
+          </ActionForm>
+        ) : null}
+        {r.visibility === 'private' ? (
+          <ActionForm ctx={ctx} action={`${base}/make-public`} inline>
+            <Button kind="secondary">Make public</Button>
+          </ActionForm>
+        ) : null}
+      </div>
+      <div class="grid">
+        {next.length ? (
+          <ActionForm ctx={ctx} action={`${base}/state`}>
+            <Select name="state" label="State" options={next.map((s) => [s, s.replace('_', ' ')])} />
+            <TextField name="reason" label="Reason (shown to the reporter)" />
+            <Button kind="secondary">Change state</Button>
+          </ActionForm>
+        ) : null}
+        <ActionForm ctx={ctx} action={`${base}/class`}>
+          <Select name="class" label="Class" options={reportClasses.map((c) => [c, `${c} — ${classOutcome[c].outcome}`])} selected={r.class ?? undefined} />
+          <Button kind="secondary">Classify</Button>
+        </ActionForm>
+        <ActionForm ctx={ctx} action={`${base}/coordinator`}>
+          <TextField name="username" label="Coordinator (VMT username)" />
+          <Button kind="secondary">Assign</Button>
+        </ActionForm>
+        <ActionForm ctx={ctx} action={`${base}/duplicate`}>
+          <TextField name="of" label="Duplicate of (report ref)" hint="R-XXXXXXXX; closes this report." />
+          <Button kind="secondary">Mark duplicate</Button>
+        </ActionForm>
+      </div>
+    </div>
+  );
+}
+
+export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtml {
+  const { report } = d;
+  const r = report.row;
+  const base = `/reports/${r.ref}`;
+  const team = canSeeVmtOnly(report.access);
+  const manage = canManage(report.access);
+  return (
+    <>
+      <p class="muted crumbs">
+        <a href="/reports">Reports</a> / {r.ref}
+      </p>
+      <h1>{displayTitle(report)}</h1>
+      <p class="badges">
+        {r.visibility === 'private' ? <Badge tone="danger">private · embargoed</Badge> : <Badge tone="ok">public</Badge>} <Badge tone={stateTone(r.state)}>{r.state.replace('_', ' ')}</Badge>{' '}
+        {team && r.class ? <Badge tone="info">class {r.class}</Badge> : null} {report.projects.map((p) => <><Badge>{p.name}</Badge> </>)}
+        {report.access === 'subscriber_readonly' ? <Badge tone="muted">read-only</Badge> : null}
+      </p>
+      <EmbargoBox ctx={ctx} d={d} />
+      {manage ? <TeamPanel ctx={ctx} d={d} /> : null}
+      <div class="card">
+        <h2>Report</h2>
+        <div class="markdown">{raw(renderMarkdown(r.description))}</div>
+        <dl class="facts">
+          <dt>Received</dt>
+          <dd>
+            <Time iso={r.received_at} />
+          </dd>
+          {r.affected_versions ? (
+            <>
+              <dt>Affected versions</dt>
+              <dd>{r.affected_versions}</dd>
+            </>
+          ) : null}
+          {r.reproduction ? (
+            <>
+              <dt>How to reproduce</dt>
+              <dd class="markdown">{raw(renderMarkdown(r.reproduction))}</dd>
+            </>
+          ) : null}
+          <dt>Already public / exploited</dt>
+          <dd>
+            {r.already_public ? 'public' : 'not public'} / {r.exploited ? 'exploited' : 'not known to be exploited'}
+          </dd>
+          {r.disclosure_terms ? (
+            <>
+              <dt>Reporter’s disclosure terms</dt>
+              <dd>{r.disclosure_terms}</dd>
+            </>
+          ) : null}
+          <dt>Credit</dt>
+          <dd>{r.credit_wanted ? `${r.credit_name}${r.credit_affiliation ? ` (${r.credit_affiliation})` : ''}` : 'anonymous'}</dd>
+        </dl>
+      </div>
+      <div class="card">
+        <h2>Impact and CVE</h2>
+        {r.impact_text ? (
+          <>
+            <blockquote class="impact">{r.impact_text}</blockquote>
+            <p>
+              Approved by the reporter: {d.approvals.reporter ? <Badge tone="ok">yes</Badge> : <Badge tone="warn">not yet</Badge>} · by the project lead:{' '}
+              {d.approvals.lead ? <Badge tone="ok">yes</Badge> : <Badge tone="warn">not yet</Badge>}
+            </p>
+            {!manage && (report.access === 'reporter' || report.access === 'subscriber') ? (
+              <ActionForm ctx={ctx} action={`${base}/impact/approve`} inline>
+                <Button kind="secondary">Approve this description</Button>
+              </ActionForm>
+            ) : null}
+          </>
+        ) : (
+          <p class="muted">No impact description yet.</p>
+        )}
+        <p>
+          CVE: {report.cves.length ? report.cves.join(', ') : r.cve_requested_at ? <>requested <Time iso={r.cve_requested_at} /></> : <span class="muted">none</span>}
+        </p>
+        {manage ? (
+          <details>
+            <summary>Draft impact, request or assign a CVE</summary>
+            <ActionForm ctx={ctx} action={`${base}/impact`}>
+              <p class="hint">“REPORTER reported a vulnerability in PROJECT. By doing ACTION an ACTOR may IMPACT resulting in CONSEQUENCE. Only MODE are affected.”</p>
+              <div class="grid">
+                <TextField name="reporter" label="Reporter" value={r.credit_wanted ? r.credit_name : ''} />
+                <TextField name="project" label="Project" value={report.projects[0]?.name ?? ''} />
+                <TextField name="action" label="Action" />
+                <TextField name="actor" label="Actor" />
+                <TextField name="impact" label="Impact" />
+                <TextField name="consequence" label="Consequence" />
+                <TextField name="mode" label="Only … are affected" />
+              </div>
+              <Button kind="secondary">Save impact description</Button>
+            </ActionForm>
+            <div class="actions">
+              {!r.cve_requested_at ? (
+                <ActionForm ctx={ctx} action={`${base}/cve/request`} inline>
+                  <Button kind="secondary">Mark CVE requested</Button>
+                </ActionForm>
+              ) : null}
+            </div>
+            <ActionForm ctx={ctx} action={`${base}/cve`}>
+              <TextField name="cve" label="Assigned CVE id" hint="CVE-YYYY-NNNN" />
+              <Button kind="secondary">Add CVE</Button>
+            </ActionForm>
+          </details>
+        ) : null}
+      </div>
+      <div class="card">
+        <h2>Who can see this report</h2>
+        <p class="muted">The VMT{r.reporter_user_id || r.reporter_token_hash ? ', the reporter' : ''}{report.subscriptions.length ? ', and:' : '.'}</p>
+        {report.subscriptions.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th>Person</th>
+                <th>As</th>
+                <th>Why</th>
+                <th>Since</th>
+                {manage ? <th></th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {report.subscriptions.map((s) => (
+                <tr>
+                  <td>{s.displayName}</td>
+                  <td>{levelLabel[s.level]}</td>
+                  <td>{s.reason}</td>
+                  <td>
+                    <Time iso={s.addedAt} />
+                  </td>
+                  {manage ? (
+                    <td>
+                      <ActionForm ctx={ctx} action={`${base}/unsubscribe`} inline>
+                        <input type="hidden" name="subscription" value={s.id} />
+                        <Button kind="danger">Remove</Button>
+                      </ActionForm>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {manage && r.visibility === 'private' ? (
+          <ActionForm ctx={ctx} action={`${base}/subscribe`}>
+            <div class="grid">
+              <TextField name="username" label="Username" required />
+              <Select name="level" label="Takes part as" options={subscriptionLevels.map((l) => [l, levelLabel[l]])} />
+              <TextField name="reason" label="Why they need to see it" required />
+            </div>
+            <Button kind="secondary">Widen disclosure</Button>
+          </ActionForm>
+        ) : null}
+      </div>
+      <div class="card">
+        <h2>Attachments</h2>
+        {d.attachments.length ? (
+          <ul class="files">
+            {d.attachments.map((a) => (
+              <li>
+                <a href={`${base}/attachments/${a.id}`} download>
+                  {a.filename}
+                </a>{' '}
+                <span class="muted">
+                  {a.size} bytes · {a.uploaded_label}
+                </span>{' '}
+                {a.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted">None.</p>
+        )}
+      </div>
+      <div class="card">
+        <h2>Discussion</h2>
+        {d.comments.length ? (
+          d.comments.map((c) => (
+            <article class={`comment ${c.visibility === 'vmt' ? 'vmt-only' : ''}`}>
+              <header>
+                <strong>{c.author}</strong> · <Time iso={c.created_at} /> {c.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+              </header>
+              <div class="markdown">{raw(renderMarkdown(c.body))}</div>
+            </article>
+          ))
+        ) : (
+          <p class="muted">No comments yet.</p>
+        )}
+        {canComment(report.access) ? (
+          <ActionForm ctx={ctx} action={`${base}/comments`}>
+            <TextField name="body" label="Add a comment" hint="Markdown." multiline rows={4} required />
+            {team ? <Select name="visibility" label="Visible to" options={[['everyone', 'everyone on the report (reporter included)'], ['vmt', 'VMT only']]} /> : null}
+            <Button>Comment</Button>
+          </ActionForm>
+        ) : null}
+      </div>
+      <div class="card">
+        <h2>Timeline</h2>
+        <ol class="timeline">
+          {d.timeline.map((e) => (
+            <li class={e.visibility === 'vmt' ? 'vmt-only' : undefined}>
+              <Time iso={e.at} /> <strong>{e.actor}</strong> — {describeEvent(e)} {e.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+            </li>
+          ))}
+        </ol>
+      </div>
+    </>
+  );
+}
