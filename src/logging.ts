@@ -17,6 +17,30 @@ export const redactPaths = [
   'headers.authorization',
 ];
 
+/** One-time links and CSRF tokens travel in URLs; they are credentials and never reach the logs. */
+export function scrubUrl(url: string): string {
+  return url
+    .replace(/\/(r|setup|invite|password\/reset)\/[^/?#]+/g, '/$1/[redacted]')
+    .replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  ip?: string;
+  id?: string;
+}
+
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
-  return pino({ level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level: config.logLevel,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      serializers: {
+        req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: scrubUrl(req.url ?? ''), ip: req.ip }),
+        err: pino.stdSerializers.err,
+      },
+    },
+    destination,
+  );
 }

@@ -13,6 +13,12 @@ export type Permission =
   | 'jobs.write'
   | 'stakeholders.read'
   | 'stakeholders.write'
+  // The VMT's triage queue and the VMT-only facts of report lists (class, coordinator, deadlines).
+  | 'reports.triage'
+  // Drafting, approving and publishing security advisories (VMT only, DESIGN.md §2).
+  | 'advisories.edit'
+  // The incoming-mail quarantine and outgoing deliveries (headers and reasons, never bodies).
+  | 'mail.admin'
   | 'account.self';
 
 /** The API-token scope an action needs; session users are not limited by scopes. */
@@ -24,6 +30,9 @@ const scopeFor: Record<Permission, ApiScope> = {
   'jobs.write': 'admin',
   'stakeholders.read': 'read',
   'stakeholders.write': 'write',
+  'reports.triage': 'read',
+  'advisories.edit': 'write',
+  'mail.admin': 'admin',
   'account.self': 'read',
 };
 
@@ -43,11 +52,19 @@ export function can(actor: Actor, permission: Permission): boolean {
     case 'audit.read':
     case 'jobs.read':
     case 'jobs.write':
+    case 'mail.admin':
       return hasRole(actor, 'admin');
     case 'stakeholders.read':
     case 'stakeholders.write':
       // The stakeholder registry is run by the VMT; admins manage it too.
       return hasRole(actor, 'admin') || hasRole(actor, 'vmt');
+    case 'reports.triage':
+      // VMT only: an admin is not a VMT member by virtue of being admin (DESIGN.md §1). Agrees with
+      // reportAccess, which gives 'vmt' access to exactly these actors (checked by report-policy.test.ts).
+      return hasRole(actor, 'vmt');
+    case 'advisories.edit':
+      // VMT only, like the triage queue: unpublished advisories may describe embargoed reports.
+      return hasRole(actor, 'vmt');
     case 'account.self':
       return true;
   }

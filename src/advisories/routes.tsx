@@ -1,7 +1,13 @@
-// Routes of the advisories area (filled in by that work).
+// Routes of the advisories area: the VMT's editor and workflow, the JSON API, and the public security
+// site (src/publication/: advisory pages, files, feeds, per-project lists, guides).
 import type { AppContext } from '../context.js';
 import type { RouteDef } from '../http/route.js';
+import { editorRoutes } from './routes-editor.js';
+import { workflowRoutes } from './routes-workflow.js';
+import { advisoryApiRoutes } from './routes-api.js';
+import { publicationRoutes } from '../publication/routes.js';
+import { guideRoutes } from '../publication/guide-routes.js';
 
-export function advisoryRoutes(_app: AppContext): RouteDef[] {
-  return [];
+export function advisoryRoutes(app: AppContext): RouteDef[] {
+  return [...editorRoutes(app), ...workflowRoutes(app), ...advisoryApiRoutes(app), ...publicationRoutes(app), ...guideRoutes(app)];
 }

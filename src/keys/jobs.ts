@@ -1,10 +1,28 @@
-// Job handlers of the keys area (filled in by that work).
+// Job handlers of the keys and mail area: a sweep that processes incoming messages that were stored
+// but never processed (the listener or `mail ingest` stopped in between). Stored mail is never lost.
 import type { AppContext } from '../context.js';
 import type { JobHandler, JobRegistry } from '../jobs/worker.js';
+import { unprocessedMessageIds } from '../mail/inbound-store.js';
+import { processInboundMessage } from '../mail/inbound-process.js';
 
-export function keysJobHandlers(_ctx: AppContext): JobHandler[] {
-  return [];
+export const INBOUND_SWEEP_JOB = 'mail.inbound_sweep';
+/** Younger messages may still be in the hands of the process that stored them. */
+const SWEEP_GRACE_MS = 2 * 60_000;
+
+export function keysJobHandlers(ctx: AppContext): JobHandler[] {
+  return [
+    {
+      kind: INBOUND_SWEEP_JOB,
+      leaseMs: 5 * 60_000,
+      run: async ({ clock }) => {
+        const ids = await unprocessedMessageIds(ctx.storage.db, new Date(clock.now().getTime() - SWEEP_GRACE_MS));
+        for (const id of ids) await processInboundMessage(ctx, id);
+      },
+    },
+  ];
 }
 
-/** Recurring jobs of the area, if any. */
-export function keysJobRecurring(_registry: JobRegistry): void {}
+/** Recurring jobs of the area. */
+export function keysJobRecurring(registry: JobRegistry): void {
+  registry.every({ kind: INBOUND_SWEEP_JOB, everyMs: 5 * 60_000 });
+}

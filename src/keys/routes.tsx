@@ -1,7 +1,11 @@
-// Routes of the keys area (filled in by that work).
+// Routes of the keys and mail area: public contact pages and key files, the user's own key, and the
+// admins' mail page.
 import type { AppContext } from '../context.js';
 import type { RouteDef } from '../http/route.js';
+import { adminMailRoutes } from '../mail/routes-admin.js';
+import { accountKeyRoutes } from './routes-account-key.js';
+import { publicKeyRoutes } from './routes-public.js';
 
-export function keysRoutes(_app: AppContext): RouteDef[] {
-  return [];
+export function keysRoutes(app: AppContext): RouteDef[] {
+  return [...publicKeyRoutes(app), ...accountKeyRoutes(app), ...adminMailRoutes(app)];
 }

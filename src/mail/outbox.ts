@@ -1,7 +1,8 @@
 // The mail outbox: mail is queued as a durable job in the same transaction as the change that causes it,
 // and a worker delivers it — over SMTP when SMTP_URL is set, otherwise as .eml files in DATA_DIR/outbox
-// so the embedded default works with no mail server.
-// (Signing and encryption with the team key are added by the Encrypted email work, issue 4.)
+// so the embedded default works with no mail server. Every mail is PGP/MIME signed by the team key when
+// one exists, and private content is encrypted to the recipient or withheld (compose.ts).
+// Retries with backoff are the job table's; each attempt and bounce is recorded in mail_deliveries.
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -9,21 +10,17 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config/config.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
 import type { JobHandler } from '../jobs/worker.js';
+import { AppError } from '../errors/catalogue.js';
+import { composeMail, type QueuedMail } from './compose.js';
+import { markDeliveryFailed, markDeliverySent, recordDeliveryAttempt } from './deliveries.js';
 
 export const MAIL_JOB = 'mail.send';
 
-export interface OutgoingMail {
-  to: string[];
-  subject: string;
-  text: string;
-  /** Stable id so a retried delivery is recognisable as the same message. */
-  messageId?: string;
-  headers?: Record<string, string>;
-}
+export type OutgoingMail = QueuedMail;
 
 type Enqueue = (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 
-/** Queue one mail per recipient (so each delivery is tracked and retried on its own). */
+/** Queue one mail per recipient (so each delivery is tracked, protected and retried on its own). */
 export async function enqueueMail(enqueue: Enqueue, mail: OutgoingMail): Promise<void> {
   for (const to of mail.to) {
     const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@cordon>`;
@@ -32,7 +29,14 @@ export async function enqueueMail(enqueue: Enqueue, mail: OutgoingMail): Promise
 }
 
 function assertHeaderSafe(value: string, name: string): void {
-  if (/[\r\n]/.test(value)) throw new Error(`refusing to send mail: ${name} contains a line break (header injection)`);
+  if (/[\r\n]/.test(value)) throw new AppError('validation_failed', `refusing to send mail: ${name} contains a line break (header injection)`);
+}
+
+/** SMTP 5xx replies and our own refusals will not get better by retrying (RFC 5321 §4.2.1). */
+function isPermanent(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === 'validation_failed';
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }
 
 export function mailJobHandler(config: Config): JobHandler {
@@ -42,26 +46,45 @@ export function mailJobHandler(config: Config): JobHandler {
   const outboxDir = path.join(config.dataDir, 'outbox');
   return {
     kind: MAIL_JOB,
-    async run({ payload }) {
+    async run({ payload, storage, clock, job, commit }) {
       const mail = payload as OutgoingMail;
-      for (const to of mail.to) assertHeaderSafe(to, 'To');
-      assertHeaderSafe(mail.subject, 'Subject');
-      const info = (await transport.sendMail({
-        from: config.mailFrom,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        messageId: mail.messageId,
-        headers: mail.headers,
-      })) as { message?: Buffer };
-      if (!config.smtpUrl && info.message) {
+      const now = clock.now();
+      await recordDeliveryAttempt(storage.db, job, mail, now);
+      let message: Buffer | undefined;
+      let protection: Awaited<ReturnType<typeof composeMail>>['protection'];
+      let privateWithheld: boolean;
+      try {
+        for (const to of mail.to) assertHeaderSafe(to, 'To');
+        assertHeaderSafe(mail.subject, 'Subject');
+        const composed = await composeMail(storage, config, mail, now);
+        ({ protection, privateWithheld } = composed);
+        const info = (await transport.sendMail(composed.send)) as { message?: Buffer };
+        message = info.message;
+      } catch (error) {
+        const permanent = isPermanent(error);
+        await markDeliveryFailed(storage.db, job, error, permanent || job.attempts >= job.max_attempts, clock.now());
+        // A permanent failure ends the job now — dead, with the error on it — instead of retrying for hours.
+        // (We still hold the lease; the worker's own failure update then finds nothing left to change.)
+        if (permanent) {
+          const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          await storage.db
+            .updateTable('jobs')
+            .set({ status: 'dead', last_error: message.slice(0, 4000), locked_by: null, locked_until: null, updated_at: clock.now().toISOString() })
+            .where('id', '=', job.id)
+            .where('locked_by', '=', job.locked_by)
+            .execute();
+        }
+        throw error;
+      }
+      if (!config.smtpUrl && message) {
         mkdirSync(outboxDir, { recursive: true });
         const safeId = (mail.messageId ?? randomBytes(8).toString('hex')).replace(/[^a-zA-Z0-9._-]/g, '');
-        const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
+        const file = path.join(outboxDir, `${now.toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
         // Write then rename, so a reader never sees half a message.
-        writeFileSync(`${file}.tmp`, info.message);
+        writeFileSync(`${file}.tmp`, message);
         renameSync(`${file}.tmp`, file);
       }
+      await commit((trx) => markDeliverySent(trx, job.id, protection, privateWithheld, clock.now()));
     },
   };
 }

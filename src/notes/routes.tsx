@@ -1,7 +1,159 @@
-// Routes of the notes area (filled in by that work).
+// Security notes on the web: the public index, note pages, text and feed; the queue, flagging, history and
+// the edit form. Thin handlers: load through the policy (hidden → 404), run the command, present. Form
+// actions are in routes-actions.tsx, the JSON API in routes-api.ts.
+import { h, Fragment } from '../web/jsx.js';
+import { canSeeWork } from '../access/note-policy.js';
 import type { AppContext } from '../context.js';
+import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
+import { formBody, keepValues, list, str } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import { renderOssnText } from './formats/ossn-text.js';
+import { flagNote } from './flagging.js';
+import { flagPageData, historyData, notePageData, shownRecord, withCsrf } from './page-data.js';
+import { NotePage, NotesIndex } from './public-views.js';
+import { listPublished, listWork, noteForActor } from './store.js';
+import { HistoryPage } from './edit-views.js';
+import { FlagPage, QueueTable } from './work-views.js';
+import { notesAtom, publishedNotes } from './site.js';
+import { noteActionRoutes } from './routes-actions.js';
+import { noteApiRoutes } from './routes-api.js';
+import { actionable, flagParam, idOf, noteParam, refOf } from './routes-shared.js';
+import { editPage, flagFormPage } from './form-pages.js';
 
-export function noteRoutes(_app: AppContext): RouteDef[] {
-  return [];
+void Fragment;
+
+export function noteRoutes(app: AppContext): RouteDef[] {
+  const db = app.storage.db;
+  return [
+    {
+      method: 'GET',
+      url: '/notes',
+      audience: 'public',
+      handler: async (req, reply, { actor }) => {
+        const items = await listPublished(db);
+        return sendPage(app, req, reply, 'Security notes', () => <NotesIndex items={items} signedIn={actor.kind === 'user'} mayFlag={actor.kind === 'user'} />, { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/queue',
+      audience: 'user',
+      handler: async (req, reply, { actor }) => {
+        const items = await listWork(db, actor);
+        return sendPage(
+          app,
+          req,
+          reply,
+          'Note queue',
+          () => (
+            <>
+              <h1>Notes being written</h1>
+              <p class="lead">Flags waiting for an author, drafts, and notes in review. Embargoed notes are listed for security core only.</p>
+              <p class="actions">
+                <a class="btn secondary" href="/notes/flag">
+                  Flag that a note is wanted
+                </a>
+                <a href="/notes">Published notes</a>
+              </p>
+              <QueueTable items={items} />
+            </>
+          ),
+          { wide: true },
+        );
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/flag',
+      audience: 'user',
+      handler: async (req, reply, scope) => flagFormPage(app, req, reply, scope, String((req.query as { report?: string }).report ?? '')),
+    },
+    {
+      method: 'POST',
+      url: '/notes/flag',
+      audience: 'user',
+      handler: async (req, reply, scope) => {
+        const form = formBody(req);
+        const report = str(form, 'report');
+        try {
+          const flagged = await flagNote(scope, { report, title: str(form, 'title'), reason: str(form, 'reason'), projects: list(form, 'projects') });
+          const message = flagged.embargoed ? 'Flagged. The note is embargoed: security core will see the flag in their queue.' : 'Flagged. It is in the note queue for an author to claim.';
+          return redirectWithFlash(reply, flagged.embargoed ? '/notes/queue' : `/notes/flags/${flagged.ref}`, 'success', message);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'validation_failed') return flagFormPage(app, req, reply, scope, report, { values: keepValues(form), issues: error.fields }, 400);
+          const message = actionable(error);
+          if (message) return redirectWithFlash(reply, '/notes/queue', 'error', message);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/flags/:ref',
+      audience: 'user',
+      leak: flagParam,
+      handler: async (req, reply, scope) => {
+        const note = await noteForActor(scope, { ref: refOf(req) });
+        if (!canSeeWork(note.access)) throw errors.notFound('note');
+        if (note.row.public_id) return reply.redirect(`/notes/${note.row.public_id}`, 303);
+        const data = await flagPageData(scope, note);
+        return sendPage(app, req, reply, note.row.flag_title, (ctx) => <FlagPage data={{ ...data, csrfToken: ctx.csrfToken }} />);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/:noteId',
+      audience: 'public',
+      leak: noteParam,
+      handler: async (req, reply, scope) => {
+        const note = await noteForActor(scope, { publicId: idOf(req) });
+        const data = await notePageData(scope, note);
+        return sendPage(app, req, reply, `${note.row.public_id ?? ''}: ${data.record.title}`, (ctx) => <NotePage data={withCsrf(data, ctx.csrfToken)} />);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/:noteId.txt',
+      audience: 'public',
+      leak: noteParam,
+      handler: async (req, reply, scope) => {
+        const note = await noteForActor(scope, { publicId: idOf(req) });
+        const { record } = await shownRecord(db, note);
+        return reply
+          .header('content-type', 'text/plain; charset=utf-8')
+          .header('cache-control', note.row.state === 'published' && !canSeeWork(note.access) ? 'public, max-age=300' : 'no-store')
+          .send(renderOssnText(record));
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/:noteId/revisions',
+      audience: 'user',
+      leak: noteParam,
+      handler: async (req, reply, scope) => {
+        const note = await noteForActor(scope, { publicId: idOf(req) });
+        const data = await historyData(db, note, req.query as { from?: string; to?: string });
+        return sendPage(app, req, reply, `History of ${data.publicId}`, () => <HistoryPage data={data} />, { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/notes/:noteId/edit',
+      audience: 'user',
+      leak: noteParam,
+      handler: async (req, reply, scope) => editPage(app, req, reply, scope),
+    },
+    {
+      method: 'GET',
+      url: '/feeds/notes.atom',
+      audience: 'public',
+      handler: async (_req, reply) => {
+        const notes = await publishedNotes(db, { limit: 50 });
+        return reply.header('content-type', 'application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(notesAtom(app, notes));
+      },
+    },
+    ...noteActionRoutes(app),
+    ...noteApiRoutes(app),
+  ];
 }

@@ -1,7 +1,181 @@
-// Routes of the patches area (filled in by that work).
-import type { AppContext } from '../context.js';
+// Routes of the patches area: the matrix and upload page of a report, the patch page, its actions and the
+// downloads (HTML); the JSON API is in routes-api.ts. Thin handlers: load (404 when hidden) → command → present.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import type { AppContext, Scope } from '../context.js';
+import { AppError } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
+import { formBody, str } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import type { FormState } from '../web/components.js';
+import { reportForActor } from '../reports/access.js';
+import { diffOf, loadPatchFor, loadReportPatches, patchDownload, pickVersion, placeInSeries, seriesDownloadFor, type Download } from './loaders.js';
+import { MatrixPage } from './matrix-page.js';
+import { PatchPage } from './patch-page.js';
+import { canCommentOnPatches, canUploadPatches, reviewerRole } from './policy.js';
+import { castVote, commentOnPatch } from './review.js';
+import { choiceFromKey } from './targets.js';
+import { abandonPatch, requestRecheck, uploadPatches, uploadVersion } from './upload.js';
+import { fieldList, readPatchForm } from './upload-form.js';
+import { patchApiRoutes } from './routes-api.js';
 
-export function patchRoutes(_app: AppContext): RouteDef[] {
-  return [];
+void Fragment;
+
+const refParam = { params: { ref: 'report' } } as const;
+const patchParams = { params: { ref: 'report', patchId: 'patch' } } as const;
+
+type Params = { ref: string; patchId: string };
+
+/** Loads the report (and the patch) before anything else, so a hidden one answers 404 whatever the body. */
+const authorizeReport = (req: FastifyRequest, scope: Scope) => reportForActor(scope, (req.params as Params).ref);
+const authorizePatch = (req: FastifyRequest, scope: Scope) => loadPatchFor(scope, (req.params as Params).ref, (req.params as Params).patchId);
+
+export function sendDownload(reply: FastifyReply, d: Download): FastifyReply {
+  return reply
+    .header('content-type', 'text/x-patch; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${d.fileName}"`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .send(d.body);
+}
+
+async function matrixPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, state?: FormState, status?: number) {
+  const data = await loadReportPatches(scope, (req.params as Params).ref);
+  const showRepository = data.report.projects.some((p) => new Set(data.targets.filter((t) => t.projectId === p.id).map((t) => t.repository)).size > 1);
+  const d = { ...data, canUpload: canUploadPatches(scope.actor, data.report.access), showRepository };
+  return sendPage(app, req, reply, `Patches · ${data.report.row.ref}`, (ctx) => <MatrixPage ctx={ctx} d={d} state={state} />, { wide: true, ...(status ? { status } : {}) });
+}
+
+/** A form action on a patch: run it, then back to the patch page with a flash (errors included). */
+function patchAction(url: string, run: (scope: Scope, req: FastifyRequest, ref: string, patchId: number) => Promise<string>): RouteDef {
+  return {
+    method: 'POST',
+    url: `/reports/:ref/patches/:patchId/${url}`,
+    audience: 'user',
+    leak: patchParams,
+    authorize: authorizePatch,
+    handler: async (req, reply, scope) => {
+      const { ref, patchId } = req.params as Params;
+      const back = `/reports/${ref}/patches/${patchId}`;
+      try {
+        const message = await run(scope, req, ref, Number(patchId));
+        return redirectWithFlash(reply, back, 'success', message);
+      } catch (error) {
+        if (error instanceof AppError && ['validation_failed', 'conflict', 'forbidden_action', 'payload_too_large'].includes(error.code)) {
+          return redirectWithFlash(reply, back, 'error', error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+const optionalNumber = (text: string): number | undefined => (/^-?\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : undefined);
+
+export function patchRoutes(app: AppContext): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      url: '/reports/:ref/patches',
+      audience: 'public',
+      leak: refParam,
+      handler: async (req, reply, scope) => matrixPage(app, req, reply, scope),
+    },
+    {
+      method: 'POST',
+      url: '/reports/:ref/patches',
+      audience: 'user',
+      leak: refParam,
+      authorize: authorizeReport,
+      handler: async (req, reply, scope) => {
+        const { ref } = req.params as Params;
+        const form = await readPatchForm(req);
+        const targets = fieldList(form.fields, 'targets');
+        try {
+          const choices = targets.map((key) => choiceFromKey(key) ?? { project: key, branch: '' });
+          const result = await uploadPatches(scope, ref, { targets: choices, files: form.files, replaceSeries: str(form.fields, 'replace_series') === 'on' });
+          const count = result.targets.reduce((n, t) => n + t.patchIds.length, 0);
+          const where = result.targets.map((t) => t.target.branch).join(', ');
+          return redirectWithFlash(reply, `/reports/${ref}/patches`, 'success', `${count} patch${count === 1 ? '' : 'es'} stored for ${where}; apply checks are queued.`);
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'payload_too_large')) {
+            const state: FormState = { issues: error.fields.length ? error.fields : [{ field: 'patch', message: error.message }], values: { targets, replace_series: str(form.fields, 'replace_series'), mbox: str(form.fields, 'mbox') } };
+            return matrixPage(app, req, reply, scope, state, error.status);
+          }
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/reports/:ref/patches/series',
+      audience: 'public',
+      leak: refParam,
+      handler: async (req, reply, scope) => sendDownload(reply, await seriesDownloadFor(scope, (req.params as Params).ref, (req.query as Record<string, unknown>).target)),
+    },
+    {
+      method: 'GET',
+      url: '/reports/:ref/patches/:patchId',
+      audience: 'public',
+      leak: patchParams,
+      handler: async (req, reply, scope) => {
+        const { ref, patchId } = req.params as Params;
+        const loaded = await loadPatchFor(scope, ref, patchId);
+        const query = req.query as Record<string, unknown>;
+        const version = pickVersion(loaded.detail, query.version);
+        const q = (name: string) => (typeof query[name] === 'string' ? (query[name]).slice(0, 500) : '');
+        const d = {
+          ...loaded,
+          version,
+          diff: await diffOf(scope, version),
+          layout: q('view') === 'split' ? ('split' as const) : ('unified' as const),
+          place: await placeInSeries(scope, loaded),
+          canUpload: canUploadPatches(scope.actor, loaded.report.access),
+          canComment: canCommentOnPatches(scope.actor, loaded.report.access),
+          voterRole: reviewerRole(scope.actor, loaded.report.access, loaded.detail.project.id),
+          prefill: { file: q('file'), side: q('side') === 'old' ? ('old' as const) : ('new' as const), line: /^\d{1,7}$/.test(q('line')) ? q('line') : '' },
+        };
+        return sendPage(app, req, reply, `${version.subject} · ${ref}`, (ctx) => <PatchPage ctx={ctx} d={d} />, { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/reports/:ref/patches/:patchId/download',
+      audience: 'public',
+      leak: patchParams,
+      handler: async (req, reply, scope) => {
+        const { ref, patchId } = req.params as Params;
+        const loaded = await loadPatchFor(scope, ref, patchId);
+        return sendDownload(reply, await patchDownload(scope, loaded, (req.query as Record<string, unknown>).version));
+      },
+    },
+    patchAction('versions', async (scope, req, ref, patchId) => {
+      const form = await readPatchForm(req);
+      const added = await uploadVersion(scope, ref, patchId, form.files);
+      return `Version ${added.version} stored; its apply check is queued.`;
+    }),
+    patchAction('votes', async (scope, req, ref, patchId) => {
+      const f = formBody(req);
+      const score = optionalNumber(str(f, 'score'));
+      const version = optionalNumber(str(f, 'version'));
+      await castVote(scope, ref, patchId, { score: score ?? NaN, comment: str(f, 'comment'), ...(version !== undefined ? { version } : {}) });
+      return 'Vote recorded.';
+    }),
+    patchAction('comments', async (scope, req, ref, patchId) => {
+      const f = formBody(req);
+      const line = str(f, 'line').trim();
+      const version = optionalNumber(str(f, 'version'));
+      await commentOnPatch(scope, ref, patchId, {
+        body: str(f, 'body'),
+        file: str(f, 'file') || null,
+        side: str(f, 'side') === 'old' ? 'old' : 'new',
+        line: line === '' ? null : (optionalNumber(line) ?? -1),
+        ...(version !== undefined ? { version } : {}),
+      });
+      return 'Comment added.';
+    }),
+    patchAction('recheck', async (scope, _req, ref, patchId) => (await requestRecheck(scope, ref, patchId), 'Apply check queued.')),
+    patchAction('abandon', async (scope, _req, ref, patchId) => (await abandonPatch(scope, ref, patchId), 'Patch abandoned; the rest of its series is checked again.')),
+    ...patchApiRoutes(app),
+  ];
 }

@@ -138,6 +138,8 @@ export function projectRoutes(app: AppContext): RouteDef[] {
               <dl class="facts">
                 <dt>Vulnerability management</dt>
                 <dd>{view.vmt_oversees ? 'Overseen by the VMT: report vulnerabilities here.' : <>Managed by the project itself. {view.security_contact ? <>Contact: {view.security_contact}</> : null}</>}</dd>
+                <dt>Security advisories</dt>
+                <dd><a href={`/projects/${view.slug}/advisories`}>Advisories for {view.name}</a></dd>
                 <dt>Supported branches</dt>
                 <dd>{view.supported_branches.length ? view.supported_branches.map((b) => <><code>{b}</code> </>) : <span class="muted">none listed</span>}</dd>
                 {view.repositories ? (

@@ -22,7 +22,7 @@ export async function addComment(scope: Scope, ref: string, input: { body: strin
   return change(scope, async ({ trx, now, audit, enqueue }) => {
     const row = await trx
       .insertInto('report_comments')
-      .values({ report_id: report.row.id, author_id: who.id, author_label: report.access === 'reporter' ? `${who.label} (reporter)` : who.label, body, visibility, created_at: now.toISOString() })
+      .values({ report_id: report.row.id, author_id: who.id, author_label: report.access === 'reporter' && who.id !== null ? `${who.label} (reporter)` : who.label, body, visibility, created_at: now.toISOString() })
       .returning('id')
       .executeTakeFirstOrThrow();
     await addTimelineEvent(trx, report.row.id, now, who, 'comment', { comment_id: row.id }, visibility);

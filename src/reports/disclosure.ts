@@ -11,6 +11,7 @@ import { recordAudit, systemActor } from '../audit/audit.js';
 import { enqueueJob } from '../jobs/queue.js';
 import type { DialectName } from '../storage/database.js';
 import { cancelEmbargo, scheduleEmbargo } from '../embargo/schedule.js';
+import { toUtcDate } from '../embargo/calendar.js';
 import { reportForActor, requireOn } from './access.js';
 import { actorName, addTimelineEvent, type TimelineKind } from './timeline.js';
 import { notifyReport } from './notify.js';
@@ -44,7 +45,9 @@ export async function openReportIn(
   await cancelEmbargo(trx, now, row.id, row.embargo_version);
   await addTimelineEvent(trx, row.id, now, how.actor, how.kind, { reason: how.reason });
   const enqueue = (kind: string, payload: unknown, options?: Parameters<typeof enqueueJob>[4]) => enqueueJob(trx, now, kind, payload, options);
-  await notifyReport(trx, config, enqueue, row, { what: 'The report is now public.', visibility: 'everyone', reporter: true, exceptUserId: how.actor.id });
+  // Fix: the system (embargo clock) has no user id; passing null as exceptUserId made notifyReport skip an
+  // anonymous reporter (reporter_user_id null === null), so they were never told their report opened.
+  await notifyReport(trx, config, enqueue, row, { what: 'The report is now public.', visibility: 'everyone', reporter: true, exceptUserId: how.actor.id ?? undefined });
   await recordAudit(trx, dialect, {
     actor: how.actor.id === null ? systemActor : { userId: how.actor.id, label: how.actor.label },
     action: how.kind === 'opened_at_embargo_end' ? 'report.opened_at_embargo_end' : how.kind === 'embargo_ended_early' ? 'embargo.ended_early' : 'report.made_public',
@@ -71,13 +74,26 @@ async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_
 export const makePublic = (scope: Scope, ref: string, reason = '') => openByVmt(scope, ref, reason, 'made_public');
 export const endEmbargoEarly = (scope: Scope, ref: string, reason: string) => openByVmt(scope, ref, reason, 'embargo_ended_early');
 
+/**
+ * Fix: `new Date()` rolled impossible dates over (2026-06-31 became 1 July) and read a time without a zone
+ * in the server's local zone. The calendar's strict parser refuses the former; a missing zone means UTC.
+ */
+function parseUtcMoment(raw: string | null | undefined, field: string, format: string): Date {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)Z?)?$/.exec(raw ?? '');
+  if (!m) throw errors.field(field, format);
+  try {
+    return toUtcDate(m[2] ? `${m[1]}${m[2]}Z` : m[1]!, field);
+  } catch {
+    throw errors.field(field, `${raw} is not a real date or time of day. ${format}`);
+  }
+}
+
 /** Move the hard end past the default only for unusual circumstances: reason recorded, reporter told. */
 export async function extendEmbargo(scope: Scope, ref: string, newEndIso: string, reason: string): Promise<void> {
   const report = await reportForActor(scope, ref);
   requireOn(report, scope, canManage, 'extend the embargo');
   if (report.row.visibility === 'public') throw errors.conflict('The report is public; there is no embargo to extend.');
-  const end = new Date(newEndIso);
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$/.test(newEndIso ?? '') || Number.isNaN(end.getTime())) throw errors.field('end', 'Give the new end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).');
+  const end = parseUtcMoment(newEndIso, 'end', 'Give the new end as YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).');
   if (end.getTime() <= new Date(report.row.embargo_end_at).getTime()) throw errors.field('end', 'An extension must end later than the current embargo.');
   if (!reason?.trim()) throw errors.field('reason', 'Extensions are for unusual circumstances: record the reason.');
   await change(scope, async ({ trx, now, audit, enqueue }) => {
@@ -105,8 +121,8 @@ export async function planDisclosure(scope: Scope, ref: string, atIso: string | 
   if (atIso) {
     const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2}))?$/.exec(atIso);
     if (!m) throw errors.field('planned_at', 'Give the date as YYYY-MM-DD, optionally with THH:MM (UTC).');
-    at = new Date(`${m[1]}T${m[2] ?? String(scope.app.config.disclosureHourUtc).padStart(2, '0')}:${m[3] ?? '00'}:00Z`);
-    if (Number.isNaN(at.getTime())) throw errors.field('planned_at', 'That date does not exist.');
+    // Strict parse (fix): 2026-02-30 used to roll over to 2 March instead of being refused.
+    at = parseUtcMoment(`${m[1]}T${m[2] ?? String(scope.app.config.disclosureHourUtc).padStart(2, '0')}:${m[3] ?? '00'}`, 'planned_at', 'That date or time does not exist.');
     if (at.getTime() > new Date(report.row.embargo_end_at).getTime()) throw errors.field('planned_at', 'The planned disclosure is after the embargo’s hard end; extend the embargo first.');
   }
   await change(scope, async ({ trx, now, audit }) => {

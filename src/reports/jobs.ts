@@ -33,8 +33,9 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
         const { reportId, version, days } = payload as EmbargoJobPayload;
         await commit(async (trx) => {
           const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
-          if (!row || row.visibility !== 'private' || row.embargo_version !== version) return;
           const now = clock.now();
+          // A warning that comes due only after the end (a worker that was down) would only confuse: skip it.
+          if (!row || row.visibility !== 'private' || row.embargo_version !== version || now.getTime() >= new Date(row.embargo_end_at).getTime()) return;
           await addTimelineEvent(trx, row.id, now, system, 'embargo_warning', { days });
           await notifyReport(trx, config, (kind, p, o) => enqueueJob(trx, now, kind, p, o), row, { what: `The embargo ends in ${days} day${days === 1 ? '' : 's'}.`, visibility: 'everyone' });
           await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'embargo.warning_sent', targetType: 'report', targetId: row.id, after: { days }, at: now });
@@ -61,6 +62,8 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
             .select('users.email')
             .where('report_projects.report_id', '=', row.id)
             .where('project_members.role', '=', 'lead')
+            // Fix: like notifyReport, never mail a disabled account.
+            .where('users.disabled_at', 'is', null)
             .execute();
           await enqueueMail(enqueue, {
             to: [...new Set(leads.map((l) => l.email))],

@@ -40,7 +40,9 @@ export async function notifyReport(trx: Db, config: Config, enqueue: Enqueue, re
       .where('users.disabled_at', 'is', null)
       .execute();
     for (const u of subs) if (u.id !== notice.exceptUserId) recipients.set(u.email, { url: teamUrl });
-    if (notice.reporter && report.reporter_email && report.reporter_user_id !== notice.exceptUserId) {
+    // An anonymous reporter has no user id: only skip them when the event's author is their account.
+    const reporterIsAuthor = notice.exceptUserId !== null && notice.exceptUserId !== undefined && report.reporter_user_id === notice.exceptUserId;
+    if (notice.reporter && report.reporter_email && !reporterIsAuthor) {
       // Anonymous reporters follow their private link; the link itself is never mailed again.
       recipients.set(report.reporter_email, { url: report.reporter_user_id ? teamUrl : `${config.publicUrl}/reports` });
     }

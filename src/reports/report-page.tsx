@@ -32,7 +32,7 @@ function ActionForm(props: { ctx: PageContext; action: string; children?: unknow
   return (
     <form method="post" action={props.action} class={props.inline ? 'inline' : 'stack'}>
       <CsrfField token={props.ctx.csrfToken} />
-      {props.children as SafeHtml}
+      {props.children}
     </form>
   );
 }
@@ -44,7 +44,7 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
   if (r.visibility === 'public') {
     return (
       <div class="card embargo public">
-        <strong>Public</strong> since <Time iso={r.public_at} />.
+        <strong>Public</strong> since <Time iso={r.public_at} />
       </div>
     );
   }
@@ -53,10 +53,11 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
     <div class={`card embargo ${left <= 7 ? 'soon' : ''}`}>
       <h2>Embargo</h2>
       <p class="embargo-end">
-        Ends <Time iso={r.embargo_end_at} /> — {formatEmbargoEnd(r.embargo_end_at, d.now, d.viewerZone)}
+        {left >= 0 ? `${left} day${left === 1 ? '' : 's'} left` : 'Past its end'} — ends <Time iso={r.embargo_end_at} />
       </p>
+      {d.viewerZone !== 'UTC' ? <p class="muted">{formatEmbargoEnd(r.embargo_end_at, d.now, d.viewerZone)}</p> : null}
       <p class="muted">
-        {left >= 0 ? `${left} day${left === 1 ? '' : 's'} left.` : 'Past its end: it opens at the next run of the embargo clock.'} The report opens automatically at the end unless it is extended.
+        {left >= 0 ? '' : 'It opens at the next run of the embargo clock. '}The report opens automatically at the hard end unless the VMT extends the embargo.
         {r.planned_disclosure_at ? (
           <>
             {' '}
@@ -159,7 +160,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
       </p>
       <h1>{displayTitle(report)}</h1>
       <p class="badges">
-        {r.visibility === 'private' ? <Badge tone="danger">private · embargoed</Badge> : <Badge tone="ok">public</Badge>} <Badge tone={stateTone(r.state)}>{r.state.replace('_', ' ')}</Badge>{' '}
+        {r.visibility === 'private' ? <Badge tone="danger">private · embargoed</Badge> : <Badge tone="ok">public</Badge>} {r.state !== 'public' ? <Badge tone={stateTone(r.state)}>{r.state.replace('_', ' ')}</Badge> : null}{' '}
         {team && r.class ? <Badge tone="info">class {r.class}</Badge> : null} {report.projects.map((p) => <><Badge>{p.name}</Badge> </>)}
         {report.access === 'subscriber_readonly' ? <Badge tone="muted">read-only</Badge> : null}
       </p>
@@ -250,8 +251,9 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           </details>
         ) : null}
       </div>
+      {r.visibility === 'private' || team ? (
       <div class="card">
-        <h2>Who can see this report</h2>
+        <h2>{r.visibility === 'private' ? 'Who can see this report' : 'Who took part under embargo'}</h2>
         <p class="muted">The VMT{r.reporter_user_id || r.reporter_token_hash ? ', the reporter' : ''}{report.subscriptions.length ? ', and:' : '.'}</p>
         {report.subscriptions.length ? (
           <table>
@@ -297,6 +299,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           </ActionForm>
         ) : null}
       </div>
+      ) : null}
       <div class="card">
         <h2>Attachments</h2>
         {d.attachments.length ? (

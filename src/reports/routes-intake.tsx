@@ -1,7 +1,81 @@
-// Placeholder: filled in by the routes-intake work.
+// Report intake (DESIGN.md §1, §2, §5): the public "Report a vulnerability" form, the JSON API beside it,
+// and the reporter's own view through the private link (reporter-routes.tsx).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
+import { AppError, type FieldIssue } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
+import { keepValues, str } from '../http/forms.js';
+import { sendPage } from '../http/render.js';
+import type { FormState } from '../web/components.js';
+import { listProjects } from '../projects/projects.js';
+import { readReportForm } from './intake-multipart.js';
+import { HONEYPOT_FIELD, receiveCheckedReport, reportApiBody, reportApiBodyLimit, reportInputFromForm, reportInputFromJson, type ReportApiBody } from './intake-input.js';
+import { ReportFormPage, ReportReceivedPage } from './intake-form.js';
+import { reporterRoutes } from './reporter-routes.js';
 
-export function intakeRoutes(_app: AppContext): RouteDef[] {
-  return [];
+void Fragment;
+
+const FORM_TITLE = 'Report a vulnerability';
+
+/** The reporter's private link. */
+export function followUrl(app: AppContext, token: string): string {
+  return `${app.config.publicUrl}/r/${token}`;
+}
+
+async function showForm(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number): Promise<FastifyReply> {
+  const projects = await listProjects(app.storage.db);
+  return sendPage(app, req, reply, FORM_TITLE, (ctx) => <ReportFormPage ctx={ctx} config={app.config} projects={projects} state={state} resubmit={state !== undefined} />, {
+    status,
+  });
+}
+
+export function intakeRoutes(app: AppContext): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      url: '/report',
+      audience: 'public',
+      handler: async (req, reply) => showForm(app, req, reply),
+    },
+    {
+      method: 'POST',
+      url: '/report',
+      audience: 'public',
+      rateLimitPerMinute: 10,
+      handler: async (req, reply, scope) => {
+        const read = await readReportForm(req, app.config);
+        const values = keepValues(read.fields);
+        const refuse = (issues: FieldIssue[], status: number) => showForm(app, req, reply, { values, issues }, status);
+        // A filled honeypot is refused openly (a person whose browser filled it can clear it and resend).
+        if (str(read.fields, HONEYPOT_FIELD).trim()) {
+          return refuse([{ field: HONEYPOT_FIELD, message: 'The field “Leave this field empty” must be empty: it is there to stop automated spam. Clear it and send again.' }], 400);
+        }
+        try {
+          const { report, reporterToken } = await receiveCheckedReport(scope, reportInputFromForm(read.fields), read.files, 'web', read.issues);
+          const url = followUrl(app, reporterToken);
+          return sendPage(app, req, reply, 'Report received', (ctx) => <ReportReceivedPage ctx={ctx} report={report} followUrl={url} now={app.clock.now()} />, { status: 201 });
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'validation_failed') return refuse(error.fields, read.tooLarge ? 413 : 400);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/reports',
+      audience: 'public',
+      // Scripts report anonymously without cookies; a browser session still needs its CSRF token.
+      csrf: 'cookie-sessions-only',
+      rateLimitPerMinute: 10,
+      bodyLimit: reportApiBodyLimit(app.config),
+      schema: { body: reportApiBody(app.config) },
+      handler: async (req, reply, scope) => {
+        const { input, files, issues } = reportInputFromJson(req.body as ReportApiBody);
+        const { report, reporterToken } = await receiveCheckedReport(scope, input, files, 'api', issues);
+        return reply.code(201).header('cache-control', 'no-store').send({ ref: report.ref, follow_url: followUrl(app, reporterToken) });
+      },
+    },
+    ...reporterRoutes(app),
+  ];
 }

@@ -1,7 +1,110 @@
-// Placeholder: filled in by the routes-queue work.
+// Report lists: `/reports` (what the viewer may read; for anonymous visitors the public list of opened
+// reports), the JSON list `/api/v1/reports`, and the VMT's triage queue `/vmt` (DESIGN.md §2). Handlers
+// follow validate → load (policy-filtered by listReports) → present; none decides visibility itself.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { Actor } from '../access/actor.js';
+import { can } from '../access/policy.js';
 import type { AppContext } from '../context.js';
+import { errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
+import { sendPage } from '../http/render.js';
+import { listProjects } from '../projects/projects.js';
+import { EmptyState, ErrorSummary } from '../web/components.js';
+import { loadReportRows, loadTriageQueue } from './queue-data.js';
+import { presentListItem } from './queue-present.js';
+import { PAGE_SIZE, parseReportListQuery } from './queue-query.js';
+import { searchTerms } from './queue-search.js';
+import { FilterForm, Pager, ReportListTable } from './queue-views.js';
+import { TriageQueuePage } from './queue-triage-page.js';
 
-export function queueRoutes(_app: AppContext): RouteDef[] {
-  return [];
+void Fragment;
+
+function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
+  if (actor.kind !== 'user') return { title: 'Opened reports', lead: 'Vulnerability reports that are public. Private reports stay hidden until they are opened, at the latest when their embargo ends.' };
+  if (triage) return { title: 'Reports', lead: 'Every report, private and public. Private ones stay under embargo until they are opened.' };
+  return { title: 'Reports', lead: 'Public reports, and the private reports you filed or were given access to.' };
+}
+
+async function reportListPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, actor: Actor): Promise<FastifyReply> {
+  const { db, dialect } = app.storage;
+  const triage = can(actor, 'reports.triage');
+  const parsed = parseReportListQuery(req.query, { triage });
+  const [projects, result] = await Promise.all([listProjects(db), parsed.issues.length ? Promise.resolve({ rows: [], total: 0 }) : loadReportRows(db, dialect, actor, parsed.filter)]);
+  const now = app.clock.now();
+  const { title, lead } = intro(actor, triage);
+  const v = parsed.values;
+  const filtered = !!(v.q || v.state.length || v.class.length || v.project || v.visibility);
+  const noWords = !!v.q && searchTerms(v.q).length === 0;
+  const body = (): SafeHtml => (
+    <>
+      <h1>{title}</h1>
+      <p class="lead">{lead}</p>
+      <p>
+        <a class="btn secondary" href="/report">
+          Report a vulnerability
+        </a>
+      </p>
+      <ErrorSummary state={{ issues: parsed.issues }} />
+      <FilterForm action="/reports" values={v} issues={parsed.issues} projects={projects} show={{ search: true, state: true, class: triage, visibility: actor.kind === 'user' }} />
+      {parsed.issues.length ? null : (
+        <>
+          <h2 class="muted">
+            {result.total} {result.total === 1 ? 'report' : 'reports'}
+            {filtered ? (result.total === 1 ? ' matches' : ' match') : ''}
+            {v.q ? <> “{v.q}”</> : null}
+          </h2>
+          {noWords ? <p class="hint">Your search has no letters or digits to look for; type words from the title or description.</p> : null}
+          {result.rows.length ? (
+            <ReportListTable rows={result.rows} now={now} triage={triage} />
+          ) : (
+            <EmptyState>{filtered ? 'No reports match these filters.' : actor.kind === 'user' ? 'There are no reports you can see yet.' : 'No report has been opened yet.'}</EmptyState>
+          )}
+          {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} shown={result.rows.length} /> : null}
+        </>
+      )}
+    </>
+  );
+  return sendPage(app, req, reply, title, body, { wide: true, status: parsed.issues.length ? 400 : 200 });
+}
+
+export function queueRoutes(app: AppContext): RouteDef[] {
+  const { db, dialect } = app.storage;
+  return [
+    {
+      method: 'GET',
+      url: '/reports',
+      audience: 'public',
+      handler: async (req, reply, { actor }) => reportListPage(app, req, reply, actor),
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/reports',
+      audience: 'public',
+      handler: async (req, _reply, { actor }) => {
+        const triage = can(actor, 'reports.triage');
+        const parsed = parseReportListQuery(req.query, { triage });
+        if (parsed.issues.length) throw errors.validation(parsed.issues, 'Some filters are not valid.');
+        const { rows, total } = await loadReportRows(db, dialect, actor, parsed.filter);
+        return { items: rows.map((r) => presentListItem(r, triage)), total, page: parsed.page, page_size: PAGE_SIZE };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/vmt',
+      audience: 'reports.triage',
+      handler: async (req, reply, { actor }) => {
+        const parsed = parseReportListQuery(req.query, { triage: true });
+        // The queue filters by project and class only; other list parameters are not offered here.
+        const issues = parsed.issues.filter((i) => i.field === 'project' || i.field === 'class');
+        const base = issues.length ? {} : { ...(parsed.filter.projectSlug ? { projectSlug: parsed.filter.projectSlug } : {}), ...(parsed.filter.class ? { class: parsed.filter.class } : {}) };
+        const now = app.clock.now();
+        const [projects, queue] = await Promise.all([listProjects(db), loadTriageQueue(db, dialect, actor, base, now)]);
+        return sendPage(app, req, reply, 'Triage queue', () => <TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} />, {
+          wide: true,
+          status: issues.length ? 400 : 200,
+        });
+      },
+    },
+  ];
 }

@@ -1,9 +1,9 @@
 // Reading reports: one report with the facts the policy needs, and lists filtered by the policy.
-import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Actor } from '../access/actor.js';
 import { readableReports, type ReportFacts } from '../access/report-policy.js';
-import type { Db } from '../storage/database.js';
+import type { Db, DialectName } from '../storage/database.js';
 import type { ReportClass, ReportRow, ReportState, SubscriptionLevel } from '../storage/tables.js';
+import { reportTextMatch, searchTerms } from './queue-search.js';
 
 export interface LoadedReport {
   row: ReportRow;
@@ -55,18 +55,27 @@ export async function loadReportBy(db: Db, where: { ref: string } | { id: number
   };
 }
 
+/** States in which a report still needs work (everything but fixed-and-released and closed). */
+export const openStates: readonly ReportState[] = ['new', 'incomplete', 'confirmed', 'triaged', 'in_progress', 'fix_committed', 'public'];
+
 export interface ReportListFilter {
   state?: ReportState[];
-  class?: ReportClass[];
+  /** Classes; `unclassified` selects reports without a class yet. */
+  class?: (ReportClass | 'unclassified')[];
   projectSlug?: string;
-  /** Full-text query over title and description. */
+  /** Full-text query over title and description (see queue-search.ts). */
   text?: string;
+  /** Not yet acknowledged and not closed. */
   unacknowledged?: boolean;
+  /** Acknowledged already. */
+  acknowledged?: boolean;
+  /** In one of `openStates`. */
+  open?: boolean;
   embargoEndsBefore?: string;
   visibility?: 'private' | 'public';
   limit?: number;
   offset?: number;
-  order?: 'received_desc' | 'embargo_asc';
+  order?: 'received_desc' | 'embargo_asc' | 'ack_deadline_asc';
 }
 
 export interface ReportListItem {
@@ -81,16 +90,26 @@ export interface ReportListItem {
   ack_deadline_at: string;
   escalated_at: string | null;
   embargo_end_at: string;
+  public_at: string | null;
   coordinator_id: number | null;
+  coordinator_username: string | null;
+  coordinator_name: string | null;
 }
 
-/** Reports the actor may read, filtered; the policy filter is always applied (DESIGN.md §5). */
-export async function listReports(db: Db, dialect: 'sqlite' | 'postgres', actor: Actor, filter: ReportListFilter = {}): Promise<{ items: ReportListItem[]; total: number }> {
+/** Reports the actor may read, with the filter's conditions; the policy filter is always applied (DESIGN.md §5). */
+function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter) {
   let q = db.selectFrom('reports').where(readableReports(actor));
   if (filter.state?.length) q = q.where('reports.state', 'in', filter.state);
-  if (filter.class?.length) q = q.where('reports.class', 'in', filter.class);
+  const classes = filter.class ?? [];
+  if (classes.length) {
+    const named = classes.filter((c): c is ReportClass => c !== 'unclassified');
+    const unclassified = classes.includes('unclassified');
+    q = q.where((eb) => eb.or([...(named.length ? [eb('reports.class', 'in', named)] : []), ...(unclassified ? [eb('reports.class', 'is', null)] : [])]));
+  }
   if (filter.visibility) q = q.where('reports.visibility', '=', filter.visibility);
   if (filter.unacknowledged) q = q.where('reports.acknowledged_at', 'is', null).where('reports.state', 'not in', ['invalid', 'wont_fix']);
+  if (filter.acknowledged) q = q.where('reports.acknowledged_at', 'is not', null);
+  if (filter.open) q = q.where('reports.state', 'in', [...openStates]);
   if (filter.embargoEndsBefore) q = q.where('reports.visibility', '=', 'private').where('reports.embargo_end_at', '<', filter.embargoEndsBefore);
   if (filter.projectSlug) {
     const slug = filter.projectSlug;
@@ -106,32 +125,76 @@ export async function listReports(db: Db, dialect: 'sqlite' | 'postgres', actor:
     );
   }
   const text = filter.text?.trim();
-  if (text) q = q.where(textMatch(dialect, text));
+  if (text) q = q.where(reportTextMatch(dialect, text));
+  return q;
+}
+
+/** Reports the actor may read, filtered, one page of them and the total; the policy filter is always applied. */
+export async function listReports(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter = {}): Promise<{ items: ReportListItem[]; total: number }> {
+  const q = readableReportsQuery(db, dialect, actor, filter);
   const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const order = filter.order ?? 'received_desc';
+  const [column, direction] =
+    order === 'embargo_asc' ? (['reports.embargo_end_at', 'asc'] as const) : order === 'ack_deadline_asc' ? (['reports.ack_deadline_at', 'asc'] as const) : (['reports.received_at', 'desc'] as const);
   const items = await q
-    .select(['reports.id', 'reports.ref', 'reports.title', 'reports.state', 'reports.class', 'reports.visibility', 'reports.received_at', 'reports.acknowledged_at', 'reports.ack_deadline_at', 'reports.escalated_at', 'reports.embargo_end_at', 'reports.coordinator_id'])
-    .orderBy(filter.order === 'embargo_asc' ? 'reports.embargo_end_at' : 'reports.received_at', filter.order === 'embargo_asc' ? 'asc' : 'desc')
+    .leftJoin('users as coordinator', 'coordinator.id', 'reports.coordinator_id')
+    .select([
+      'reports.id',
+      'reports.ref',
+      'reports.title',
+      'reports.state',
+      'reports.class',
+      'reports.visibility',
+      'reports.received_at',
+      'reports.acknowledged_at',
+      'reports.ack_deadline_at',
+      'reports.escalated_at',
+      'reports.embargo_end_at',
+      'reports.public_at',
+      'reports.coordinator_id',
+      'coordinator.username as coordinator_username',
+      'coordinator.display_name as coordinator_name',
+    ])
+    .orderBy(column, direction)
     .orderBy('reports.id', 'desc')
-    .limit(Math.min(filter.limit ?? 50, 200))
-    .offset(filter.offset ?? 0)
+    .limit(Math.max(1, Math.min(filter.limit ?? 50, 200)))
+    .offset(Math.max(0, filter.offset ?? 0))
     .execute();
   return { items, total: Number(totalRow.n) };
 }
 
-/** Words of the query, as a safe full-text expression: no operator of the user's reaches the engine. */
-export function searchTerms(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, 12);
+/** How many readable reports (with the filter) each class has; `unclassified` counts those without one. */
+export async function countReportsByClass(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter = {}): Promise<Map<ReportClass | 'unclassified', number>> {
+  const rows = await readableReportsQuery(db, dialect, actor, filter)
+    .select((eb) => ['reports.class', eb.fn.countAll<number>().as('n')])
+    .groupBy('reports.class')
+    .execute();
+  return new Map(rows.map((r) => [r.class ?? 'unclassified', Number(r.n)]));
 }
 
-function textMatch(dialect: 'sqlite' | 'postgres', text: string): Expression<SqlBool> {
-  const terms = searchTerms(text);
-  if (!terms.length) return sql<SqlBool>`1 = 0`;
-  if (dialect === 'postgres') {
-    // Terms are letters and digits only, so the tsquery syntax cannot be abused.
-    return sql<SqlBool>`reports.search @@ to_tsquery('english', ${terms.map((t) => `${t}:*`).join(' & ')})`;
-  }
-  // FTS5: each term quoted (no query syntax of the user's reaches the engine), prefix-matched, all required.
-  return sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${terms.map((t) => `"${t}"*`).join(' AND ')})`;
+/** The projects of several reports at once (for lists); only call it with ids the actor may read. */
+export async function projectsOfReports(db: Db, reportIds: readonly number[]): Promise<Map<number, { id: number; slug: string; name: string }[]>> {
+  const out = new Map<number, { id: number; slug: string; name: string }[]>();
+  if (!reportIds.length) return out;
+  const rows = await db
+    .selectFrom('report_projects')
+    .innerJoin('projects', 'projects.id', 'report_projects.project_id')
+    .select(['report_projects.report_id', 'projects.id', 'projects.slug', 'projects.name'])
+    .where('report_projects.report_id', 'in', [...reportIds])
+    .orderBy('projects.name')
+    .execute();
+  for (const r of rows) out.set(r.report_id, [...(out.get(r.report_id) ?? []), { id: r.id, slug: r.slug, name: r.name }]);
+  return out;
 }
 
+/** The CVE ids of several reports at once (for lists); only call it with ids the actor may read. */
+export async function cvesOfReports(db: Db, reportIds: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (!reportIds.length) return out;
+  const rows = await db.selectFrom('report_cves').select(['report_id', 'cve_id']).where('report_id', 'in', [...reportIds]).orderBy('cve_id').execute();
+  for (const r of rows) out.set(r.report_id, [...(out.get(r.report_id) ?? []), r.cve_id]);
+  return out;
+}
+
+export { searchTerms };
 export type { SubscriptionLevel };

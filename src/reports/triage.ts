@@ -70,8 +70,10 @@ export async function assignCoordinator(scope: Scope, ref: string, username: str
     .select(['users.id', 'users.display_name'])
     .where('users.username', '=', username.trim().toLowerCase())
     .where('user_roles.role', '=', 'vmt')
+    // Fix: a disabled account cannot act, so it cannot coordinate (the ladder refuses disabled users too).
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
-  if (!user) throw errors.field('coordinator', 'The coordinator must be a VMT member.');
+  if (!user) throw errors.field('coordinator', 'The coordinator must be an active VMT member.');
   await change(scope, async ({ trx, now, audit }) => {
     await trx.updateTable('reports').set({ coordinator_id: user.id, updated_at: now.toISOString() }).where('id', '=', report.row.id).execute();
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'coordinator_assigned', { coordinator: user.display_name });

@@ -1,7 +1,8 @@
 // Downstream stakeholder organisations, their contacts and mailing lists, and the projects they follow.
 // (Pre-notice mail to them is built by the Embargoed disclosure work.)
 import { change, type Scope } from '../context.js';
-import { errors, IssueCollector } from '../errors/catalogue.js';
+import { AppError, errors, IssueCollector } from '../errors/catalogue.js';
+import { checkRecipientPublicKey } from '../keys/public-keys.js';
 import { checkEmail, normaliseEmail } from '../accounts/validation.js';
 import type { Db } from '../storage/database.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
@@ -75,9 +76,15 @@ export async function addContact(scope: Scope, orgId: number, input: ContactInpu
   if (!name || name.length > 120 || /\p{Cc}/u.test(name)) issues.add('name', 'Enter a name of 1–120 printable characters.');
   const email = normaliseEmail(input.email ?? '');
   checkEmail(issues, email);
-  const key = input.pgpPublicKey?.trim() || null;
-  if (key && !/^-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]+-----END PGP PUBLIC KEY BLOCK-----$/.test(key)) {
-    issues.add('pgp_public_key', 'Paste an ASCII-armored OpenPGP public key block.');
+  let key = input.pgpPublicKey?.trim() || null;
+  if (key) {
+    // Inspected like every public key (src/keys): public part only, usable for encryption today.
+    try {
+      key = (await checkRecipientPublicKey(key, 'pgp_public_key', scope.app.clock.now())).armored;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      issues.add('pgp_public_key', error.fields[0]?.message ?? error.message);
+    }
   }
   if (input.wantsEncryption && !key) issues.add('pgp_public_key', 'A contact that wants encrypted mail needs a public key.');
   issues.throwIfAny();

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { listProjects } from '../projects/projects.js';
+import { latestAdvisories, LatestAdvisories } from '../publication/home-section.js';
 
 void Fragment;
 
@@ -16,6 +17,7 @@ export function homeRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, { actor }) => {
         const projects = await listProjects(app.storage.db);
         const overseen = projects.filter((p) => p.vmt_oversees);
+        const latest = await latestAdvisories(app.storage.db);
         return sendPage(app, req, reply, 'Home', () => (
           <>
             <h1>{app.config.instanceName}</h1>
@@ -51,6 +53,7 @@ export function homeRoutes(app: AppContext): RouteDef[] {
                 </div>
               )}
             </div>
+            <LatestAdvisories summaries={latest} />
           </>
         ));
       },

@@ -1,6 +1,7 @@
 // The page shell: header with navigation, flash messages, main landmark, footer. Every page uses it.
 import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
 import type { Actor } from '../access/actor.js';
+import { can } from '../access/policy.js';
 
 void Fragment;
 
@@ -54,6 +55,9 @@ export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
             <nav aria-label="Main">
               <NavLink href="/" current={ctx.path}>Home</NavLink>
               <NavLink href="/projects" current={ctx.path}>Projects</NavLink>
+              <NavLink href="/advisories" current={ctx.path}>Advisories</NavLink>
+              <NavLink href="/reports" current={ctx.path}>Reports</NavLink>
+              {can(actor, 'reports.triage') ? <NavLink href="/vmt" current={ctx.path}>Queue</NavLink> : null}
               {user?.roles.has('admin') ? <NavLink href="/admin" current={ctx.path}>Admin</NavLink> : null}
             </nav>
             <div class="account-nav">

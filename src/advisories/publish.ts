@@ -1,0 +1,175 @@
+// Publication (DESIGN.md §2, issue 6): nothing is published without the impact approvals (the reporter
+// and the project lead, from the report when one is linked) and a second VMT member's approval of the
+// revision. Publishing stores the record as published, rebuilds every public output in the same
+// transaction, queues the signing job and the announcement (or errata announcement) mail.
+import { change, type AppContext, type Scope } from '../context.js';
+import { AppError, errors } from '../errors/catalogue.js';
+import type { Db } from '../storage/database.js';
+import { textHash } from '../reports/cve-impact.js';
+import { enqueueMail } from '../mail/outbox.js';
+import { pyCapitalize } from './formats/python-text.js';
+import { renderNoticeText } from './formats/notice-text.js';
+import { publicationProblems } from './editor-input.js';
+import type { AdvisoryRecord } from './record.js';
+import { advisoryForEditor, descriptionHash, listApprovals, loadRevision, normalizeText, recordHash, type LoadedAdvisory } from './store.js';
+import { authorOf, errataCount, requireEditor, writeRevision } from './commands.js';
+import { assignedCves } from '../publication/formats/advisory-facts.js';
+import { advisoryFiles } from '../publication/outputs.js';
+import { publishedSummaries } from '../publication/published.js';
+import { summarizePublished } from '../publication/summary.js';
+import { rebuildAdvisoryOutputs, siteContextFor } from '../publication/site-files.js';
+import { teamPublicKey } from '../publication/signer.js';
+
+export const SIGN_JOB = 'publication.sign';
+
+export type ReadinessKey = 'content' | 'cve_unique' | 'impact_text' | 'impact_reporter' | 'impact_lead' | 'advisory_approval';
+
+export interface ReadinessCheck {
+  key: ReadinessKey;
+  ok: boolean;
+  label: string;
+  detail: string;
+}
+
+export interface LinkedReport {
+  id: number;
+  ref: string;
+  title: string;
+  impactText: string;
+  projects: string[];
+}
+
+export interface Readiness {
+  checks: ReadinessCheck[];
+  ready: boolean;
+  report: LinkedReport | null;
+  /** False when the description is the one already published (no new impact approval needed). */
+  impactChanged: boolean;
+}
+
+async function linkedReport(db: Db, reportId: number | null): Promise<LinkedReport | null> {
+  if (reportId === null) return null;
+  const row = await db.selectFrom('reports').select(['id', 'ref', 'title', 'impact_text']).where('id', '=', reportId).executeTakeFirst();
+  if (!row) return null;
+  const projects = await db.selectFrom('report_projects').innerJoin('projects', 'projects.id', 'report_projects.project_id').select('projects.slug').where('report_projects.report_id', '=', reportId).orderBy('projects.slug').execute();
+  return { id: row.id, ref: row.ref, title: row.title, impactText: row.impact_text, projects: projects.map((p) => p.slug) };
+}
+
+function withDate(record: AdvisoryRecord, today: string): AdvisoryRecord {
+  return record.date ? record : { ...record, date: today, dateText: today };
+}
+
+/** What still stands between the advisory's current revision and its publication. */
+export async function publicationReadiness(app: AppContext, loaded: LoadedAdvisory): Promise<Readiness> {
+  const db = app.storage.db;
+  const today = app.clock.now().toISOString().slice(0, 10);
+  const { row, record } = loaded;
+  const checks: ReadinessCheck[] = [];
+  const add = (key: ReadinessKey, ok: boolean, label: string, detail: string): void => void checks.push({ key, ok, label, detail });
+
+  const problems = publicationProblems(record).map((p) => p.message);
+  if (!problems.length) {
+    try {
+      // A dry run of every builder, so that publishing cannot fail half-way on a value they refuse.
+      advisoryFiles(withDate(record, today), siteContextFor(app, null));
+    } catch (error) {
+      if (error instanceof AppError) problems.push(...(error.fields.length ? error.fields.map((f) => `${f.field}: ${f.message}`) : [error.message]));
+      else throw error;
+    }
+  }
+  add('content', problems.length === 0, 'The advisory is complete', problems.length ? problems.join(' ') : 'Title, description, products and CVE ids are filled in and every output can be built.');
+
+  const others = (await publishedSummaries(db)).filter((s) => s.ref !== row.ref);
+  const clashes = assignedCves(record)
+    .map((v) => ({ cve: v.cveId, other: others.find((s) => s.cves.some((c) => c.split(' ')[0] === v.cveId)) }))
+    .filter((c) => c.other);
+  add('cve_unique', clashes.length === 0, 'Each CVE id is in no other advisory', clashes.length ? clashes.map((c) => `${c.cve} is already in ${c.other?.ref}.`).join(' ') : 'No CVE id of this advisory appears in another published advisory.');
+
+  const report = await linkedReport(db, row.report_id);
+  const impactChanged = !loaded.published || normalizeText(loaded.published.description) !== normalizeText(record.description);
+  if (impactChanged) {
+    if (report) {
+      const approvals = await db.selectFrom('report_approvals').select(['role', 'text_hash']).where('report_id', '=', report.id).where('subject', '=', 'impact').execute();
+      const hash = textHash(report.impactText);
+      const same = report.impactText.trim() !== '' && normalizeText(report.impactText) === normalizeText(record.description);
+      add('impact_text', same, 'The description is the impact text of the report', same ? `Same text as on report ${report.ref}.` : report.impactText.trim() ? `The description differs from the impact text on report ${report.ref}; make them the same (and have it approved there).` : `Report ${report.ref} has no impact description yet.`);
+      const has = (role: 'reporter' | 'lead'): boolean => approvals.some((a) => a.role === role && a.text_hash === hash);
+      add('impact_reporter', has('reporter'), 'The reporter approved the impact description', has('reporter') ? `Approved on report ${report.ref}.` : `Waiting for the reporter on report ${report.ref}.`);
+      add('impact_lead', has('lead'), 'The project lead approved the impact description', has('lead') ? `Approved on report ${report.ref}.` : `Waiting for the project lead on report ${report.ref}.`);
+    } else {
+      const approvals = (await listApprovals(db, row.id)).filter((a) => a.text_hash === descriptionHash(record.description));
+      const by = (kind: 'impact_reporter' | 'impact_lead') => approvals.find((a) => a.kind === kind);
+      const r = by('impact_reporter');
+      const l = by('impact_lead');
+      add('impact_reporter', !!r, 'The reporter approved the impact description', r ? `Recorded by ${r.user_label}: ${r.note}` : 'Record the reporter’s approval of the current description.');
+      add('impact_lead', !!l, 'The project lead approved the impact description', l ? `Recorded by ${l.user_label}: ${l.note}` : 'Record the project lead’s approval of the current description.');
+    }
+  }
+
+  const approval = (await listApprovals(db, row.id)).find((a) => a.kind === 'advisory' && a.revision_number === row.current_revision && a.text_hash === recordHash(record));
+  const current = await loadRevision(db, row.id, row.current_revision);
+  const independent = approval && approval.user_id !== current?.author_id && approval.user_id !== row.created_by;
+  add('advisory_approval', !!independent, 'A second VMT member approved this revision', independent ? `Approved by ${approval.user_label}.` : `Revision ${row.current_revision} needs the approval of a VMT member who did not write it.`);
+  return { checks, ready: checks.every((c) => c.ok), report, impactChanged };
+}
+
+/** `[OSSA-2026-001] Nova: Title (CVE-2026-1234)` (DESIGN.md §3), with ` ERRATA N` for an errata announcement. */
+export function announcementSubject(record: AdvisoryRecord, errata = 0): string {
+  const products = [...new Set(record.affectedProducts.map((p) => pyCapitalize(p.product.trim())))].join(', ');
+  const cves = assignedCves(record).map((v) => v.cveId).join(', ');
+  const subject = `[${record.id}] ${products}: ${record.title}${cves ? ` (${cves})` : ''}${errata ? ` ERRATA ${errata}` : ''}`;
+  return subject.replace(/\s+/g, ' ').trim();
+}
+
+/** Publishes (or re-publishes, after an edit or erratum) the advisory's current revision. */
+export async function publishAdvisory(scope: Scope, ref: string, expectedRevision?: number): Promise<{ revision: number; announced: 'announcement' | 'errata' | null }> {
+  requireEditor(scope.actor);
+  const db = scope.app.storage.db;
+  const loaded = await advisoryForEditor(db, scope.actor, ref);
+  if (expectedRevision !== undefined && expectedRevision !== loaded.row.current_revision) throw errors.conflict(`The advisory changed since you opened it (revision ${loaded.row.current_revision} is current). Reload it and look again.`);
+  if (loaded.row.status === 'published') throw errors.conflict(`${ref} is already published as it is.`);
+  const readiness = await publicationReadiness(scope.app, loaded);
+  if (!readiness.ready) {
+    const missing = readiness.checks.filter((c) => !c.ok);
+    throw errors.validation(missing.map((c) => ({ field: c.key, message: `${c.label}: ${c.detail}` })), `${ref} cannot be published yet: ${missing.map((c) => c.detail).join(' ')}`);
+  }
+  const teamKey = await teamPublicKey(db);
+  const site = siteContextFor(scope.app, teamKey);
+  return change(scope, async ({ trx, now, audit, enqueue }) => {
+    let record = loaded.record;
+    let revision = loaded.row.current_revision;
+    if (!record.date) {
+      // The advisory date is its publication day (DESIGN.md §3 `:Date:`), set when it is first published.
+      record = withDate(record, now.toISOString().slice(0, 10));
+      revision = await writeRevision(trx, loaded, record, 'published', `Published; date set to ${record.date}`, authorOf(scope), now, 'published');
+    }
+    const at = now.toISOString();
+    const updated = await trx
+      .updateTable('advisories')
+      .set({
+        status: 'published',
+        published_json: JSON.stringify(record),
+        published_revision: revision,
+        published_summary: JSON.stringify(summarizePublished(record, readiness.report?.projects ?? [])),
+        published_at: loaded.row.published_at ?? at,
+        last_published_at: at,
+        updated_at: at,
+      })
+      .where('id', '=', loaded.row.id)
+      .where('current_revision', '=', revision)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw errors.conflict('The advisory changed while it was being published. Reload it and look again.');
+    await rebuildAdvisoryOutputs(trx, now, site, ref);
+    await enqueue(SIGN_JOB, { reason: `published ${ref}` });
+    const before = errataCount(loaded.published);
+    const after = errataCount(record);
+    const announced = loaded.published === null ? 'announcement' : after > before ? 'errata' : null;
+    const lists = scope.app.config.announceLists;
+    if (announced && lists.length) {
+      // Plain text notice; signing of announcement mail is the mail work's (issue 4).
+      await enqueueMail(enqueue, { to: lists, subject: announcementSubject(record, announced === 'errata' ? after : 0), text: renderNoticeText(record) });
+    }
+    await audit(loaded.published ? 'advisory.republished' : 'advisory.published', 'advisory', ref, loaded.published ? { revision: loaded.row.published_revision } : undefined, { revision, announced });
+    return { revision, announced };
+  });
+}

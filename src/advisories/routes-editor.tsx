@@ -1,0 +1,206 @@
+// The VMT's advisory workspace: the list of advisories in progress, drafting (from scratch or from a
+// class A report) and editing. Every route is for `advisories.edit` only: anyone else gets 404.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors/catalogue.js';
+import type { RouteDef } from '../http/route.js';
+import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import { Badge, EmptyState, formValue, Time, type FormState } from '../web/components.js';
+import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
+import { AdvisoryEditorForm } from './editor-page.js';
+import { createAdvisory, saveAdvisory } from './commands.js';
+import { prefillFromReport } from './from-report.js';
+import { advisoryForEditor, listWorkItems } from './store.js';
+import { statusBadge } from './manage-page.js';
+
+void Fragment;
+
+export function formInput(form: FormBody): Partial<AdvisoryForm> {
+  const out: Partial<AdvisoryForm> = {};
+  for (const f of EDITOR_FIELDS) if (form[f] !== undefined) out[f] = str(form, f);
+  return out;
+}
+
+function isValidation(error: unknown): error is AppError {
+  return error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict');
+}
+
+/** Validation and conflict errors go back to the form with what was typed; a conflict is shown as a form-level problem. */
+function formState(form: FormBody, error: AppError): FormState {
+  return { values: keepValues(form), issues: error.code === 'conflict' ? [{ field: 'revision', message: error.message }] : error.fields };
+}
+
+export function editorRoutes(app: AppContext): RouteDef[] {
+  const db = app.storage.db;
+
+  const newPage = async (req: FastifyRequest, reply: FastifyReply, state: FormState, reportRef: string, hints: string[], status = 200) =>
+    sendPage(app, req, reply, 'New advisory', (ctx) => (
+      <>
+        <p class="crumbs">
+          <a href="/advisories/drafts">Advisories in progress</a>
+        </p>
+        <h1>New advisory</h1>
+        <p class="lead">
+          {reportRef ? (
+            <>
+              Drafted from report <a href={`/reports/${reportRef}`}>{reportRef}</a>. The draft is visible to the VMT only until it is published.
+            </>
+          ) : (
+            'A draft is visible to the VMT only until it is published. Its id is given when you save it.'
+          )}
+        </p>
+        {hints.length ? (
+          <div class="flash info" role="status">
+            <ul>
+              {hints.map((x) => (
+                <li>{x}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        <AdvisoryEditorForm ctx={ctx} action="/advisories" state={state} submitLabel="Save draft" hidden={reportRef ? { report: reportRef } : {}} />
+      </>
+    ), { status });
+
+  const editPage = async (req: FastifyRequest, reply: FastifyReply, ref: string, state: FormState | null, status = 200) => {
+    const loaded = await advisoryForEditor(db, req.actor, ref);
+    const values = state?.values ?? { ...formFromRecord(loaded.record), revision: String(loaded.row.current_revision) };
+    return sendPage(app, req, reply, `Edit ${ref}`, (ctx) => (
+      <>
+        <p class="crumbs">
+          <a href="/advisories/drafts">Advisories in progress</a> › <a href={`/advisories/${ref}/manage`}>{ref}</a>
+        </p>
+        <h1>
+          Edit {ref} {statusBadge(loaded.row)}
+        </h1>
+        {loaded.published ? <p class="lead">This advisory is published. Saving makes a new revision that needs a second VMT member’s approval before it is published again. To announce a correction, add an erratum instead.</p> : null}
+        <AdvisoryEditorForm
+          ctx={ctx}
+          action={`/advisories/${ref}/edit`}
+          state={{ values, issues: state?.issues ?? [] }}
+          submitLabel="Save revision"
+          hidden={{ revision: formValue(values, 'revision', String(loaded.row.current_revision)) }}
+          record={loaded.record}
+        />
+      </>
+    ), { status });
+  };
+
+  return [
+    {
+      method: 'GET',
+      url: '/advisories/drafts',
+      audience: 'advisories.edit',
+      handler: async (req, reply) => {
+        const items = await listWorkItems(db);
+        return sendPage(app, req, reply, 'Advisories in progress', () => (
+          <>
+            <h1>Advisories in progress</h1>
+            <p class="lead">Drafts and unpublished changes, visible to the VMT only. Published advisories are on the <a href="/advisories">public list</a>.</p>
+            <p>
+              <a class="btn primary" href="/advisories/new">
+                New advisory
+              </a>
+            </p>
+            {items.length === 0 ? (
+              <EmptyState>Nothing in progress.</EmptyState>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>Advisory</th>
+                    <th>Title</th>
+                    <th>State</th>
+                    <th>Revision</th>
+                    <th>Last change</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((i) => (
+                    <tr>
+                      <td>
+                        <a href={`/advisories/${i.ref}/manage`}>{i.ref}</a>
+                      </td>
+                      <td>{i.title}</td>
+                      <td>
+                        {i.status === 'approved' ? <Badge tone="ok">approved</Badge> : <Badge tone="warn">draft</Badge>} {i.published ? <Badge tone="info">published earlier</Badge> : null}
+                      </td>
+                      <td>{i.currentRevision}</td>
+                      <td>
+                        <Time iso={i.updatedAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        ), { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/advisories/new',
+      audience: 'advisories.edit',
+      handler: async (req, reply, scope) => {
+        const reportRef = str((req.query ?? {}) as FormBody, 'report').trim();
+        if (!reportRef) return newPage(req, reply, { values: {} }, '', []);
+        try {
+          const prefill = await prefillFromReport(scope, reportRef);
+          return newPage(req, reply, { values: prefill.form }, prefill.report.ref, prefill.hints);
+        } catch (error) {
+          // A report that is not class A (or already has an advisory): say so above an empty form.
+          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
+            return newPage(req, reply, { values: {}, issues: [{ field: 'report', message: error.fields[0]?.message ?? error.message }] }, '', [], 400);
+          }
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'POST',
+      url: '/advisories',
+      audience: 'advisories.edit',
+      handler: async (req, reply, scope) => {
+        const form = formBody(req);
+        const reportRef = str(form, 'report').trim();
+        try {
+          const ref = await createAdvisory(scope, formInput(form), reportRef ? { reportRef } : {});
+          return redirectWithFlash(reply, `/advisories/${ref}/manage`, 'success', `Draft ${ref} saved.`);
+        } catch (error) {
+          if (isValidation(error)) return newPage(req, reply, formState(form, error), reportRef, [], error.status);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/advisories/:id/edit',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply) => editPage(req, reply, (req.params as { id: string }).id, null),
+    },
+    {
+      method: 'POST',
+      url: '/advisories/:id/edit',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const { id } = req.params as { id: string };
+        const form = formBody(req);
+        await advisoryForEditor(db, scope.actor, id);
+        const revision = Number(str(form, 'revision'));
+        try {
+          const saved = await saveAdvisory(scope, id, formInput(form), Number.isInteger(revision) && revision > 0 ? revision : undefined);
+          const message = saved.changed.length ? `Revision ${saved.revision} saved.` : 'Nothing changed.';
+          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', message);
+        } catch (error) {
+          if (isValidation(error)) return editPage(req, reply, id, formState(form, error), error.status);
+          throw error;
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,227 @@
+// Review, approval, publication and errata of one advisory (VMT only; 404 for anyone else).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors/catalogue.js';
+import type { RouteDef } from '../http/route.js';
+import { formBody, keepValues, str } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
+import { renderNoticeText } from './formats/notice-text.js';
+import { addErratum, approveAdvisory, errataCount, recordImpactApproval } from './commands.js';
+import { publicationReadiness, publishAdvisory } from './publish.js';
+import { advisoryForEditor, listApprovals, listRevisions, loadRevision, parseRecord } from './store.js';
+import { diffRecords } from './diff.js';
+import { DiffView, ManagePage, statusBadge } from './manage-page.js';
+
+void Fragment;
+
+function revisionOf(form: Record<string, unknown>): number | undefined {
+  const n = Number(str(form as Record<string, string>, 'revision'));
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Turns a refused action into a flash on the advisory's page (the checklist there says the rest). */
+function flashError(reply: FastifyReply, ref: string, error: unknown): FastifyReply {
+  if (error instanceof AppError && error.status < 500 && error.code !== 'not_found') {
+    const detail = error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message;
+    return redirectWithFlash(reply, `/advisories/${ref}/manage`, 'error', detail);
+  }
+  throw error;
+}
+
+export function workflowRoutes(app: AppContext): RouteDef[] {
+  const db = app.storage.db;
+  const params = (req: FastifyRequest) => req.params as { id: string };
+
+  const errataPage = async (req: FastifyRequest, reply: FastifyReply, state: FormState | null, status = 200) => {
+    const loaded = await advisoryForEditor(db, req.actor, params(req).id);
+    const ref = loaded.row.ref;
+    const pending = errataCount(loaded.record) > errataCount(loaded.published);
+    const values = state?.values ?? { errata: loaded.record.errata?.text ?? '' };
+    return sendPage(app, req, reply, `Erratum for ${ref}`, (ctx) => (
+      <>
+        <p class="crumbs">
+          <a href={`/advisories/${ref}/manage`}>{ref}</a>
+        </p>
+        <h1>Erratum for {ref}</h1>
+        <p class="lead">
+          {loaded.published
+            ? pending
+              ? 'An erratum is waiting for approval; saving rewrites its text.'
+              : `This adds “Errata ${errataCount(loaded.record) + 1}” to the history (the original date stays). After a second VMT member approves, publishing re-publishes every file and sends the errata announcement.`
+            : 'Only published advisories get errata; edit the draft instead.'}
+        </p>
+        <form method="post" action={`/advisories/${ref}/errata`} class="stack">
+          <CsrfField token={ctx.csrfToken} />
+          <input type="hidden" name="revision" value={String(loaded.row.current_revision)} />
+          <ErrorSummary state={state ?? {}} />
+          <TextField name="errata" label="Errata text" multiline rows={6} state={{ values, issues: state?.issues ?? [] }} hint="What was wrong or missing, and what changed (e.g. an additional patch, a CVE assigned later)." />
+          <Button>Save erratum</Button>
+        </form>
+      </>
+    ), { status });
+  };
+
+  return [
+    {
+      method: 'GET',
+      url: '/advisories/:id/manage',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const loaded = await advisoryForEditor(db, scope.actor, params(req).id);
+        const [readiness, revisions, approvals, current] = await Promise.all([
+          publicationReadiness(app, loaded),
+          listRevisions(db, loaded.row.id),
+          listApprovals(db, loaded.row.id),
+          loadRevision(db, loaded.row.id, loaded.row.current_revision),
+        ]);
+        let notice: string;
+        try {
+          notice = renderNoticeText(loaded.record);
+        } catch (error) {
+          notice = `The notice text cannot be made yet: ${error instanceof Error ? error.message : String(error)}`;
+        }
+        const userId = scope.actor.userId;
+        return sendPage(app, req, reply, loaded.row.ref, (ctx) => (
+          <ManagePage
+            ctx={ctx}
+            loaded={loaded}
+            readiness={readiness}
+            revisions={revisions}
+            approvals={approvals}
+            notice={notice}
+            viewerIsAuthor={current?.author_id === userId || loaded.row.created_by === userId}
+            announceLists={app.config.announceLists}
+          />
+        ), { wide: true });
+      },
+    },
+    {
+      method: 'POST',
+      url: '/advisories/:id/approve',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const { id } = params(req);
+        await advisoryForEditor(db, scope.actor, id);
+        try {
+          await approveAdvisory(scope, id, revisionOf(formBody(req)) ?? 0);
+          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', 'Approved.');
+        } catch (error) {
+          return flashError(reply, id, error);
+        }
+      },
+    },
+    {
+      method: 'POST',
+      url: '/advisories/:id/impact-approvals',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const { id } = params(req);
+        await advisoryForEditor(db, scope.actor, id);
+        const form = formBody(req);
+        try {
+          await recordImpactApproval(scope, id, str(form, 'role') as 'reporter' | 'lead', str(form, 'note'));
+          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', 'Approval recorded.');
+        } catch (error) {
+          return flashError(reply, id, error);
+        }
+      },
+    },
+    {
+      method: 'POST',
+      url: '/advisories/:id/publish',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const { id } = params(req);
+        await advisoryForEditor(db, scope.actor, id);
+        try {
+          const r = await publishAdvisory(scope, id, revisionOf(formBody(req)));
+          const mail = r.announced === 'announcement' ? ' The announcement is queued.' : r.announced === 'errata' ? ' The errata announcement is queued.' : '';
+          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', `Published revision ${r.revision}.${mail}`);
+        } catch (error) {
+          return flashError(reply, id, error);
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/advisories/:id/errata',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply) => errataPage(req, reply, null),
+    },
+    {
+      method: 'POST',
+      url: '/advisories/:id/errata',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const { id } = params(req);
+        await advisoryForEditor(db, scope.actor, id);
+        const form = formBody(req);
+        try {
+          const revision = await addErratum(scope, id, str(form, 'errata'), revisionOf(form));
+          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', `Erratum saved as revision ${revision}; it needs a second VMT member’s approval before it is published.`);
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
+            const issues = error.code === 'conflict' ? [{ field: 'errata', message: error.message }] : error.fields;
+            return errataPage(req, reply, { values: keepValues(form), issues }, error.status);
+          }
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/advisories/:id/revisions',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, scope) => {
+        const loaded = await advisoryForEditor(db, scope.actor, params(req).id);
+        const q = (req.query ?? {}) as Record<string, string>;
+        const current = loaded.row.current_revision;
+        const to = Math.min(Math.max(Number(q.to) || current, 1), current);
+        const from = Math.min(Math.max(Number(q.from) || to - 1, 1), current);
+        const [a, b] = await Promise.all([loadRevision(db, loaded.row.id, from), loadRevision(db, loaded.row.id, to)]);
+        const ref = loaded.row.ref;
+        const diffs = a && b ? diffRecords(parseRecord(a.record_json), parseRecord(b.record_json)) : [];
+        const revisions = await listRevisions(db, loaded.row.id);
+        return sendPage(app, req, reply, `${ref} changes`, () => (
+          <>
+            <p class="crumbs">
+              <a href={`/advisories/${ref}/manage`}>{ref}</a>
+            </p>
+            <h1>
+              Changes to {ref} {statusBadge(loaded.row)}
+            </h1>
+            <form method="get" action={`/advisories/${ref}/revisions`} class="inline-form">
+              <label for="f-from">From revision</label>{' '}
+              <select id="f-from" name="from">
+                {revisions.map((r) => (
+                  <option value={String(r.number)} selected={r.number === from}>{`${r.number}: ${r.summary}`}</option>
+                ))}
+              </select>{' '}
+              <label for="f-to">to</label>{' '}
+              <select id="f-to" name="to">
+                {revisions.map((r) => (
+                  <option value={String(r.number)} selected={r.number === to}>{`${r.number}: ${r.summary}`}</option>
+                ))}
+              </select>{' '}
+              <button type="submit" class="btn secondary">Compare</button>
+            </form>
+            <p class="lead">
+              Revision {from} → revision {to}
+              {b ? ` (${b.summary}, by ${b.author_label})` : ''}
+            </p>
+            <DiffView diffs={diffs} />
+          </>
+        ), { wide: true });
+      },
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+// /.well-known/security.txt (RFC 9116): where and how to report, recomputed so Expires is always about a
+// year ahead (§2.5.5 asks for less than a year), and clear-signed with the team key when one exists
+// (§2.3 allows an OpenPGP cleartext signature).
+import type { AppContext } from '../context.js';
+import { clearSignText } from '../pgp/sign.js';
+import { currentTeamKey, unlockTeamKeys } from './team-keys.js';
+
+const DAY_MS = 86_400_000;
+
+/** The unsigned file. `expires` is start of today (UTC) plus 365 days. */
+export function securityTxtBody(config: AppContext['config'], now: Date, hasTeamKey: boolean): string {
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const expires = new Date(today + 365 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const base = config.publicUrl;
+  const lines = [
+    `# Security contact for ${config.instanceName} (RFC 9116). How to report: ${base}/how-to-report`,
+    `Contact: mailto:${config.teamEmail}`,
+    `Contact: ${base}/report`,
+    ...(hasTeamKey ? [`Encryption: ${base}/keys/team.asc`] : []),
+    `Policy: ${base}/how-to-report`,
+    `Expires: ${expires}`,
+    'Preferred-Languages: en',
+    `Canonical: ${base}/.well-known/security.txt`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+// Signing needs the unlocked key; the signed file changes once a day (Expires) or when the key changes.
+const signedCache = new Map<string, string>();
+
+export async function securityTxt(app: AppContext): Promise<{ text: string; signed: boolean }> {
+  const now = app.clock.now();
+  const key = await currentTeamKey(app.storage.db);
+  const body = securityTxtBody(app.config, now, !!key);
+  if (!key || !app.config.pgpPassphrase) return { text: body, signed: false };
+  const cacheKey = `${key.fingerprint}\n${body}`;
+  const cached = signedCache.get(cacheKey);
+  if (cached) return { text: cached, signed: true };
+  try {
+    const { signing } = await unlockTeamKeys(app.storage.db, app.config);
+    if (!signing) return { text: body, signed: false };
+    const text = await clearSignText(body, signing);
+    signedCache.clear();
+    signedCache.set(cacheKey, text);
+    return { text, signed: true };
+  } catch (error) {
+    app.log.warn({ err: error }, 'security.txt served unsigned: the team key could not be unlocked');
+    return { text: body, signed: false };
+  }
+}

@@ -1,0 +1,118 @@
+// Composing one outgoing mail for one recipient: PGP/MIME signed by the team key when one exists
+// (RFC 3156 §5), encrypted to the recipient's key when it carries private content (RFC 3156 §4), and
+// never private content in clear unless MAIL_PRIVATE_IN_CLEAR allows it: such recipients get the
+// notice text with a link instead.
+import type { SendMailOptions } from 'nodemailer';
+import type { Config } from '../config/config.js';
+import type { Storage } from '../storage/database.js';
+import { recipientKeyFor } from '../keys/public-keys.js';
+import { readRecipientKey } from '../pgp/keys.js';
+import { unlockTeamKeys } from '../keys/team-keys.js';
+import { buildEncryptedMessage, buildSignedMessage } from './mime/index.js';
+import type { MailAddress, OutgoingMail as MimeMail } from './mime/index.js';
+import { ensureReplyToken, replyAddress } from './reply-address.js';
+import type { DeliveryProtection } from '../keys/tables.js';
+
+/** What callers queue (see outbox.ts). */
+export interface QueuedMail {
+  to: string[];
+  subject: string;
+  /** Text anyone on the recipient list may read in clear: for private mail, the notice with a link. */
+  text: string;
+  /** Private content: only ever sent encrypted (or in clear when MAIL_PRIVATE_IN_CLEAR=true). */
+  privateBody?: string;
+  messageId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ComposedMail {
+  /**
+   * What nodemailer sends: the complete RFC 5322 message as `raw` when Cordon built it (signed or
+   * encrypted, sent byte for byte so the signature holds), or plain fields when there is no team key.
+   */
+  send: SendMailOptions;
+  protection: DeliveryProtection;
+  privateWithheld: boolean;
+}
+
+/** "Name <address>" or a bare address (MAIL_FROM) as a structured address. */
+export function parseMailbox(value: string): { name?: string; address: string } {
+  const match = /^\s*(.*?)\s*<([^<>\s]+)>\s*$/.exec(value);
+  if (!match) return { address: value.trim() };
+  const name = match[1]?.replace(/^"(.*)"$/, '$1');
+  return name ? { name, address: match[2] ?? '' } : { address: match[2] ?? '' };
+}
+
+function withheldNotice(config: Config, why: string): string {
+  return (
+    `\n-- \nThis mail would carry private details. ${why}\n` +
+    `Cordon sends private details only encrypted: add your OpenPGP public key at ${config.publicUrl}/account/pgp-key ` +
+    'to receive them by mail, or follow the link above.\n'
+  );
+}
+
+async function replyToFor(storage: Storage, config: Config, reportRef: string | undefined, now: Date): Promise<string | undefined> {
+  if (!reportRef) return undefined;
+  const report = await storage.db.selectFrom('reports').select('id').where('ref', '=', reportRef).executeTakeFirst();
+  if (!report) return undefined;
+  return replyAddress(config.teamEmail, await ensureReplyToken(storage, report.id, now));
+}
+
+export async function composeMail(storage: Storage, config: Config, mail: QueuedMail, now: Date): Promise<ComposedMail> {
+  const to = mail.to[0] ?? '';
+  const from = parseMailbox(config.mailFrom);
+  const reportRef = mail.headers?.['X-Cordon-Report'];
+  const replyTo = await replyToFor(storage, config, reportRef, now);
+  const { signing } = await unlockTeamKeys(storage.db, config);
+
+  let text = mail.text;
+  let privateWithheld = false;
+  let recipientKey: string | null = null;
+  if (mail.privateBody !== undefined) {
+    const key = await recipientKeyFor(storage.db, to, now, reportRef);
+    if (key?.usable && signing) recipientKey = key.armored;
+    else if (config.mailPrivateInClear) text = mail.privateBody;
+    else {
+      privateWithheld = true;
+      const why = !key
+        ? 'We have no OpenPGP key for you.'
+        : !key.usable
+          ? `Your OpenPGP key on file cannot be used: ${key.problem}`
+          : 'This instance has no team key to sign encrypted mail yet.';
+      text = `${mail.text}${withheldNotice(config, why)}`;
+    }
+  }
+
+  if (!signing) {
+    return {
+      send: {
+        from: config.mailFrom,
+        to,
+        subject: mail.subject,
+        text,
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
+        ...(mail.headers ? { headers: mail.headers } : {}),
+        ...(replyTo ? { replyTo } : {}),
+      },
+      protection: 'plain',
+      privateWithheld,
+    };
+  }
+  const mime: MimeMail = {
+    from: from as MailAddress,
+    to: [to],
+    subject: mail.subject,
+    text: recipientKey !== null ? (mail.privateBody ?? text) : text,
+    date: now,
+    ...(mail.messageId ? { messageId: mail.messageId } : {}),
+    ...(mail.headers ? { headers: mail.headers } : {}),
+    ...(replyTo ? { replyTo } : {}),
+  };
+  if (recipientKey !== null) {
+    const publicKey = await readRecipientKey(recipientKey, 'recipientKey', now);
+    const built = await buildEncryptedMessage(mime, { signingKey: signing, recipientKeys: [publicKey], now });
+    return { send: { envelope: built.envelope, raw: built.raw }, protection: 'encrypted', privateWithheld };
+  }
+  const built = await buildSignedMessage(mime, { signingKey: signing });
+  return { send: { envelope: built.envelope, raw: built.raw }, protection: 'signed', privateWithheld };
+}

@@ -1,0 +1,55 @@
+// One row per outgoing mail and recipient: queued (waiting or retrying, with the last error), sent (with
+// how it was protected) or bounced (refused for good by the relay, or out of attempts).
+import type { Db } from '../storage/database.js';
+import type { JobRow } from '../storage/tables.js';
+import type { DeliveryProtection, MailDeliveryRow } from '../keys/tables.js';
+import type { QueuedMail } from './compose.js';
+
+export async function recordDeliveryAttempt(db: Db, job: Pick<JobRow, 'id' | 'attempts'>, mail: QueuedMail, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .insertInto('mail_deliveries')
+    .values({
+      job_id: job.id,
+      message_id: mail.messageId ?? '',
+      recipient: mail.to.join(', '),
+      subject: mail.subject.slice(0, 300),
+      status: 'queued',
+      protection: null,
+      private_withheld: 0,
+      attempts: job.attempts,
+      last_error: null,
+      created_at: at,
+      updated_at: at,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column('job_id').doUpdateSet({ attempts: job.attempts, updated_at: at }))
+    .execute();
+}
+
+function describeError(error: unknown): string {
+  const e = error as { message?: unknown; response?: unknown; responseCode?: unknown } | null;
+  const response = typeof e?.response === 'string' ? e.response : null;
+  const message = error instanceof Error ? error.message : String(error);
+  return (response && !message.includes(response) ? `${message} (${response})` : message).slice(0, 2000);
+}
+
+export async function markDeliveryFailed(db: Db, job: Pick<JobRow, 'id'>, error: unknown, bounced: boolean, now: Date): Promise<void> {
+  await db
+    .updateTable('mail_deliveries')
+    .set({ status: bounced ? 'bounced' : 'queued', last_error: describeError(error), updated_at: now.toISOString() })
+    .where('job_id', '=', job.id)
+    .execute();
+}
+
+export async function markDeliverySent(db: Db, jobId: number, protection: DeliveryProtection, privateWithheld: boolean, now: Date): Promise<void> {
+  await db
+    .updateTable('mail_deliveries')
+    .set({ status: 'sent', protection, private_withheld: privateWithheld ? 1 : 0, sent_at: now.toISOString(), updated_at: now.toISOString() })
+    .where('job_id', '=', jobId)
+    .execute();
+}
+
+export async function recentDeliveries(db: Db, limit = 50): Promise<MailDeliveryRow[]> {
+  return db.selectFrom('mail_deliveries').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}

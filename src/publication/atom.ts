@@ -1,0 +1,39 @@
+// The Atom feed of published advisories (RFC 4287), through the `feed` package. Deterministic: every
+// date comes from the records, so an unchanged site gives an unchanged (and still validly signed) feed.
+import { Feed } from 'feed';
+import { advisoryUrl, type PublicationSettings } from './formats/settings.js';
+import { newestFirst, type PublishedSummary } from './summary.js';
+
+export const FEED_PATH = 'feeds/advisories.atom';
+/** Entries in the feed: readers want the recent ones; the index lists them all. */
+export const FEED_ENTRIES = 50;
+
+export function advisoriesAtom(summaries: readonly PublishedSummary[], settings: PublicationSettings, instanceName: string): string {
+  const entries = [...summaries].sort(newestFirst).slice(0, FEED_ENTRIES);
+  const newest = entries.reduce((latest, s) => (s.updated > latest ? s.updated : latest), '1970-01-01');
+  const feed = new Feed({
+    title: `${instanceName} security advisories`,
+    id: `${settings.baseUrl}/advisories`,
+    link: `${settings.baseUrl}/advisories`,
+    description: `Security advisories published by the ${settings.publisher.name}.`,
+    updated: new Date(`${newest}T00:00:00Z`),
+    generator: 'Cordon',
+    language: 'en',
+    copyright: `${settings.publisher.name}`,
+    feedLinks: { atom: `${settings.baseUrl}/${FEED_PATH}` },
+    author: { name: settings.publisher.name, link: settings.publisher.namespace },
+  });
+  for (const s of entries) {
+    const url = advisoryUrl(settings, s.ref);
+    feed.addItem({
+      title: `${s.ref}: ${s.title}${s.cves.length ? ` (${s.cves.join(', ')})` : ''}`,
+      id: url,
+      link: url,
+      date: new Date(`${s.updated}T00:00:00Z`),
+      published: new Date(`${s.date}T00:00:00Z`),
+      description: s.description,
+      ...(s.errata ? { category: [{ name: 'errata', term: 'errata' }] } : {}),
+    });
+  }
+  return `${feed.atom1()}\n`;
+}

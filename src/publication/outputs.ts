@@ -1,0 +1,106 @@
+// Every public file of an advisory, and the site-wide files over all of them, from published records
+// only (DESIGN.md §3–4): the page, the notice text, the OSSA YAML, OSV JSON, one CVE JSON 5 record per
+// CVE id, the CSAF 2.0 document in the provider layout, the index, the Atom feed. Pure: records in,
+// files out; site-files.ts stores them and signs them.
+import { h } from '../web/jsx.js';
+import type { AdvisoryRecord } from '../advisories/record.js';
+import { renderNoticeText } from '../advisories/formats/notice-text.js';
+import { exportOssaYaml } from '../advisories/formats/ossa-export.js';
+import { buildOsv } from './formats/osv.js';
+import { buildCveRecords } from './formats/cve5.js';
+import { buildCsaf, type CsafDocument } from './formats/csaf.js';
+import { csafChangesCsv, csafDocumentPath, csafIndexTxt, csafProviderMetadata } from './formats/csaf-provider.js';
+import { isoTimestamp } from './formats/advisory-facts.js';
+import type { PublicationSettings } from './formats/settings.js';
+import { AdvisoryArticle, AdvisoryIndexByYear } from './pages.js';
+import { staticDocument } from './static-page.js';
+import { advisoriesAtom, FEED_PATH } from './atom.js';
+import type { PublishedSummary } from './summary.js';
+import type { TeamPublicKey } from './signer.js';
+
+export interface SiteFile {
+  path: string;
+  content: string;
+  contentType: string;
+  /** The advisory the file belongs to; null for files over all advisories (index, feed, CSAF index). */
+  advisoryRef: string | null;
+}
+
+export interface SiteContext {
+  settings: PublicationSettings;
+  instanceName: string;
+  /** The team's public key, listed in the CSAF provider metadata when there is one. */
+  teamKey: TeamPublicKey | null;
+}
+
+/** Where the CSAF provider layout lives in the site (the fixed `csaf/` path of issue 6). */
+export const CSAF_DIR = 'csaf';
+const CSAF_WHITE = `${CSAF_DIR}/white`;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function csafPathOf(doc: CsafDocument): string {
+  return `${CSAF_WHITE}/${csafDocumentPath(doc)}`;
+}
+
+/** The files of one published advisory. */
+export function advisoryFiles(record: AdvisoryRecord, ctx: SiteContext): SiteFile[] {
+  const { settings } = ctx;
+  const ref = record.id;
+  const file = (path: string, content: string, contentType: string): SiteFile => ({ path, content, contentType, advisoryRef: ref });
+  const csaf = buildCsaf(record, { settings });
+  const page = staticDocument({ title: `${ref}: ${record.title}`, instanceName: ctx.instanceName, depth: 1, children: h(AdvisoryArticle, { record }) });
+  return [
+    file(`advisories/${ref}.html`, page, HTML_TYPE),
+    file(`advisories/${ref}.txt`, renderNoticeText(record), TEXT_TYPE),
+    file(`advisories/${ref}.yaml`, exportOssaYaml(record), 'application/yaml; charset=utf-8'),
+    file(`osv/${ref}.json`, json(buildOsv(record, { settings })), JSON_TYPE),
+    ...buildCveRecords(record, { settings }).map((cve) => file(`cve/${cve.cveMetadata.cveId}.json`, json(cve), JSON_TYPE)),
+    file(csafPathOf(csaf), json(csaf), JSON_TYPE),
+  ];
+}
+
+/**
+ * What the CSAF index files read of a document (tracking id and dates), from a summary: the index,
+ * changes.csv and provider metadata are rebuilt on every publication without rebuilding 183 documents.
+ */
+function csafStub(s: PublishedSummary): CsafDocument {
+  return { document: { tracking: { id: s.ref, initial_release_date: isoTimestamp(s.date), current_release_date: isoTimestamp(s.updated) } } } as unknown as CsafDocument;
+}
+
+/** The files over all published advisories: index page, feed, CSAF provider metadata, index and changes. */
+export function advisoryIndexFiles(summaries: readonly PublishedSummary[], ctx: SiteContext): SiteFile[] {
+  const { settings } = ctx;
+  const file = (path: string, content: string, contentType: string): SiteFile => ({ path, content, contentType, advisoryRef: null });
+  const stubs = summaries.map(csafStub);
+  const keys = ctx.teamKey ? [{ fingerprint: ctx.teamKey.fingerprint, url: `${settings.baseUrl}/${CSAF_DIR}/openpgp/${ctx.teamKey.fingerprint}.asc` }] : [];
+  // CSAF 2.0 §7.1.7: canonical_url is where the file is; Cordon keeps the provider layout under csaf/
+  // (the instance's security.txt can point at it, requirement 9).
+  const metadata = {
+    ...csafProviderMetadata(settings, stubs, { openPgpKeys: keys }),
+    canonical_url: `${settings.baseUrl}/${CSAF_DIR}/provider-metadata.json`,
+    distributions: [{ directory_url: `${settings.baseUrl}/${CSAF_WHITE}/` }],
+  };
+  const index = staticDocument({
+    title: 'Security advisories',
+    instanceName: ctx.instanceName,
+    depth: 1,
+    children: [h('h1', null, 'Security advisories'), h(AdvisoryIndexByYear, { summaries: [...summaries], base: '', suffix: '.html' })],
+  });
+  return [
+    file('advisories/index.html', index, HTML_TYPE),
+    file(FEED_PATH, advisoriesAtom(summaries, settings, ctx.instanceName), 'application/atom+xml; charset=utf-8'),
+    file(`${CSAF_DIR}/provider-metadata.json`, json(metadata), JSON_TYPE),
+    file(`${CSAF_WHITE}/index.txt`, csafIndexTxt(stubs), TEXT_TYPE),
+    file(`${CSAF_WHITE}/changes.csv`, csafChangesCsv(stubs), 'text/csv; charset=utf-8'),
+    ...(ctx.teamKey ? [file(`${CSAF_DIR}/openpgp/${ctx.teamKey.fingerprint}.asc`, ctx.teamKey.publicKeyArmored.endsWith('\n') ? ctx.teamKey.publicKeyArmored : `${ctx.teamKey.publicKeyArmored}\n`, 'application/pgp-keys')] : []),
+  ];
+}
+
+export const SITE_TYPES = { HTML_TYPE, TEXT_TYPE, JSON_TYPE };

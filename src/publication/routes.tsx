@@ -1,0 +1,175 @@
+// The public security site served by the app: advisory pages and the index by year (live pages in the
+// app's layout), the stored files of the static site under their fixed paths (`/advisories/<id>.txt`,
+// `/osv/…`, `/cve/…`, `/csaf/…`, `/feeds/advisories.atom`, each with `.asc` and `.sha256`), per-project
+// advisory lists, and search. Everything here reads published records or built files only.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import { can } from '../access/policy.js';
+import type { AppContext } from '../context.js';
+import { errors } from '../errors/catalogue.js';
+import type { RouteDef } from '../http/route.js';
+import { sendPage } from '../http/render.js';
+import { getProjectBySlug } from '../projects/projects.js';
+import { loadAdvisory } from '../advisories/store.js';
+import { AdvisoryArticle, AdvisoryIndexByYear, AdvisoryTable } from './pages.js';
+import { publishedRecord, publishedSummaries, searchSummaries } from './published.js';
+import { concernsProject } from './summary.js';
+import { currentSignature, readSiteFile, sha256File } from './site-files.js';
+import { FEED_PATH } from './atom.js';
+import { CSAF_DIR } from './outputs.js';
+
+void Fragment;
+
+// A file name inside one of the site's folders: no slashes, no dot-dot, a known extension.
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.(html|txt|yaml|json|atom|csv|asc|sha256)$/;
+
+/** Serves a stored site file, or its `.sha256` / `.asc` companion; 404 when there is none. */
+export async function sendSiteFile(app: AppContext, reply: FastifyReply, filePath: string): Promise<FastifyReply> {
+  if (filePath.split('/').some((part) => part === '..' || part === '')) throw errors.notFound('file');
+  const db = app.storage.db;
+  const exact = await readSiteFile(db, filePath);
+  const send = (type: string, body: string) => reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(body);
+  if (exact) return send(exact.content_type, exact.content);
+  const companion = /^(.*)\.(asc|sha256)$/.exec(filePath);
+  const base = companion ? await readSiteFile(db, companion[1] ?? '') : undefined;
+  if (!base || !companion) throw errors.notFound('file');
+  if (companion[2] === 'sha256') return send('text/plain; charset=utf-8', sha256File(base));
+  const signature = currentSignature(base);
+  if (!signature) throw errors.notFound('file');
+  return send('application/pgp-signature', signature);
+}
+
+export function publicationRoutes(app: AppContext): RouteDef[] {
+  const db = app.storage.db;
+  const fileRoute = (url: string, folder: string, param: string, kind: string): RouteDef => ({
+    method: 'GET',
+    url,
+    audience: 'public',
+    leak: { params: { [param]: kind } },
+    handler: async (req, reply) => {
+      const name = (req.params as Record<string, string>)[param] ?? '';
+      if (!FILE_NAME.test(name)) throw errors.notFound('file');
+      return sendSiteFile(app, reply, `${folder}/${name}`);
+    },
+  });
+  const fixedFile = (filePath: string): RouteDef[] =>
+    ['', '.asc', '.sha256'].map((suffix) => ({ method: 'GET', url: `/${filePath}${suffix}`, audience: 'public', handler: async (_req: FastifyRequest, reply: FastifyReply) => sendSiteFile(app, reply, `${filePath}${suffix}`) }));
+
+  return [
+    {
+      method: 'GET',
+      url: '/advisories',
+      audience: 'public',
+      handler: async (req, reply, { actor }) => {
+        const raw = (req.query as Record<string, unknown> | undefined)?.q;
+        const q = (typeof raw === 'string' ? raw : '').slice(0, 200).trim();
+        const all = await publishedSummaries(db);
+        const found = searchSummaries(all, q);
+        return sendPage(app, req, reply, 'Security advisories', () => (
+          <>
+            <h1>Security advisories</h1>
+            <p class="lead">
+              Every advisory the team has published, newest first. Also as an <a href="/feeds/advisories.atom">Atom feed</a>, and as <a href="/csaf/provider-metadata.json">CSAF</a>, OSV and CVE JSON files.
+            </p>
+            {can(actor, 'advisories.edit') ? (
+              <p>
+                <a class="btn secondary" href="/advisories/drafts">
+                  Advisories in progress
+                </a>{' '}
+                <a class="btn primary" href="/advisories/new">
+                  New advisory
+                </a>
+              </p>
+            ) : null}
+            <form method="get" action="/advisories" class="inline-form search" role="search">
+              <label for="f-q">Search advisories</label>{' '}
+              <input id="f-q" name="q" type="search" value={q} placeholder="CVE id, project, words of the title" />{' '}
+              <button type="submit" class="btn secondary">Search</button>
+            </form>
+            {q ? (
+              <>
+                <p>
+                  {found.length} advisor{found.length === 1 ? 'y' : 'ies'} match “{q}”. <a href="/advisories">Show all</a>
+                </p>
+                {found.length ? <AdvisoryTable summaries={found} base="/advisories/" /> : null}
+              </>
+            ) : (
+              <AdvisoryIndexByYear summaries={all} base="/advisories/" />
+            )}
+          </>
+        ), { wide: true });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/advisories/:id',
+      audience: 'public',
+      leak: { params: { id: 'advisory' } },
+      handler: async (req, reply, { actor }) => {
+        const { id } = req.params as { id: string };
+        if (FILE_NAME.test(id)) return sendSiteFile(app, reply, `advisories/${id}`);
+        const record = await publishedRecord(db, id);
+        if (!record) {
+          // The VMT's draft lives on its own page; the public page is made from published records only.
+          if (can(actor, 'advisories.edit') && (await loadAdvisory(db, id))) return reply.redirect(`/advisories/${encodeURIComponent(id)}/manage`, 303);
+          throw errors.notFound('advisory');
+        }
+        return sendPage(app, req, reply, `${record.id}: ${record.title}`, () => (
+          <>
+            <p class="crumbs">
+              <a href="/advisories">Security advisories</a>
+              {can(actor, 'advisories.edit') ? (
+                <>
+                  {' '}
+                  · <a href={`/advisories/${record.id}/manage`}>manage</a>
+                </>
+              ) : null}
+            </p>
+            <AdvisoryArticle record={record} />
+          </>
+        ), { wide: true });
+      },
+    },
+    fileRoute('/osv/:file', 'osv', 'file', 'advisory'),
+    fileRoute('/cve/:file', 'cve', 'file', 'advisory_cve'),
+    ...fixedFile(FEED_PATH),
+    ...fixedFile('index.html'),
+    {
+      method: 'GET',
+      url: `/${CSAF_DIR}/*`,
+      audience: 'public',
+      handler: async (req, reply) => {
+        const rest = (req.params as { '*': string })['*'] ?? '';
+        if (!/^[A-Za-z0-9][A-Za-z0-9._+/-]*$/.test(rest)) throw errors.notFound('file');
+        return sendSiteFile(app, reply, `${CSAF_DIR}/${rest}`);
+      },
+    },
+    {
+      // CSAF 2.0 requirement 8 names this place; the provider metadata lives under /csaf/.
+      method: 'GET',
+      url: '/.well-known/csaf/provider-metadata.json',
+      audience: 'public',
+      handler: async (_req, reply) => reply.redirect(`/${CSAF_DIR}/provider-metadata.json`, 301),
+    },
+    {
+      method: 'GET',
+      url: '/projects/:slug/advisories',
+      audience: 'public',
+      leak: { params: { slug: 'project' } },
+      handler: async (req, reply) => {
+        const project = await getProjectBySlug(db, (req.params as { slug: string }).slug);
+        if (!project) throw errors.notFound('project');
+        const mine = (await publishedSummaries(db)).filter((s) => concernsProject(s, project));
+        return sendPage(app, req, reply, `${project.name} advisories`, () => (
+          <>
+            <p class="crumbs">
+              <a href={`/projects/${project.slug}`}>{project.name}</a>
+            </p>
+            <h1>Security advisories for {project.name}</h1>
+            {mine.length ? <AdvisoryTable summaries={mine} base="/advisories/" /> : <p class="empty">No advisory concerns {project.name} yet.</p>}
+          </>
+        ), { wide: true });
+      },
+    },
+  ];
+}

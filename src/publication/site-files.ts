@@ -1,0 +1,171 @@
+// The public site as stored files (table public_site_files): rebuilt from published records in the
+// transaction that publishes, signed afterwards by a job (signing needs the unlocked team key and time),
+// served by the app, and written out by `cordon publish --out DIR`. Nothing here reads a draft: the
+// only record source is published_json (see published.ts), so the site cannot show one by construction.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppContext } from '../context.js';
+import type { Db, Storage } from '../storage/database.js';
+import type { PublicSiteFileRow } from '../advisories/tables.js';
+import { advisoryFiles, advisoryIndexFiles, type SiteContext, type SiteFile } from './outputs.js';
+import { publishedRecord, publishedRecords, publishedSummaries } from './published.js';
+import { publicationSettingsFor } from './settings.js';
+import type { TeamPublicKey, TeamSigner } from './signer.js';
+import { guideFiles, siteHomeFile } from './site-home.js';
+
+export const Section = { advisories: 'advisories', site: 'site', guide: 'guide' } as const;
+export type Section = (typeof Section)[keyof typeof Section];
+
+export function sha256Hex(content: string): string {
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+export function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null): SiteContext {
+  return { settings: publicationSettingsFor(app.config), instanceName: app.config.instanceName, teamKey };
+}
+
+export interface ReplaceResult {
+  written: number;
+  removed: number;
+}
+
+/**
+ * Makes the stored files of `section` for which `owns(row)` holds exactly `files`. An unchanged file
+ * keeps its signature; a changed one loses it until the signing job runs.
+ */
+export async function replaceFiles(trx: Db, now: Date, section: Section, files: SiteFile[], owns: (row: { path: string; advisory_ref: string | null }) => boolean): Promise<ReplaceResult> {
+  const existing = await trx.selectFrom('public_site_files').select(['path', 'sha256', 'advisory_ref', 'section']).where('section', '=', section).execute();
+  const byPath = new Map(existing.map((r) => [r.path, r]));
+  const at = now.toISOString();
+  const wanted = new Set<string>();
+  let written = 0;
+  for (const f of files) {
+    if (wanted.has(f.path)) throw new Error(`two public files share the path ${f.path}`);
+    wanted.add(f.path);
+    const sha256 = sha256Hex(f.content);
+    const old = byPath.get(f.path);
+    if (old && old.sha256 === sha256 && old.advisory_ref === f.advisoryRef) continue;
+    const values = { section, advisory_ref: f.advisoryRef, content: f.content, content_type: f.contentType, sha256, signature: null, signed_sha256: null, updated_at: at };
+    await trx
+      .insertInto('public_site_files')
+      .values({ path: f.path, ...values })
+      .onConflict((oc) => oc.column('path').doUpdateSet(values))
+      .execute();
+    written += 1;
+  }
+  const stale = existing.filter((r) => owns(r) && !wanted.has(r.path)).map((r) => r.path);
+  for (let i = 0; i < stale.length; i += 200) {
+    await trx.deleteFrom('public_site_files').where('path', 'in', stale.slice(i, i + 200)).execute();
+  }
+  return { written, removed: stale.length };
+}
+
+async function rebuildIndexes(trx: Db, now: Date, site: SiteContext): Promise<ReplaceResult> {
+  const summaries = await publishedSummaries(trx);
+  const a = await replaceFiles(trx, now, Section.advisories, advisoryIndexFiles(summaries, site), (r) => r.advisory_ref === null);
+  const b = await replaceFiles(trx, now, Section.site, [await siteHomeFile(trx, summaries, site)], () => true);
+  return { written: a.written + b.written, removed: a.removed + b.removed };
+}
+
+/** Rebuilds one advisory's files (none if it is not published) and the files over all advisories. */
+export async function rebuildAdvisoryOutputs(trx: Db, now: Date, site: SiteContext, ref: string): Promise<ReplaceResult> {
+  const record = await publishedRecord(trx, ref);
+  const own = await replaceFiles(trx, now, Section.advisories, record ? advisoryFiles(record, site) : [], (r) => r.advisory_ref === ref);
+  const rest = await rebuildIndexes(trx, now, site);
+  return { written: own.written + rest.written, removed: own.removed + rest.removed };
+}
+
+/** Rebuilds every file of the public site from the published records and guide pages. */
+export async function rebuildWholeSite(trx: Db, now: Date, site: SiteContext): Promise<ReplaceResult> {
+  const files: SiteFile[] = [];
+  for (const record of await publishedRecords(trx)) files.push(...advisoryFiles(record, site));
+  const own = await replaceFiles(trx, now, Section.advisories, files, (r) => r.advisory_ref !== null);
+  const guide = await replaceFiles(trx, now, Section.guide, await guideFiles(trx, site), () => true);
+  const rest = await rebuildIndexes(trx, now, site);
+  return { written: own.written + guide.written + rest.written, removed: own.removed + guide.removed + rest.removed };
+}
+
+/** Rebuilds the guide pages and the home page (after an admin edits a guide page). */
+export async function rebuildGuideOutputs(trx: Db, now: Date, site: SiteContext): Promise<ReplaceResult> {
+  const guide = await replaceFiles(trx, now, Section.guide, await guideFiles(trx, site), () => true);
+  const home = await replaceFiles(trx, now, Section.site, [await siteHomeFile(trx, await publishedSummaries(trx), site)], () => true);
+  return { written: guide.written + home.written, removed: guide.removed + home.removed };
+}
+
+/** How many files still wait for a (fresh) signature. */
+export async function unsignedCount(db: Db): Promise<number> {
+  const rows = await db.selectFrom('public_site_files').select('path').where((eb) => eb.or([eb('signed_sha256', 'is', null), eb('signed_sha256', '!=', eb.ref('sha256'))])).execute();
+  return rows.length;
+}
+
+/**
+ * Signs up to `limit` files whose signature is missing or stale. A file changed while it was being
+ * signed keeps no signature (the update matches the hash that was signed). Returns how many were signed.
+ */
+export async function signPendingFiles(storage: Storage, signer: TeamSigner, now: Date, limit = Number.POSITIVE_INFINITY): Promise<number> {
+  const db = storage.db;
+  const pending = await db
+    .selectFrom('public_site_files')
+    .select(['path', 'content', 'sha256'])
+    .where((eb) => eb.or([eb('signed_sha256', 'is', null), eb('signed_sha256', '!=', eb.ref('sha256'))]))
+    .orderBy('path')
+    .execute();
+  let signed = 0;
+  for (const row of pending.slice(0, Number.isFinite(limit) ? limit : undefined)) {
+    const signature = await signer.sign(new TextEncoder().encode(row.content));
+    const r = await db
+      .updateTable('public_site_files')
+      .set({ signature, signed_sha256: row.sha256, updated_at: now.toISOString() })
+      .where('path', '=', row.path)
+      .where('sha256', '=', row.sha256)
+      .executeTakeFirst();
+    signed += Number(r.numUpdatedRows) > 0 ? 1 : 0;
+  }
+  return signed;
+}
+
+export async function readSiteFile(db: Db, filePath: string): Promise<PublicSiteFileRow | undefined> {
+  return db.selectFrom('public_site_files').selectAll().where('path', '=', filePath).executeTakeFirst();
+}
+
+/** The `.sha256` companion (CSAF 2.0 §7.1.19: the hash first, then the file name). */
+export function sha256File(row: Pick<PublicSiteFileRow, 'path' | 'sha256'>): string {
+  return `${row.sha256}  ${path.posix.basename(row.path)}\n`;
+}
+
+/** A stored signature that covers the file as it is now, or null. */
+export function currentSignature(row: Pick<PublicSiteFileRow, 'signature' | 'sha256' | 'signed_sha256'>): string | null {
+  return row.signature && row.signed_sha256 === row.sha256 ? row.signature : null;
+}
+
+export interface WriteResult {
+  files: number;
+  signatures: number;
+  unsigned: string[];
+}
+
+/** Writes every stored file, its `.sha256` and (when signed) its `.asc` under `dir`. */
+export async function writeSiteTo(db: Db, dir: string, extra: { path: string; content: string | Buffer }[] = []): Promise<WriteResult> {
+  const rows = await db.selectFrom('public_site_files').selectAll().orderBy('path').execute();
+  const result: WriteResult = { files: 0, signatures: 0, unsigned: [] };
+  const root = path.resolve(dir);
+  const write = (rel: string, content: string | Buffer): void => {
+    const target = path.resolve(root, ...rel.split('/'));
+    if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write outside ${dir}: ${rel}`);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  };
+  for (const row of rows) {
+    write(row.path, row.content);
+    write(`${row.path}.sha256`, sha256File(row));
+    const signature = currentSignature(row);
+    if (signature) {
+      write(`${row.path}.asc`, signature);
+      result.signatures += 1;
+    } else result.unsigned.push(row.path);
+    result.files += 1;
+  }
+  for (const e of extra) write(e.path, e.content);
+  return result;
+}

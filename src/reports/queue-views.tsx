@@ -1,0 +1,239 @@
+// Building blocks of the report list and the triage queue pages: rows, badges, filters and paging.
+import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import { Badge, Time } from '../web/components.js';
+import { daysLeft, formatUtc } from '../embargo/calendar.js';
+import type { FieldIssue } from '../errors/catalogue.js';
+import type { ReportState } from '../storage/tables.js';
+import type { ReportListRow } from './queue-present.js';
+import { listQueryString, PAGE_SIZE, type ReportListValues } from './queue-query.js';
+import { classOutcome, reportClasses, reportStates } from './triage.js';
+
+void Fragment;
+
+type Tone = 'ok' | 'warn' | 'danger' | 'muted' | 'info';
+
+export function stateLabel(state: ReportState): string {
+  return state.replace(/_/g, ' ');
+}
+
+const stateTone: Record<ReportState, Tone> = {
+  new: 'info',
+  incomplete: 'warn',
+  confirmed: 'info',
+  triaged: 'info',
+  in_progress: 'info',
+  fix_committed: 'info',
+  public: 'ok',
+  fix_released: 'ok',
+  invalid: 'muted',
+  wont_fix: 'muted',
+};
+
+export function StateBadge({ state }: { state: ReportState }): SafeHtml {
+  return <Badge tone={stateTone[state]}>{stateLabel(state)}</Badge>;
+}
+
+/** "9 days left", coloured by urgency; "ended" once past. */
+export function DaysLeftBadge({ end, now }: { end: string; now: Date }): SafeHtml {
+  const left = daysLeft(now, end);
+  if (new Date(end).getTime() <= now.getTime()) return <Badge tone="danger">ended</Badge>;
+  const text = left === 0 ? 'less than a day left' : `${left} ${left === 1 ? 'day' : 'days'} left`;
+  return <Badge tone={left < 7 ? 'danger' : left < 14 ? 'warn' : 'muted'}>{text}</Badge>;
+}
+
+export function EmbargoCell({ row, now }: { row: ReportListRow; now: Date }): SafeHtml {
+  const r = row.item;
+  if (r.visibility === 'public') {
+    return (
+      <>
+        <Badge tone="ok">public</Badge> {r.public_at ? <span class="muted">since <Time iso={r.public_at} /></span> : null}
+      </>
+    );
+  }
+  return (
+    <>
+      <Time iso={r.embargo_end_at} /> <DaysLeftBadge end={r.embargo_end_at} now={now} />
+    </>
+  );
+}
+
+/**
+ * A UTC day for dense tables, the full time in the tooltip. No `datetime` attribute, so app.js does not add
+ * the viewer's local time here; deadlines use <Time>, which shows both (DESIGN.md §2).
+ */
+export function DayOnly({ iso }: { iso: string }): SafeHtml {
+  return <time title={formatUtc(iso)}>{iso.slice(0, 10)}</time>;
+}
+
+export function ReportTitleCell({ row }: { row: ReportListRow }): SafeHtml {
+  const r = row.item;
+  return (
+    <>
+      <a href={`/reports/${r.ref}`}>{r.title}</a>
+      <div class="muted">
+        <code>{r.ref}</code>
+        {row.cves.length ? <> · {row.cves.join(', ')}</> : null}
+        {r.visibility === 'private' ? <> · <Badge tone="warn">private</Badge></> : null}
+      </div>
+    </>
+  );
+}
+
+export function ProjectsCell({ row }: { row: ReportListRow }): SafeHtml {
+  if (!row.projects.length) return <span class="muted">—</span>;
+  return (
+    <>
+      {row.projects.map((p, i) => (
+        <>
+          {i > 0 ? ', ' : ''}
+          <a href={`/projects/${p.slug}`}>{p.name}</a>
+        </>
+      ))}
+    </>
+  );
+}
+
+export function CoordinatorCell({ row }: { row: ReportListRow }): SafeHtml {
+  const r = row.item;
+  return r.coordinator_name ? <span title={r.coordinator_username ?? ''}>{r.coordinator_name}</span> : <span class="muted">nobody yet</span>;
+}
+
+export function ClassCell({ row }: { row: ReportListRow }): SafeHtml {
+  const c = row.item.class;
+  return c ? <abbr title={`${classOutcome[c].meaning} (${classOutcome[c].outcome})`}>{c}</abbr> : <span class="muted">—</span>;
+}
+
+/** The report list's table. The class and coordinator columns are for the VMT only. */
+export function ReportListTable({ rows, now, triage }: { rows: ReportListRow[]; now: Date; triage: boolean }): SafeHtml {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Report</th>
+          <th scope="col">Projects</th>
+          <th scope="col">State</th>
+          {triage ? <th scope="col">Class</th> : null}
+          <th scope="col">Received</th>
+          <th scope="col">Embargo</th>
+          {triage ? <th scope="col">Coordinator</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr>
+            <td>
+              <ReportTitleCell row={row} />
+            </td>
+            <td>
+              <ProjectsCell row={row} />
+            </td>
+            <td>
+              <StateBadge state={row.item.state} />
+            </td>
+            {triage ? (
+              <td>
+                <ClassCell row={row} />
+              </td>
+            ) : null}
+            <td>
+              <DayOnly iso={row.item.received_at} />
+            </td>
+            <td>
+              <EmbargoCell row={row} now={now} />
+            </td>
+            {triage ? (
+              <td>
+                <CoordinatorCell row={row} />
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SelectField(p: { name: string; label: string; options: [string, string][]; selected: string; issue?: string | undefined }): SafeHtml {
+  const id = `f-${p.name}`;
+  return (
+    <div class={`field${p.issue ? ' has-error' : ''}`}>
+      <label for={id}>{p.label}</label>
+      {p.issue ? <p class="field-error" id={`${id}-error`}>{p.issue}</p> : null}
+      <select id={id} name={p.name} aria-invalid={p.issue ? 'true' : undefined} aria-describedby={p.issue ? `${id}-error` : undefined}>
+        {p.options.map(([value, label]) => (
+          <option value={value} selected={value === p.selected}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export interface FilterFormProps {
+  action: string;
+  values: ReportListValues;
+  issues: FieldIssue[];
+  projects: { slug: string; name: string }[];
+  /** Which filters to offer. */
+  show: { search?: boolean; state?: boolean; class?: boolean; visibility?: boolean };
+  submitLabel?: string;
+}
+
+/** A GET form, so filtered lists are plain links that can be bookmarked and work without JavaScript. */
+export function FilterForm(p: FilterFormProps): SafeHtml {
+  const issue = (field: string) => p.issues.filter((i) => i.field === field).map((i) => i.message).join(' ') || undefined;
+  const qIssue = issue('q');
+  return (
+    <form method="get" action={p.action} class="card" role="search" aria-label="Filter reports">
+      <div class="grid">
+        {p.show.search ? (
+          <div class={`field${qIssue ? ' has-error' : ''}`}>
+            <label for="f-q">Search</label>
+            {qIssue ? <p class="field-error" id="f-q-error">{qIssue}</p> : null}
+            <input id="f-q" name="q" type="search" value={p.values.q} placeholder="e.g. token revocation, CVE-2026-1234" aria-invalid={qIssue ? 'true' : undefined} aria-describedby={qIssue ? 'f-q-error' : undefined} />
+          </div>
+        ) : null}
+        {p.show.state ? <SelectField name="state" label="State" selected={p.values.state[0] ?? ''} issue={issue('state')} options={[['', 'Any state'], ...reportStates.map((s): [string, string] => [s, stateLabel(s)])]} /> : null}
+        {p.show.class ? (
+          <SelectField
+            name="class"
+            label="Class"
+            selected={p.values.class[0] ?? ''}
+            issue={issue('class')}
+            options={[['', 'Any class'], ...reportClasses.map((c): [string, string] => [c, `${c} — ${classOutcome[c].outcome}`]), ['unclassified', 'Not classified yet']]}
+          />
+        ) : null}
+        <SelectField name="project" label="Project" selected={p.values.project} issue={issue('project')} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
+        {p.show.visibility ? <SelectField name="visibility" label="Visibility" selected={p.values.visibility} issue={issue('visibility')} options={[['', 'Private and public'], ['private', 'Private (under embargo)'], ['public', 'Public']]} /> : null}
+      </div>
+      <div class="actions">
+        <button type="submit" class="btn primary">
+          {p.submitLabel ?? 'Show reports'}
+        </button>
+        <a href={p.action}>Clear filters</a>
+      </div>
+    </form>
+  );
+}
+
+/** "Showing 51–100 of 123" with Newer / Older links that keep the filters. */
+export function Pager({ action, values, page, total, shown }: { action: string; values: ReportListValues; page: number; total: number; shown: number }): SafeHtml {
+  const first = (page - 1) * PAGE_SIZE + 1;
+  const hasOlder = page * PAGE_SIZE < total;
+  return (
+    <nav class="pager" aria-label="Pages">
+      {page > 1 ? (
+        <a href={`${action}${listQueryString(values, page - 1)}`} rel="prev">
+          ← Newer
+        </a>
+      ) : null}
+      <span class="muted">{shown ? `Showing ${first}–${first + shown - 1} of ${total}` : `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
+      {hasOlder ? (
+        <a href={`${action}${listQueryString(values, page + 1)}`} rel="next">
+          Older →
+        </a>
+      ) : null}
+    </nav>
+  );
+}

@@ -1,0 +1,198 @@
+// The reporter's private link (/r/<token>): the report's status, its everyone-visible conversation and
+// files, adding comments and files, the credit choice, and linking the report to an account. The token
+// is the only key: a wrong one answers 404 like any hidden report (DESIGN.md §5).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import type { AppContext, Scope } from '../context.js';
+import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
+import type { RouteDef } from '../http/route.js';
+import { formBody, keepValues, str } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import type { FormState } from '../web/components.js';
+import { inspectKey } from '../pgp/keys.js';
+import { addAttachments, addComment, listAttachments, readComments } from './collaboration.js';
+import { claimReport, reportByLink, setCredit } from './reporter.js';
+import { readTimeline } from './timeline.js';
+import { readReportForm } from './intake-multipart.js';
+import { ReporterView } from './reporter-view.js';
+
+void Fragment;
+
+const tokenOf = (req: FastifyRequest): string => (req.params as { token: string }).token;
+
+interface ViewForms {
+  commentState?: FormState;
+  creditState?: FormState;
+  fileState?: FormState;
+  status?: number;
+}
+
+async function fingerprintOf(scope: Scope, key: string | null): Promise<string | null> {
+  if (!key) return null;
+  try {
+    return (await inspectKey(key, { now: scope.app.clock.now() })).fingerprint.toUpperCase();
+  } catch {
+    return 'on file';
+  }
+}
+
+async function showReporterView(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, forms: ViewForms = {}): Promise<FastifyReply> {
+  const token = tokenOf(req);
+  const report = await reportByLink(scope, token);
+  const db = app.storage.db;
+  // Reporters never see VMT-only material, whoever follows the link.
+  const [timeline, comments, attachments, pgpFingerprint] = await Promise.all([
+    readTimeline(db, report.row.id, false),
+    readComments(scope, report.row.id, false),
+    listAttachments(scope, report.row.id, false),
+    fingerprintOf(scope, report.row.reporter_pgp_key),
+  ]);
+  // The link is a credential: keep the page out of search engines and caches (sendPage sets no-store).
+  void reply.header('x-robots-tag', 'noindex, nofollow');
+  return sendPage(
+    app,
+    req,
+    reply,
+    `Your report ${report.row.ref}`,
+    (ctx) => (
+      <ReporterView
+        ctx={ctx}
+        config={app.config}
+        token={token}
+        report={report}
+        timeline={timeline}
+        comments={comments}
+        attachments={attachments}
+        pgpFingerprint={pgpFingerprint}
+        now={app.clock.now()}
+        commentState={forms.commentState}
+        creditState={forms.creditState}
+        fileState={forms.fileState}
+      />
+    ),
+    { status: forms.status },
+  );
+}
+
+function isValidation(error: unknown): error is AppError {
+  return error instanceof AppError && error.code === 'validation_failed';
+}
+
+export function reporterRoutes(app: AppContext): RouteDef[] {
+  const linkParams = { params: { token: 'secret_link' } };
+  return [
+    {
+      method: 'GET',
+      url: '/r/:token',
+      audience: 'public',
+      leak: linkParams,
+      handler: async (req, reply, scope) => showReporterView(app, req, reply, scope),
+    },
+    {
+      method: 'POST',
+      url: '/r/:token/comments',
+      audience: 'public',
+      leak: linkParams,
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        const token = tokenOf(req);
+        const report = await reportByLink(scope, token);
+        const form = formBody(req);
+        try {
+          await addComment(scope, report.row.ref, { body: str(form, 'body'), visibility: 'everyone' }, { reporterLink: true });
+        } catch (error) {
+          if (isValidation(error)) return showReporterView(app, req, reply, scope, { commentState: { values: keepValues(form), issues: error.fields }, status: 400 });
+          throw error;
+        }
+        return redirectWithFlash(reply, `/r/${token}#comments`, 'success', 'Your comment was added and the team has been told.');
+      },
+    },
+    {
+      method: 'POST',
+      url: '/r/:token/attachments',
+      audience: 'public',
+      leak: linkParams,
+      rateLimitPerMinute: 10,
+      handler: async (req, reply, scope) => {
+        const token = tokenOf(req);
+        const report = await reportByLink(scope, token);
+        const read = await readReportForm(req, app.config);
+        const fail = (issues: FieldIssue[], status: number) => showReporterView(app, req, reply, scope, { fileState: { issues }, status });
+        if (read.issues.length) return fail(read.issues, read.tooLarge ? 413 : 400);
+        try {
+          await addAttachments(scope, report.row.ref, read.files, 'everyone', { reporterLink: true });
+        } catch (error) {
+          if (isValidation(error)) return fail(error.fields, 400);
+          throw error;
+        }
+        const n = read.files.length;
+        return redirectWithFlash(reply, `/r/${token}#r-files`, 'success', `${n} file${n === 1 ? '' : 's'} added.`);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/r/:token/credit',
+      audience: 'public',
+      leak: linkParams,
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        const token = tokenOf(req);
+        const report = await reportByLink(scope, token);
+        const form = formBody(req);
+        const anonymous = str(form, 'stay_anonymous') === 'on';
+        try {
+          await setCredit(scope, report.row.id, { creditWanted: !anonymous, name: str(form, 'credit_name'), affiliation: str(form, 'credit_affiliation') });
+        } catch (error) {
+          if (isValidation(error)) return showReporterView(app, req, reply, scope, { creditState: { values: keepValues(form), issues: error.fields }, status: 400 });
+          throw error;
+        }
+        return redirectWithFlash(reply, `/r/${token}#r-credit`, 'success', anonymous ? 'You will not be credited.' : 'Your credit preference was saved.');
+      },
+    },
+    {
+      method: 'POST',
+      url: '/r/:token/claim',
+      audience: 'user',
+      leak: linkParams,
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        const token = tokenOf(req);
+        try {
+          const ref = await claimReport(scope, token);
+          return redirectWithFlash(reply, `/reports/${ref}`, 'success', `Report ${ref} is now linked to your account.`);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'conflict') return redirectWithFlash(reply, `/r/${token}`, 'error', error.message);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      url: '/r/:token/attachments/:attachmentId',
+      audience: 'public',
+      leak: { params: { token: 'secret_link', attachmentId: 'attachment' } },
+      handler: async (req, reply, scope) => {
+        const { token, attachmentId } = req.params as { token: string; attachmentId: string };
+        const report = await reportByLink(scope, token);
+        if (!/^[1-9][0-9]{0,15}$/.test(attachmentId)) throw errors.notFound('attachment');
+        const file = await app.storage.db
+          .selectFrom('report_attachments')
+          .select(['filename', 'content', 'size'])
+          .where('id', '=', Number(attachmentId))
+          .where('report_id', '=', report.row.id)
+          // Never VMT-only files through the reporter's link.
+          .where('visibility', '=', 'everyone')
+          .executeTakeFirst();
+        if (!file) throw errors.notFound('attachment');
+        // Always a download of opaque bytes, never rendered by the browser (an uploaded HTML file must not run here).
+        return reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-disposition', `attachment; filename="${file.filename.replace(/["\\]/g, '_')}"`)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'no-store')
+          .header('x-robots-tag', 'noindex, nofollow')
+          .send(Buffer.from(file.content));
+      },
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+// A worker process for the restart test in embargo-workers.test.ts: the product's own job registry and
+// Worker over the real database, with two test-only knobs. LEASE_MS shortens the lease (the CLI's is a
+// minute), so a killed worker's job is taken over within seconds. HOLD_OPEN_AT=n stops inside the n-th
+// embargo-opening transaction, after its effects and before the commit, prints "holding <job id>" and
+// waits there, so the test can kill the process while an opening is written but not committed.
+import type { Transaction } from 'kysely';
+import { loadConfig } from '../../config/config.js';
+import { systemClock } from '../../clock.js';
+import { EMBARGO_OPEN_JOB } from '../../embargo/schedule.js';
+import { buildJobRegistry } from '../../jobs/registry.js';
+import { JobRegistry, Worker, type JobContext } from '../../jobs/worker.js';
+import { openContext } from '../../server.js';
+import type { Database } from '../../storage/tables.js';
+
+const ctx = await openContext(loadConfig(process.env), systemClock);
+const product = buildJobRegistry(ctx);
+const holdAt = Number(process.env.HOLD_OPEN_AT ?? 0);
+let openings = 0;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function holdingCommit(jc: JobContext): JobContext['commit'] {
+  return async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+    jc.commit(async (trx) => {
+      const result = await fn(trx);
+      openings += 1;
+      if (openings === holdAt) {
+        process.stdout.write(`holding ${jc.job.id}\n`);
+        await sleep(600_000); // until killed
+      }
+      return result;
+    });
+}
+
+const registry = new JobRegistry();
+for (const kind of product.kinds()) {
+  const handler = product.get(kind)!;
+  registry.register({ ...handler, run: (jc) => handler.run(kind === EMBARGO_OPEN_JOB ? { ...jc, commit: holdingCommit(jc) } : jc) });
+}
+
+const worker = new Worker({
+  storage: ctx.storage,
+  clock: systemClock,
+  registry,
+  concurrency: 1,
+  pollMs: 50,
+  leaseMs: Number(process.env.LEASE_MS ?? 60_000),
+  workerId: process.env.WORKER_ID,
+  onError: (job, error) => process.stderr.write(`job ${job.id} failed: ${String(error)}\n`),
+});
+worker.start();
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.stop().then(() => ctx.storage.close()).then(() => process.exit(0));
+});
