@@ -3,7 +3,7 @@
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
-import { canComment, canManage, canSeeVmtOnly } from '../access/report-policy.js';
+import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { daysLeft, formatEmbargoEnd } from '../embargo/calendar.js';
 import type { ReportForActor } from './access.js';
@@ -142,7 +142,32 @@ function TeamPanel({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtm
           <TextField name="of" label="Duplicate of (report ref)" hint="R-XXXXXXXX; closes this report." />
           <Button kind="secondary">Mark duplicate</Button>
         </ActionForm>
+        {d.report.projects.length ? (
+          <ActionForm ctx={ctx} action={`${base}/redirect`}>
+            <Select name="from" label="Move from project" options={d.report.projects.map((p) => [p.slug, p.name])} />
+            <TextField name="to" label="to project (slug)" />
+            <Button kind="secondary">Move</Button>
+          </ActionForm>
+        ) : null}
       </div>
+      {r.class === 'D' || r.class === 'E' ? (
+        <details>
+          <summary>Publish a scrubbed public version (not a vulnerability)</summary>
+          <ActionForm ctx={ctx} action={`${base}/publish-issue`}>
+            <TextField name="summary" label="Public summary" hint="Markdown. Only this and the comments you tick are published; the report stays private." multiline rows={5} required />
+            {d.comments.filter((c) => c.visibility === 'everyone').map((c) => (
+              <div class="check">
+                <input type="checkbox" id={`pub-${c.id}`} name="comments" value={String(c.id)} />
+                <label for={`pub-${c.id}`}>
+                  Publish the comment by {c.author} ({c.body.slice(0, 60)}
+                  {c.body.length > 60 ? '…' : ''})
+                </label>
+              </div>
+            ))}
+            <Button kind="secondary">Publish public issue</Button>
+          </ActionForm>
+        </details>
+      ) : null}
     </div>
   );
 }
@@ -319,6 +344,16 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         ) : (
           <p class="muted">None.</p>
         )}
+        {canContribute(report.access) ? (
+          <form method="post" action={`${base}/attachments?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack" id="attachments">
+            <div class="field">
+              <label for="f-attachments">Attach files</label>
+              <input id="f-attachments" type="file" name="attachments" multiple />
+            </div>
+            {team ? <Select name="visibility" label="Visible to" options={[['everyone', 'everyone on the report'], ['vmt', 'VMT only']]} /> : null}
+            <Button kind="secondary">Upload</Button>
+          </form>
+        ) : null}
       </div>
       <div class="card">
         <h2>Discussion</h2>

@@ -14,7 +14,8 @@ import { Time } from '../web/components.js';
 import type { CommentVisibility, ReportClass, ReportState, SubscriptionLevel } from '../storage/tables.js';
 import { reportForActor, type ReportForActor } from './access.js';
 import { readTimeline } from './timeline.js';
-import { addComment, listAttachments, readComments } from './collaboration.js';
+import { addAttachments, addComment, listAttachments, readComments } from './collaboration.js';
+import { readReportForm } from './intake-multipart.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } from './cve-impact.js';
 import { acknowledge, assignCoordinator, markDuplicate, redirectProject, setClass, setState } from './triage.js';
 import { subscribe, unsubscribe } from './ladder.js';
@@ -141,6 +142,26 @@ export function reportRoutes(app: AppContext): RouteDef[] {
             ))}
           </>
         ));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/reports/:ref/attachments',
+      audience: 'user',
+      leak: refParam,
+      handler: async (req, reply, scope) => {
+        const { ref } = req.params as { ref: string };
+        await reportForActor(scope, ref);
+        const read = await readReportForm(req, app.config);
+        const back = (kind: 'success' | 'error', message: string) => redirectWithFlash(reply, `/reports/${ref}#attachments`, kind, message);
+        if (read.issues.length) return back('error', read.issues.map((i) => i.message).join(' '));
+        try {
+          await addAttachments(scope, ref, read.files, str(read.fields, 'visibility') === 'vmt' ? 'vmt' : 'everyone');
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'forbidden_action')) return back('error', error.fields.map((f) => f.message).join(' ') || error.message);
+          throw error;
+        }
+        return back('success', `${read.files.length} file${read.files.length === 1 ? '' : 's'} attached.`);
       },
     },
     action('acknowledge', async (s, ref) => (await acknowledge(s, ref), 'Acknowledged. The reporter has been told.')),
