@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
-import { change, type AppContext } from '../context.js';
+import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, list, str } from '../http/forms.js';
@@ -11,8 +11,9 @@ import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type
 import { roleLabel } from '../web/layout.js';
 import { createAccount, findUserById, instanceRoles, listUsers, rolesOf, setDisabled, setInstanceRoles } from '../accounts/users.js';
 import { createInvite } from '../accounts/invites.js';
-import { listAuditEvents, verifyAuditChain } from '../audit/audit.js';
-import { jobCounts, retryDeadJob } from '../jobs/queue.js';
+import { listAuditEvents } from '../audit/audit.js';
+import { AuditTable } from '../audit/routes.js';
+import { jobCounts } from '../jobs/queue.js';
 import type { InstanceRole } from '../storage/tables.js';
 
 void Fragment;
@@ -178,108 +179,6 @@ export function adminRoutes(app: AppContext): RouteDef[] {
         },
       }),
     ),
-    {
-      method: 'GET',
-      url: '/admin/audit',
-      audience: 'audit.read',
-      handler: async (req, reply) => {
-        const q = req.query as { before?: string; action?: string };
-        const events = await listAuditEvents(db, { limit: 50, ...(q.before ? { beforeId: Number(q.before) } : {}), ...(q.action ? { action: q.action } : {}) });
-        const verdict = await verifyAuditChain(db);
-        return sendPage(app, req, reply, 'Audit log', () => (
-          <>
-            <h1>Audit log</h1>
-            <p>
-              {verdict.ok ? <Badge tone="ok">chain intact</Badge> : <Badge tone="danger">chain broken at event {verdict.brokenAt?.id}</Badge>} {verdict.checked} events verified.
-            </p>
-            <AuditTable events={events} />
-            {events.length === 50 ? (
-              <p class="pager">
-                <a href={`/admin/audit?before=${events[events.length - 1]!.id}`}>Older events →</a>
-              </p>
-            ) : null}
-          </>
-        ), { wide: true });
-      },
-    },
-    {
-      method: 'GET',
-      url: '/admin/jobs',
-      audience: 'jobs.read',
-      handler: async (req, reply) => {
-        const counts = await jobCounts(db);
-        const problems = await db.selectFrom('jobs').selectAll().where('status', 'in', ['dead', 'queued', 'running']).orderBy('id', 'desc').limit(100).execute();
-        return sendPage(app, req, reply, 'Jobs', (ctx) => (
-          <>
-            <h1>Jobs</h1>
-            <p>
-              {['queued', 'running', 'done', 'dead', 'cancelled'].map((s) => (
-                <>
-                  <Badge tone={s === 'dead' ? 'danger' : s === 'done' ? 'ok' : 'info'}>{`${s}: ${counts[s] ?? 0}`}</Badge>{' '}
-                </>
-              ))}
-            </p>
-            <table>
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Kind</th>
-                  <th>Status</th>
-                  <th>Run at</th>
-                  <th>Attempts</th>
-                  <th>Last error</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                {problems.map((j) => (
-                  <tr>
-                    <td>{j.id}</td>
-                    <td>
-                      <code>{j.kind}</code>
-                    </td>
-                    <td>
-                      <Badge tone={j.status === 'dead' ? 'danger' : 'info'}>{j.status}</Badge>
-                    </td>
-                    <td>
-                      <Time iso={j.run_at} />
-                    </td>
-                    <td>
-                      {j.attempts}/{j.max_attempts}
-                    </td>
-                    <td>{j.last_error ? <pre class="log">{j.last_error}</pre> : null}</td>
-                    <td>
-                      {j.status === 'dead' ? (
-                        <form method="post" action={`/admin/jobs/${j.id}/retry`}>
-                          <CsrfField token={ctx.csrfToken} />
-                          <Button kind="secondary">Retry</Button>
-                        </form>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        ), { wide: true });
-      },
-    },
-    {
-      method: 'POST',
-      url: '/admin/jobs/:jobId/retry',
-      audience: 'jobs.write',
-      leak: { params: { jobId: 'job' } },
-      handler: async (req, reply, scope) => {
-        const id = Number((req.params as { jobId: string }).jobId);
-        const ok = await change(scope, async ({ trx, now, audit }) => {
-          const retried = await retryDeadJob(trx, now, id);
-          if (retried) await audit('job.retried', 'job', id);
-          return retried;
-        });
-        if (!ok) throw errors.notFound('job');
-        return redirectWithFlash(reply, '/admin/jobs', 'success', `Job ${id} queued again.`);
-      },
-    },
     // JSON API
     {
       method: 'GET',
@@ -332,72 +231,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
         return { roles: await rolesOf(db, id) };
       },
     },
-    {
-      method: 'GET',
-      url: '/api/v1/audit',
-      audience: 'audit.read',
-      handler: async (req) => {
-        const q = req.query as { before?: string; target_type?: string; target_id?: string; action?: string };
-        const events = await listAuditEvents(db, {
-          limit: 100,
-          ...(q.before ? { beforeId: Number(q.before) } : {}),
-          ...(q.target_type ? { targetType: q.target_type } : {}),
-          ...(q.target_id ? { targetId: q.target_id } : {}),
-          ...(q.action ? { action: q.action } : {}),
-        });
-        return {
-          events: events.map((e) => ({
-            id: e.id,
-            occurred_at: e.occurred_at,
-            actor: e.actor_label,
-            action: e.action,
-            target: { type: e.target_type, id: e.target_id },
-            before: e.before_json ? (JSON.parse(e.before_json) as unknown) : null,
-            after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
-            request_id: e.request_id,
-            hash: e.hash,
-          })),
-        };
-      },
-    },
   ];
-}
-
-function AuditTable({ events }: { events: Awaited<ReturnType<typeof listAuditEvents>> }) {
-  if (!events.length) return <p class="empty">No events.</p>;
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>When</th>
-          <th>Who</th>
-          <th>Action</th>
-          <th>Target</th>
-          <th>Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((e) => (
-          <tr>
-            <td>{e.id}</td>
-            <td>
-              <Time iso={e.occurred_at} />
-            </td>
-            <td>{e.actor_label}</td>
-            <td>
-              <code>{e.action}</code>
-            </td>
-            <td>
-              {e.target_type}
-              {e.target_id ? ` ${e.target_id}` : ''}
-            </td>
-            <td>{e.after_json || e.before_json ? <pre class="log">{[e.before_json ? `before: ${e.before_json}` : '', e.after_json ? `after: ${e.after_json}` : ''].filter(Boolean).join('\n')}</pre> : null}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }
 
 async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {

@@ -4,6 +4,8 @@ import type { AppContext } from '../context.js';
 import { accountRoutes } from '../accounts/routes-account.js';
 import { authRoutes } from '../accounts/routes-auth.js';
 import { adminRoutes } from '../admin/routes.js';
+import { auditRoutes } from '../audit/routes.js';
+import { jobRoutes } from '../jobs/routes.js';
 import { projectRoutes } from '../projects/routes.js';
 import { stakeholderRoutes } from '../stakeholders/routes.js';
 import { homeRoutes } from '../web/home.js';
@@ -22,6 +24,8 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...authRoutes(ctx),
     ...accountRoutes(ctx),
     ...adminRoutes(ctx),
+    ...auditRoutes(ctx),
+    ...jobRoutes(ctx),
     ...projectRoutes(ctx),
     ...stakeholderRoutes(ctx),
     ...intakeRoutes(ctx),
