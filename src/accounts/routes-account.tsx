@@ -82,6 +82,11 @@ export function accountRoutes(app: AppContext): RouteDef[] {
                 <br />
                 <span class="muted">Scoped tokens for the JSON API</span>
               </a>
+              <a class="card" href="/account/pgp-key">
+                <strong>OpenPGP key</strong>
+                <br />
+                <span class="muted">So the team can send you encrypted mail</span>
+              </a>
               <a class="card" href="/account/sessions">
                 <strong>Sessions</strong>
                 <br />

@@ -10,7 +10,7 @@ import { reportForActor } from '../reports/access.js';
 import { allocateAdvisoryId } from './ids.js';
 import { applyForm, changedFields, FIELD_LABELS, publicationProblems, type AdvisoryForm } from './editor-input.js';
 import { emptyAdvisoryRecord, type AdvisoryRecord } from './record.js';
-import { advisoryForEditor, descriptionHash, loadRevision, recordHash, type LoadedAdvisory } from './store.js';
+import { advisoryForEditor, descriptionHash, pendingAuthors, recordHash, type LoadedAdvisory } from './store.js';
 import type { AdvisoryRevisionKind, AdvisoryStatus } from './tables.js';
 
 export function requireEditor(actor: Actor): asserts actor is Extract<Actor, { kind: 'user' }> {
@@ -103,7 +103,8 @@ export async function createAdvisory(scope: Scope, input: Partial<AdvisoryForm>,
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('advisory_revisions').values({ advisory_id: row.id, number: 1, kind: 'created', summary: options.reportRef ? `Drafted from report ${options.reportRef}` : 'Drafted', record_json: JSON.stringify(record), author_id: author.id, author_label: author.label, created_at: at }).execute();
-    await audit('advisory.created', 'advisory', id.ref, undefined, { title: record.title, report: options.reportRef ?? null });
+    // The audit log is read by admins, who are not VMT: no draft content in it, only ids.
+    await audit('advisory.created', 'advisory', id.ref, undefined, { report: options.reportRef ?? null, revision: 1 });
     return id.ref;
   });
 }
@@ -124,7 +125,7 @@ export async function saveAdvisory(scope: Scope, ref: string, input: Partial<Adv
   });
 }
 
-/** The second VMT member's approval of the current revision (never the author of that revision or of the advisory). */
+/** The second VMT member's approval of the current revision (never by anyone who wrote a revision since the last publication). */
 export async function approveAdvisory(scope: Scope, ref: string, revision: number): Promise<void> {
   requireEditor(scope.actor);
   const db = scope.app.storage.db;
@@ -132,10 +133,9 @@ export async function approveAdvisory(scope: Scope, ref: string, revision: numbe
   checkRevision(loaded, revision);
   if (loaded.row.status === 'published') throw errors.conflict(`${ref} is published as it is; there is nothing new to approve.`);
   if (loaded.row.status === 'approved') throw errors.conflict(`This revision of ${ref} is already approved.`);
-  const current = await loadRevision(db, loaded.row.id, loaded.row.current_revision);
   const userId = scope.actor.userId;
-  if (current?.author_id === userId || loaded.row.created_by === userId) {
-    throw errors.forbiddenAction('You wrote this advisory or its current revision: a second VMT member must approve it.');
+  if ((await pendingAuthors(db, loaded.row)).has(userId)) {
+    throw errors.forbiddenAction('You wrote part of what is to be approved: a second VMT member must approve it.');
   }
   const problems = publicationProblems(loaded.record);
   if (problems.length) throw errors.validation(problems, `Complete the advisory before approving it: ${problems.map((p) => p.message).join(' ')}`);
@@ -163,7 +163,7 @@ export async function recordImpactApproval(scope: Scope, ref: string, role: 'rep
   await change(scope, async ({ trx, now, audit }) => {
     const actor = scope.actor as Extract<Actor, { kind: 'user' }>;
     await trx.insertInto('advisory_approvals').values({ advisory_id: loaded.row.id, kind: role === 'reporter' ? 'impact_reporter' : 'impact_lead', revision_number: loaded.row.current_revision, text_hash: descriptionHash(loaded.record.description), user_id: actor.userId, user_label: actor.username, note: text, approved_at: now.toISOString() }).execute();
-    await audit('advisory.impact_approval_recorded', 'advisory', ref, undefined, { role, note: text });
+    await audit('advisory.impact_approval_recorded', 'advisory', ref, undefined, { role });
   });
 }
 

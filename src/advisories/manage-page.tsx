@@ -27,7 +27,7 @@ export interface ManageView {
   revisions: Omit<AdvisoryRevisionRow, 'record_json'>[];
   approvals: AdvisoryApprovalRow[];
   notice: string;
-  /** Whether the viewer wrote the current revision or the advisory (and so may not approve it). */
+  /** Whether the viewer wrote any revision since the last publication (and so may not approve it). */
   viewerIsAuthor: boolean;
   announceLists: string[];
 }
@@ -95,7 +95,7 @@ export function ManagePage(v: ManageView): SafeHtml {
         </a>
       </div>
 
-      <div class="split">
+      <div class="adv-panels">
         <section class="card">
           <h2>{row.status === 'published' ? 'Published' : 'Before publication'}</h2>
           {row.status === 'published' ? (
@@ -112,7 +112,7 @@ export function ManagePage(v: ManageView): SafeHtml {
                   <Button kind="secondary">Approve revision {row.current_revision}</Button>
                 </form>
               ) : null}
-              {row.status === 'draft' && v.viewerIsAuthor ? <p class="hint">You wrote this revision: another VMT member approves it.</p> : null}
+              {row.status === 'draft' && v.viewerIsAuthor ? <p class="hint">You wrote some of these changes: another VMT member approves them.</p> : null}
               {v.readiness.ready ? (
                 <form method="post" action={`/advisories/${ref}/publish`} class="inline-form">
                   <CsrfField token={csrf} />
@@ -202,9 +202,9 @@ export function DiffView({ diffs }: { diffs: FieldDiff[] }): SafeHtml {
       {diffs.map((d) => (
         <section class="card">
           <h2>{d.label}</h2>
-          <pre class="diff">
+          <pre class="adv-diff">
             {d.lines.map((l) => (
-              <span class={`diff-${l.op}`}>
+              <span class={`line-${l.op}`}>
                 {l.op === 'add' ? '+ ' : l.op === 'del' ? '- ' : '  '}
                 {l.text}
                 {'\n'}

@@ -11,7 +11,7 @@ import { pyCapitalize } from './formats/python-text.js';
 import { renderNoticeText } from './formats/notice-text.js';
 import { publicationProblems } from './editor-input.js';
 import type { AdvisoryRecord } from './record.js';
-import { advisoryForEditor, descriptionHash, listApprovals, loadRevision, normalizeText, recordHash, type LoadedAdvisory } from './store.js';
+import { advisoryForEditor, descriptionHash, listApprovals, normalizeText, pendingAuthors, recordHash, type LoadedAdvisory } from './store.js';
 import { authorOf, errataCount, requireEditor, writeRevision } from './commands.js';
 import { assignedCves } from '../publication/formats/advisory-facts.js';
 import { advisoryFiles } from '../publication/outputs.js';
@@ -22,7 +22,7 @@ import { teamPublicKey } from '../publication/signer.js';
 
 export const SIGN_JOB = 'publication.sign';
 
-export type ReadinessKey = 'content' | 'cve_unique' | 'impact_text' | 'impact_reporter' | 'impact_lead' | 'advisory_approval';
+export type ReadinessKey = 'content' | 'cve_unique' | 'report_public' | 'impact_text' | 'impact_reporter' | 'impact_lead' | 'advisory_approval';
 
 export interface ReadinessCheck {
   key: ReadinessKey;
@@ -36,6 +36,7 @@ export interface LinkedReport {
   ref: string;
   title: string;
   impactText: string;
+  visibility: 'private' | 'public';
   projects: string[];
 }
 
@@ -49,10 +50,10 @@ export interface Readiness {
 
 async function linkedReport(db: Db, reportId: number | null): Promise<LinkedReport | null> {
   if (reportId === null) return null;
-  const row = await db.selectFrom('reports').select(['id', 'ref', 'title', 'impact_text']).where('id', '=', reportId).executeTakeFirst();
+  const row = await db.selectFrom('reports').select(['id', 'ref', 'title', 'impact_text', 'visibility']).where('id', '=', reportId).executeTakeFirst();
   if (!row) return null;
   const projects = await db.selectFrom('report_projects').innerJoin('projects', 'projects.id', 'report_projects.project_id').select('projects.slug').where('report_projects.report_id', '=', reportId).orderBy('projects.slug').execute();
-  return { id: row.id, ref: row.ref, title: row.title, impactText: row.impact_text, projects: projects.map((p) => p.slug) };
+  return { id: row.id, ref: row.ref, title: row.title, impactText: row.impact_text, visibility: row.visibility, projects: projects.map((p) => p.slug) };
 }
 
 function withDate(record: AdvisoryRecord, today: string): AdvisoryRecord {
@@ -86,6 +87,11 @@ export async function publicationReadiness(app: AppContext, loaded: LoadedAdviso
   add('cve_unique', clashes.length === 0, 'Each CVE id is in no other advisory', clashes.length ? clashes.map((c) => `${c.cve} is already in ${c.other?.ref}.`).join(' ') : 'No CVE id of this advisory appears in another published advisory.');
 
   const report = await linkedReport(db, row.report_id);
+  if (report) {
+    // DESIGN.md §2: the advisory is published after the embargoed disclosure opened the report, never before.
+    const open = report.visibility === 'public';
+    add('report_public', open, 'The report is public (the embargo is over)', open ? `Report ${report.ref} is public.` : `Report ${report.ref} is still under embargo; publish once it is opened at the disclosure.`);
+  }
   const impactChanged = !loaded.published || normalizeText(loaded.published.description) !== normalizeText(record.description);
   if (impactChanged) {
     if (report) {
@@ -107,9 +113,9 @@ export async function publicationReadiness(app: AppContext, loaded: LoadedAdviso
   }
 
   const approval = (await listApprovals(db, row.id)).find((a) => a.kind === 'advisory' && a.revision_number === row.current_revision && a.text_hash === recordHash(record));
-  const current = await loadRevision(db, row.id, row.current_revision);
-  const independent = approval && approval.user_id !== current?.author_id && approval.user_id !== row.created_by;
-  add('advisory_approval', !!independent, 'A second VMT member approved this revision', independent ? `Approved by ${approval.user_label}.` : `Revision ${row.current_revision} needs the approval of a VMT member who did not write it.`);
+  const authors = await pendingAuthors(db, row);
+  const independent = approval && approval.user_id !== null && !authors.has(approval.user_id);
+  add('advisory_approval', !!independent, 'A second VMT member approved this revision', independent ? `Approved by ${approval.user_label}.` : `Revision ${row.current_revision} needs the approval of a VMT member who wrote none of the changes.`);
   return { checks, ready: checks.every((c) => c.ok), report, impactChanged };
 }
 
@@ -131,7 +137,8 @@ export async function publishAdvisory(scope: Scope, ref: string, expectedRevisio
   const readiness = await publicationReadiness(scope.app, loaded);
   if (!readiness.ready) {
     const missing = readiness.checks.filter((c) => !c.ok);
-    throw errors.validation(missing.map((c) => ({ field: c.key, message: `${c.label}: ${c.detail}` })), `${ref} cannot be published yet: ${missing.map((c) => c.detail).join(' ')}`);
+    // The message stays short (it is shown as a flash); the fields carry the details.
+    throw errors.validation(missing.map((c) => ({ field: c.key, message: `${c.label}: ${c.detail}` })), `${ref} cannot be published yet. Still open: ${missing.map((c) => c.label.toLowerCase()).join(', ')}.`);
   }
   const teamKey = await teamPublicKey(db);
   const site = siteContextFor(scope.app, teamKey);

@@ -62,7 +62,7 @@ export function editorRoutes(app: AppContext): RouteDef[] {
         ) : null}
         <AdvisoryEditorForm ctx={ctx} action="/advisories" state={state} submitLabel="Save draft" hidden={reportRef ? { report: reportRef } : {}} />
       </>
-    ), { status });
+    ), { status, wide: true });
 
   const editPage = async (req: FastifyRequest, reply: FastifyReply, ref: string, state: FormState | null, status = 200) => {
     const loaded = await advisoryForEditor(db, req.actor, ref);
@@ -85,7 +85,7 @@ export function editorRoutes(app: AppContext): RouteDef[] {
           record={loaded.record}
         />
       </>
-    ), { status });
+    ), { status, wide: true });
   };
 
   return [

@@ -10,7 +10,7 @@ import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../w
 import { renderNoticeText } from './formats/notice-text.js';
 import { addErratum, approveAdvisory, errataCount, recordImpactApproval } from './commands.js';
 import { publicationReadiness, publishAdvisory } from './publish.js';
-import { advisoryForEditor, listApprovals, listRevisions, loadRevision, parseRecord } from './store.js';
+import { advisoryForEditor, listApprovals, listRevisions, loadRevision, parseRecord, pendingAuthors } from './store.js';
 import { diffRecords } from './diff.js';
 import { DiffView, ManagePage, statusBadge } from './manage-page.js';
 
@@ -24,8 +24,7 @@ function revisionOf(form: Record<string, unknown>): number | undefined {
 /** Turns a refused action into a flash on the advisory's page (the checklist there says the rest). */
 function flashError(reply: FastifyReply, ref: string, error: unknown): FastifyReply {
   if (error instanceof AppError && error.status < 500 && error.code !== 'not_found') {
-    const detail = error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message;
-    return redirectWithFlash(reply, `/advisories/${ref}/manage`, 'error', detail);
+    return redirectWithFlash(reply, `/advisories/${ref}/manage`, 'error', error.message);
   }
   throw error;
 }
@@ -71,11 +70,11 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply, scope) => {
         const loaded = await advisoryForEditor(db, scope.actor, params(req).id);
-        const [readiness, revisions, approvals, current] = await Promise.all([
+        const [readiness, revisions, approvals, authors] = await Promise.all([
           publicationReadiness(app, loaded),
           listRevisions(db, loaded.row.id),
           listApprovals(db, loaded.row.id),
-          loadRevision(db, loaded.row.id, loaded.row.current_revision),
+          pendingAuthors(db, loaded.row),
         ]);
         let notice: string;
         try {
@@ -92,7 +91,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
             revisions={revisions}
             approvals={approvals}
             notice={notice}
-            viewerIsAuthor={current?.author_id === userId || loaded.row.created_by === userId}
+            viewerIsAuthor={authors.has(userId)}
             announceLists={app.config.announceLists}
           />
         ), { wide: true });

@@ -85,3 +85,12 @@ export async function loadRevision(db: Db, advisoryId: number, number: number): 
 export async function listApprovals(db: Db, advisoryId: number): Promise<AdvisoryApprovalRow[]> {
   return db.selectFrom('advisory_approvals').selectAll().where('advisory_id', '=', advisoryId).orderBy('approved_at', 'desc').orderBy('id', 'desc').execute();
 }
+
+/**
+ * Who wrote what is waiting for approval: the authors of every revision after the published one (all
+ * revisions while unpublished). None of them may approve it (DESIGN.md §2: a second VMT member).
+ */
+export async function pendingAuthors(db: Db, row: Pick<AdvisoryRow, 'id' | 'published_revision'>): Promise<Set<number>> {
+  const rows = await db.selectFrom('advisory_revisions').select('author_id').where('advisory_id', '=', row.id).where('number', '>', row.published_revision ?? 0).execute();
+  return new Set(rows.map((r) => r.author_id).filter((id): id is number => id !== null));
+}

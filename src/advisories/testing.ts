@@ -8,6 +8,8 @@ import { receiveReport } from '../reports/intake.js';
 import { setClass } from '../reports/triage.js';
 import { approveImpact, assignCve, draftImpact } from '../reports/cve-impact.js';
 import { subscribe } from '../reports/ladder.js';
+import { openReportIn } from '../reports/disclosure.js';
+import { loadReportBy } from '../reports/store.js';
 import { makeUser, type TestApp, type TestUser } from '../testing/harness.js';
 import type { AdvisoryForm } from './editor-input.js';
 
@@ -103,4 +105,13 @@ export function completeForm(overrides: Partial<AdvisoryForm> = {}): Partial<Adv
     notes: 'The fix will be included in future 20.2.1 and 21.2.1 releases.',
     ...overrides,
   };
+}
+
+/** Opens the report as the embargoed disclosure does (the advisory may be published after that). */
+export async function discloseReport(t: TestApp, ref: string): Promise<void> {
+  const loaded = await loadReportBy(t.ctx.storage.db, { ref });
+  if (!loaded) throw new Error(`no report ${ref}`);
+  await t.ctx.storage.db.transaction().execute((trx) =>
+    openReportIn(trx, t.ctx.storage.dialect, t.ctx.config, t.clock.now(), loaded.row, { kind: 'made_public', reason: 'Disclosure', actor: { id: null, label: 'test' }, requestId: null }),
+  );
 }

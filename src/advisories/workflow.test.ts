@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { classAReport, completeForm, makeCast, type AdvisoryCast } from './testing.js';
+import { classAReport, completeForm, discloseReport, makeCast, type AdvisoryCast } from './testing.js';
 
 function formOf(fields: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -83,9 +83,14 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
     expect(ok.statusCode).toBe(303);
     const page = await vmt2.get(`/advisories/${ref}/manage`);
     expect(page.body).toContain('Approved by vmtbob');
+    // Approved, but the report is still under embargo: not yet.
+    expect(page.body).toContain('is still under embargo');
+    await vmt.post(`/advisories/${ref}/publish`, { revision: '1' }, `/advisories/${ref}/manage`);
+    expect((await vmt.get(`/advisories/${ref}/manage`)).body).toContain('cannot be published yet');
   });
 
   it('publishes every output, announces it, and shows it on the public pages', async () => {
+    await discloseReport(t, report.ref);
     const res = await vmt.post(`/advisories/${ref}/publish`, { revision: '1' }, `/advisories/${ref}/manage`);
     expect(res.statusCode).toBe(303);
     const row = await t.ctx.storage.db.selectFrom('advisories').selectAll().where('ref', '=', ref).executeTakeFirstOrThrow();
@@ -120,22 +125,23 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
   });
 
   it('adds an erratum: new revision, history line, original date kept, re-published after approval with an errata mail', async () => {
-    t.clock.set(new Date('2026-05-20T10:00:00Z'));
-    const res = await vmt.post(`/advisories/${ref}/errata`, { errata: 'The stable/2026.1 patch was incomplete; a second patch fixes it.', revision: '1' }, `/advisories/${ref}/errata`);
+    t.clock.set(new Date('2026-05-13T10:00:00Z'));
+    const res = await vmt.post(`/advisories/${ref}/errata`, { errata: 'The stable/2026.1 patch was incomplete; a second patch fixes it.', revision: '2' }, `/advisories/${ref}/errata`);
     expect(res.statusCode).toBe(303);
     const anon = new TestClient(t);
     // Not public before it is approved and published.
     expect((await anon.get(`/advisories/${ref}`)).body).not.toContain('a second patch fixes it');
-    const diff = await vmt.get(`/advisories/${ref}/revisions?from=1&to=2`);
+    // Revision 2 set the date at publication; revision 3 is the erratum.
+    const diff = await vmt.get(`/advisories/${ref}/revisions?from=2&to=3`);
     expect(diff.body).toContain('Errata and history');
-    expect(diff.body).toContain('+ 2026-05-20 - Errata 1');
-    await vmt2.post(`/advisories/${ref}/approve`, { revision: '2' }, `/advisories/${ref}/manage`);
-    const pub = await vmt2.post(`/advisories/${ref}/publish`, { revision: '2' }, `/advisories/${ref}/manage`);
+    expect(diff.body).toContain('+ 2026-05-13 - Errata 1');
+    await vmt2.post(`/advisories/${ref}/approve`, { revision: '3' }, `/advisories/${ref}/manage`);
+    const pub = await vmt2.post(`/advisories/${ref}/publish`, { revision: '3' }, `/advisories/${ref}/manage`);
     expect(pub.statusCode).toBe(303);
     const txt = (await anon.get(`/advisories/${ref}.txt`)).body;
     expect(txt).toContain(':Date: May 12, 2026');
     expect(txt).toContain('Errata\n~~~~~~\nThe stable/2026.1 patch was incomplete; a second patch fixes it.');
-    expect(txt).toContain('OSSA History\n~~~~~~~~~~~~\n- 2026-05-20 - Errata 1\n- 2026-05-12 - Original Version\n');
+    expect(txt).toContain('OSSA History\n~~~~~~~~~~~~\n- 2026-05-13 - Errata 1\n- 2026-05-12 - Original Version\n');
     expect((await anon.get(`/advisories/${ref}`)).body).toContain('a second patch fixes it');
     const mails = (await t.ctx.storage.db.selectFrom('jobs').select('payload').where('kind', '=', 'mail.send').execute()).map((m) => JSON.parse(m.payload) as { subject: string });
     expect(mails.map((m) => m.subject)).toContain(`[${ref}] Nova: Host data leak through resize (CVE-2026-31337) ERRATA 1`);
@@ -153,5 +159,15 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
     const stale = await vmt.post(`/advisories/${ref}/edit`, { ...formOf(completeForm({ title: 'Another title' })), revision: '3' }, `/advisories/${ref}/edit`);
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('changed since you opened it');
+  });
+
+  it('after publication, whoever wrote none of the new changes approves them (here the advisory’s creator)', async () => {
+    await vmt2.post(`/advisories/${ref}/approve`, { revision: '4' }, `/advisories/${ref}/manage`);
+    expect((await vmt2.post(`/advisories/${ref}/publish`, { revision: '4' }, `/advisories/${ref}/manage`)).statusCode).toBe(303);
+    await vmt2.post(`/advisories/${ref}/errata`, { errata: 'Second erratum written by the second member.', revision: '4' }, `/advisories/${ref}/errata`);
+    await vmt2.post(`/advisories/${ref}/approve`, { revision: '5' }, `/advisories/${ref}/manage`);
+    expect((await vmt2.get(`/advisories/${ref}/manage`)).body).toContain('a second VMT member must approve it');
+    expect((await vmt.post(`/advisories/${ref}/approve`, { revision: '5' }, `/advisories/${ref}/manage`)).statusCode).toBe(303);
+    expect((await t.ctx.storage.db.selectFrom('advisories').select('status').where('ref', '=', ref).executeTakeFirstOrThrow()).status).toBe('approved');
   });
 });

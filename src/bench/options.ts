@@ -151,7 +151,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     databaseUrl: db === 'postgres' ? databaseUrl : undefined,
     scale: quick ? QUICK_SCALE : FULL_SCALE,
     connections,
-    durationSeconds: duration ?? (quick ? 2 : 10),
+    durationSeconds: duration ?? (quick ? 3 : 10),
     warmupSeconds: quick ? 1 : 3,
     outDir,
     only,

@@ -21,8 +21,9 @@ export class Progress {
     this.draw();
   }
 
-  finish(extra = ''): void {
-    this.done = this.total;
+  /** The last line; `complete` (default) marks everything done, otherwise the count stays as it is. */
+  finish(extra = '', complete = true): void {
+    if (complete) this.done = this.total;
     this.draw(true, extra);
   }
 
@@ -35,8 +36,9 @@ export class Progress {
       process.stderr.write(`\r${text}\x1b[K${final ? '\n' : ''}`);
       return;
     }
+    // Plain output: a line per 10% (none at 0%), and the final line unless 100% was just printed.
     const step = Math.floor(fraction * 10);
-    if (final || step > this.lastPrinted) {
+    if ((final && (this.lastPrinted < 10 || extra)) || (!final && step > Math.max(0, this.lastPrinted))) {
       this.lastPrinted = final ? 10 : step;
       process.stderr.write(`${text}\n`);
     }

@@ -9,7 +9,8 @@ import { recipientKeyFor } from '../keys/public-keys.js';
 import { readRecipientKey } from '../pgp/keys.js';
 import { unlockTeamKeys } from '../keys/team-keys.js';
 import { buildEncryptedMessage, buildSignedMessage } from './mime/index.js';
-import type { MailAddress, OutgoingMail as MimeMail } from './mime/index.js';
+import type { OutgoingMail as MimeMail } from './mime/index.js';
+import { normaliseAddress } from './mime/headers.js';
 import { ensureReplyToken, replyAddress } from './reply-address.js';
 import type { DeliveryProtection } from '../keys/tables.js';
 
@@ -55,7 +56,13 @@ async function replyToFor(storage: Storage, config: Config, reportRef: string | 
   if (!reportRef) return undefined;
   const report = await storage.db.selectFrom('reports').select('id').where('ref', '=', reportRef).executeTakeFirst();
   if (!report) return undefined;
-  return replyAddress(config.teamEmail, await ensureReplyToken(storage, report.id, now));
+  const address = replyAddress(config.teamEmail, await ensureReplyToken(storage, report.id, now));
+  // A team address without a routable domain (the security@localhost default) gets no reply address.
+  try {
+    return normaliseAddress(address, 'replyTo').address;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function composeMail(storage: Storage, config: Config, mail: QueuedMail, now: Date): Promise<ComposedMail> {
@@ -99,7 +106,7 @@ export async function composeMail(storage: Storage, config: Config, mail: Queued
     };
   }
   const mime: MimeMail = {
-    from: from as MailAddress,
+    from,
     to: [to],
     subject: mail.subject,
     text: recipientKey !== null ? (mail.privateBody ?? text) : text,

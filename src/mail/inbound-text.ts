@@ -15,6 +15,7 @@ export class Quarantine extends Error {
 }
 
 // C0 controls except tab and line feed, DEL and C1 controls: never stored in report text.
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what is removed
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function cleanText(text: string): string {

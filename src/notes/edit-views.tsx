@@ -134,7 +134,7 @@ export function HistoryPage({ data }: { data: HistoryData }): SafeHtml {
       {data.revisions.length > 1 ? (
         <div class="card">
           <h2>Compare revisions</h2>
-          <form method="get" action={`/notes/${data.publicId}/revisions`} class="inline-form">
+          <form method="get" action={`/notes/${data.publicId}/revisions`} class="inline-form compare-form">
             <RevisionSelect name="from" label="From" revisions={data.revisions} selected={data.from} />
             <RevisionSelect name="to" label="To" revisions={data.revisions} selected={data.to} />
             <Button kind="secondary">Show changes</Button>

@@ -123,4 +123,14 @@ describe.each(testDialects())('an embargoed security note on %s', (dialect) => {
     await runNotesJobs(t);
     expect(await queuedMails(t, /^\[OSSN-0001\] /)).toHaveLength(1);
   });
+
+  it('once the report is public, anyone with an account may flag another note from it', async () => {
+    const form = await c.plain!.get(`/notes/flag?report=${ref}`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).not.toContain('<strong>embargoed</strong>');
+    const res = await c.plain!.post('/notes/flag', { report: ref, title: 'Operators should also rotate the proxy secret', projects: ['nova'] });
+    expect(res.statusCode).toBe(303);
+    expect(String(res.headers.location)).toMatch(/^\/notes\/flags\/N-[A-Z2-9]{8}$/);
+    expect((await c.glanceCore!.get(String(res.headers.location))).body).toContain('Operators should also rotate the proxy secret');
+  });
 });

@@ -10,6 +10,15 @@ void Fragment;
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`]+/g;
 const LINE_ORIENTED = new Set(['affected', 'credits', 'contacts']);
+/** `#### Patches ####` or wiki `=== Patches ===` inside a section: a sub-heading. */
+const SUBHEADING = /^\s*(?:#{2,}|={2,})\s*(.*?)\s*(?:#{2,}|={2,})\s*$/;
+const FENCE_LINE = /^\s*(?:~{3,}|`{3,})\S*\s*$/;
+
+/** A fenced block without its fence lines (the <pre> box shows where it starts and ends). */
+function withoutFences(lines: string[]): string[] {
+  if (lines.length >= 2 && FENCE_LINE.test(lines[0] ?? '') && FENCE_LINE.test(lines.at(-1) ?? '')) return lines.slice(1, -1);
+  return lines;
+}
 
 /** Text with its web links made clickable (trailing punctuation stays outside the link). */
 export function Linkified({ text }: { text: string }): SafeHtml {
@@ -66,8 +75,11 @@ export function SectionText({ text, kind }: { text: string; kind: string }): Saf
         switch (g.kind) {
           case 'blank':
             return null;
-          case 'verbatim':
-            return <pre>{g.lines.join('\n')}</pre>;
+          case 'verbatim': {
+            const heading = g.lines.length === 1 ? SUBHEADING.exec(g.lines[0] ?? '') : null;
+            if (heading) return <h3>{heading[1] ?? ''}</h3>;
+            return <pre>{withoutFences(g.lines).join('\n')}</pre>;
+          }
           case 'paragraph':
             return (
               <p>

@@ -104,8 +104,8 @@ export function NotePage({ data }: { data: NotePageData }): SafeHtml {
       <div class="badges">
         <NoteStateBadge state={row.state} />
         <EmbargoBadge embargoed={note.facts.embargoed} />
-        {published ? <Badge>published {formatDay(row.published_at)}</Badge> : null}
-        {row.origin === 'import' ? <Badge>imported</Badge> : null}
+        {published && row.origin !== 'import' ? <Badge>published {formatDay(row.published_at)}</Badge> : null}
+        {row.origin === 'import' ? <Badge>imported from the notes repository</Badge> : null}
       </div>
       <p class="note-links">
         {published ? <a href={`/notes/${publicId}.txt`}>Plain text</a> : <a href={`/notes/${publicId}.txt`}>Plain-text preview</a>}

@@ -54,7 +54,7 @@ async function publishIn(trx: Transaction<Database>, dialect: DialectName, confi
   const record = await revisionRecord(trx, note.row, note.row.current_revision);
   if (!record) throw errors.conflict('The note has no revision.');
   const mail = announcementMail(config, record);
-  await enqueueMail((kind, payload, options) => enqueueJob(trx, now, kind, payload, options), { ...mail, messageId: `<${record.id.toLowerCase()}.announcement@cordon>` });
+  await enqueueMail((kind, payload, options) => enqueueJob(trx, now, kind, payload, options), mail);
   await recordAudit(trx, dialect, {
     actor,
     action: 'note.published',

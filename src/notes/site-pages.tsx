@@ -50,7 +50,7 @@ export function staticNotePage(config: Config, note: PublishedNote): string {
       </p>
       <h1>{note.record.title}</h1>
       <p class="note-links">
-        Published {formatDay(note.publishedAt)} · <a href={`/notes/${note.publicId}.txt`}>Plain text</a>
+        {note.imported ? 'Imported from the notes repository' : `Published ${formatDay(note.publishedAt)}`} · <a href={`/notes/${note.publicId}.txt`}>Plain text</a>
       </p>
       <article class="card note-body">
         <NoteSections record={note.record} />

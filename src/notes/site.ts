@@ -10,11 +10,14 @@ import { publishedAnswers, type PublishedAnswer } from './feedback.js';
 import { listPublished, loadNote, publishedRecord } from './store.js';
 import { staticIndexPage, staticNotePage } from './site-pages.js';
 import { NoteSections } from './note-html.js';
+import { escapeHtml } from '../web/jsx.js';
 
 export interface PublishedNote {
   publicId: string;
   record: NoteRecord;
   publishedAt: string;
+  /** Imported from an existing notes repository: the date is the import's, not the note's. */
+  imported: boolean;
   answers: PublishedAnswer[];
 }
 
@@ -28,7 +31,7 @@ export async function publishedNotes(db: Db, options: { limit?: number } = {}): 
     if (!note || note.facts.embargoed || note.row.state !== 'published') continue;
     const record = await publishedRecord(db, note.row);
     if (!record) continue;
-    out.push({ publicId: item.publicId, record, publishedAt: note.row.published_at ?? note.row.updated_at, answers: await publishedAnswers(db, note.row.id) });
+    out.push({ publicId: item.publicId, record, publishedAt: note.row.published_at ?? note.row.updated_at, imported: note.row.origin === 'import', answers: await publishedAnswers(db, note.row.id) });
   }
   return out;
 }
@@ -58,10 +61,11 @@ export function notesAtom(ctx: AppContext, notes: PublishedNote[]): string {
     feed.addItem({
       id: `${base}/notes/${n.publicId}`,
       link: `${base}/notes/${n.publicId}`,
-      title: `${n.publicId}: ${n.record.title}`,
+      // The feed library writes titles and summaries as type="html": plain text must be escaped first.
+      title: escapeHtml(`${n.publicId}: ${n.record.title}`),
       date: new Date(n.publishedAt),
       published: new Date(n.publishedAt),
-      description: summaryLine(n.record),
+      description: escapeHtml(summaryLine(n.record)),
       content: NoteSections({ record: n.record }).html,
     });
   }

@@ -174,8 +174,8 @@ export function FlagPage({ data }: { data: FlagPageData }): SafeHtml {
       </div>
       {data.mayClaim ? (
         <form method="post" action={`/notes/flags/${row.ref}/claim`} class="card">
-          <CsrfField token={data.csrfToken} />
           <h2>Write this note</h2>
+          <CsrfField token={data.csrfToken} />
           <p>Claiming assigns you as the author and gives the note its number. You then write it and submit it for review.</p>
           <Button>Claim and start writing</Button>
         </form>
@@ -298,12 +298,13 @@ export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
               <Button>Submit for review</Button>
             </form>
           ) : null}
-          {data.state === 'in_review' ? (
+          {data.state === 'in_review' && decision.publishable ? (
             <form method="post" action={`/notes/${data.publicId}/publish`} class="inline">
               <CsrfField token={data.csrfToken} />
               <Button>{data.embargoed ? 'Publish when the report is disclosed' : 'Publish'}</Button>
             </form>
           ) : null}
+          {data.state === 'in_review' && !decision.publishable ? <span class="muted">Publishing opens once the review rule is met.</span> : null}
         </div>
       ) : null}
     </section>

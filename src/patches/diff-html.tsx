@@ -157,7 +157,7 @@ export function DiffHtml({ view, o }: { view: DiffView; o: DiffHtmlOptions }): S
               <p class="empty">No content changes.</p>
             ) : (
               <div class="diff-scroll">
-                <table class={`diff-table ${o.layout}`}>
+                <table class={`diff-table ${o.layout === 'split' ? 'side-by-side' : 'unified'}`}>
                   <tbody>{o.layout === 'split' ? <SplitRows o={o} file={file} /> : <UnifiedRows o={o} file={file} />}</tbody>
                 </table>
               </div>

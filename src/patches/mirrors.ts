@@ -109,6 +109,8 @@ export async function recordSyncOutcomes(trx: Db, dialect: DialectName, now: Dat
       if (await requestCheck(trx, now, v.id, 'branch_moved', head ?? 'none')) queued++;
     }
   }
+  // A quiet refresh (nothing failed, nothing to check again) is routine, every 15 minutes: not audited.
+  if (queued === 0 && outcomes.every((o) => o.error === null)) return 0;
   await recordAudit(trx, dialect, {
     actor: systemActor,
     action: 'patch.mirrors_synced',

@@ -63,8 +63,8 @@ function CheckCard({ ctx, d, current }: { ctx: PageContext; d: PatchPageData; cu
           ))}
         </p>
       ) : null}
-      {v.check?.gitMessage ? <pre class="log">{v.check.gitMessage}</pre> : null}
-      {d.place && d.place.n > 1 ? <p class="muted">Checked with patches 1–{d.place.n - 1} of the series applied first.</p> : null}
+      {v.check?.gitMessage ? <pre class="log git-output">{v.check.gitMessage}</pre> : null}
+      {d.place && d.place.n > 1 ? <p class="muted">Checked with {d.place.n === 2 ? 'patch 1' : `patches 1–${d.place.n - 1}`} of the series applied first.</p> : null}
       {d.canUpload && current && d.detail.patch.state === 'active' ? (
         <form method="post" action={`${base(d)}/recheck`} class="inline">
           <CsrfField token={ctx.csrfToken} />

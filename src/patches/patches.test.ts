@@ -73,7 +73,7 @@ describe.each(testDialects())('patch upload, apply checks and versions on %s', (
     expect(unified.body).toContain('escape(query)');
     expect(unified.body).toContain('class="diff-table unified"');
     const split = await w.clients.reporter!.get(`/reports/${w.ref}/patches/${second!.id}?view=split`);
-    expect(split.body).toContain('class="diff-table split"');
+    expect(split.body).toContain('class="diff-table side-by-side"');
   });
 
   it('a new version supersedes the old one, keeps its history, and is checked again', async () => {

@@ -3,7 +3,6 @@
 // multipart body builder and a job worker to run the apply checks.
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import type { UserActor } from '../access/actor.js';
 import { buildUserActor } from '../access/load-actor.js';
 import type { Scope } from '../context.js';
 import { buildJobRegistry } from '../jobs/registry.js';
@@ -81,7 +80,7 @@ export async function createPatchWorld(dialect: DialectName): Promise<PatchWorld
   const scopeOf = async (u: TestUser): Promise<Scope> => ({
     app: t.ctx,
     requestId: null,
-    actor: (await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true })) as UserActor,
+    actor: await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true }),
   });
   const received = await receiveReport(
     await scopeOf(users.reporter),

@@ -83,7 +83,8 @@ export function AdvisoryArticle({ record }: { record: AdvisoryRecord }): SafeHtm
       <dl class="facts">
         <dt>Date</dt>
         <dd>
-          <time datetime={record.date ?? ''}>{record.date ? longDate(record.date) : '—'}</time>
+          {/* A day, not an instant: no <time datetime>, which app.js would turn into the reader's local time. */}
+          {record.date ? longDate(record.date) : '—'}
           {record.errata && updated !== record.date ? <span class="muted"> (updated {longDate(updated)})</span> : null}
         </dd>
         <dt>CVE</dt>
@@ -263,9 +264,7 @@ export function AdvisoryTable({ summaries, base, suffix = '' }: { summaries: Pub
               {s.errata ? <span class="badge info">errata {s.errata}</span> : null}
             </td>
             <td>{s.cves.length ? s.cves.map((c) => <div>{c}</div>) : <span class="muted">—</span>}</td>
-            <td>
-              <time datetime={s.date}>{s.date}</time>
-            </td>
+            <td>{s.date}</td>
           </tr>
         ))}
       </tbody>

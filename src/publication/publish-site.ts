@@ -1,10 +1,13 @@
-// `cordon publish --out DIR`: rebuild the whole public site from the published records, sign what is
-// unsigned (when a team signer is available) and write it out as static files with fixed paths.
+// `cordon publish --out DIR`: rebuild the whole public site from the published records (advisories here,
+// notes from the notes work), sign what is unsigned (when a team signer is available) and write it out as
+// static files with fixed paths.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { change, systemScope, type AppContext } from '../context.js';
-import { rebuildWholeSite, signPendingFiles, siteContextFor, writeSiteTo, type ReplaceResult, type WriteResult } from './site-files.js';
+import { buildNoteSiteFiles } from '../notes/site.js';
+import { rebuildWholeSite, replaceFiles, Section, signPendingFiles, siteContextFor, writeSiteTo, type ReplaceResult, type WriteResult } from './site-files.js';
+import type { SiteFile } from './outputs.js';
 import { teamPublicKey, type TeamSigner } from './signer.js';
 
 // The same stylesheet the app serves (src/web/assets), so the static pages look like the app's.
@@ -16,12 +19,22 @@ export interface PublishSiteResult {
   written: WriteResult;
 }
 
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', txt: 'text/plain; charset=utf-8', atom: 'application/atom+xml; charset=utf-8', json: 'application/json; charset=utf-8' };
+
+/** The notes work's static files (notes/OSSN-NNNN.html|.txt, notes/index.html, feeds/notes.atom), stored beside ours so they are signed too. */
+async function noteFiles(app: AppContext): Promise<SiteFile[]> {
+  return (await buildNoteSiteFiles(app)).map((f) => ({ ...f, contentType: TYPES[f.path.split('.').pop() ?? ''] ?? 'application/octet-stream', advisoryRef: null }));
+}
+
 export async function publishSite(app: AppContext, outDir: string, signer: TeamSigner | null): Promise<PublishSiteResult> {
   const teamKey = signer?.fingerprint && signer.publicKeyArmored ? { fingerprint: signer.fingerprint, publicKeyArmored: signer.publicKeyArmored } : await teamPublicKey(app.storage.db);
+  const notes = await noteFiles(app);
   const rebuilt = await change(systemScope(app), async ({ trx, now, audit }) => {
     const r = await rebuildWholeSite(trx, now, siteContextFor(app, teamKey));
-    await audit('publication.rebuilt', 'site', null, undefined, r);
-    return r;
+    const n = await replaceFiles(trx, now, Section.notes, notes, () => true);
+    const total = { written: r.written + n.written, removed: r.removed + n.removed };
+    await audit('publication.rebuilt', 'site', null, undefined, total);
+    return total;
   });
   const signed = signer ? await signPendingFiles(app.storage, signer, app.clock.now()) : 0;
   const written = await writeSiteTo(app.storage.db, outDir, [{ path: 'assets/app.css', content: readFileSync(path.join(assetsDir, 'app.css')) }]);

@@ -14,7 +14,7 @@ import { publicationSettingsFor } from './settings.js';
 import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
 
-export const Section = { advisories: 'advisories', site: 'site', guide: 'guide' } as const;
+export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes' } as const;
 export type Section = (typeof Section)[keyof typeof Section];
 
 export function sha256Hex(content: string): string {

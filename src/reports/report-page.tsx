@@ -189,6 +189,13 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         {team && r.class ? <Badge tone="info">class {r.class}</Badge> : null} {report.projects.map((p) => <><Badge>{p.name}</Badge> </>)}
         {report.access === 'subscriber_readonly' ? <Badge tone="muted">read-only</Badge> : null}
       </p>
+      <nav class="report-links" aria-label="Report sections">
+        <a href={`${base}/patches`}>Patches</a>
+        {manage && r.class === 'A' ? <a href={`/advisories/new?report=${r.ref}`}>Draft the advisory</a> : null}
+        {(manage && r.class && ['B1', 'B2', 'B3', 'C1', 'C2', 'D'].includes(r.class)) || (r.visibility === 'public' && ctx.actor.kind === 'user') ? (
+          <a href={`/notes/flag?report=${r.ref}`}>Flag a security note</a>
+        ) : null}
+      </nav>
       <EmbargoBox ctx={ctx} d={d} />
       {manage ? <TeamPanel ctx={ctx} d={d} /> : null}
       <div class="card">

@@ -81,7 +81,8 @@ export class TestClient {
 
   private cookieHeader(): string | undefined {
     if (!this.cookies.size) return undefined;
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    // res.cookies holds decoded values; send them back encoded, as a browser returns what it was given.
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   }
 
   private absorb(res: LightMyRequestResponse): void {

@@ -56,7 +56,9 @@ export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
               <NavLink href="/" current={ctx.path}>Home</NavLink>
               <NavLink href="/projects" current={ctx.path}>Projects</NavLink>
               <NavLink href="/advisories" current={ctx.path}>Advisories</NavLink>
+              <NavLink href="/notes" current={ctx.path}>Notes</NavLink>
               <NavLink href="/reports" current={ctx.path}>Reports</NavLink>
+              <NavLink href="/contact" current={ctx.path}>Contact</NavLink>
               {can(actor, 'reports.triage') ? <NavLink href="/vmt" current={ctx.path}>Queue</NavLink> : null}
               {user?.roles.has('admin') ? <NavLink href="/admin" current={ctx.path}>Admin</NavLink> : null}
             </nav>

@@ -15,7 +15,7 @@ export type UserScope = Scope & { actor: UserActor };
 /** The actor a signed-in user (second factor passed) gets, fresh from the database. */
 export async function userScope(t: TestApp, u: TestUser): Promise<UserScope> {
   const user = await t.ctx.storage.db.selectFrom('users').selectAll().where('id', '=', u.user.id).executeTakeFirstOrThrow();
-  const actor = (await buildUserActor(t.ctx.storage.db, t.ctx.config, user, { kind: 'session', mfaPassed: true })) as UserActor;
+  const actor = await buildUserActor(t.ctx.storage.db, t.ctx.config, user, { kind: 'session', mfaPassed: true });
   return { app: t.ctx, actor, requestId: `test-${u.user.username}` };
 }
 

@@ -1,0 +1,106 @@
+// `cordon import ossa`, `cordon export ossa` and `cordon publish --out` as real processes (compiled
+// dist/, as the foundation's CLI test does), on the whole OpenStack corpus. Once, on SQLite: the same
+// functions run on both databases in import.test.ts and site.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { childEnv, createTestStorage, type TestStorage } from '../testing/databases.js';
+import { repoPath, sharedPath } from '../testing/shared-corpus.js';
+import { loadPyYaml } from './formats/pyyaml-load.js';
+import { pyEquals } from './formats/py-value.js';
+import { cveValidator, osvValidator, schemaErrors } from '../publication/formats/testing-corpus.js';
+
+const corpus = sharedPath('corpus', 'ossa');
+
+function cordon(t: TestStorage, args: string[]) {
+  const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t), encoding: 'utf8', cwd: repoPath(), maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+type DocumentTest = (doc: unknown) => unknown;
+const library = '@secvisogram/csaf-validator-lib';
+
+describe('cordon import / export / publish on the OSSA corpus', () => {
+  let t: TestStorage;
+  let tmp: string;
+  beforeAll(async () => {
+    t = await createTestStorage('sqlite');
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'cordon-'));
+  });
+  afterAll(async () => {
+    rmSync(tmp, { recursive: true, force: true });
+    await t.cleanup();
+  });
+
+  it('imports all 183 files with a warning per oddity, then changes nothing on a second run', () => {
+    const first = cordon(t, ['import', 'ossa', corpus]);
+    expect(first.code, first.err).toBe(0);
+    const warnings = first.err.split('\n').filter((l) => l.startsWith('warning: '));
+    expect(first.out).toContain(`183 files: 183 imported, 0 updated, 0 unchanged, 0 failed; ${warnings.length} warnings`);
+    expect(warnings.length).toBeGreaterThan(50);
+    expect(warnings).toContain('warning: OSSA-2011-001.yaml: reporters.0.affiliation: affiliation of David Black is `UNKNOWN`');
+    expect(first.out).toMatch(/public site rebuilt: \d+ files written/);
+    const second = cordon(t, ['import', 'ossa', corpus]);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('183 files: 0 imported, 0 updated, 183 unchanged, 0 failed');
+    expect(second.out).not.toContain('public site rebuilt');
+  });
+
+  it('reports a broken file and still handles the others (exit status 1)', () => {
+    const dir = path.join(tmp, 'broken');
+    mkdirSync(dir);
+    copyFileSync(path.join(corpus, 'OSSA-2014-001.yaml'), path.join(dir, 'OSSA-2014-001.yaml'));
+    writeFileSync(path.join(dir, 'OSSA-2099-001.yaml'), 'id: OSSA-2099-001\ndate: 2099-01-01\ntitle: x\ndescription: y\nvulnerabilities: {cve-id: 3}\n');
+    const r = cordon(t, ['import', 'ossa', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: OSSA-2099-001\.yaml: vulnerabilities/m);
+    expect(r.out).toContain('2 files: 0 imported, 0 updated, 1 unchanged, 1 failed');
+  });
+
+  it('exports YAML that loads to the same data as each of the 183 originals', () => {
+    const out = path.join(tmp, 'export');
+    const r = cordon(t, ['export', 'ossa', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('exported 183 advisories');
+    const differ = readdirSync(corpus)
+      .filter((f) => f.endsWith('.yaml'))
+      .filter((f) => !pyEquals(loadPyYaml(readFileSync(path.join(corpus, f), 'utf8'), f).value, loadPyYaml(readFileSync(path.join(out, f), 'utf8'), f).value));
+    expect(differ).toEqual([]);
+  });
+
+  it('publishes the whole site with fixed paths; OSV, CVE and CSAF files pass their validators', async () => {
+    const out = path.join(tmp, 'site');
+    const r = cordon(t, ['publish', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/wrote \d+ files \(each with \.sha256\)/);
+    // No team key in this database: the files are published unsigned, and the command says so.
+    expect(r.out).toContain('note: No team key is set up yet');
+    for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', 'csaf/provider-metadata.json', 'csaf/white/2016/ossa-2016-007.json', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
+      expect(existsSync(path.join(out, p)), p).toBe(true);
+    }
+    // The notice text is byte for byte what the OpenStack tooling prints (the formats library's golden files).
+    expect(readFileSync(path.join(out, 'advisories/OSSA-2016-007.txt'), 'utf8')).toBe(readFileSync(repoPath('src/advisories/formats/__golden__/OSSA-2016-007.txt'), 'utf8'));
+    const osv = osvValidator();
+    const osvFiles = readdirSync(path.join(out, 'osv')).filter((f) => f.endsWith('.json'));
+    expect(osvFiles).toHaveLength(183);
+    for (const f of osvFiles) expect(schemaErrors(osv, JSON.parse(readFileSync(path.join(out, 'osv', f), 'utf8'))), f).toEqual([]);
+    const cve = cveValidator();
+    const cveFiles = readdirSync(path.join(out, 'cve')).filter((f) => f.endsWith('.json'));
+    expect(cveFiles.length).toBeGreaterThan(183);
+    for (const f of cveFiles) expect(schemaErrors(cve, JSON.parse(readFileSync(path.join(out, 'cve', f), 'utf8'))), f).toEqual([]);
+    const index = readFileSync(path.join(out, 'csaf/white/index.txt'), 'utf8').trim().split('\n');
+    expect(index).toHaveLength(183);
+    const validateStrict = ((await import(`${library}/validateStrict.js`)) as { default: (t: DocumentTest[], d: unknown) => Promise<{ tests: { name: string; isValid: boolean; errors: { message: string }[] }[] }> }).default;
+    const schema = (await import(`${library}/schemaTests.js`)) as { csaf_2_0_strict: DocumentTest };
+    const mandatory = (await import(`${library}/mandatoryTests.js`)) as Record<string, DocumentTest>;
+    const tests = [schema.csaf_2_0_strict, ...Object.values(mandatory)];
+    const failures: string[] = [];
+    for (const entry of index) {
+      const result = await validateStrict(tests, JSON.parse(readFileSync(path.join(out, 'csaf/white', entry), 'utf8')));
+      for (const x of result.tests.filter((y) => !y.isValid)) failures.push(`${entry}: ${x.name} ${x.errors.map((e) => e.message).join('; ')}`);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,86 @@
+// Seeding a large instance for the benchmark (issue 9 §1): projects, accounts, reports with their ladder,
+// timeline and comments, then advisories and notes when those areas exist. Everything goes through the
+// storage layer (Kysely), in batches inside transactions; nothing goes through HTTP.
+import { sql } from 'kysely';
+import type { Storage } from '../storage/database.js';
+import { COUNTED_TABLES, tableCounts } from './bench-db.js';
+import type { Scale } from './options.js';
+import { Progress, say } from './progress.js';
+import { seedPeople, type SeededPeople } from './seed-people.js';
+import { seedAdvisories, seedNotes, type SeededAdvisories } from './seed-publication.js';
+import { seedReports, type SeededReports } from './seed-reports.js';
+import { Random } from './synthetic-text.js';
+
+export interface SeedResult {
+  people: SeededPeople;
+  reports: SeededReports;
+  advisories: SeededAdvisories | null;
+  /** Why a part was not seeded (the area is not built yet, …), by part. */
+  skipped: Record<string, string>;
+  counts: Record<string, number>;
+  seconds: Record<string, number>;
+}
+
+export interface SeedOptions {
+  now?: Date;
+  seed?: number;
+  /** Show progress bars on stderr. */
+  progress?: boolean;
+  /** Seed advisories and notes (when their areas exist). */
+  publication?: boolean;
+}
+
+export async function seedInstance(storage: Storage, scale: Pick<Scale, 'projects' | 'users' | 'reports' | 'advisories' | 'notes'>, options: SeedOptions = {}): Promise<SeedResult> {
+  const now = options.now ?? new Date();
+  const r = new Random(options.seed ?? 20260101);
+  const bar = (label: string, total: number) => (options.progress ? new Progress(label, total) : undefined);
+  const seconds: Record<string, number> = {};
+  const skipped: Record<string, string> = {};
+
+  let t = Date.now();
+  const peopleBar = bar('users and projects', scale.users);
+  const people = await seedPeople(storage, now, { projects: scale.projects, users: scale.users }, peopleBar);
+  peopleBar?.finish();
+  seconds.people = (Date.now() - t) / 1000;
+
+  const reportsBar = bar('reports', scale.reports);
+  const reports = await seedReports(storage, r, now, people, scale.reports, reportsBar);
+  reportsBar?.finish();
+  seconds.reports = reports.seconds;
+
+  let advisories: SeededAdvisories | null = null;
+  if (options.publication !== false) {
+    const advBar = bar('advisories', scale.advisories);
+    const a = await seedAdvisories(storage, now, scale.advisories, advBar);
+    if (a.ok) {
+      advBar?.finish();
+      advisories = a.value;
+      seconds.advisories = a.value.seconds;
+    } else {
+      advBar?.finish('(skipped)');
+      skipped.advisories = a.reason;
+      if (options.progress) say(`  advisories skipped: ${a.reason}`);
+    }
+    const notesBar = bar('notes', scale.notes);
+    const authors = people.userIds.slice(5, 8);
+    const n = await seedNotes(storage, r, now, scale.notes, { projectIds: people.projects.map((p) => p.id), authorIds: authors.length ? authors : people.userIds }, notesBar);
+    if (n.ok) {
+      notesBar?.finish();
+      seconds.notes = n.value.seconds;
+    } else {
+      notesBar?.finish('(skipped)');
+      skipped.notes = n.reason;
+      if (options.progress) say(`  notes skipped: ${n.reason}`);
+    }
+  } else {
+    skipped.advisories = skipped.notes = 'not requested';
+  }
+
+  t = Date.now();
+  // PostgreSQL's autovacuum would analyse the new tables within minutes; do it now so the planner sees
+  // real statistics. SQLite is left as the app leaves it (the app does not run ANALYZE).
+  if (storage.dialect === 'postgres') await sql`analyze`.execute(storage.db);
+  seconds.analyze = (Date.now() - t) / 1000;
+  const counts = await tableCounts(storage, COUNTED_TABLES);
+  return { people, reports, advisories, skipped, counts, seconds };
+}
