@@ -35,8 +35,9 @@ export interface DeadlineResult {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function startWorker(db: BenchDatabase, concurrency: number, log: string[]): ChildProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'cordon.js'), 'worker'], {
+function startWorker(db: BenchDatabase, concurrency: number, log: string[], cpuProfileDir: string | undefined): ChildProcess {
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'bin', 'cordon.js'), 'worker'], {
     env: db.env({ LOG_LEVEL: 'warn', WORKER_CONCURRENCY: String(concurrency) }),
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -57,7 +58,7 @@ function stopWorker(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function runDeadlines(db: BenchDatabase, r: Random, count: number, options: { insertRatePerSecond: number; timeoutSeconds: number }): Promise<DeadlineResult> {
+export async function runDeadlines(db: BenchDatabase, r: Random, count: number, options: { insertRatePerSecond: number; timeoutSeconds: number; cpuProfileDir?: string | undefined }): Promise<DeadlineResult> {
   const { storage } = db;
   const workers = db.dialect === 'postgres' ? 2 : 1;
   const concurrency = 4;
@@ -81,7 +82,7 @@ export async function runDeadlines(db: BenchDatabase, r: Random, count: number, 
   const firstDue = Date.now() + leadMs;
   say(`deadlines: ${count.toLocaleString('en')} embargoes end between ${iso(firstDue)} and ${iso(firstDue + 60_000)} (${workers} worker process${workers > 1 ? 'es' : ''} × ${concurrency})`);
   const log: string[] = [];
-  const children = Array.from({ length: workers }, () => startWorker(db, concurrency, log));
+  const children = Array.from({ length: workers }, () => startWorker(db, concurrency, log, options.cpuProfileDir));
 
   const scheduleStarted = Date.now();
   const bar = new Progress('scheduling deadlines', count);

@@ -38,7 +38,7 @@ export interface BenchOptions {
   only: string[];
   /** Phases to skip: seed-publication, http, publish, import, deadlines. */
   skip: Set<string>;
-  /** Run the app server under `node --cpu-prof`, profiles written to this directory. */
+  /** Run the app server and the deadline workers under `node --cpu-prof`, profiles written to this directory. */
   cpuProfileDir: string | undefined;
   /** Keep the database (temp dir or PostgreSQL schema) after the run, for a look afterwards. */
   keep: boolean;
@@ -60,7 +60,7 @@ export const HELP = `npm run bench -- [options]
   --duration S          seconds per measured load run (default 10; quick 2)
   --only a,b            run only these HTTP scenarios (skips the other phases)
   --skip a,b            skip phases: seed-publication, http, publish, import, deadlines
-  --cpu-prof DIR        run the app server under node --cpu-prof, profiles into DIR
+  --cpu-prof DIR        run the app server and the workers under node --cpu-prof, profiles into DIR
   --note TEXT           a note stored with the results (e.g. what else ran on the machine)
   --label TEXT          suffix of the result file names (e.g. -before)
   --out DIR             where to write results (default bench/results)
