@@ -66,16 +66,19 @@ export async function claimJob(
   const until = new Date(now.getTime() + leaseMs).toISOString();
   const kindList = sql.join(kinds.map((k) => sql`${k}`));
   const lockClause = storage.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // Two index-ordered look-ups (jobs_runnable is (status, run_at)): a job whose lease expired, else the
+  // oldest due queued job. One OR-ed condition made both databases collect and sort every due job on
+  // each claim, which grew with the backlog (bench/results/PROFILE.md).
   const result = await sql<JobRow>`
     update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${until},
       attempts = attempts + 1, updated_at = ${at}
-    where id = (
-      select id from jobs
-      where kind in (${kindList})
-        and ((status = 'queued' and run_at <= ${at}) or (status = 'running' and locked_until < ${at}))
-      order by run_at, id
-      limit 1
-      ${lockClause}
+    where id = coalesce(
+      (select id from jobs
+        where status = 'running' and locked_until < ${at} and kind in (${kindList})
+        order by run_at, id limit 1 ${lockClause}),
+      (select id from jobs
+        where status = 'queued' and run_at <= ${at} and kind in (${kindList})
+        order by run_at, id limit 1 ${lockClause})
     )
     returning *`.execute(storage.db);
   return result.rows[0] ?? null;

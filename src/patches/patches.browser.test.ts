@@ -96,7 +96,8 @@ describe.skipIf(!chromiumAvailable)('patch review in a real browser', () => {
 
     const cora = await signIn(await browser.newContext({ viewport: { width: 1300, height: 900 } }), 'cora');
     await cora.goto(`${server.baseUrl}/reports/${ref}/patches`);
-    const links = await cora.locator(`a[href^="/reports/${ref}/patches/"]`).evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href')!).filter((h) => /\/patches\/\d+$/.test(h)))]);
+    const hrefs = await cora.locator(`a[href^="/reports/${ref}/patches/"]`).evaluateAll((as: unknown[]): string[] => as.map((a) => (a as { getAttribute(name: string): string | null }).getAttribute('href') ?? ''));
+    const links = [...new Set(hrefs.filter((h) => /\/patches\/\d+$/.test(h)))];
     expect(links.length).toBe(2);
     for (const [i, href] of links.entries()) {
       await cora.goto(`${server.baseUrl}${href}`);

@@ -56,7 +56,8 @@ export async function validateReportInput(scope: Scope, input: ReportInput, atta
     const v = value ?? '';
     if (required && !v.trim()) issues.add(field, 'This is required.');
     else if (v.length > max) issues.add(field, `Use at most ${max} characters.`);
-    else if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(v)) issues.add(field, 'Remove control characters.');
+    // Control characters other than tab and line breaks (\p{Cc} minus \t \n \r).
+    else if (/(?![\t\n\r])\p{Cc}/u.test(v)) issues.add(field, 'Remove control characters.');
   };
   text('title', input.title, LIMITS.title, true);
   if ((input.title ?? '').includes('\n')) issues.add('title', 'Use a single line.');

@@ -13,7 +13,6 @@ import { subscribe } from './ladder.js';
 import { setClass } from './triage.js';
 import { publishAsIssue } from './disclosure.js';
 import type { Scope } from '../context.js';
-import type { UserActor } from '../access/actor.js';
 import { buildUserActor } from '../access/load-actor.js';
 
 const PRIVATE_ROLES = ['reporter', 'coresec', 'stakeholder', 'vmt'];
@@ -24,7 +23,7 @@ describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
   let ref: string;
   let reportId: number;
   let users: Record<string, TestUser>;
-  const scopeOf = async (u: TestUser): Promise<Scope> => ({ app: t.ctx, requestId: null, actor: (await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true })) as UserActor });
+  const scopeOf = async (u: TestUser): Promise<Scope> => ({ app: t.ctx, requestId: null, actor: (await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true })) });
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
