@@ -17,6 +17,7 @@ import { keysRoutes } from '../keys/routes.js';
 import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
 import { noteRoutes } from '../notes/routes.js';
+import { disclosureRoutes } from '../disclosure/routes.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
@@ -35,5 +36,6 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...patchRoutes(ctx),
     ...advisoryRoutes(ctx),
     ...noteRoutes(ctx),
+    ...disclosureRoutes(ctx),
   ]);
 }

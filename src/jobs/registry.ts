@@ -7,14 +7,15 @@ import { keysJobHandlers, keysJobRecurring } from '../keys/jobs.js';
 import { patchJobHandlers, patchJobRecurring } from '../patches/jobs.js';
 import { advisoryJobHandlers, advisoryJobRecurring } from '../advisories/jobs.js';
 import { noteJobHandlers, noteJobRecurring } from '../notes/jobs.js';
+import { disclosureJobHandlers, disclosureJobRecurring } from '../disclosure/jobs.js';
 
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
   registry.register(mailJobHandler(ctx.config));
-  for (const handler of [...reportJobHandlers(ctx), ...keysJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx)]) {
+  for (const handler of [...reportJobHandlers(ctx), ...keysJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
     registry.register(handler);
   }
-  for (const recurring of [keysJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring]) recurring(registry);
+  for (const recurring of [keysJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring, disclosureJobRecurring]) recurring(registry);
   // Housekeeping: forget expired sessions and spent one-time links once a day.
   registry.register({
     kind: 'housekeeping.expire_sessions',

@@ -10,6 +10,7 @@ import * as m0003 from './migrations/0003_keys_mail.js';
 import * as m0004 from './migrations/0004_patches.js';
 import * as m0005 from './migrations/0005_advisories.js';
 import * as m0006 from './migrations/0006_notes.js';
+import * as m0007 from './migrations/0007_disclosure.js';
 
 interface Migration {
   version: string;
@@ -24,6 +25,7 @@ export const migrations: Migration[] = [
   { version: '0004_patches', up: m0004.up },
   { version: '0005_advisories', up: m0005.up },
   { version: '0006_notes', up: m0006.up },
+  { version: '0007_disclosure', up: m0007.up },
 ];
 
 export interface MigrationResult {

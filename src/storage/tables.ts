@@ -6,6 +6,7 @@ import type { KeysTables } from '../keys/tables.js';
 import type { PatchTables } from '../patches/tables.js';
 import type { AdvisoryTables } from '../advisories/tables.js';
 import type { NoteTables } from '../notes/tables.js';
+import type { DisclosureTables } from '../disclosure/tables.js';
 
 type Id = Generated<number>;
 type Timestamp = string;
@@ -304,7 +305,7 @@ export interface ReportApprovalsTable {
 }
 
 /** Every table. Areas added later keep their table shapes in their own folder's tables.ts. */
-export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables {
+export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables {
   users: UsersTable;
   user_roles: UserRolesTable;
   recovery_codes: RecoveryCodesTable;
