@@ -1,7 +1,312 @@
-// Routes of the embargoed-disclosure area.
-import type { AppContext } from '../context.js';
+// Routes of the embargoed-disclosure area: the disclosure page of a report (plan, recipients, sending the
+// pre-notice), the VMT dashboard of upcoming disclosures, and the public acknowledgement link.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h, Fragment } from '../web/jsx.js';
+import type { AppContext, Scope } from '../context.js';
+import { AppError } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
+import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
+import { redirectWithFlash, sendPage } from '../http/render.js';
+import { Badge, Button, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
+import { reportForActor } from '../reports/access.js';
+import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
+import { formatEmbargoEnd } from '../embargo/calendar.js';
+import { planPreNotice } from './planner.js';
+import { sendPreNotice } from './prenotice.js';
+import { acknowledgePreNotice, recipientForToken, recipientsOfPlan } from './recipients.js';
+import { cancelDisclosure, discloseNow, moveDisclosure } from './changes.js';
+import { DISCLOSURE_STEPS } from './run.js';
 
-export function disclosureRoutes(_app: AppContext): RouteDef[] {
-  return [];
+void Fragment;
+
+const refParam = { params: { ref: 'report' } } as const;
+type Params = { ref: string };
+const authorizeReport = (req: FastifyRequest, scope: Scope) => reportForActor(scope, (req.params as Params).ref);
+
+export function disclosureRoutes(app: AppContext): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      url: '/reports/:ref/disclosure',
+      audience: 'user',
+      leak: refParam,
+      authorize: authorizeReport,
+      handler: async (req, reply, scope) => disclosurePage(app, req, reply, scope, (req.params as Params).ref),
+    },
+    {
+      method: 'POST',
+      url: '/reports/:ref/disclosure/prenotice',
+      audience: 'user',
+      leak: refParam,
+      authorize: authorizeReport,
+      handler: async (req, reply, scope) => {
+        const { ref } = req.params as Params;
+        const form = formBody(req);
+        try {
+          const at = str(form, 'at');
+          const { recipients } = await sendPreNotice(scope, ref, { ...(at ? { at } : {}), reason: str(form, 'reason') });
+          return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'success', `Pre-notice queued for ${recipients} recipient(s).`);
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'precondition_failed')) {
+            const issues = error.fields.length ? error.fields : [{ field: 'at', message: error.message }];
+            return disclosurePage(app, req, reply, scope, ref, { values: keepValues(form), issues }, 400);
+          }
+          throw error;
+        }
+      },
+    },
+    planAction('move', 'Disclosure moved; the stakeholders are told.', (scope, ref, form) => moveDisclosure(scope, ref, { at: str(form, 'at'), reason: str(form, 'reason') })),
+    planAction('cancel', 'Disclosure cancelled.', (scope, ref, form) => cancelDisclosure(scope, ref, str(form, 'reason'))),
+    planAction('now', 'The disclosure steps are running now.', (scope, ref, form) => discloseNow(scope, ref, str(form, 'reason'))),
+    {
+      method: 'GET',
+      url: '/disclosures',
+      audience: 'reports.triage',
+      handler: async (req, reply) => dashboardPage(app, req, reply),
+    },
+    {
+      // Public: the link in each pre-notice; the token is the only credential (stored hashed). GET only shows
+      // a button, so mail scanners that fetch links do not acknowledge on the recipient's behalf.
+      method: 'GET',
+      url: '/disclosure/ack/:token',
+      audience: 'public',
+      leak: { params: { token: 'secret_link' } },
+      rateLimitPerMinute: 30,
+      handler: async (req, reply, scope) => {
+        const token = (req.params as { token: string }).token;
+        const recipient = await recipientForToken(scope, token);
+        return sendPage(app, req, reply, 'Acknowledge the pre-notice', (ctx) => (
+          <>
+            <h1>Acknowledge the pre-notice</h1>
+            {recipient.acknowledged ? (
+              <p class="lead">Thank you: the acknowledgement for {recipient.orgName} is already recorded.</p>
+            ) : (
+              <form method="post" action={`/disclosure/ack/${token}`}>
+                <CsrfField token={ctx.csrfToken} />
+                <p class="lead">Confirm that {recipient.orgName} received the pre-notice.</p>
+                <Button>Acknowledge receipt</Button>
+              </form>
+            )}
+          </>
+        ));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/disclosure/ack/:token',
+      audience: 'public',
+      leak: { params: { token: 'secret_link' } },
+      csrf: 'cookie-sessions-only',
+      rateLimitPerMinute: 30,
+      handler: async (req, reply, scope) => {
+        const result = await acknowledgePreNotice(scope, (req.params as { token: string }).token);
+        return sendPage(app, req, reply, 'Pre-notice acknowledged', () => (
+          <>
+            <h1>Thank you</h1>
+            <p class="lead">
+              {result.alreadyAcknowledged ? 'Your acknowledgement was already recorded' : 'Your acknowledgement is recorded'} for {result.orgName}.
+            </p>
+          </>
+        ));
+      },
+    },
+  ];
+}
+
+function planAction(action: string, done: string, run: (scope: Scope, ref: string, form: FormBody) => Promise<void>): RouteDef {
+  return {
+    method: 'POST',
+    url: `/reports/:ref/disclosure/${action}`,
+    audience: 'user',
+    leak: refParam,
+    authorize: authorizeReport,
+    handler: async (req, reply, scope) => {
+      const { ref } = req.params as Params;
+      const form = formBody(req);
+      try {
+        await run(scope, ref, form);
+        return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'success', done);
+      } catch (error) {
+        if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
+          return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'error', error.fields.map((f) => f.message).join(' ') || error.message);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+async function disclosurePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, ref: string, state?: FormState, status?: number) {
+  const report = await reportForActor(scope, ref);
+  // The plan and the recipients are the VMT's business; other readers get the same 404 as for a hidden page.
+  if (!canManage(report.access) || !canSeeVmtOnly(report.access)) throw new AppError('not_found', 'No such page.');
+  const db = app.storage.db;
+  const now = app.clock.now();
+  const planRow = await db.selectFrom('disclosure_plans').selectAll().where('report_id', '=', report.row.id).executeTakeFirst();
+  const recipients = planRow ? await recipientsOfPlan(db, planRow.id) : [];
+  const steps = planRow ? await db.selectFrom('disclosure_steps').selectAll().where('plan_id', '=', planRow.id).execute() : [];
+  const proposal = await planPreNotice(scope, ref);
+  const tone = (s: string) => (s === 'acknowledged' ? 'ok' : s === 'bounced' ? 'danger' : s === 'sent' ? 'info' : 'muted');
+  return sendPage(
+    app,
+    req,
+    reply,
+    `Disclosure of ${report.row.ref}`,
+    (ctx) => (
+      <>
+        <p>
+          <a href={`/reports/${report.row.ref}`}>{report.row.ref}</a>
+        </p>
+        <h1>Disclosure: {report.row.title}</h1>
+        <dl class="facts">
+          <dt>Embargo hard end</dt>
+          <dd>{formatEmbargoEnd(report.row.embargo_end_at, now)}</dd>
+          <dt>Planned disclosure</dt>
+          <dd>{report.row.planned_disclosure_at ? formatEmbargoEnd(report.row.planned_disclosure_at, now) : <span class="muted">not planned</span>}</dd>
+          <dt>Plan</dt>
+          <dd>{planRow ? <Badge tone={planRow.state === 'scheduled' ? 'info' : 'muted'}>{planRow.state}</Badge> : <span class="muted">no pre-notice sent</span>}</dd>
+        </dl>
+        {planRow ? (
+          <section class="card">
+            <h2>Pre-notice recipients</h2>
+            <table>
+              <thead>
+                <tr>
+                  <th>Organisation</th>
+                  <th>Recipient</th>
+                  <th>Mail</th>
+                  <th>State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {recipients.map((r) => (
+                  <tr>
+                    <td>{r.orgName}</td>
+                    <td>
+                      {r.name} &lt;{r.email}&gt;
+                    </td>
+                    <td>{r.variant}</td>
+                    <td>
+                      <Badge tone={tone(r.state)}>{r.state}</Badge> {r.acknowledgedAt ? <Time iso={r.acknowledgedAt} /> : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <h2>Disclosure-hour steps</h2>
+            <ul>
+              {DISCLOSURE_STEPS.map((step) => {
+                const done = steps.find((x) => x.step === step);
+                return (
+                  <li>
+                    <Badge tone={done ? 'ok' : 'muted'}>{done ? 'done' : 'pending'}</Badge> {step.replace('_', ' ')} {done ? <Time iso={done.done_at} /> : ''} {done?.detail ?? ''}
+                  </li>
+                );
+              })}
+            </ul>
+            {planRow.state === 'scheduled' ? (
+              <>
+                <form method="post" action={`/reports/${report.row.ref}/disclosure/move`} class="stack">
+                  <CsrfField token={ctx.csrfToken} />
+                  <TextField name="at" label="Move the disclosure to (UTC)" hint="YYYY-MM-DD or YYYY-MM-DDTHH:MM" state={state} />
+                  <TextField name="reason" label="Reason, if the time breaks a rule" state={state} />
+                  <Button kind="secondary">Move and tell the stakeholders</Button>
+                </form>
+                <form method="post" action={`/reports/${report.row.ref}/disclosure/cancel`} class="stack">
+                  <CsrfField token={ctx.csrfToken} />
+                  <TextField name="reason" label="Why cancel" state={state} />
+                  <Button kind="danger">Cancel the disclosure</Button>
+                </form>
+                <form method="post" action={`/reports/${report.row.ref}/disclosure/now`} class="stack">
+                  <CsrfField token={ctx.csrfToken} />
+                  <TextField name="reason" label="What leaked" state={state} />
+                  <Button kind="danger">Disclose now (leak)</Button>
+                </form>
+              </>
+            ) : (
+              ''
+            )}
+          </section>
+        ) : (
+          <section class="card">
+            <h2>Send the pre-notice</h2>
+            <p>
+              Proposed: <Time iso={proposal.proposed.toISOString()} /> (window <Time iso={proposal.earliest.toISOString()} /> – <Time iso={proposal.latest.toISOString()} />).
+            </p>
+            {proposal.warnings.length ? (
+              <ul>
+                {proposal.warnings.map((w) => (
+                  <li>
+                    <Badge tone="warn">{w.code}</Badge> {w.message}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              ''
+            )}
+            <h3>Recipients</h3>
+            {proposal.recipients.length === 0 ? (
+              <EmptyState>No stakeholder organisation follows this report’s projects.</EmptyState>
+            ) : (
+              <ul>
+                {proposal.recipients.map((r) => (
+                  <li>
+                    {r.orgName}: {r.name} &lt;{r.email}&gt; {r.wantsEncryption ? <Badge tone={r.encryptionProblem ? 'danger' : 'info'}>{r.encryptionProblem ? `cannot encrypt: ${r.encryptionProblem}` : 'encrypted [vs]'}</Badge> : <Badge>signed</Badge>}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <form method="post" action={`/reports/${report.row.ref}/disclosure/prenotice`} class="stack">
+              <CsrfField token={ctx.csrfToken} />
+              <ErrorSummary state={state} />
+              <TextField name="at" label="Disclosure date and hour (UTC)" hint="YYYY-MM-DD (at the default hour) or YYYY-MM-DDTHH:MM; empty = the proposal." state={state} />
+              <TextField name="reason" label="Reason, if the time breaks a rule" state={state} />
+              <div class="actions">
+                <Button>Send the pre-notice</Button>
+              </div>
+            </form>
+          </section>
+        )}
+      </>
+    ),
+    status ? { status } : {},
+  );
+}
+
+async function dashboardPage(app: AppContext, req: FastifyRequest, reply: FastifyReply) {
+  const rows = await app.storage.db
+    .selectFrom('disclosure_plans')
+    .innerJoin('reports', 'reports.id', 'disclosure_plans.report_id')
+    .select(['reports.ref', 'reports.title', 'disclosure_plans.disclose_at', 'disclosure_plans.state', 'disclosure_plans.id'])
+    .where('disclosure_plans.state', '=', 'scheduled')
+    .orderBy('disclosure_plans.disclose_at')
+    .execute();
+  const now = app.clock.now();
+  return sendPage(app, req, reply, 'Upcoming disclosures', () => (
+    <>
+      <h1>Upcoming disclosures</h1>
+      {rows.length === 0 ? (
+        <EmptyState>No disclosure is scheduled.</EmptyState>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Report</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <td>{formatEmbargoEnd(r.disclose_at, now)}</td>
+                <td>
+                  <a href={`/reports/${r.ref}/disclosure`}>{r.ref}</a> {r.title}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  ));
 }

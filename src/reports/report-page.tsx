@@ -192,6 +192,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
       <nav class="report-links" aria-label="Report sections">
         <a href={`${base}/patches`}>Patches</a>
         {manage && r.class === 'A' ? <a href={`/advisories/new?report=${r.ref}`}>Draft the advisory</a> : null}
+        {manage ? <a href={`${base}/disclosure`}>Disclosure / pre-notice</a> : null}
         {(manage && r.class && ['B1', 'B2', 'B3', 'C1', 'C2', 'D'].includes(r.class)) || (r.visibility === 'public' && ctx.actor.kind === 'user') ? (
           <a href={`/notes/flag?report=${r.ref}`}>Flag a security note</a>
         ) : null}

@@ -29,7 +29,9 @@ export type TimelineKind =
   | 'opened_at_embargo_end'
   | 'claimed'
   | 'published_as_issue'
-  | 'credit_changed';
+  | 'credit_changed'
+  | 'prenotice_sent'
+  | 'disclosure_step';
 
 export function actorName(actor: Actor, fallback = 'system'): { id: number | null; label: string } {
   return actor.kind === 'user' ? { id: actor.userId, label: actor.displayName } : { id: null, label: fallback };
@@ -121,5 +123,9 @@ export function describeEvent(e: TimelineEntry): string {
       return 'A scrubbed public version was published.';
     case 'credit_changed':
       return 'The reporter changed their credit preference.';
+    case 'prenotice_sent':
+      return `Pre-notice sent to ${s('recipients')} stakeholder recipient(s); disclosure planned for ${s('at')}.`;
+    case 'disclosure_step':
+      return `Disclosure step “${s('step').replace('_', ' ')}” done. ${s('detail')}`;
   }
 }

@@ -60,6 +60,7 @@ export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
               <NavLink href="/reports" current={ctx.path}>Reports</NavLink>
               <NavLink href="/contact" current={ctx.path}>Contact</NavLink>
               {can(actor, 'reports.triage') ? <NavLink href="/vmt" current={ctx.path}>Queue</NavLink> : null}
+              {can(actor, 'reports.triage') ? <NavLink href="/disclosures" current={ctx.path}>Disclosures</NavLink> : null}
               {user?.roles.has('admin') ? <NavLink href="/admin" current={ctx.path}>Admin</NavLink> : null}
             </nav>
             <div class="account-nav">
