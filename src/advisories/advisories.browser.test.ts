@@ -3,10 +3,10 @@
 // is published, and the public page, index and feed show it. Screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { currentTotp, newTotpSecret } from '../accounts/totp.js';
+import { newTotpSecret } from '../accounts/totp.js';
 import { systemScope, type Scope } from '../context.js';
 import { receiveReport } from '../reports/intake.js';
 import { subscribe } from '../reports/ladder.js';
@@ -65,20 +65,7 @@ describe.skipIf(!chromiumAvailable)('advisories in a real browser', () => {
     await server?.close();
   });
 
-  async function as(username: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#f-login').fill(username);
-    await page.locator('#f-password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    if (totp[username]) {
-      await page.waitForURL('**/login/totp**');
-      await page.locator('#f-code').fill(currentTotp(totp[username], new Date()));
-      await page.getByRole('button', { name: 'Verify' }).click();
-    }
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    return page;
-  }
+  const as = (username: string): Promise<Page> => signedInPage(browser, server.baseUrl, username, { password: PASSWORD, totpSecret: totp[username] });
 
   it('drafts, approves, publishes and shows the advisory', async () => {
     // The reporter and the project lead approve the impact description on the report.

@@ -2,10 +2,10 @@
 // members give +2, a project core reviewer gives +1, it is published, and the public page and feed show it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { currentTotp, newTotpSecret } from '../accounts/totp.js';
+import { newTotpSecret } from '../accounts/totp.js';
 import { systemScope } from '../context.js';
 import type { InstanceRole } from '../storage/tables.js';
 
@@ -36,20 +36,7 @@ describe.skipIf(!chromiumAvailable)('security notes in a real browser', () => {
     await server?.close();
   });
 
-  async function as(username: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#f-login').fill(username);
-    await page.locator('#f-password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    if (totp[username]) {
-      await page.waitForURL('**/login/totp**');
-      await page.locator('#f-code').fill(currentTotp(totp[username], new Date()));
-      await page.getByRole('button', { name: 'Verify' }).click();
-    }
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    return page;
-  }
+  const as = (username: string): Promise<Page> => signedInPage(browser, server.baseUrl, username, { password: PASSWORD, totpSecret: totp[username] });
 
   async function vote(page: Page, noteUrl: string, value: string): Promise<void> {
     await page.goto(noteUrl);

@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
+import type { Browser } from 'playwright-core';
+import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { currentTotp, newTotpSecret } from '../accounts/totp.js';
+import { newTotpSecret } from '../accounts/totp.js';
 import { systemScope, type Scope } from '../context.js';
 import { Worker } from '../jobs/worker.js';
 import { buildJobRegistry } from '../jobs/registry.js';
@@ -57,7 +57,6 @@ describe.skipIf(!chromiumAvailable)('patch review in a real browser', () => {
     const vmtScope: Scope = { app: server.ctx, requestId: null, actor: await buildUserActor(server.ctx.storage.db, server.ctx.config, vera, { kind: 'session', mfaPassed: true }) };
     await subscribe(vmtScope, ref, { username: 'dev', level: 'developer', reason: 'writes the fix' });
     await subscribe(vmtScope, ref, { username: 'cora', level: 'coresec', reason: 'reviews the fix' });
-    void currentTotp;
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,20 +64,12 @@ describe.skipIf(!chromiumAvailable)('patch review in a real browser', () => {
     if (tmp) removeDir(tmp);
   });
 
-  async function signIn(context: BrowserContext, username: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#f-login').fill(username);
-    await page.locator('#f-password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    return page;
-  }
+  const signIn = (username: string) => signedInPage(browser, server.baseUrl, username, { password: PASSWORD, viewport: { width: 1300, height: 900 } });
 
   const drain = () => new Worker({ storage: server.ctx.storage, clock: server.ctx.clock, registry: buildJobRegistry(server.ctx) }).drain();
 
   it('uploads, checks, reviews and shows the branches ready', async () => {
-    const dev = await signIn(await browser.newContext({ viewport: { width: 1300, height: 900 } }), 'dev');
+    const dev = await signIn('dev');
     await dev.goto(`${server.baseUrl}/reports/${ref}/patches`);
     await dev.locator('input[name="targets"]').first().check();
     await dev.locator('input[name="targets"]').nth(1).check();
@@ -94,7 +85,7 @@ describe.skipIf(!chromiumAvailable)('patch review in a real browser', () => {
     expect(matrix).toContain('not ready');
     await screenshot(dev, 'patches-02-checked');
 
-    const cora = await signIn(await browser.newContext({ viewport: { width: 1300, height: 900 } }), 'cora');
+    const cora = await signIn('cora');
     await cora.goto(`${server.baseUrl}/reports/${ref}/patches`);
     const hrefs = await cora.locator(`a[href^="/reports/${ref}/patches/"]`).evaluateAll((as: unknown[]): string[] => as.map((a) => (a as { getAttribute(name: string): string | null }).getAttribute('href') ?? ''));
     const links = [...new Set(hrefs.filter((h) => /\/patches\/\d+$/.test(h)))];

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ManualClock } from '../clock.js';
-import { chromiumAvailable, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { currentTotp, newTotpSecret } from '../accounts/totp.js';
+import { newTotpSecret } from '../accounts/totp.js';
 import { systemScope } from '../context.js';
 import { Worker } from '../jobs/worker.js';
 import { buildJobRegistry } from '../jobs/registry.js';
@@ -43,20 +43,7 @@ describe.skipIf(!chromiumAvailable)('reports in a real browser', () => {
     await server?.close();
   });
 
-  async function signIn(context: BrowserContext, username: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#f-login').fill(username);
-    await page.locator('#f-password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    if (totp[username]) {
-      await page.waitForURL('**/login/totp**');
-      await page.locator('#f-code').fill(currentTotp(totp[username], clock.now()));
-      await page.getByRole('button', { name: 'Verify' }).click();
-    }
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    return page;
-  }
+  const signIn = (username: string) => signedInPage(browser, server.baseUrl, username, { password: PASSWORD, totpSecret: totp[username], now: () => clock.now() });
 
   it('runs the report from intake to its automatic opening', async () => {
     // 1. An anonymous reporter files a report with an attachment.
@@ -83,8 +70,7 @@ describe.skipIf(!chromiumAvailable)('reports in a real browser', () => {
     expect(reporterLink).toMatch(/\/r\/[A-Za-z0-9_-]{40,}/);
 
     // 2. A VMT member acknowledges, classifies and subscribes coresec.
-    const vmtContext = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const vmt = await signIn(vmtContext, 'vera');
+    const vmt = await signIn('vera');
     await vmt.goto(`${server.baseUrl}/reports/${ref}`);
     expect(await vmt.locator('h1').textContent()).toContain('Nova metadata API leaks instance passwords');
     await screenshot(vmt, 'reports-03-vmt-report');
@@ -103,12 +89,12 @@ describe.skipIf(!chromiumAvailable)('reports in a real browser', () => {
     await screenshot(vmt, 'reports-04-vmt-triaged');
 
     // 3. The coresec member sees it; an unrelated user gets a 404.
-    const cora = await signIn(await browser.newContext({ viewport: { width: 1200, height: 900 } }), 'cora');
+    const cora = await signIn('cora');
     const seen = await cora.goto(`${server.baseUrl}/reports/${ref}`);
     expect(seen?.status()).toBe(200);
     expect(await cora.locator('.card').first().textContent()).toContain('Embargo');
     await screenshot(cora, 'reports-05-coresec-view');
-    const ursula = await signIn(await browser.newContext({ viewport: { width: 1200, height: 900 } }), 'ursula');
+    const ursula = await signIn('ursula');
     const hidden = await ursula.goto(`${server.baseUrl}/reports/${ref}`);
     expect(hidden?.status()).toBe(404);
     await screenshot(ursula, 'reports-06-unrelated-404');

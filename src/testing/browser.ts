@@ -10,6 +10,7 @@ import { buildApp } from '../http/app.js';
 import { createLogger } from '../logging.js';
 import { createTestStorage, type TestStorage } from './databases.js';
 import { repoPath } from './shared-corpus.js';
+import { currentTotp } from '../accounts/totp.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
@@ -59,4 +60,29 @@ export async function startLiveServer(clock: Clock = systemClock): Promise<LiveS
       await db.cleanup();
     },
   };
+}
+
+export interface SignInOptions {
+  password: string;
+  /** The account's TOTP secret, when it has one; codes are computed at `now()` (the server's clock). */
+  totpSecret?: string | undefined;
+  now?: () => Date;
+  viewport?: { width: number; height: number };
+}
+
+/** A fresh browser context signed in through the real sign-in pages (and the TOTP step when enrolled). */
+export async function signedInPage(browser: Browser, baseUrl: string, username: string, options: SignInOptions): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#f-login').fill(username);
+  await page.locator('#f-password').fill(options.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (options.totpSecret) {
+    await page.waitForURL('**/login/totp**');
+    await page.locator('#f-code').fill(currentTotp(options.totpSecret, (options.now ?? (() => new Date()))()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
 }
