@@ -1,10 +1,10 @@
 // Review, approval, publication and errata of one advisory (VMT only; 404 for anyone else).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, Scope } from '../context.js';
 import { AppError } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, str } from '../http/forms.js';
+import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import { renderNoticeText } from './formats/notice-text.js';
@@ -62,6 +62,23 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
     ), { status });
   };
 
+  /** A button on the manage page: load (404 unless the actor may edit), run, and flash the outcome there. */
+  const manageAction = (suffix: string, run: (scope: Scope, id: string, form: FormBody) => Promise<string>): RouteDef => ({
+    method: 'POST',
+    url: `/advisories/:id/${suffix}`,
+    audience: 'advisories.edit',
+    leak: { params: { id: 'advisory' } },
+    handler: async (req, reply, scope) => {
+      const { id } = params(req);
+      await advisoryForEditor(db, scope.actor, id);
+      try {
+        return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', await run(scope, id, formBody(req)));
+      } catch (error) {
+        return flashError(reply, id, error);
+      }
+    },
+  });
+
   return [
     {
       method: 'GET',
@@ -97,56 +114,16 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
         ), { wide: true });
       },
     },
-    {
-      method: 'POST',
-      url: '/advisories/:id/approve',
-      audience: 'advisories.edit',
-      leak: { params: { id: 'advisory' } },
-      handler: async (req, reply, scope) => {
-        const { id } = params(req);
-        await advisoryForEditor(db, scope.actor, id);
-        try {
-          await approveAdvisory(scope, id, revisionOf(formBody(req)) ?? 0);
-          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', 'Approved.');
-        } catch (error) {
-          return flashError(reply, id, error);
-        }
-      },
-    },
-    {
-      method: 'POST',
-      url: '/advisories/:id/impact-approvals',
-      audience: 'advisories.edit',
-      leak: { params: { id: 'advisory' } },
-      handler: async (req, reply, scope) => {
-        const { id } = params(req);
-        await advisoryForEditor(db, scope.actor, id);
-        const form = formBody(req);
-        try {
-          await recordImpactApproval(scope, id, str(form, 'role') as 'reporter' | 'lead', str(form, 'note'));
-          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', 'Approval recorded.');
-        } catch (error) {
-          return flashError(reply, id, error);
-        }
-      },
-    },
-    {
-      method: 'POST',
-      url: '/advisories/:id/publish',
-      audience: 'advisories.edit',
-      leak: { params: { id: 'advisory' } },
-      handler: async (req, reply, scope) => {
-        const { id } = params(req);
-        await advisoryForEditor(db, scope.actor, id);
-        try {
-          const r = await publishAdvisory(scope, id, revisionOf(formBody(req)));
-          const mail = r.announced === 'announcement' ? ' The announcement is queued.' : r.announced === 'errata' ? ' The errata announcement is queued.' : '';
-          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', `Published revision ${r.revision}.${mail}`);
-        } catch (error) {
-          return flashError(reply, id, error);
-        }
-      },
-    },
+    manageAction('approve', async (scope, id, form) => (await approveAdvisory(scope, id, revisionOf(form) ?? 0), 'Approved.')),
+    manageAction('impact-approvals', async (scope, id, form) => {
+      await recordImpactApproval(scope, id, str(form, 'role') as 'reporter' | 'lead', str(form, 'note'));
+      return 'Approval recorded.';
+    }),
+    manageAction('publish', async (scope, id, form) => {
+      const r = await publishAdvisory(scope, id, revisionOf(form));
+      const mail = r.announced === 'announcement' ? ' The announcement is queued.' : r.announced === 'errata' ? ' The errata announcement is queued.' : '';
+      return `Published revision ${r.revision}.${mail}`;
+    }),
     {
       method: 'GET',
       url: '/advisories/:id/errata',

@@ -40,6 +40,32 @@ function MoreNote({ section, href }: { section: RowsAndTotal; href: string }): S
   );
 }
 
+/** A column of a queue table: its heading and how a row fills its cell. */
+type Column = [heading: string, cell: (row: ReportListRow) => SafeHtml];
+
+function ReportTable({ rows, columns }: { rows: ReportListRow[]; columns: Column[] }): SafeHtml {
+  return (
+    <table>
+      <thead>
+        <tr>
+          {columns.map(([heading]) => (
+            <th scope="col">{heading}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr>
+            {columns.map(([, cell]) => (
+              <td>{cell(row)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Stat({ value, label, href }: { value: number; label: string; href: string }): SafeHtml {
   return (
     <div class="card">
@@ -63,6 +89,11 @@ export function TriageQueuePage({ queue, now, values, issues, projects }: Triage
   const filterValues: ReportListValues = { q: '', state: [], class: issues.length ? [] : values.class, project: issues.length ? '' : values.project, visibility: '' };
   const listLink = (extra: Partial<ReportListValues> = {}) => `/reports${listQueryString({ ...filterValues, ...extra }, 1)}`;
   const groups = groupByProject(inProgress.rows, filterValues.project || undefined);
+  const title: Column = ['Report', (row) => <ReportTitleCell row={row} />];
+  const projectsCol: Column = ['Projects', (row) => <ProjectsCell row={row} />];
+  const state: Column = ['State', (row) => <StateBadge state={row.item.state} />];
+  const embargo = (heading: string): Column => [heading, (row) => <EmbargoCell row={row} now={now} />];
+  const coordinator: Column = ['Coordinator', (row) => <CoordinatorCell row={row} />];
   const classRows: [ClassFilterValue, string, string][] = [...reportClasses.map((c): [ClassFilterValue, string, string] => [c, classOutcome[c].meaning, classOutcome[c].outcome]), ['unclassified', 'not classified yet', '—']];
   return (
     <>
@@ -80,38 +111,7 @@ export function TriageQueuePage({ queue, now, values, issues, projects }: Triage
       <section aria-labelledby="new">
         <h2 id="new">New, not yet acknowledged</h2>
         {unacknowledged.rows.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Report</th>
-                <th scope="col">Projects</th>
-                <th scope="col">Received</th>
-                <th scope="col">Acknowledge by</th>
-                <th scope="col">Coordinator</th>
-              </tr>
-            </thead>
-            <tbody>
-              {unacknowledged.rows.map((row) => (
-                <tr>
-                  <td>
-                    <ReportTitleCell row={row} />
-                  </td>
-                  <td>
-                    <ProjectsCell row={row} />
-                  </td>
-                  <td>
-                    <Time iso={row.item.received_at} />
-                  </td>
-                  <td>
-                    <AckDeadlineCell row={row} now={now} />
-                  </td>
-                  <td>
-                    <CoordinatorCell row={row} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ReportTable rows={unacknowledged.rows} columns={[title, projectsCol, ['Received', (row) => <Time iso={row.item.received_at} />], ['Acknowledge by', (row) => <AckDeadlineCell row={row} now={now} />], coordinator]} />
         ) : (
           <EmptyState>Every report is acknowledged.</EmptyState>
         )}
@@ -121,38 +121,7 @@ export function TriageQueuePage({ queue, now, values, issues, projects }: Triage
       <section aria-labelledby="embargoes">
         <h2 id="embargoes">Embargoes ending within {EMBARGO_SOON_DAYS} days</h2>
         {embargoSoon.rows.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Report</th>
-                <th scope="col">Projects</th>
-                <th scope="col">State</th>
-                <th scope="col">Embargo ends</th>
-                <th scope="col">Coordinator</th>
-              </tr>
-            </thead>
-            <tbody>
-              {embargoSoon.rows.map((row) => (
-                <tr>
-                  <td>
-                    <ReportTitleCell row={row} />
-                  </td>
-                  <td>
-                    <ProjectsCell row={row} />
-                  </td>
-                  <td>
-                    <StateBadge state={row.item.state} />
-                  </td>
-                  <td>
-                    <EmbargoCell row={row} now={now} />
-                  </td>
-                  <td>
-                    <CoordinatorCell row={row} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ReportTable rows={embargoSoon.rows} columns={[title, projectsCol, state, embargo('Embargo ends'), coordinator]} />
         ) : (
           <EmptyState>No embargo ends within {EMBARGO_SOON_DAYS} days.</EmptyState>
         )}
@@ -167,38 +136,7 @@ export function TriageQueuePage({ queue, now, values, issues, projects }: Triage
               <h3>
                 {g.slug ? <a href={`/projects/${g.slug}`}>{g.name}</a> : g.name} <Badge tone="info">{g.rows.length}</Badge>
               </h3>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Report</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Class</th>
-                    <th scope="col">Embargo</th>
-                    <th scope="col">Coordinator</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {g.rows.map((row) => (
-                    <tr>
-                      <td>
-                        <ReportTitleCell row={row} />
-                      </td>
-                      <td>
-                        <StateBadge state={row.item.state} />
-                      </td>
-                      <td>
-                        <ClassCell row={row} />
-                      </td>
-                      <td>
-                        <EmbargoCell row={row} now={now} />
-                      </td>
-                      <td>
-                        <CoordinatorCell row={row} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <ReportTable rows={g.rows} columns={[title, state, ['Class', (row) => <ClassCell row={row} />], embargo('Embargo'), coordinator]} />
             </>
           ))
         ) : (
