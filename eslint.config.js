@@ -25,5 +25,5 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['bin/**/*.js', 'scripts/**/*.js', '*.config.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
-  { files: ['src/web/assets/**/*.js'], languageOptions: { globals: { document: 'readonly' } } },
+  { files: ['src/web/assets/**/*.js'], languageOptions: { globals: { document: 'readonly', setInterval: 'readonly' } } },
 );

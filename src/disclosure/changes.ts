@@ -8,6 +8,7 @@ import { cancelJob } from '../jobs/queue.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';
 import { actorName, addTimelineEvent } from '../reports/timeline.js';
+import { endEmbargoEarly, openReportIn } from '../reports/disclosure.js';
 import type { Db } from '../storage/database.js';
 import { planPreNotice, requireOverrideReason } from './planner.js';
 import { runKey, scheduleRun } from './run.js';
@@ -63,18 +64,40 @@ export async function cancelDisclosure(scope: Scope, ref: string, reason: string
   });
 }
 
-/** A leak: run the disclosure steps now instead of at the hour (the job is enqueued to run at once). */
+/**
+ * A leak (issue 7 item 5): the report opens in this transaction and the rest of the disclosure steps
+ * (publish the advisory with its announcement, rebuild the site) run at once as the job, instead of at
+ * the hour. The job's open_report step then finds the report public and records that.
+ */
 export async function discloseNow(scope: Scope, ref: string, reason: string): Promise<void> {
   const report = await reportForActor(scope, ref);
   requireOn(report, scope, canManage, 'end the embargo');
   if (!reason.trim()) throw errors.field('reason', 'Say what leaked or why the embargo ends early.');
+  if (report.row.visibility === 'public') throw errors.conflict('The report is already public.');
   const current = await scheduledPlan(scope.app.storage.db, report);
   await change(scope, async ({ trx, now, audit }) => {
     const version = current.version + 1;
-    await trx.updateTable('disclosure_plans').set({ disclose_at: now.toISOString(), version, override_reason: reason.trim(), updated_at: now.toISOString() }).where('id', '=', current.id).execute();
+    const r = await trx.updateTable('disclosure_plans').set({ disclose_at: now.toISOString(), version, override_reason: reason.trim(), updated_at: now.toISOString() }).where('id', '=', current.id).where('version', '=', current.version).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw errors.conflict('The plan changed meanwhile; reload and try again.');
     await cancelJob(trx, now, runKey(current.id, current.version));
+    await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, { kind: 'embargo_ended_early', reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId });
+    await trx.updateTable('reports').set({ planned_disclosure_at: now.toISOString() }).where('id', '=', report.row.id).execute();
     await scheduleRun(trx, now, { id: current.id, version, disclose_at: now.toISOString() }, now);
-    await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'embargo_ended_early', { reason: reason.trim() });
     await audit('disclosure.run_now', 'report', report.row.id, { disclose_at: current.disclose_at }, { disclose_at: now.toISOString(), reason: reason.trim() });
   });
+}
+
+/**
+ * "End the embargo early" on the report page: with a scheduled disclosure it runs the disclosure steps
+ * at once (discloseNow); without one it only opens the report.
+ */
+export async function endEmbargoEarlyOrDisclose(scope: Scope, ref: string, reason: string): Promise<'disclosing' | 'opened'> {
+  const report = await reportForActor(scope, ref);
+  const plan = await scope.app.storage.db.selectFrom('disclosure_plans').select('state').where('report_id', '=', report.row.id).executeTakeFirst();
+  if (plan?.state === 'scheduled') {
+    await discloseNow(scope, ref, reason);
+    return 'disclosing';
+  }
+  await endEmbargoEarly(scope, ref, reason);
+  return 'opened';
 }

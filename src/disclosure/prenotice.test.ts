@@ -3,6 +3,7 @@
 // it, the `[vs] ` variant encrypted to the list's key (gpg --decrypt) — with the patches under their
 // download names, per-recipient state and a working acknowledgement link. Both databases, real git and gpg.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import PostalMime from 'postal-mime';
 import { testDialects } from '../testing/databases.js';
 import { TempGnupg } from '../pgp/testing-gnupg.js';
 import { generateAndStoreTeamKey, currentTeamKey } from '../keys/team-keys.js';
@@ -92,8 +93,20 @@ describe.each(testDialects())('pre-notice on %s', (dialect) => {
     expect(decrypted).toContain('Tokens are accepted unchecked.');
     expect(decrypted).toContain(`https://security.example.org/reports/${w.ref}`);
     const series = await seriesDownloadFor(vmt, w.ref, 'nova|nova|master');
-    expect(decrypted).toContain(`----- ${series.fileName} -----`);
-    expect(plain!.raw).toContain(series.fileName);
+    // The patches are MIME attachments under the naming rule (DESIGN.md §3: CVE or report id, branch),
+    // inside the encrypted part for the [vs] variant, each the series as one mbox for `git am`.
+    expect(series.fileName).toMatch(new RegExp(`^${w.ref.toLowerCase()}-master\\.patch$`));
+    const inner = await PostalMime.parse(gpgDecryptPgpMime(gpg, vs!.raw).stdout);
+    const outer = await PostalMime.parse(plain!.raw);
+    for (const parsed of [inner, outer]) {
+      const patch = parsed.attachments.find((a) => a.filename === series.fileName);
+      expect(patch?.mimeType).toBe('text/x-patch');
+      expect(Buffer.from(patch!.content as ArrayBuffer).toString('utf8')).toBe(series.body.endsWith('\n') ? series.body : `${series.body}\n`);
+    }
+    expect(decrypted).not.toContain('diff --git');
+    expect(decrypted).toContain(`  ${series.fileName}`);
+    // Nothing of the report or its patches travels in clear around the encrypted variant.
+    expect(vs!.raw).not.toContain(series.fileName);
 
     const row = await w.t.ctx.storage.db.selectFrom('reports').select(['planned_disclosure_at']).where('id', '=', w.reportId).executeTakeFirstOrThrow();
     expect(row.planned_disclosure_at).toMatch(/T15:00:00\.000Z$/);
@@ -136,6 +149,18 @@ describe.each(testDialects())('pre-notice on %s', (dialect) => {
     const dashboard = await w.clients.vmt!.get('/disclosures');
     expect(dashboard.statusCode).toBe(200);
     expect(dashboard.body).toContain(w.ref);
+    expect(dashboard.body).toContain('1 of 2');
+    expect(dashboard.body).toMatch(/class="countdown" data-countdown-to="[^"]+T15:00:00\.000Z"/);
+    // The report page shows the VMT the plan, a countdown and each recipient's state; a developer
+    // subscribed to the report reads the report but not who was pre-notified.
+    const vmtView = await w.clients.vmt!.get(`/reports/${w.ref}`);
+    expect(vmtView.body).toContain('id="disclosure-heading"');
+    expect(vmtView.body).toContain('distro-sec@example.net');
+    expect(vmtView.body).toMatch(/Disclosure in <span class="countdown"[^>]*>\d+ days? \d\d h \d\d min</);
+    const developerView = await w.clients.developer!.get(`/reports/${w.ref}`);
+    expect(developerView.statusCode).toBe(200);
+    expect(developerView.body).not.toContain('distro-sec@example.net');
+    expect(developerView.body).not.toContain('disclosure-heading');
     expect((await w.clients.developer!.get('/disclosures')).statusCode).toBe(404);
     const anonymous = new TestClient(w.t);
     expect((await anonymous.get(`/reports/${w.ref}`)).statusCode).toBe(404);

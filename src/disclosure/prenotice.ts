@@ -7,6 +7,7 @@ import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
 import { randomToken, sha256Hex } from '../accounts/secrets.js';
 import { currentTeamKey } from '../keys/team-keys.js';
 import { enqueueMail } from '../mail/outbox.js';
+import type { QueuedAttachment } from '../mail/compose.js';
 import { loadReportPatches } from '../patches/loaders.js';
 import { seriesDownloadFor, type Download } from '../patches/loaders.js';
 import { parseRecord } from '../advisories/store.js';
@@ -82,11 +83,13 @@ export async function sendPreNotice(scope: Scope, ref: string, input: SendPreNot
         .insertInto('prenotice_recipients')
         .values({ plan_id: planId, contact_id: r.contactId, org_name: r.orgName, name: r.name, email: r.email, variant: encrypted ? 'encrypted' : 'signed', message_id: messageId, state: 'queued', ack_token_hash: sha256Hex(token), queued_at: now.toISOString(), acknowledged_at: null })
         .execute();
-      const body = `${mail.body}\n${ackLine(scope, token)}${patchSection(mail.patches)}`;
+      const body = `${mail.body}\n${ackLine(scope, token)}${patchList(mail.patches)}`;
       await enqueueMail(enqueue, {
         to: [r.email],
         messageId,
         headers: { 'X-Cordon-Report': report.row.ref },
+        // Inside the encrypted part for the `[vs] ` variant (compose.ts treats them as private with privateBody).
+        attachments: patchAttachments(mail.patches),
         ...(encrypted
           ? { subject: `${VS_PREFIX}${mail.subject}`, text: 'This pre-notice is encrypted to your OpenPGP key.\n', privateBody: body }
           : { subject: mail.subject, text: body }),
@@ -151,10 +154,12 @@ function ackLine(scope: Scope, token: string): string {
   return `Please acknowledge receipt by opening this link:\n${scope.app.config.publicUrl}/disclosure/ack/${token}\n`;
 }
 
-/**
- * The patches, each under its file name (the naming rule of src/patches/downloads.ts). The outbox has no
- * attachment support yet, so they travel inline, one mbox per branch, ready for `git am`.
- */
-function patchSection(patches: readonly Download[]): string {
-  return patches.map((p) => `\n----- ${p.fileName} -----\n${p.body.endsWith('\n') ? p.body : `${p.body}\n`}`).join('');
+/** The patches travel as attachments, one mbox per branch ready for `git am`; the body lists their names. */
+function patchList(patches: readonly Download[]): string {
+  return `\nAttached patches (apply with \`git am\`):\n${patches.map((p) => `  ${p.fileName}\n`).join('')}`;
+}
+
+/** Each series under its file name (the naming rule of src/patches/downloads.ts). */
+export function patchAttachments(patches: readonly Download[]): QueuedAttachment[] {
+  return patches.map((p) => ({ filename: p.fileName, content: p.body.endsWith('\n') ? p.body : `${p.body}\n`, contentType: 'text/x-patch' }));
 }

@@ -7,15 +7,15 @@ import { AppError } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { Badge, Button, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
+import { Badge, Button, Countdown, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { reportForActor } from '../reports/access.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { formatEmbargoEnd } from '../embargo/calendar.js';
 import { planPreNotice } from './planner.js';
 import { sendPreNotice } from './prenotice.js';
-import { acknowledgePreNotice, recipientForToken, recipientsOfPlan } from './recipients.js';
+import { acknowledgePreNotice, recipientForToken } from './recipients.js';
 import { cancelDisclosure, discloseNow, moveDisclosure } from './changes.js';
-import { DISCLOSURE_STEPS } from './run.js';
+import { loadDisclosureSummary, PlannedHour, RecipientTable, StepList } from './summary.js';
 
 void Fragment;
 
@@ -140,13 +140,9 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
   const report = await reportForActor(scope, ref);
   // The plan and the recipients are the VMT's business; other readers get the same 404 as for a hidden page.
   if (!canManage(report.access) || !canSeeVmtOnly(report.access)) throw new AppError('not_found', 'No such page.');
-  const db = app.storage.db;
   const now = app.clock.now();
-  const planRow = await db.selectFrom('disclosure_plans').selectAll().where('report_id', '=', report.row.id).executeTakeFirst();
-  const recipients = planRow ? await recipientsOfPlan(db, planRow.id) : [];
-  const steps = planRow ? await db.selectFrom('disclosure_steps').selectAll().where('plan_id', '=', planRow.id).execute() : [];
+  const summary = await loadDisclosureSummary(app.storage.db, report.row.id);
   const proposal = await planPreNotice(scope, ref);
-  const tone = (s: string) => (s === 'acknowledged' ? 'ok' : s === 'bounced' ? 'danger' : s === 'sent' ? 'info' : 'muted');
   return sendPage(
     app,
     req,
@@ -163,48 +159,16 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
           <dd>{formatEmbargoEnd(report.row.embargo_end_at, now)}</dd>
           <dt>Planned disclosure</dt>
           <dd>{report.row.planned_disclosure_at ? formatEmbargoEnd(report.row.planned_disclosure_at, now) : <span class="muted">not planned</span>}</dd>
-          <dt>Plan</dt>
-          <dd>{planRow ? <Badge tone={planRow.state === 'scheduled' ? 'info' : 'muted'}>{planRow.state}</Badge> : <span class="muted">no pre-notice sent</span>}</dd>
         </dl>
-        {planRow ? (
-          <section class="card">
+        {summary ? (
+          <section class="card disclosure-card">
+            <h2>Disclosure hour</h2>
+            <PlannedHour summary={summary} now={now} />
             <h2>Pre-notice recipients</h2>
-            <table>
-              <thead>
-                <tr>
-                  <th>Organisation</th>
-                  <th>Recipient</th>
-                  <th>Mail</th>
-                  <th>State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {recipients.map((r) => (
-                  <tr>
-                    <td>{r.orgName}</td>
-                    <td>
-                      {r.name} &lt;{r.email}&gt;
-                    </td>
-                    <td>{r.variant}</td>
-                    <td>
-                      <Badge tone={tone(r.state)}>{r.state}</Badge> {r.acknowledgedAt ? <Time iso={r.acknowledgedAt} /> : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RecipientTable recipients={summary.recipients} />
             <h2>Disclosure-hour steps</h2>
-            <ul>
-              {DISCLOSURE_STEPS.map((step) => {
-                const done = steps.find((x) => x.step === step);
-                return (
-                  <li>
-                    <Badge tone={done ? 'ok' : 'muted'}>{done ? 'done' : 'pending'}</Badge> {step.replace('_', ' ')} {done ? <Time iso={done.done_at} /> : ''} {done?.detail ?? ''}
-                  </li>
-                );
-              })}
-            </ul>
-            {planRow.state === 'scheduled' ? (
+            <StepList steps={summary.steps} />
+            {summary.state === 'scheduled' ? (
               <>
                 <form method="post" action={`/reports/${report.row.ref}/disclosure/move`} class="stack">
                   <CsrfField token={ctx.csrfToken} />
@@ -230,9 +194,16 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
         ) : (
           <section class="card">
             <h2>Send the pre-notice</h2>
-            <p>
-              Proposed: <Time iso={proposal.proposed.toISOString()} /> (window <Time iso={proposal.earliest.toISOString()} /> – <Time iso={proposal.latest.toISOString()} />).
-            </p>
+            <dl class="facts">
+              <dt>Proposed hour</dt>
+              <dd>
+                <Time iso={proposal.proposed.toISOString()} />
+              </dd>
+              <dt>Window (5–10 business days)</dt>
+              <dd>
+                <Time iso={proposal.earliest.toISOString()} /> to <Time iso={proposal.latest.toISOString()} />
+              </dd>
+            </dl>
             {proposal.warnings.length ? (
               <ul>
                 {proposal.warnings.map((w) => (
@@ -274,34 +245,50 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
 }
 
 async function dashboardPage(app: AppContext, req: FastifyRequest, reply: FastifyReply) {
-  const rows = await app.storage.db
+  const db = app.storage.db;
+  const rows = await db
     .selectFrom('disclosure_plans')
     .innerJoin('reports', 'reports.id', 'disclosure_plans.report_id')
-    .select(['reports.ref', 'reports.title', 'disclosure_plans.disclose_at', 'disclosure_plans.state', 'disclosure_plans.id'])
+    .select(['reports.ref', 'reports.title', 'disclosure_plans.disclose_at', 'disclosure_plans.id'])
     .where('disclosure_plans.state', '=', 'scheduled')
     .orderBy('disclosure_plans.disclose_at')
     .execute();
+  const planIds = rows.map((r) => r.id);
+  const recipients = planIds.length ? await db.selectFrom('prenotice_recipients').select(['plan_id', 'state']).where('plan_id', 'in', planIds).execute() : [];
+  const tally = (planId: number) => {
+    const mine = recipients.filter((r) => r.plan_id === planId);
+    return `${mine.filter((r) => r.state === 'acknowledged').length} of ${mine.length}`;
+  };
   const now = app.clock.now();
   return sendPage(app, req, reply, 'Upcoming disclosures', () => (
     <>
       <h1>Upcoming disclosures</h1>
+      <p class="lead">Every scheduled disclosure hour, soonest first. At the hour Cordon opens the report, publishes its advisory, sends the announcement and rebuilds the site.</p>
       {rows.length === 0 ? (
         <EmptyState>No disclosure is scheduled.</EmptyState>
       ) : (
         <table>
           <thead>
             <tr>
-              <th>When</th>
+              <th>Date and hour</th>
+              <th>In</th>
               <th>Report</th>
+              <th>Acknowledged</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
               <tr>
-                <td>{formatEmbargoEnd(r.disclose_at, now)}</td>
+                <td>
+                  <Time iso={r.disclose_at} />
+                </td>
+                <td>
+                  <Countdown to={r.disclose_at} now={now} />
+                </td>
                 <td>
                   <a href={`/reports/${r.ref}/disclosure`}>{r.ref}</a> {r.title}
                 </td>
+                <td>{tally(r.id)}</td>
               </tr>
             ))}
           </tbody>

@@ -2,12 +2,13 @@
 // once, each on the report's timeline; a crash injected after any step resumes at the next step without
 // repeating one; a moved plan's old job does nothing. Both databases, the real job worker.
 import { afterEach, describe, expect, it } from 'vitest';
+import { insertScheduledPlan } from './testing/plans.js';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { events, jobWorker, receive, refusal, reportRow, setUpTeam } from '../reports/testing/deadline-fixtures.js';
-import { DISCLOSURE_STEPS, runDisclosureSteps, scheduleRun } from './run.js';
+import { DISCLOSURE_STEPS, runDisclosureSteps } from './run.js';
 import type { DisclosureStep } from './tables.js';
-import { discloseNow } from './changes.js';
+import { discloseNow, endEmbargoEarlyOrDisclose } from './changes.js';
 import { classAReport, completeForm, makeCast, scopeOf as advisoryScope } from '../advisories/testing.js';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 
@@ -21,13 +22,7 @@ describe.each(testDialects())('the disclosure hour on %s', (dialect) => {
     t = await createTestApp(dialect);
     const team = await setUpTeam(t);
     const report = await receive(t);
-    const now = t.clock.now().toISOString();
-    const plan = await t.ctx.storage.db
-      .insertInto('disclosure_plans')
-      .values({ report_id: report.id, state: 'scheduled', disclose_at: AT, version: 1, override_reason: '', warnings_json: '[]', created_by: team.vmt[0]!.user.id, created_at: now, updated_at: now })
-      .returning(['id', 'version', 'disclose_at'])
-      .executeTakeFirstOrThrow();
-    await t.ctx.storage.db.transaction().execute((trx) => scheduleRun(trx, t.clock.now(), plan));
+    const plan = await insertScheduledPlan(t, report.id, AT, team.vmt[0]!.user.id);
     return { report, plan };
   }
   const stepsOf = async (planId: number) => (await t.ctx.storage.db.selectFrom('disclosure_steps').select('step').where('plan_id', '=', planId).orderBy('id').execute()).map((s) => s.step);
@@ -87,19 +82,21 @@ describe.each(testDialects())('the disclosure hour on %s', (dialect) => {
     t = await createTestApp(dialect);
     const team = await setUpTeam(t);
     const report = await receive(t);
-    const now = t.clock.now().toISOString();
-    const plan = await t.ctx.storage.db
-      .insertInto('disclosure_plans')
-      .values({ report_id: report.id, state: 'scheduled', disclose_at: AT, version: 1, override_reason: '', warnings_json: '[]', created_by: team.vmt[0]!.user.id, created_at: now, updated_at: now })
-      .returning(['id', 'version', 'disclose_at'])
-      .executeTakeFirstOrThrow();
-    await t.ctx.storage.db.transaction().execute((trx) => scheduleRun(trx, t.clock.now(), plan));
+    const plan = await insertScheduledPlan(t, report.id, AT, team.vmt[0]!.user.id);
     expect((await refusal(discloseNow(team.vmtScope, report.ref, ''))).fields[0]?.field).toBe('reason');
-    await discloseNow(team.vmtScope, report.ref, 'The fix was pushed to a public review by mistake.');
+    // "End the embargo early" on the report page takes the disclosure path when a plan is scheduled.
+    expect(await endEmbargoEarlyOrDisclose(team.vmtScope, report.ref, 'The fix was pushed to a public review by mistake.')).toBe('disclosing');
+    expect((await reportRow(t, report.id)).visibility).toBe('public');
     await jobWorker(t).drain();
     expect(await stepsOf(plan.id)).toEqual([...DISCLOSURE_STEPS]);
-    expect((await reportRow(t, report.id)).public_at).toBe(now);
+    expect((await reportRow(t, report.id)).public_at).toBe(t.clock.now().toISOString());
     expect(await events(t, report.id, 'embargo_ended_early')).toHaveLength(1);
+    expect(await events(t, report.id, 'made_public')).toHaveLength(0);
+    expect((await events(t, report.id, 'disclosure_step')).map((e) => e.data.detail)[0]).toBe('Report was already public.');
+    // Without a scheduled disclosure, ending the embargo only opens the report.
+    const other = await receive(t);
+    expect(await endEmbargoEarlyOrDisclose(team.vmtScope, other.ref, 'Leaked on a mailing list.')).toBe('opened');
+    expect((await reportRow(t, other.id)).visibility).toBe('public');
   });
 
   it('publishes the approved advisory at the hour, announcing it once, even after a crash right after publishing', async () => {
@@ -110,13 +107,7 @@ describe.each(testDialects())('the disclosure hour on %s', (dialect) => {
     const advisory = await createAdvisory(vmt, completeForm({ description: impact }), { reportRef: ref });
     await approveAdvisory(await advisoryScope(t, cast.vmt2), advisory, 1);
     const report = await t.ctx.storage.db.selectFrom('reports').select('id').where('ref', '=', ref).executeTakeFirstOrThrow();
-    const now = t.clock.now().toISOString();
-    const plan = await t.ctx.storage.db
-      .insertInto('disclosure_plans')
-      .values({ report_id: report.id, state: 'scheduled', disclose_at: AT, version: 1, override_reason: '', warnings_json: '[]', created_by: cast.vmt.user.id, created_at: now, updated_at: now })
-      .returning(['id', 'version', 'disclose_at'])
-      .executeTakeFirstOrThrow();
-    await t.ctx.storage.db.transaction().execute((trx) => scheduleRun(trx, t.clock.now(), plan));
+    const plan = await insertScheduledPlan(t, report.id, AT, cast.vmt.user.id);
     t.clock.set(AT);
     // A crash right after the advisory is published and its step recorded; the job resumes at the next step.
     await expect(runDisclosureSteps(t.ctx, { planId: plan.id, version: 1 }, { afterStep: (s) => { if (s === 'publish_advisory') throw new Error('injected crash'); } })).rejects.toThrow('injected crash');

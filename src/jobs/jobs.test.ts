@@ -53,6 +53,22 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     expect(row.last_error).toContain('smtp down');
   });
 
+  it('gives a kind with a long lease that lease before it runs, so nobody takes it over meanwhile', async () => {
+    let seenUntil = '';
+    const registry = new JobRegistry().register({
+      kind: 'k.long',
+      leaseMs: 600_000,
+      run: async ({ job }) => {
+        seenUntil = (await t.storage.db.selectFrom('jobs').select('locked_until').where('id', '=', job.id).executeTakeFirstOrThrow()).locked_until ?? '';
+        // Past the worker's default 60 s claim lease, another worker finds nothing to take over.
+        expect(await claimJob(t.storage, new Date(clock.now().getTime() + 120_000), 'other', 1000, ['k.long'])).toBeNull();
+      },
+    });
+    await enqueueJob(t.storage.db, clock.now(), 'k.long', {});
+    await new Worker({ storage: t.storage, clock, registry }).drain();
+    expect(seenUntil).toBe(new Date(clock.now().getTime() + 600_000).toISOString());
+  });
+
   it('rolls back a job’s effects when its lease was taken over', async () => {
     let firstRun = true;
     const registry = new JobRegistry().register({

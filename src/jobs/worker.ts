@@ -166,6 +166,10 @@ export class Worker {
     const { storage, clock, registry } = this.options;
     const handler = registry.get(job.kind);
     const leaseMs = handler?.leaseMs ?? this.options.leaseMs ?? 60_000;
+    // The claim took the worker's default lease; a kind with a longer one (disclosure.run: 10 min) gets it
+    // now, or the first heartbeat (leaseMs / 3) would come after the claim lease ran out and another
+    // worker could take the job over while this one is still running it.
+    if (handler?.leaseMs !== undefined && handler.leaseMs !== (this.options.leaseMs ?? 60_000)) await extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined);
     const heartbeat = setInterval(() => void extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined), Math.max(1000, leaseMs / 3));
     let committed = false;
     try {

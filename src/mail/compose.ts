@@ -22,8 +22,20 @@ export interface QueuedMail {
   text: string;
   /** Private content: only ever sent encrypted (or in clear when MAIL_PRIVATE_IN_CLEAR=true). */
   privateBody?: string;
+  /**
+   * Files sent with the mail (text only: the payload is stored as JSON in the job table). With a
+   * `privateBody` they are private too: sent only inside the encrypted part, withheld with the body.
+   */
+  attachments?: QueuedAttachment[];
   messageId?: string;
   headers?: Record<string, string>;
+}
+
+export interface QueuedAttachment {
+  /** A plain file name (the MIME builder refuses anything else). */
+  filename: string;
+  content: string;
+  contentType?: string;
 }
 
 export interface ComposedMail {
@@ -73,6 +85,7 @@ export async function composeMail(storage: Storage, config: Config, mail: Queued
   const { signing } = await unlockTeamKeys(storage.db, config);
 
   let text = mail.text;
+  let attachments = mail.attachments ?? [];
   let privateWithheld = false;
   let recipientKey: string | null = null;
   if (mail.privateBody !== undefined) {
@@ -81,6 +94,7 @@ export async function composeMail(storage: Storage, config: Config, mail: Queued
     else if (config.mailPrivateInClear) text = mail.privateBody;
     else {
       privateWithheld = true;
+      attachments = [];
       const why = !key
         ? 'We have no OpenPGP key for you.'
         : !key.usable
@@ -97,6 +111,7 @@ export async function composeMail(storage: Storage, config: Config, mail: Queued
         to,
         subject: mail.subject,
         text,
+        ...(attachments.length ? { attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, ...(a.contentType ? { contentType: a.contentType } : {}) })) } : {}),
         ...(mail.messageId ? { messageId: mail.messageId } : {}),
         ...(mail.headers ? { headers: mail.headers } : {}),
         ...(replyTo ? { replyTo } : {}),
@@ -111,6 +126,7 @@ export async function composeMail(storage: Storage, config: Config, mail: Queued
     subject: mail.subject,
     text: recipientKey !== null ? (mail.privateBody ?? text) : text,
     date: now,
+    ...(attachments.length ? { attachments } : {}),
     ...(mail.messageId ? { messageId: mail.messageId } : {}),
     ...(mail.headers ? { headers: mail.headers } : {}),
     ...(replyTo ? { replyTo } : {}),

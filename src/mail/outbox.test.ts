@@ -3,6 +3,7 @@
 // relay errors are recorded per recipient as bounces or retries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
+import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 import { change } from '../context.js';
 import { createProject } from '../projects/projects.js';
@@ -112,6 +113,25 @@ describe.each(testDialects())('the outbox on %s', (dialect) => {
     expect(noKey!.raw).toContain('We have no OpenPGP key for you.');
     expect(expired!.raw.replace(/=\r?\n/g, '')).toMatch(/Your OpenPGP key on file cannot be used: .*expired/);
     expect(await delivery('bob@example.org')).toMatchObject({ protection: 'signed', private_withheld: 1 });
+  });
+
+  it('sends attachments with the mail; with private content they are encrypted with it or withheld with it', async () => {
+    const attachments = [{ filename: 'cve-2026-0001-master.patch', content: 'From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] fix marker-att5\n', contentType: 'text/x-patch' }];
+    const [publicMail] = await send({ to: ['bob@example.org'], subject: 'Files', text: 'Public text.\n', attachments });
+    expect(gpgVerifyPgpMime(gpg, publicMail!.raw).stderr).toMatch(/Good signature/);
+    const attachmentText = async (raw: string | Buffer) => {
+      const parsed = await PostalMime.parse(raw);
+      const found = parsed.attachments.find((a) => a.filename === 'cve-2026-0001-master.patch');
+      return found ? Buffer.from(found.content as ArrayBuffer).toString('utf8') : null;
+    };
+    expect(await attachmentText(publicMail!.raw)).toContain('marker-att5');
+    const mails = await send({ to: ['alice@example.org', 'bob@example.org'], subject: 'Private files', text: 'Notice.\n', privateBody: 'Private.\n', attachments });
+    const encrypted = mails.find((m) => headerOf(m.raw, 'To') === 'alice@example.org')!;
+    const withheld = mails.find((m) => headerOf(m.raw, 'To') === 'bob@example.org')!;
+    expect(encrypted.raw).not.toContain('cve-2026-0001-master.patch');
+    expect(await attachmentText(gpgDecryptPgpMime(gpg, encrypted.raw).stdout)).toContain('marker-att5');
+    expect(withheld.raw).not.toContain('cve-2026-0001-master.patch');
+    expect(await attachmentText(withheld.raw)).toBeNull();
   });
 
   it('sends private content in clear (signed) only when MAIL_PRIVATE_IN_CLEAR allows it', async () => {

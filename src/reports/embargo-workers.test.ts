@@ -2,49 +2,33 @@
 // running." Real worker processes (the compiled CLI) over one PostgreSQL database open ~100 reports whose
 // embargo ended a day ago; then a worker is killed in the middle of an opening and a new one takes over.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { verifyAuditChain } from '../audit/audit.js';
 import { EMBARGO_OPEN_JOB } from '../embargo/schedule.js';
 import { MAIL_JOB, type OutgoingMail } from '../mail/outbox.js';
 import { createProject } from '../projects/projects.js';
-import { childEnv, postgresUrl } from '../testing/databases.js';
+import { postgresUrl } from '../testing/databases.js';
+import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { repoPath } from '../testing/shared-corpus.js';
 import { DAY, receive } from './testing/deadline-fixtures.js';
 
-const cli = repoPath('bin', 'cordon.js');
+const cli = cordonCli;
 const fixture = repoPath('dist', 'reports', 'testing', 'embargo-worker.js');
 
 if (!postgresUrl) console.warn('[cordon tests] embargo exactly-once with worker processes needs TEST_DATABASE_URL (PostgreSQL); skipped.');
 
 describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on PostgreSQL', () => {
   let t: TestApp;
-  const children: ChildProcess[] = [];
-  const output: string[] = [];
+  const workers = new WorkerProcesses([fixture]);
 
   afterEach(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    workers.killAll();
     await t?.close();
   });
 
-  function start(args: string[], extra: Record<string, string> = {}): ChildProcess {
-    if (!existsSync(repoPath('dist', 'cli', 'main.js')) || !existsSync(fixture)) throw new Error('dist/ is missing or stale: run `npx tsc -p tsconfig.build.json` first.');
-    const env = childEnv(t.db, { IN_PROCESS_WORKER: 'false', WORKER_CONCURRENCY: '4', ...extra });
-    delete env.SMTP_URL; // mail goes to DATA_DIR/outbox as .eml files
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoPath() });
-    child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-    children.push(child);
-    return child;
-  }
-
-  async function stop(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  const start = (args: string[], extra: Record<string, string> = {}) => workers.start(t.db, args, extra);
 
   /** Reports received 91 days ago (so their embargo ended yesterday, in real time). */
   async function receiveOldReports(n: number): Promise<number[]> {
@@ -59,14 +43,6 @@ describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on Postgr
 
   const db = () => t.ctx.storage.db;
   const publicCount = async () => (await db().selectFrom('reports').select('id').where('visibility', '=', 'public').execute()).length;
-
-  async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await fn())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.join('').slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   /** All reports public and no due job left (so the mail they caused went out too). */
   async function settled(total: number): Promise<boolean> {
@@ -104,30 +80,17 @@ describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on Postgr
     const ids = await receiveOldReports(100);
     const a = start([cli, 'worker']);
     const b = start([cli, 'worker']);
-    await until('every report opened and every mail sent', () => settled(ids.length));
-    await Promise.all([stop(a), stop(b)]);
+    await workers.until('every report opened and every mail sent', () => settled(ids.length), 45_000);
+    await Promise.all([workers.stop(a), workers.stop(b)]);
     await expectExactlyOnce(ids);
-    const workers = await db().selectFrom('jobs').select('locked_by').distinct().where('status', '=', 'done').execute();
-    expect(workers).toHaveLength(2);
+    const finishers = await db().selectFrom('jobs').select('locked_by').distinct().where('status', '=', 'done').execute();
+    expect(finishers).toHaveLength(2);
   });
 
   it('a worker killed in the middle of an opening is replaced, and every report opens exactly once', async () => {
     const ids = await receiveOldReports(30);
     const doomed = start([fixture], { WORKER_ID: 'doomed', LEASE_MS: '1500', HOLD_OPEN_AT: '4' });
-    const exited = new Promise((resolve) => doomed.once('exit', resolve));
-    const held = await new Promise<number>((resolve, reject) => {
-      let lines = '';
-      doomed.stdout?.on('data', (d: Buffer) => {
-        lines += d.toString();
-        const m = /holding (\d+)\n/.exec(lines);
-        if (m) {
-          doomed.kill('SIGKILL'); // while the fourth opening is written but not committed
-          resolve(Number(m[1]));
-        }
-      });
-      doomed.once('exit', (code, signal) => signal !== 'SIGKILL' && reject(new Error(`worker exited (${code}) early\n${output.join('')}`)));
-    });
-    await exited;
+    const held = await workers.killWhenHolding(doomed);
     // Three openings committed; the fourth died with its transaction, and its job still holds the dead lease.
     expect(await publicCount()).toBe(3);
     const job = await db().selectFrom('jobs').selectAll().where('id', '=', held).executeTakeFirstOrThrow();
@@ -136,8 +99,8 @@ describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on Postgr
     expect(await db().selectFrom('report_events').select('id').where('report_id', '=', heldReport).where('kind', '=', 'opened_at_embargo_end').execute()).toEqual([]);
 
     const survivor = start([cli, 'worker']);
-    await until('every report opened after the restart', () => settled(ids.length));
-    await stop(survivor);
+    await workers.until('every report opened after the restart', () => settled(ids.length));
+    await workers.stop(survivor);
     await expectExactlyOnce(ids);
     const after = await db().selectFrom('jobs').selectAll().where('id', '=', held).executeTakeFirstOrThrow();
     expect(after.status).toBe('done');

@@ -2,7 +2,7 @@
 // for anyone once it is public. What is shown follows the viewer's access; VMT-only parts only for the VMT.
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
-import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
+import { Badge, Button, Countdown, CsrfField, Select, TextField, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { daysLeft, formatEmbargoEnd } from '../embargo/calendar.js';
@@ -12,6 +12,7 @@ import { describeEvent } from './timeline.js';
 import { displayTitle, type CommentView } from './present.js';
 import { classOutcome, reportClasses, transitions } from './triage.js';
 import { levelLabel, subscriptionLevels } from './ladder.js';
+import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js';
 
 void Fragment;
 
@@ -22,6 +23,8 @@ export interface ReportPageData {
   attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string }[];
   approvals: { reporter: boolean; lead: boolean };
   coordinatorName: string | null;
+  /** The disclosure plan with its pre-notice recipients: VMT only, null otherwise or when none. */
+  disclosure: DisclosureSummary | null;
   now: Date;
   viewerZone: string;
 }
@@ -61,7 +64,7 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
         {r.planned_disclosure_at ? (
           <>
             {' '}
-            Planned disclosure: <Time iso={r.planned_disclosure_at} />.
+            Planned disclosure: <Time iso={r.planned_disclosure_at} /> (in <Countdown to={r.planned_disclosure_at} now={d.now} />).
           </>
         ) : null}
       </p>
@@ -69,17 +72,27 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
         <details>
           <summary>Change the embargo</summary>
           <div class="grid">
-            <ActionForm ctx={ctx} action={`${base}/disclosure/plan`}>
-              <TextField name="planned_at" label="Planned disclosure (UTC)" hint={`YYYY-MM-DD, optionally THH:MM; default hour from settings. Empty clears it.`} />
-              <Button kind="secondary">Plan disclosure</Button>
-            </ActionForm>
+            {d.disclosure?.state === 'scheduled' ? (
+              <p>
+                The pre-notice is out: move or cancel the disclosure on the <a href={`${base}/disclosure`}>disclosure page</a>, which tells the stakeholders.
+              </p>
+            ) : (
+              <ActionForm ctx={ctx} action={`${base}/disclosure/plan`}>
+                <TextField name="planned_at" label="Planned disclosure (UTC)" hint={`YYYY-MM-DD, optionally THH:MM; default hour from settings. Empty clears it.`} />
+                <Button kind="secondary">Plan disclosure</Button>
+              </ActionForm>
+            )}
             <ActionForm ctx={ctx} action={`${base}/embargo/extend`}>
               <TextField name="end" label="New hard end (UTC)" hint="Only for unusual circumstances; the reporter is told." />
               <TextField name="reason" label="Reason" required />
               <Button kind="secondary">Extend embargo</Button>
             </ActionForm>
             <ActionForm ctx={ctx} action={`${base}/embargo/end`}>
-              <TextField name="reason" label="What leaked?" required />
+              {d.disclosure?.state === 'scheduled' ? (
+                <TextField name="reason" label="What leaked?" required hint="The scheduled disclosure runs at once: advisory, announcement and site." />
+              ) : (
+                <TextField name="reason" label="What leaked?" required />
+              )}
               <Button kind="danger">End the embargo now</Button>
             </ActionForm>
           </div>
@@ -198,6 +211,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         ) : null}
       </nav>
       <EmbargoBox ctx={ctx} d={d} />
+      {d.disclosure ? <DisclosureCard reportRef={r.ref} summary={d.disclosure} now={d.now} /> : null}
       {manage ? <TeamPanel ctx={ctx} d={d} /> : null}
       <div class="card">
         <h2>Report</h2>

@@ -8,7 +8,7 @@ import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { canSeeVmtOnly } from '../access/report-policy.js';
+import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { Time } from '../web/components.js';
 import type { CommentVisibility, ReportClass, ReportState, SubscriptionLevel } from '../storage/tables.js';
@@ -19,7 +19,9 @@ import { readReportForm } from './intake-multipart.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } from './cve-impact.js';
 import { acknowledge, assignCoordinator, markDuplicate, redirectProject, setClass, setState } from './triage.js';
 import { subscribe, unsubscribe } from './ladder.js';
-import { endEmbargoEarly, extendEmbargo, makePublic, planDisclosure, publishAsIssue } from './disclosure.js';
+import { extendEmbargo, makePublic, planDisclosure, publishAsIssue } from './disclosure.js';
+import { endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
+import { loadDisclosureSummary } from '../disclosure/summary.js';
 import { presentReport, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
 
@@ -36,6 +38,8 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     impactApprovals(scope, report.row.id, report.row.impact_text),
     report.row.coordinator_id ? app.storage.db.selectFrom('users').select('display_name').where('id', '=', report.row.coordinator_id).executeTakeFirst() : undefined,
   ]);
+  // The pre-notice recipients are the VMT's business (the disclosure page's rule).
+  const disclosure = canManage(report.access) && team ? await loadDisclosureSummary(app.storage.db, report.row.id) : null;
   return {
     report,
     timeline,
@@ -43,6 +47,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     attachments,
     approvals,
     coordinatorName: coordinator?.display_name ?? null,
+    disclosure,
     now: app.clock.now(),
     viewerZone: scope.actor.kind === 'user' ? scope.actor.timeZone : 'UTC',
   };
@@ -181,7 +186,11 @@ export function reportRoutes(app: AppContext): RouteDef[] {
     }),
     action('impact/approve', async (s, ref) => `Approved as the ${await approveImpact(s, ref)}.`),
     action('embargo/extend', async (s, ref, f) => (await extendEmbargo(s, ref, str(f, 'end'), str(f, 'reason')), 'Embargo extended; the reporter has been told.')),
-    action('embargo/end', async (s, ref, f) => (await endEmbargoEarly(s, ref, str(f, 'reason')), 'The embargo has ended; the report is public.')),
+    action('embargo/end', async (s, ref, f) =>
+      (await endEmbargoEarlyOrDisclose(s, ref, str(f, 'reason'))) === 'disclosing'
+        ? 'The embargo has ended; the report is public and the disclosure steps (advisory, announcement, site) are running now.'
+        : 'The embargo has ended; the report is public.',
+    ),
     action('disclosure/plan', async (s, ref, f) => (await planDisclosure(s, ref, str(f, 'planned_at') || null), 'Planned disclosure saved.')),
     action('make-public', async (s, ref, f) => (await makePublic(s, ref, str(f, 'reason')), 'The report is public.')),
     action('publish-issue', async (s, ref, f) => (await publishAsIssue(s, ref, { summary: str(f, 'summary'), commentIds: list(f, 'comments').map(Number) }), `Published at /issues/${ref}.`)),

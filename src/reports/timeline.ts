@@ -72,6 +72,8 @@ export async function readTimeline(db: Db, reportId: number, includeVmtOnly: boo
 export function describeEvent(e: TimelineEntry): string {
   const d = e.data;
   const s = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : '');
+  // Moments are stored as ISO text; people read "2026-11-11 15:00 UTC".
+  const when = (k: string) => s(k).replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/, '$1 $2 UTC');
   switch (e.kind) {
     case 'received':
       return `Report received (${s('source')}).`;
@@ -106,13 +108,15 @@ export function describeEvent(e: TimelineEntry): string {
     case 'impact_approved':
       return `Impact description approved by the ${s('role')}.`;
     case 'embargo_extended':
-      return `Embargo extended to ${s('end')}. Reason: ${s('reason')}`;
+      return `Embargo extended to ${when('end')}. Reason: ${s('reason')}`;
     case 'embargo_warning':
       return `Embargo ends in ${s('days')} day(s).`;
     case 'embargo_ended_early':
       return `Embargo ended early. Reason: ${s('reason')}`;
     case 'disclosure_planned':
-      return s('at') ? `Disclosure planned for ${s('at')}.` : 'Planned disclosure cleared.';
+      if (d.cancelled) return `Scheduled disclosure cancelled. Reason: ${s('reason')}`;
+      if (s('moved_from')) return `Disclosure moved from ${when('moved_from')} to ${when('at')}; the stakeholders were told.${s('reason') ? ` Reason: ${s('reason')}` : ''}`;
+      return s('at') ? `Disclosure planned for ${when('at')}.` : 'Planned disclosure cleared.';
     case 'made_public':
       return `Report made public${s('reason') ? `: ${s('reason')}` : '.'}`;
     case 'opened_at_embargo_end':
@@ -124,7 +128,7 @@ export function describeEvent(e: TimelineEntry): string {
     case 'credit_changed':
       return 'The reporter changed their credit preference.';
     case 'prenotice_sent':
-      return `Pre-notice sent to ${s('recipients')} stakeholder recipient(s); disclosure planned for ${s('at')}.`;
+      return `Pre-notice sent to ${s('recipients')} stakeholder recipient(s); disclosure planned for ${when('at')}.`;
     case 'disclosure_step':
       return `Disclosure step “${s('step').replace('_', ' ')}” done. ${s('detail')}`;
   }

@@ -139,6 +139,32 @@ export function Time({ iso }: { iso: string | null | undefined }): SafeHtml {
   return <time datetime={iso}>{text}</time>;
 }
 
+/** "3 days 04 h 12 min" until `to` (seconds in the last hour); "now" once it has passed. */
+export function remainingText(to: Date, now: Date): string {
+  const ms = to.getTime() - now.getTime();
+  if (ms <= 0) return 'now';
+  const total = Math.floor(ms / 1000);
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (days > 0) return `${days} day${days === 1 ? '' : 's'} ${pad(hours)} h ${pad(minutes)} min`;
+  if (hours > 0) return `${hours} h ${pad(minutes)} min`;
+  return `${minutes} min ${pad(total % 60)} s`;
+}
+
+/**
+ * A countdown to `to`, right when the page is rendered; app.js keeps it running from the server's `now`
+ * (not the browser's clock, which may be off) — progressive enhancement, no inline script.
+ */
+export function Countdown({ to, now }: { to: string; now: Date }): SafeHtml {
+  return (
+    <span class="countdown" data-countdown-to={to} data-countdown-now={now.toISOString()}>
+      {remainingText(new Date(to), now)}
+    </span>
+  );
+}
+
 export function EmptyState({ children }: { children?: Child }): SafeHtml {
   return <p class="empty">{children}</p>;
 }

@@ -8,7 +8,8 @@ import { loadConfig } from '../../config/config.js';
 import { systemClock } from '../../clock.js';
 import { EMBARGO_OPEN_JOB } from '../../embargo/schedule.js';
 import { buildJobRegistry } from '../../jobs/registry.js';
-import { JobRegistry, Worker, type JobContext } from '../../jobs/worker.js';
+import { JobRegistry, type JobContext } from '../../jobs/worker.js';
+import { runFixtureWorker } from '../../testing/worker-processes.js';
 import { openContext } from '../../server.js';
 import type { Database } from '../../storage/tables.js';
 
@@ -37,18 +38,4 @@ for (const kind of product.kinds()) {
   registry.register({ ...handler, run: (jc) => handler.run(kind === EMBARGO_OPEN_JOB ? { ...jc, commit: holdingCommit(jc) } : jc) });
 }
 
-const worker = new Worker({
-  storage: ctx.storage,
-  clock: systemClock,
-  registry,
-  concurrency: 1,
-  pollMs: 50,
-  leaseMs: Number(process.env.LEASE_MS ?? 60_000),
-  workerId: process.env.WORKER_ID,
-  onError: (job, error) => process.stderr.write(`job ${job.id} failed: ${String(error)}\n`),
-});
-worker.start();
-process.stdout.write('ready\n');
-process.on('SIGTERM', () => {
-  void worker.stop().then(() => ctx.storage.close()).then(() => process.exit(0));
-});
+runFixtureWorker(ctx, registry);

@@ -1,0 +1,107 @@
+// The disclosure at a glance (issue 7 item 4), shared by the report page (VMT) and the disclosure page:
+// the planned hour with a countdown, each pre-notice recipient's state (queued, sent, bounced,
+// acknowledged) and the disclosure-hour steps done so far.
+import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import { Badge, Countdown, Time } from '../web/components.js';
+import type { Db } from '../storage/database.js';
+import { recipientsOfPlan, type RecipientView } from './recipients.js';
+import { DISCLOSURE_STEPS } from './run.js';
+import type { DisclosurePlanState, DisclosureStep } from './tables.js';
+
+void Fragment;
+
+export interface DisclosureSummary {
+  planId: number;
+  state: DisclosurePlanState;
+  discloseAt: string;
+  recipients: RecipientView[];
+  steps: { step: DisclosureStep; doneAt: string; detail: string }[];
+}
+
+/** The report's disclosure plan, or null when no pre-notice was ever sent. Callers check VMT access first. */
+export async function loadDisclosureSummary(db: Db, reportId: number): Promise<DisclosureSummary | null> {
+  const plan = await db.selectFrom('disclosure_plans').selectAll().where('report_id', '=', reportId).executeTakeFirst();
+  if (!plan) return null;
+  const [recipients, steps] = await Promise.all([
+    recipientsOfPlan(db, plan.id),
+    db.selectFrom('disclosure_steps').select(['step', 'done_at', 'detail']).where('plan_id', '=', plan.id).orderBy('id').execute(),
+  ]);
+  return { planId: plan.id, state: plan.state, discloseAt: plan.disclose_at, recipients, steps: steps.map((s) => ({ step: s.step, doneAt: s.done_at, detail: s.detail })) };
+}
+
+const recipientTone = (s: string) => (s === 'acknowledged' ? 'ok' : s === 'bounced' || s === 'dead' ? 'danger' : s === 'sent' ? 'info' : 'muted');
+const planTone = (s: DisclosurePlanState) => (s === 'scheduled' ? 'info' : s === 'done' ? 'ok' : 'muted');
+
+export function PlannedHour({ summary, now }: { summary: DisclosureSummary; now: Date }): SafeHtml {
+  return (
+    <p class="when">
+      <Badge tone={planTone(summary.state)}>{summary.state}</Badge> <Time iso={summary.discloseAt} />
+      {summary.state === 'scheduled' ? (
+        <span>
+          Disclosure in <Countdown to={summary.discloseAt} now={now} />
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+export function RecipientTable({ recipients }: { recipients: readonly RecipientView[] }): SafeHtml {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Organisation</th>
+          <th>Recipient</th>
+          <th>Mail</th>
+          <th>State</th>
+        </tr>
+      </thead>
+      <tbody>
+        {recipients.map((r) => (
+          <tr>
+            <td>{r.orgName}</td>
+            <td>
+              {r.name} &lt;{r.email}&gt;
+            </td>
+            <td>{r.variant === 'encrypted' ? 'encrypted [vs]' : 'signed'}</td>
+            <td>
+              <Badge tone={recipientTone(r.state)}>{r.state}</Badge> {r.acknowledgedAt ? <Time iso={r.acknowledgedAt} /> : ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function StepList({ steps }: { steps: DisclosureSummary['steps'] }): SafeHtml {
+  return (
+    <ol class="steps">
+      {DISCLOSURE_STEPS.map((step) => {
+        const done = steps.find((x) => x.step === step);
+        return (
+          <li>
+            <Badge tone={done ? 'ok' : 'muted'}>{done ? 'done' : 'pending'}</Badge> {step.replace('_', ' ')} {done ? <Time iso={done.doneAt} /> : ''} {done?.detail ?? ''}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** The card on the report page (VMT only). */
+export function DisclosureCard({ reportRef, summary, now }: { reportRef: string; summary: DisclosureSummary; now: Date }): SafeHtml {
+  const acknowledged = summary.recipients.filter((r) => r.state === 'acknowledged').length;
+  return (
+    <section class="card disclosure-card" aria-labelledby="disclosure-heading">
+      <h2 id="disclosure-heading">Disclosure</h2>
+      <PlannedHour summary={summary} now={now} />
+      <p class="muted">
+        Pre-notice: {summary.recipients.length} recipient{summary.recipients.length === 1 ? '' : 's'}, {acknowledged} acknowledged. <a href={`/reports/${reportRef}/disclosure`}>Manage the disclosure</a>
+      </p>
+      <RecipientTable recipients={summary.recipients} />
+      <h3>Disclosure-hour steps</h3>
+      <StepList steps={summary.steps} />
+    </section>
+  );
+}
