@@ -99,6 +99,22 @@ describe.each(testDialects())('the disclosure hour on %s', (dialect) => {
     expect((await reportRow(t, other.id)).visibility).toBe('public');
   });
 
+  it('runs a disclosure planned after the hard end when the embargo opens the report at that end', async () => {
+    t = await createTestApp(dialect);
+    const team = await setUpTeam(t);
+    const report = await receive(t);
+    const late = new Date(new Date(report.embargo_end_at).getTime() + 7 * 86_400_000).toISOString();
+    const plan = await insertScheduledPlan(t, report.id, late, team.vmt[0]!.user.id);
+    t.clock.set(new Date(new Date(report.embargo_end_at).getTime() + 60_000));
+    await jobWorker(t).drain();
+    expect(await events(t, report.id, 'opened_at_embargo_end')).toHaveLength(1);
+    expect(await stepsOf(plan.id)).toEqual([...DISCLOSURE_STEPS]);
+    expect(await planState(plan.id)).toBe('done');
+    expect((await events(t, report.id, 'disclosure_step')).map((e) => e.data.detail)[0]).toBe('Report was already public.');
+    const moved = (await events(t, report.id, 'disclosure_planned')).at(-1);
+    expect(moved?.data).toMatchObject({ moved_from: late, notified: false });
+  });
+
   it('publishes the approved advisory at the hour, announcing it once, even after a crash right after publishing', async () => {
     t = await createTestApp(dialect, { announceLists: ['announce@lists.example.org'] });
     const cast = await makeCast(t);

@@ -5,12 +5,13 @@
 import type { AppContext, Scope } from '../context.js';
 import { buildUserActor } from '../access/load-actor.js';
 import { publishAdvisory } from '../advisories/publish.js';
-import { enqueueJob } from '../jobs/queue.js';
+import { cancelJob, enqueueJob } from '../jobs/queue.js';
+import { recordAudit, systemActor } from '../audit/audit.js';
 import { rebuildWholeSite, siteContextFor } from '../publication/site-files.js';
 import { teamPublicKey } from '../publication/signer.js';
 import { openReportIn } from '../reports/disclosure.js';
 import { addTimelineEvent } from '../reports/timeline.js';
-import type { Db } from '../storage/database.js';
+import type { Db, DialectName } from '../storage/database.js';
 import type { DisclosurePlansTable, DisclosureStep } from './tables.js';
 import type { Selectable } from 'kysely';
 
@@ -32,6 +33,25 @@ export function runKey(planId: number, version: number): string {
 export async function scheduleRun(trx: Db, now: Date, plan: { id: number; version: number; disclose_at: string }, runAt = new Date(plan.disclose_at)): Promise<void> {
   await enqueueJob(trx, now, DISCLOSURE_RUN_JOB, { planId: plan.id, version: plan.version } satisfies RunPayload, { runAt, dedupeKey: runKey(plan.id, plan.version), maxAttempts: 20 });
 }
+
+/**
+ * The embargo's hard end opened the report before a disclosure planned after it (allowed with a reason):
+ * the remaining steps (advisory, announcement, site) run now rather than leave the report public without
+ * its advisory. Runs in the transaction of the opening. Returns whether a plan was brought forward.
+ */
+export async function bringDisclosureForward(trx: Db, dialect: DialectName, now: Date, reportId: number): Promise<boolean> {
+  const plan = await trx.selectFrom('disclosure_plans').selectAll().where('report_id', '=', reportId).where('state', '=', 'scheduled').executeTakeFirst();
+  if (!plan || new Date(plan.disclose_at).getTime() <= now.getTime()) return false;
+  const version = plan.version + 1;
+  await trx.updateTable('disclosure_plans').set({ disclose_at: now.toISOString(), version, updated_at: now.toISOString() }).where('id', '=', plan.id).execute();
+  await cancelJob(trx, now, runKey(plan.id, plan.version));
+  await scheduleRun(trx, now, { id: plan.id, version, disclose_at: now.toISOString() }, now);
+  await addTimelineEvent(trx, reportId, now, embargoClock, 'disclosure_planned', { at: now.toISOString(), moved_from: plan.disclose_at, reason: 'The embargo reached its hard end first.', notified: false }, 'vmt');
+  await recordAudit(trx, dialect, { actor: systemActor, action: 'disclosure.brought_forward', targetType: 'report', targetId: reportId, before: { disclose_at: plan.disclose_at }, after: { disclose_at: now.toISOString() }, at: now });
+  return true;
+}
+
+const embargoClock = { id: null, label: 'Cordon (embargo clock)' };
 
 export interface RunHooks {
   /** Test seam: called after each step is committed (a throw simulates a crash between steps). */

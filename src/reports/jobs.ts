@@ -7,6 +7,7 @@ import { enqueueJob } from '../jobs/queue.js';
 import { recordAudit, systemActor } from '../audit/audit.js';
 import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
 import { openReportIn } from './disclosure.js';
+import { bringDisclosureForward } from '../disclosure/run.js';
 import { addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
 import { enqueueMail } from '../mail/outbox.js';
@@ -24,6 +25,7 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
           const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
           if (!row || row.visibility !== 'private' || row.embargo_version !== version) return;
           await openReportIn(trx, storage.dialect, config, clock.now(), row, { kind: 'opened_at_embargo_end', reason: 'The embargo reached its end.', actor: system, requestId: null });
+          await bringDisclosureForward(trx, storage.dialect, clock.now(), row.id);
         });
       },
     },

@@ -115,7 +115,7 @@ export function describeEvent(e: TimelineEntry): string {
       return `Embargo ended early. Reason: ${s('reason')}`;
     case 'disclosure_planned':
       if (d.cancelled) return `Scheduled disclosure cancelled. Reason: ${s('reason')}`;
-      if (s('moved_from')) return `Disclosure moved from ${when('moved_from')} to ${when('at')}; the stakeholders were told.${s('reason') ? ` Reason: ${s('reason')}` : ''}`;
+      if (s('moved_from')) return `Disclosure moved from ${when('moved_from')} to ${when('at')}${d.notified === false ? '' : '; the stakeholders were told'}.${s('reason') ? ` Reason: ${s('reason')}` : ''}`;
       return s('at') ? `Disclosure planned for ${when('at')}.` : 'Planned disclosure cleared.';
     case 'made_public':
       return `Report made public${s('reason') ? `: ${s('reason')}` : '.'}`;
