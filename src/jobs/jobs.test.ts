@@ -69,6 +69,50 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     expect(seenUntil).toBe(new Date(clock.now().getTime() + 600_000).toISOString());
   });
 
+  it('runs a flood of one kind in batches before other work; a failing batch falls back to one job at a time', async () => {
+    const batches: number[] = [];
+    const order: string[] = [];
+    const registry = new JobRegistry()
+      .register({ kind: 'k.single', run: async ({ commit }) => commit(async () => void order.push('single')) })
+      .register({
+        kind: 'k.flood',
+        run: async ({ payload, commit }) => {
+          if ((payload as { n: number }).n === 7) throw new Error('poisoned');
+          await commit(async (trx) => recordAudit(trx, dialect, { actor: systemActor, action: 'flood.one', targetType: 'n', targetId: (payload as { n: number }).n, at: clock.now() }));
+        },
+        batch: {
+          size: 100,
+          run: async ({ jobs, commit }) => {
+            batches.push(jobs.length);
+            order.push('batch');
+            await commit(async (trx) => {
+              for (const job of jobs) {
+                const n = (JSON.parse(job.payload) as { n: number }).n;
+                if (n === 7) throw new Error('poisoned');
+                await recordAudit(trx, dialect, { actor: systemActor, action: 'flood.one', targetType: 'n', targetId: n, at: clock.now() });
+              }
+            });
+          },
+        },
+      });
+    // The single job is older than the flood, yet the flood goes first.
+    await enqueueJob(t.storage.db, new Date(clock.now().getTime() - 60_000), 'k.single', {});
+    for (let n = 0; n < 250; n++) await enqueueJob(t.storage.db, clock.now(), 'k.flood', { n });
+    const errors: unknown[] = [];
+    expect(await new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) }).drain()).toBe(251);
+    expect(batches).toEqual([100, 100, 50]);
+    expect(order).toEqual(['batch', 'batch', 'batch', 'single']);
+    // The first batch held the poisoned job: it rolled back, and its jobs ran one by one — all but one done.
+    const audited = await t.storage.db.selectFrom('audit_events').select('target_id').where('action', '=', 'flood.one').execute();
+    expect(audited).toHaveLength(249);
+    expect(new Set(audited.map((a) => a.target_id)).size).toBe(249);
+    const poisoned = await t.storage.db.selectFrom('jobs').selectAll().where('kind', '=', 'k.flood').where('status', '!=', 'done').execute();
+    expect(poisoned).toHaveLength(1);
+    expect(poisoned[0]).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(poisoned[0]!.last_error).toContain('poisoned');
+    expect(errors).toHaveLength(1);
+  });
+
   it('rolls back a job’s effects when its lease was taken over', async () => {
     let firstRun = true;
     const registry = new JobRegistry().register({

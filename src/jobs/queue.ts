@@ -84,6 +84,24 @@ export async function claimJob(
   return result.rows[0] ?? null;
 }
 
+/**
+ * Claim up to `limit` due queued jobs of one kind at once, oldest first (the batch lane; index
+ * jobs_due_by_kind). Jobs whose lease expired are left to claimJob, which takes them over one by one.
+ */
+export async function claimJobBatch(storage: Storage, now: Date, workerId: string, leaseMs: number, kind: string, limit: number): Promise<JobRow[]> {
+  const at = now.toISOString();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  const lockClause = storage.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<JobRow>`
+    update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${until},
+      attempts = attempts + 1, updated_at = ${at}
+    where id in (select id from jobs
+        where kind = ${kind} and status = 'queued' and run_at <= ${at}
+        order by run_at, id limit ${limit} ${lockClause})
+    returning *`.execute(storage.db);
+  return result.rows.sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : a.id - b.id));
+}
+
 export class LeaseLostError extends Error {
   constructor(jobId: number) {
     super(`job ${jobId}: lease lost (another worker took it over); this attempt's changes were rolled back`);

@@ -9,7 +9,7 @@ import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Storage } from '../storage/database.js';
 import type { Database, JobRow } from '../storage/tables.js';
-import { claimJob, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
+import { claimJob, claimJobBatch, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
 
 export interface JobContext {
   job: JobRow;
@@ -20,10 +20,25 @@ export interface JobContext {
   commit: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 }
 
+export interface BatchContext {
+  jobs: JobRow[];
+  storage: Storage;
+  clock: Clock;
+  /** Run the effects of every job of the batch and mark them all done, atomically. Call at most once. */
+  commit: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+}
+
 export interface JobHandler {
   kind: string;
   run: (ctx: JobContext) => Promise<void>;
   leaseMs?: number;
+  /**
+   * Optional batch lane for kinds that come due in floods (100,000 embargo deadlines in one minute): the
+   * worker claims up to `size` due jobs of the kind at once, before any other work, and `run` handles them
+   * in one transaction. It must have the same effects as `run` on each job. If a batch fails, each of its
+   * jobs is run on its own through `run`, so one bad job cannot hold the others back.
+   */
+  batch?: { size: number; run: (ctx: BatchContext) => Promise<void> };
 }
 
 /** Recurring work: the scheduler keeps one queued job per time slot, deduplicated by slot. */
@@ -52,6 +67,10 @@ export class JobRegistry {
     return this.handlers.get(kind);
   }
 
+  batched(): JobHandler[] {
+    return [...this.handlers.values()].filter((h) => h.batch);
+  }
+
   kinds(): string[] {
     return [...this.handlers.keys()];
   }
@@ -74,6 +93,7 @@ export class Worker {
   private active = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private batchRunning = false;
   processed = 0;
 
   constructor(private readonly options: WorkerOptions) {
@@ -96,6 +116,12 @@ export class Worker {
   async drain(maxJobs = 10_000): Promise<number> {
     let n = 0;
     while (n < maxJobs) {
+      const batch = await this.claimBatch();
+      if (batch) {
+        await this.executeBatch(batch.handler, batch.jobs);
+        n += batch.jobs.length;
+        continue;
+      }
       const job = await this.claimNext();
       if (!job) break;
       await this.execute(job);
@@ -122,6 +148,16 @@ export class Worker {
     return claimJob(storage, clock.now(), this.id, this.options.leaseMs ?? 60_000, registry.kinds());
   }
 
+  /** The first batch-lane kind with due jobs, claimed up to its batch size. */
+  private async claimBatch(): Promise<{ handler: JobHandler; jobs: JobRow[] } | null> {
+    const { storage, clock, registry } = this.options;
+    for (const handler of registry.batched()) {
+      const jobs = await claimJobBatch(storage, clock.now(), this.id, handler.leaseMs ?? this.options.leaseMs ?? 60_000, handler.kind, handler.batch!.size);
+      if (jobs.length) return { handler, jobs };
+    }
+    return null;
+  }
+
   private async run(): Promise<void> {
     const concurrency = this.options.concurrency ?? 4;
     const pollMs = this.options.pollMs ?? 1000;
@@ -133,6 +169,20 @@ export class Worker {
           lastRecurring = Date.now();
         }
         let claimed = false;
+        // Floods of deadlines first, one batch at a time per worker (they share the database's writer).
+        if (!this.batchRunning && this.active < concurrency) {
+          const batch = await this.claimBatch();
+          if (batch) {
+            claimed = true;
+            this.batchRunning = true;
+            this.active += 1;
+            void this.executeBatch(batch.handler, batch.jobs).finally(() => {
+              this.batchRunning = false;
+              this.active -= 1;
+              this.wake?.();
+            });
+          }
+        }
         while (this.running && this.active < concurrency) {
           const job = await this.claimNext();
           if (!job) break;
@@ -160,6 +210,40 @@ export class Worker {
         resolve();
       };
     });
+  }
+
+  async executeBatch(handler: JobHandler, jobs: JobRow[]): Promise<void> {
+    const { storage, clock } = this.options;
+    const leaseMs = handler.leaseMs ?? this.options.leaseMs ?? 60_000;
+    const heartbeat = setInterval(() => void Promise.all(jobs.map((job) => extendLease(storage.db, clock.now(), job, leaseMs))).catch(() => undefined), Math.max(1000, leaseMs / 3));
+    let committed = false;
+    try {
+      await handler.batch!.run({
+        jobs,
+        storage,
+        clock,
+        commit: async (fn) => {
+          if (committed) throw new Error('commit called twice');
+          const result = await storage.db.transaction().execute(async (trx) => {
+            const r = await fn(trx);
+            // Lease-guarded like a single job: if any job was taken over, the whole batch rolls back.
+            for (const job of jobs) await completeJob(trx, clock.now(), job);
+            return r;
+          });
+          committed = true;
+          return result;
+        },
+      });
+      if (!committed) throw new Error(`the batch handler of ${handler.kind} did not commit`);
+      this.processed += jobs.length;
+    } catch {
+      // Nothing of the batch was committed: each job runs on its own (still under our lease), so one bad
+      // job fails, retries or dies alone.
+      clearInterval(heartbeat);
+      for (const job of jobs) await this.execute(job);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   async execute(job: JobRow): Promise<void> {

@@ -1,6 +1,7 @@
 // DESIGN.md §2: "A deadline must fire exactly once, even across restarts and with several app nodes
 // running." Real worker processes (the compiled CLI) over one PostgreSQL database open ~100 reports whose
-// embargo ended a day ago; then a worker is killed in the middle of an opening and a new one takes over.
+// embargo ended a day ago (through the batch lane of the job worker); then a worker is killed in the middle
+// of a batch of openings and a new one takes over.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -87,14 +88,16 @@ describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on Postgr
     expect(finishers).toHaveLength(2);
   });
 
-  it('a worker killed in the middle of an opening is replaced, and every report opens exactly once', async () => {
+  it('a worker killed in the middle of a batch of openings is replaced, and every report opens exactly once', async () => {
     const ids = await receiveOldReports(30);
-    const doomed = start([fixture], { WORKER_ID: 'doomed', LEASE_MS: '1500', HOLD_OPEN_AT: '4' });
+    // Batches of three: the first commits, the second is held uncommitted when the worker is killed.
+    const doomed = start([fixture], { WORKER_ID: 'doomed', LEASE_MS: '1500', HOLD_OPEN_AT: '2', BATCH_SIZE: '3' });
     const held = await workers.killWhenHolding(doomed);
-    // Three openings committed; the fourth died with its transaction, and its job still holds the dead lease.
+    // Three openings committed; the next three died with their transaction, and their jobs still hold the dead lease.
     expect(await publicCount()).toBe(3);
     const job = await db().selectFrom('jobs').selectAll().where('id', '=', held).executeTakeFirstOrThrow();
     expect(job).toMatchObject({ status: 'running', locked_by: 'doomed', attempts: 1 });
+    expect(await db().selectFrom('jobs').select('id').where('locked_by', '=', 'doomed').where('status', '=', 'running').execute()).toHaveLength(3);
     const heldReport = (JSON.parse(job.payload) as { reportId: number }).reportId;
     expect(await db().selectFrom('report_events').select('id').where('report_id', '=', heldReport).where('kind', '=', 'opened_at_embargo_end').execute()).toEqual([]);
 

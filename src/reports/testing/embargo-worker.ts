@@ -1,8 +1,9 @@
 // A worker process for the restart test in embargo-workers.test.ts: the product's own job registry and
 // Worker over the real database, with two test-only knobs. LEASE_MS shortens the lease (the CLI's is a
 // minute), so a killed worker's job is taken over within seconds. HOLD_OPEN_AT=n stops inside the n-th
-// embargo-opening transaction, after its effects and before the commit, prints "holding <job id>" and
-// waits there, so the test can kill the process while an opening is written but not committed.
+// embargo-opening transaction (one opening, or a batch of them — BATCH_SIZE sets the batch lane's size),
+// after its effects and before the commit, prints "holding <first job id>" and waits there, so the test
+// can kill the process while openings are written but not committed.
 import type { Transaction } from 'kysely';
 import { loadConfig } from '../../config/config.js';
 import { systemClock } from '../../clock.js';
@@ -16,16 +17,18 @@ import type { Database } from '../../storage/tables.js';
 const ctx = await openContext(loadConfig(process.env), systemClock);
 const product = buildJobRegistry(ctx);
 const holdAt = Number(process.env.HOLD_OPEN_AT ?? 0);
+const batchSize = process.env.BATCH_SIZE ? Number(process.env.BATCH_SIZE) : undefined;
 let openings = 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function holdingCommit(jc: JobContext): JobContext['commit'] {
+/** Wraps a commit (of one opening, or of a batch of openings) so the holdAt-th one stops before committing. */
+function holding(commit: JobContext['commit'], jobId: number): JobContext['commit'] {
   return async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
-    jc.commit(async (trx) => {
+    commit(async (trx) => {
       const result = await fn(trx);
       openings += 1;
       if (openings === holdAt) {
-        process.stdout.write(`holding ${jc.job.id}\n`);
+        process.stdout.write(`holding ${jobId}\n`);
         await sleep(600_000); // until killed
       }
       return result;
@@ -35,7 +38,16 @@ function holdingCommit(jc: JobContext): JobContext['commit'] {
 const registry = new JobRegistry();
 for (const kind of product.kinds()) {
   const handler = product.get(kind)!;
-  registry.register({ ...handler, run: (jc) => handler.run(kind === EMBARGO_OPEN_JOB ? { ...jc, commit: holdingCommit(jc) } : jc) });
+  if (kind !== EMBARGO_OPEN_JOB) {
+    registry.register(handler);
+    continue;
+  }
+  const batch = handler.batch!;
+  registry.register({
+    ...handler,
+    run: (jc) => handler.run({ ...jc, commit: holding(jc.commit, jc.job.id) }),
+    batch: { size: batchSize ?? batch.size, run: (bc) => batch.run({ ...bc, commit: holding(bc.commit, bc.jobs[0]!.id) }) },
+  });
 }
 
 runFixtureWorker(ctx, registry);
