@@ -145,26 +145,42 @@ export interface WriteResult {
   unsigned: string[];
 }
 
-/** Writes every stored file, its `.sha256` and (when signed) its `.asc` under `dir`. */
+/** Rows read from the database per page, so a 20,000-advisory site is never all in memory at once. */
+const WRITE_PAGE = 500;
+
+/**
+ * Writes every stored file, its `.sha256` and (when signed) its `.asc` under `dir`, a page of rows at a
+ * time (the full 20,000-advisory site holds ~460 MB of content) and each directory created once.
+ */
 export async function writeSiteTo(db: Db, dir: string, extra: { path: string; content: string | Buffer }[] = []): Promise<WriteResult> {
-  const rows = await db.selectFrom('public_site_files').selectAll().orderBy('path').execute();
   const result: WriteResult = { files: 0, signatures: 0, unsigned: [] };
   const root = path.resolve(dir);
+  const made = new Set<string>();
   const write = (rel: string, content: string | Buffer): void => {
     const target = path.resolve(root, ...rel.split('/'));
     if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write outside ${dir}: ${rel}`);
-    mkdirSync(path.dirname(target), { recursive: true });
+    const parent = path.dirname(target);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
     writeFileSync(target, content);
   };
-  for (const row of rows) {
-    write(row.path, row.content);
-    write(`${row.path}.sha256`, sha256File(row));
-    const signature = currentSignature(row);
-    if (signature) {
-      write(`${row.path}.asc`, signature);
-      result.signatures += 1;
-    } else result.unsigned.push(row.path);
-    result.files += 1;
+  let after = '';
+  for (;;) {
+    const rows = await db.selectFrom('public_site_files').selectAll().where('path', '>', after).orderBy('path').limit(WRITE_PAGE).execute();
+    for (const row of rows) {
+      write(row.path, row.content);
+      write(`${row.path}.sha256`, sha256File(row));
+      const signature = currentSignature(row);
+      if (signature) {
+        write(`${row.path}.asc`, signature);
+        result.signatures += 1;
+      } else result.unsigned.push(row.path);
+      result.files += 1;
+    }
+    if (rows.length < WRITE_PAGE) break;
+    after = rows[rows.length - 1]!.path;
   }
   for (const e of extra) write(e.path, e.content);
   return result;
