@@ -63,10 +63,11 @@ export function eventHash(prevHash: string, e: HashedFields): string {
  * on SQLite the single writer already does.
  */
 export async function recordAudit(trx: Db, dialect: DialectName, input: AuditInput): Promise<void> {
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(8102002)`.execute(trx);
-  const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const fields: HashedFields = {
+  await recordAudits(trx, dialect, [input]);
+}
+
+function hashedFields(input: AuditInput): HashedFields {
+  return {
     occurred_at: input.at.toISOString(),
     actor_id: input.actor.userId,
     actor_label: input.actor.label,
@@ -77,10 +78,21 @@ export async function recordAudit(trx: Db, dialect: DialectName, input: AuditInp
     after_json: input.after === undefined ? null : canonicalJson(input.after),
     request_id: input.requestId ?? null,
   };
-  await trx
-    .insertInto('audit_events')
-    .values({ ...fields, prev_hash: prevHash, hash: eventHash(prevHash, fields) })
-    .execute();
+}
+
+/** Append several events in order, chained, with one insert (ids follow the order of the values). */
+export async function recordAudits(trx: Db, dialect: DialectName, inputs: readonly AuditInput[]): Promise<void> {
+  if (!inputs.length) return;
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(8102002)`.execute(trx);
+  const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = inputs.map((input) => {
+    const fields = hashedFields(input);
+    const row = { ...fields, prev_hash: prevHash, hash: eventHash(prevHash, fields) };
+    prevHash = row.hash;
+    return row;
+  });
+  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('audit_events').values(rows.slice(i, i + 200)).execute();
 }
 
 export interface ChainVerdict {

@@ -38,6 +38,44 @@ export async function enqueueJob(
   return row?.id ?? null;
 }
 
+export interface JobToQueue {
+  kind: string;
+  payload: unknown;
+  options?: EnqueueOptions;
+}
+
+/** Insert many jobs with one statement (the batch lane's notifications); same rules as enqueueJob. */
+export async function enqueueJobs(trx: Db, now: Date, jobs: readonly JobToQueue[]): Promise<void> {
+  const at = now.toISOString();
+  // Chunks keep each statement well under SQLite's and PostgreSQL's bound-parameter limits.
+  for (let i = 0; i < jobs.length; i += 500) {
+    const values = jobs.slice(i, i + 500).map((j) => ({
+      kind: j.kind,
+      payload: JSON.stringify(j.payload ?? {}),
+      status: 'queued' as const,
+      run_at: (j.options?.runAt ?? now).toISOString(),
+      max_attempts: j.options?.maxAttempts ?? 8,
+      dedupe_key: j.options?.dedupeKey ?? null,
+      created_at: at,
+      updated_at: at,
+    }));
+    await trx.insertInto('jobs').values(values).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+  }
+}
+
+/** Cancel queued jobs by dedupe key (many at once); same effect as cancelJob on each key. */
+export async function cancelJobs(trx: Db, now: Date, dedupeKeys: readonly string[]): Promise<void> {
+  const suffix = `#cancelled@${now.toISOString()}`;
+  for (let i = 0; i < dedupeKeys.length; i += 500) {
+    await trx
+      .updateTable('jobs')
+      .set({ status: 'cancelled', updated_at: now.toISOString(), dedupe_key: sql<string>`dedupe_key || ${suffix}` })
+      .where('dedupe_key', 'in', dedupeKeys.slice(i, i + 500))
+      .where('status', '=', 'queued')
+      .execute();
+  }
+}
+
 /** Cancel queued jobs by dedupe key (e.g. when an embargo moves); running jobs finish their attempt. */
 export async function cancelJob(trx: Db, now: Date, dedupeKey: string): Promise<boolean> {
   const r = await trx

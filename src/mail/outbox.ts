@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config/config.js';
-import type { EnqueueOptions } from '../jobs/queue.js';
+import type { EnqueueOptions, JobToQueue } from '../jobs/queue.js';
 import type { JobHandler } from '../jobs/worker.js';
 import { AppError } from '../errors/catalogue.js';
 import { composeMail, type QueuedMail } from './compose.js';
@@ -20,12 +20,14 @@ export type OutgoingMail = QueuedMail;
 
 type Enqueue = (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 
+/** The jobs of one mail: one per recipient (so each delivery is tracked, protected and retried on its own). */
+export function mailJobs(mail: OutgoingMail): JobToQueue[] {
+  return mail.to.map((to) => ({ kind: MAIL_JOB, payload: { ...mail, to: [to], messageId: mail.messageId ?? `<${randomBytes(12).toString('hex')}@cordon>` }, options: { maxAttempts: 10 } }));
+}
+
 /** Queue one mail per recipient (so each delivery is tracked, protected and retried on its own). */
 export async function enqueueMail(enqueue: Enqueue, mail: OutgoingMail): Promise<void> {
-  for (const to of mail.to) {
-    const messageId = mail.messageId ?? `<${randomBytes(12).toString('hex')}@cordon>`;
-    await enqueue(MAIL_JOB, { ...mail, to: [to], messageId }, { maxAttempts: 10 });
-  }
+  for (const job of mailJobs(mail)) await enqueue(job.kind, job.payload, job.options);
 }
 
 function assertHeaderSafe(value: string, name: string): void {

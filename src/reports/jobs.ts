@@ -9,6 +9,7 @@ import { enqueueJob } from '../jobs/queue.js';
 import { recordAudit, systemActor } from '../audit/audit.js';
 import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
 import { openReportIn } from './disclosure.js';
+import { EMBARGO_END_OPENING, openReportsAtEmbargoEnd } from './open-batch.js';
 import { bringDisclosureForward } from '../disclosure/run.js';
 import { addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
@@ -25,7 +26,7 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
   const openAtEmbargoEnd = async (trx: Transaction<Database>, now: Date, payload: EmbargoJobPayload) => {
     const row = await trx.selectFrom('reports').selectAll().where('id', '=', payload.reportId).executeTakeFirst();
     if (!row || row.visibility !== 'private' || row.embargo_version !== payload.version) return;
-    await openReportIn(trx, storage.dialect, config, now, row, { kind: 'opened_at_embargo_end', reason: 'The embargo reached its end.', actor: system, requestId: null });
+    await openReportIn(trx, storage.dialect, config, now, row, EMBARGO_END_OPENING);
     await bringDisclosureForward(trx, storage.dialect, now, row.id);
   };
   return [
@@ -34,12 +35,16 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
       run: async ({ payload, commit, clock }) => {
         await commit((trx) => openAtEmbargoEnd(trx, clock.now(), payload as EmbargoJobPayload));
       },
-      // Many embargoes can end in the same minute; opening them a hundred to a transaction keeps up.
+      // Many embargoes can end in the same minute; opening them a hundred to a transaction, set-wise, keeps up.
       batch: {
         size: EMBARGO_OPEN_BATCH,
         run: async ({ jobs, commit, clock }) => {
           await commit(async (trx) => {
-            for (const job of jobs) await openAtEmbargoEnd(trx, clock.now(), JSON.parse(job.payload) as EmbargoJobPayload);
+            const now = clock.now();
+            const opened = await openReportsAtEmbargoEnd(trx, storage.dialect, config, now, jobs.map((job) => JSON.parse(job.payload) as EmbargoJobPayload));
+            if (!opened.length) return;
+            const planned = await trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', opened).where('state', '=', 'scheduled').execute();
+            for (const p of planned) await bringDisclosureForward(trx, storage.dialect, now, p.report_id);
           });
         },
       },

@@ -5,7 +5,7 @@ import type { Db } from '../storage/database.js';
 import type { CommentVisibility, ReportRow } from '../storage/tables.js';
 import type { Config } from '../config/config.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
-import { enqueueMail } from '../mail/outbox.js';
+import { enqueueMail, type OutgoingMail } from '../mail/outbox.js';
 
 type Enqueue = (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 
@@ -19,27 +19,51 @@ export interface Notice {
   exceptUserId?: number | null;
 }
 
-export async function notifyReport(trx: Db, config: Config, enqueue: Enqueue, report: ReportRow, notice: Notice): Promise<string[]> {
-  const vmt = await trx
+export interface NotifyPeople {
+  /** Active VMT members. */
+  vmt: { id: number; email: string }[];
+  /** Active subscribers of the report (only needed for everyone-visible notices). */
+  subscribers: { id: number; email: string }[];
+}
+
+export async function activeVmt(trx: Db): Promise<NotifyPeople['vmt']> {
+  return trx
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .select(['users.id', 'users.email'])
     .where('user_roles.role', '=', 'vmt')
     .where('users.disabled_at', 'is', null)
     .execute();
+}
+
+/** Active subscribers of each report, by report id (one query for many reports). */
+export async function activeSubscribers(trx: Db, reportIds: readonly number[]): Promise<Map<number, NotifyPeople['subscribers']>> {
+  const byReport = new Map<number, NotifyPeople['subscribers']>();
+  if (!reportIds.length) return byReport;
+  const rows = await trx
+    .selectFrom('report_subscriptions')
+    .innerJoin('users', 'users.id', 'report_subscriptions.user_id')
+    .select(['report_subscriptions.report_id', 'users.id', 'users.email'])
+    .where('report_subscriptions.report_id', 'in', [...reportIds])
+    .where('report_subscriptions.removed_at', 'is', null)
+    .where('users.disabled_at', 'is', null)
+    .orderBy('report_subscriptions.id')
+    .execute();
+  for (const r of rows) {
+    const list = byReport.get(r.report_id) ?? [];
+    list.push({ id: r.id, email: r.email });
+    byReport.set(r.report_id, list);
+  }
+  return byReport;
+}
+
+/** The notification mails of one notice (pure: who may see it gets a content-free mail with a link). */
+export function notificationMails(config: Config, report: ReportRow, notice: Notice, people: NotifyPeople): OutgoingMail[] {
   const recipients = new Map<string, { url: string }>();
   const teamUrl = `${config.publicUrl}/reports/${report.ref}`;
-  for (const u of vmt) if (u.id !== notice.exceptUserId) recipients.set(u.email, { url: teamUrl });
+  for (const u of people.vmt) if (u.id !== notice.exceptUserId) recipients.set(u.email, { url: teamUrl });
   if (notice.visibility === 'everyone') {
-    const subs = await trx
-      .selectFrom('report_subscriptions')
-      .innerJoin('users', 'users.id', 'report_subscriptions.user_id')
-      .select(['users.id', 'users.email'])
-      .where('report_subscriptions.report_id', '=', report.id)
-      .where('report_subscriptions.removed_at', 'is', null)
-      .where('users.disabled_at', 'is', null)
-      .execute();
-    for (const u of subs) if (u.id !== notice.exceptUserId) recipients.set(u.email, { url: teamUrl });
+    for (const u of people.subscribers) if (u.id !== notice.exceptUserId) recipients.set(u.email, { url: teamUrl });
     // An anonymous reporter has no user id: only skip them when the event's author is their account.
     const reporterIsAuthor = notice.exceptUserId !== null && notice.exceptUserId !== undefined && report.reporter_user_id === notice.exceptUserId;
     if (notice.reporter && report.reporter_email && !reporterIsAuthor) {
@@ -47,13 +71,20 @@ export async function notifyReport(trx: Db, config: Config, enqueue: Enqueue, re
       recipients.set(report.reporter_email, { url: report.reporter_user_id ? teamUrl : `${config.publicUrl}/reports` });
     }
   }
-  for (const [to, { url }] of recipients) {
-    await enqueueMail(enqueue, {
-      to: [to],
-      subject: `[${config.instanceName} ${report.ref}] ${notice.what}`,
-      text: `${notice.what}\n\nReport ${report.ref} — sign in to read it:\n${url}\n\nFor your protection this mail carries no details of the report.\n`,
-      headers: { 'X-Cordon-Report': report.ref },
-    });
-  }
-  return [...recipients.keys()];
+  return [...recipients].map(([to, { url }]) => ({
+    to: [to],
+    subject: `[${config.instanceName} ${report.ref}] ${notice.what}`,
+    text: `${notice.what}\n\nReport ${report.ref} — sign in to read it:\n${url}\n\nFor your protection this mail carries no details of the report.\n`,
+    headers: { 'X-Cordon-Report': report.ref },
+  }));
+}
+
+export async function notifyReport(trx: Db, config: Config, enqueue: Enqueue, report: ReportRow, notice: Notice): Promise<string[]> {
+  const people: NotifyPeople = {
+    vmt: await activeVmt(trx),
+    subscribers: notice.visibility === 'everyone' ? ((await activeSubscribers(trx, [report.id])).get(report.id) ?? []) : [],
+  };
+  const mails = notificationMails(config, report, notice, people);
+  for (const mail of mails) await enqueueMail(enqueue, mail);
+  return mails.map((m) => m.to[0]!);
 }
