@@ -183,7 +183,9 @@ export class Worker {
             });
           }
         }
-        while (this.running && this.active < concurrency) {
+        // While a flood is being worked through, other work waits: on a small machine, mail composed
+        // alongside would take the CPU the deadlines need (bench: p99 lateness 77 s → see PROFILE.md).
+        while (this.running && !this.batchRunning && this.active < concurrency) {
           const job = await this.claimNext();
           if (!job) break;
           claimed = true;
