@@ -2,7 +2,7 @@
 // before it, and the acknowledgement deadline. Each does its work in the transaction that completes the
 // job (exactly once), and does nothing when the report moved on (stale embargo version, already public).
 import type { AppContext } from '../context.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/tables.js';
 import type { JobHandler } from '../jobs/worker.js';
 import { enqueueJob } from '../jobs/queue.js';
@@ -43,7 +43,8 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
             const now = clock.now();
             const opened = await openReportsAtEmbargoEnd(trx, storage.dialect, config, now, jobs.map((job) => JSON.parse(job.payload) as EmbargoJobPayload));
             if (!opened.length) return;
-            const planned = await trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', opened).where('state', '=', 'scheduled').execute();
+            // `state || ''`: see open-batch.ts (SQLite would walk every scheduled plan's index entry instead).
+            const planned = await trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', opened).where(sql<string>`state || ''`, '=', 'scheduled').execute();
             for (const p of planned) await bringDisclosureForward(trx, storage.dialect, now, p.report_id);
           });
         },

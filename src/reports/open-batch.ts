@@ -3,7 +3,7 @@
 // cancelled deadline jobs, timeline entry, notification mail, audit event — but written with a handful of
 // set-wise statements instead of ~20 per report. 100,000 embargoes ending in one minute (issue 9) were
 // bound by those round trips. open-batch.test.ts checks the rows match the one-by-one path.
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Config } from '../config/config.js';
 import { recordAudits } from '../audit/audit.js';
 import { openKey, warnKey, WARNING_DAYS, type EmbargoJobPayload } from '../embargo/schedule.js';
@@ -13,6 +13,8 @@ import type { DialectName } from '../storage/database.js';
 import type { Database, ReportRow } from '../storage/tables.js';
 import { openedState, openingAudit, openingNotice, type OpeningHow } from './disclosure.js';
 import { activeSubscribers, activeVmt, notificationMails } from './notify.js';
+
+const stillPrivate = sql<boolean>`visibility || '' = 'private'`;
 
 export const EMBARGO_END_OPENING: OpeningHow = { kind: 'opened_at_embargo_end', reason: 'The embargo reached its end.', actor: { id: null, label: 'Cordon (embargo clock)' }, requestId: null };
 
@@ -25,7 +27,9 @@ export async function openReportsAtEmbargoEnd(trx: Transaction<Database>, dialec
   const at = now.toISOString();
   const how = EMBARGO_END_OPENING;
   const wanted = new Map(due.map((d) => [d.reportId, d.version]));
-  const rows = await trx.selectFrom('reports').selectAll().where('id', 'in', [...wanted.keys()]).where('visibility', '=', 'private').execute();
+  // `visibility || ''` (and `state || ''` below): SQLite has no statistics unless someone runs ANALYZE, and
+  // then prefers the index on visibility — every private report — to the primary key for `id in (…)`.
+  const rows = await trx.selectFrom('reports').selectAll().where('id', 'in', [...wanted.keys()]).where(stillPrivate).execute();
   const byId = new Map(rows.filter((r) => wanted.get(r.id) === r.embargo_version).map((r) => [r.id, r]));
   const candidates = [...new Set(due.map((d) => d.reportId))].map((id) => byId.get(id)).filter((r): r is ReportRow => r !== undefined);
   if (!candidates.length) return [];
@@ -35,7 +39,7 @@ export async function openReportsAtEmbargoEnd(trx: Transaction<Database>, dialec
   const byState = new Map<ReportRow['state'], number[]>();
   for (const r of candidates) byState.set(openedState(r), [...(byState.get(openedState(r)) ?? []), r.id]);
   for (const [state, ids] of byState) {
-    const done = await trx.updateTable('reports').set({ visibility: 'public', state, public_at: at, updated_at: at }).where('id', 'in', ids).where('visibility', '=', 'private').returning('id').execute();
+    const done = await trx.updateTable('reports').set({ visibility: 'public', state, public_at: at, updated_at: at }).where('id', 'in', ids).where(stillPrivate).returning('id').execute();
     for (const d of done) opened.add(d.id);
   }
   const reports = candidates.filter((r) => opened.has(r.id));
