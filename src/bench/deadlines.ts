@@ -15,6 +15,8 @@ import { insertRows } from './seed-people.js';
 import type { Random } from './synthetic-text.js';
 
 export interface DeadlineResult {
+  /** Seconds between the first and the last deadline (60 on a full run). */
+  window_s: number;
   deadlines: number;
   workers: number;
   worker_concurrency: number;
@@ -58,7 +60,7 @@ function stopWorker(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function runDeadlines(db: BenchDatabase, r: Random, count: number, options: { insertRatePerSecond: number; timeoutSeconds: number; cpuProfileDir?: string | undefined }): Promise<DeadlineResult> {
+export async function runDeadlines(db: BenchDatabase, r: Random, count: number, options: { windowSeconds: number; insertRatePerSecond: number; timeoutSeconds: number; cpuProfileDir?: string | undefined }): Promise<DeadlineResult> {
   const { storage } = db;
   const workers = db.dialect === 'postgres' ? 2 : 1;
   const concurrency = 4;
@@ -77,10 +79,13 @@ export async function runDeadlines(db: BenchDatabase, r: Random, count: number, 
     .values({ slug: 'bench-deadlines', name: 'Bench deadlines', description: '', vmt_oversees: 1, security_contact: '', created_at: now.toISOString(), updated_at: now.toISOString() })
     .returning('id')
     .executeTakeFirstOrThrow();
-  // The window starts once scheduling should be done (from the seeding rate, with room to spare).
-  const leadMs = Math.max(15_000, Math.ceil((count / Math.max(100, options.insertRatePerSecond)) * 1_500) + 10_000);
+  // The window starts once scheduling should be done (from the seeding rate, with room to spare for the
+  // workers to start); a quick run's short window gets a shorter lead so the run stays about a minute.
+  const windowMs = options.windowSeconds * 1000;
+  const [minLeadMs, spareMs] = options.windowSeconds >= 60 ? [15_000, 10_000] : [5_000, 3_000];
+  const leadMs = Math.max(minLeadMs, Math.ceil((count / Math.max(100, options.insertRatePerSecond)) * 1_500) + spareMs);
   const firstDue = Date.now() + leadMs;
-  say(`deadlines: ${count.toLocaleString('en')} embargoes end between ${iso(firstDue)} and ${iso(firstDue + 60_000)} (${workers} worker process${workers > 1 ? 'es' : ''} × ${concurrency})`);
+  say(`deadlines: ${count.toLocaleString('en')} embargoes end between ${iso(firstDue)} and ${iso(firstDue + windowMs)} (${workers} worker process${workers > 1 ? 'es' : ''} × ${concurrency})`);
   const log: string[] = [];
   const children = Array.from({ length: workers }, () => startWorker(db, concurrency, log, options.cpuProfileDir));
 
@@ -91,7 +96,7 @@ export async function runDeadlines(db: BenchDatabase, r: Random, count: number, 
   for (let start = 0; start < count; start += 500) {
     const rows: Insertable<Database['reports']>[] = [];
     for (let i = start; i < Math.min(count, start + 500); i++) {
-      const end = iso(firstDue + Math.floor((i * 60_000) / count));
+      const end = iso(firstDue + Math.floor((i * windowMs) / count));
       const at = iso(now.getTime() - 90 * 86_400_000);
       rows.push({
         ref: r.reportRef(), title: `Deadline ${i}: report whose embargo ends now`, description: 'Seeded for the embargo deadline benchmark.', affected_versions: '', reproduction: '',
@@ -147,6 +152,7 @@ export async function runDeadlines(db: BenchDatabase, r: Random, count: number, 
     .executeTakeFirstOrThrow();
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
+    window_s: options.windowSeconds,
     deadlines: count,
     workers,
     worker_concurrency: concurrency,

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     }
     if (phases.has('deadlines')) {
       const rate = seed.reports.count / Math.max(0.1, seed.reports.seconds);
-      deadlines = await runDeadlines(db, new Random(99), o.scale.deadlines, { insertRatePerSecond: rate, timeoutSeconds: o.quick ? 600 : 1_800, cpuProfileDir: o.cpuProfileDir });
+      deadlines = await runDeadlines(db, new Random(99), o.scale.deadlines, { windowSeconds: o.scale.deadlineWindowSeconds, insertRatePerSecond: rate, timeoutSeconds: o.quick ? 600 : 1_800, cpuProfileDir: o.cpuProfileDir });
       say(`  p50 lateness ${deadlines.p50_lateness_s} s, p99 ${deadlines.p99_lateness_s} s, latest ${deadlines.last_opened_late_s} s, ${deadlines.duplicate_openings} duplicates`);
     }
   } finally {

@@ -34,6 +34,11 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** "in one minute" for the issue's window, else "within N s" (a quick run's shorter window). */
+function dueWithin(d: DeadlineResult): string {
+  return d.window_s === 60 ? 'in one minute' : `within ${d.window_s} s`;
+}
+
 export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const out: TargetCheck[] = [];
   const reads = r.scenarios.filter((s) => s.name !== 'create_report');
@@ -47,7 +52,9 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   }
   if (r.embargo_deadlines) {
     const d = r.embargo_deadlines;
-    out.push({ target: `p99 deadline lateness < 5 s (${d.deadlines.toLocaleString('en')} due in one minute)`, value: `${d.p99_lateness_s} s${d.timed_out ? ` (only ${d.opened} opened)` : ''}`, met: !d.timed_out && d.p99_lateness_s < 5 });
+    const full = d.deadlines >= 100_000 && d.window_s <= 60;
+    const met = !d.timed_out && d.p99_lateness_s < 5;
+    out.push({ target: `p99 deadline lateness < 5 s (${d.deadlines.toLocaleString('en')} due ${dueWithin(d)}${full ? '' : '; target is for 100,000 in one minute'})`, value: `${d.p99_lateness_s} s${d.timed_out ? ` (only ${d.opened} opened)` : ''}`, met: full ? met : null });
   }
   if (r.server_rss_peak_mb !== null) out.push({ target: 'server RSS under load < 500 MB', value: `${r.server_rss_peak_mb} MB`, met: r.server_rss_peak_mb < 500 });
   return out;
@@ -75,7 +82,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.corpus_import) lines.push(`- Importing the OSSA corpus ${r.corpus_import.rounds} times over (${r.corpus_import.files.toLocaleString('en')} files): **${r.corpus_import.advisories_per_s} advisories/s** (${r.corpus_import.imported.toLocaleString('en')} imported, ${r.corpus_import.failed} not, ${r.corpus_import.seconds} s).`);
   if (r.embargo_deadlines) {
     const d = r.embargo_deadlines;
-    lines.push(`- ${d.deadlines.toLocaleString('en')} embargo deadlines due in one minute, ${d.workers} worker process${d.workers > 1 ? 'es' : ''} × ${d.worker_concurrency}: p50 lateness **${d.p50_lateness_s} s**, p99 **${d.p99_lateness_s} s**, the latest opened **${d.last_opened_late_s} s** late; ${d.openings_per_s} openings/s; ${d.opened.toLocaleString('en')} opened${d.timed_out ? ' (timed out before all opened)' : ''}, ${d.duplicate_openings} duplicate openings.`);
+    lines.push(`- ${d.deadlines.toLocaleString('en')} embargo deadlines due ${dueWithin(d)}, ${d.workers} worker process${d.workers > 1 ? 'es' : ''} × ${d.worker_concurrency}: p50 lateness **${d.p50_lateness_s} s**, p99 **${d.p99_lateness_s} s**, the latest opened **${d.last_opened_late_s} s** late; ${d.openings_per_s} openings/s; ${d.opened.toLocaleString('en')} opened${d.timed_out ? ' (timed out before all opened)' : ''}, ${d.duplicate_openings} duplicate openings.`);
   }
   if (r.server_rss_peak_mb !== null) lines.push(`- Server RSS under load (peak over all scenarios): **${r.server_rss_peak_mb} MB**.`);
   if (Object.keys(r.skipped).length) {

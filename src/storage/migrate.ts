@@ -11,6 +11,8 @@ import * as m0004 from './migrations/0004_patches.js';
 import * as m0005 from './migrations/0005_advisories.js';
 import * as m0006 from './migrations/0006_notes.js';
 import * as m0007 from './migrations/0007_disclosure.js';
+import * as m0008 from './migrations/0008_queue_indexes.js';
+import * as m0009 from './migrations/0009_job_batches.js';
 
 interface Migration {
   version: string;
@@ -26,6 +28,8 @@ export const migrations: Migration[] = [
   { version: '0005_advisories', up: m0005.up },
   { version: '0006_notes', up: m0006.up },
   { version: '0007_disclosure', up: m0007.up },
+  { version: '0008_queue_indexes', up: m0008.up },
+  { version: '0009_job_batches', up: m0009.up },
 ];
 
 export interface MigrationResult {
