@@ -1,6 +1,7 @@
 // The form actions on notes: claim and turn down flags, save revisions, submit, vote, publish, feedback.
 // Each loads the note through the policy first (hidden → 404), then runs the command and goes back to the
 // page with a flash; a refused command (validation, conflict, not allowed) changes nothing and says why.
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -15,24 +16,65 @@ import { loadRevision, noteForActor, parseRevisionBody } from './store.js';
 import { actionable, flagParam, idOf, noteParam, refOf, type UserScope } from './routes-shared.js';
 import { editPage } from './form-pages.js';
 
-function noteAction(url: string, run: (scope: UserScope, publicId: string, form: FormBody) => Promise<string>): RouteDef {
+interface ActionSpec {
+  url: string;
+  leak: RouteDef['leak'];
+  /** The note or flag the URL names, loaded through the policy (hidden → 404) before anything runs. */
+  load: (scope: UserScope, req: FastifyRequest) => Promise<string>;
+  /** Where a refusal goes back to. */
+  back: (key: string) => string;
+  run: (scope: UserScope, key: string, req: FastifyRequest) => Promise<{ to: string; message: string }>;
+}
+
+/** A form action: load through the policy, run, redirect with a flash; a refusal goes back and says why. */
+function formAction(spec: ActionSpec): RouteDef {
   return {
     method: 'POST',
-    url: `/notes/:noteId/${url}`,
+    url: spec.url,
     audience: 'user',
-    leak: noteParam,
+    leak: spec.leak,
     handler: async (req, reply, scope) => {
-      const publicId = idOf(req);
-      await noteForActor(scope, { publicId });
+      const key = await spec.load(scope, req);
       try {
-        return redirectWithFlash(reply, `/notes/${publicId}`, 'success', await run(scope, publicId, formBody(req)));
+        const done = await spec.run(scope, key, req);
+        return redirectWithFlash(reply, done.to, 'success', done.message);
       } catch (error) {
         const message = actionable(error);
-        if (message) return redirectWithFlash(reply, `/notes/${publicId}`, 'error', message);
+        if (message) return redirectWithFlash(reply, spec.back(key), 'error', message);
         throw error;
       }
     },
   };
+}
+
+/** An action on a note, back to the note's page. */
+function noteAction(url: string, run: (scope: UserScope, publicId: string, form: FormBody) => Promise<string>): RouteDef {
+  return formAction({
+    url: `/notes/:noteId/${url}`,
+    leak: noteParam,
+    load: async (scope, req) => {
+      const publicId = idOf(req);
+      await noteForActor(scope, { publicId });
+      return publicId;
+    },
+    back: (publicId) => `/notes/${publicId}`,
+    run: async (scope, publicId, req) => ({ to: `/notes/${publicId}`, message: await run(scope, publicId, formBody(req)) }),
+  });
+}
+
+/** An action on a flag waiting in the queue. */
+function flagAction(url: string, run: ActionSpec['run']): RouteDef {
+  return formAction({
+    url: `/notes/flags/:ref/${url}`,
+    leak: flagParam,
+    load: async (scope, req) => {
+      const ref = refOf(req);
+      await noteForActor(scope, { ref });
+      return ref;
+    },
+    back: (ref) => `/notes/flags/${ref}`,
+    run,
+  });
 }
 
 export function revisionInput(form: FormBody, extras: number): RevisionInput {
@@ -53,42 +95,14 @@ export function revisionInput(form: FormBody, extras: number): RevisionInput {
 export function noteActionRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
   return [
-    {
-      method: 'POST',
-      url: '/notes/flags/:ref/claim',
-      audience: 'user',
-      leak: flagParam,
-      handler: async (req, reply, scope) => {
-        const ref = refOf(req);
-        await noteForActor(scope, { ref });
-        try {
-          const publicId = await claimNote(scope, ref);
-          return redirectWithFlash(reply, `/notes/${publicId}/edit`, 'success', `You are the author of ${publicId}. Write the note, then submit it for review.`);
-        } catch (error) {
-          const message = actionable(error);
-          if (message) return redirectWithFlash(reply, `/notes/flags/${ref}`, 'error', message);
-          throw error;
-        }
-      },
-    },
-    {
-      method: 'POST',
-      url: '/notes/flags/:ref/dismiss',
-      audience: 'user',
-      leak: flagParam,
-      handler: async (req, reply, scope) => {
-        const ref = refOf(req);
-        await noteForActor(scope, { ref });
-        try {
-          await dismissFlag(scope, ref, str(formBody(req), 'reason'));
-          return redirectWithFlash(reply, '/notes/queue', 'success', 'The flag was turned down.');
-        } catch (error) {
-          const message = actionable(error);
-          if (message) return redirectWithFlash(reply, `/notes/flags/${ref}`, 'error', message);
-          throw error;
-        }
-      },
-    },
+    flagAction('claim', async (scope, ref) => {
+      const publicId = await claimNote(scope, ref);
+      return { to: `/notes/${publicId}/edit`, message: `You are the author of ${publicId}. Write the note, then submit it for review.` };
+    }),
+    flagAction('dismiss', async (scope, ref, form) => {
+      await dismissFlag(scope, ref, str(formBody(form), 'reason'));
+      return { to: '/notes/queue', message: 'The flag was turned down.' };
+    }),
     {
       method: 'POST',
       url: '/notes/:noteId/edit',
