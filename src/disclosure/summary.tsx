@@ -29,7 +29,7 @@ export async function loadDisclosureSummary(db: Db, reportId: number): Promise<D
   return { planId: plan.id, state: plan.state, discloseAt: plan.disclose_at, recipients, steps: steps.map((s) => ({ step: s.step, doneAt: s.done_at, detail: s.detail })) };
 }
 
-const recipientTone = (s: string) => (s === 'acknowledged' ? 'ok' : s === 'bounced' || s === 'dead' ? 'danger' : s === 'sent' ? 'info' : 'muted');
+const recipientTone = (s: string) => (s === 'acknowledged' ? 'ok' : s === 'bounced' ? 'danger' : s === 'sent' ? 'info' : 'muted');
 const planTone = (s: DisclosurePlanState) => (s === 'scheduled' ? 'info' : s === 'done' ? 'ok' : 'muted');
 
 export function PlannedHour({ summary, now }: { summary: DisclosureSummary; now: Date }): SafeHtml {

@@ -113,6 +113,21 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     expect(errors).toHaveLength(1);
   });
 
+  it('keeps a job done when its handler throws after committing', async () => {
+    const registry = new JobRegistry().register({
+      kind: 'k.late-throw',
+      run: async ({ commit }) => {
+        await commit(async () => undefined);
+        throw new Error('after the commit');
+      },
+    });
+    const id = await enqueueJob(t.storage.db, clock.now(), 'k.late-throw', {});
+    const errors: unknown[] = [];
+    await new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) }).drain();
+    expect(errors).toHaveLength(1);
+    expect((await t.storage.db.selectFrom('jobs').select('status').where('id', '=', id!).executeTakeFirstOrThrow()).status).toBe('done');
+  });
+
   it('rolls back a job’s effects when its lease was taken over', async () => {
     let firstRun = true;
     const registry = new JobRegistry().register({

@@ -182,6 +182,8 @@ export async function failJob(db: Db, now: Date, job: JobRow, error: unknown): P
     })
     .where('id', '=', job.id)
     .where('locked_by', '=', job.locked_by)
+    // A handler that throws after its commit marked the job done must not put it back in the queue.
+    .where('status', '=', 'running')
     .execute();
   return dead ? 'dead' : 'retry';
 }

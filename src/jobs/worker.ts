@@ -238,14 +238,20 @@ export class Worker {
       });
       if (!committed) throw new Error(`the batch handler of ${handler.kind} did not commit`);
       this.processed += jobs.length;
-    } catch {
-      // Nothing of the batch was committed: each job runs on its own (still under our lease), so one bad
-      // job fails, retries or dies alone.
+    } catch (error) {
       clearInterval(heartbeat);
+      if (committed) {
+        // The effects and the completion are committed; what failed afterwards changes nothing.
+        this.processed += jobs.length;
+        for (const job of jobs) this.options.onError?.(job, error, 'retry');
+        return;
+      }
+      // Nothing of the batch was committed: each job runs on its own (still under our lease, and with its
+      // own heartbeat), so one bad job fails, retries or dies alone.
       for (const job of jobs) await this.execute(job);
-    } finally {
-      clearInterval(heartbeat);
+      return;
     }
+    clearInterval(heartbeat);
   }
 
   async execute(job: JobRow): Promise<void> {

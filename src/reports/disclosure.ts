@@ -7,48 +7,13 @@ import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
 import type { Database, ReportRow } from '../storage/tables.js';
 import type { Config } from '../config/config.js';
-import { recordAudit, systemActor, type AuditInput } from '../audit/audit.js';
-import { enqueueJob } from '../jobs/queue.js';
 import type { DialectName } from '../storage/database.js';
 import { cancelEmbargo, scheduleEmbargo } from '../embargo/schedule.js';
 import { toUtcDate } from '../embargo/calendar.js';
 import { reportForActor, requireOn } from './access.js';
-import { actorName, addTimelineEvent, type TimelineKind } from './timeline.js';
-import { notifyReport, type Notice } from './notify.js';
-
-const CLOSED = new Set(['invalid', 'wont_fix']);
-
-/** The state a report takes when it opens: closed reports keep their state. */
-export function openedState(row: ReportRow): ReportRow['state'] {
-  return CLOSED.has(row.state) || row.state === 'fix_released' ? row.state : 'public';
-}
-
-export interface OpeningHow {
-  kind: TimelineKind;
-  reason: string;
-  actor: { id: number | null; label: string };
-  requestId: string | null;
-}
-
-/** Who hears that a report opened: everyone who could read it, the reporter included. */
-export function openingNotice(how: OpeningHow): Notice {
-  // Fix: the system (embargo clock) has no user id; passing null as exceptUserId made notifyReport skip an
-  // anonymous reporter (reporter_user_id null === null), so they were never told their report opened.
-  return { what: 'The report is now public.', visibility: 'everyone', reporter: true, exceptUserId: how.actor.id ?? undefined };
-}
-
-export function openingAudit(row: ReportRow, how: OpeningHow, now: Date): AuditInput {
-  return {
-    actor: how.actor.id === null ? systemActor : { userId: how.actor.id, label: how.actor.label },
-    action: how.kind === 'opened_at_embargo_end' ? 'report.opened_at_embargo_end' : how.kind === 'embargo_ended_early' ? 'embargo.ended_early' : 'report.made_public',
-    targetType: 'report',
-    targetId: row.id,
-    before: { visibility: 'private', state: row.state },
-    after: { visibility: 'public', state: openedState(row), reason: how.reason },
-    requestId: how.requestId,
-    at: now,
-  };
-}
+import { actorName, addTimelineEvent } from './timeline.js';
+import { notifyReport } from './notify.js';
+import { openReports, type OpeningHow } from './opening.js';
 
 /**
  * Open a private report inside a transaction (shared by every way of opening). Idempotent: returns false
@@ -62,19 +27,7 @@ export async function openReportIn(
   row: ReportRow,
   how: OpeningHow,
 ): Promise<boolean> {
-  const r = await trx
-    .updateTable('reports')
-    .set({ visibility: 'public', state: openedState(row), public_at: now.toISOString(), updated_at: now.toISOString() })
-    .where('id', '=', row.id)
-    .where('visibility', '=', 'private')
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) return false;
-  await cancelEmbargo(trx, now, row.id, row.embargo_version);
-  await addTimelineEvent(trx, row.id, now, how.actor, how.kind, { reason: how.reason });
-  const enqueue = (kind: string, payload: unknown, options?: Parameters<typeof enqueueJob>[4]) => enqueueJob(trx, now, kind, payload, options);
-  await notifyReport(trx, config, enqueue, row, openingNotice(how));
-  await recordAudit(trx, dialect, openingAudit(row, how, now));
-  return true;
+  return (await openReports(trx, dialect, config, now, [row], how)).length === 1;
 }
 
 async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_public' | 'embargo_ended_early'): Promise<void> {

@@ -9,7 +9,7 @@ import { enqueueJob } from '../jobs/queue.js';
 import { recordAudit, systemActor } from '../audit/audit.js';
 import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
 import { openReportIn } from './disclosure.js';
-import { EMBARGO_END_OPENING, openReportsAtEmbargoEnd } from './open-batch.js';
+import { EMBARGO_END_OPENING, openReportsAtEmbargoEnd } from './opening.js';
 import { bringDisclosureForward } from '../disclosure/run.js';
 import { addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
@@ -43,7 +43,7 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
             const now = clock.now();
             const opened = await openReportsAtEmbargoEnd(trx, storage.dialect, config, now, jobs.map((job) => JSON.parse(job.payload) as EmbargoJobPayload));
             if (!opened.length) return;
-            // `state || ''`: see open-batch.ts (SQLite would walk every scheduled plan's index entry instead).
+            // `state || ''`: see opening.ts (SQLite would walk every scheduled plan's index entry instead).
             const planned = await trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', opened).where(sql<string>`state || ''`, '=', 'scheduled').execute();
             for (const p of planned) await bringDisclosureForward(trx, storage.dialect, now, p.report_id);
           });

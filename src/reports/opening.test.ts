@@ -1,7 +1,8 @@
-// The batch lane of embargo.open writes the same rows as the one-by-one path: for pairs of reports set up
-// alike, one opened by the job's `run`, the other by its `batch.run`, the report row, the timeline, the
-// cancelled deadline jobs, the notification mail and the audit event are equal up to the report's own ref
-// and id; reports already public or whose embargo moved are left alone by both. Both databases.
+// Opening reports (opening.ts): the batch lane of embargo.open writes the same rows as the job's own `run`:
+// for pairs of reports set up alike, one opened by `run`, the other within a `batch.run`, the report row,
+// the timeline, the cancelled deadline jobs, the notification mail (VMT, subscriber, reporter) and the
+// audit event are equal up to the report's own ref and id; reports already public or whose embargo moved
+// are left alone by both. Both databases.
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit.js';
 import { EMBARGO_OPEN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
