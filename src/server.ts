@@ -9,6 +9,7 @@ import { createLogger } from './logging.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { ensureSetupLink } from './accounts/invites.js';
+import { prepareSecrets } from './accounts/secrets-at-rest.js';
 import { Worker } from './jobs/worker.js';
 import { buildJobRegistry } from './jobs/registry.js';
 
@@ -22,10 +23,13 @@ export interface RunningServer {
 
 export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
-  const storage: Storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage: Storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, secretsKey: config.secretsKey, secretsKeysPrevious: config.secretsKeysPrevious });
   if (options.migrate !== false) {
     const result = await migrateToLatest(storage);
     if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
+    // A node with the wrong instance key stops here, before serving anything (SecretsKeyError says how to fix it).
+    const { sealed } = await prepareSecrets(storage);
+    if (sealed) log.info({ sealed }, 'sealed TOTP secrets stored in clear');
   }
   return { config, storage, clock, log };
 }

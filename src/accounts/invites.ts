@@ -5,14 +5,17 @@ import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { InstanceRole, InvitePurpose } from '../storage/tables.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { createAccount, countUsers, instanceRoles } from './users.js';
+import { countUsers, insertAccount, instanceRoles, prepareAccount } from './users.js';
+import { lockForTransaction } from '../storage/locks.js';
 import { hashPassword, randomToken, sha256Hex } from './secrets.js';
 import { checkEmail, checkPassword, normaliseEmail } from './validation.js';
 import type { UserRow } from '../storage/tables.js';
+import { bump } from '../http/limits.js';
 
 const SETUP_TTL_MS = 7 * 24 * 3600_000;
 const INVITE_TTL_MS = 14 * 24 * 3600_000;
 const RESET_TTL_MS = 3600_000;
+const REGISTRATION_TTL_MS = 24 * 3600_000;
 
 export async function findLiveInvite(db: Db, now: Date, purpose: InvitePurpose, token: string) {
   if (!token || token.length > 100) return undefined;
@@ -26,36 +29,72 @@ export async function findLiveInvite(db: Db, now: Date, purpose: InvitePurpose, 
   return row;
 }
 
+/** A setup link this young is another node's (or this node's) from the same start: it is not replaced. */
+export const SETUP_LINK_REUSE_MS = 60_000;
+
 /**
  * On a start with no accounts, issue a fresh setup link (older unused ones are retired) and return it.
- * Returns null when accounts exist.
+ * Returns null when accounts exist, or when a link was issued less than SETUP_LINK_REUSE_MS ago: several
+ * app nodes starting together on an empty database must not each print a different link (issue 21 item 5),
+ * so they take a lock and the first one's link stands. `force` (the `cordon setup-link` command) always
+ * issues a fresh one.
  */
-export async function ensureSetupLink(scope: Scope): Promise<string | null> {
+export async function ensureSetupLink(scope: Scope, options: { force?: boolean } = {}): Promise<string | null> {
   const { storage, config } = scope.app;
   if ((await countUsers(storage.db)) > 0) return null;
   const token = randomToken(32);
-  await change(scope, async ({ trx, now, audit }) => {
-    await trx.updateTable('invites').set({ used_at: now.toISOString() }).where('purpose', '=', 'setup').where('used_at', 'is', null).execute();
-    await trx
-      .insertInto('invites')
-      .values({
-        purpose: 'setup',
-        token_hash: sha256Hex(token),
-        email: null,
-        user_id: null,
-        roles: JSON.stringify(['admin']),
-        created_by: null,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + SETUP_TTL_MS).toISOString(),
-        used_at: null,
-      })
-      .execute();
-    await audit('setup.link_issued', 'instance', null);
-  }, { system: true });
+  const issued = await change(
+    scope,
+    async ({ trx, now, audit }) => {
+      await lockForTransaction(trx, storage.dialect, 'setup');
+      if ((await countUsers(trx)) > 0) return false;
+      if (!options.force) {
+        const recent = await trx
+          .selectFrom('invites')
+          .select('id')
+          .where('purpose', '=', 'setup')
+          .where('used_at', 'is', null)
+          .where('created_at', '>', new Date(now.getTime() - SETUP_LINK_REUSE_MS).toISOString())
+          .executeTakeFirst();
+        if (recent) return false;
+      }
+      await trx.updateTable('invites').set({ used_at: now.toISOString() }).where('purpose', '=', 'setup').where('used_at', 'is', null).execute();
+      await trx
+        .insertInto('invites')
+        .values({
+          purpose: 'setup',
+          token_hash: sha256Hex(token),
+          email: null,
+          user_id: null,
+          roles: JSON.stringify(['admin']),
+          created_by: null,
+          created_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + SETUP_TTL_MS).toISOString(),
+          used_at: null,
+        })
+        .execute();
+      await audit('setup.link_issued', 'instance', null);
+      return true;
+    },
+    { system: true },
+  );
+  if (!issued) {
+    scope.app.log.info('a setup link was issued moments ago (by another node starting at the same time); it stands. `cordon setup-link` makes a fresh one.');
+    return null;
+  }
   return `${config.publicUrl}/setup/${token}`;
 }
 
-/** Accept a setup link or an invitation: create the account with the invite's roles, and spend the link. */
+/** Whether the setup link's page and form still exist: only while there is no account at all. */
+export async function setupOpen(db: Db): Promise<boolean> {
+  return (await countUsers(db)) === 0;
+}
+
+/**
+ * Accept a setup link or an invitation: claim the link and create the account in ONE transaction, so of
+ * parallel posts with one link exactly one creates an account (issue 13 item 6: six parallel posts made six
+ * admins). The setup link also takes the setup lock and re-counts accounts inside it.
+ */
 export async function acceptInvite(
   scope: Scope,
   purpose: 'setup' | 'invite',
@@ -65,15 +104,28 @@ export async function acceptInvite(
   const { storage, clock } = scope.app;
   const invite = await findLiveInvite(storage.db, clock.now(), purpose, token);
   if (!invite) throw errors.notFound('invitation');
-  if (purpose === 'setup' && (await countUsers(storage.db)) > 0) throw errors.notFound('invitation');
+  if (purpose === 'setup' && !(await setupOpen(storage.db))) throw errors.notFound('invitation');
   const roles = (JSON.parse(invite.roles) as InstanceRole[]).filter((r) => instanceRoles.includes(r));
-  const user = await createAccount(scope, { ...input, email: invite.email ?? input.email, roles }, { action: purpose === 'setup' ? 'setup.first_admin_created' : 'user.invite_accepted' });
-  await change(scope, async ({ trx, now, audit }) => {
-    const r = await trx.updateTable('invites').set({ used_at: now.toISOString(), user_id: user.id }).where('id', '=', invite.id).where('used_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw errors.conflict('This link has already been used.');
+  const prepared = await prepareAccount(storage.db, { ...input, email: invite.email ?? input.email, roles });
+  return change(scope, async (tools) => {
+    const { trx, now, audit } = tools;
+    if (purpose === 'setup') {
+      await lockForTransaction(trx, storage.dialect, 'setup');
+      if (!(await setupOpen(trx))) throw errors.notFound('invitation');
+    }
+    const claimed = await trx
+      .updateTable('invites')
+      .set({ used_at: now.toISOString() })
+      .where('id', '=', invite.id)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw errors.notFound('invitation');
+    const user = await insertAccount(scope, tools, prepared, purpose === 'setup' ? 'setup.first_admin_created' : 'user.invite_accepted');
+    await trx.updateTable('invites').set({ user_id: user.id }).where('id', '=', invite.id).execute();
     await audit('invite.used', 'invite', invite.id, undefined, { user_id: user.id });
+    return user;
   });
-  return user;
 }
 
 export async function createInvite(scope: Scope, input: { email: string; roles: InstanceRole[] }): Promise<string> {
@@ -109,6 +161,64 @@ export async function createInvite(scope: Scope, input: { email: string; roles: 
     await audit('invite.created', 'invite', row.id, undefined, { email, roles: input.roles ?? [] });
   });
   return link;
+}
+
+const REGISTRATION_MAILS_PER_ADDRESS_PER_DAY = 3;
+
+/**
+ * Open registration starts with the address only, and answers the same whether or not it has an account
+ * (issue 13 item 8: no enumeration). A new address gets a one-time link to choose a username and password
+ * (an invitation with no roles, so it also proves the address works); an address that has an account gets
+ * a note telling its owner instead. At most a few such mails per address a day, counted across nodes.
+ */
+export async function requestRegistration(scope: Scope, rawEmail: string): Promise<void> {
+  const { storage, config } = scope.app;
+  const email = normaliseEmail(rawEmail ?? '');
+  const issues = new IssueCollector();
+  checkEmail(issues, email);
+  issues.throwIfAny();
+  const now = scope.app.clock.now();
+  const sent = await bump(storage.db, `register:mail:${email}`, now, { ttlMs: 24 * 3600_000 });
+  if (sent.count > REGISTRATION_MAILS_PER_ADDRESS_PER_DAY) return;
+  const existing = await storage.db.selectFrom('users').select(['id', 'username']).where('email', '=', email).executeTakeFirst();
+  if (existing) {
+    await change(scope, async ({ enqueue, audit }) => {
+      await enqueueMail(enqueue, {
+        to: [email],
+        subject: `${config.instanceName}: someone asked for a new account with your address`,
+        text:
+          `Someone asked to create a new ${config.instanceName} account with this address, which already has one (username ${existing.username}).\n\n` +
+          `Nothing was changed. If it was you and you forgot your password, choose a new one here:\n${config.publicUrl}/password/forgot\n\nIf it was not you, ignore this mail.\n`,
+      });
+      await audit('user.registration_repeated', 'user', existing.id);
+    });
+    return;
+  }
+  const token = randomToken(32);
+  const link = `${config.publicUrl}/invite/${token}`;
+  await change(scope, async ({ trx, now: at, audit, enqueue }) => {
+    const row = await trx
+      .insertInto('invites')
+      .values({
+        purpose: 'invite',
+        token_hash: sha256Hex(token),
+        email,
+        user_id: null,
+        roles: '[]',
+        created_by: null,
+        created_at: at.toISOString(),
+        expires_at: new Date(at.getTime() + REGISTRATION_TTL_MS).toISOString(),
+        used_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await enqueueMail(enqueue, {
+      to: [email],
+      subject: `Finish creating your ${config.instanceName} account`,
+      text: `Someone (we hope you) asked to create a ${config.instanceName} account with this address.\n\nChoose your username and password here (the link works once, for 24 hours):\n${link}\n\nIf it was not you, ignore this mail.\n`,
+    });
+    await audit('user.registration_requested', 'invite', row.id);
+  });
 }
 
 /** Always answers the same way, whether or not the address has an account (no account enumeration). */

@@ -1,71 +1,84 @@
-// Signing in: password check with lockout, then (when enrolled) the TOTP step. Sessions are rotated at
-// login: a new id is issued and any session the browser presented is revoked (session fixation).
+// Signing in: the password step under shared back-off delays (throttle.ts), then (when enrolled) the
+// second factor, whose wrong codes are counted per account apart from passwords and never reset by a
+// right password. Sessions are rotated at login: a new id is issued and any session the browser presented
+// is revoked (session fixation).
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
+import { enqueueMail } from '../mail/outbox.js';
+import { openTotpSecret } from './secrets-at-rest.js';
 import type { Db } from '../storage/database.js';
 import type { UserRow } from '../storage/tables.js';
 import { findUserByLogin } from './users.js';
 import { dummyPasswordHash, verifyPassword } from './secrets.js';
 import { createSession, revokeSession } from './sessions.js';
-import { recoveryCodeHash, verifyTotp } from './totp.js';
+import { recordSignInSuccess, takeSignInAttempt, type Attempt } from './throttle.js';
+import { isTotpCode, recoveryCodeHash, totpStep } from './totp.js';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+/** Wrong second-factor codes before the app's codes are refused for a while (then again every 5 more). */
+export const SECOND_FACTOR_FREE_FAILURES = 5;
+const SECOND_FACTOR_LOCK_MS = 15 * 60_000;
+const SECOND_FACTOR_LOCK_MAX_MS = 24 * 3600_000;
 
 export interface LoginResult {
   user: UserRow;
   sessionToken: string;
   needsTotp: boolean;
+  attempt: Attempt;
 }
 
 export async function login(
   scope: Scope,
   input: { login: string; password: string },
-  meta: { ip: string | null; userAgent: string | null; previousSessionHash: string | null },
+  meta: { ip: string | null; userAgent: string | null; previousSessionHash: string | null; device: (userId: number | null) => string | null },
 ): Promise<LoginResult> {
   const { storage, clock } = scope.app;
   const now = clock.now();
-  const user = await findUserByLogin(storage.db, input.login ?? '');
+  const name = (input.login ?? '').trim().toLowerCase().slice(0, 320);
+  const user = await findUserByLogin(storage.db, name);
+  const attempt: Attempt = { account: user ? `u${user.id}` : `n:${name}`, address: meta.ip ?? 'unknown', device: meta.device(user?.id ?? null) };
+  await takeSignInAttempt(storage.db, now, attempt);
   if (!user) {
     await verifyPassword(await dummyPasswordHash(), input.password ?? '');
-    throw errors.validation([{ field: 'password', message: 'Wrong username or password.' }], 'Wrong username or password.');
+    throw wrongPassword();
   }
-  if (user.locked_until && user.locked_until > now.toISOString()) throw errors.accountLocked();
   const ok = !user.disabled_at && (await verifyPassword(user.password_hash, input.password ?? ''));
   if (!ok) {
-    await change({ ...scope, actor: { kind: 'anonymous' } }, async ({ trx, audit }) => {
-      const failed = user.failed_logins + 1;
-      const lock = failed >= MAX_FAILED_LOGINS;
-      await trx
-        .updateTable('users')
-        .set({ failed_logins: lock ? 0 : failed, locked_until: lock ? new Date(now.getTime() + LOCKOUT_MS).toISOString() : user.locked_until })
-        .where('id', '=', user.id)
-        .execute();
-      await audit(lock ? 'user.locked_out' : 'user.login_failed', 'user', user.id);
-    });
-    throw errors.validation([{ field: 'password', message: 'Wrong username or password.' }], 'Wrong username or password.');
+    await change({ ...scope, actor: { kind: 'anonymous' } }, async ({ audit }) => audit('user.login_failed', 'user', user.id));
+    throw wrongPassword();
   }
+  await recordSignInSuccess(storage.db, attempt);
   const needsTotp = user.totp_enabled_at !== null;
   const { token } = await change({ ...scope, actor: { kind: 'anonymous' } }, async ({ trx, audit }) => {
     if (meta.previousSessionHash) await revokeSession(trx, now, meta.previousSessionHash);
-    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
     const session = await createSession(trx, now, user.id, { ip: meta.ip, userAgent: meta.userAgent, mfaPassed: false });
     await audit('user.signed_in', 'user', user.id, undefined, { second_factor_pending: needsTotp });
     return session;
   });
-  return { user, sessionToken: token, needsTotp };
+  return { user, sessionToken: token, needsTotp, attempt };
 }
 
-/** Second step: a TOTP code or an unused recovery code marks the session as having passed MFA. */
+function wrongPassword() {
+  return errors.validation([{ field: 'password', message: 'Wrong username or password.' }], 'Wrong username or password.');
+}
+
+/**
+ * Second step: a TOTP code of a step not used before, or an unused recovery code, marks the session as
+ * having passed MFA. Wrong codes count on the account (not the session, not the address): every
+ * SECOND_FACTOR_FREE_FAILURES of them refuse the app's codes for 15 min, doubling up to a day, and mail the
+ * owner. Recovery codes (59 bits, not guessable) still work meanwhile, so the lock cannot keep the owner out.
+ */
 export async function passSecondFactor(scope: Scope, user: UserRow, sessionHash: string, code: string): Promise<void> {
   const { clock } = scope.app;
   const now = clock.now();
-  await change({ ...scope, actor: { kind: 'anonymous' } }, async ({ trx, audit }) => {
+  const outcome = await change({ ...scope, actor: { kind: 'anonymous' } }, async ({ trx, audit, enqueue }) => {
     const fresh = await trx.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
-    if (fresh.locked_until && fresh.locked_until > now.toISOString()) throw errors.accountLocked();
+    const lockedMs = fresh.second_factor_locked_until ? new Date(fresh.second_factor_locked_until).getTime() - now.getTime() : 0;
     let via: 'totp' | 'recovery_code' | null = null;
-    if (fresh.totp_secret && verifyTotp(fresh.totp_secret, code, now)) via = 'totp';
-    else {
+    if (isTotpCode(code)) {
+      if (lockedMs > 0) return { kind: 'locked' as const, lockedMs };
+      const step = fresh.totp_secret ? totpStep(openTotpSecret(scope.app.storage, fresh.totp_secret), code, now) : null;
+      if (step !== null && (await claimTotpStep(trx, user.id, step))) via = 'totp';
+    } else {
       const hit = await trx
         .selectFrom('recovery_codes')
         .select('id')
@@ -73,29 +86,64 @@ export async function passSecondFactor(scope: Scope, user: UserRow, sessionHash:
         .where('code_hash', '=', recoveryCodeHash(code))
         .where('used_at', 'is', null)
         .executeTakeFirst();
-      if (hit) {
-        await trx.updateTable('recovery_codes').set({ used_at: now.toISOString() }).where('id', '=', hit.id).execute();
-        via = 'recovery_code';
-      }
+      // Spend it with a guarded update: of two parallel uses, one wins.
+      const spent = hit ? await trx.updateTable('recovery_codes').set({ used_at: now.toISOString() }).where('id', '=', hit.id).where('used_at', 'is', null).executeTakeFirst() : undefined;
+      if (spent && Number(spent.numUpdatedRows) === 1) via = 'recovery_code';
     }
+    // While the app's codes are refused, a wrong recovery code is not counted: guessing one is hopeless,
+    // and counting it would let the guesser lengthen the lock and mail the owner at will.
+    if (!via && lockedMs > 0) return { kind: 'failed' as const };
     if (!via) {
-      await countFailure(trx, now, fresh);
-      await audit('user.second_factor_failed', 'user', user.id);
-      return;
+      const failures = await countSecondFactorFailure(trx, user.id);
+      await audit('user.second_factor_failed', 'user', user.id, undefined, { failures });
+      if (failures % SECOND_FACTOR_FREE_FAILURES === 0) {
+        const lockMs = Math.min(SECOND_FACTOR_LOCK_MAX_MS, SECOND_FACTOR_LOCK_MS * 2 ** (failures / SECOND_FACTOR_FREE_FAILURES - 1));
+        const until = new Date(now.getTime() + lockMs).toISOString();
+        await trx.updateTable('users').set({ second_factor_locked_until: until }).where('id', '=', user.id).execute();
+        await audit('user.second_factor_locked', 'user', user.id, undefined, { until, failures });
+        await enqueueMail(enqueue, secondFactorLockMail(scope, fresh, failures, until));
+      }
+      return { kind: 'failed' as const };
     }
+    await trx.updateTable('users').set({ second_factor_failures: 0, second_factor_locked_until: null }).where('id', '=', user.id).execute();
     await trx.updateTable('sessions').set({ mfa_passed: 1 }).where('id_hash', '=', sessionHash).execute();
     await audit('user.second_factor_passed', 'user', user.id, undefined, { via });
+    return { kind: 'passed' as const };
   });
-  const session = await scope.app.storage.db.selectFrom('sessions').select('mfa_passed').where('id_hash', '=', sessionHash).executeTakeFirst();
-  if (!session?.mfa_passed) throw errors.validation([{ field: 'code', message: 'That code is not valid. Codes change every 30 seconds.' }], 'That code is not valid.');
+  if (outcome.kind === 'locked') throw errors.secondFactorLocked(Math.ceil(outcome.lockedMs / 1000));
+  if (outcome.kind !== 'passed') throw errors.validation([{ field: 'code', message: 'That code is not valid. Codes change every 30 seconds.' }], 'That code is not valid.');
 }
 
-async function countFailure(trx: Db, now: Date, user: UserRow): Promise<void> {
-  const failed = user.failed_logins + 1;
-  const lock = failed >= MAX_FAILED_LOGINS;
-  await trx
+/** Accept `step` once: only a step later than the last accepted one moves the mark (atomic, so of two
+ * parallel uses of one code only one wins). */
+export async function claimTotpStep(trx: Db, userId: number, step: number): Promise<boolean> {
+  const r = await trx
     .updateTable('users')
-    .set({ failed_logins: lock ? 0 : failed, locked_until: lock ? new Date(now.getTime() + LOCKOUT_MS).toISOString() : user.locked_until })
-    .where('id', '=', user.id)
-    .execute();
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+async function countSecondFactorFailure(trx: Db, userId: number): Promise<number> {
+  const row = await trx
+    .updateTable('users')
+    .set((eb) => ({ second_factor_failures: eb('second_factor_failures', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('second_factor_failures')
+    .executeTakeFirstOrThrow();
+  return Number(row.second_factor_failures);
+}
+
+function secondFactorLockMail(scope: Scope, user: UserRow, failures: number, until: string) {
+  const { config } = scope.app;
+  return {
+    to: [user.email],
+    subject: `${config.instanceName}: wrong authentication codes for your account`,
+    text:
+      `Someone who knew your password entered ${failures} wrong authentication codes for your ${config.instanceName} account ` +
+      `(${user.username}) since the last right one.\n\nCodes from your authenticator app are refused until ${until} (UTC); your recovery codes still work.\n\n` +
+      `If this was not you, your password is known to someone else: change it now at ${config.publicUrl}/password/forgot and review your sessions at ${config.publicUrl}/account/sessions.\n`,
+  };
 }

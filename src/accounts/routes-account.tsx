@@ -11,6 +11,7 @@ import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { roleLabel } from '../web/layout.js';
+import { openTotpSecret } from './secrets-at-rest.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens.js';
 import { confirmTotpEnrolment, disableTotp, startTotpEnrolment } from './second-factor.js';
 import { listSessions, revokeSession } from './sessions.js';
@@ -227,7 +228,7 @@ function requireFullSession(actor: UserActor): void {
 
 async function securityPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, actor: UserActor, state?: FormState, status?: number) {
   const user = (await findUserById(app.storage.db, actor.userId))!;
-  const pending = user.totp_secret && !user.totp_enabled_at ? user.totp_secret : null;
+  const pending = user.totp_secret && !user.totp_enabled_at ? openTotpSecret(app.storage, user.totp_secret) : null;
   const qr = pending ? await totpQrSvgDataUrl(totpUri(pending, user.username, app.config.instanceName)) : null;
   return sendPage(
     app,

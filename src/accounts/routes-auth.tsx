@@ -9,9 +9,10 @@ import { redirectWithFlash, safeNext, sendPage } from '../http/render.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import { login, passSecondFactor } from './login.js';
-import { acceptInvite, findLiveInvite, requestPasswordReset, resetPassword } from './invites.js';
+import { acceptInvite, findLiveInvite, requestPasswordReset, requestRegistration, resetPassword, setupOpen } from './invites.js';
+import { knownDevice, rememberDevice } from './throttle.js';
 import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.js';
-import { createAccount, findUserById } from './users.js';
+import { findUserById } from './users.js';
 
 void Fragment;
 
@@ -25,9 +26,16 @@ function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): 
   });
 }
 
+/** The status of a re-rendered form after `error`, with Retry-After when the error asks to wait. */
+function statusOf(reply: FastifyReply, error: unknown): number {
+  if (!(error instanceof AppError)) return 400;
+  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return error.status;
+}
+
 /** Re-render a form with the problems and what the user typed, or rethrow errors that are not about the form. */
 function formProblem(error: unknown, form: Record<string, unknown>): FormState {
-  if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'account_locked')) {
+  if (error instanceof AppError && ['validation_failed', 'conflict', 'account_locked', 'rate_limited'].includes(error.code)) {
     return { values: keepValues(form as never), issues: error.fields.length ? error.fields : [{ field: 'form', message: error.message }] };
   }
   throw error;
@@ -105,12 +113,17 @@ export function authRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const form = formBody(req);
         try {
-          const result = await login(scope, { login: str(form, 'login'), password: str(form, 'password') }, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, previousSessionHash: req.sessionHash });
+          const result = await login(
+            scope,
+            { login: str(form, 'login'), password: str(form, 'password') },
+            { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, previousSessionHash: req.sessionHash, device: (userId) => knownDevice(req, userId) },
+          );
           setSessionCookie(app, reply, result.sessionToken);
+          if (!result.needsTotp) rememberDevice(app, reply, result.user.id, result.attempt.device);
           const next = safeNext((req.query as { next?: string }).next);
           return reply.redirect(result.needsTotp ? `/login/totp?next=${encodeURIComponent(next)}` : next, 303);
         } catch (error) {
-          return loginPage(req, reply, formProblem(error, form), error instanceof AppError ? error.status : 400);
+          return loginPage(req, reply, formProblem(error, form), statusOf(reply, error));
         }
       },
     },
@@ -135,9 +148,10 @@ export function authRoutes(app: AppContext): RouteDef[] {
         if (!user) return reply.redirect('/login', 303);
         try {
           await passSecondFactor(scope, user, req.sessionHash, str(form, 'code'));
+          rememberDevice(app, reply, user.id, knownDevice(req, user.id));
           return reply.redirect(safeNext((req.query as { next?: string }).next), 303);
         } catch (error) {
-          return totpPage(app, req, reply, formProblem(error, {}), error instanceof AppError ? error.status : 400);
+          return totpPage(app, req, reply, formProblem(error, {}), statusOf(reply, error));
         }
       },
     },
@@ -172,9 +186,9 @@ export function authRoutes(app: AppContext): RouteDef[] {
         if (app.config.registration !== 'open') throw errors.notFound();
         const form = formBody(req);
         try {
-          const user = await createAccount(scope, accountInput(form), { action: 'user.registered' });
-          await signIn(app, req, reply, user.id, false);
-          return redirectWithFlash(reply, '/account', 'success', 'Welcome! Your account is ready.');
+          // The same answer whether or not the address has an account (requestRegistration mails either way).
+          await requestRegistration(scope, str(form, 'email'));
+          return redirectWithFlash(reply, '/', 'info', 'Check your mail: we have sent the next step to that address.');
         } catch (error) {
           return registerPage(app, req, reply, formProblem(error, form), 400);
         }
@@ -296,7 +310,15 @@ function registerPage(app: AppContext, req: FastifyRequest, reply: FastifyReply,
     (ctx) => (
       <>
         <h1>Create an account</h1>
-        <AccountForm ctx={ctx} state={state} action="/register" intro="An account lets you follow your reports, take part in reviews you are invited to, and give feedback on security notes." submit="Create account" />
+        <p class="lead">An account lets you follow your reports, take part in reviews you are invited to, and give feedback on security notes.</p>
+        <ErrorSummary state={state} />
+        <form method="post" action="/register" class="stack card">
+          <CsrfField token={ctx.csrfToken} />
+          <TextField name="email" label="Email" type="email" hint="We send a link there to choose your username and password." autocomplete="email" required state={state} />
+          <div class="actions">
+            <Button>Send me the link</Button>
+          </div>
+        </form>
       </>
     ),
     { status },
@@ -308,6 +330,8 @@ async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyRe
   const invite = await findLiveInvite(app.storage.db, app.clock.now(), purpose, token);
   if (!invite) throw errors.notFound('invitation');
   const setup = purpose === 'setup';
+  // Once any account exists there is nothing to set up: the page is gone, whatever link is presented.
+  if (setup && !(await setupOpen(app.storage.db))) throw errors.notFound('invitation');
   return sendPage(
     app,
     req,

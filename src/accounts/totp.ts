@@ -12,11 +12,23 @@ function totpFor(secret: string, label: string, issuer: string): OTPAuth.TOTP {
   return new OTPAuth.TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
 }
 
-/** Accept the current code and one step either side (clock drift). */
-export function verifyTotp(secret: string, code: string, now: Date): boolean {
+export const TOTP_PERIOD_S = 30;
+
+/** Looks like a code from an authenticator app (six digits, spaces allowed). */
+export function isTotpCode(code: string): boolean {
+  return /^\d{6}$/.test(code.replace(/\s+/g, ''));
+}
+
+/**
+ * The time step (RFC 6238 §4: floor(unix time / 30)) whose code `code` is, trying the current step and one
+ * either side (clock drift); null when it matches none. Callers refuse a step at or before the last one
+ * accepted for the account (RFC 6238 §5.2: a code is accepted once).
+ */
+export function totpStep(secret: string, code: string, now: Date): number | null {
   const cleaned = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(cleaned)) return false;
-  return totpFor(secret, 'x', 'x').validate({ token: cleaned, timestamp: now.getTime(), window: 1 }) !== null;
+  if (!/^\d{6}$/.test(cleaned)) return null;
+  const delta = totpFor(secret, 'x', 'x').validate({ token: cleaned, timestamp: now.getTime(), window: 1 });
+  return delta === null ? null : Math.floor(now.getTime() / 1000 / TOTP_PERIOD_S) + delta;
 }
 
 export function currentTotp(secret: string, now: Date): string {

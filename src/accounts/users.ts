@@ -1,5 +1,5 @@
 // User accounts and instance roles.
-import { change, type Scope } from '../context.js';
+import { change, type ChangeTools, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { InstanceRole, UserRow } from '../storage/tables.js';
@@ -36,8 +36,17 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Validate, then create the account and its roles with one audit event. Duplicates give field errors. */
-export async function createAccount(scope: Scope, input: NewAccountInput, audit: { action?: string } = {}): Promise<UserRow> {
+export interface PreparedAccount {
+  username: string;
+  email: string;
+  displayName: string;
+  passwordHash: string;
+  timeZone: string;
+  roles: InstanceRole[];
+}
+
+/** Validate and hash (outside any transaction: hashing is slow). Duplicates give field errors here too. */
+export async function prepareAccount(db: Db, input: NewAccountInput): Promise<PreparedAccount> {
   const username = normaliseUsername(input.username ?? '');
   const email = normaliseEmail(input.email ?? '');
   const issues = new IssueCollector();
@@ -47,40 +56,49 @@ export async function createAccount(scope: Scope, input: NewAccountInput, audit:
   checkPassword(issues, input.password ?? '');
   if (input.timeZone) checkTimeZone(issues, input.timeZone);
   for (const role of input.roles ?? []) if (!instanceRoles.includes(role)) issues.add('roles', `Unknown role ${role}.`);
-  // Report taken names together with the other problems; the insert below re-checks inside the transaction.
-  await addDuplicateIssues(scope.app.storage.db, issues, username, email);
+  // Report taken names together with the other problems; the insert re-checks inside its transaction.
+  await addDuplicateIssues(db, issues, username, email);
   issues.throwIfAny();
-
   const passwordHash = await hashPassword(input.password);
-  return change(scope, async ({ trx, now, audit: writeAudit }) => {
-    const dup = new IssueCollector();
-    await addDuplicateIssues(trx, dup, username, email);
-    if (!dup.ok) throw errors.validation(dup.issues, 'An account with these details already exists.');
-    const at = now.toISOString();
-    const user = await trx
-      .insertInto('users')
-      .values({
-        username,
-        email,
-        display_name: input.displayName.trim(),
-        password_hash: passwordHash,
-        totp_secret: null,
-        totp_enabled_at: null,
-        locked_until: null,
-        disabled_at: null,
-        time_zone: input.timeZone ?? 'UTC',
-        created_at: at,
-        updated_at: at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const grantedBy = scope.actor.kind === 'user' ? scope.actor.userId : null;
-    for (const role of input.roles ?? []) {
-      await trx.insertInto('user_roles').values({ user_id: user.id, role, granted_at: at, granted_by: grantedBy }).execute();
-    }
-    await writeAudit(audit.action ?? 'user.created', 'user', user.id, undefined, { username, email, roles: input.roles ?? [] });
-    return user;
-  });
+  return { username, email, displayName: input.displayName.trim(), passwordHash, timeZone: input.timeZone ?? 'UTC', roles: input.roles ?? [] };
+}
+
+/** Insert a prepared account and its roles, with its audit event, inside the caller's change. */
+export async function insertAccount(scope: Scope, tools: ChangeTools, p: PreparedAccount, action = 'user.created'): Promise<UserRow> {
+  const { trx, now, audit } = tools;
+  const dup = new IssueCollector();
+  await addDuplicateIssues(trx, dup, p.username, p.email);
+  if (!dup.ok) throw errors.validation(dup.issues, 'An account with these details already exists.');
+  const at = now.toISOString();
+  const user = await trx
+    .insertInto('users')
+    .values({
+      username: p.username,
+      email: p.email,
+      display_name: p.displayName,
+      password_hash: p.passwordHash,
+      totp_secret: null,
+      totp_enabled_at: null,
+      locked_until: null,
+      disabled_at: null,
+      time_zone: p.timeZone,
+      created_at: at,
+      updated_at: at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const grantedBy = scope.actor.kind === 'user' ? scope.actor.userId : null;
+  for (const role of p.roles) {
+    await trx.insertInto('user_roles').values({ user_id: user.id, role, granted_at: at, granted_by: grantedBy }).execute();
+  }
+  await audit(action, 'user', user.id, undefined, { username: p.username, email: p.email, roles: p.roles });
+  return user;
+}
+
+/** Validate, then create the account and its roles with one audit event. Duplicates give field errors. */
+export async function createAccount(scope: Scope, input: NewAccountInput, audit: { action?: string } = {}): Promise<UserRow> {
+  const prepared = await prepareAccount(scope.app.storage.db, input);
+  return change(scope, (tools) => insertAccount(scope, tools, prepared, audit.action));
 }
 
 async function addDuplicateIssues(db: Db, issues: IssueCollector, username: string, email: string): Promise<void> {

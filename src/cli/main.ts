@@ -80,7 +80,7 @@ program
   .description('Print a fresh one-time link to create the first admin (only while no account exists)')
   .action(async () => {
     await withContext(async (ctx) => {
-      const link = await ensureSetupLink(systemScope(ctx));
+      const link = await ensureSetupLink(systemScope(ctx), { force: true });
       console.log(link ?? 'Accounts already exist; sign in as an admin instead.');
     });
   });

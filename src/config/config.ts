@@ -1,6 +1,7 @@
 // Configuration comes only from the environment (DESIGN.md §5: secrets only from the environment).
 // Every variable is validated at boot; a bad value stops the process with a message that says how to fix it.
 import path from 'node:path';
+import { parseKey } from '../storage/sealing.js';
 
 export type RegistrationMode = 'open' | 'invite' | 'closed';
 
@@ -47,6 +48,10 @@ export interface Config {
   vendorName: string;
   /** Lists that receive advisory and note announcements. */
   announceLists: string[];
+  /** The instance key sealing stored secrets (base64, 32 bytes); unset: DATA_DIR/secrets.key. */
+  secretsKey: string | undefined;
+  /** Older instance keys that still open sealed values during a rotation. */
+  secretsKeysPrevious: string[];
 }
 
 export interface ConfigProblem {
@@ -97,6 +102,8 @@ export const configVariables = [
   ['NOTE_PREFIX', 'OSSN', 'Prefix of security note ids (PREFIX-NNNN).'],
   ['VENDOR_NAME', 'OpenStack', 'Vendor name used in CVE and CSAF records.'],
   ['ANNOUNCE_LISTS', '(none)', 'Comma-separated addresses that receive signed advisory and note announcements.'],
+  ['SECRETS_KEY', '(unset: DATA_DIR/secrets.key, made on first start)', 'Instance key (base64 of 32 bytes, `cordon secrets new-key`) that seals stored secrets such as TOTP seeds, kept out of the database. Every app node and worker needs the same key; a secret.'],
+  ['SECRETS_KEY_PREVIOUS', '(none)', 'Comma-separated older instance keys that still open sealed values while `cordon secrets rotate` re-seals them under SECRETS_KEY; remove after the rotation.'],
 ] as const;
 
 function parseIntVar(
@@ -170,6 +177,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push({ variable: 'SMTP_URL', problem: 'must start with smtp:// or smtps://.', fix: 'Set SMTP_URL=smtps://user:password@mail.example.org:465 or unset it.' });
   }
 
+  const secretsKey = env.SECRETS_KEY?.trim() || undefined;
+  if (secretsKey && !parseKey(secretsKey)) {
+    problems.push({ variable: 'SECRETS_KEY', problem: 'is not base64 of 32 random bytes.', fix: 'Make one with `cordon secrets new-key`, or unset SECRETS_KEY to use DATA_DIR/secrets.key.' });
+  }
+  const secretsKeysPrevious = (env.SECRETS_KEY_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (secretsKeysPrevious.some((k) => !parseKey(k))) {
+    problems.push({ variable: 'SECRETS_KEY_PREVIOUS', problem: 'holds a value that is not base64 of 32 bytes.', fix: 'Give the old SECRETS_KEY values, comma-separated, or unset it.' });
+  }
+
   const config: Config = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -201,6 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notePrefix: parsePrefix(env, 'NOTE_PREFIX', 'OSSN', problems),
     vendorName: env.VENDOR_NAME?.trim() || 'OpenStack',
     announceLists: (env.ANNOUNCE_LISTS ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+    secretsKey,
+    secretsKeysPrevious,
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
     if (!/^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/.test(address)) {

@@ -47,13 +47,16 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly fields: FieldIssue[];
+  /** Seconds to wait before trying again; sent as Retry-After (RFC 9110 §10.2.3) with 429 and 503. */
+  retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, fields: FieldIssue[] = []) {
+  constructor(code: ErrorCode, message: string, fields: FieldIssue[] = [], retryAfterSeconds?: number) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = statusByCode[code];
     this.fields = fields;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   toJSON(): { error: { code: ErrorCode; message: string; fields?: FieldIssue[] } } {
@@ -78,8 +81,16 @@ export const errors = {
   unsupportedMediaType: (message: string) => new AppError('unsupported_media_type', message),
   preconditionFailed: (message: string) => new AppError('precondition_failed', message),
   rateLimited: (message = 'Too many requests. Wait a minute and try again.') => new AppError('rate_limited', message),
-  accountLocked: () =>
-    new AppError('account_locked', 'Too many failed sign-ins. The account is locked for 15 minutes.'),
+  /** The same answer whether or not the account exists (no enumeration through the delay). */
+  signInDelayed: (seconds: number) =>
+    new AppError('rate_limited', `Too many failed sign-ins. Wrong username or password; try again in ${seconds} s.`, [{ field: 'password', message: `Try again in ${seconds} s.` }], seconds),
+  secondFactorLocked: (seconds: number) =>
+    new AppError(
+      'account_locked',
+      `Too many wrong codes: codes from the authenticator app are refused for ${Math.ceil(seconds / 60)} min. A recovery code still works. The account's owner has been told by mail.`,
+      [{ field: 'code', message: 'Codes from the app are refused for now; a recovery code still works.' }],
+      seconds,
+    ),
   internal: (message = 'Something went wrong on our side. The error has been logged.') =>
     new AppError('internal', message),
 };

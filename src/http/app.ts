@@ -22,6 +22,7 @@ import { jobCounts } from '../jobs/queue.js';
 import { ping } from '../storage/database.js';
 import { instanceSecret } from '../storage/instance-secrets.js';
 import { Metrics } from './metrics.js';
+import { dbRateLimitStore } from './limits.js';
 import { isApiPath, type CatalogueEntry } from './route.js';
 import { csrfUserInfo, sendPage } from './render.js';
 import { ErrorPage } from '../web/error-page.js';
@@ -117,7 +118,8 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
       return fromBody ?? fromQuery ?? (typeof header === 'string' ? header : undefined) ?? '';
     },
   });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database, so every app node shares the limits (limits.ts).
+  await app.register(rateLimit, { global: false, store: dbRateLimitStore(ctx.storage, ctx.clock) });
 
   app.decorateRequest('actor', null as unknown as typeof anonymous);
   app.decorateRequest('sessionHash', null);
@@ -191,11 +193,16 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
 async function toErrorResponse(ctx: AppContext, error: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const appError = toAppError(error);
   if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
-  if (appError.code === 'unauthenticated' && !isApiPath(req.url) && req.method === 'GET') {
+  if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
+  // A request that presented a bearer token gets 401 for a bad one (RFC 6750 §3.1), never a sign-in
+  // redirect: a script would follow it to /login for ever.
+  const bearer = req.headers.authorization !== undefined;
+  if (appError.code === 'unauthenticated' && !isApiPath(req.url) && req.method === 'GET' && !bearer) {
     return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
   }
+  if (appError.code === 'unauthenticated' && bearer) void reply.header('www-authenticate', 'Bearer error="invalid_token"');
   if (isApiPath(req.url) || !(req.headers.accept ?? '').includes('text/html')) {
-    if (appError.code === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
+    if (appError.code === 'unauthenticated' && !bearer) void reply.header('www-authenticate', 'Bearer');
     return reply.code(appError.status).header('cache-control', 'no-store').send(appError.toJSON());
   }
   return sendPage(ctx, req, reply, appError.status === 404 ? 'Not found' : 'Error', () => ErrorPage({ error: appError }), { status: appError.status });

@@ -6,6 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.js';
+import { Sealer } from './sealing.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -14,6 +15,8 @@ export interface Storage {
   dialect: DialectName;
   /** Human description for logs, without credentials. */
   describe: string;
+  /** Seals and opens stored secrets with the instance key, which is kept outside the database (sealing.ts). */
+  secrets: Sealer;
   close(): Promise<void>;
 }
 
@@ -28,9 +31,13 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests give each suite its own). */
   pgSchema?: string;
   poolSize?: number;
+  /** SECRETS_KEY and SECRETS_KEY_PREVIOUS; without a key, DATA_DIR/secrets.key is used (made on first use). */
+  secretsKey?: string | undefined;
+  secretsKeysPrevious?: string[] | undefined;
 }
 
 export function openStorage(options: OpenOptions): Storage {
+  const secrets = new Sealer({ key: options.secretsKey, previous: options.secretsKeysPrevious, dataDir: options.dataDir });
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -43,6 +50,7 @@ export function openStorage(options: OpenOptions): Storage {
       db,
       dialect: 'postgres',
       describe: `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}${options.pgSchema ? ` (schema ${options.pgSchema})` : ''}`,
+      secrets,
       close: () => db.destroy(),
     };
   }
@@ -55,7 +63,7 @@ export function openStorage(options: OpenOptions): Storage {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', describe: `SQLite ${file}`, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', describe: `SQLite ${file}`, secrets, close: () => db.destroy() };
 }
 
 /** Run `fn` in one transaction; the audit event and any jobs it writes commit or roll back with it. */

@@ -24,8 +24,14 @@ export interface UsersTable {
   totp_secret: string | null;
   totp_enabled_at: Timestamp | null;
   failed_logins: ColumnType<number, number | undefined, number>;
+  /** Unused since 0010 (login delays live in rate_limits); kept so old rows stay readable. */
   locked_until: Timestamp | null;
   disabled_at: Timestamp | null;
+  /** Wrong second-factor codes since the last right one; never reset by a correct password. */
+  second_factor_failures: ColumnType<number, number | undefined, number>;
+  second_factor_locked_until: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
+  /** The last accepted TOTP time step (RFC 6238 §5.2: accept each code once). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
   time_zone: string;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -84,6 +90,15 @@ export interface InvitesTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+}
+
+/** Shared limits and delays, keyed like `login:account:<name>` (src/http/limits.ts). */
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  count: number;
+  blocked_until: Timestamp | null;
+  expires_at: Timestamp;
 }
 
 export interface ProjectsTable {
@@ -322,6 +337,7 @@ export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteT
   audit_events: AuditEventsTable;
   jobs: JobsTable;
   instance_secrets: InstanceSecretsTable;
+  rate_limits: RateLimitsTable;
   reports: ReportsTable;
   report_projects: ReportProjectsTable;
   report_subscriptions: ReportSubscriptionsTable;

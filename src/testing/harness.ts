@@ -9,7 +9,8 @@ import { createLogger } from '../logging.js';
 import type { DialectName } from '../storage/database.js';
 import type { InstanceRole, UserRow } from '../storage/tables.js';
 import { createAccount } from '../accounts/users.js';
-import { currentTotp, newTotpSecret } from '../accounts/totp.js';
+import { currentTotp, newTotpSecret, TOTP_PERIOD_S } from '../accounts/totp.js';
+import { sealTotpSecret } from '../accounts/secrets-at-rest.js';
 import { createTestStorage, type TestStorage } from './databases.js';
 
 export interface TestApp {
@@ -60,7 +61,7 @@ export async function makeUser(t: TestApp, options: { username?: string; roles?:
     totpSecret = newTotpSecret();
     user = await t.ctx.storage.db
       .updateTable('users')
-      .set({ totp_secret: totpSecret, totp_enabled_at: t.clock.now().toISOString() })
+      .set({ totp_secret: sealTotpSecret(t.ctx.storage, totpSecret), totp_enabled_at: t.clock.now().toISOString() })
       .where('id', '=', user.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -132,10 +133,26 @@ export class TestClient {
     const res = await this.post('/login', { login: u.user.username, password: TEST_PASSWORD }, '/login');
     if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode} ${res.body.slice(0, 200)}`);
     if (u.totpSecret) {
-      const res2 = await this.post('/login/totp', { code: currentTotp(u.totpSecret, this.t.clock.now()) }, '/login/totp');
+      const res2 = await this.post('/login/totp', { code: await unusedTotpCode(this.t, u) }, '/login/totp');
       if (res2.statusCode !== 303) throw new Error(`totp failed: ${res2.statusCode}`);
     }
   }
+}
+
+/**
+ * A code the account has not used yet: each TOTP step is accepted once (RFC 6238 §5.2), so a test that
+ * signs one user in again in the same 30 s uses the next step (accepted for clock drift), and only when
+ * that is spent too moves the test clock on by one step.
+ */
+export async function unusedTotpCode(t: TestApp, u: TestUser): Promise<string> {
+  const row = await t.ctx.storage.db.selectFrom('users').select('totp_last_step').where('id', '=', u.user.id).executeTakeFirstOrThrow();
+  const stepOf = (d: Date) => Math.floor(d.getTime() / 1000 / TOTP_PERIOD_S);
+  const last = row.totp_last_step ?? -1;
+  const now = t.clock.now();
+  if (stepOf(now) > last) return currentTotp(u.totpSecret!, now);
+  if (stepOf(now) + 1 > last) return currentTotp(u.totpSecret!, new Date(now.getTime() + TOTP_PERIOD_S * 1000));
+  t.clock.advance((last - stepOf(now) + 1) * TOTP_PERIOD_S * 1000);
+  return currentTotp(u.totpSecret!, t.clock.now());
 }
 
 export async function signedInClient(t: TestApp, u: TestUser): Promise<TestClient> {
