@@ -83,7 +83,7 @@ export const errors = {
   rateLimited: (message = 'Too many requests. Wait a minute and try again.') => new AppError('rate_limited', message),
   /** The same answer whether or not the account exists (no enumeration through the delay). */
   signInDelayed: (seconds: number) =>
-    new AppError('rate_limited', `Too many failed sign-ins. Wrong username or password; try again in ${seconds} s.`, [{ field: 'password', message: `Try again in ${seconds} s.` }], seconds),
+    new AppError('rate_limited', `Wrong username or password, or too many tries: try again in ${seconds} s.`, [{ field: 'password', message: `Wrong username or password, or too many tries: try again in ${seconds} s.` }], seconds),
   secondFactorLocked: (seconds: number) =>
     new AppError(
       'account_locked',
