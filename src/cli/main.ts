@@ -20,6 +20,8 @@ import { registerKeysCommands } from '../keys/cli.js';
 import { registerPatchesCommands } from '../patches/cli.js';
 import { registerAdvisoriesCommands } from '../advisories/cli.js';
 import { registerNotesCommands } from '../notes/cli.js';
+import { registerSecretsCommands } from '../accounts/cli.js';
+import { SecretsKeyError } from '../storage/sealing.js';
 
 const program = new Command();
 program.name('cordon').description('Coordinated vulnerability disclosure: reports, embargoes, patches, advisories.');
@@ -189,9 +191,11 @@ registerKeysCommands(program);
 registerPatchesCommands(program);
 registerAdvisoriesCommands(program);
 registerNotesCommands(program);
+registerSecretsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof SecretsKeyError) console.error(`Cordon cannot open its stored secrets: ${error.message}`);
   else if (error instanceof AppError) {
     console.error(`error: ${error.message}`);
     for (const f of error.fields) console.error(`  ${f.field}: ${f.message}`);
