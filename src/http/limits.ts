@@ -141,5 +141,5 @@ export function dbRateLimitStore(storage: Storage, clock: Clock): FastifyRateLim
       return new DbRateLimitStore(routeOptions, `route:${method} ${info.url ?? '*'}:`);
     }
   }
-  return DbRateLimitStore as unknown as FastifyRateLimitStoreCtor;
+  return DbRateLimitStore;
 }
