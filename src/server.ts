@@ -9,6 +9,7 @@ import { createLogger } from './logging.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { ensureSetupLink } from './accounts/invites.js';
+import { countUsers } from './accounts/users.js';
 import { prepareSecrets } from './accounts/secrets-at-rest.js';
 import { Worker } from './jobs/worker.js';
 import { buildJobRegistry } from './jobs/registry.js';
@@ -53,10 +54,13 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl;
   ctx.log.info({ url, database: ctx.storage.describe }, 'Cordon is serving');
+  if (!setupLink && (await countUsers(ctx.storage.db)) === 0) {
+    process.stdout.write(`\n  Cordon is running at ${url}\n\n  No accounts exist yet. Another node printed the one-time setup link moments ago; it stands.\n  (\`cordon setup-link\` prints a fresh one and retires the old.)\n\n`);
+  }
   if (setupLink) {
     // Printed, never logged to a file sink only: this is the only way in on a fresh instance.
     process.stdout.write(
-      `\n  Cordon is running at ${url}\n\n  No accounts exist yet. Create the first admin with this one-time link:\n\n    ${setupLink}\n\n  (A new link is printed at every start until the first admin exists.)\n\n`,
+      `\n  Cordon is running at ${url}\n\n  No accounts exist yet. Create the first admin with this one-time link:\n\n    ${setupLink}\n\n  (A new link, retiring this one, is printed at every later start until the first admin exists.)\n\n`,
     );
   }
   const worker = config.inProcessWorker ? startWorker(ctx) : null;

@@ -8,6 +8,17 @@ import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/
 import type { Clock } from '../clock.js';
 import type { Db, Storage } from '../storage/database.js';
 
+// Expired rows are dropped now and then by whichever node is counting (every PRUNE_EVERY writes), so
+// the table stays the size of the recent traffic whatever names and addresses attackers invent.
+const PRUNE_EVERY = 500;
+let writesSincePrune = 0;
+async function maybePrune(db: Db, now: Date): Promise<void> {
+  writesSincePrune += 1;
+  if (writesSincePrune < PRUNE_EVERY) return;
+  writesSincePrune = 0;
+  await pruneLimits(db, now);
+}
+
 export interface Counter {
   /** Hits (or failures) in the current window, this one included. */
   count: number;
@@ -21,6 +32,7 @@ export interface Counter {
  * One upsert, atomic on both databases, so concurrent nodes never lose a count.
  */
 export async function bump(db: Db, key: string, now: Date, options: { ttlMs: number; sliding?: boolean }): Promise<Counter> {
+  await maybePrune(db, now);
   const nowIso = now.toISOString();
   const end = new Date(now.getTime() + options.ttlMs).toISOString();
   const expired = sql<boolean>`${sql.ref('rate_limits.expires_at')} <= ${nowIso}`;
@@ -46,6 +58,7 @@ export async function bump(db: Db, key: string, now: Date, options: { ttlMs: num
  * Returns the count, or null when the key is blocked (nothing is counted then).
  */
 export async function takeAttempt(db: Db, key: string, now: Date, options: { ttlMs: number; delayMs: (count: number) => number }): Promise<number | null> {
+  await maybePrune(db, now);
   const nowIso = now.toISOString();
   const end = new Date(now.getTime() + options.ttlMs).toISOString();
   const blockFor = (n: number) => {
@@ -110,7 +123,7 @@ export async function forget(db: Db, keys: string[]): Promise<void> {
   if (keys.length) await db.deleteFrom('rate_limits').where('key', 'in', keys).execute();
 }
 
-/** Drop entries whose window has passed (called at start; rows are small and keyed, so this is cheap). */
+/** Drop entries whose window has passed (an indexed range delete). */
 export async function pruneLimits(db: Db, now: Date): Promise<void> {
   await db.deleteFrom('rate_limits').where('expires_at', '<=', now.toISOString()).execute();
 }
