@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createTestApp, makeUser, TestClient, TEST_PASSWORD, unusedTotpCode, type TestApp } from '../testing/harness.js';
 import { childEnv, createTestStorage, testDialects } from '../testing/databases.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { testConfig } from '../config/config.js';
 import { openContext } from '../server.js';
@@ -222,5 +222,42 @@ describe.each(testDialects())('registration and secrets at rest on %s', (dialect
     const res = await c.post('/login', { login: 'rotated', password: TEST_PASSWORD }, '/login');
     expect(res.statusCode).toBe(303);
     expect((await c.post('/login/totp', { code: await unusedTotpCode(t, u) }, '/login/totp')).statusCode).toBe(303);
+  });
+});
+
+describe.each(testDialects())('cordon secrets on %s', (dialect) => {
+  const cordon = (db: Awaited<ReturnType<typeof createTestStorage>>, args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(db, env), encoding: 'utf8', cwd: repoPath() });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('rotates the key from the command line, and a node with another key stops with a clear message', async () => {
+    const db = await createTestStorage(dialect);
+    try {
+      const status = cordon(db, ['secrets', 'status']);
+      expect(status.code).toBe(0);
+      const before = /current key ([0-9a-f]{12})/.exec(status.out)![1]!;
+      expect(db.storage.secrets.currentKeyId).toBe(before);
+      const secret = newTotpSecret();
+      const made = cordon(db, ['user', 'create', '--username', 'keyed', '--email', 'keyed@example.org', '--name', 'Keyed']);
+      expect(made.code).toBe(0);
+      await db.storage.db.updateTable('users').set({ totp_secret: db.storage.secrets.seal('users.totp_secret', secret) }).where('username', '=', 'keyed').execute();
+      const rotated = cordon(db, ['secrets', 'rotate']);
+      expect(rotated.code).toBe(0);
+      const after = /under key ([0-9a-f]{12})/.exec(rotated.out)![1]!;
+      expect(after).not.toBe(before);
+      const stored = (await db.storage.db.selectFrom('users').select('totp_secret').where('username', '=', 'keyed').executeTakeFirstOrThrow()).totp_secret!;
+      expect(stored.startsWith(`sealed:v1:${after}:`)).toBe(true);
+      // This process notices the rotated key file and opens the re-sealed value.
+      expect(db.storage.secrets.open('users.totp_secret', stored)).toBe(secret);
+      const wrong = cordon(db, ['secrets', 'status'], { SECRETS_KEY: newKeyText() });
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toMatch(new RegExp(`Cordon cannot open its stored secrets: .*sealed with instance key ${after}`));
+      const malformed = cordon(db, ['secrets', 'status'], { SECRETS_KEY: 'too-short' });
+      expect(malformed.code).toBe(1);
+      expect(malformed.err).toContain('SECRETS_KEY: is not base64 of 32 random bytes.');
+    } finally {
+      await db.cleanup();
+    }
   });
 });

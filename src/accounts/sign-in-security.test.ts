@@ -103,6 +103,15 @@ describe.each(testDialects())('sign-in security on %s', (dialect) => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([303, 400]);
   });
 
+  it('spends a recovery code once, also when two sessions send it at the same moment', async () => {
+    const u = await makeUser(t, { username: 'recovering', roles: ['vmt'] });
+    await t.ctx.storage.db.insertInto('recovery_codes').values({ user_id: u.user.id, code_hash: recoveryCodeHash('pqrs-tuvw-xyz2'), used_at: null }).execute();
+    const [a, b] = [await passwordStep(t, u), await passwordStep(t, u)];
+    for (const x of [a, b]) await x.get('/login/totp');
+    const results = await Promise.all([a, b].map((x) => x.request('POST', '/login/totp', { form: { code: 'pqrs-tuvw-xyz2', _csrf: x.lastCsrf! } })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 400]);
+  });
+
   it('answers wrong passwords the same for existing and unknown accounts, with delays, never a lock (item 8)', async () => {
     await makeUser(t, { username: 'enumerated', totp: false });
     const probe = async (name: string) => {

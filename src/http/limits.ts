@@ -94,17 +94,6 @@ export async function untake(db: Db, keys: string[]): Promise<void> {
   if (keys.length) await db.updateTable('rate_limits').set({ count: sql<number>`case when count > 0 then count - 1 else 0 end` }).where('key', 'in', keys).execute();
 }
 
-/** Block `key` until `until` (never shortens an existing block). */
-export async function blockUntil(db: Db, key: string, until: Date): Promise<void> {
-  const iso = until.toISOString();
-  await db
-    .updateTable('rate_limits')
-    .set({ blocked_until: iso })
-    .where('key', '=', key)
-    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', iso)]))
-    .execute();
-}
-
 /** Milliseconds until the longest block among `keys` ends; 0 when none is blocked. */
 export async function blockedFor(db: Db, keys: string[], now: Date): Promise<number> {
   if (!keys.length) return 0;
