@@ -332,14 +332,16 @@ async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyRe
   const setup = purpose === 'setup';
   // Once any account exists there is nothing to set up: the page is gone, whatever link is presented.
   if (setup && !(await setupOpen(app.storage.db))) throw errors.notFound('invitation');
+  // Links from open registration (/register) are invitations nobody sent.
+  const selfService = !setup && invite.created_by === null;
   return sendPage(
     app,
     req,
     reply,
-    setup ? 'Set up Cordon' : 'Accept invitation',
+    setup ? 'Set up Cordon' : selfService ? 'Create your account' : 'Accept invitation',
     (ctx) => (
       <>
-        <h1>{setup ? `Set up ${app.config.instanceName}` : 'Accept your invitation'}</h1>
+        <h1>{setup ? `Set up ${app.config.instanceName}` : selfService ? 'Create your account' : 'Accept your invitation'}</h1>
         <AccountForm
           ctx={ctx}
           state={state}
