@@ -11,6 +11,7 @@ import { migrateToLatest } from './storage/migrate.js';
 import { ensureSetupLink } from './accounts/invites.js';
 import { Worker } from './jobs/worker.js';
 import { buildJobRegistry } from './jobs/registry.js';
+import { storageFault } from './errors/storage-faults.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -22,7 +23,11 @@ export interface RunningServer {
 
 export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
-  const storage: Storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage: Storage = openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onConnectionError: (err) => log.warn({ err }, 'database connection lost (dropped from the pool; the next query reconnects)'),
+  });
   if (options.migrate !== false) {
     const result = await migrateToLatest(storage);
     if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
@@ -37,6 +42,7 @@ export function startWorker(ctx: AppContext): Worker {
     registry: buildJobRegistry(ctx),
     concurrency: ctx.config.workerConcurrency,
     onError: (job, error, outcome) => ctx.log.warn({ job: job.id, kind: job.kind, outcome, err: error }, 'job attempt failed'),
+    onLoopError: (error, retryInMs) => ctx.log.warn({ err: error, fault: storageFault(error), retryInMs }, 'worker cannot reach the job table; retrying'),
   });
   worker.start();
   return worker;

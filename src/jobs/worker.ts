@@ -3,6 +3,8 @@
 // and marks the job done in ONE transaction guarded by the lease. If the worker dies mid-job, the lease
 // expires, another worker takes the job over, and the dead worker's uncommitted work never happened.
 // External effects (sending mail) are at-least-once; their handlers make them idempotent (Message-ID).
+// A running worker beats a heartbeat (workers.ts) so a killed one's jobs are taken over in seconds, and a
+// database that goes away makes the loop back off and resume, never crash (issue 21).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Transaction } from 'kysely';
@@ -10,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Storage } from '../storage/database.js';
 import type { Database, JobRow } from '../storage/tables.js';
 import { claimJob, claimJobBatch, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
+import { beat, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
 
 export interface JobContext {
   job: JobRow;
@@ -84,7 +87,20 @@ export interface WorkerOptions {
   pollMs?: number;
   leaseMs?: number;
   onError?: (job: JobRow, error: unknown, outcome: 'retry' | 'dead') => void;
+  /** The loop could not claim work (the database is away); it tries again after `retryInMs`. */
+  onLoopError?: (error: unknown, retryInMs: number) => void;
+  /** Jobs of a worker found dead were released for others to take over. */
+  onDeadWorker?: (released: ReleasedWorker) => void;
   workerId?: string;
+  /** How often a running worker announces that it is alive (default 2 s). */
+  heartbeatMs?: number;
+  /** A worker silent this long is taken for dead and its jobs are released (default 10 s: five missed beats). */
+  deadAfterMs?: number;
+}
+
+/** Backoff of the loop while the database is away: 1 s, 2 s, 4 s, then every 8 s until it is back. */
+export function loopBackoffMs(pollMs: number, failures: number): number {
+  return Math.min(Math.max(pollMs, 1000) * 2 ** Math.max(0, failures - 1), 8_000);
 }
 
 export class Worker {
@@ -94,6 +110,10 @@ export class Worker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private batchRunning = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+  /** Since when every heartbeat succeeded (undefined after a failed one). */
+  private beatingSince: number | undefined;
   processed = 0;
 
   constructor(private readonly options: WorkerOptions) {
@@ -103,6 +123,7 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startHeartbeat();
     this.loop = this.run();
   }
 
@@ -110,6 +131,43 @@ export class Worker {
     this.running = false;
     this.wake?.();
     await this.loop;
+    clearInterval(this.heartbeat);
+    await this.beating;
+    await leave(this.options.storage.db, this.id).catch(() => undefined);
+  }
+
+  private startHeartbeat(): void {
+    const every = this.options.heartbeatMs ?? 2_000;
+    const tick = () => {
+      if (this.beating) return;
+      this.beating = this.beatOnce().finally(() => (this.beating = undefined));
+    };
+    this.heartbeat = setInterval(tick, every);
+    this.heartbeat.unref();
+    tick();
+  }
+
+  /**
+   * Announce ourselves, then release the jobs of workers that went silent. Only after our own beats have
+   * succeeded for a whole `deadAfterMs`: when the database comes back after an outage every worker is
+   * silent in it, and the live ones must get the chance to beat before anybody is taken for dead.
+   */
+  private async beatOnce(): Promise<void> {
+    const { storage, clock } = this.options;
+    const deadAfterMs = this.options.deadAfterMs ?? 10_000;
+    try {
+      const now = clock.now();
+      await beat(storage.db, this.id, now);
+      this.beatingSince ??= now.getTime();
+      if (now.getTime() - this.beatingSince < deadAfterMs) return;
+      for (const released of await releaseDeadWorkers(storage.db, now, this.id, deadAfterMs)) {
+        this.options.onDeadWorker?.(released);
+        if (released.jobs) this.wake?.();
+      }
+    } catch {
+      // The database is away; the claim loop reports that. Start counting again once it is back.
+      this.beatingSince = undefined;
+    }
   }
 
   /** Claim and run due jobs until none is left; used by tests and `cordon worker --once`. */
@@ -162,6 +220,7 @@ export class Worker {
     const concurrency = this.options.concurrency ?? 4;
     const pollMs = this.options.pollMs ?? 1000;
     let lastRecurring = 0;
+    let failures = 0;
     while (this.running) {
       try {
         if (Date.now() - lastRecurring > 15_000) {
@@ -195,10 +254,15 @@ export class Worker {
             this.wake?.();
           });
         }
+        failures = 0;
         if (!claimed || this.active >= concurrency) await this.sleep(pollMs);
       } catch (error) {
-        this.options.onError?.({ id: 0 } as JobRow, error, 'retry');
-        await this.sleep(pollMs);
+        // Claiming failed: the database restarts, fails over or is unreachable. Jobs already claimed keep
+        // their leases (and fail or finish on their own); wait, longer each time, and try again.
+        failures += 1;
+        const retryInMs = loopBackoffMs(pollMs, failures);
+        this.options.onLoopError?.(error, retryInMs);
+        await this.sleep(retryInMs);
       }
     }
     while (this.active > 0) await this.sleep(50);

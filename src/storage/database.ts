@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.js';
 
@@ -28,6 +28,36 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests give each suite its own). */
   pgSchema?: string;
   poolSize?: number;
+  /**
+   * Told about connections that died while idle in the pool (a database restart, failover or
+   * pg_terminate_backend). The pool has dropped them already; the next query opens a new one.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+// How long a request waits for a new PostgreSQL connection before it is answered 503: without a limit,
+// a database that is unreachable (not refusing) would hold every request until the client gives up.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * better-sqlite3 under Kysely: SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_NOMEM — https://sqlite.org/lang_transaction.html, "Response To Errors Within A
+ * Transaction"), and Kysely's own ROLLBACK then fails with "cannot rollback - no transaction is active",
+ * which replaced the real error (a full disk looked like an internal error). Roll back only what is open.
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const sqlite = this.sqlite;
+    return new (class extends SqliteDriver {
+      override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+        if (sqlite.inTransaction) await super.rollbackTransaction(connection);
+      }
+    })({ database: sqlite });
+  }
 }
 
 export function openStorage(options: OpenOptions): Storage {
@@ -35,8 +65,16 @@ export function openStorage(options: OpenOptions): Storage {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     });
+    // A connection closed by the server while idle makes the pool emit 'error'; with no listener that
+    // crashed the process (issue 21). The pool has already dropped the client, so we only report it.
+    // A client checked out at that moment gets a listener too: its query fails, the caller sees that
+    // error (a 503), and the pool drops the client when it is released.
+    const report = (error: Error) => options.onConnectionError?.(error);
+    pool.on('error', report);
+    pool.on('connect', (client) => client.on('error', report));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const url = new URL(options.databaseUrl);
     return {
@@ -54,7 +92,7 @@ export function openStorage(options: OpenOptions): Storage {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   return { db, dialect: 'sqlite', describe: `SQLite ${file}`, close: () => db.destroy() };
 }
 
