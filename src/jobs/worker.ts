@@ -114,6 +114,7 @@ export class Worker {
   private beating: Promise<void> | undefined;
   /** Since when every heartbeat succeeded (undefined after a failed one). */
   private beatingSince: number | undefined;
+  private lastBeatAt: number | undefined;
   processed = 0;
 
   constructor(private readonly options: WorkerOptions) {
@@ -149,8 +150,9 @@ export class Worker {
 
   /**
    * Announce ourselves, then release the jobs of workers that went silent. Only after our own beats have
-   * succeeded for a whole `deadAfterMs`: when the database comes back after an outage every worker is
-   * silent in it, and the live ones must get the chance to beat before anybody is taken for dead.
+   * succeeded, on time, for a whole `deadAfterMs`: when the database comes back after an outage (or a long
+   * SQLite write let nobody else in) every worker is silent in it, and the live ones must get the chance
+   * to beat before anybody is taken for dead.
    */
   private async beatOnce(): Promise<void> {
     const { storage, clock } = this.options;
@@ -158,7 +160,11 @@ export class Worker {
     try {
       const now = clock.now();
       await beat(storage.db, this.id, now);
-      this.beatingSince ??= now.getTime();
+      // A beat that comes late (the database was busy or away, our event loop was blocked) starts the
+      // count again: while we could not beat, others may not have been able to either.
+      const late = this.lastBeatAt === undefined || now.getTime() - this.lastBeatAt > deadAfterMs / 2;
+      this.lastBeatAt = now.getTime();
+      if (late || this.beatingSince === undefined) this.beatingSince = now.getTime();
       if (now.getTime() - this.beatingSince < deadAfterMs) return;
       for (const released of await releaseDeadWorkers(storage.db, now, this.id, deadAfterMs)) {
         this.options.onDeadWorker?.(released);
@@ -167,6 +173,7 @@ export class Worker {
     } catch {
       // The database is away; the claim loop reports that. Start counting again once it is back.
       this.beatingSince = undefined;
+      this.lastBeatAt = undefined;
     }
   }
 
