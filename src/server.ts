@@ -43,6 +43,7 @@ export function startWorker(ctx: AppContext): Worker {
     concurrency: ctx.config.workerConcurrency,
     onError: (job, error, outcome) => ctx.log.warn({ job: job.id, kind: job.kind, outcome, err: error }, 'job attempt failed'),
     onLoopError: (error, retryInMs) => ctx.log.warn({ err: error, fault: storageFault(error), retryInMs }, 'worker cannot reach the job table; retrying'),
+    onDeadWorker: ({ workerId, jobs }) => ctx.log.warn({ deadWorker: workerId, releasedJobs: jobs }, 'a worker stopped beating; its jobs were released to the others'),
   });
   worker.start();
   return worker;
