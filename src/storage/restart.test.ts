@@ -140,9 +140,12 @@ describe.skipIf(!postgresUrl)('a running server and worker survive the database 
     expect(ended.rows.filter((r) => r.ok).length).toBeGreaterThanOrEqual(2);
 
     // At most the requests in flight fail; within moments the server answers again.
+    const terminatedAt = Date.now();
     await until('the server to answer after the termination', async () => (await get(`${base}/healthz`))?.status === 200, [server, worker]);
+    const answeredAt = Date.now();
     expect((await get(`${base}/api/openapi.json`))?.status).toBe(200);
     await mailIsDelivered([server, worker]);
+    console.log(`[faults] pg_terminate_backend: server answered 200 after ${answeredAt - terminatedAt} ms; a new mail job ran ${((Date.now() - terminatedAt) / 1000).toFixed(1)} s after`);
     expect(alive(server)).toBe(true);
     expect(alive(worker)).toBe(true);
     // The lost connections were logged, not fatal (57P01: terminating connection due to administrator command).
@@ -174,10 +177,13 @@ describe.skipIf(!postgresUrl)('a running server and worker survive the database 
     expect(alive(worker)).toBe(true);
 
     await proxy.open();
+    const backAt = Date.now();
     await until('the server to recover', async () => (await get(`${base}/healthz`))?.status === 200, [server, worker]);
+    const recoveredAt = Date.now();
     const after = await get(`${base}/api/reports`, { authorization: `Bearer ${UNKNOWN_TOKEN}`, accept: 'application/json' });
     expect(after?.status).toBe(401);
     await mailIsDelivered([server, worker]);
+    console.log(`[faults] outage: server answered 200 ${recoveredAt - backAt} ms after the database came back; a new mail job ran ${((Date.now() - backAt) / 1000).toFixed(1)} s after`);
     await proxy.cut();
   });
 });
