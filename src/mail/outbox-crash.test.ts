@@ -1,13 +1,17 @@
 // Issue 21: a worker killed between delivering a mail and recording it made the next worker deliver it
 // again (two .eml files with one Message-ID). The outbox file is now named by the delivery, so the re-run
-// finds it: exactly one file. Real worker processes: a fixture that stops right before the commit, then
-// the real `cordon worker`.
+// finds it: exactly one file. Over SMTP the relay's acceptance cannot be looked up afterwards, so the
+// re-run sends again, with the same Message-ID, and says so on the delivery (docs/operations.md). Real
+// worker processes: a fixture that stops right before the commit, then the real `cordon worker`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { enqueueJob } from '../jobs/queue.js';
-import { createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
+import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
 import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
 import { repoPath } from '../testing/shared-corpus.js';
 import { MAIL_JOB, mailJobs } from './outbox.js';
@@ -20,7 +24,11 @@ describe.each(testDialects())('mail delivery after a worker crash on %s', (diale
   beforeAll(async () => {
     t = await createTestStorage(dialect);
   });
-  afterEach(() => processes.killAll());
+  const smtpChildren: ChildProcess[] = [];
+  afterEach(() => {
+    processes.killAll();
+    for (const c of smtpChildren.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
   afterAll(async () => t.cleanup());
 
   const outboxFiles = (safeId: string) => {
@@ -50,5 +58,49 @@ describe.each(testDialects())('mail delivery after a worker crash on %s', (diale
     expect(row.locked_by).not.toBe('doomed');
     const delivery = await t.storage.db.selectFrom('mail_deliveries').selectAll().where('job_id', '=', id).executeTakeFirstOrThrow();
     expect(delivery).toMatchObject({ status: 'sent', sending_at: null, message_id: messageId });
+  });
+
+  it('over SMTP the re-run sends again, with the same Message-ID, and notes the interrupted attempt', async () => {
+    const received: string[] = [];
+    const relay = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push(Buffer.concat(chunks).toString('latin1'));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const smtpUrl = `smtp://127.0.0.1:${(relay.server.address() as AddressInfo).port}`;
+    // WorkerProcesses sends mail to the file outbox; these two are started with SMTP_URL instead.
+    const start = (args: string[], extra: Record<string, string>) => {
+      const child = spawn(process.execPath, args, { env: childEnv(t, { IN_PROCESS_WORKER: 'false', SMTP_URL: smtpUrl, ...extra }), stdio: ['ignore', 'pipe', 'pipe'], cwd: repoPath() });
+      child.stderr?.on('data', (d: Buffer) => processes.output.push(d.toString()));
+      smtpChildren.push(child);
+      return child;
+    };
+    try {
+      const messageId = `<${randomBytes(8).toString('hex')}@crash.test>`;
+      const [job] = mailJobs({ to: ['relay@example.net'], subject: 'Over SMTP', text: 'Hello.', messageId });
+      const id = (await enqueueJob(t.storage.db, new Date(), MAIL_JOB, job!.payload, job!.options))!;
+      expect(await processes.killWhenHolding(start([crashWorker], { LEASE_MS: '2000', WORKER_ID: 'doomed-smtp' }))).toBe(id);
+      expect(received).toHaveLength(1);
+
+      start([cordonCli, 'worker'], {});
+      await processes.until('the mail job to be done', async () => (await t.storage.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'done');
+      // At least once: the relay got it twice, both times as the same message.
+      expect(received).toHaveLength(2);
+      expect(received.map((m) => /^Message-ID: (.*)$/im.exec(m)?.[1]?.trim())).toEqual([messageId, messageId]);
+      const delivery = await t.storage.db.selectFrom('mail_deliveries').selectAll().where('job_id', '=', id).executeTakeFirstOrThrow();
+      expect(delivery).toMatchObject({ status: 'sent', sending_at: null });
+      expect(delivery.last_error).toContain('sent again with the same Message-ID');
+    } finally {
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
   });
 });
