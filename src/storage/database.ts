@@ -70,11 +70,11 @@ export function openStorage(options: OpenOptions): Storage {
     });
     // A connection closed by the server while idle makes the pool emit 'error'; with no listener that
     // crashed the process (issue 21). The pool has already dropped the client, so we only report it.
-    // A client checked out at that moment gets a listener too: its query fails, the caller sees that
-    // error (a 503), and the pool drops the client when it is released.
-    const report = (error: Error) => options.onConnectionError?.(error);
-    pool.on('error', report);
-    pool.on('connect', (client) => client.on('error', report));
+    pool.on('error', (error) => options.onConnectionError?.(error));
+    // A client checked out at that moment (between two queries of a transaction) emits 'error' itself,
+    // which would crash the process just the same. Its next query fails, the caller sees that (a 503),
+    // and the pool drops the client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const url = new URL(options.databaseUrl);
     return {
