@@ -115,6 +115,8 @@ export class Worker {
   /** Since when every heartbeat succeeded (undefined after a failed one). */
   private beatingSince: number | undefined;
   private lastBeatAt: number | undefined;
+  /** Failed attempts whose failure could not be written (the database was away): written first thing next. */
+  private readonly unrecorded: { job: JobRow; error: unknown }[] = [];
   processed = 0;
 
   constructor(private readonly options: WorkerOptions) {
@@ -181,6 +183,7 @@ export class Worker {
   async drain(maxJobs = 10_000): Promise<number> {
     let n = 0;
     while (n < maxJobs) {
+      await this.recordFailures();
       const batch = await this.claimBatch();
       if (batch) {
         await this.executeBatch(batch.handler, batch.jobs);
@@ -234,6 +237,7 @@ export class Worker {
           await this.scheduleRecurring();
           lastRecurring = Date.now();
         }
+        await this.recordFailures();
         let claimed = false;
         // Floods of deadlines first, one batch at a time per worker (they share the database's writer).
         if (!this.batchRunning && this.active < concurrency) {
@@ -273,6 +277,18 @@ export class Worker {
       }
     }
     while (this.active > 0) await this.sleep(50);
+  }
+
+  /**
+   * Hand back the jobs whose failure could not be recorded when it happened, so they retry after their
+   * backoff instead of sitting out their lease (10 min for disclosure.run) once the database is back.
+   */
+  private async recordFailures(): Promise<void> {
+    while (this.unrecorded.length) {
+      const { job, error } = this.unrecorded[0]!;
+      await failJob(this.options.storage.db, this.options.clock.now(), job, error);
+      this.unrecorded.shift();
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -356,7 +372,10 @@ export class Worker {
       if (!committed) await storage.db.transaction().execute((trx) => completeJob(trx, clock.now(), job));
       this.processed += 1;
     } catch (error) {
-      const outcome = await failJob(storage.db, clock.now(), job, error).catch(() => 'retry' as const);
+      const outcome = await failJob(storage.db, clock.now(), job, error).catch(() => {
+        this.unrecorded.push({ job, error });
+        return 'retry' as const;
+      });
       this.options.onError?.(job, error, outcome);
     } finally {
       clearInterval(heartbeat);
