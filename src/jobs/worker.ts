@@ -304,7 +304,7 @@ export class Worker {
   async executeBatch(handler: JobHandler, jobs: JobRow[]): Promise<void> {
     const { storage, clock } = this.options;
     const leaseMs = handler.leaseMs ?? this.options.leaseMs ?? 60_000;
-    const heartbeat = setInterval(() => void Promise.all(jobs.map((job) => extendLease(storage.db, clock.now(), job, leaseMs))).catch(() => undefined), Math.max(1000, leaseMs / 3));
+    const heartbeat = setInterval(() => void Promise.all(jobs.map((job) => extendLease(storage.db, clock.now(), job, leaseMs))).catch(() => undefined), Math.max(250, leaseMs / 3));
     let committed = false;
     try {
       await handler.batch!.run({
@@ -349,7 +349,7 @@ export class Worker {
     // now, or the first heartbeat (leaseMs / 3) would come after the claim lease ran out and another
     // worker could take the job over while this one is still running it.
     if (handler?.leaseMs !== undefined && handler.leaseMs !== (this.options.leaseMs ?? 60_000)) await extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined);
-    const heartbeat = setInterval(() => void extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined), Math.max(1000, leaseMs / 3));
+    const heartbeat = setInterval(() => void extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined), Math.max(250, leaseMs / 3));
     let committed = false;
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
