@@ -171,7 +171,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     if (!asset) throw errors.notFound();
     return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
-  // For load balancers and monitors: 503 while the database is unreachable (or full), saying which.
+  // For load balancers and monitors: 503 while the database cannot be reached, saying so.
   app.get('/healthz', async (req, reply) => {
     try {
       await ping(ctx.storage);
