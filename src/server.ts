@@ -13,6 +13,7 @@ import { countUsers } from './accounts/users.js';
 import { prepareSecrets } from './accounts/secrets-at-rest.js';
 import { Worker } from './jobs/worker.js';
 import { buildJobRegistry } from './jobs/registry.js';
+import { storageFault } from './errors/storage-faults.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -24,7 +25,13 @@ export interface RunningServer {
 
 export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
-  const storage: Storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, secretsKey: config.secretsKey, secretsKeysPrevious: config.secretsKeysPrevious });
+  const storage: Storage = openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    secretsKey: config.secretsKey,
+    secretsKeysPrevious: config.secretsKeysPrevious,
+    onConnectionError: (err) => log.warn({ err }, 'database connection lost (dropped from the pool; the next query reconnects)'),
+  });
   if (options.migrate !== false) {
     const result = await migrateToLatest(storage);
     if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
@@ -42,6 +49,8 @@ export function startWorker(ctx: AppContext): Worker {
     registry: buildJobRegistry(ctx),
     concurrency: ctx.config.workerConcurrency,
     onError: (job, error, outcome) => ctx.log.warn({ job: job.id, kind: job.kind, outcome, err: error }, 'job attempt failed'),
+    onLoopError: (error, retryInMs) => ctx.log.warn({ err: error, fault: storageFault(error), retryInMs }, 'worker cannot reach the job table; retrying'),
+    onDeadWorker: ({ workerId, jobs }) => ctx.log.warn({ deadWorker: workerId, releasedJobs: jobs }, 'a worker stopped beating; its jobs were released to the others'),
   });
   worker.start();
   return worker;

@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'account_locked'
   | 'unsupported_media_type'
   | 'precondition_failed'
-  | 'internal';
+  | 'internal'
+  | 'database_unavailable'
+  | 'storage_full';
 
 const statusByCode: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -35,7 +37,14 @@ const statusByCode: Record<ErrorCode, number> = {
   rate_limited: 429,
   account_locked: 429,
   internal: 500,
+  // The database is restarting, failing over or unreachable: nothing was changed, try again shortly.
+  database_unavailable: 503,
+  // RFC 4918 §11.5: the server cannot store what the request needs to store (a full disk).
+  storage_full: 507,
 };
+
+/** Codes a client should retry by itself, with the Retry-After it is told (RFC 9110 §10.2.3). */
+const retryAfterByCode: Partial<Record<ErrorCode, number>> = { database_unavailable: 5 };
 
 /** One problem with one input field; `field` is a dotted path such as `reporters.0.name`. */
 export interface FieldIssue {
@@ -47,7 +56,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly fields: FieldIssue[];
-  /** Seconds to wait before trying again; sent as Retry-After (RFC 9110 §10.2.3) with 429 and 503. */
+  /** Seconds to wait before trying again; sent as Retry-After (RFC 9110 §10.2.3) with 429, 503 and faults that pass by themselves. */
   retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, fields: FieldIssue[] = [], retryAfterSeconds?: number) {
@@ -56,7 +65,7 @@ export class AppError extends Error {
     this.code = code;
     this.status = statusByCode[code];
     this.fields = fields;
-    this.retryAfterSeconds = retryAfterSeconds;
+    this.retryAfterSeconds = retryAfterSeconds ?? retryAfterByCode[code];
   }
 
   toJSON(): { error: { code: ErrorCode; message: string; fields?: FieldIssue[] } } {
@@ -93,6 +102,10 @@ export const errors = {
     ),
   internal: (message = 'Something went wrong on our side. The error has been logged.') =>
     new AppError('internal', message),
+  databaseUnavailable: () =>
+    new AppError('database_unavailable', 'The database cannot be reached right now; nothing was changed. Try again in a few seconds.'),
+  storageFull: () =>
+    new AppError('storage_full', 'The server’s storage is full, so nothing could be saved and nothing was changed. Reading still works; try again once an administrator has freed space.'),
 };
 
 /** Collects field problems while validating a whole input, then throws them together. */

@@ -18,6 +18,7 @@ import { loadSession, SESSION_COOKIE } from '../accounts/sessions.js';
 import { sha256Hex } from '../accounts/secrets.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
+import { storageFault, storageFaultError } from '../errors/storage-faults.js';
 import { jobCounts } from '../jobs/queue.js';
 import { ping } from '../storage/database.js';
 import { instanceSecret } from '../storage/instance-secrets.js';
@@ -172,8 +173,15 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     if (!asset) throw errors.notFound();
     return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
-  app.get('/healthz', async (_req, reply) => {
-    await ping(ctx.storage);
+  // For load balancers and monitors: 503 while the database cannot be reached, saying so.
+  app.get('/healthz', async (req, reply) => {
+    try {
+      await ping(ctx.storage);
+    } catch (error) {
+      const fault = storageFault(error) ?? 'database_error';
+      req.log.warn({ err: error, fault }, 'health check: database not usable');
+      return reply.code(503).header('cache-control', 'no-store').header('retry-after', '5').send({ status: 'unavailable', database: ctx.storage.dialect, problem: fault });
+    }
     return reply.send({ status: 'ok', database: ctx.storage.dialect });
   });
   app.get('/metrics', async (_req, reply) => {
@@ -192,7 +200,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
 /** One error → one response: JSON for the API, an HTML page for the site. Unknown errors are logged, not shown. */
 async function toErrorResponse(ctx: AppContext, error: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const appError = toAppError(error);
-  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  if (appError.code === 'storage_full') req.log.error({ err: error, fault: appError.code }, 'request failed: storage full (free disk space; writes resume by themselves)');
+  else if (appError.code === 'database_unavailable') req.log.warn({ err: error, fault: appError.code }, 'request failed: database unavailable');
+  else if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
   if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   // A request that presented a bearer token gets 401 for a bad one (RFC 6750 §3.1), never a sign-in
   // redirect: a script would follow it to /login for ever.
@@ -238,5 +248,5 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (fe.statusCode === 429) return errors.rateLimited();
   if (fe instanceof SyntaxError || fe.statusCode === 400) return errors.badRequest('The request could not be read: ' + fe.message.slice(0, 200));
   if (fe.statusCode && fe.statusCode < 500) return errors.badRequest(fe.message.slice(0, 200));
-  return errors.internal();
+  return storageFaultError(error) ?? errors.internal();
 }

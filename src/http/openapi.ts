@@ -24,6 +24,8 @@ export function openApiDocument(catalogue: CatalogueEntry[], title: string): Rec
         '400': { description: 'Validation failed: `{ error: { code, message, fields: [{ field, message }] } }`' },
         '401': { description: 'Not signed in' },
         '404': { description: 'Unknown, or not visible to the caller' },
+        '503': { description: '`database_unavailable`: the database is restarting or unreachable; nothing was changed. Retry after the `Retry-After` seconds.' },
+        '507': { description: '`storage_full`: the server’s storage is full; nothing was changed. Reads keep working.' },
       },
     };
   }

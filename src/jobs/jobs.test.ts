@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { ManualClock } from '../clock.js';
 import { recordAudit, systemActor } from '../audit/audit.js';
 import { backoffMs, cancelJob, claimJob, enqueueJob } from './queue.js';
@@ -126,6 +127,39 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     await new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) }).drain();
     expect(errors).toHaveLength(1);
     expect((await t.storage.db.selectFrom('jobs').select('status').where('id', '=', id!).executeTakeFirstOrThrow()).status).toBe('done');
+  });
+
+  it('records a failure that could not be written at the time once the database is back, instead of waiting out the lease', async () => {
+    let runs = 0;
+    const registry = new JobRegistry().register({
+      kind: 'k.outage',
+      run: async ({ commit }) => {
+        runs += 1;
+        if (runs === 1) {
+          // The job table goes away under the attempt (as it does when the database restarts): the attempt
+          // fails, and so does writing that failure.
+          await sql`alter table jobs rename to jobs_away`.execute(t.storage.db);
+          throw new Error('database went away');
+        }
+        await commit(async () => undefined);
+      },
+    });
+    const errors: unknown[] = [];
+    const worker = new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) });
+    const id = (await enqueueJob(t.storage.db, clock.now(), 'k.outage', {}))!;
+    await expect(worker.drain()).rejects.toThrow(/jobs/);
+    await sql`alter table jobs_away rename to jobs`.execute(t.storage.db);
+    expect(await t.storage.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ status: 'running' });
+
+    // Back: the first thing the worker does is hand the job back for a retry after its backoff.
+    expect(await worker.drain()).toBe(0);
+    const row = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', locked_by: null, attempts: 1 });
+    expect(row.last_error).toContain('database went away');
+    clock.advance(backoffMs(1) + 1);
+    expect(await worker.drain()).toBe(1);
+    expect((await t.storage.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('done');
+    expect(errors).toHaveLength(1);
   });
 
   it('rolls back a job’s effects when its lease was taken over', async () => {

@@ -3,6 +3,8 @@
 // and marks the job done in ONE transaction guarded by the lease. If the worker dies mid-job, the lease
 // expires, another worker takes the job over, and the dead worker's uncommitted work never happened.
 // External effects (sending mail) are at-least-once; their handlers make them idempotent (Message-ID).
+// A running worker beats a heartbeat (workers.ts) so a killed one's jobs are taken over in seconds, and a
+// database that goes away makes the loop back off and resume, never crash (issue 21).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Transaction } from 'kysely';
@@ -10,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Storage } from '../storage/database.js';
 import type { Database, JobRow } from '../storage/tables.js';
 import { claimJob, claimJobBatch, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
+import { beat, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
 
 export interface JobContext {
   job: JobRow;
@@ -84,7 +87,20 @@ export interface WorkerOptions {
   pollMs?: number;
   leaseMs?: number;
   onError?: (job: JobRow, error: unknown, outcome: 'retry' | 'dead') => void;
+  /** The loop could not claim work (the database is away); it tries again after `retryInMs`. */
+  onLoopError?: (error: unknown, retryInMs: number) => void;
+  /** Jobs of a worker found dead were released for others to take over. */
+  onDeadWorker?: (released: ReleasedWorker) => void;
   workerId?: string;
+  /** How often a running worker announces that it is alive (default 2 s). */
+  heartbeatMs?: number;
+  /** A worker silent this long is taken for dead and its jobs are released (default 10 s: five missed beats). */
+  deadAfterMs?: number;
+}
+
+/** Backoff of the loop while the database is away: 1 s, 2 s, 4 s, then every 8 s until it is back. */
+export function loopBackoffMs(pollMs: number, failures: number): number {
+  return Math.min(Math.max(pollMs, 1000) * 2 ** Math.max(0, failures - 1), 8_000);
 }
 
 export class Worker {
@@ -94,6 +110,13 @@ export class Worker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private batchRunning = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
+  /** Since when every heartbeat succeeded (undefined after a failed one). */
+  private beatingSince: number | undefined;
+  private lastBeatAt: number | undefined;
+  /** Failed attempts whose failure could not be written (the database was away): written first thing next. */
+  private readonly unrecorded: { job: JobRow; error: unknown }[] = [];
   processed = 0;
 
   constructor(private readonly options: WorkerOptions) {
@@ -103,6 +126,7 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startHeartbeat();
     this.loop = this.run();
   }
 
@@ -110,12 +134,56 @@ export class Worker {
     this.running = false;
     this.wake?.();
     await this.loop;
+    clearInterval(this.heartbeat);
+    await this.beating;
+    await leave(this.options.storage.db, this.id).catch(() => undefined);
+  }
+
+  private startHeartbeat(): void {
+    const every = this.options.heartbeatMs ?? 2_000;
+    const tick = () => {
+      if (this.beating) return;
+      this.beating = this.beatOnce().finally(() => (this.beating = undefined));
+    };
+    this.heartbeat = setInterval(tick, every);
+    this.heartbeat.unref();
+    tick();
+  }
+
+  /**
+   * Announce ourselves, then release the jobs of workers that went silent. Only after our own beats have
+   * succeeded, on time, for a whole `deadAfterMs`: when the database comes back after an outage (or a long
+   * SQLite write let nobody else in) every worker is silent in it, and the live ones must get the chance
+   * to beat before anybody is taken for dead.
+   */
+  private async beatOnce(): Promise<void> {
+    const { storage, clock } = this.options;
+    const deadAfterMs = this.options.deadAfterMs ?? 10_000;
+    try {
+      const now = clock.now();
+      await beat(storage.db, this.id, now);
+      // A beat that comes late (the database was busy or away, our event loop was blocked) starts the
+      // count again: while we could not beat, others may not have been able to either.
+      const late = this.lastBeatAt === undefined || now.getTime() - this.lastBeatAt > deadAfterMs / 2;
+      this.lastBeatAt = now.getTime();
+      if (late || this.beatingSince === undefined) this.beatingSince = now.getTime();
+      if (now.getTime() - this.beatingSince < deadAfterMs) return;
+      for (const released of await releaseDeadWorkers(storage.db, now, this.id, deadAfterMs)) {
+        this.options.onDeadWorker?.(released);
+        if (released.jobs) this.wake?.();
+      }
+    } catch {
+      // The database is away; the claim loop reports that. Start counting again once it is back.
+      this.beatingSince = undefined;
+      this.lastBeatAt = undefined;
+    }
   }
 
   /** Claim and run due jobs until none is left; used by tests and `cordon worker --once`. */
   async drain(maxJobs = 10_000): Promise<number> {
     let n = 0;
     while (n < maxJobs) {
+      await this.recordFailures();
       const batch = await this.claimBatch();
       if (batch) {
         await this.executeBatch(batch.handler, batch.jobs);
@@ -162,12 +230,14 @@ export class Worker {
     const concurrency = this.options.concurrency ?? 4;
     const pollMs = this.options.pollMs ?? 1000;
     let lastRecurring = 0;
+    let failures = 0;
     while (this.running) {
       try {
         if (Date.now() - lastRecurring > 15_000) {
           await this.scheduleRecurring();
           lastRecurring = Date.now();
         }
+        await this.recordFailures();
         let claimed = false;
         // Floods of deadlines first, one batch at a time per worker (they share the database's writer).
         if (!this.batchRunning && this.active < concurrency) {
@@ -195,13 +265,30 @@ export class Worker {
             this.wake?.();
           });
         }
+        failures = 0;
         if (!claimed || this.active >= concurrency) await this.sleep(pollMs);
       } catch (error) {
-        this.options.onError?.({ id: 0 } as JobRow, error, 'retry');
-        await this.sleep(pollMs);
+        // Claiming failed: the database restarts, fails over or is unreachable. Jobs already claimed keep
+        // their leases (and fail or finish on their own); wait, longer each time, and try again.
+        failures += 1;
+        const retryInMs = loopBackoffMs(pollMs, failures);
+        this.options.onLoopError?.(error, retryInMs);
+        await this.sleep(retryInMs);
       }
     }
     while (this.active > 0) await this.sleep(50);
+  }
+
+  /**
+   * Hand back the jobs whose failure could not be recorded when it happened, so they retry after their
+   * backoff instead of sitting out their lease (10 min for disclosure.run) once the database is back.
+   */
+  private async recordFailures(): Promise<void> {
+    while (this.unrecorded.length) {
+      const { job, error } = this.unrecorded[0]!;
+      await failJob(this.options.storage.db, this.options.clock.now(), job, error);
+      this.unrecorded.shift();
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -217,7 +304,7 @@ export class Worker {
   async executeBatch(handler: JobHandler, jobs: JobRow[]): Promise<void> {
     const { storage, clock } = this.options;
     const leaseMs = handler.leaseMs ?? this.options.leaseMs ?? 60_000;
-    const heartbeat = setInterval(() => void Promise.all(jobs.map((job) => extendLease(storage.db, clock.now(), job, leaseMs))).catch(() => undefined), Math.max(1000, leaseMs / 3));
+    const heartbeat = setInterval(() => void Promise.all(jobs.map((job) => extendLease(storage.db, clock.now(), job, leaseMs))).catch(() => undefined), Math.max(250, leaseMs / 3));
     let committed = false;
     try {
       await handler.batch!.run({
@@ -262,7 +349,7 @@ export class Worker {
     // now, or the first heartbeat (leaseMs / 3) would come after the claim lease ran out and another
     // worker could take the job over while this one is still running it.
     if (handler?.leaseMs !== undefined && handler.leaseMs !== (this.options.leaseMs ?? 60_000)) await extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined);
-    const heartbeat = setInterval(() => void extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined), Math.max(1000, leaseMs / 3));
+    const heartbeat = setInterval(() => void extendLease(storage.db, clock.now(), job, leaseMs).catch(() => undefined), Math.max(250, leaseMs / 3));
     let committed = false;
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
@@ -285,7 +372,10 @@ export class Worker {
       if (!committed) await storage.db.transaction().execute((trx) => completeJob(trx, clock.now(), job));
       this.processed += 1;
     } catch (error) {
-      const outcome = await failJob(storage.db, clock.now(), job, error).catch(() => 'retry' as const);
+      const outcome = await failJob(storage.db, clock.now(), job, error).catch(() => {
+        this.unrecorded.push({ job, error });
+        return 'retry' as const;
+      });
       this.options.onError?.(job, error, outcome);
     } finally {
       clearInterval(heartbeat);

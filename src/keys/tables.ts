@@ -1,5 +1,5 @@
 // Table shapes of the keys and mail area (joined into the one Database type in src/storage/tables.ts).
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = string;
 
@@ -84,6 +84,8 @@ export interface MailDeliveriesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   sent_at: Timestamp | null;
+  /** Set just before the mail is handed to the transport, cleared by the outcome (src/mail/outbox.ts). */
+  sending_at: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
 }
 
 /** The per-report reply token (stored hashed); replies to security+r-TOKEN@domain land on that report. */

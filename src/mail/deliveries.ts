@@ -5,9 +5,10 @@ import type { JobRow } from '../storage/tables.js';
 import type { DeliveryProtection, MailDeliveryRow } from '../keys/tables.js';
 import type { QueuedMail } from './compose.js';
 
-export async function recordDeliveryAttempt(db: Db, job: Pick<JobRow, 'id' | 'attempts'>, mail: QueuedMail, now: Date): Promise<void> {
+/** Record an attempt; returns the delivery as it stands (created_at is the first attempt's). */
+export async function recordDeliveryAttempt(db: Db, job: Pick<JobRow, 'id' | 'attempts'>, mail: QueuedMail, now: Date): Promise<MailDeliveryRow> {
   const at = now.toISOString();
-  await db
+  return db
     .insertInto('mail_deliveries')
     .values({
       job_id: job.id,
@@ -24,6 +25,16 @@ export async function recordDeliveryAttempt(db: Db, job: Pick<JobRow, 'id' | 'at
       sent_at: null,
     })
     .onConflict((oc) => oc.column('job_id').doUpdateSet({ attempts: job.attempts, updated_at: at }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Written just before the mail goes to the transport: a re-run that finds it knows the mail may be out. */
+export async function markDeliverySending(db: Db, jobId: number, now: Date, note: string | null = null): Promise<void> {
+  await db
+    .updateTable('mail_deliveries')
+    .set({ sending_at: now.toISOString(), updated_at: now.toISOString(), ...(note ? { last_error: note } : {}) })
+    .where('job_id', '=', jobId)
     .execute();
 }
 
@@ -37,7 +48,7 @@ function describeError(error: unknown): string {
 export async function markDeliveryFailed(db: Db, job: Pick<JobRow, 'id'>, error: unknown, bounced: boolean, now: Date): Promise<void> {
   await db
     .updateTable('mail_deliveries')
-    .set({ status: bounced ? 'bounced' : 'queued', last_error: describeError(error), updated_at: now.toISOString() })
+    .set({ status: bounced ? 'bounced' : 'queued', last_error: describeError(error), sending_at: null, updated_at: now.toISOString() })
     .where('job_id', '=', job.id)
     .execute();
 }
@@ -45,7 +56,7 @@ export async function markDeliveryFailed(db: Db, job: Pick<JobRow, 'id'>, error:
 export async function markDeliverySent(db: Db, jobId: number, protection: DeliveryProtection, privateWithheld: boolean, now: Date): Promise<void> {
   await db
     .updateTable('mail_deliveries')
-    .set({ status: 'sent', protection, private_withheld: privateWithheld ? 1 : 0, sent_at: now.toISOString(), updated_at: now.toISOString() })
+    .set({ status: 'sent', protection, private_withheld: privateWithheld ? 1 : 0, sent_at: now.toISOString(), sending_at: null, updated_at: now.toISOString() })
     .where('job_id', '=', jobId)
     .execute();
 }

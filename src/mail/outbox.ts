@@ -3,7 +3,12 @@
 // so the embedded default works with no mail server. Every mail is PGP/MIME signed by the team key when
 // one exists, and private content is encrypted to the recipient or withheld (compose.ts).
 // Retries with backoff are the job table's; each attempt and bounce is recorded in mail_deliveries.
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+// Delivery is idempotent per job (= per recipient) where the transport allows (issue 21): the .eml file's
+// name comes from the delivery (first attempt, Message-ID, job), so a re-run after a crash between writing
+// and recording finds it and writes nothing. Over SMTP a crash between the relay's "250" and our record
+// cannot be told from a crash before it: the re-run sends again with the same Message-ID (at least once;
+// docs/operations.md), because a security notice lost is worse than one received twice.
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
@@ -12,7 +17,7 @@ import type { EnqueueOptions, JobToQueue } from '../jobs/queue.js';
 import type { JobHandler } from '../jobs/worker.js';
 import { AppError } from '../errors/catalogue.js';
 import { composeMail, type QueuedMail } from './compose.js';
-import { markDeliveryFailed, markDeliverySent, recordDeliveryAttempt } from './deliveries.js';
+import { markDeliveryFailed, markDeliverySending, markDeliverySent, recordDeliveryAttempt } from './deliveries.js';
 
 export const MAIL_JOB = 'mail.send';
 
@@ -41,6 +46,13 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+/** The outbox file of one delivery: the same on every attempt of its job. */
+export function outboxFileName(delivery: { job_id: number; created_at: string; message_id: string }): string {
+  const safeId = delivery.message_id.replace(/[^a-zA-Z0-9._-]/g, '') || 'no-message-id';
+  // The first attempt's time leads, so a directory listing sorts oldest first.
+  return `${delivery.created_at.replace(/[:.]/g, '-')}-${safeId}-${delivery.job_id}.eml`;
+}
+
 export function mailJobHandler(config: Config): JobHandler {
   const transport = config.smtpUrl
     ? nodemailer.createTransport(config.smtpUrl)
@@ -51,7 +63,8 @@ export function mailJobHandler(config: Config): JobHandler {
     async run({ payload, storage, clock, job, commit }) {
       const mail = payload as OutgoingMail;
       const now = clock.now();
-      await recordDeliveryAttempt(storage.db, job, mail, now);
+      const delivery = await recordDeliveryAttempt(storage.db, job, mail, now);
+      const file = path.join(outboxDir, outboxFileName(delivery));
       let message: Buffer | undefined;
       let protection: Awaited<ReturnType<typeof composeMail>>['protection'];
       let privateWithheld: boolean;
@@ -60,8 +73,15 @@ export function mailJobHandler(config: Config): JobHandler {
         assertHeaderSafe(mail.subject, 'Subject');
         const composed = await composeMail(storage, config, mail, now);
         ({ protection, privateWithheld } = composed);
-        const info = (await transport.sendMail(composed.send)) as { message?: Buffer };
-        message = info.message;
+        // An earlier attempt wrote this mail's file and died before recording it: it is delivered.
+        const alreadyWritten = !config.smtpUrl && existsSync(file);
+        if (!alreadyWritten) {
+          // A 'sending' mark left by a crashed attempt (SMTP only, see above): say so on the delivery.
+          const note = delivery.sending_at ? `an earlier attempt (${delivery.sending_at}) stopped after handing the mail to the relay; sent again with the same Message-ID` : null;
+          await markDeliverySending(storage.db, job.id, clock.now(), note);
+          const info = (await transport.sendMail(composed.send)) as { message?: Buffer };
+          message = info.message;
+        }
       } catch (error) {
         const permanent = isPermanent(error);
         await markDeliveryFailed(storage.db, job, error, permanent || job.attempts >= job.max_attempts, clock.now());
@@ -80,9 +100,7 @@ export function mailJobHandler(config: Config): JobHandler {
       }
       if (!config.smtpUrl && message) {
         mkdirSync(outboxDir, { recursive: true });
-        const safeId = (mail.messageId ?? randomBytes(8).toString('hex')).replace(/[^a-zA-Z0-9._-]/g, '');
-        const file = path.join(outboxDir, `${now.toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
-        // Write then rename, so a reader never sees half a message.
+        // Write then rename, so a reader never sees half a message (and a crash leaves no file at all).
         writeFileSync(`${file}.tmp`, message);
         renameSync(`${file}.tmp`, file);
       }

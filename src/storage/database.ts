@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.js';
 import { Sealer } from './sealing.js';
@@ -34,6 +34,36 @@ export interface OpenOptions {
   /** SECRETS_KEY and SECRETS_KEY_PREVIOUS; without a key, DATA_DIR/secrets.key is used (made on first use). */
   secretsKey?: string | undefined;
   secretsKeysPrevious?: string[] | undefined;
+  /**
+   * Told about connections that died while idle in the pool (a database restart, failover or
+   * pg_terminate_backend). The pool has dropped them already; the next query opens a new one.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+// How long a request waits for a new PostgreSQL connection before it is answered 503: without a limit,
+// a database that is unreachable (not refusing) would hold every request until the client gives up.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * better-sqlite3 under Kysely: SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_NOMEM — https://sqlite.org/lang_transaction.html, "Response To Errors Within A
+ * Transaction"), and Kysely's own ROLLBACK then fails with "cannot rollback - no transaction is active",
+ * which replaced the real error (a full disk looked like an internal error). Roll back only what is open.
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const sqlite = this.sqlite;
+    return new (class extends SqliteDriver {
+      override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+        if (sqlite.inTransaction) await super.rollbackTransaction(connection);
+      }
+    })({ database: sqlite });
+  }
 }
 
 export function openStorage(options: OpenOptions): Storage {
@@ -42,8 +72,16 @@ export function openStorage(options: OpenOptions): Storage {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     });
+    // A connection closed by the server while idle makes the pool emit 'error'; with no listener that
+    // crashed the process (issue 21). The pool has already dropped the client, so we only report it.
+    pool.on('error', (error) => options.onConnectionError?.(error));
+    // A client checked out at that moment (between two queries of a transaction) emits 'error' itself,
+    // which would crash the process just the same. Its next query fails, the caller sees that (a 503),
+    // and the pool drops the client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const url = new URL(options.databaseUrl);
     return {
@@ -62,7 +100,7 @@ export function openStorage(options: OpenOptions): Storage {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   return { db, dialect: 'sqlite', describe: `SQLite ${file}`, secrets, close: () => db.destroy() };
 }
 

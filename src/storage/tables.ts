@@ -194,6 +194,15 @@ export interface JobsTable {
   completed_at: Timestamp | null;
 }
 
+/** A running worker process and its last heartbeat (src/jobs/workers.ts). */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+}
+
 export interface InstanceSecretsTable {
   name: string;
   value: string;
@@ -336,6 +345,7 @@ export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteT
   stakeholder_follows: StakeholderFollowsTable;
   audit_events: AuditEventsTable;
   jobs: JobsTable;
+  workers: WorkersTable;
   instance_secrets: InstanceSecretsTable;
   rate_limits: RateLimitsTable;
   reports: ReportsTable;
