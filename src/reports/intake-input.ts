@@ -69,7 +69,21 @@ export function reportApiBodyLimit(config: Pick<Config, 'maxAttachments' | 'maxA
   return config.maxAttachments * (Math.ceil(config.maxAttachmentBytes / 3) * 4 + 1024) + 1_048_576;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Strict base64 (RFC 4648 §4, padded), checked in one pass: a regular expression with a repeated group
+ * backtracks per character and overflowed V8's stack on a few megabytes (issue 13, finding 4).
+ */
+export function isPaddedBase64(text: string): boolean {
+  if (text.length % 4 !== 0) return false;
+  const padFrom = text.endsWith('==') ? text.length - 2 : text.endsWith('=') ? text.length - 1 : text.length;
+  for (let i = 0; i < padFrom; i++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  // Padding only completes the last group of four, never stands alone.
+  return padFrom === text.length || padFrom % 4 >= 2;
+}
 
 export function reportInputFromJson(body: ReportApiBody): { input: ReportInput; files: AttachmentInput[]; issues: FieldIssue[] } {
   const stayAnonymous = body.stay_anonymous === true;
@@ -77,7 +91,7 @@ export function reportInputFromJson(body: ReportApiBody): { input: ReportInput; 
   const files: AttachmentInput[] = [];
   (body.attachments ?? []).forEach((a, i) => {
     const text = a.content_base64.replace(/\r?\n/g, '');
-    if (!BASE64.test(text)) issues.push({ field: `attachments.${i}.content_base64`, message: 'is not valid base64 (RFC 4648 §4, with padding).' });
+    if (!isPaddedBase64(text)) issues.push({ field: `attachments.${i}.content_base64`, message: 'is not valid base64 (RFC 4648 §4, with padding).' });
     else files.push({ filename: a.filename, contentType: 'application/octet-stream', content: Buffer.from(text, 'base64') });
   });
   const input: ReportInput = {
