@@ -60,7 +60,7 @@ describe.each(testDialects())('intake hardening on %s', (dialect) => {
       const res = await post({ ...base, attachments: [{ filename: 'ok.txt', content_base64: 'b2s=' }, { filename: 'bad.bin', content_base64: text }] }, `10.44.1.${i}`);
       expect(res.statusCode, text.slice(-12)).toBe(400);
       const fields = (JSON.parse(res.body) as { error: { fields: { field: string; message: string }[] } }).error.fields;
-      expect(fields).toEqual([{ field: 'attachments.1.content_base64', message: expect.stringMatching(/not valid base64/) as unknown as string }]);
+      expect(fields).toEqual([{ field: 'attachments.1.content_base64', message: expect.stringMatching(/not valid base64/) }]);
     }
     expect(await storedCounts(t)).toEqual(before);
   });
