@@ -47,6 +47,8 @@ export interface Config {
   vendorName: string;
   /** Lists that receive advisory and note announcements. */
   announceLists: string[];
+  /** A separate listener serving only /metrics (METRICS_LISTEN), or null (off). */
+  metricsListen: { host: string; port: number } | null;
 }
 
 export interface ConfigProblem {
@@ -97,6 +99,7 @@ export const configVariables = [
   ['NOTE_PREFIX', 'OSSN', 'Prefix of security note ids (PREFIX-NNNN).'],
   ['VENDOR_NAME', 'OpenStack', 'Vendor name used in CVE and CSAF records.'],
   ['ANNOUNCE_LISTS', '(none)', 'Comma-separated addresses that receive signed advisory and note announcements.'],
+  ['METRICS_LISTEN', 'off', 'host:port of a separate listener that serves only `/metrics` to scrapers without a token, e.g. `127.0.0.1:9464` (keep it on loopback or a private network). On the main port `/metrics` answers admins only (a session or an admin-scoped API token).'],
 ] as const;
 
 function parseIntVar(
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notePrefix: parsePrefix(env, 'NOTE_PREFIX', 'OSSN', problems),
     vendorName: env.VENDOR_NAME?.trim() || 'OpenStack',
     announceLists: (env.ANNOUNCE_LISTS ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+    metricsListen: parseListen(env, 'METRICS_LISTEN', problems),
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
     if (!/^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/.test(address)) {
@@ -209,6 +213,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** `host:port` (`[::1]:port` for IPv6), or off. */
+function parseListen(env: NodeJS.ProcessEnv, name: string, problems: ConfigProblem[]): { host: string; port: number } | null {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' || raw.toLowerCase() === 'off') return null;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) {
+    problems.push({ variable: name, problem: `"${raw}" is not host:port.`, fix: `Set ${name}=127.0.0.1:9464 (or [::1]:9464), or ${name}=off.` });
+    return null;
+  }
+  return { host: m[1] ?? m[2]!, port };
 }
 
 function parsePrefix(env: NodeJS.ProcessEnv, name: string, fallback: string, problems: ConfigProblem[]): string {

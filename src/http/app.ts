@@ -18,11 +18,10 @@ import { loadSession, SESSION_COOKIE } from '../accounts/sessions.js';
 import { sha256Hex } from '../accounts/secrets.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
-import { jobCounts } from '../jobs/queue.js';
 import { ping } from '../storage/database.js';
 import { instanceSecret } from '../storage/instance-secrets.js';
-import { Metrics } from './metrics.js';
-import { isApiPath, type CatalogueEntry } from './route.js';
+import { Metrics, metricsRoutes } from './metrics.js';
+import { defineRoutes, isApiPath, type CatalogueEntry } from './route.js';
 import { csrfUserInfo, sendPage } from './render.js';
 import { ErrorPage } from '../web/error-page.js';
 import { registerAllRoutes } from './routes-index.js';
@@ -174,12 +173,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     await ping(ctx.storage);
     return reply.send({ status: 'ok', database: ctx.storage.dialect });
   });
-  app.get('/metrics', async (_req, reply) => {
-    const counts = await jobCounts(ctx.storage.db);
-    const gauges: Record<string, number> = {};
-    for (const status of ['queued', 'running', 'done', 'dead', 'cancelled']) gauges[`cordon_jobs_${status}`] = counts[status] ?? 0;
-    return reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render(gauges));
-  });
+  defineRoutes(app, ctx, metricsRoutes(ctx, metrics));
 
   registerAllRoutes(app, ctx);
   app.get('/api/openapi.json', async () => openApiDocument(catalogue, config.instanceName));
