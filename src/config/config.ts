@@ -34,6 +34,11 @@ export interface Config {
   /** Largest attachment, and most attachments per report submission. */
   maxAttachmentBytes: number;
   maxAttachments: number;
+  /** Intake bodies one process reads at once, and the bytes they may hold together (memory bound). */
+  intakeConcurrency: number;
+  intakeBufferBytes: number;
+  /** Intake requests one address may have in flight, across all app nodes. */
+  intakePerAddress: number;
   /** The team's address: reports by mail go here; outgoing mail is signed by the team key. */
   teamEmail: string;
   /** Passphrase protecting the team's private key at rest (a secret: environment only). */
@@ -90,6 +95,9 @@ export const configVariables = [
   ['HOLIDAYS', '(none)', 'Comma-separated YYYY-MM-DD dates that do not count as business days.'],
   ['MAX_ATTACHMENT_BYTES', '10485760', 'Largest attachment on a report, in bytes.'],
   ['MAX_ATTACHMENTS', '10', 'Most attachments in one submission.'],
+  ['INTAKE_CONCURRENCY', '4', 'Report submissions (web form, JSON API, files added through a private link) one app process reads at once; more are answered 503 with Retry-After.'],
+  ['INTAKE_BUFFER_BYTES', '67108864', 'Bytes of submission bodies one app process holds at once (by their declared length); a submission that would pass it waits (503 with Retry-After), except that one always fits.'],
+  ['INTAKE_PER_ADDRESS', '2', 'Submissions one client address (an IPv6 /64) may have in flight at once, across all app nodes (kept in the database); more are answered 429 with Retry-After. Each address may also start at most 10 a minute.'],
   ['TEAM_EMAIL', 'security@localhost', 'The team address: reports by (encrypted) mail arrive here; shown on the contact page and in security.txt.'],
   ['PGP_PASSPHRASE', '(unset)', 'Passphrase that protects the team’s private OpenPGP key at rest. Needed to sign and decrypt mail; a secret.'],
   ['MAIL_LISTEN_HOST', '127.0.0.1', 'Interface of the built-in SMTP listener (`cordon mail listen`).'],
@@ -195,6 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holidays: parseHolidayList(env, problems),
     maxAttachmentBytes: parseIntVar(env, 'MAX_ATTACHMENT_BYTES', 10 * 1_048_576, 1024, 100 * 1_048_576, problems),
     maxAttachments: parseIntVar(env, 'MAX_ATTACHMENTS', 10, 1, 100, problems),
+    intakeConcurrency: parseIntVar(env, 'INTAKE_CONCURRENCY', 4, 1, 1000, problems),
+    intakeBufferBytes: parseIntVar(env, 'INTAKE_BUFFER_BYTES', 64 * 1_048_576, 1_048_576, 64 * 1_073_741_824, problems),
+    intakePerAddress: parseIntVar(env, 'INTAKE_PER_ADDRESS', 2, 1, 1000, problems),
     teamEmail: env.TEAM_EMAIL?.trim() || 'security@localhost',
     pgpPassphrase: env.PGP_PASSPHRASE || undefined,
     mailListenHost: env.MAIL_LISTEN_HOST?.trim() || '127.0.0.1',

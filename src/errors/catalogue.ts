@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'rate_limited'
+  | 'server_busy'
   | 'account_locked'
   | 'unsupported_media_type'
   | 'precondition_failed'
@@ -33,6 +34,8 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   precondition_failed: 412,
   rate_limited: 429,
+  // Too much in flight on this node (intake's memory bound); sent with Retry-After.
+  server_busy: 503,
   account_locked: 429,
   internal: 500,
 };
@@ -47,6 +50,8 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly fields: FieldIssue[];
+  /** Sent as Retry-After (RFC 9110 §10.2.3) with 429 and 503 answers that know when to come back. */
+  retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string, fields: FieldIssue[] = []) {
     super(message);
@@ -78,6 +83,7 @@ export const errors = {
   unsupportedMediaType: (message: string) => new AppError('unsupported_media_type', message),
   preconditionFailed: (message: string) => new AppError('precondition_failed', message),
   rateLimited: (message = 'Too many requests. Wait a minute and try again.') => new AppError('rate_limited', message),
+  busy: (message: string) => new AppError('server_busy', message),
   accountLocked: () =>
     new AppError('account_locked', 'Too many failed sign-ins. The account is locked for 15 minutes.'),
   internal: (message = 'Something went wrong on our side. The error has been logged.') =>

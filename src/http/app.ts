@@ -184,7 +184,8 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
 /** One error → one response: JSON for the API, an HTML page for the site. Unknown errors are logged, not shown. */
 async function toErrorResponse(ctx: AppContext, error: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const appError = toAppError(error);
-  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  if (appError.status >= 500 && appError.code !== 'server_busy') req.log.error({ err: error }, 'request failed');
+  if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   if (appError.code === 'unauthenticated' && !isApiPath(req.url) && req.method === 'GET') {
     return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
   }

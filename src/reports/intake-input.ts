@@ -64,9 +64,15 @@ export function reportApiBody(config: Pick<Config, 'maxAttachments'>) {
 
 export type ReportApiBody = Static<ReturnType<typeof reportApiBody>>;
 
-/** Largest JSON body the API accepts: every attachment at its limit in base64, plus the text fields. */
+/**
+ * Largest JSON body the API accepts: MAX_ATTACHMENT_BYTES of attachments in all, in base64 (with line breaks
+ * every 76 characters, RFC 2045 §6.8), plus the text fields. Not every file at its limit: a JSON body is
+ * held whole in memory while it is parsed, so ten such files (140 MB) from strangers could exhaust it
+ * (issue 13, finding 3). More or larger files go through the web form or the private link, read part by part.
+ */
 export function reportApiBodyLimit(config: Pick<Config, 'maxAttachments' | 'maxAttachmentBytes'>): number {
-  return config.maxAttachments * (Math.ceil(config.maxAttachmentBytes / 3) * 4 + 1024) + 1_048_576;
+  const base64 = Math.ceil(config.maxAttachmentBytes / 3) * 4;
+  return base64 + Math.ceil(base64 / 76) * 2 + config.maxAttachments * 1024 + 1_048_576;
 }
 
 /**
@@ -85,7 +91,7 @@ export function isPaddedBase64(text: string): boolean {
   return padFrom === text.length || padFrom % 4 >= 2;
 }
 
-export function reportInputFromJson(body: ReportApiBody): { input: ReportInput; files: AttachmentInput[]; issues: FieldIssue[] } {
+export function reportInputFromJson(body: ReportApiBody, config: Pick<Config, 'maxAttachmentBytes'>): { input: ReportInput; files: AttachmentInput[]; issues: FieldIssue[] } {
   const stayAnonymous = body.stay_anonymous === true;
   const issues: FieldIssue[] = [];
   const files: AttachmentInput[] = [];
@@ -94,6 +100,10 @@ export function reportInputFromJson(body: ReportApiBody): { input: ReportInput; 
     if (!isPaddedBase64(text)) issues.push({ field: `attachments.${i}.content_base64`, message: 'is not valid base64 (RFC 4648 §4, with padding).' });
     else files.push({ filename: a.filename, contentType: 'application/octet-stream', content: Buffer.from(text, 'base64') });
   });
+  const total = files.reduce((sum, f) => sum + f.content.length, 0);
+  if (total > config.maxAttachmentBytes) {
+    issues.push({ field: 'attachments', message: `The JSON API takes at most ${config.maxAttachmentBytes} bytes of attachments in all. Send larger or more files through the web form, or add them through your private link.` });
+  }
   const input: ReportInput = {
     title: body.title,
     description: body.description,
