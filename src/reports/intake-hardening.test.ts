@@ -45,6 +45,24 @@ describe.each(testDialects())('intake hardening on %s', (dialect) => {
     }
   });
 
+  it('states the JSON intake limits in the OpenAPI description', async () => {
+    const doc = JSON.parse((await t.app.inject({ url: '/api/openapi.json' })).body) as { paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { description: string } }> } }>> };
+    const description = doc.paths['/api/v1/reports']!.post!.requestBody.content['application/json']!.schema.description;
+    expect(description).toContain(`${10 * MiB} bytes of content in all`);
+    expect(description).toMatch(/413 from its Content-Length/);
+    expect(description).toMatch(/429 with Retry-After/);
+  });
+
+  it('refuses attachments over MAX_ATTACHMENT_BYTES in all through JSON, naming the field, storing nothing', async () => {
+    const before = await storedCounts(t);
+    const part = Buffer.alloc(Math.ceil(2.6 * MiB), 7).toString('base64');
+    const res = await post({ ...base, attachments: [1, 2, 3, 4].map((i) => ({ filename: `${i}.bin`, content_base64: part })) }, '10.44.2.1');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('"field":"attachments"');
+    expect(res.body).toContain('through the web form');
+    expect(await storedCounts(t)).toEqual(before);
+  });
+
   it('refuses malformed base64 of any size with a 400 naming the field, and stores nothing (finding 4)', async () => {
     const before = await storedCounts(t);
     const good = Buffer.alloc(3 * MiB, 1).toString('base64');

@@ -35,7 +35,13 @@ export function reportInputFromForm(form: FormBody): ReportInput {
 // these only stop absurd bodies early.
 const longText = (n: number) => Type.String({ maxLength: n * 4 });
 
-export function reportApiBody(config: Pick<Config, 'maxAttachments'>) {
+export function reportApiBody(config: Pick<Config, 'maxAttachments' | 'maxAttachmentBytes'>) {
+  const limits =
+    `Attachments: at most ${config.maxAttachments} files and ${config.maxAttachmentBytes} bytes of content in all, base64 (RFC 4648 §4, padded); ` +
+    `a body over ${reportApiBodyLimit(config)} bytes is answered 413 from its Content-Length, before it is read. ` +
+    'Send larger or more files through the web form (/report), or add them through the private link (follow_url) afterwards. ' +
+    'Each address may have INTAKE_PER_ADDRESS submissions in flight and start 10 a minute (429 with Retry-After); ' +
+    'a server busy with other submissions answers 503 with Retry-After. Nothing is stored on any refusal.';
   return Type.Object(
     {
       title: longText(LIMITS.title),
@@ -58,7 +64,7 @@ export function reportApiBody(config: Pick<Config, 'maxAttachments'>) {
         }),
       ),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, description: `A new private report, from anyone. ${limits}` },
   );
 }
 
