@@ -2,14 +2,16 @@
 // Measures a Cordon server's memory under an abusive intake burst (issue 13, finding 3): starts
 // `cordon serve` (from dist/, build first) on SQLite in a temp dir, reads its RSS and peak RSS (VmHWM,
 // Linux /proc), sends the burst from many addresses (TRUST_PROXY, X-Forwarded-For), and reads them again.
-//   node scripts/intake-abuse.mjs [cordon checkout, default .] [big bodies, default 3] [cap-size bodies, default 12]
+//   node scripts/intake-abuse.js [cordon checkout, default .] [big bodies, default 3] [cap-size bodies, default 12]
 // The burst: N bodies declaring 140 MB (as the review sent) and M bodies of 14.5 MB (just under the JSON
 // cap with the default limits), all in parallel, to POST /api/v1/reports. Prints one JSON line.
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = path.resolve(process.argv[2] ?? '.');
 const bigCount = Number(process.argv[3] ?? 3);
@@ -32,7 +34,7 @@ async function waitUp() {
   for (let i = 0; i < 300; i++) {
     const ok = await new Promise((resolve) => http.get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => (res.resume(), resolve(res.statusCode === 200))).on('error', () => resolve(false)));
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new Error('the server did not start');
 }
@@ -75,7 +77,7 @@ try {
   ]);
   const seconds = (Date.now() - started) / 1000;
   const during = memory();
-  await new Promise((r) => setTimeout(r, 3000));
+  await sleep(3000);
   const after = memory();
   const tally = {};
   for (const s of statuses) tally[s] = (tally[s] ?? 0) + 1;
