@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/config.js';
 import { systemScope, type AppContext } from './context.js';
 import { buildApp } from './http/app.js';
+import { startMetricsListener } from './http/metrics.js';
 import { createLogger } from './logging.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
@@ -58,7 +59,7 @@ export function startWorker(ctx: AppContext): Worker {
 
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
   const ctx = await openContext(config, clock);
-  const { app } = await buildApp(ctx);
+  const { app, metrics } = await buildApp(ctx);
   const setupLink = await ensureSetupLink(systemScope(ctx));
   await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl;
@@ -72,6 +73,8 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       `\n  Cordon is running at ${url}\n\n  No accounts exist yet. Create the first admin with this one-time link:\n\n    ${setupLink}\n\n  (A new link, retiring this one, is printed at every later start until the first admin exists.)\n\n`,
     );
   }
+  const metricsListener = config.metricsListen ? await startMetricsListener(ctx, metrics, config.metricsListen) : null;
+  if (metricsListener) ctx.log.info({ host: metricsListener.host, port: metricsListener.port }, 'metrics listener');
   const worker = config.inProcessWorker ? startWorker(ctx) : null;
   return {
     app,
@@ -80,6 +83,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     url,
     close: async () => {
       await worker?.stop();
+      await metricsListener?.close();
       await app.close();
       await ctx.storage.close();
     },

@@ -35,6 +35,11 @@ export interface Config {
   /** Largest attachment, and most attachments per report submission. */
   maxAttachmentBytes: number;
   maxAttachments: number;
+  /** Intake bodies one process reads at once, and the bytes they may hold together (memory bound). */
+  intakeConcurrency: number;
+  intakeBufferBytes: number;
+  /** Intake requests one address may have in flight, across all app nodes. */
+  intakePerAddress: number;
   /** The team's address: reports by mail go here; outgoing mail is signed by the team key. */
   teamEmail: string;
   /** Passphrase protecting the team's private key at rest (a secret: environment only). */
@@ -52,6 +57,8 @@ export interface Config {
   secretsKey: string | undefined;
   /** Older instance keys that still open sealed values during a rotation. */
   secretsKeysPrevious: string[];
+  /** A separate listener serving only /metrics (METRICS_LISTEN), or null (off). */
+  metricsListen: { host: string; port: number } | null;
 }
 
 export interface ConfigProblem {
@@ -93,6 +100,9 @@ export const configVariables = [
   ['HOLIDAYS', '(none)', 'Comma-separated YYYY-MM-DD dates that do not count as business days.'],
   ['MAX_ATTACHMENT_BYTES', '10485760', 'Largest attachment on a report, in bytes.'],
   ['MAX_ATTACHMENTS', '10', 'Most attachments in one submission.'],
+  ['INTAKE_CONCURRENCY', '32', 'Report submissions (web form, JSON API, files added through a private link) one app process reads at once; more are answered 503 with Retry-After. Memory is bounded by INTAKE_BUFFER_BYTES; this bounds slow senders.'],
+  ['INTAKE_BUFFER_BYTES', '67108864', 'Bytes of submission bodies one app process holds at once (by their declared length); a submission that would pass it waits (503 with Retry-After), except that one always fits.'],
+  ['INTAKE_PER_ADDRESS', '2', 'Submissions one client address (an IPv6 /64) may have in flight at once, across all app nodes (kept in the database); more are answered 429 with Retry-After. Each address may also start at most 10 a minute.'],
   ['TEAM_EMAIL', 'security@localhost', 'The team address: reports by (encrypted) mail arrive here; shown on the contact page and in security.txt.'],
   ['PGP_PASSPHRASE', '(unset)', 'Passphrase that protects the team’s private OpenPGP key at rest. Needed to sign and decrypt mail; a secret.'],
   ['MAIL_LISTEN_HOST', '127.0.0.1', 'Interface of the built-in SMTP listener (`cordon mail listen`).'],
@@ -104,6 +114,7 @@ export const configVariables = [
   ['ANNOUNCE_LISTS', '(none)', 'Comma-separated addresses that receive signed advisory and note announcements.'],
   ['SECRETS_KEY', '(unset: DATA_DIR/secrets.key, made on first start)', 'Instance key (base64 of 32 bytes, `cordon secrets new-key`) that seals stored secrets such as TOTP seeds, kept out of the database. Every app node and worker needs the same key; a secret.'],
   ['SECRETS_KEY_PREVIOUS', '(none)', 'Comma-separated older instance keys that still open sealed values while `cordon secrets rotate` re-seals them under SECRETS_KEY; remove after the rotation.'],
+  ['METRICS_LISTEN', 'off', 'host:port of a separate listener that serves only `/metrics` to scrapers without a token, e.g. `127.0.0.1:9464` (keep it on loopback or a private network). On the main port `/metrics` answers admins only (a session or an admin-scoped API token).'],
 ] as const;
 
 function parseIntVar(
@@ -208,6 +219,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holidays: parseHolidayList(env, problems),
     maxAttachmentBytes: parseIntVar(env, 'MAX_ATTACHMENT_BYTES', 10 * 1_048_576, 1024, 100 * 1_048_576, problems),
     maxAttachments: parseIntVar(env, 'MAX_ATTACHMENTS', 10, 1, 100, problems),
+    intakeConcurrency: parseIntVar(env, 'INTAKE_CONCURRENCY', 32, 1, 1000, problems),
+    intakeBufferBytes: parseIntVar(env, 'INTAKE_BUFFER_BYTES', 64 * 1_048_576, 1_048_576, 64 * 1_073_741_824, problems),
+    intakePerAddress: parseIntVar(env, 'INTAKE_PER_ADDRESS', 2, 1, 1000, problems),
     teamEmail: env.TEAM_EMAIL?.trim() || 'security@localhost',
     pgpPassphrase: env.PGP_PASSPHRASE || undefined,
     mailListenHost: env.MAIL_LISTEN_HOST?.trim() || '127.0.0.1',
@@ -219,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     announceLists: (env.ANNOUNCE_LISTS ?? '').split(',').map((a) => a.trim()).filter(Boolean),
     secretsKey,
     secretsKeysPrevious,
+    metricsListen: parseListen(env, 'METRICS_LISTEN', problems),
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
     if (!/^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/.test(address)) {
@@ -227,6 +242,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** `host:port` (`[::1]:port` for IPv6), or off. */
+function parseListen(env: NodeJS.ProcessEnv, name: string, problems: ConfigProblem[]): { host: string; port: number } | null {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' || raw.toLowerCase() === 'off') return null;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) {
+    problems.push({ variable: name, problem: `"${raw}" is not host:port.`, fix: `Set ${name}=127.0.0.1:9464 (or [::1]:9464), or ${name}=off.` });
+    return null;
+  }
+  return { host: m[1] ?? m[2]!, port };
 }
 
 function parsePrefix(env: NodeJS.ProcessEnv, name: string, fallback: string, problems: ConfigProblem[]): string {

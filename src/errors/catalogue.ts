@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'rate_limited'
+  | 'server_busy'
   | 'account_locked'
   | 'unsupported_media_type'
   | 'precondition_failed'
@@ -35,6 +36,8 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   precondition_failed: 412,
   rate_limited: 429,
+  // Too much in flight on this node (intake's memory bound); sent with Retry-After.
+  server_busy: 503,
   account_locked: 429,
   internal: 500,
   // The database is restarting, failing over or unreachable: nothing was changed, try again shortly.
@@ -100,6 +103,7 @@ export const errors = {
       [{ field: 'code', message: 'Codes from the app are refused for now; a recovery code still works.' }],
       seconds,
     ),
+  busy: (message: string) => new AppError('server_busy', message),
   internal: (message = 'Something went wrong on our side. The error has been logged.') =>
     new AppError('internal', message),
   databaseUnavailable: () =>

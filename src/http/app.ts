@@ -19,12 +19,11 @@ import { sha256Hex } from '../accounts/secrets.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import { storageFault, storageFaultError } from '../errors/storage-faults.js';
-import { jobCounts } from '../jobs/queue.js';
 import { ping } from '../storage/database.js';
 import { instanceSecret } from '../storage/instance-secrets.js';
-import { Metrics } from './metrics.js';
+import { Metrics, metricsRoutes } from './metrics.js';
 import { dbRateLimitStore } from './limits.js';
-import { isApiPath, type CatalogueEntry } from './route.js';
+import { defineRoutes, isApiPath, type CatalogueEntry } from './route.js';
 import { csrfUserInfo, sendPage } from './render.js';
 import { ErrorPage } from '../web/error-page.js';
 import { registerAllRoutes } from './routes-index.js';
@@ -184,12 +183,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     }
     return reply.send({ status: 'ok', database: ctx.storage.dialect });
   });
-  app.get('/metrics', async (_req, reply) => {
-    const counts = await jobCounts(ctx.storage.db);
-    const gauges: Record<string, number> = {};
-    for (const status of ['queued', 'running', 'done', 'dead', 'cancelled']) gauges[`cordon_jobs_${status}`] = counts[status] ?? 0;
-    return reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render(gauges));
-  });
+  defineRoutes(app, ctx, metricsRoutes(ctx, metrics));
 
   registerAllRoutes(app, ctx);
   app.get('/api/openapi.json', async () => openApiDocument(catalogue, config.instanceName));
@@ -202,7 +196,7 @@ async function toErrorResponse(ctx: AppContext, error: FastifyError | AppError, 
   const appError = toAppError(error);
   if (appError.code === 'storage_full') req.log.error({ err: error, fault: appError.code }, 'request failed: storage full (free disk space; writes resume by themselves)');
   else if (appError.code === 'database_unavailable') req.log.warn({ err: error, fault: appError.code }, 'request failed: database unavailable');
-  else if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  else if (appError.status >= 500 && appError.code !== 'server_busy') req.log.error({ err: error }, 'request failed');
   if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   // A request that presented a bearer token gets 401 for a bad one (RFC 6750 §3.1), never a sign-in
   // redirect: a script would follow it to /login for ever.

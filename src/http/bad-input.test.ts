@@ -117,7 +117,7 @@ describe.each(testDialects())('bad input on %s', (dialect) => {
 
   it('serves health and Prometheus metrics', async () => {
     expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', database: dialect });
-    const metrics = await t.app.inject({ url: '/metrics' });
+    const metrics = await t.app.inject({ url: '/metrics', headers: bearer });
     expect(metrics.body).toMatch(/cordon_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
     expect(metrics.body).toContain('cordon_jobs_queued');
   });

@@ -29,6 +29,8 @@ interface BaseRoute {
    * hidden object answers 404 whatever the body holds.
    */
   authorize?: (req: FastifyRequest, scope: Scope) => Promise<unknown>;
+  /** A hook run once the headers are in, before the body is read (intake's size and concurrency limits). */
+  onRequest?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Per-route rate limit (requests per minute per IP). */
   rateLimitPerMinute?: number;
   bodyLimit?: number;
@@ -74,6 +76,7 @@ export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: Rout
       url: def.url,
       ...(def.schema ? { schema: def.schema } : {}),
       ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
+      ...(def.onRequest ? { onRequest: def.onRequest } : {}),
       config: {
         leak: def.leak ?? {},
         audience: def.audience,

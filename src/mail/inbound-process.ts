@@ -30,11 +30,18 @@ export interface ProcessOptions {
   projectSlug?: string;
 }
 
+/**
+ * Where the key that verified a signature came from. Only 'known' says who sent the mail: a key of an
+ * account or of the stakeholder registry, each put there by its owner or the VMT. 'given' is a key that
+ * came with a report or an earlier mail from the address (anyone may file a report under any address with
+ * any key, so it proves nothing about the sender: issue 13, finding 9); 'attached' came with this mail.
+ */
+export type SignerSource = 'known' | 'given' | 'attached';
+
 /** An opened message and where its signature key came from. */
 export interface OpenedMail {
   message: InboundMessage;
-  /** 'attached' when only a key attached to this very mail verified it (consistency, not identity). */
-  signerSource: 'known' | 'attached' | null;
+  signerSource: SignerSource | null;
 }
 
 export interface Processed {
@@ -57,15 +64,21 @@ async function parseKeys(armored: (string | null | undefined)[]): Promise<Key[]>
   return keys;
 }
 
-/** Public keys on file for a sender address: account, stakeholder contact, reports they filed. */
+/** Public keys on file for a sender address: their account's key and stakeholder registry contacts. */
 export async function keysOnFileFor(db: Db, address: string | null): Promise<Key[]> {
   if (!address) return [];
-  const [users, contacts, reports] = await Promise.all([
+  const [users, contacts] = await Promise.all([
     db.selectFrom('users').innerJoin('user_pgp_keys', 'user_pgp_keys.user_id', 'users.id').select('user_pgp_keys.public_key').where('users.email', '=', address).execute(),
     db.selectFrom('stakeholder_contacts').select('pgp_public_key').where('email', '=', address).execute(),
-    db.selectFrom('reports').select('reporter_pgp_key').where('reporter_email', '=', address).where('reporter_pgp_key', 'is not', null).orderBy('id', 'desc').limit(20).execute(),
   ]);
-  return parseKeys([...users.map((u) => u.public_key), ...contacts.map((c) => c.pgp_public_key), ...reports.map((r) => r.reporter_pgp_key)]);
+  return parseKeys([...users.map((u) => u.public_key), ...contacts.map((c) => c.pgp_public_key)]);
+}
+
+/** Keys given by whoever used the address before: with reports filed under it (by the web, the API or mail). */
+async function keysGivenBy(db: Db, address: string | null): Promise<Key[]> {
+  if (!address) return [];
+  const reports = await db.selectFrom('reports').select('reporter_pgp_key').where('reporter_email', '=', address).where('reporter_pgp_key', 'is not', null).orderBy('id', 'desc').limit(20).execute();
+  return parseKeys(reports.map((r) => r.reporter_pgp_key));
 }
 
 async function openMail(app: AppContext, raw: Buffer, sender: string | null): Promise<OpenedMail> {
@@ -81,13 +94,20 @@ async function openMail(app: AppContext, raw: Buffer, sender: string | null): Pr
   const open = (keys: Key[]) => openInboundMessage(raw, { secretKeys: decryption, knownPublicKeys: keys, now });
   try {
     const message = await open(known);
-    if (message.signature.status === 'unknown-key' && message.attachedPublicKeys.length) {
-      // The sender attached their key: it shows the mail was not altered since signing, not who sent it.
+    if (message.signature.status !== 'unknown-key') return { message, signerSource: message.signature.status === 'valid' ? 'known' : null };
+    // Not by a key on file: try keys given earlier under this address, then keys attached to this mail.
+    // Either shows that the mail was not altered since signing, not who sent it.
+    const given = await keysGivenBy(app.storage.db, sender);
+    if (given.length) {
+      const again = await open([...known, ...given]);
+      if (again.signature.status !== 'unknown-key') return { message: again, signerSource: again.signature.status === 'valid' ? 'given' : null };
+    }
+    if (message.attachedPublicKeys.length) {
       const attached = await parseKeys(message.attachedPublicKeys.map((k) => k.armored));
-      const again = await open([...known, ...attached]);
+      const again = await open([...known, ...given, ...attached]);
       return { message: again, signerSource: again.signature.status === 'valid' ? 'attached' : null };
     }
-    return { message, signerSource: message.signature.status === 'valid' ? 'known' : null };
+    return { message, signerSource: null };
   } catch (error) {
     if (error instanceof MailRejection && lockedReason && error.reason === 'not_encrypted_to_team') {
       throw new Quarantine('team_key_locked', `${error.message} ${lockedReason}`);

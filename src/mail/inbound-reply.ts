@@ -47,8 +47,14 @@ export async function addMailedReply(app: AppContext, opened: OpenedMail, report
   const isReporter = loaded.row.reporter_email.toLowerCase() === from;
   if (!user && !isReporter) throw new Quarantine('unknown_sender', `${from} is neither the reporter nor a user of this instance, so the reply cannot be added.`);
 
-  const onFile = await fingerprintsOf([user ? (await userKeyOf(db, user.id))?.public_key : null, isReporter ? loaded.row.reporter_pgp_key : null]);
-  const signedByOwnKey = signature.status === 'valid' && opened.signerSource === 'known' && onFile.includes(signature.fingerprint ?? '');
+  const accountKeys = await fingerprintsOf([user ? (await userKeyOf(db, user.id))?.public_key : null]);
+  // The key the reporter gave with this very report binds their replies to it (the reply address is the
+  // report's secret); it says nothing about an account, so only the account's own key stands in for a
+  // second factor (issue 13, finding 9).
+  const onFile = [...accountKeys, ...(await fingerprintsOf([isReporter ? loaded.row.reporter_pgp_key : null]))];
+  const signer = signature.status === 'valid' ? (signature.fingerprint ?? '') : '';
+  const signedByAccountKey = opened.signerSource === 'known' && accountKeys.includes(signer);
+  const signedByOwnKey = signedByAccountKey || (opened.signerSource !== null && opened.signerSource !== 'attached' && onFile.includes(signer));
   if (onFile.length && !signedByOwnKey) {
     throw new Quarantine(
       signature.status === 'none' ? 'signature_required' : 'signature_not_trusted',
@@ -56,7 +62,7 @@ export async function addMailedReply(app: AppContext, opened: OpenedMail, report
     );
   }
 
-  const actor: Actor = user ? await buildUserActor(db, app.config, user, { kind: 'session', mfaPassed: signedByOwnKey }) : { kind: 'anonymous' };
+  const actor: Actor = user ? await buildUserActor(db, app.config, user, { kind: 'session', mfaPassed: signedByAccountKey }) : { kind: 'anonymous' };
   const scope: Scope = { app, actor, requestId: null };
   const context = { reporterLink: isReporter };
   let access;

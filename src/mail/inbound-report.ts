@@ -8,7 +8,7 @@ import { checkRecipientPublicKey, formatFingerprint } from '../keys/public-keys.
 import { receiveReport, LIMITS, type AttachmentInput } from '../reports/intake.js';
 import { addTimelineEvent } from '../reports/timeline.js';
 import { enqueueMail } from './outbox.js';
-import type { OpenedMail, ProcessOptions, Processed } from './inbound-process.js';
+import type { OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-process.js';
 import { Quarantine, cleanLine, cleanText, detectProjects } from './inbound-text.js';
 
 const MAIL_LABEL = 'Cordon mail';
@@ -24,15 +24,17 @@ function encryptionLine(opened: OpenedMail): string {
   }
 }
 
+const SIGNER_SOURCE_TEXT: Record<SignerSource, string> = {
+  known: ' — a key on file for this sender (their account or the stakeholder registry).',
+  given: ' — a key given by an unverified sender with an earlier report or mail from this address: the content was not altered after signing, but who holds the key is not verified.',
+  attached: ' — a key attached to this same mail: the content was not altered after signing, but who holds the key is not verified.',
+};
+
 export function signatureLine(opened: OpenedMail): string {
   const s = opened.message.signature;
   switch (s.status) {
     case 'valid':
-      return `Signature: valid, by key ${formatFingerprint(s.fingerprint ?? '')}${
-        opened.signerSource === 'attached'
-          ? ' — a key attached to this same mail: the content was not altered after signing, but who holds the key is not verified.'
-          : ' — a key on file for this sender.'
-      }${s.partial ? ' Only part of the text is signed.' : ''}`;
+      return `Signature: valid, by key ${formatFingerprint(s.fingerprint ?? '')}${SIGNER_SOURCE_TEXT[opened.signerSource ?? 'attached']}${s.partial ? ' Only part of the text is signed.' : ''}`;
     case 'unknown-key':
       return `Signature: made by key ${s.keyId ?? '?'}, which we do not have — not verified.`;
     case 'none':

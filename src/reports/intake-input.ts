@@ -35,7 +35,13 @@ export function reportInputFromForm(form: FormBody): ReportInput {
 // these only stop absurd bodies early.
 const longText = (n: number) => Type.String({ maxLength: n * 4 });
 
-export function reportApiBody(config: Pick<Config, 'maxAttachments'>) {
+export function reportApiBody(config: Pick<Config, 'maxAttachments' | 'maxAttachmentBytes'>) {
+  const limits =
+    `Attachments: at most ${config.maxAttachments} files and ${config.maxAttachmentBytes} bytes of content in all, base64 (RFC 4648 §4, padded); ` +
+    `a body over ${reportApiBodyLimit(config)} bytes is answered 413 from its Content-Length, before it is read. ` +
+    'Send larger or more files through the web form (/report), or add them through the private link (follow_url) afterwards. ' +
+    'Each address may have INTAKE_PER_ADDRESS submissions in flight and start 10 a minute (429 with Retry-After); ' +
+    'a server busy with other submissions answers 503 with Retry-After. Nothing is stored on any refusal.';
   return Type.Object(
     {
       title: longText(LIMITS.title),
@@ -58,28 +64,52 @@ export function reportApiBody(config: Pick<Config, 'maxAttachments'>) {
         }),
       ),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, description: `A new private report, from anyone. ${limits}` },
   );
 }
 
 export type ReportApiBody = Static<ReturnType<typeof reportApiBody>>;
 
-/** Largest JSON body the API accepts: every attachment at its limit in base64, plus the text fields. */
+/**
+ * Largest JSON body the API accepts: MAX_ATTACHMENT_BYTES of attachments in all, in base64 (with line breaks
+ * every 76 characters, RFC 2045 §6.8), plus the text fields. Not every file at its limit: a JSON body is
+ * held whole in memory while it is parsed, so ten such files (140 MB) from strangers could exhaust it
+ * (issue 13, finding 3). More or larger files go through the web form or the private link, read part by part.
+ */
 export function reportApiBodyLimit(config: Pick<Config, 'maxAttachments' | 'maxAttachmentBytes'>): number {
-  return config.maxAttachments * (Math.ceil(config.maxAttachmentBytes / 3) * 4 + 1024) + 1_048_576;
+  const base64 = Math.ceil(config.maxAttachmentBytes / 3) * 4;
+  return base64 + Math.ceil(base64 / 76) * 2 + config.maxAttachments * 1024 + 1_048_576;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Strict base64 (RFC 4648 §4, padded), checked in one pass: a regular expression with a repeated group
+ * backtracks per character and overflowed V8's stack on a few megabytes (issue 13, finding 4).
+ */
+export function isPaddedBase64(text: string): boolean {
+  if (text.length % 4 !== 0) return false;
+  const padFrom = text.endsWith('==') ? text.length - 2 : text.endsWith('=') ? text.length - 1 : text.length;
+  for (let i = 0; i < padFrom; i++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  // Padding only completes the last group of four, never stands alone.
+  return padFrom === text.length || padFrom % 4 >= 2;
+}
 
-export function reportInputFromJson(body: ReportApiBody): { input: ReportInput; files: AttachmentInput[]; issues: FieldIssue[] } {
+export function reportInputFromJson(body: ReportApiBody, config: Pick<Config, 'maxAttachmentBytes'>): { input: ReportInput; files: AttachmentInput[]; issues: FieldIssue[] } {
   const stayAnonymous = body.stay_anonymous === true;
   const issues: FieldIssue[] = [];
   const files: AttachmentInput[] = [];
   (body.attachments ?? []).forEach((a, i) => {
     const text = a.content_base64.replace(/\r?\n/g, '');
-    if (!BASE64.test(text)) issues.push({ field: `attachments.${i}.content_base64`, message: 'is not valid base64 (RFC 4648 §4, with padding).' });
+    if (!isPaddedBase64(text)) issues.push({ field: `attachments.${i}.content_base64`, message: 'is not valid base64 (RFC 4648 §4, with padding).' });
     else files.push({ filename: a.filename, contentType: 'application/octet-stream', content: Buffer.from(text, 'base64') });
   });
+  const total = files.reduce((sum, f) => sum + f.content.length, 0);
+  if (total > config.maxAttachmentBytes) {
+    issues.push({ field: 'attachments', message: `The JSON API takes at most ${config.maxAttachmentBytes} bytes of attachments in all. Send larger or more files through the web form, or add them through your private link.` });
+  }
   const input: ReportInput = {
     title: body.title,
     description: body.description,

@@ -15,6 +15,7 @@ import { claimReport, reportByLink, setCredit } from './reporter.js';
 import { readTimeline } from './timeline.js';
 import { readReportForm } from './intake-multipart.js';
 import { ReporterView } from './reporter-view.js';
+import { intakeGuard, reportFormBodyLimit, type IntakeGate } from './intake-limits.js';
 
 void Fragment;
 
@@ -78,7 +79,7 @@ function isValidation(error: unknown): error is AppError {
   return error instanceof AppError && error.code === 'validation_failed';
 }
 
-export function reporterRoutes(app: AppContext): RouteDef[] {
+export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
   const linkParams = { params: { token: 'secret_link' } };
   return [
     {
@@ -112,7 +113,8 @@ export function reporterRoutes(app: AppContext): RouteDef[] {
       url: '/r/:token/attachments',
       audience: 'public',
       leak: linkParams,
-      rateLimitPerMinute: 10,
+      // Files are intake too: the same limits as the report form, before the body is read.
+      onRequest: intakeGuard(app, gate, reportFormBodyLimit(app.config)),
       handler: async (req, reply, scope) => {
         const token = tokenOf(req);
         const report = await reportByLink(scope, token);

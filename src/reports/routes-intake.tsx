@@ -13,6 +13,7 @@ import { readReportForm } from './intake-multipart.js';
 import { HONEYPOT_FIELD, receiveCheckedReport, reportApiBody, reportApiBodyLimit, reportInputFromForm, reportInputFromJson, type ReportApiBody } from './intake-input.js';
 import { ReportFormPage, ReportReceivedPage } from './intake-form.js';
 import { reporterRoutes } from './reporter-routes.js';
+import { intakeGuard, newIntakeGate, reportFormBodyLimit } from './intake-limits.js';
 
 void Fragment;
 
@@ -31,6 +32,8 @@ async function showForm(app: AppContext, req: FastifyRequest, reply: FastifyRepl
 }
 
 export function intakeRoutes(app: AppContext): RouteDef[] {
+  // One gate per process for every route that takes a submission body (issue 13, finding 3).
+  const gate = newIntakeGate(app.config);
   return [
     {
       method: 'GET',
@@ -42,7 +45,8 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
       method: 'POST',
       url: '/report',
       audience: 'public',
-      rateLimitPerMinute: 10,
+      // Size, concurrency and the per-address rate (shared by all nodes) before the body is read.
+      onRequest: intakeGuard(app, gate, reportFormBodyLimit(app.config)),
       handler: async (req, reply, scope) => {
         const read = await readReportForm(req, app.config);
         const values = keepValues(read.fields);
@@ -67,15 +71,15 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       // Scripts report anonymously without cookies; a browser session still needs its CSRF token.
       csrf: 'cookie-sessions-only',
-      rateLimitPerMinute: 10,
+      onRequest: intakeGuard(app, gate, reportApiBodyLimit(app.config)),
       bodyLimit: reportApiBodyLimit(app.config),
       schema: { body: reportApiBody(app.config) },
       handler: async (req, reply, scope) => {
-        const { input, files, issues } = reportInputFromJson(req.body as ReportApiBody);
+        const { input, files, issues } = reportInputFromJson(req.body as ReportApiBody, app.config);
         const { report, reporterToken } = await receiveCheckedReport(scope, input, files, 'api', issues);
         return reply.code(201).header('cache-control', 'no-store').send({ ref: report.ref, follow_url: followUrl(app, reporterToken) });
       },
     },
-    ...reporterRoutes(app),
+    ...reporterRoutes(app, gate),
   ];
 }

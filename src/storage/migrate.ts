@@ -14,6 +14,7 @@ import * as m0007 from './migrations/0007_disclosure.js';
 import * as m0008 from './migrations/0008_queue_indexes.js';
 import * as m0009 from './migrations/0009_job_batches.js';
 import * as m0010 from './migrations/0010_account_security.js';
+import * as m0011 from './migrations/0011_intake_slots.js';
 import * as m0013 from './migrations/0013_faults.js';
 
 interface Migration {
@@ -33,6 +34,7 @@ export const migrations: Migration[] = [
   { version: '0008_queue_indexes', up: m0008.up },
   { version: '0009_job_batches', up: m0009.up },
   { version: '0010_account_security', up: m0010.up },
+  { version: '0011_intake_slots', up: m0011.up },
   { version: '0013_faults', up: m0013.up },
 ];
 

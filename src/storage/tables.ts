@@ -328,6 +328,14 @@ export interface ReportApprovalsTable {
   approved_at: Timestamp;
 }
 
+/** One intake request from an address (src/reports/intake-limits.ts): shared per-address limits. */
+export interface IntakeSlotsTable {
+  id: Id;
+  address: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 /** Every table. Areas added later keep their table shapes in their own folder's tables.ts. */
 export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables {
   users: UsersTable;
@@ -356,6 +364,7 @@ export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteT
   report_attachments: ReportAttachmentsTable;
   report_cves: ReportCvesTable;
   report_approvals: ReportApprovalsTable;
+  intake_slots: IntakeSlotsTable;
 }
 
 export type ReportRow = Selectable<ReportsTable>;
