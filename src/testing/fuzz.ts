@@ -41,7 +41,7 @@ export function fuzzSettings(): FuzzSettings {
     seed: envInt('FUZZ_SEED') ?? DEFAULT_FUZZ_SEED,
     // Slow targets (HTTP, database, OpenPGP) take a share of the long run count.
     runs: (defaultRuns, longShare = 1) => (long ? Math.max(defaultRuns, Math.round(longRuns * longShare)) : defaultRuns),
-    targetBudgetMs: envInt('FUZZ_TIME_MS') ?? (long ? 10 * 60_000 : 8_000),
+    targetBudgetMs: envInt('FUZZ_TIME_MS') ?? (long ? 10 * 60_000 : 2_000),
     caseBudgetMs: envInt('FUZZ_CASE_MS') ?? 10_000,
   };
 }
