@@ -28,7 +28,7 @@ beforeAll(async () => {
   secretKey = await unlockSecretKey(text('secret-key.asc'), 'fuzz seed passphrase (test only)');
   for (const name of ['encrypted.asc', 'detached.asc', 'secret-key.asc']) {
     const { data } = await unarmor(text(name));
-    binary[name] = data as unknown as Uint8Array;
+    binary[name] = data;
   }
 });
 

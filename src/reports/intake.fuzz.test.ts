@@ -106,7 +106,7 @@ describe.each(testDialects())('fuzz: report intake on %s', (dialect) => {
         await assertStoredNamesPlain();
         return;
       }
-      expect(CODES).toContain((res.json() as { error: { code: string } }).error.code);
+      expect(CODES).toContain(res.json<{ error: { code: string } }>().error.code);
       expect(await storedCounts(t)).toEqual(before);
     },
   };

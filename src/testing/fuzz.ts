@@ -143,11 +143,12 @@ export async function runFuzz<T>(target: FuzzTarget<T>): Promise<{ runs: number;
   const settings = fuzzSettings();
   const numRuns = settings.runs(target.runs, target.longShare);
   const details = await fc.check(
-    fc.asyncProperty(target.arbitrary, (input) => timedCheck(target, input, settings.caseBudgetMs)),
+    fc.asyncProperty<[T]>(target.arbitrary, (input) => timedCheck(target, input, settings.caseBudgetMs)),
     { seed: settings.seed, numRuns, plugins: [fc.interruptAfterTimeLimit(settings.targetBudgetMs)] },
   );
   if (details.failed) {
-    const saved = details.counterexample ? saveFailure(target.name, details.counterexample[0]) : 'nothing saved';
+    const counterexample = details.counterexample as [T] | null;
+    const saved = counterexample ? saveFailure(target.name, counterexample[0]) : 'nothing saved';
     const cause = details.errorInstance instanceof Error ? details.errorInstance : undefined;
     throw new Error(`${fc.defaultReportMessage(details)}\nCounterexample saved as ${saved}; commit it to ${regressionDir(target)}\n${cause?.stack ?? ''}`, { cause });
   }
