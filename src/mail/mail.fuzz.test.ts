@@ -4,8 +4,9 @@
 // is processed or quarantined with a reason (never "internal_error"); a quarantined message adds no
 // report, comment or attachment; stored attachment names never carry a path.
 import fc from 'fast-check';
-import { readKey, type PrivateKey } from 'openpgp';
+import { createMessage, encrypt, readKey, type PrivateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { unlockSecretKey } from '../pgp/team-key.js';
 import { createProject } from '../projects/projects.js';
 import { testDialects } from '../testing/databases.js';
@@ -83,9 +84,10 @@ describe('fuzz: incoming mail, MIME opening', () => {
 describe.each(testDialects())('fuzz: incoming mail, ingest pipeline on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(dialect, { teamEmail: 'vmt@example.org', mailFrom: 'VMT <vmt@example.org>', publicUrl: 'https://security.example.org' });
+    t = await createTestApp(dialect, { teamEmail: 'vmt@example.org', mailFrom: 'VMT <vmt@example.org>', publicUrl: 'https://security.example.org', pgpPassphrase: 'fuzz team passphrase' });
     t.clock.set(NOW);
     await createProject(t.system, { slug: 'nova', name: 'Nova', branches: ['master'] });
+    await generateAndStoreTeamKey(t.system, { name: 'VMT', email: 'vmt@example.org' });
   });
   afterAll(async () => {
     await t.close();
@@ -103,7 +105,7 @@ describe.each(testDialects())('fuzz: incoming mail, ingest pipeline on %s', (dia
     testFile: import.meta.url,
     arbitrary: mailBytes,
     runs: 100,
-    longShare: 0.02,
+    longShare: 0.05,
     decode: (_file, bytes) => bytes,
     check: async (raw) => {
       const before = await counts();
@@ -120,10 +122,55 @@ describe.each(testDialects())('fuzz: incoming mail, ingest pipeline on %s', (dia
     },
   };
 
-  it(`${ingestTarget.name}: committed regression inputs still pass`, async () => {
-    await replayRegressions(ingestTarget);
-  });
-  it(`${ingestTarget.name}: generated inputs keep the invariants`, async () => {
-    expect((await runFuzz(ingestTarget)).runs).toBeGreaterThan(0);
+  // The name an attacker gives an attachment: a quoted parameter, RFC 2231 (any byte, percent-encoded),
+  // RFC 2047 encoded words, or the file name inside an encrypted attachment's literal data packet
+  // (RFC 4880 §5.9), which the mail code uses when the outer name is just `x.pgp`.
+  type NamedAttachment = { name: string; how: 'quoted' | 'rfc2231' | 'rfc2047' | 'literal' };
+  async function mailWithAttachment({ name, how }: NamedAttachment): Promise<Buffer> {
+    const b = 'fuzzatt';
+    let disposition: string;
+    let body = Buffer.from('print(1)\n').toString('base64');
+    if (how === 'quoted') disposition = `attachment; filename="${name.replace(/["\\\r\n]/g, (c) => `\\${c}`)}"`;
+    else if (how === 'rfc2231') disposition = `attachment; filename*=UTF-8''${Buffer.from(name, 'utf8').toString('hex').replace(/../g, '%$&')}`;
+    else if (how === 'rfc2047') disposition = `attachment; filename="=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?="`;
+    else {
+      const team = await readKey({ armoredKey: (await currentTeamKey(t.ctx.storage.db))!.public_key });
+      const message = await createMessage({ binary: new TextEncoder().encode('print(1)\n'), filename: name });
+      body = Buffer.from((await encrypt({ message, encryptionKeys: team, format: 'binary' })) as Uint8Array).toString('base64');
+      disposition = 'attachment; filename="poc.py.pgp"';
+    }
+    return Buffer.from(
+      `From: Ada <ada@example.net>\r\nTo: vmt@example.org\r\nSubject: [nova] overflow\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${b}"\r\n\r\n` +
+        `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nnova-api crashes.\r\n` +
+        `--${b}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: ${disposition}\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n--${b}--\r\n`,
+      'utf8',
+    );
+  }
+
+  const namesTarget: FuzzTarget<NamedAttachment> = {
+    name: 'mail-attachment-names',
+    testFile: import.meta.url,
+    arbitrary: fc.record({ name: fc.oneof(fc.constantFrom(...hostileNames), fc.string({ unit: 'binary', maxLength: 30 })), how: fc.constantFrom('quoted', 'rfc2231', 'rfc2047', 'literal') }),
+    runs: 60,
+    longShare: 0.02,
+    check: async (input) => {
+      await ingestTarget.check(new Uint8Array(await mailWithAttachment(input)));
+    },
+  };
+
+  for (const target of [ingestTarget, namesTarget] as FuzzTarget<never>[]) {
+    it(`${target.name}: committed regression inputs still pass`, async () => {
+      await replayRegressions(target);
+    });
+    it(`${target.name}: generated inputs keep the invariants`, async () => {
+      expect((await runFuzz(target)).runs).toBeGreaterThan(0);
+    });
+  }
+  it('a mail with a plainly named attachment files a report that keeps the attachment', async () => {
+    const before = await counts();
+    const id = await storeInboundMessage(t.system, { raw: await mailWithAttachment({ name: 'poc.py', how: 'literal' }), via: 'pipe', envelopeTo: ['vmt@example.org'] });
+    const result = await processInboundMessage(t.ctx, id);
+    expect(result.status, result.reason).toBe('processed');
+    expect((await counts()).attachments).toBe(before.attachments + 1);
   });
 });

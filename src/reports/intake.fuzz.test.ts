@@ -97,7 +97,7 @@ describe.each(testDialects())('fuzz: report intake on %s', (dialect) => {
     testFile: import.meta.url,
     arbitrary: jsonPayload,
     runs: 120,
-    longShare: 0.02,
+    longShare: 0.05,
     check: async ({ payload }) => {
       const before = await storedCounts(t);
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'application/json', accept: 'application/json' }, remoteAddress: nextAddress(), payload });
@@ -116,7 +116,7 @@ describe.each(testDialects())('fuzz: report intake on %s', (dialect) => {
     testFile: import.meta.url,
     arbitrary: multipartCase,
     runs: 80,
-    longShare: 0.02,
+    longShare: 0.05,
     check: async (input) => {
       const c = new TestClient(t);
       await c.get('/report');

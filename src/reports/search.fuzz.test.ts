@@ -44,7 +44,7 @@ describe.each(testDialects())('fuzz: report search on %s', (dialect) => {
     testFile: import.meta.url,
     arbitrary: queryString,
     runs: 120,
-    longShare: 0.02,
+    longShare: 0.05,
     check: async (qs) => {
       for (const url of [`/reports?${qs}`, `/api/v1/reports?${qs}`]) {
         const anon = await t.app.inject({ method: 'GET', url, headers: { accept: url.startsWith('/api') ? 'application/json' : 'text/html' } });
