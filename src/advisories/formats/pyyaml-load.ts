@@ -78,6 +78,10 @@ function findEqualKey(dict: PyDict, key: PyValue): PyValue | undefined {
 // value into JSON (pyToJson) and merge keys copy pairs, so following aliases must stay bounded:
 // a "billion laughs" document (nine aliases to nine aliases …) took the importer out of memory
 // (found by fuzzing). Depth is bounded for the same reason (each level is a stack frame here).
+// reader.py: NON_PRINTABLE = '[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]'
+// eslint-disable-next-line no-control-regex -- the control characters are what is refused
+const NON_PRINTABLE_STREAM = /[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
 export const MAX_EXPANDED_VALUES = 100_000;
 export const MAX_NESTING_DEPTH = 100;
 
@@ -243,6 +247,16 @@ export function loadPyYaml(text: string, sourceName: string): LoadedYaml {
     const full = `${sourceName}: not valid YAML${positionText(lineCounter, offset)}: ${message}`;
     throw errors.validation([{ field: 'yaml', message: full }], full);
   };
+  // PyYAML's Reader refuses the whole stream when it holds a character outside its printable set
+  // (reader.py check_printable): control characters, lone surrogates, U+FFFE/U+FFFF. Found by fuzzing:
+  // a lone surrogate was accepted, and the stored copy of the file then differed from the file.
+  const bad = NON_PRINTABLE_STREAM.exec(text);
+  if (bad) {
+    const cp = bad[0].codePointAt(0) ?? 0;
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < bad.index; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    fail(`unacceptable character #x${cp.toString(16).padStart(4, '0')}: special characters are not allowed`, bad.index);
+  }
   const docs = parseAllDocuments(text, { ...PYYAML_PARSE_OPTIONS, lineCounter });
   if (!Array.isArray(docs) || docs.length === 0) return { value: null, document: null };
   if (docs.length > 1) fail('expected a single document in the stream, found more', docs[1]?.range[0]);
