@@ -89,7 +89,7 @@ export function regressionDir(target: Pick<FuzzTarget<unknown>, 'name' | 'testFi
 }
 
 function encodeCase(value: unknown): { ext: string; bytes: Buffer } {
-  // A string with a lone surrogate does not survive UTF-8; JSON keeps it (as a \\ud800 escape).
+  // A string with a lone surrogate does not survive UTF-8; JSON keeps it (as a \ud800 escape).
   if (typeof value === 'string' && !/\p{Cs}/u.test(value)) return { ext: 'txt', bytes: Buffer.from(value, 'utf8') };
   if (value instanceof Uint8Array) return { ext: 'bin', bytes: Buffer.from(value) };
   return { ext: 'json', bytes: Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8') };
