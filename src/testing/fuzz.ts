@@ -143,10 +143,18 @@ export async function replayRegressions<T>(target: FuzzTarget<T>): Promise<numbe
 export async function runFuzz<T>(target: FuzzTarget<T>): Promise<{ runs: number; seed: number }> {
   const settings = fuzzSettings();
   const numRuns = settings.runs(target.runs, target.longShare);
+  // The time limit stops waiting for a case but cannot stop it; wait for it to finish, so that a case
+  // still writing to the database cannot change the row counts the next case or test compares.
+  let inFlight: Promise<unknown> = Promise.resolve();
   const details = await fc.check(
-    fc.asyncProperty<[T]>(target.arbitrary, (input) => timedCheck(target, input, settings.caseBudgetMs)),
+    fc.asyncProperty<[T]>(target.arbitrary, (input) => {
+      const run = timedCheck(target, input, settings.caseBudgetMs);
+      inFlight = run.catch(() => undefined);
+      return run;
+    }),
     { seed: settings.seed, numRuns, plugins: [fc.interruptAfterTimeLimit(settings.targetBudgetMs)] },
   );
+  await inFlight;
   if (details.failed) {
     const counterexample = details.counterexample as [T] | null;
     const saved = counterexample ? saveFailure(target.name, counterexample[0]) : 'nothing saved';
