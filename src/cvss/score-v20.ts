@@ -59,8 +59,13 @@ export function scoreCvss20(vector: CvssVector): Cvss20Scores {
             (1 - weight(impactWeight, m('A')) * weight(requirement, m('AR')))),
     );
     const adjustedTemporal = temporalFrom(baseFrom(adjustedImpact));
-    environmentalScore = round1(
-      (adjustedTemporal + (10 - adjustedTemporal) * weight(collateralDamage, m('CDP'))) * weight(targetDistribution, m('TD')),
+    // Scores are defined on 0–10 (§3.2; the FIRST JSON schema's minimum is 0), but with a Low
+    // requirement the §3.2.3 equations go below zero for some partial-impact vectors (found by
+    // fuzzing: AV:L/AC:H/Au:M/C:N/I:P/A:N/IR:L gave -0.2). Only the final score is floored, so every
+    // in-range result stays equal to cvss2js (first-calculators.test.ts).
+    environmentalScore = Math.max(
+      0,
+      round1((adjustedTemporal + (10 - adjustedTemporal) * weight(collateralDamage, m('CDP'))) * weight(targetDistribution, m('TD'))),
     );
   }
   return {

@@ -101,7 +101,14 @@ export async function verifyDetachedSignature(
     return { status: 'invalid', detail: `The signature is unreadable: ${errorMessage(error)}` };
   }
   const message = await createMessage({ binary: data });
-  const result = await verify({ message, signature, verificationKeys: knownKeys, format: 'binary', config: gnupgCompatibleConfig });
+  let result;
+  try {
+    result = await verify({ message, signature, verificationKeys: knownKeys, format: 'binary', config: gnupgCompatibleConfig });
+  } catch (error) {
+    // OpenPGP.js reads some packet fields (e.g. an unknown hash or key algorithm) only here, so a
+    // damaged signature can throw from verify() too (found by fuzzing: "Invalid enum value").
+    return { status: 'invalid', detail: `The signature is unreadable: ${errorMessage(error)}` };
+  }
   if (result.signatures.length === 0) return { status: 'invalid', detail: 'The signature block holds no data signature.' };
   return classifySignatures(result.signatures, knownKeys, now);
 }
@@ -118,7 +125,13 @@ export async function verifyClearSigned(
   } catch (error) {
     throw packetParseError(error, 'message', 'clear-signed message');
   }
-  const result = await verify({ message, verificationKeys: knownKeys, config: gnupgCompatibleConfig });
+  let result;
+  try {
+    result = await verify({ message, verificationKeys: knownKeys, config: gnupgCompatibleConfig });
+  } catch (error) {
+    // As for detached signatures: some packet fields are only read while verifying.
+    throw new PgpError('malformed_signature', 'message', `The signature is unreadable: ${errorMessage(error)}`);
+  }
   if (result.signatures.length === 0) {
     throw new PgpError('malformed_signature', 'message', 'The clear-signed message holds no signature.');
   }

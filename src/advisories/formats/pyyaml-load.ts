@@ -74,6 +74,44 @@ function findEqualKey(dict: PyDict, key: PyValue): PyValue | undefined {
   return undefined;
 }
 
+// An OSSA file holds a few hundred values; PyYAML would build any number, but we also copy the
+// value into JSON (pyToJson) and merge keys copy pairs, so following aliases must stay bounded:
+// a "billion laughs" document (nine aliases to nine aliases …) took the importer out of memory
+// (found by fuzzing). Depth is bounded for the same reason (each level is a stack frame here).
+// reader.py: NON_PRINTABLE = '[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]'
+// eslint-disable-next-line no-control-regex -- the control characters are what is refused
+const NON_PRINTABLE_STREAM = /[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+export const MAX_EXPANDED_VALUES = 100_000;
+export const MAX_NESTING_DEPTH = 100;
+
+/** Refuses documents whose aliases expand past MAX_EXPANDED_VALUES, nest too deep, or contain themselves. */
+function checkExpansion(doc: Document.Parsed, root: YamlNode | null | undefined): void {
+  const sizes = new Map<YamlNode, number>();
+  const active = new Set<YamlNode>();
+  const size = (node: YamlNode | null | undefined, depth: number): number => {
+    if (node === null || node === undefined) return 1;
+    if (depth > MAX_NESTING_DEPTH) throw new ConstructionError(`values nested more than ${MAX_NESTING_DEPTH} levels deep`, nodeOffset(node));
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target ? size(target, depth) : 1;
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    // PyYAML builds recursive values; an advisory has no use for them and they cannot be stored as JSON.
+    if (active.has(node)) throw new ConstructionError('recursive alias: a value contains itself', nodeOffset(node));
+    active.add(node);
+    let n = 1;
+    if (isMap(node)) for (const pair of node.items as Array<Pair<YamlNode, YamlNode>>) n += size(pair.key, depth + 1) + size(pair.value, depth + 1);
+    else if (isSeq(node)) for (const item of node.items as YamlNode[]) n += size(item, depth + 1);
+    active.delete(node);
+    if (n > MAX_EXPANDED_VALUES) throw new ConstructionError(`aliases expand to more than ${MAX_EXPANDED_VALUES} values`, nodeOffset(node));
+    sizes.set(node, n);
+    return n;
+  };
+  size(root, 0);
+}
+
 class Constructor {
   private readonly built = new Map<YamlNode, PyValue>();
 
@@ -209,6 +247,16 @@ export function loadPyYaml(text: string, sourceName: string): LoadedYaml {
     const full = `${sourceName}: not valid YAML${positionText(lineCounter, offset)}: ${message}`;
     throw errors.validation([{ field: 'yaml', message: full }], full);
   };
+  // PyYAML's Reader refuses the whole stream when it holds a character outside its printable set
+  // (reader.py check_printable): control characters, lone surrogates, U+FFFE/U+FFFF. Found by fuzzing:
+  // a lone surrogate was accepted, and the stored copy of the file then differed from the file.
+  const bad = NON_PRINTABLE_STREAM.exec(text);
+  if (bad) {
+    const cp = bad[0].codePointAt(0) ?? 0;
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < bad.index; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    fail(`unacceptable character #x${cp.toString(16).padStart(4, '0')}: special characters are not allowed`, bad.index);
+  }
   const docs = parseAllDocuments(text, { ...PYYAML_PARSE_OPTIONS, lineCounter });
   if (!Array.isArray(docs) || docs.length === 0) return { value: null, document: null };
   if (docs.length > 1) fail('expected a single document in the stream, found more', docs[1]?.range[0]);
@@ -216,6 +264,7 @@ export function loadPyYaml(text: string, sourceName: string): LoadedYaml {
   const first = doc.errors[0];
   if (first) fail(first.message.split('\n')[0] ?? first.message, first.pos[0]);
   try {
+    checkExpansion(doc, doc.contents);
     return { value: new Constructor(doc).construct(doc.contents), document: doc };
   } catch (e) {
     if (e instanceof ConstructionError) return fail(e.message, e.offset);

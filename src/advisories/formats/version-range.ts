@@ -291,9 +291,18 @@ export function parseAffectedVersions(text: string): ParsedAffectedVersions {
       if (m) parseClauseList(m[2] ?? '', m[1] ?? null, out);
       else parseClauseList(segment, null, out);
     }
-    return out;
+    return nothingRead(out);
   }
   parseClauseList(trimmed, null, out);
+  return nothingRead(out);
+}
+
+// Only separators (`,`, `;`, `, and`) leave no range and nothing unparsed; without this issue the
+// editor accepted them as a valid empty list (found by fuzzing: ",").
+function nothingRead(out: ParsedAffectedVersions): ParsedAffectedVersions {
+  if (out.ranges.length === 0 && out.unparsed.length === 0) {
+    out.issues.push({ kind: 'empty', clause: out.text.trim(), message: `No affected versions given; use specifier syntax such as ${EXAMPLE}.` });
+  }
   return out;
 }
 
