@@ -324,7 +324,7 @@ describe.each(testDialects())('embargo clock on %s', (dialect) => {
     const report = await receive(t);
     t.clock.set(iso(T + 90 * DAY));
     await worker.drain();
-    const visible = (await readTimeline(t.ctx.storage.db, report.id, false)).map((e) => e.kind);
+    const visible = (await readTimeline(t.ctx.storage.db, report.id, 'reporter')).map((e) => e.kind);
     expect(visible).toEqual(['received', 'opened_at_embargo_end']);
   });
 
@@ -335,9 +335,9 @@ describe.each(testDialects())('embargo clock on %s', (dialect) => {
       t.clock.set(iso(T + day * DAY));
       await worker.drain();
     }
-    const visible = (await readTimeline(t.ctx.storage.db, report.id, false)).map((e) => e.kind);
+    const visible = (await readTimeline(t.ctx.storage.db, report.id, 'reporter')).map((e) => e.kind);
     expect(visible).toEqual(['received', 'embargo_warning', 'embargo_warning', 'embargo_warning', 'opened_at_embargo_end']);
-    const all = (await readTimeline(t.ctx.storage.db, report.id, true)).map((e) => e.kind);
+    const all = (await readTimeline(t.ctx.storage.db, report.id, 'vmt')).map((e) => e.kind);
     expect(all).toContain('escalated');
   });
 });

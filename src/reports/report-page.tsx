@@ -9,9 +9,9 @@ import { daysLeft, formatEmbargoEnd } from '../embargo/calendar.js';
 import type { ReportForActor } from './access.js';
 import type { TimelineEntry } from './timeline.js';
 import { describeEvent } from './timeline.js';
-import { displayTitle, type CommentView } from './present.js';
+import { displayTitle, type CommentView, type presentSubscriptions } from './present.js';
 import { classOutcome, reportClasses, transitions } from './triage.js';
-import { levelLabel, subscriptionLevels } from './ladder.js';
+import { ExtentCard } from './extent-card.js';
 import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js';
 
 void Fragment;
@@ -20,7 +20,9 @@ export interface ReportPageData {
   report: ReportForActor;
   timeline: TimelineEntry[];
   comments: CommentView[];
-  attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string }[];
+  attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string; published_at: string | null }[];
+  /** Who takes part, as this viewer may see it (presentSubscriptions). */
+  subscriptions: ReturnType<typeof presentSubscriptions>;
   approvals: { reporter: boolean; lead: boolean };
   coordinatorName: string | null;
   /** The disclosure plan with its pre-notice recipients: VMT only, null otherwise or when none. */
@@ -298,55 +300,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           </details>
         ) : null}
       </div>
-      {r.visibility === 'private' || team ? (
-      <div class="card">
-        <h2>{r.visibility === 'private' ? 'Who can see this report' : 'Who took part under embargo'}</h2>
-        <p class="muted">The VMT{r.reporter_user_id || r.reporter_token_hash ? ', the reporter' : ''}{report.subscriptions.length ? ', and:' : '.'}</p>
-        {report.subscriptions.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Person</th>
-                <th>As</th>
-                <th>Why</th>
-                <th>Since</th>
-                {manage ? <th></th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {report.subscriptions.map((s) => (
-                <tr>
-                  <td>{s.displayName}</td>
-                  <td>{levelLabel[s.level]}</td>
-                  <td>{s.reason}</td>
-                  <td>
-                    <Time iso={s.addedAt} />
-                  </td>
-                  {manage ? (
-                    <td>
-                      <ActionForm ctx={ctx} action={`${base}/unsubscribe`} inline>
-                        <input type="hidden" name="subscription" value={s.id} />
-                        <Button kind="danger">Remove</Button>
-                      </ActionForm>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
-        {manage && r.visibility === 'private' ? (
-          <ActionForm ctx={ctx} action={`${base}/subscribe`}>
-            <div class="grid">
-              <TextField name="username" label="Username" required />
-              <Select name="level" label="Takes part as" options={subscriptionLevels.map((l) => [l, levelLabel[l]])} />
-              <TextField name="reason" label="Why they need to see it" required />
-            </div>
-            <Button kind="secondary">Widen disclosure</Button>
-          </ActionForm>
-        ) : null}
-      </div>
-      ) : null}
+      <ExtentCard ctx={ctx} report={report} subscriptions={d.subscriptions} />
       <div class="card">
         <h2>Attachments</h2>
         {d.attachments.length ? (

@@ -3,6 +3,7 @@
 import type { Db } from '../storage/database.js';
 import type { CommentVisibility } from '../storage/tables.js';
 import type { Actor } from '../access/actor.js';
+import { canSeeVmtOnly, hiddenTimelineKinds, type ReportAccess } from '../access/report-policy.js';
 
 export type TimelineKind =
   | 'received'
@@ -61,9 +62,12 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-export async function readTimeline(db: Db, reportId: number, includeVmtOnly: boolean): Promise<TimelineEntry[]> {
+/** The events this access may see: the policy decides (VMT-only events, who was let in and why). */
+export async function readTimeline(db: Db, reportId: number, access: ReportAccess): Promise<TimelineEntry[]> {
   let q = db.selectFrom('report_events').selectAll().where('report_id', '=', reportId).orderBy('id');
-  if (!includeVmtOnly) q = q.where('visibility', '=', 'everyone');
+  if (!canSeeVmtOnly(access)) q = q.where('visibility', '=', 'everyone');
+  const hidden = hiddenTimelineKinds(access);
+  if (hidden.length) q = q.where('kind', 'not in', hidden);
   const rows = await q.execute();
   return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor_label, kind: r.kind as TimelineKind, visibility: r.visibility, data: JSON.parse(r.data) as Record<string, unknown> }));
 }

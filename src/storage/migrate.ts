@@ -13,6 +13,7 @@ import * as m0006 from './migrations/0006_notes.js';
 import * as m0007 from './migrations/0007_disclosure.js';
 import * as m0008 from './migrations/0008_queue_indexes.js';
 import * as m0009 from './migrations/0009_job_batches.js';
+import * as m0012 from './migrations/0012_attachment_consent.js';
 
 interface Migration {
   version: string;
@@ -30,6 +31,7 @@ export const migrations: Migration[] = [
   { version: '0007_disclosure', up: m0007.up },
   { version: '0008_queue_indexes', up: m0008.up },
   { version: '0009_job_batches', up: m0009.up },
+  { version: '0012_attachment_consent', up: m0012.up },
 ];
 
 export interface MigrationResult {
