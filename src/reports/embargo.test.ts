@@ -264,13 +264,13 @@ describe.each(testDialects())('embargo clock on %s', (dialect) => {
     await setState(vmtScope, closedByVmt.ref, 'wont_fix', 'Accepted risk, documented.');
 
     t.clock.set(iso(T + 5 * DAY));
-    await makePublic(vmtScope, opened.ref);
+    await makePublic(vmtScope, opened.ref, 'Coordinated disclosure.');
     await makePublic(vmtScope, closedByVmt.ref, 'Nothing sensitive in it.');
     expect(await reportRow(t, opened.id)).toMatchObject({ visibility: 'public', state: 'public', public_at: iso(T + 5 * DAY) });
     expect(await reportRow(t, closedByVmt.id)).toMatchObject({ visibility: 'public', state: 'wont_fix' });
     expect(await events(t, opened.id, 'made_public')).toHaveLength(1);
     expect(await auditEvents(t, opened.id, 'report.made_public')).toHaveLength(1);
-    expect((await refusal(makePublic(vmtScope, opened.ref))).code).toBe('conflict');
+    expect((await refusal(makePublic(vmtScope, opened.ref, 'Again.'))).code).toBe('conflict');
 
     t.clock.set(iso(T + 91 * DAY)); // the worker was down at the end: it opens as soon as it runs
     await worker.drain();

@@ -89,14 +89,11 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
               <TextField name="reason" label="Reason" required />
               <Button kind="secondary">Extend embargo</Button>
             </ActionForm>
-            <ActionForm ctx={ctx} action={`${base}/embargo/end`}>
-              {d.disclosure?.state === 'scheduled' ? (
-                <TextField name="reason" label="What leaked?" required hint="The scheduled disclosure runs at once: advisory, announcement and site." />
-              ) : (
-                <TextField name="reason" label="What leaked?" required />
-              )}
-              <Button kind="danger">End the embargo now</Button>
-            </ActionForm>
+            <p>
+              <a class="btn danger" href={`${base}/embargo/end`}>
+                End the embargo now…
+              </a>
+            </p>
           </div>
         </details>
       ) : null}
@@ -132,9 +129,9 @@ function TeamPanel({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtm
           </ActionForm>
         ) : null}
         {r.visibility === 'private' ? (
-          <ActionForm ctx={ctx} action={`${base}/make-public`} inline>
-            <Button kind="secondary">Make public</Button>
-          </ActionForm>
+          <a class="btn secondary" href={`${base}/make-public`}>
+            Make public…
+          </a>
         ) : null}
       </div>
       <div class="grid">
@@ -314,12 +311,18 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
                   {a.size} bytes · {a.uploaded_label}
                 </span>{' '}
                 {a.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+                {team && a.visibility === 'everyone' ? a.published_at ? <Badge tone="ok">public</Badge> : <Badge tone="muted">not public</Badge> : null}
               </li>
             ))}
           </ul>
         ) : (
           <p class="muted">None.</p>
         )}
+        {manage && r.visibility === 'public' && d.attachments.some((a) => a.visibility === 'everyone' && !a.published_at) ? (
+          <p>
+            <a href={`${base}/publish-files`}>Publish files…</a> <span class="muted">Files stay with the people on the report unless you publish them.</span>
+          </p>
+        ) : null}
         {canContribute(report.access) ? (
           <form method="post" action={`${base}/attachments?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack" id="attachments">
             <div class="field">

@@ -19,8 +19,7 @@ import { readReportForm } from './intake-multipart.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } from './cve-impact.js';
 import { acknowledge, assignCoordinator, markDuplicate, redirectProject, setClass, setState } from './triage.js';
 import { subscribe, unsubscribe } from './ladder.js';
-import { extendEmbargo, makePublic, planDisclosure, publishAsIssue } from './disclosure.js';
-import { endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
+import { extendEmbargo, planDisclosure, publishAsIssue } from './disclosure.js';
 import { loadDisclosureSummary } from '../disclosure/summary.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
@@ -187,13 +186,7 @@ export function reportRoutes(app: AppContext): RouteDef[] {
     }),
     action('impact/approve', async (s, ref) => `Approved as the ${await approveImpact(s, ref)}.`),
     action('embargo/extend', async (s, ref, f) => (await extendEmbargo(s, ref, str(f, 'end'), str(f, 'reason')), 'Embargo extended; the reporter has been told.')),
-    action('embargo/end', async (s, ref, f) =>
-      (await endEmbargoEarlyOrDisclose(s, ref, str(f, 'reason'))) === 'disclosing'
-        ? 'The embargo has ended; the report is public and the disclosure steps (advisory, announcement, site) are running now.'
-        : 'The embargo has ended; the report is public.',
-    ),
     action('disclosure/plan', async (s, ref, f) => (await planDisclosure(s, ref, str(f, 'planned_at') || null), 'Planned disclosure saved.')),
-    action('make-public', async (s, ref, f) => (await makePublic(s, ref, str(f, 'reason')), 'The report is public.')),
     action('publish-issue', async (s, ref, f) => (await publishAsIssue(s, ref, { summary: str(f, 'summary'), commentIds: list(f, 'comments').map(Number) }), `Published at /issues/${ref}.`)),
   ];
 }

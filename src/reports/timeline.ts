@@ -32,7 +32,8 @@ export type TimelineKind =
   | 'published_as_issue'
   | 'credit_changed'
   | 'prenotice_sent'
-  | 'disclosure_step';
+  | 'disclosure_step'
+  | 'files_published';
 
 export function actorName(actor: Actor, fallback = 'system'): { id: number | null; label: string } {
   return actor.kind === 'user' ? { id: actor.userId, label: actor.displayName } : { id: null, label: fallback };
@@ -133,6 +134,8 @@ export function describeEvent(e: TimelineEntry): string {
       return 'The reporter changed their credit preference.';
     case 'prenotice_sent':
       return `Pre-notice sent to ${s('recipients')} stakeholder recipient(s); disclosure planned for ${when('at')}.`;
+    case 'files_published':
+      return `Published with the report: ${s('files')}.`;
     case 'disclosure_step':
       return `Disclosure step “${s('step').replace('_', ' ')}” done. ${s('detail')}`;
   }

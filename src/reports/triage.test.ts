@@ -125,7 +125,7 @@ describe.each(testDialects())('triage on %s', (dialect) => {
   /** A fresh report brought to `state` through the real commands. */
   async function reportIn(state: ReportState): Promise<ReportRow> {
     const r = await receive(t);
-    if (state === 'public' || state === 'fix_released') await makePublic(vmt, r.ref);
+    if (state === 'public' || state === 'fix_released') await makePublic(vmt, r.ref, 'Coordinated disclosure.');
     for (const s of paths[state]) await setState(vmt, r.ref, s, reason(s));
     const row = await reportRow(t, r.id);
     expect(row.state).toBe(state);
@@ -254,7 +254,7 @@ describe.each(testDialects())('triage on %s', (dialect) => {
       ['cve request', (s, ref) => requestCve(s, ref)],
       ['cve assign', (s, ref) => assignCve(s, ref, 'CVE-2026-55555')],
       ['impact', (s, ref) => draftImpact(s, ref, impact)],
-      ['make public', (s, ref) => makePublic(s, ref)],
+      ['make public', (s, ref) => makePublic(s, ref, 'Coordinated disclosure.')],
       ['end early', (s, ref) => endEmbargoEarly(s, ref, 'Leaked.')],
       ['extend', (s, ref) => extendEmbargo(s, ref, '2026-12-01', 'Needs time.')],
       ['plan', (s, ref) => planDisclosure(s, ref, '2026-02-03')],
