@@ -3,6 +3,7 @@
 // and a POST that is refused — with a clear error, changing nothing — unless it carries `confirm` and a
 // reason. Plain forms: it works without JavaScript. The JSON API asks for `confirm: true` and `reason`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
@@ -16,6 +17,13 @@ import type { Audience, LeakSpec, RouteDef } from './route.js';
 void Fragment;
 
 export const MAX_REASON = 2000;
+
+/** JSON body fields of an irreversible API call; optional in the schema so that a missing one gets the clear error below. */
+export const confirmFields = {
+  confirm: Type.Optional(Type.Boolean({ description: 'Must be true: the step cannot be undone.' })),
+  reason: Type.Optional(Type.String({ maxLength: MAX_REASON, description: 'Why; recorded on the timeline and in the audit event.' })),
+};
+export const ConfirmBody = Type.Object(confirmFields, { additionalProperties: false });
 
 /** The reason of a confirmed irreversible step, or a validation error naming `confirm` and/or `reason`. */
 export function requireConfirmation(confirmed: boolean, reason: unknown): string {
@@ -36,15 +44,13 @@ export interface ConfirmView {
   /** What will happen, one line each. */
   consequences: string[];
   button: string;
-  /** Where "Cancel" goes (the object's page). */
-  back: string;
   reasonLabel: string;
   reasonHint?: string;
   /** More fields (e.g. which files to publish). */
   extra?: (state: FormState) => SafeHtml;
 }
 
-export function ConfirmPage({ ctx, action, view, state }: { ctx: PageContext; action: string; view: ConfirmView; state?: FormState }): SafeHtml {
+export function ConfirmPage({ ctx, action, back, view, state }: { ctx: PageContext; action: string; back: string; view: ConfirmView; state?: FormState }): SafeHtml {
   const confirmError = state?.issues?.find((i) => i.field === 'confirm');
   return (
     <>
@@ -73,7 +79,7 @@ export function ConfirmPage({ ctx, action, view, state }: { ctx: PageContext; ac
         {confirmError ? <p class="field-error">{confirmError.message}</p> : null}
         <div class="actions">
           <Button kind="danger">{view.button}</Button>
-          <a href={view.back}>Cancel</a>
+          <a href={back}>Cancel</a>
         </div>
       </form>
     </>
@@ -88,17 +94,22 @@ export interface IrreversibleStep<T> {
   /** Load and authorize (404 for what the actor may not see, 403 for what they may not do). */
   prepare(scope: Scope & { actor: UserActor }, params: Record<string, string>): Promise<T>;
   view(data: T, params: Record<string, string>): ConfirmView;
+  /** The object's page: "Cancel" goes there, and a refusal that is not about the form is flashed there. */
+  back(params: Record<string, string>): string;
+  /** The form's own fields besides confirm and reason: a validation error naming only these shows the page again. */
+  fields?: string[];
   /** Do it; returns where to go and what to say. */
   run(scope: Scope & { actor: UserActor }, params: Record<string, string>, form: FormBody, reason: string): Promise<{ location: string; message: string }>;
 }
 
-const SHOWN_AGAIN = new Set(['validation_failed', 'conflict', 'forbidden_action', 'precondition_failed']);
+// Refusals about the object's state (not approved yet, already public…) are said on the object's page.
+const FLASHED = new Set(['conflict', 'forbidden_action', 'precondition_failed']);
 
 export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>): RouteDef[] {
   const show = async (req: FastifyRequest, reply: FastifyReply, data: T, params: Record<string, string>, state?: FormState, status?: number) => {
     const view = step.view(data, params);
     const action = req.url.split('?')[0]!;
-    return sendPage(app, req, reply, view.title, (ctx) => <ConfirmPage ctx={ctx} action={action} view={view} state={state} />, { status });
+    return sendPage(app, req, reply, view.title, (ctx) => <ConfirmPage ctx={ctx} action={action} back={step.back(params)} view={view} state={state} />, { status });
   };
   return [
     {
@@ -126,9 +137,12 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
           const done = await step.run(scope, params, form, reason);
           return redirectWithFlash(reply, done.location, 'success', done.message);
         } catch (error) {
-          if (!(error instanceof AppError) || !SHOWN_AGAIN.has(error.code)) throw error;
-          const issues = error.fields.length ? error.fields : [{ field: 'reason', message: error.message }];
-          return show(req, reply, data, params, { values: keepValues(form), issues }, error.status);
+          if (!(error instanceof AppError)) throw error;
+          // The form needs fixing: the confirmation again, with the errors. The object's state refuses: say so there.
+          const own = new Set(['confirm', 'reason', ...(step.fields ?? [])]);
+          if (error.code === 'validation_failed' && error.fields.length && error.fields.every((f) => own.has(f.field))) return show(req, reply, data, params, { values: keepValues(form), issues: error.fields }, error.status);
+          if (FLASHED.has(error.code) || error.code === 'validation_failed') return redirectWithFlash(reply, step.back(params), 'error', error.fields.map((f) => f.message).join(' ') || error.message);
+          throw error;
         }
       },
     },

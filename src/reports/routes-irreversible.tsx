@@ -82,13 +82,14 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       url: '/reports/:ref/make-public',
       audience: 'user',
       leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}`,
       prepare: (scope, p) => load(app, scope, p.ref!, 'make the report public'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `Make ${d.report.row.ref} public`,
         lead: 'Open the report now, before its embargo ends.',
         consequences: openingConsequences(d),
         button: 'Make the report public',
-        back: `/reports/${d.report.row.ref}`,
         reasonLabel: 'Why is it made public now?',
         reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
         extra: picker(d, true),
@@ -102,6 +103,8 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       url: '/reports/:ref/embargo/end',
       audience: 'user',
       leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}`,
       prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `End the embargo of ${d.report.row.ref}`,
@@ -111,7 +114,6 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
           ...(d.scheduled ? ['The scheduled disclosure runs at once: the approved advisory is published, announced and the public site rebuilt.'] : []),
         ],
         button: 'End the embargo now',
-        back: `/reports/${d.report.row.ref}`,
         reasonLabel: 'What leaked?',
         reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
         extra: picker(d, true),
@@ -126,6 +128,8 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       url: '/reports/:ref/disclosure/now',
       audience: 'user',
       leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}/disclosure`,
       prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => {
         stillPrivate(d);
@@ -135,7 +139,6 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
           lead: 'For a leak: run the scheduled disclosure at once instead of at the planned hour.',
           consequences: [...openingConsequences(d), 'The approved advisory is published and announced, and the public site is rebuilt, now.'],
           button: 'Disclose now',
-          back: `/reports/${d.report.row.ref}/disclosure`,
           reasonLabel: 'What leaked?',
           reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
           extra: picker(d, true),
@@ -150,6 +153,8 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       url: '/reports/:ref/publish-files',
       audience: 'user',
       leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}#attachments`,
       prepare: (scope, p) => load(app, scope, p.ref!, 'publish files'),
       view: (d): ConfirmView => {
         if (d.report.row.visibility !== 'public') throw errors.conflict('The report is still private: pick the files when you make it public.');
@@ -158,7 +163,6 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
           lead: 'The report is public; its files are not, until you pick them.',
           consequences: ['Anyone can download the files you tick, from the public report page.', 'The file names are shown on the report’s timeline.'],
           button: 'Publish the ticked files',
-          back: `/reports/${d.report.row.ref}#attachments`,
           reasonLabel: 'Why are these files published?',
           reasonHint: 'Kept in the audit log.',
           extra: picker(d, false),

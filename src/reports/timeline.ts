@@ -33,7 +33,8 @@ export type TimelineKind =
   | 'credit_changed'
   | 'prenotice_sent'
   | 'disclosure_step'
-  | 'files_published';
+  | 'files_published'
+  | 'advisory_published';
 
 export function actorName(actor: Actor, fallback = 'system'): { id: number | null; label: string } {
   return actor.kind === 'user' ? { id: actor.userId, label: actor.displayName } : { id: null, label: fallback };
@@ -134,6 +135,8 @@ export function describeEvent(e: TimelineEntry): string {
       return 'The reporter changed their credit preference.';
     case 'prenotice_sent':
       return `Pre-notice sent to ${s('recipients')} stakeholder recipient(s); disclosure planned for ${when('at')}.`;
+    case 'advisory_published':
+      return `Advisory ${s('advisory')} published (revision ${s('revision')})${s('reason') ? `. Reason: ${s('reason')}` : '.'}`;
     case 'files_published':
       return `Published with the report: ${s('files')}.`;
     case 'disclosure_step':
