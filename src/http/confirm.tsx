@@ -141,7 +141,7 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
           // The form needs fixing: the confirmation again, with the errors. The object's state refuses: say so there.
           const own = new Set(['confirm', 'reason', ...(step.fields ?? [])]);
           if (error.code === 'validation_failed' && error.fields.length && error.fields.every((f) => own.has(f.field))) return show(req, reply, data, params, { values: keepValues(form), issues: error.fields }, error.status);
-          if (FLASHED.has(error.code) || error.code === 'validation_failed') return redirectWithFlash(reply, step.back(params), 'error', error.fields.map((f) => f.message).join(' ') || error.message);
+          if (FLASHED.has(error.code) || error.code === 'validation_failed') return redirectWithFlash(reply, step.back(params), 'error', error.message);
           throw error;
         }
       },
