@@ -35,7 +35,7 @@ export function FilePicker({ files, state, opening }: { files: Files; state: For
       {error ? <p class="field-error">{error.message}</p> : null}
       {files.length ? (
         <>
-          <p class="hint">Files stay with the people on the report unless you tick them here (a proof of concept usually should).</p>
+          <p class="hint">Files stay with the people on the report (the reporter, the subscribers, the VMT) unless you tick them here.</p>
           {files.map((f) => (
             <div class="check">
               <input type="checkbox" id={`pub-file-${f.id}`} name={PUBLISH_FILES_FIELD} value={String(f.id)} checked={picked.has(String(f.id))} />
@@ -87,7 +87,7 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       prepare: (scope, p) => load(app, scope, p.ref!, 'make the report public'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `Make ${d.report.row.ref} public`,
-        lead: 'Open the report now, before its embargo ends.',
+        lead: `Open “${d.report.row.title}” now, before its embargo ends.`,
         consequences: openingConsequences(d),
         button: 'Make the report public',
         reasonLabel: 'Why is it made public now?',
@@ -108,7 +108,7 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `End the embargo of ${d.report.row.ref}`,
-        lead: 'For a leak: the embargo ends now and the report opens.',
+        lead: `For a leak: the embargo of “${d.report.row.title}” ends now and the report opens.`,
         consequences: [
           ...openingConsequences(d),
           ...(d.scheduled ? ['The scheduled disclosure runs at once: the approved advisory is published, announced and the public site rebuilt.'] : []),
