@@ -70,6 +70,17 @@ export function can(actor: Actor, permission: Permission): boolean {
   }
 }
 
+/**
+ * Audit actions whose details name who was let into a report and why (subscriptions, pre-notice recipients).
+ * They are the VMT's business only (DESIGN.md §5): an admin who is not VMT sees that the event happened, not
+ * its before/after.
+ */
+const EXTENT_AUDIT_ACTIONS: ReadonlySet<string> = new Set(['report.disclosure_widened', 'report.disclosure_narrowed', 'disclosure.prenotice_sent']);
+
+export function canSeeAuditDetails(actor: Actor, action: string): boolean {
+  return !EXTENT_AUDIT_ACTIONS.has(action) || hasRole(actor, 'vmt');
+}
+
 /** Throw the 404 a hidden object answers with unless the actor may act. */
 export function requireOrNotFound(actor: Actor, permission: Permission, what = 'page'): void {
   if (!can(actor, permission)) throw errors.notFound(what);

@@ -115,7 +115,7 @@ describe.each(testDialects())('readableReports agrees with reportAccess on %s', 
     await subscribe(team, privateGlance.ref, { username: 'developer', level: 'developer', reason: 'Writes the fix' });
     await subscribe(team, openedAnon.ref, { username: 'developer', level: 'developer', reason: 'Writes the fix' });
     await makePublic(team, openedOwn.ref, 'Already public upstream');
-    await makePublic(team, openedAnon.ref);
+    await makePublic(team, openedAnon.ref, 'Coordinated disclosure.');
     await setState(team, closedOwn.ref, 'invalid', 'Not a vulnerability');
     for (const [k, r] of Object.entries({ privateNova, privateTwo, privateGlance, vmtOnly, openedOwn, openedAnon, closedOwn })) reports.set(k, r.id);
 

@@ -56,6 +56,39 @@ export const canManage = (a: ReportAccess): boolean => a === 'vmt';
 /** Attach files and (later) patches: the team and working subscribers. */
 export const canContribute = (a: ReportAccess): boolean => a === 'vmt' || a === 'subscriber';
 
+/**
+ * Who was let into a report, and why, is the VMT's business only, before and after opening (DESIGN.md §5;
+ * issue 13 item 5). Everyone else sees at most their own subscription (how they take part), never another
+ * person's, never a stakeholder, never a reason.
+ */
+export const canSeeDisclosureExtent = (a: ReportAccess): boolean => a === 'vmt';
+
+export function visibleSubscriptions<S extends { userId: number }>(a: ReportAccess, actor: Actor, subscriptions: readonly S[]): S[] {
+  if (canSeeDisclosureExtent(a)) return [...subscriptions];
+  return actor.kind === 'user' ? subscriptions.filter((s) => s.userId === actor.userId) : [];
+}
+
+/** Timeline kinds that name who was let in or out (and why): the VMT's alone, whatever the event's visibility. */
+export const EXTENT_EVENT_KINDS: readonly string[] = ['subscribed', 'unsubscribed'];
+/** What a reporter gave is not public unless chosen (issue 13 item 11): the public does not see file names either. */
+const PUBLIC_HIDDEN_EVENT_KINDS: readonly string[] = ['attachment'];
+
+/** Timeline kinds this access must not see (on top of VMT-only events, which only the VMT sees). */
+export function hiddenTimelineKinds(a: ReportAccess): string[] {
+  if (canSeeDisclosureExtent(a)) return [];
+  return a === 'public' ? [...EXTENT_EVENT_KINDS, ...PUBLIC_HIDDEN_EVENT_KINDS] : [...EXTENT_EVENT_KINDS];
+}
+
+/**
+ * Which of a report's files this access sees: the VMT all; people on the report the everyone-visible ones;
+ * the public (after opening) only the files the coordinator chose to publish (issue 13 item 11).
+ */
+export type AttachmentScope = 'all' | 'everyone' | 'published';
+export function attachmentScope(a: ReportAccess): AttachmentScope {
+  if (canSeeVmtOnly(a)) return 'all';
+  return a === 'public' ? 'published' : 'everyone';
+}
+
 /** Whether the actor's API token (if any) allows changes. */
 export function canWriteWith(actor: Actor): boolean {
   return tokenAllows(actor, 'write');

@@ -104,7 +104,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       url: '/admin/users/:userId',
       audience: 'admin.read',
       leak: { params: { userId: 'user' } },
-      handler: async (req, reply) => {
+      handler: async (req, reply, scope) => {
         const user = await findUserById(db, Number((req.params as { userId: string }).userId));
         if (!user) throw errors.notFound('user');
         const roles = await rolesOf(db, user.id);
@@ -144,7 +144,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
               <Button kind={user.disabled_at ? 'secondary' : 'danger'}>{user.disabled_at ? 'Enable account' : 'Disable account and sign out everywhere'}</Button>
             </form>
             <h2>Recent events</h2>
-            <AuditTable events={events} />
+            <AuditTable events={events} viewer={scope.actor} />
           </>
         ));
       },

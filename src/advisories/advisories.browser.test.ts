@@ -104,7 +104,13 @@ describe.skipIf(!chromiumAvailable)('advisories in a real browser', () => {
     // Disclosure: the report opens, and the advisory is published.
     await makePublic(vmtScope, ref, 'coordinated disclosure');
     await vera.goto(manageUrl);
-    await vera.getByRole('button', { name: /^Publish$/ }).click();
+    // Irreversible: the link leads to a confirmation that asks for a reason (issue 13 item 11).
+    await vera.getByRole('link', { name: 'Publish…' }).click();
+    await vera.waitForURL(`**/advisories/${id}/publish`);
+    await vera.locator('#f-reason').fill('Coordinated disclosure date reached.');
+    await vera.locator('#f-confirm-yes').check();
+    await screenshot(vera, 'advisories-05a-confirm-publish');
+    await vera.getByRole('button', { name: 'Publish the advisory' }).click();
     await vera.waitForSelector('.flash.success');
 
     const reader = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();

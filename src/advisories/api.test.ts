@@ -46,13 +46,17 @@ describe.each(testDialects())('advisory API on %s', (dialect) => {
     expect(saved.body).toEqual({ revision: 2, changed: ['title'] });
     expect((await call('vmt', 'POST', `/api/v1/advisories/${ref}/approve`, { revision: 2 })).status).toBe(403);
     expect((await call('vmt2', 'POST', `/api/v1/advisories/${ref}/approve`, { revision: 2 })).status).toBe(204);
-    const refused = await call('vmt', 'POST', `/api/v1/advisories/${ref}/publish`, { revision: 2 });
+    // Irreversible: without confirm and a reason it is refused, naming both (issue 13 item 11).
+    const unconfirmed = await call('vmt', 'POST', `/api/v1/advisories/${ref}/publish`, { revision: 2 });
+    expect(unconfirmed.status).toBe(400);
+    expect((unconfirmed.body.error as { fields: { field: string }[] }).fields.map((f) => f.field)).toEqual(['confirm', 'reason']);
+    const refused = await call('vmt', 'POST', `/api/v1/advisories/${ref}/publish`, { revision: 2, confirm: true, reason: 'Coordinated disclosure.' });
     expect(refused.status).toBe(400);
     expect((refused.body.error as { fields: { field: string }[] }).fields.map((f) => f.field).sort()).toEqual(['impact_lead', 'impact_reporter']);
     const vmt = await scopeOf(t, cast.vmt);
     await recordImpactApproval(vmt, ref, 'reporter', 'by mail');
     await recordImpactApproval(vmt, ref, 'lead', 'by mail');
-    const published = await call('vmt', 'POST', `/api/v1/advisories/${ref}/publish`, { revision: 2 });
+    const published = await call('vmt', 'POST', `/api/v1/advisories/${ref}/publish`, { revision: 2, confirm: true, reason: 'Coordinated disclosure.' });
     expect(published.status).toBe(200);
     expect(published.body.announced).toBe('announcement');
     const pub = await call(null, 'GET', `/api/v1/advisories/${ref}`);

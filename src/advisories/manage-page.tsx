@@ -114,16 +114,16 @@ export function ManagePage(v: ManageView): SafeHtml {
               ) : null}
               {row.status === 'draft' && v.viewerIsAuthor ? <p class="hint">You wrote some of these changes: another VMT member approves them.</p> : null}
               {v.readiness.ready ? (
-                <form method="post" action={`/advisories/${ref}/publish`} class="inline-form">
-                  <CsrfField token={csrf} />
-                  <input type="hidden" name="revision" value={String(row.current_revision)} />
-                  <Button>{published ? 'Publish the new revision' : 'Publish'}</Button>
+<div class="inline-form">
+                  <a class="btn primary" href={`/advisories/${ref}/publish`}>
+                    {published ? 'Publish the new revision…' : 'Publish…'}
+                  </a>
                   <p class="hint">
                     {v.announceLists.length
                       ? `${published ? 'An erratum is announced' : 'The advisory is announced'} to ${v.announceLists.join(', ')}.`
                       : 'ANNOUNCE_LISTS is empty: no announcement mail is sent.'}
                   </p>
-                </form>
+                </div>
               ) : null}
             </>
           )}

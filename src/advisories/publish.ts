@@ -6,6 +6,7 @@ import { change, type AppContext, type Scope } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import { textHash } from '../reports/cve-impact.js';
+import { actorName, addTimelineEvent } from '../reports/timeline.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { pyCapitalize } from './formats/python-text.js';
 import { renderNoticeText } from './formats/notice-text.js';
@@ -127,8 +128,12 @@ export function announcementSubject(record: AdvisoryRecord, errata = 0): string 
   return subject.replace(/\s+/g, ' ').trim();
 }
 
-/** Publishes (or re-publishes, after an edit or erratum) the advisory's current revision. */
-export async function publishAdvisory(scope: Scope, ref: string, expectedRevision?: number): Promise<{ revision: number; announced: 'announcement' | 'errata' | null }> {
+/**
+ * Publishes (or re-publishes, after an edit or erratum) the advisory's current revision. A person publishing
+ * gives a reason (confirmation page or API, issue 13 item 11), kept in the audit event and on the report's
+ * timeline; the scheduled disclosure publishes without one (the VMT confirmed the plan).
+ */
+export async function publishAdvisory(scope: Scope, ref: string, expectedRevision?: number, reason?: string): Promise<{ revision: number; announced: 'announcement' | 'errata' | null }> {
   requireEditor(scope.actor);
   const db = scope.app.storage.db;
   const loaded = await advisoryForEditor(db, scope.actor, ref);
@@ -176,7 +181,9 @@ export async function publishAdvisory(scope: Scope, ref: string, expectedRevisio
       // Plain text notice; signing of announcement mail is the mail work's (issue 4).
       await enqueueMail(enqueue, { to: lists, subject: announcementSubject(record, announced === 'errata' ? after : 0), text: renderNoticeText(record) });
     }
-    await audit(loaded.published ? 'advisory.republished' : 'advisory.published', 'advisory', ref, loaded.published ? { revision: loaded.row.published_revision } : undefined, { revision, announced });
+    const why = reason?.trim() ?? '';
+    if (loaded.row.report_id !== null) await addTimelineEvent(trx, loaded.row.report_id, now, actorName(scope.actor, 'disclosure'), 'advisory_published', { advisory: ref, revision, reason: why });
+    await audit(loaded.published ? 'advisory.republished' : 'advisory.published', 'advisory', ref, loaded.published ? { revision: loaded.row.published_revision } : undefined, { revision, announced, ...(why ? { reason: why } : {}) });
     return { revision, announced };
   });
 }

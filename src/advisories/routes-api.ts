@@ -12,6 +12,7 @@ import { advisoryFileLinks } from '../publication/pages.js';
 import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
 import { addErratum, approveAdvisory, createAdvisory, saveAdvisory } from './commands.js';
 import { publicationReadiness, publishAdvisory } from './publish.js';
+import { confirmFields, requireConfirmation } from '../http/confirm.js';
 import { advisoryForEditor } from './store.js';
 import type { AdvisoryRecord } from './record.js';
 
@@ -120,8 +121,14 @@ export function advisoryApiRoutes(app: AppContext): RouteDef[] {
       url: '/api/v1/advisories/:id/publish',
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
-      schema: { body: Type.Object({ revision: Type.Optional(revision) }, { additionalProperties: false }) },
-      handler: async (req, _reply, scope) => publishAdvisory(scope, params(req.params).id, (req.body as { revision?: number }).revision),
+      // Irreversible: `confirm: true` and a reason, as on the confirmation page (issue 13 item 11).
+      schema: { body: Type.Object({ revision: Type.Optional(revision), ...confirmFields }, { additionalProperties: false }) },
+      handler: async (req, _reply, scope) => {
+        const body = req.body as { revision?: number; confirm?: boolean; reason?: string };
+        const id = params(req.params).id;
+        await advisoryForEditor(scope.app.storage.db, scope.actor, id);
+        return publishAdvisory(scope, id, body.revision, requireConfirmation(body.confirm === true, body.reason));
+      },
     },
     {
       method: 'POST',

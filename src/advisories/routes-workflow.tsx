@@ -10,6 +10,7 @@ import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../w
 import { renderNoticeText } from './formats/notice-text.js';
 import { addErratum, approveAdvisory, errataCount, recordImpactApproval } from './commands.js';
 import { publicationReadiness, publishAdvisory } from './publish.js';
+import { irreversibleRoutes } from '../http/confirm.js';
 import { advisoryForEditor, listApprovals, listRevisions, loadRevision, parseRecord, pendingAuthors } from './store.js';
 import { diffRecords } from './diff.js';
 import { DiffView, ManagePage, statusBadge } from './manage-page.js';
@@ -119,10 +120,31 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
       await recordImpactApproval(scope, id, str(form, 'role') as 'reporter' | 'lead', str(form, 'note'));
       return 'Approval recorded.';
     }),
-    manageAction('publish', async (scope, id, form) => {
-      const r = await publishAdvisory(scope, id, revisionOf(form));
-      const mail = r.announced === 'announcement' ? ' The announcement is queued.' : r.announced === 'errata' ? ' The errata announcement is queued.' : '';
-      return `Published revision ${r.revision}.${mail}`;
+    // Irreversible: a confirmation page with a reason (issue 13 item 11), working without JavaScript.
+    ...irreversibleRoutes(app, {
+      url: '/advisories/:id/publish',
+      audience: 'advisories.edit',
+      leak: { params: { id: 'advisory' } },
+      back: (p) => `/advisories/${p.id!}/manage`,
+      prepare: async (scope, p) => advisoryForEditor(db, scope.actor, p.id ?? ''),
+      view: (loaded, p) => ({
+        title: `Publish ${p.id!}`,
+        lead: loaded.published ? `Publish revision ${loaded.row.current_revision} in place of the public one.` : `Publish revision ${loaded.row.current_revision} of the advisory.`,
+        consequences: [
+          'The advisory page, the feeds and the OSV, CVE and CSAF records are rebuilt and served publicly.',
+          app.config.announceLists.length ? `A signed ${loaded.published ? 'errata announcement' : 'announcement'} goes to ${app.config.announceLists.join(', ')} (for a new erratum or the first publication).` : 'ANNOUNCE_LISTS is empty: no announcement mail is sent.',
+          'The publication is recorded on the report’s timeline and in the audit log.',
+        ],
+        button: loaded.published ? 'Publish the new revision' : 'Publish the advisory',
+        reasonLabel: 'Why is it published now?',
+        reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
+        extra: () => <input type="hidden" name="revision" value={String(loaded.row.current_revision)} />,
+      }),
+      run: async (scope, p, form, reason) => {
+        const r = await publishAdvisory(scope, p.id!, revisionOf(form), reason);
+        const mail = r.announced === 'announcement' ? ' The announcement is queued.' : r.announced === 'errata' ? ' The errata announcement is queued.' : '';
+        return { location: `/advisories/${p.id!}/manage`, message: `Published revision ${r.revision}.${mail}` };
+      },
     }),
     {
       method: 'GET',

@@ -73,7 +73,7 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
   });
 
   it('lets only a second VMT member approve, and refuses to publish before', async () => {
-    const early = await vmt.post(`/advisories/${ref}/publish`, { revision: '1' }, `/advisories/${ref}/manage`);
+    const early = await vmt.post(`/advisories/${ref}/publish`, { revision: '1', confirm: 'yes', reason: 'Coordinated disclosure.' }, `/advisories/${ref}/manage`);
     expect(early.statusCode).toBe(303);
     expect((await vmt.get(`/advisories/${ref}/manage`)).body).toContain('cannot be published yet');
     expect((await t.ctx.storage.db.selectFrom('advisories').select('status').where('ref', '=', ref).executeTakeFirstOrThrow()).status).toBe('draft');
@@ -85,13 +85,13 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
     expect(page.body).toContain('Approved by vmtbob');
     // Approved, but the report is still under embargo: not yet.
     expect(page.body).toContain('is still under embargo');
-    await vmt.post(`/advisories/${ref}/publish`, { revision: '1' }, `/advisories/${ref}/manage`);
+    await vmt.post(`/advisories/${ref}/publish`, { revision: '1', confirm: 'yes', reason: 'Coordinated disclosure.' }, `/advisories/${ref}/manage`);
     expect((await vmt.get(`/advisories/${ref}/manage`)).body).toContain('cannot be published yet');
   });
 
   it('publishes every output, announces it, and shows it on the public pages', async () => {
     await discloseReport(t, report.ref);
-    const res = await vmt.post(`/advisories/${ref}/publish`, { revision: '1' }, `/advisories/${ref}/manage`);
+    const res = await vmt.post(`/advisories/${ref}/publish`, { revision: '1', confirm: 'yes', reason: 'Coordinated disclosure.' }, `/advisories/${ref}/manage`);
     expect(res.statusCode).toBe(303);
     const row = await t.ctx.storage.db.selectFrom('advisories').selectAll().where('ref', '=', ref).executeTakeFirstOrThrow();
     expect(row.status).toBe('published');
@@ -136,7 +136,7 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
     expect(diff.body).toContain('Errata and history');
     expect(diff.body).toContain('+ 2026-05-13 - Errata 1');
     await vmt2.post(`/advisories/${ref}/approve`, { revision: '3' }, `/advisories/${ref}/manage`);
-    const pub = await vmt2.post(`/advisories/${ref}/publish`, { revision: '3' }, `/advisories/${ref}/manage`);
+    const pub = await vmt2.post(`/advisories/${ref}/publish`, { revision: '3', confirm: 'yes', reason: 'Coordinated disclosure.' }, `/advisories/${ref}/manage`);
     expect(pub.statusCode).toBe(303);
     const txt = (await anon.get(`/advisories/${ref}.txt`)).body;
     expect(txt).toContain(':Date: May 12, 2026');
@@ -163,7 +163,7 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
 
   it('after publication, whoever wrote none of the new changes approves them (here the advisory’s creator)', async () => {
     await vmt2.post(`/advisories/${ref}/approve`, { revision: '4' }, `/advisories/${ref}/manage`);
-    expect((await vmt2.post(`/advisories/${ref}/publish`, { revision: '4' }, `/advisories/${ref}/manage`)).statusCode).toBe(303);
+    expect((await vmt2.post(`/advisories/${ref}/publish`, { revision: '4', confirm: 'yes', reason: 'Coordinated disclosure.' }, `/advisories/${ref}/manage`)).statusCode).toBe(303);
     await vmt2.post(`/advisories/${ref}/errata`, { errata: 'Second erratum written by the second member.', revision: '4' }, `/advisories/${ref}/errata`);
     await vmt2.post(`/advisories/${ref}/approve`, { revision: '5' }, `/advisories/${ref}/manage`);
     expect((await vmt2.get(`/advisories/${ref}/manage`)).body).toContain('a second VMT member must approve it');

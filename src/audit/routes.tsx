@@ -5,6 +5,8 @@ import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { Badge, Time } from '../web/components.js';
 import { listAuditEvents, verifyAuditChain } from './audit.js';
+import type { Actor } from '../access/actor.js';
+import { canSeeAuditDetails } from '../access/policy.js';
 
 void Fragment;
 
@@ -15,7 +17,7 @@ export function auditRoutes(app: AppContext): RouteDef[] {
       method: 'GET',
       url: '/admin/audit',
       audience: 'audit.read',
-      handler: async (req, reply) => {
+      handler: async (req, reply, scope) => {
         const q = req.query as { before?: string; action?: string };
         const events = await listAuditEvents(db, { limit: 50, ...(q.before ? { beforeId: Number(q.before) } : {}), ...(q.action ? { action: q.action } : {}) });
         const verdict = await verifyAuditChain(db);
@@ -25,7 +27,7 @@ export function auditRoutes(app: AppContext): RouteDef[] {
             <p>
               {verdict.ok ? <Badge tone="ok">chain intact</Badge> : <Badge tone="danger">chain broken at event {verdict.brokenAt?.id}</Badge>} {verdict.checked} events verified.
             </p>
-            <AuditTable events={events} />
+            <AuditTable events={events} viewer={scope.actor} />
             {events.length === 50 ? (
               <p class="pager">
                 <a href={`/admin/audit?before=${events[events.length - 1]!.id}`}>Older events →</a>
@@ -39,7 +41,7 @@ export function auditRoutes(app: AppContext): RouteDef[] {
       method: 'GET',
       url: '/api/v1/audit',
       audience: 'audit.read',
-      handler: async (req) => {
+      handler: async (req, _reply, scope) => {
         const q = req.query as { before?: string; target_type?: string; target_id?: string; action?: string };
         const events = await listAuditEvents(db, {
           limit: 100,
@@ -49,7 +51,7 @@ export function auditRoutes(app: AppContext): RouteDef[] {
           ...(q.action ? { action: q.action } : {}),
         });
         return {
-          events: events.map((e) => ({
+          events: events.map(withDetailsFor(scope.actor)).map((e) => ({
             id: e.id,
             occurred_at: e.occurred_at,
             actor: e.actor_label,
@@ -59,6 +61,7 @@ export function auditRoutes(app: AppContext): RouteDef[] {
             after: e.after_json ? (JSON.parse(e.after_json) as unknown) : null,
             request_id: e.request_id,
             hash: e.hash,
+            ...(e.redacted ? { details: 'vmt_only' } : {}),
           })),
         };
       },
@@ -66,8 +69,16 @@ export function auditRoutes(app: AppContext): RouteDef[] {
   ];
 }
 
-export function AuditTable({ events }: { events: Awaited<ReturnType<typeof listAuditEvents>> }) {
-  if (!events.length) return <p class="empty">No events.</p>;
+type AuditEventRow = Awaited<ReturnType<typeof listAuditEvents>>[number];
+
+/** Drops before/after the viewer may not see (who was let into a report, and why: the VMT's alone). */
+function withDetailsFor(viewer: Actor): (e: AuditEventRow) => AuditEventRow & { redacted: boolean } {
+  return (e) => (canSeeAuditDetails(viewer, e.action) ? { ...e, redacted: false } : { ...e, before_json: null, after_json: null, redacted: true });
+}
+
+export function AuditTable({ events: all, viewer }: { events: AuditEventRow[]; viewer: Actor }) {
+  if (!all.length) return <p class="empty">No events.</p>;
+  const events = all.map(withDetailsFor(viewer));
   return (
     <table>
       <thead>
@@ -95,7 +106,7 @@ export function AuditTable({ events }: { events: Awaited<ReturnType<typeof listA
               {e.target_type}
               {e.target_id ? ` ${e.target_id}` : ''}
             </td>
-            <td>{e.after_json || e.before_json ? <pre class="log">{[e.before_json ? `before: ${e.before_json}` : '', e.after_json ? `after: ${e.after_json}` : ''].filter(Boolean).join('\n')}</pre> : null}</td>
+            <td>{e.redacted ? <span class="muted">VMT only</span> : e.after_json || e.before_json ? <pre class="log">{[e.before_json ? `before: ${e.before_json}` : '', e.after_json ? `after: ${e.after_json}` : ''].filter(Boolean).join('\n')}</pre> : null}</td>
           </tr>
         ))}
       </tbody>

@@ -9,6 +9,7 @@ import { enqueueMail } from '../mail/outbox.js';
 import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';
 import { actorName, addTimelineEvent } from '../reports/timeline.js';
 import { endEmbargoEarly, openReportIn } from '../reports/disclosure.js';
+import { checkPicked, publishFilesIn } from '../reports/attachment-consent.js';
 import type { Db } from '../storage/database.js';
 import { planPreNotice, requireOverrideReason } from './planner.js';
 import { runKey, scheduleRun } from './run.js';
@@ -69,12 +70,13 @@ export async function cancelDisclosure(scope: Scope, ref: string, reason: string
  * (publish the advisory with its announcement, rebuild the site) run at once as the job, instead of at
  * the hour. The job's open_report step then finds the report public and records that.
  */
-export async function discloseNow(scope: Scope, ref: string, reason: string): Promise<void> {
+export async function discloseNow(scope: Scope, ref: string, reason: string, files: readonly string[] = []): Promise<void> {
   const report = await reportForActor(scope, ref);
   requireOn(report, scope, canManage, 'end the embargo');
   if (!reason.trim()) throw errors.field('reason', 'Say what leaked or why the embargo ends early.');
   if (report.row.visibility === 'public') throw errors.conflict('The report is already public.');
   const current = await scheduledPlan(scope.app.storage.db, report);
+  const picked = await checkPicked(scope.app.storage.db, report.row.id, files);
   await change(scope, async ({ trx, now, audit }) => {
     const version = current.version + 1;
     const r = await trx.updateTable('disclosure_plans').set({ disclose_at: now.toISOString(), version, override_reason: reason.trim(), updated_at: now.toISOString() }).where('id', '=', current.id).where('version', '=', current.version).executeTakeFirst();
@@ -83,7 +85,8 @@ export async function discloseNow(scope: Scope, ref: string, reason: string): Pr
     await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, { kind: 'embargo_ended_early', reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId });
     await trx.updateTable('reports').set({ planned_disclosure_at: now.toISOString() }).where('id', '=', report.row.id).execute();
     await scheduleRun(trx, now, { id: current.id, version, disclose_at: now.toISOString() }, now);
-    await audit('disclosure.run_now', 'report', report.row.id, { disclose_at: current.disclose_at }, { disclose_at: now.toISOString(), reason: reason.trim() });
+    await publishFilesIn(trx, report.row.id, picked, now, actorName(scope.actor));
+    await audit('disclosure.run_now', 'report', report.row.id, { disclose_at: current.disclose_at }, { disclose_at: now.toISOString(), reason: reason.trim(), published_attachment_ids: picked });
   });
 }
 
@@ -91,13 +94,13 @@ export async function discloseNow(scope: Scope, ref: string, reason: string): Pr
  * "End the embargo early" on the report page: with a scheduled disclosure it runs the disclosure steps
  * at once (discloseNow); without one it only opens the report.
  */
-export async function endEmbargoEarlyOrDisclose(scope: Scope, ref: string, reason: string): Promise<'disclosing' | 'opened'> {
+export async function endEmbargoEarlyOrDisclose(scope: Scope, ref: string, reason: string, files: readonly string[] = []): Promise<'disclosing' | 'opened'> {
   const report = await reportForActor(scope, ref);
   const plan = await scope.app.storage.db.selectFrom('disclosure_plans').select('state').where('report_id', '=', report.row.id).executeTakeFirst();
   if (plan?.state === 'scheduled') {
-    await discloseNow(scope, ref, reason);
+    await discloseNow(scope, ref, reason, files);
     return 'disclosing';
   }
-  await endEmbargoEarly(scope, ref, reason);
+  await endEmbargoEarly(scope, ref, reason, files);
   return 'opened';
 }

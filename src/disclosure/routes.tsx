@@ -14,7 +14,7 @@ import { formatEmbargoEnd } from '../embargo/calendar.js';
 import { planPreNotice } from './planner.js';
 import { sendPreNotice } from './prenotice.js';
 import { acknowledgePreNotice, recipientForToken } from './recipients.js';
-import { cancelDisclosure, discloseNow, moveDisclosure } from './changes.js';
+import { cancelDisclosure, moveDisclosure } from './changes.js';
 import { loadDisclosureSummary, PlannedHour, RecipientTable, StepList } from './summary.js';
 
 void Fragment;
@@ -57,7 +57,6 @@ export function disclosureRoutes(app: AppContext): RouteDef[] {
     },
     planAction('move', 'Disclosure moved; the stakeholders are told.', (scope, ref, form) => moveDisclosure(scope, ref, { at: str(form, 'at'), reason: str(form, 'reason') })),
     planAction('cancel', 'Disclosure cancelled.', (scope, ref, form) => cancelDisclosure(scope, ref, str(form, 'reason'))),
-    planAction('now', 'The disclosure steps are running now.', (scope, ref, form) => discloseNow(scope, ref, str(form, 'reason'))),
     {
       method: 'GET',
       url: '/disclosures',
@@ -181,11 +180,11 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
                   <TextField name="reason" label="Why cancel" state={state} />
                   <Button kind="danger">Cancel the disclosure</Button>
                 </form>
-                <form method="post" action={`/reports/${report.row.ref}/disclosure/now`} class="stack">
-                  <CsrfField token={ctx.csrfToken} />
-                  <TextField name="reason" label="What leaked" state={state} />
-                  <Button kind="danger">Disclose now (leak)</Button>
-                </form>
+                <p>
+                  <a class="btn danger" href={`/reports/${report.row.ref}/disclosure/now`}>
+                    Disclose now (leak)…
+                  </a>
+                </p>
               </>
             ) : (
               ''

@@ -13,6 +13,7 @@ import { defineRoutes } from './route.js';
 import { intakeRoutes } from '../reports/routes-intake.js';
 import { queueRoutes } from '../reports/routes-queue.js';
 import { reportRoutes } from '../reports/routes-report.js';
+import { irreversibleReportRoutes } from '../reports/routes-irreversible.js';
 import { keysRoutes } from '../keys/routes.js';
 import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
@@ -32,6 +33,7 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...intakeRoutes(ctx),
     ...queueRoutes(ctx),
     ...reportRoutes(ctx),
+    ...irreversibleReportRoutes(ctx),
     ...keysRoutes(ctx),
     ...patchRoutes(ctx),
     ...advisoryRoutes(ctx),

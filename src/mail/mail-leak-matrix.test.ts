@@ -90,8 +90,8 @@ describe.each(testDialects())('leak matrix (notification mail) on %s', (dialect)
 
   it('widening the ladder: the VMT and the new subscriber only', async () => {
     const vmt = await scopeOf(users.vmt1!);
-    await subscribe(vmt, ref, { username: 'coresec', level: 'coresec', reason: 'fix' });
-    await subscribe(vmt, ref, { username: 'stakeholder', level: 'stakeholder', reason: 'asked' });
+    await subscribe(vmt, ref, { username: 'coresec', level: 'coresec', reason: 'fix reason-marker-3q' });
+    await subscribe(vmt, ref, { username: 'stakeholder', level: 'stakeholder', reason: 'asked reason-marker-8v' });
     const mails = await delivered();
     expect([...new Set(mails.map((m) => m.to))].sort()).toEqual(['coresec', 'stakeholder', 'vmt1', 'vmt2']);
     expectSafe(mails);
@@ -114,6 +114,15 @@ describe.each(testDialects())('leak matrix (notification mail) on %s', (dialect)
     expect(mails.map((m) => m.to).sort()).toEqual(['coresec', 'reporter', 'stakeholder', 'vmt1']);
     for (const mail of mails) expect(headerOf(mail.raw, 'Reply-To')).toMatch(/^security\+r-[0-9a-f]{32}@example\.org$/);
     expectSafe(mails);
+  });
+
+  it('who was let in, and why, is in no mail: no reason, and no subscriber is named to anyone else (issue 13)', async () => {
+    const all = outboxMessages(t.db.dataDir).map((m) => ({ to: who(headerOf(m.raw, 'To') ?? ''), raw: m.raw }));
+    expect(all.length).toBeGreaterThan(10);
+    for (const m of all) {
+      for (const marker of ['reason-marker-3q', 'reason-marker-8v']) expect(m.raw, `${m.to} got ${marker}`).not.toContain(marker);
+      for (const other of ['coresec', 'stakeholder'].filter((n) => n !== m.to)) expect(m.raw, `${m.to} was told about ${other}`).not.toContain(`User ${other}`);
+    }
   });
 
   it('nobody outside the report ever got mail about it', async () => {

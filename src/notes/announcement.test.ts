@@ -43,7 +43,7 @@ describe.each(testDialects())('the signed note announcement on %s', (dialect) =>
     await saveRevision(author, id, completeNote(1, { title: 'Glance image cache keeps deleted images readable' }));
     await submitForReview(author, id);
     for (const [u, value] of [[team.core[1]!, 2], [team.core[2]!, 2], [team.novaCore, 1]] as const) await castVote(await userScope(t, u), id, { revision: 2, value, comment: '' });
-    expect(await requestPublication(author, id)).toEqual({ outcome: 'published', mails: 2 });
+    expect(await requestPublication(author, id, 'Approved by the review rule.')).toEqual({ outcome: 'published', mails: 2 });
 
     const registry = new JobRegistry().register(mailJobHandler(t.ctx.config));
     await new Worker({ storage: t.ctx.storage, clock: t.clock, registry }).drain();

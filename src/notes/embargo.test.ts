@@ -94,7 +94,7 @@ describe.each(testDialects())('an embargoed security note on %s', (dialect) => {
   });
 
   it('publication waits for the report’s disclosure; a −2 meanwhile sends it back to review', async () => {
-    const queued = await followFlash(c.core1!, await c.core1!.post('/notes/OSSN-0001/publish', {}));
+    const queued = await followFlash(c.core1!, await c.core1!.post('/notes/OSSN-0001/publish', { confirm: 'yes', reason: 'Approved by the review rule.' }, '/notes/OSSN-0001/publish'));
     expect(queued?.message).toBe('Approved and queued: the note is published as soon as its report is disclosed.');
     expect(await state()).toBe('awaiting_disclosure');
     await runNotesJobs(t);
@@ -103,7 +103,7 @@ describe.each(testDialects())('an embargoed security note on %s', (dialect) => {
     expect(blocked?.message).toBe('Vote recorded. The note is no longer approved, so its queued publication was cancelled.');
     expect(await state()).toBe('in_review');
     await vote('core3', '2', 'Fix landed.');
-    await c.core1!.post('/notes/OSSN-0001/publish', {});
+    await c.core1!.post('/notes/OSSN-0001/publish', { confirm: 'yes', reason: 'Approved by the review rule.' }, '/notes/OSSN-0001/publish');
     expect(await state()).toBe('awaiting_disclosure');
     expect(await queuedMails(t, /OSSN-0001/)).toEqual([]);
     expect((await new TestClient(t).get('/notes/OSSN-0001')).statusCode).toBe(404);

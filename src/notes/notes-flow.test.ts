@@ -111,7 +111,7 @@ describe.each(testDialects())('a public security note through the web on %s', (d
     let page = await missing();
     expect(page).toContain('needs 1 more +2 from security core');
     expect(page).toContain('needs +1 from a core reviewer of nova');
-    const early = await followFlash(c.author!, await c.author!.post('/notes/OSSN-0001/publish', {}));
+    const early = await followFlash(c.author!, await c.author!.post('/notes/OSSN-0001/publish', { confirm: 'yes', reason: 'Approved by the review rule.' }, '/notes/OSSN-0001/publish'));
     expect(early?.kind).toBe('error');
     expect(early?.message).toContain('The note is not approved yet: it needs 1 more +2 from security core; needs +1 from a core reviewer of nova.');
     await vote('core2', '2', '2');
@@ -136,7 +136,15 @@ describe.each(testDialects())('a public security note through the web on %s', (d
   });
 
   it('publishing: the public page, index, plain text, feed and the announcement to every list', async () => {
-    const published = await followFlash(c.author!, await c.author!.post('/notes/OSSN-0001/publish', {}));
+    // Irreversible (issue 13 item 11): without confirmation and a reason, neither the form nor the API publishes.
+    const unconfirmed = await c.author!.post('/notes/OSSN-0001/publish', {}, '/notes/OSSN-0001/publish');
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unescapeHtml(unconfirmed.body)).toContain('tick the box to confirm it');
+    const api = await c.author!.json('POST', '/api/v1/notes/OSSN-0001/publish', { reason: 'Approved.' });
+    expect(api.statusCode).toBe(400);
+    expect((JSON.parse(api.body) as { error: { fields: { field: string }[] } }).error.fields.map((f) => f.field)).toEqual(['confirm']);
+    expect((await loadNote(t.ctx.storage.db, { publicId: 'OSSN-0001' }))!.row.state).toBe('in_review');
+    const published = await followFlash(c.author!, await c.author!.post('/notes/OSSN-0001/publish', { confirm: 'yes', reason: 'Approved by the review rule.' }, '/notes/OSSN-0001/publish'));
     expect(published?.message).toBe('Published. The announcement goes to 2 list(s).');
     const anon = new TestClient(t);
     const page = await anon.get('/notes/OSSN-0001');

@@ -79,7 +79,12 @@ describe.skipIf(!chromiumAvailable)('security notes in a real browser', () => {
     await screenshot(paul, 'notes-04-votes');
 
     await sam.goto(noteUrl);
-    await sam.getByRole('button', { name: 'Publish' }).click();
+    // Irreversible: the link leads to a confirmation that asks for a reason (issue 13 item 11).
+    await sam.getByRole('link', { name: 'Publish…' }).click();
+    await sam.waitForURL(`${noteUrl}/publish`);
+    await sam.locator('#f-reason').fill('Approved by security core and nova.');
+    await sam.locator('#f-confirm-yes').check();
+    await sam.getByRole('button', { name: 'Publish the note' }).click();
     await sam.waitForSelector('.flash');
     await screenshot(sam, 'notes-05-published');
 

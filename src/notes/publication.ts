@@ -41,7 +41,7 @@ async function blocker(trx: Transaction<Database>, config: Config, note: LoadedN
 }
 
 /** Publish inside a transaction: state, published revision, the announcement. Returns the mails queued. */
-async function publishIn(trx: Transaction<Database>, dialect: DialectName, config: Config, now: Date, note: LoadedNote, actor: AuditActor, requestId: string | null): Promise<number> {
+async function publishIn(trx: Transaction<Database>, dialect: DialectName, config: Config, now: Date, note: LoadedNote, actor: AuditActor, requestId: string | null, reason?: string): Promise<number> {
   const at = now.toISOString();
   const moved = await trx
     .updateTable('notes')
@@ -61,7 +61,7 @@ async function publishIn(trx: Transaction<Database>, dialect: DialectName, confi
     targetType: 'note',
     targetId: note.row.id,
     before: { state: note.row.state },
-    after: { state: 'published', public_id: record.id, revision: note.row.current_revision, announced_to: config.announceLists },
+    after: { state: 'published', public_id: record.id, revision: note.row.current_revision, announced_to: config.announceLists, ...(reason ? { reason } : {}) },
     requestId,
     at: now,
   });
@@ -70,9 +70,13 @@ async function publishIn(trx: Transaction<Database>, dialect: DialectName, confi
 
 export type PublicationOutcome = { outcome: 'published'; mails: number } | { outcome: 'awaiting_disclosure' };
 
-/** The author or security core asks to publish an approved note: published now, or queued until disclosure. */
-export async function requestPublication(scope: Scope & { actor: UserActor }, publicId: string): Promise<PublicationOutcome> {
+/**
+ * The author or security core asks to publish an approved note: published now, or queued until disclosure.
+ * Irreversible, so it takes a reason, kept in the audit event (DESIGN.md §5; issue 13 item 11).
+ */
+export async function requestPublication(scope: Scope & { actor: UserActor }, publicId: string, reason: string): Promise<PublicationOutcome> {
   const note = await noteForAuthoring(scope, publicId);
+  if (!reason?.trim()) throw errors.field('reason', 'Give the reason for publishing; it is kept in the audit log.');
   if (note.row.state === 'published') throw errors.conflict('The note is published already.');
   if (note.row.state === 'awaiting_disclosure') throw errors.conflict('The publication is queued already: it waits for the report to be disclosed.');
   if (note.row.state !== 'in_review') throw errors.conflict('Submit the note for review first; it is published once approved.');
@@ -88,10 +92,10 @@ export async function requestPublication(scope: Scope & { actor: UserActor }, pu
         .where('id', '=', note.row.id)
         .where('state', '=', 'in_review')
         .execute();
-      await audit('note.publication_queued', 'note', note.row.id, { state: 'in_review' }, { state: 'awaiting_disclosure' });
+      await audit('note.publication_queued', 'note', note.row.id, { state: 'in_review' }, { state: 'awaiting_disclosure', reason: reason.trim() });
       return { outcome: 'awaiting_disclosure' as const };
     }
-    const mails = await publishIn(trx, storage.dialect, config, now, note, { userId: scope.actor.userId, label: scope.actor.username }, scope.requestId);
+    const mails = await publishIn(trx, storage.dialect, config, now, note, { userId: scope.actor.userId, label: scope.actor.username }, scope.requestId, reason.trim());
     return { outcome: 'published' as const, mails };
   });
 }

@@ -11,7 +11,8 @@ import { answerFeedback, sendFeedback } from './feedback.js';
 import { claimNote, dismissFlag } from './flagging.js';
 import { requestPublication } from './publication.js';
 import { castVote, submitForReview } from './review.js';
-import { saveRevision, type RevisionInput } from './revisions.js';
+import { noteForAuthoring, saveRevision, type RevisionInput } from './revisions.js';
+import { irreversibleRoutes } from '../http/confirm.js';
 import { loadRevision, noteForActor, parseRevisionBody } from './store.js';
 import { actionable, flagParam, idOf, noteParam, refOf, type UserScope } from './routes-shared.js';
 import { editPage } from './form-pages.js';
@@ -136,10 +137,35 @@ export function noteActionRoutes(app: AppContext): RouteDef[] {
       if (result.requeued) return 'Vote recorded. The note is no longer approved, so its queued publication was cancelled.';
       return result.publishable ? 'Vote recorded. The note is approved and can be published.' : 'Vote recorded.';
     }),
-    noteAction('publish', async (scope, publicId) => {
-      const result = await requestPublication(scope, publicId);
-      if (result.outcome === 'awaiting_disclosure') return 'Approved and queued: the note is published as soon as its report is disclosed.';
-      return result.mails ? `Published. The announcement goes to ${result.mails} list(s).` : 'Published. No announcement lists are configured (ANNOUNCE_LISTS), so no mail was sent.';
+    // Irreversible: a confirmation page with a reason (issue 13 item 11), working without JavaScript.
+    ...irreversibleRoutes(app, {
+      url: '/notes/:noteId/publish',
+      audience: 'user',
+      leak: noteParam,
+      back: (p) => `/notes/${p.noteId!}`,
+      prepare: async (scope, p) => noteForAuthoring(scope, p.noteId ?? ''),
+      view: (note, p) => ({
+        title: `Publish ${p.noteId!}`,
+        lead: note.facts.embargoed ? 'Queue the approved note: it is published as soon as its report is disclosed.' : 'Publish the approved note now.',
+        consequences: [
+          `${p.noteId!} and its current revision become public on the site and in its feeds.`,
+          'The signed announcement goes to the announcement lists.',
+          ...(note.facts.embargoed ? ['While the report is under embargo nothing is public yet; publication runs when it is disclosed.'] : []),
+        ],
+        button: note.facts.embargoed ? 'Publish when the report is disclosed' : 'Publish the note',
+        reasonLabel: 'Why is it published now?',
+        reasonHint: 'Kept in the audit log.',
+      }),
+      run: async (scope, p, _form, reason) => {
+        const result = await requestPublication(scope, p.noteId!, reason);
+        const message =
+          result.outcome === 'awaiting_disclosure'
+            ? 'Approved and queued: the note is published as soon as its report is disclosed.'
+            : result.mails
+              ? `Published. The announcement goes to ${result.mails} list(s).`
+              : 'Published. No announcement lists are configured (ANNOUNCE_LISTS), so no mail was sent.';
+        return { location: `/notes/${p.noteId!}`, message };
+      },
     }),
     noteAction('feedback', async (scope, publicId, form) => {
       await sendFeedback(scope, publicId, str(form, 'body'));

@@ -9,6 +9,7 @@ import { sendFeedback } from './feedback.js';
 import { claimNote, flagNote } from './flagging.js';
 import { reviewPanelData, shownRecord } from './page-data.js';
 import { requestPublication } from './publication.js';
+import { ConfirmBody, requireConfirmation } from '../http/confirm.js';
 import { castVote, submitForReview } from './review.js';
 import { saveRevision } from './revisions.js';
 import { listPublished, listWork, noteForActor, type NoteForActor, type NoteListItem } from './store.js';
@@ -186,8 +187,12 @@ export function noteApiRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       leak: noteParam,
       authorize: loadById,
-      schema: { params: NoteId },
-      handler: async (req, _reply, scope) => requestPublication(scope, idOf(req)),
+      // Irreversible: `confirm: true` and a reason, as on the confirmation page (issue 13 item 11).
+      schema: { params: NoteId, body: ConfirmBody },
+      handler: async (req, _reply, scope) => {
+        const body = (req.body ?? {}) as { confirm?: boolean; reason?: string };
+        return requestPublication(scope, idOf(req), requireConfirmation(body.confirm === true, body.reason));
+      },
     },
     {
       method: 'POST',

@@ -34,13 +34,13 @@ describe.each(testDialects())('notes on the static site on %s', (dialect) => {
     t = await createTestApp(dialect);
     team = await setUpNotesTeam(t);
     const core1 = await userScope(t, team.core[0]!);
-    await requestPublication(core1, await approvedNote('Published note PUBLISHED-MARKER-1a & <b>bold</b>'));
+    await requestPublication(core1, await approvedNote('Published note PUBLISHED-MARKER-1a & <b>bold</b>'), 'Approved.');
     await approvedNote('Approved but unpublished DRAFT-MARKER-2b');
     const { report } = await receiveReport(t.system, { title: 'private', description: 'private', projects: ['nova'], email: 'f@example.net' }, [], 'web');
     await setClass(await userScope(t, team.vmt), report.ref, 'B3');
     await subscribe(await userScope(t, team.vmt), report.ref, { username: team.novaCore.user.username, level: 'reviewer', reason: 'note review' });
     const embargoed = await approvedNote('Embargoed note EMBARGO-MARKER-3c', report.ref);
-    expect((await requestPublication(core1, embargoed)).outcome).toBe('awaiting_disclosure');
+    expect((await requestPublication(core1, embargoed, 'Approved.')).outcome).toBe('awaiting_disclosure');
   });
   afterAll(async () => t.close());
 

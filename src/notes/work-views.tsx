@@ -299,10 +299,9 @@ export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
             </form>
           ) : null}
           {data.state === 'in_review' && decision.publishable ? (
-            <form method="post" action={`/notes/${data.publicId}/publish`} class="inline">
-              <CsrfField token={data.csrfToken} />
-              <Button>{data.embargoed ? 'Publish when the report is disclosed' : 'Publish'}</Button>
-            </form>
+            <a class="btn primary" href={`/notes/${data.publicId}/publish`}>
+              {data.embargoed ? 'Publish when the report is disclosed…' : 'Publish…'}
+            </a>
           ) : null}
           {data.state === 'in_review' && !decision.publishable ? <span class="muted">Publishing opens once the review rule is met.</span> : null}
         </div>

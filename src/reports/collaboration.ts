@@ -3,8 +3,9 @@
 import { createHash } from 'node:crypto';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import { canComment, canContribute, canSeeVmtOnly, type ReportAccessContext } from '../access/report-policy.js';
-import type { CommentVisibility } from '../storage/tables.js';
+import type { SelectQueryBuilder } from 'kysely';
+import { attachmentScope, canComment, canContribute, canSeeVmtOnly, type AttachmentScope, type ReportAccess, type ReportAccessContext } from '../access/report-policy.js';
+import type { CommentVisibility, Database } from '../storage/tables.js';
 import { reportForActor, requireOn } from './access.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
@@ -77,8 +78,15 @@ export async function readComments(scope: Scope, reportId: number, includeVmtOnl
   return q.execute();
 }
 
-export async function listAttachments(scope: Scope, reportId: number, includeVmtOnly: boolean) {
-  let q = scope.app.storage.db.selectFrom('report_attachments').select(['id', 'filename', 'size', 'sha256', 'visibility', 'uploaded_label', 'created_at']).where('report_id', '=', reportId).orderBy('id');
-  if (!includeVmtOnly) q = q.where('visibility', '=', 'everyone');
-  return q.execute();
+/** The files of a report this access may see (the policy's attachmentScope decides). */
+export async function listAttachments(scope: Scope, reportId: number, access: ReportAccess) {
+  const q = scope.app.storage.db.selectFrom('report_attachments').select(['id', 'filename', 'size', 'sha256', 'visibility', 'uploaded_label', 'created_at', 'published_at']).where('report_id', '=', reportId).orderBy('id');
+  return attachmentsIn(q, attachmentScope(access)).execute();
+}
+
+/** Narrows a query on report_attachments to what an attachment scope allows. */
+export function attachmentsIn<Q extends SelectQueryBuilder<Database, 'report_attachments', object>>(q: Q, scope: AttachmentScope): Q {
+  if (scope === 'all') return q;
+  const everyone = q.where('report_attachments.visibility', '=', 'everyone') as Q;
+  return scope === 'published' ? (everyone.where('report_attachments.published_at', 'is not', null) as Q) : everyone;
 }

@@ -14,6 +14,7 @@ import { reportForActor, requireOn } from './access.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
 import { openReports, type OpeningHow } from './opening.js';
+import { checkPicked, publishFilesIn } from './attachment-consent.js';
 
 /**
  * Open a private report inside a transaction (shared by every way of opening). Idempotent: returns false
@@ -30,18 +31,26 @@ export async function openReportIn(
   return (await openReports(trx, dialect, config, now, [row], how)).length === 1;
 }
 
-async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_public' | 'embargo_ended_early'): Promise<void> {
+async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_public' | 'embargo_ended_early', files: readonly string[]): Promise<void> {
   const report = await reportForActor(scope, ref);
   requireOn(report, scope, canManage, kind === 'made_public' ? 'make the report public' : 'end the embargo');
   if (report.row.visibility === 'public') throw errors.conflict('The report is already public.');
-  if (kind === 'embargo_ended_early' && !reason.trim()) throw errors.field('reason', 'Say what leaked or why the embargo ends early.');
-  await change(scope, async ({ trx, now }) => {
-    await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, { kind, reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId });
+  // Irreversible: the reason goes on the timeline and into the audit event (DESIGN.md §5, issue 13 item 11).
+  if (!reason.trim()) throw errors.field('reason', kind === 'made_public' ? 'Say why the report is made public.' : 'Say what leaked or why the embargo ends early.');
+  const picked = await checkPicked(scope.app.storage.db, report.row.id, files);
+  await change(scope, async ({ trx, now, audit }) => {
+    const how = { kind, reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId };
+    if (!(await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, how))) throw errors.conflict('The report is already public.');
+    if (picked.length) {
+      await publishFilesIn(trx, report.row.id, picked, now, how.actor);
+      await audit('report.files_published', 'report', report.row.id, undefined, { attachment_ids: picked, reason: reason.trim() });
+    }
   });
 }
 
-export const makePublic = (scope: Scope, ref: string, reason = '') => openByVmt(scope, ref, reason, 'made_public');
-export const endEmbargoEarly = (scope: Scope, ref: string, reason: string) => openByVmt(scope, ref, reason, 'embargo_ended_early');
+/** Opens the report now; `files` are the attachment ids the coordinator chose to publish with it (none by default). */
+export const makePublic = (scope: Scope, ref: string, reason: string, files: readonly string[] = []) => openByVmt(scope, ref, reason, 'made_public', files);
+export const endEmbargoEarly = (scope: Scope, ref: string, reason: string, files: readonly string[] = []) => openByVmt(scope, ref, reason, 'embargo_ended_early', files);
 
 /**
  * Fix: `new Date()` rolled impossible dates over (2026-06-31 became 1 July) and read a time without a zone

@@ -264,13 +264,13 @@ describe.each(testDialects())('embargo clock on %s', (dialect) => {
     await setState(vmtScope, closedByVmt.ref, 'wont_fix', 'Accepted risk, documented.');
 
     t.clock.set(iso(T + 5 * DAY));
-    await makePublic(vmtScope, opened.ref);
+    await makePublic(vmtScope, opened.ref, 'Coordinated disclosure.');
     await makePublic(vmtScope, closedByVmt.ref, 'Nothing sensitive in it.');
     expect(await reportRow(t, opened.id)).toMatchObject({ visibility: 'public', state: 'public', public_at: iso(T + 5 * DAY) });
     expect(await reportRow(t, closedByVmt.id)).toMatchObject({ visibility: 'public', state: 'wont_fix' });
     expect(await events(t, opened.id, 'made_public')).toHaveLength(1);
     expect(await auditEvents(t, opened.id, 'report.made_public')).toHaveLength(1);
-    expect((await refusal(makePublic(vmtScope, opened.ref))).code).toBe('conflict');
+    expect((await refusal(makePublic(vmtScope, opened.ref, 'Again.'))).code).toBe('conflict');
 
     t.clock.set(iso(T + 91 * DAY)); // the worker was down at the end: it opens as soon as it runs
     await worker.drain();
@@ -324,7 +324,7 @@ describe.each(testDialects())('embargo clock on %s', (dialect) => {
     const report = await receive(t);
     t.clock.set(iso(T + 90 * DAY));
     await worker.drain();
-    const visible = (await readTimeline(t.ctx.storage.db, report.id, false)).map((e) => e.kind);
+    const visible = (await readTimeline(t.ctx.storage.db, report.id, 'reporter')).map((e) => e.kind);
     expect(visible).toEqual(['received', 'opened_at_embargo_end']);
   });
 
@@ -335,9 +335,9 @@ describe.each(testDialects())('embargo clock on %s', (dialect) => {
       t.clock.set(iso(T + day * DAY));
       await worker.drain();
     }
-    const visible = (await readTimeline(t.ctx.storage.db, report.id, false)).map((e) => e.kind);
+    const visible = (await readTimeline(t.ctx.storage.db, report.id, 'reporter')).map((e) => e.kind);
     expect(visible).toEqual(['received', 'embargo_warning', 'embargo_warning', 'embargo_warning', 'opened_at_embargo_end']);
-    const all = (await readTimeline(t.ctx.storage.db, report.id, true)).map((e) => e.kind);
+    const all = (await readTimeline(t.ctx.storage.db, report.id, 'vmt')).map((e) => e.kind);
     expect(all).toContain('escalated');
   });
 });

@@ -1,5 +1,6 @@
 // The disclosure ladder (DESIGN.md §2): every widening of who may read a report is an explicit VMT action
-// with a reason, written to the timeline and the audit log.
+// with a reason, written to the timeline and the audit log. Who was let in, and why, is the VMT's business
+// only (DESIGN.md §5): the timeline entries are VMT-only, and the policy hides these kinds from everyone else.
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
@@ -46,7 +47,7 @@ export async function subscribe(scope: Scope, ref: string, input: { username: st
       .insertInto('report_subscriptions')
       .values({ report_id: report.row.id, user_id: user.id, level: input.level, read_only: readOnly ? 1 : 0, reason, added_by: scope.actor.kind === 'user' ? scope.actor.userId : null, added_at: now.toISOString(), removed_at: null })
       .execute();
-    await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'subscribed', { user: user.display_name, level: levelLabel[input.level], read_only: readOnly, reason });
+    await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'subscribed', { user: user.display_name, level: levelLabel[input.level], read_only: readOnly, reason }, 'vmt');
     await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'You were given access to a private vulnerability report.', visibility: 'vmt', exceptUserId: null });
     // The new subscriber is told directly (the VMT-only notice above reaches the team).
     const target = await trx.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirstOrThrow();
@@ -67,7 +68,7 @@ export async function unsubscribe(scope: Scope, ref: string, subscriptionId: num
   if (!sub) throw errors.notFound('subscription');
   await change(scope, async ({ trx, now, audit }) => {
     await trx.updateTable('report_subscriptions').set({ removed_at: now.toISOString() }).where('id', '=', sub.id).execute();
-    await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'unsubscribed', { user: sub.displayName });
+    await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'unsubscribed', { user: sub.displayName }, 'vmt');
     await audit('report.disclosure_narrowed', 'report', report.row.id, { user_id: sub.userId, level: sub.level }, undefined);
   });
 }

@@ -11,17 +11,23 @@ import { receiveReport } from './intake.js';
 import { addComment } from './collaboration.js';
 import { subscribe } from './ladder.js';
 import { setClass } from './triage.js';
-import { publishAsIssue } from './disclosure.js';
+import { makePublic, publishAsIssue } from './disclosure.js';
+import { publishFiles } from './attachment-consent.js';
 import type { Scope } from '../context.js';
 import { buildUserActor } from '../access/load-actor.js';
 
 const PRIVATE_ROLES = ['reporter', 'coresec', 'stakeholder', 'vmt'];
+// Who was let in, and why (issue 13 item 5): the VMT's business only, before and after opening.
+const REASONS = ['reason-marker-c0r', 'reason-marker-d1s'];
+// The subscribers' display names; each may see their own (the page header names them), nobody else but the VMT.
+const SUBSCRIBER_NAMES: Record<string, string> = { coresec: 'User novacoresec', stakeholder: 'User distro' };
 
 describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
   let t: TestApp;
   let roles: LeakRole[];
   let ref: string;
   let reportId: number;
+  let reporterToken: string;
   let users: Record<string, TestUser>;
   const scopeOf = async (u: TestUser): Promise<Scope> => ({ app: t.ctx, requestId: null, actor: (await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true })) });
 
@@ -50,10 +56,11 @@ describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
     );
     ref = received.report.ref;
     reportId = received.report.id;
+    reporterToken = received.reporterToken;
     await receiveReport(await scopeOf(users.otherReporter!), { title: 'Other report', description: 'unrelated', projects: ['swift'], email: 'o@example.org' }, [], 'web');
     const vmtScope = await scopeOf(users.vmt!);
-    await subscribe(vmtScope, ref, { username: 'novacoresec', level: 'coresec', reason: 'fix development' });
-    await subscribe(vmtScope, ref, { username: 'distro', level: 'stakeholder', reason: 'asked to be told' });
+    await subscribe(vmtScope, ref, { username: 'novacoresec', level: 'coresec', reason: 'fix development reason-marker-c0r' });
+    await subscribe(vmtScope, ref, { username: 'distro', level: 'stakeholder', reason: 'asked to be told reason-marker-d1s' });
     await addComment(vmtScope, ref, { body: 'vmt-only-comment-marker-51z', visibility: 'vmt' });
     await addComment(vmtScope, ref, { body: 'everyone-comment-marker-8k3', visibility: 'everyone' });
     roles = [{ name: 'anonymous', client: null }];
@@ -123,7 +130,7 @@ describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
     const mails = await t.ctx.storage.db.selectFrom('jobs').select('payload').where('kind', '=', 'mail.send').execute();
     expect(mails.length).toBeGreaterThan(3);
     for (const m of mails) {
-      for (const marker of ['secret-description-marker-4d2', 'markertitle7q', 'vmt-only-comment-marker-51z', 'everyone-comment-marker-8k3', 'attachment-marker-9x1']) {
+      for (const marker of ['secret-description-marker-4d2', 'markertitle7q', 'vmt-only-comment-marker-51z', 'everyone-comment-marker-8k3', 'attachment-marker-9x1', ...REASONS]) {
         expect(m.payload).not.toContain(marker);
       }
     }
@@ -134,6 +141,38 @@ describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
     expect(recipients.has('vmt@example.org')).toBe(false); // the author is not told about their own comment
     expect([...recipients].sort()).toEqual(['distro@example.org', 'novacoresec@example.org', 'reporter@example.org']);
   });
+
+  /** Who took part and why, on every page, API, feed, export and the audit log: the VMT only (and each subscriber their own name). */
+  async function expectExtentHidden(phase: string) {
+    // One probe for every reason (they share the prefix): every route × every role is a lot of requests.
+    expect(await probeLeaks(t, roles, privateObject('reason-marker-', ['vmt'], 'absence')), `${phase}: reasons`).toEqual([]);
+    for (const [owner, name] of Object.entries(SUBSCRIBER_NAMES)) {
+      // The admin's people pages list every account (that is not who took part in a report).
+      const peoplePage = (url: string) => url.startsWith('/admin/users') || url.startsWith('/api/v1/users');
+      const v = await probeLeaks(t, roles, { ...privateObject(name, ['vmt', owner], 'absence'), allowed: (role, route) => ['vmt', owner].includes(role) || (role === 'admin' && peoplePage(route.url)), mustShow: () => false });
+      expect(v, `${phase}: ${name}`).toEqual([]);
+    }
+    // The VMT sees the whole list with the reasons, on the page and in the JSON.
+    const vmtClient = roles.find((r) => r.name === 'vmt')!.client!;
+    for (const accept of ['text/html', 'application/json']) {
+      const url = accept === 'text/html' ? `/reports/${ref}` : `/api/v1/reports/${ref}`;
+      const body = (await vmtClient.get(url, accept)).body;
+      for (const marker of [...REASONS, ...Object.values(SUBSCRIBER_NAMES).map((n) => (accept === 'text/html' ? n : n.replace('User ', '')))]) expect(body, `${phase}: vmt ${url}`).toContain(marker);
+    }
+    // The anonymous reporter's private link shows no one else either.
+    const link = await new TestClient(t).get(`/r/${reporterToken}`);
+    expect(link.statusCode).toBe(200);
+    for (const marker of [...REASONS, ...Object.values(SUBSCRIBER_NAMES), 'distro', 'novacoresec', 'Disclosure widened']) expect(link.body, `${phase}: /r/ link`).not.toContain(marker);
+  }
+
+  it('who was let in, and why: only the VMT sees subscriptions and reasons during the embargo', async () => {
+    await expectExtentHidden('embargo');
+    // A subscriber's JSON carries their own subscription only, without the VMT's reason.
+    const stakeholder = roles.find((r) => r.name === 'stakeholder')!.client!;
+    const json = JSON.parse((await stakeholder.get(`/api/v1/reports/${ref}`, 'application/json')).body) as { subscriptions: Record<string, unknown>[]; timeline: { kind: string }[] };
+    expect(json.subscriptions).toEqual([{ username: 'distro', level: 'stakeholder', read_only: true, added_at: expect.any(String) }]);
+    expect(json.timeline.map((e) => e.kind)).not.toContain('subscribed');
+  }, 300_000);
 
   it('a scrubbed public issue shows only what the coordinator chose', async () => {
     const vmtScope = await scopeOf(users.vmt!);
@@ -148,4 +187,27 @@ describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
     expect((await new TestClient(t).get(`/reports/${ref}`)).statusCode).toBe(404);
     expect((await new TestClient(t).get('/issues/R-AAAAAAAA')).statusCode).toBe(404);
   });
+
+  it('after opening: subscriptions and reasons stay the VMT’s; the reporter’s files stay private unless picked', async () => {
+    const vmtScope = await scopeOf(users.vmt!);
+    await makePublic(vmtScope, ref, 'Coordinated disclosure reached.');
+    await expectExtentHidden('public');
+    const att = await t.ctx.storage.db.selectFrom('report_attachments').select('id').where('report_id', '=', reportId).executeTakeFirstOrThrow();
+    const file = `/reports/${ref}/attachments/${att.id}`;
+    const outsiders = roles.filter((r) => !PRIVATE_ROLES.includes(r.name));
+    for (const role of outsiders) {
+      const client = role.client ?? new TestClient(t);
+      expect((await client.get(file, 'application/octet-stream')).statusCode, role.name).toBe(404);
+      const page = await client.get(`/reports/${ref}`);
+      expect(page.statusCode, role.name).toBe(200);
+      expect(page.body, role.name).not.toContain('poc.py');
+      expect((await client.get(`/api/v1/reports/${ref}`, 'application/json')).body, role.name).not.toContain('poc.py');
+    }
+    // The people on the report keep their files.
+    for (const name of PRIVATE_ROLES) expect((await roles.find((r) => r.name === name)!.client!.get(file, 'application/octet-stream')).body, name).toBe('attachment-marker-9x1');
+    // Once the coordinator picks the file, everyone may download it.
+    await publishFiles(vmtScope, ref, [String(att.id)], 'The proof of concept helps operators test the fix.');
+    expect((await new TestClient(t).get(file, 'application/octet-stream')).body).toBe('attachment-marker-9x1');
+    expect((await new TestClient(t).get(`/reports/${ref}`)).body).toContain('Published with the report: poc.py.');
+  }, 300_000);
 });

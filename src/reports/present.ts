@@ -1,5 +1,6 @@
 // What each audience sees of a report (DESIGN.md §4: presenters shape what each audience sees).
-import { canSeeVmtOnly, type ReportAccess } from '../access/report-policy.js';
+import { canSeeDisclosureExtent, canSeeVmtOnly, visibleSubscriptions, type ReportAccess } from '../access/report-policy.js';
+import type { Actor } from '../access/actor.js';
 import type { ReportForActor } from './access.js';
 import type { TimelineEntry } from './timeline.js';
 import { describeEvent } from './timeline.js';
@@ -17,7 +18,24 @@ export interface CommentView {
   created_at: string;
 }
 
-export function presentReport(report: ReportForActor, timeline: TimelineEntry[], comments: CommentView[], attachments: { id: number; filename: string; size: number; sha256: string; visibility: string; created_at: string }[]) {
+/**
+ * Who takes part, as this viewer may see it: the VMT the whole list with reasons; anyone else at most their
+ * own subscription, without the VMT's reason (DESIGN.md §5, issue 13 item 5).
+ */
+export function presentSubscriptions(report: ReportForActor, actor: Actor) {
+  const extent = canSeeDisclosureExtent(report.access);
+  return visibleSubscriptions(report.access, actor, report.subscriptions).map((s) => ({
+    id: s.id,
+    username: s.username,
+    displayName: s.displayName,
+    level: s.level,
+    readOnly: s.readOnly,
+    addedAt: s.addedAt,
+    ...(extent ? { reason: s.reason } : {}),
+  }));
+}
+
+export function presentReport(report: ReportForActor, actor: Actor, timeline: TimelineEntry[], comments: CommentView[], attachments: { id: number; filename: string; size: number; sha256: string; visibility: string; created_at: string; published_at: string | null }[]) {
   const r = report.row;
   const team = canSeeVmtOnly(report.access);
   return {
@@ -41,9 +59,9 @@ export function presentReport(report: ReportForActor, timeline: TimelineEntry[],
     public_at: r.public_at,
     cves: report.cves,
     impact: r.impact_text,
-    subscriptions: report.subscriptions.map((s) => ({ username: s.username, level: s.level, read_only: s.readOnly, reason: s.reason, added_at: s.addedAt })),
+    subscriptions: presentSubscriptions(report, actor).map((s) => ({ username: s.username, level: s.level, read_only: s.readOnly, ...('reason' in s ? { reason: s.reason } : {}), added_at: s.addedAt })),
     comments,
-    attachments: attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, visibility: a.visibility, created_at: a.created_at })),
+    attachments: attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, visibility: a.visibility, created_at: a.created_at, ...(team ? { published: a.published_at !== null } : {}) })),
     timeline: timeline.map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, visibility: e.visibility, text: describeEvent(e) })),
     your_access: report.access satisfies ReportAccess,
   };

@@ -319,7 +319,7 @@ describe.each(testDialects())('report list paging on %s', (dialect) => {
     for (let i = 1; i <= 55; i++) {
       t.clock.advance(60_000);
       const r = await fileReport(t, { title: `Bulk report ${String(i).padStart(2, '0')}`, projects: ['nova'] });
-      if (i % 20 === 0) await makePublic(team, r.ref);
+      if (i % 20 === 0) await makePublic(team, r.ref, 'Coordinated disclosure.');
     }
     vmtClient = await signedInClient(t, vmt);
   });

@@ -9,9 +9,9 @@ import { daysLeft, formatEmbargoEnd } from '../embargo/calendar.js';
 import type { ReportForActor } from './access.js';
 import type { TimelineEntry } from './timeline.js';
 import { describeEvent } from './timeline.js';
-import { displayTitle, type CommentView } from './present.js';
+import { displayTitle, type CommentView, type presentSubscriptions } from './present.js';
 import { classOutcome, reportClasses, transitions } from './triage.js';
-import { levelLabel, subscriptionLevels } from './ladder.js';
+import { ExtentCard } from './extent-card.js';
 import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js';
 
 void Fragment;
@@ -20,7 +20,9 @@ export interface ReportPageData {
   report: ReportForActor;
   timeline: TimelineEntry[];
   comments: CommentView[];
-  attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string }[];
+  attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string; published_at: string | null }[];
+  /** Who takes part, as this viewer may see it (presentSubscriptions). */
+  subscriptions: ReturnType<typeof presentSubscriptions>;
   approvals: { reporter: boolean; lead: boolean };
   coordinatorName: string | null;
   /** The disclosure plan with its pre-notice recipients: VMT only, null otherwise or when none. */
@@ -87,14 +89,11 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
               <TextField name="reason" label="Reason" required />
               <Button kind="secondary">Extend embargo</Button>
             </ActionForm>
-            <ActionForm ctx={ctx} action={`${base}/embargo/end`}>
-              {d.disclosure?.state === 'scheduled' ? (
-                <TextField name="reason" label="What leaked?" required hint="The scheduled disclosure runs at once: advisory, announcement and site." />
-              ) : (
-                <TextField name="reason" label="What leaked?" required />
-              )}
-              <Button kind="danger">End the embargo now</Button>
-            </ActionForm>
+            <p>
+              <a class="btn danger" href={`${base}/embargo/end`}>
+                End the embargo now…
+              </a>
+            </p>
           </div>
         </details>
       ) : null}
@@ -130,9 +129,9 @@ function TeamPanel({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtm
           </ActionForm>
         ) : null}
         {r.visibility === 'private' ? (
-          <ActionForm ctx={ctx} action={`${base}/make-public`} inline>
-            <Button kind="secondary">Make public</Button>
-          </ActionForm>
+          <a class="btn secondary" href={`${base}/make-public`}>
+            Make public…
+          </a>
         ) : null}
       </div>
       <div class="grid">
@@ -298,55 +297,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           </details>
         ) : null}
       </div>
-      {r.visibility === 'private' || team ? (
-      <div class="card">
-        <h2>{r.visibility === 'private' ? 'Who can see this report' : 'Who took part under embargo'}</h2>
-        <p class="muted">The VMT{r.reporter_user_id || r.reporter_token_hash ? ', the reporter' : ''}{report.subscriptions.length ? ', and:' : '.'}</p>
-        {report.subscriptions.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Person</th>
-                <th>As</th>
-                <th>Why</th>
-                <th>Since</th>
-                {manage ? <th></th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {report.subscriptions.map((s) => (
-                <tr>
-                  <td>{s.displayName}</td>
-                  <td>{levelLabel[s.level]}</td>
-                  <td>{s.reason}</td>
-                  <td>
-                    <Time iso={s.addedAt} />
-                  </td>
-                  {manage ? (
-                    <td>
-                      <ActionForm ctx={ctx} action={`${base}/unsubscribe`} inline>
-                        <input type="hidden" name="subscription" value={s.id} />
-                        <Button kind="danger">Remove</Button>
-                      </ActionForm>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
-        {manage && r.visibility === 'private' ? (
-          <ActionForm ctx={ctx} action={`${base}/subscribe`}>
-            <div class="grid">
-              <TextField name="username" label="Username" required />
-              <Select name="level" label="Takes part as" options={subscriptionLevels.map((l) => [l, levelLabel[l]])} />
-              <TextField name="reason" label="Why they need to see it" required />
-            </div>
-            <Button kind="secondary">Widen disclosure</Button>
-          </ActionForm>
-        ) : null}
-      </div>
-      ) : null}
+      <ExtentCard ctx={ctx} report={report} subscriptions={d.subscriptions} />
       <div class="card">
         <h2>Attachments</h2>
         {d.attachments.length ? (
@@ -360,12 +311,18 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
                   {a.size} bytes · {a.uploaded_label}
                 </span>{' '}
                 {a.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+                {team && a.visibility === 'everyone' ? a.published_at ? <Badge tone="ok">public</Badge> : <Badge tone="muted">not public</Badge> : null}
               </li>
             ))}
           </ul>
         ) : (
           <p class="muted">None.</p>
         )}
+        {manage && r.visibility === 'public' && d.attachments.some((a) => a.visibility === 'everyone' && !a.published_at) ? (
+          <p>
+            <a href={`${base}/publish-files`}>Publish files…</a> <span class="muted">Files stay with the people on the report unless you publish them.</span>
+          </p>
+        ) : null}
         {canContribute(report.access) ? (
           <form method="post" action={`${base}/attachments?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack" id="attachments">
             <div class="field">

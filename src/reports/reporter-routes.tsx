@@ -43,9 +43,9 @@ async function showReporterView(app: AppContext, req: FastifyRequest, reply: Fas
   const db = app.storage.db;
   // Reporters never see VMT-only material, whoever follows the link.
   const [timeline, comments, attachments, pgpFingerprint] = await Promise.all([
-    readTimeline(db, report.row.id, false),
+    readTimeline(db, report.row.id, 'reporter'),
     readComments(scope, report.row.id, false),
-    listAttachments(scope, report.row.id, false),
+    listAttachments(scope, report.row.id, 'reporter'),
     fingerprintOf(scope, report.row.reporter_pgp_key),
   ]);
   // The link is a credential: keep the page out of search engines and caches (sendPage sets no-store).

@@ -14,6 +14,7 @@ import { newTotpSecret } from '../accounts/totp.js';
 import { systemScope } from '../context.js';
 import { Worker } from '../jobs/worker.js';
 import { buildJobRegistry } from '../jobs/registry.js';
+import { receiveReport } from './intake.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -114,5 +115,37 @@ describe.skipIf(!chromiumAvailable)('reports in a real browser', () => {
     expect(await publicPage.locator('.badges').textContent()).toContain('public');
     expect(await publicPage.locator('ol.timeline').textContent()).toContain('The embargo ended: the report was opened automatically.');
     await screenshot(publicPage, 'reports-08-public');
+  });
+
+  it('asks for a confirmation with a reason before making a report public; the form works without JavaScript', async () => {
+    const { report } = await receiveReport(systemScope(server.ctx), { title: 'Token leak in nova-api debug logs', description: 'Tokens are logged at debug level.', projects: ['nova'], email: 'finder@example.net' }, [{ filename: 'poc.sh', contentType: 'text/plain', content: Buffer.from('grep token /var/log/nova/api.log\n') }], 'web');
+    const vera = await signIn('vera');
+    await vera.goto(`${server.baseUrl}/reports/${report.ref}`);
+    await vera.getByRole('link', { name: 'Make public…' }).click();
+    await vera.waitForURL(`**/reports/${report.ref}/make-public`);
+    expect(await vera.locator('main').textContent()).toContain('This cannot be undone.');
+    expect(await vera.locator('input[name="publish_files"]').isChecked()).toBe(false);
+    await vera.setViewportSize({ width: 1280, height: 900 });
+    await screenshot(vera, 'reports-09-confirm-make-public-1280');
+    await vera.setViewportSize({ width: 390, height: 844 });
+    await screenshot(vera, 'reports-10-confirm-make-public-390');
+    // Nothing is wider than a phone (the menu wraps).
+    expect(await vera.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+    // The same session with JavaScript off: the plain form does it.
+    const noScript = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    await noScript.addCookies(await vera.context().cookies());
+    const page = await noScript.newPage();
+    await page.goto(`${server.baseUrl}/reports/${report.ref}/make-public`);
+    await page.locator('#f-reason').fill('Published upstream by a third party.');
+    await page.locator('#f-confirm-yes').check();
+    await page.getByRole('button', { name: 'Make the report public' }).click();
+    await page.waitForURL(`**/reports/${report.ref}`);
+    expect(await page.locator('.flash.success').textContent()).toContain('The report is public.');
+    expect(await page.locator('ol.timeline').textContent()).toContain('Report made public: Published upstream by a third party.');
+    // Nobody ticked the proof of concept: the public page does not offer it.
+    const reader = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await reader.goto(`${server.baseUrl}/reports/${report.ref}`);
+    expect(await reader.locator('main').textContent()).not.toContain('poc.sh');
   });
 });

@@ -8,21 +8,20 @@ import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
+import { attachmentScope, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { Time } from '../web/components.js';
 import type { CommentVisibility, ReportClass, ReportState, SubscriptionLevel } from '../storage/tables.js';
 import { reportForActor, type ReportForActor } from './access.js';
 import { readTimeline } from './timeline.js';
-import { addAttachments, addComment, listAttachments, readComments } from './collaboration.js';
+import { addAttachments, addComment, attachmentsIn, listAttachments, readComments } from './collaboration.js';
 import { readReportForm } from './intake-multipart.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } from './cve-impact.js';
 import { acknowledge, assignCoordinator, markDuplicate, redirectProject, setClass, setState } from './triage.js';
 import { subscribe, unsubscribe } from './ladder.js';
-import { extendEmbargo, makePublic, planDisclosure, publishAsIssue } from './disclosure.js';
-import { endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
+import { extendEmbargo, planDisclosure, publishAsIssue } from './disclosure.js';
 import { loadDisclosureSummary } from '../disclosure/summary.js';
-import { presentReport, type CommentView } from './present.js';
+import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
 
 void Fragment;
@@ -32,9 +31,9 @@ const refParam = { params: { ref: 'report' } } as const;
 async function pageData(app: AppContext, scope: Scope, report: ReportForActor): Promise<ReportPageData> {
   const team = canSeeVmtOnly(report.access);
   const [timeline, comments, attachments, approvals, coordinator] = await Promise.all([
-    readTimeline(app.storage.db, report.row.id, team),
+    readTimeline(app.storage.db, report.row.id, report.access),
     readComments(scope, report.row.id, team),
-    listAttachments(scope, report.row.id, team),
+    listAttachments(scope, report.row.id, report.access),
     impactApprovals(scope, report.row.id, report.row.impact_text),
     report.row.coordinator_id ? app.storage.db.selectFrom('users').select('display_name').where('id', '=', report.row.coordinator_id).executeTakeFirst() : undefined,
   ]);
@@ -45,6 +44,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     timeline,
     comments: comments.map((c): CommentView => ({ id: c.id, author: c.author_label, body: c.body, visibility: c.visibility, created_at: c.created_at })),
     attachments,
+    subscriptions: presentSubscriptions(report, scope.actor),
     approvals,
     coordinatorName: coordinator?.display_name ?? null,
     disclosure,
@@ -99,7 +99,7 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       handler: async (req, _reply, scope) => {
         const report = await reportForActor(scope, (req.params as { ref: string }).ref);
         const d = await pageData(app, scope, report);
-        return presentReport(report, d.timeline, d.comments, d.attachments.map((a) => ({ ...a, sha256: '' })));
+        return presentReport(report, scope.actor, d.timeline, d.comments, d.attachments.map((a) => ({ ...a, sha256: '' })));
       },
     },
     {
@@ -186,13 +186,7 @@ export function reportRoutes(app: AppContext): RouteDef[] {
     }),
     action('impact/approve', async (s, ref) => `Approved as the ${await approveImpact(s, ref)}.`),
     action('embargo/extend', async (s, ref, f) => (await extendEmbargo(s, ref, str(f, 'end'), str(f, 'reason')), 'Embargo extended; the reporter has been told.')),
-    action('embargo/end', async (s, ref, f) =>
-      (await endEmbargoEarlyOrDisclose(s, ref, str(f, 'reason'))) === 'disclosing'
-        ? 'The embargo has ended; the report is public and the disclosure steps (advisory, announcement, site) are running now.'
-        : 'The embargo has ended; the report is public.',
-    ),
     action('disclosure/plan', async (s, ref, f) => (await planDisclosure(s, ref, str(f, 'planned_at') || null), 'Planned disclosure saved.')),
-    action('make-public', async (s, ref, f) => (await makePublic(s, ref, str(f, 'reason')), 'The report is public.')),
     action('publish-issue', async (s, ref, f) => (await publishAsIssue(s, ref, { summary: str(f, 'summary'), commentIds: list(f, 'comments').map(Number) }), `Published at /issues/${ref}.`)),
   ];
 }
@@ -202,9 +196,8 @@ async function downloadAttachment(app: AppContext, req: FastifyRequest, reply: F
   const report = await reportForActor(scope, ref);
   const id = Number(attachmentId);
   if (!Number.isInteger(id)) throw errors.notFound('attachment');
-  let q = app.storage.db.selectFrom('report_attachments').select(['filename', 'content', 'visibility']).where('id', '=', id).where('report_id', '=', report.row.id);
-  if (!canSeeVmtOnly(report.access)) q = q.where('visibility', '=', 'everyone');
-  const file = await q.executeTakeFirst();
+  const q = app.storage.db.selectFrom('report_attachments').select(['filename', 'content', 'visibility']).where('id', '=', id).where('report_id', '=', report.row.id);
+  const file = await attachmentsIn(q, attachmentScope(report.access)).executeTakeFirst();
   if (!file) throw errors.notFound('attachment');
   // Served only as a download, never rendered: reporters' files may be exploits.
   return reply

@@ -91,7 +91,7 @@ describe.each(testDialects())('report search on %s', (dialect) => {
     const team = await scopeOf(t, vmt);
     const file = async (key: string, title: string, description: string, opened: boolean, by?: TestUser) => {
       const r = await fileReport(t, { title, description, projects: ['keystone'], ...(by ? { by } : {}) });
-      if (opened) await makePublic(team, r.ref);
+      if (opened) await makePublic(team, r.ref, 'Coordinated disclosure.');
       refs[key] = r.ref;
       return r;
     };

@@ -3,6 +3,7 @@
 import type { Db } from '../storage/database.js';
 import type { CommentVisibility } from '../storage/tables.js';
 import type { Actor } from '../access/actor.js';
+import { canSeeVmtOnly, hiddenTimelineKinds, type ReportAccess } from '../access/report-policy.js';
 
 export type TimelineKind =
   | 'received'
@@ -31,7 +32,9 @@ export type TimelineKind =
   | 'published_as_issue'
   | 'credit_changed'
   | 'prenotice_sent'
-  | 'disclosure_step';
+  | 'disclosure_step'
+  | 'files_published'
+  | 'advisory_published';
 
 export function actorName(actor: Actor, fallback = 'system'): { id: number | null; label: string } {
   return actor.kind === 'user' ? { id: actor.userId, label: actor.displayName } : { id: null, label: fallback };
@@ -61,9 +64,12 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-export async function readTimeline(db: Db, reportId: number, includeVmtOnly: boolean): Promise<TimelineEntry[]> {
+/** The events this access may see: the policy decides (VMT-only events, who was let in and why). */
+export async function readTimeline(db: Db, reportId: number, access: ReportAccess): Promise<TimelineEntry[]> {
   let q = db.selectFrom('report_events').selectAll().where('report_id', '=', reportId).orderBy('id');
-  if (!includeVmtOnly) q = q.where('visibility', '=', 'everyone');
+  if (!canSeeVmtOnly(access)) q = q.where('visibility', '=', 'everyone');
+  const hidden = hiddenTimelineKinds(access);
+  if (hidden.length) q = q.where('kind', 'not in', hidden);
   const rows = await q.execute();
   return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor_label, kind: r.kind as TimelineKind, visibility: r.visibility, data: JSON.parse(r.data) as Record<string, unknown> }));
 }
@@ -129,6 +135,10 @@ export function describeEvent(e: TimelineEntry): string {
       return 'The reporter changed their credit preference.';
     case 'prenotice_sent':
       return `Pre-notice sent to ${s('recipients')} stakeholder recipient(s); disclosure planned for ${when('at')}.`;
+    case 'advisory_published':
+      return `Advisory ${s('advisory')} published (revision ${s('revision')})${s('reason') ? `. Reason: ${s('reason')}` : '.'}`;
+    case 'files_published':
+      return `Published with the report: ${s('files')}.`;
     case 'disclosure_step':
       return `Disclosure step “${s('step').replace('_', ' ')}” done. ${s('detail')}`;
   }

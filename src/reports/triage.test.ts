@@ -48,7 +48,7 @@ describe.each(testDialects())('acknowledgement deadline on %s', (dialect) => {
     expect((await reportRow(t, report.id)).escalated_at).toBe(report.ack_deadline_at);
     const [escalated] = await events(t, report.id, 'escalated');
     expect(escalated?.visibility).toBe('vmt');
-    expect((await readTimeline(t.ctx.storage.db, report.id, false)).map((e) => e.kind)).not.toContain('escalated');
+    expect((await readTimeline(t.ctx.storage.db, report.id, 'reporter')).map((e) => e.kind)).not.toContain('escalated');
     expect(await recipientsOf(t, report.ref, ESCALATED)).toEqual(vmt.map((u) => u.user.email).sort());
     expect(await recipientsOf(t, report.ref, LEAD_ESCALATED)).toEqual([lead.user.email]);
     expect(await auditEvents(t, report.id, 'report.escalated')).toHaveLength(1);
@@ -125,7 +125,7 @@ describe.each(testDialects())('triage on %s', (dialect) => {
   /** A fresh report brought to `state` through the real commands. */
   async function reportIn(state: ReportState): Promise<ReportRow> {
     const r = await receive(t);
-    if (state === 'public' || state === 'fix_released') await makePublic(vmt, r.ref);
+    if (state === 'public' || state === 'fix_released') await makePublic(vmt, r.ref, 'Coordinated disclosure.');
     for (const s of paths[state]) await setState(vmt, r.ref, s, reason(s));
     const row = await reportRow(t, r.id);
     expect(row.state).toBe(state);
@@ -254,7 +254,7 @@ describe.each(testDialects())('triage on %s', (dialect) => {
       ['cve request', (s, ref) => requestCve(s, ref)],
       ['cve assign', (s, ref) => assignCve(s, ref, 'CVE-2026-55555')],
       ['impact', (s, ref) => draftImpact(s, ref, impact)],
-      ['make public', (s, ref) => makePublic(s, ref)],
+      ['make public', (s, ref) => makePublic(s, ref, 'Coordinated disclosure.')],
       ['end early', (s, ref) => endEmbargoEarly(s, ref, 'Leaked.')],
       ['extend', (s, ref) => extendEmbargo(s, ref, '2026-12-01', 'Needs time.')],
       ['plan', (s, ref) => planDisclosure(s, ref, '2026-02-03')],

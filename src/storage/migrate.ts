@@ -15,6 +15,7 @@ import * as m0008 from './migrations/0008_queue_indexes.js';
 import * as m0009 from './migrations/0009_job_batches.js';
 import * as m0010 from './migrations/0010_account_security.js';
 import * as m0011 from './migrations/0011_intake_slots.js';
+import * as m0012 from './migrations/0012_attachment_consent.js';
 import * as m0013 from './migrations/0013_faults.js';
 
 interface Migration {
@@ -35,6 +36,7 @@ export const migrations: Migration[] = [
   { version: '0009_job_batches', up: m0009.up },
   { version: '0010_account_security', up: m0010.up },
   { version: '0011_intake_slots', up: m0011.up },
+  { version: '0012_attachment_consent', up: m0012.up },
   { version: '0013_faults', up: m0013.up },
 ];
 

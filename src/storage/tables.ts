@@ -309,6 +309,8 @@ export interface ReportAttachmentsTable {
   uploaded_by: number | null;
   uploaded_label: string;
   created_at: Timestamp;
+  /** When the coordinator chose to publish the file with the opened report; null: not public (issue 13). */
+  published_at: Timestamp | null;
 }
 
 export interface ReportCvesTable {

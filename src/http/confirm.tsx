@@ -1,0 +1,150 @@
+// Irreversible steps (make public, end an embargo, disclose now, publish) take a confirmation with a reason
+// (DESIGN.md §5; issue 13 item 11). Each gets a GET page that says what will happen and asks for the reason,
+// and a POST that is refused — with a clear error, changing nothing — unless it carries `confirm` and a
+// reason. Plain forms: it works without JavaScript. The JSON API asks for `confirm: true` and `reason`.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { PageContext } from '../web/layout.js';
+import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
+import type { AppContext, Scope } from '../context.js';
+import { AppError, IssueCollector } from '../errors/catalogue.js';
+import type { UserActor } from '../access/actor.js';
+import { formBody, keepValues, str, type FormBody } from './forms.js';
+import { redirectWithFlash, sendPage } from './render.js';
+import type { Audience, LeakSpec, RouteDef } from './route.js';
+
+void Fragment;
+
+export const MAX_REASON = 2000;
+
+/** JSON body fields of an irreversible API call; optional in the schema so that a missing one gets the clear error below. */
+export const confirmFields = {
+  confirm: Type.Optional(Type.Boolean({ description: 'Must be true: the step cannot be undone.' })),
+  reason: Type.Optional(Type.String({ maxLength: MAX_REASON, description: 'Why; recorded on the timeline and in the audit event.' })),
+};
+export const ConfirmBody = Type.Object(confirmFields, { additionalProperties: false });
+
+/** The reason of a confirmed irreversible step, or a validation error naming `confirm` and/or `reason`. */
+export function requireConfirmation(confirmed: boolean, reason: unknown): string {
+  const issues = new IssueCollector();
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  if (!confirmed) issues.add('confirm', 'This step cannot be undone: tick the box to confirm it.');
+  if (!text) issues.add('reason', 'Give the reason; it is recorded on the timeline and in the audit log.');
+  else if (text.length > MAX_REASON) issues.add('reason', `Use at most ${MAX_REASON} characters.`);
+  issues.throwIfAny('This step cannot be undone: confirm it and give a reason.');
+  return text;
+}
+
+/** What the confirmation page says. */
+export interface ConfirmView {
+  title: string;
+  /** One sentence: what this step does. */
+  lead: string;
+  /** What will happen, one line each. */
+  consequences: string[];
+  button: string;
+  reasonLabel: string;
+  reasonHint?: string;
+  /** More fields (e.g. which files to publish). */
+  extra?: (state: FormState) => SafeHtml;
+}
+
+export function ConfirmPage({ ctx, action, back, view, state }: { ctx: PageContext; action: string; back: string; view: ConfirmView; state?: FormState }): SafeHtml {
+  const confirmError = state?.issues?.find((i) => i.field === 'confirm');
+  return (
+    <>
+      <h1>{view.title}</h1>
+      <p class="lead">{view.lead}</p>
+      <ErrorSummary state={state} />
+      <div class="card confirm-step">
+        <h2>What will happen</h2>
+        <ul>
+          {view.consequences.map((c) => (
+            <li>{c}</li>
+          ))}
+        </ul>
+        <p>
+          <strong>This cannot be undone.</strong>
+        </p>
+      </div>
+      <form method="post" action={action} class="stack">
+        <CsrfField token={ctx.csrfToken} />
+        <TextField name="reason" label={view.reasonLabel} hint={view.reasonHint} multiline rows={3} required state={state} />
+        {view.extra ? view.extra(state ?? {}) : null}
+        <div class={`check${confirmError ? ' has-error' : ''}`} id="f-confirm">
+          <input type="checkbox" id="f-confirm-yes" name="confirm" value="yes" required aria-invalid={confirmError ? 'true' : undefined} />
+          <label for="f-confirm-yes">I understand that this cannot be undone.</label>
+        </div>
+        {confirmError ? <p class="field-error">{confirmError.message}</p> : null}
+        <div class="actions">
+          <Button kind="danger">{view.button}</Button>
+          <a href={back}>Cancel</a>
+        </div>
+      </form>
+    </>
+  );
+}
+
+export interface IrreversibleStep<T> {
+  /** e.g. `/reports/:ref/make-public`: GET shows the confirmation, POST does it. */
+  url: string;
+  audience: Exclude<Audience, 'public'>;
+  leak: LeakSpec;
+  /** Load and authorize (404 for what the actor may not see, 403 for what they may not do). */
+  prepare(scope: Scope & { actor: UserActor }, params: Record<string, string>): Promise<T>;
+  view(data: T, params: Record<string, string>): ConfirmView;
+  /** The object's page: "Cancel" goes there, and a refusal that is not about the form is flashed there. */
+  back(params: Record<string, string>): string;
+  /** The form's own fields besides confirm and reason: a validation error naming only these shows the page again. */
+  fields?: string[];
+  /** Do it; returns where to go and what to say. */
+  run(scope: Scope & { actor: UserActor }, params: Record<string, string>, form: FormBody, reason: string): Promise<{ location: string; message: string }>;
+}
+
+// Refusals about the object's state (not approved yet, already public…) are said on the object's page.
+const FLASHED = new Set(['conflict', 'forbidden_action', 'precondition_failed']);
+
+export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>): RouteDef[] {
+  const show = async (req: FastifyRequest, reply: FastifyReply, data: T, params: Record<string, string>, state?: FormState, status?: number) => {
+    const view = step.view(data, params);
+    const action = req.url.split('?')[0]!;
+    return sendPage(app, req, reply, view.title, (ctx) => <ConfirmPage ctx={ctx} action={action} back={step.back(params)} view={view} state={state} />, { status });
+  };
+  return [
+    {
+      method: 'GET',
+      url: step.url,
+      audience: step.audience,
+      leak: step.leak,
+      handler: async (req, reply, scope) => {
+        const params = req.params as Record<string, string>;
+        return show(req, reply, await step.prepare(scope, params), params);
+      },
+    },
+    {
+      method: 'POST',
+      url: step.url,
+      audience: step.audience,
+      leak: step.leak,
+      handler: async (req, reply, scope) => {
+        const params = req.params as Record<string, string>;
+        // Load first: what the actor may not read answers 404 before the form is looked at.
+        const data = await step.prepare(scope, params);
+        const form = formBody(req);
+        try {
+          const reason = requireConfirmation(str(form, 'confirm') === 'yes', str(form, 'reason'));
+          const done = await step.run(scope, params, form, reason);
+          return redirectWithFlash(reply, done.location, 'success', done.message);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          // The form needs fixing: the confirmation again, with the errors. The object's state refuses: say so there.
+          const own = new Set(['confirm', 'reason', ...(step.fields ?? [])]);
+          if (error.code === 'validation_failed' && error.fields.length && error.fields.every((f) => own.has(f.field))) return show(req, reply, data, params, { values: keepValues(form), issues: error.fields }, error.status);
+          if (FLASHED.has(error.code) || error.code === 'validation_failed') return redirectWithFlash(reply, step.back(params), 'error', error.message);
+          throw error;
+        }
+      },
+    },
+  ];
+}

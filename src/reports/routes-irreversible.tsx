@@ -1,0 +1,177 @@
+// The irreversible steps on a report — make public, end the embargo (or disclose now, when a disclosure is
+// scheduled), publish files of an opened report — each behind a confirmation page with a reason, and the
+// coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
+import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { AppContext, Scope } from '../context.js';
+import { errors } from '../errors/catalogue.js';
+import { list } from '../http/forms.js';
+import { irreversibleRoutes, type ConfirmView } from '../http/confirm.js';
+import type { FormState } from '../web/components.js';
+import type { RouteDef } from '../http/route.js';
+import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
+import { reportForActor, requireOn, type ReportForActor } from './access.js';
+import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachment-consent.js';
+import { makePublic } from './disclosure.js';
+import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
+
+void Fragment;
+
+type Files = Awaited<ReturnType<typeof publishableFiles>>;
+interface Loaded {
+  report: ReportForActor;
+  files: Files;
+  scheduled: boolean;
+}
+
+const refParam = { params: { ref: 'report' } } as const;
+
+/** Checkboxes for the reporter's files; none is ticked unless the coordinator ticks it. */
+export function FilePicker({ files, state, opening }: { files: Files; state: FormState; opening: boolean }): SafeHtml {
+  const picked = new Set([state.values?.[PUBLISH_FILES_FIELD]].flat().map(String));
+  const error = state.issues?.find((i) => i.field === PUBLISH_FILES_FIELD);
+  return (
+    <fieldset class={`files-to-publish${error ? ' has-error' : ''}`} id={`f-${PUBLISH_FILES_FIELD}`}>
+      <legend>Files to publish{opening ? ' with the report' : ''}</legend>
+      {error ? <p class="field-error">{error.message}</p> : null}
+      {files.length ? (
+        <>
+          <p class="hint">Files stay with the people on the report (the reporter, the subscribers, the VMT) unless you tick them here.</p>
+          {files.map((f) => (
+            <div class="check">
+              <input type="checkbox" id={`pub-file-${f.id}`} name={PUBLISH_FILES_FIELD} value={String(f.id)} checked={picked.has(String(f.id))} />
+              <label for={`pub-file-${f.id}`}>
+                {f.filename} <span class="muted">({f.size} bytes, from {f.uploaded_label})</span>
+              </label>
+            </div>
+          ))}
+        </>
+      ) : (
+        <p class="muted">The report has no files to publish.</p>
+      )}
+    </fieldset>
+  );
+}
+
+async function load(app: AppContext, scope: Scope, ref: string, what: string): Promise<Loaded> {
+  const report = await reportForActor(scope, ref ?? '');
+  requireOn(report, scope, (a) => canManage(a) && canSeeVmtOnly(a), what);
+  const [files, plan] = await Promise.all([
+    publishableFiles(app.storage.db, report.row.id),
+    app.storage.db.selectFrom('disclosure_plans').select('state').where('report_id', '=', report.row.id).executeTakeFirst(),
+  ]);
+  return { report, files, scheduled: plan?.state === 'scheduled' };
+}
+
+const stillPrivate = (d: Loaded) => {
+  if (d.report.row.visibility === 'public') throw errors.conflict('The report is already public.');
+};
+
+function openingConsequences(d: Loaded): string[] {
+  return [
+    `${d.report.row.ref} becomes readable by anyone, signed in or not: its description, its comments for everyone and its timeline.`,
+    'The embargo ends; the scheduled embargo deadline and warnings are cancelled.',
+    'Everyone on the report (the reporter included) is told by mail.',
+    'VMT-only comments and files, who was given access and why stay with the VMT. Files stay private unless you tick them below.',
+  ];
+}
+
+export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
+  const picker = (d: Loaded, opening: boolean) => (state: FormState) => <FilePicker files={d.files} state={state} opening={opening} />;
+  return [
+    ...irreversibleRoutes<Loaded>(app, {
+      url: '/reports/:ref/make-public',
+      audience: 'user',
+      leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}`,
+      prepare: (scope, p) => load(app, scope, p.ref!, 'make the report public'),
+      view: (d): ConfirmView => (stillPrivate(d), {
+        title: `Make ${d.report.row.ref} public`,
+        lead: `Open “${d.report.row.title}” now, before its embargo ends.`,
+        consequences: openingConsequences(d),
+        button: 'Make the report public',
+        reasonLabel: 'Why is it made public now?',
+        reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
+        extra: picker(d, true),
+      }),
+      run: async (scope, p, form, reason) => {
+        await makePublic(scope, p.ref!, reason, list(form, PUBLISH_FILES_FIELD));
+        return { location: `/reports/${p.ref!}`, message: 'The report is public.' };
+      },
+    }),
+    ...irreversibleRoutes<Loaded>(app, {
+      url: '/reports/:ref/embargo/end',
+      audience: 'user',
+      leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}`,
+      prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
+      view: (d): ConfirmView => (stillPrivate(d), {
+        title: `End the embargo of ${d.report.row.ref}`,
+        lead: `For a leak: the embargo of “${d.report.row.title}” ends now and the report opens.`,
+        consequences: [
+          ...openingConsequences(d),
+          ...(d.scheduled ? ['The scheduled disclosure runs at once: the approved advisory is published, announced and the public site rebuilt.'] : []),
+        ],
+        button: 'End the embargo now',
+        reasonLabel: 'What leaked?',
+        reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
+        extra: picker(d, true),
+      }),
+      run: async (scope, p, form, reason) => {
+        const how = await endEmbargoEarlyOrDisclose(scope, p.ref!, reason, list(form, PUBLISH_FILES_FIELD));
+        const message = how === 'disclosing' ? 'The embargo has ended; the report is public and the disclosure steps (advisory, announcement, site) are running now.' : 'The embargo has ended; the report is public.';
+        return { location: `/reports/${p.ref!}`, message };
+      },
+    }),
+    ...irreversibleRoutes<Loaded>(app, {
+      url: '/reports/:ref/disclosure/now',
+      audience: 'user',
+      leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}/disclosure`,
+      prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
+      view: (d): ConfirmView => {
+        stillPrivate(d);
+        if (!d.scheduled) throw errors.conflict('No disclosure is scheduled for this report.');
+        return {
+          title: `Disclose ${d.report.row.ref} now`,
+          lead: 'For a leak: run the scheduled disclosure at once instead of at the planned hour.',
+          consequences: [...openingConsequences(d), 'The approved advisory is published and announced, and the public site is rebuilt, now.'],
+          button: 'Disclose now',
+          reasonLabel: 'What leaked?',
+          reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
+          extra: picker(d, true),
+        };
+      },
+      run: async (scope, p, form, reason) => {
+        await discloseNow(scope, p.ref!, reason, list(form, PUBLISH_FILES_FIELD));
+        return { location: `/reports/${p.ref!}/disclosure`, message: 'The disclosure steps are running now.' };
+      },
+    }),
+    ...irreversibleRoutes<Loaded>(app, {
+      url: '/reports/:ref/publish-files',
+      audience: 'user',
+      leak: refParam,
+      fields: [PUBLISH_FILES_FIELD],
+      back: (p) => `/reports/${p.ref!}#attachments`,
+      prepare: (scope, p) => load(app, scope, p.ref!, 'publish files'),
+      view: (d): ConfirmView => {
+        if (d.report.row.visibility !== 'public') throw errors.conflict('The report is still private: pick the files when you make it public.');
+        return {
+          title: `Publish files of ${d.report.row.ref}`,
+          lead: 'The report is public; its files are not, until you pick them.',
+          consequences: ['Anyone can download the files you tick, from the public report page.', 'The file names are shown on the report’s timeline.'],
+          button: 'Publish the ticked files',
+          reasonLabel: 'Why are these files published?',
+          reasonHint: 'Kept in the audit log.',
+          extra: picker(d, false),
+        };
+      },
+      run: async (scope, p, form, reason) => {
+        const n = await publishFiles(scope, p.ref!, list(form, PUBLISH_FILES_FIELD), reason);
+        return { location: `/reports/${p.ref!}#attachments`, message: `${n} file${n === 1 ? '' : 's'} published.` };
+      },
+    }),
+  ];
+}
