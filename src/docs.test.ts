@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { configVariables } from './config/config.js';
-import { repoPath } from './testing/shared-corpus.js';
+import { repoPath } from './testing/fixture-files.js';
 
 describe('README', () => {
   const readme = readFileSync(repoPath('README.md'), 'utf8');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, makeUser, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import { createProject } from '../projects/projects.js';
 import { resolveSections, type NoteRecord } from './formats/note-record.js';
 import { parseOssnText } from './formats/ossn-text.js';
@@ -17,7 +17,7 @@ import { exportOssnDir, importOssnDir, type ImportReport } from './import-export
 import { publishedRecord, loadNote } from './store.js';
 import { userScope } from './testing/fixtures.js';
 
-const corpusDir = sharedPath('corpus', 'ossn');
+const corpusDir = fixturePath('ossn');
 const corpusFiles = readdirSync(corpusDir).sort();
 
 function sections(record: NoteRecord): [string, string][] {

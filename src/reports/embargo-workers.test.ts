@@ -9,18 +9,16 @@ import { verifyAuditChain } from '../audit/audit.js';
 import { EMBARGO_OPEN_JOB } from '../embargo/schedule.js';
 import { MAIL_JOB, type OutgoingMail } from '../mail/outbox.js';
 import { createProject } from '../projects/projects.js';
-import { postgresUrl } from '../testing/databases.js';
+import { describeOnPostgres } from '../testing/databases.js';
 import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { DAY, receive } from './testing/deadline-fixtures.js';
 
 const cli = cordonCli;
 const fixture = repoPath('dist', 'reports', 'testing', 'embargo-worker.js');
 
-if (!postgresUrl) console.warn('[cordon tests] embargo exactly-once with worker processes needs TEST_DATABASE_URL (PostgreSQL); skipped.');
-
-describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on PostgreSQL', () => {
+describeOnPostgres('embargo deadlines with worker processes on PostgreSQL', () => {
   let t: TestApp;
   const workers = new WorkerProcesses([fixture]);
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ManualClock } from '../clock.js';
-import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { newTotpSecret } from '../accounts/totp.js';
@@ -17,7 +17,7 @@ import { buildJobRegistry } from '../jobs/registry.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!chromiumAvailable)('reports in a real browser', () => {
+describeInBrowser('reports in a real browser', () => {
   let server: LiveServer;
   let browser: Browser;
   const clock = new ManualClock(new Date());
