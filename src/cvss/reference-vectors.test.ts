@@ -1,4 +1,4 @@
-// Every reference vector in shared/schemas/cvss (RedHatProductSecurity/cvss test data, generated with
+// Every reference vector in test-fixtures/cvss (RedHatProductSecurity/cvss test data, generated with
 // the FIRST calculators) is parsed with our strict parser and every expected score is compared.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Import of the 96 real notes (shared/corpus/ossn) as published notes, on both databases: every note, its
+// Import of the 96 real notes (test-fixtures/ossn) as published notes, on both databases: every note, its
 // sections counted, a warning per oddity, idempotent, files that are not notes reported and skipped; id
 // allocation continues above 0108; export writes them back with the same sections and text.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';

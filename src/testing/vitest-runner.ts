@@ -10,14 +10,28 @@ function skipAll(task: Task): void {
   if (task.type === 'suite') task.tasks.forEach(skipAll);
 }
 
-function visit(task: Task): void {
+function markSkipped(task: Task): void {
   if (task.type !== 'suite') return;
   if (task.mode === 'run' && task.name.includes(SKIP_MARK)) skipAll(task);
-  else task.tasks.forEach(visit);
+  else task.tasks.forEach(markSkipped);
 }
 
+type OnCollected = (files: File[]) => unknown;
+
 export default class CordonTestRunner extends TestRunner {
-  onCollected(files: File[]): void {
-    files.forEach(visit);
+  constructor(...args: ConstructorParameters<typeof TestRunner>) {
+    super(...args);
+    // The worker wraps onCollected (it reads ours, installs its own that reports the collected tasks to
+    // the main process and then calls ours). The modes must be set before that report, so the installed
+    // wrapper is called after the marking; the one it wrapped only marks (idempotent).
+    const mark = (files: File[]): void => files.forEach(markSkipped);
+    let wrapper: OnCollected | undefined;
+    Object.defineProperty(this, 'onCollected', {
+      configurable: true,
+      get: (): OnCollected => (wrapper ? (files) => (mark(files), wrapper?.(files)) : mark),
+      set: (fn: OnCollected) => {
+        wrapper = fn;
+      },
+    });
   }
 }
