@@ -4,7 +4,7 @@
 // acknowledges through the link in the mail, the report page shows the plan, the recipient states and a
 // countdown; nothing is public before the hour; when the clock reaches the hour the job opens the report,
 // publishes the advisory, sends the signed announcement and rebuilds the site. Screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import PostalMime from 'postal-mime';
 import type { Browser, Page } from 'playwright-core';

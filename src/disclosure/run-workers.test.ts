@@ -3,7 +3,7 @@
 // small compiled fixture around the product's registry) over one PostgreSQL database run the disclosure
 // plans of a dozen reports whose hour has passed: every step once, every report opened once, every approved
 // advisory published and announced once. Then a worker is killed between two steps and a new one resumes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { insertScheduledPlan } from './testing/plans.js';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 import { classAReport, completeForm, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';

@@ -1,6 +1,6 @@
 // In real Chromium (issue 8): a security core member claims a flagged note, writes it, two security core
 // members give +2, a project core reviewer gives +1, it is published, and the public page and feed show it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';

@@ -1,6 +1,6 @@
 // In real Chromium (issue 5): a developer subscribed to a private report uploads a patch for two branches,
 // sees the check results, a coresec reviewer gives +2, and the matrix shows "ready". Screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';

@@ -2,7 +2,7 @@
 // running." Real worker processes (the compiled CLI) over one PostgreSQL database open ~100 reports whose
 // embargo ended a day ago (through the batch lane of the job worker); then a worker is killed in the middle
 // of a batch of openings and a new one takes over.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { verifyAuditChain } from '../audit/audit.js';

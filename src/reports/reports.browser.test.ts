@@ -1,7 +1,7 @@
 // In real Chromium (issue 3): an anonymous reporter files a report with an attachment; a VMT member
 // acknowledges, classifies and subscribes coresec; the coresec member sees it; an unrelated user gets a
 // 404; the embargo passes on the clock and the report becomes public. Screenshots of each step.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

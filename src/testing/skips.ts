@@ -14,8 +14,8 @@ export function skippedTitle(title: string, reason: string): string {
 }
 
 /** Throws on CI, where the missing piece is a configuration error. */
-export function requireOnCi(available: boolean, reason: string): void {
-  if (!available && onCi) throw new Error(`CI=true but ${reason}: on CI this is a failure, not a skip.`);
+export function requireOnCi(available: boolean, reason: string, ci = onCi): void {
+  if (!available && ci) throw new Error(`CI=true but ${reason}: on CI this is a failure, not a skip.`);
 }
 
 /**

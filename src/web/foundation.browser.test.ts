@@ -1,6 +1,6 @@
 // In real Chromium: the first admin signs up through the setup link, enables TOTP, creates a project and
 // a user. Screenshots of each page go to test-artifacts/screenshots/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { describeInBrowser, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { ensureSetupLink } from '../accounts/invites.js';
