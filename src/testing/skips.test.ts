@@ -1,8 +1,11 @@
 // Issue 14: suites that cannot run here are registered and reported as skipped, with their reason;
 // on CI the same condition is a failure. Checked on this file's own collected tasks.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromiumAvailable, chromiumMissing, describeInBrowser } from './browser.js';
 import { describeOnPostgres, postgresMissing, postgresUrl, testDialects } from './databases.js';
+import { repoPath } from './fixture-files.js';
 import { requireOnCi, SKIP_MARK, skippedTitle } from './skips.js';
 
 describe.each(testDialects())('a dialect case on %s', (dialect) => {
@@ -41,5 +44,21 @@ describe('what this file registered', () => {
     expect(() => requireOnCi(false, postgresMissing, true)).toThrow(`CI=true but ${postgresMissing}`);
     expect(() => requireOnCi(true, postgresMissing, true)).not.toThrow();
     expect(() => requireOnCi(false, postgresMissing, false)).not.toThrow();
+  });
+});
+
+describe('suites skip only through these helpers', () => {
+  it('no test file skips a suite or test without a reason in its title', () => {
+    const root = repoPath('src');
+    const testFiles = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.test\.tsx?$/.test(f));
+    // A bare skipIf/skip hides a suite from the summary's reasons; describeOnPostgres, describeInBrowser and
+    // describeIf (src/testing/skips.ts) register it with its reason and fail on CI.
+    const silent = /\b(describe|it|test)\.(skipIf|runIf|skip)\(|\bxit\(|\[cordon tests\]/;
+    const found = testFiles.flatMap((f) =>
+      readFileSync(path.join(root, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (silent.test(line) ? [`src/${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
   });
 });
