@@ -1,9 +1,9 @@
 // In real Chromium (issue 6): from a class A report, a VMT member drafts the advisory with CVSS and version
 // ranges, the reporter and the project lead approve the impact description, a second VMT member approves, it
 // is published, and the public page, index and feed show it. Screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { newTotpSecret } from '../accounts/totp.js';
@@ -18,7 +18,7 @@ import type { InstanceRole } from '../storage/tables.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!chromiumAvailable)('advisories in a real browser', () => {
+describeInBrowser('advisories in a real browser', () => {
   let server: LiveServer;
   let browser: Browser;
   let ref: string;

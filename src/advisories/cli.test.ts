@@ -7,12 +7,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { childEnv, createTestStorage, type TestStorage } from '../testing/databases.js';
-import { repoPath, sharedPath } from '../testing/shared-corpus.js';
+import { repoPath, fixturePath } from '../testing/fixture-files.js';
 import { loadPyYaml } from './formats/pyyaml-load.js';
 import { pyEquals } from './formats/py-value.js';
 import { cveValidator, osvValidator, schemaErrors } from '../publication/formats/testing-corpus.js';
 
-const corpus = sharedPath('corpus', 'ossa');
+const corpus = fixturePath('ossa');
 
 function cordon(t: TestStorage, args: string[]) {
   const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t), encoding: 'utf8', cwd: repoPath(), maxBuffer: 64 * 1024 * 1024 });
@@ -81,7 +81,7 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
       expect(existsSync(path.join(out, p)), p).toBe(true);
     }
     // The notice text is byte for byte what the OpenStack tooling prints (the formats library's golden files).
-    expect(readFileSync(path.join(out, 'advisories/OSSA-2016-007.txt'), 'utf8')).toBe(readFileSync(repoPath('src/advisories/formats/__golden__/OSSA-2016-007.txt'), 'utf8'));
+    expect(readFileSync(path.join(out, 'advisories/OSSA-2016-007.txt'), 'utf8')).toBe(readFileSync(fixturePath('ossa-notices', 'OSSA-2016-007.txt'), 'utf8'));
     const osv = osvValidator();
     const osvFiles = readdirSync(path.join(out, 'osv')).filter((f) => f.endsWith('.json'));
     expect(osvFiles).toHaveLength(183);

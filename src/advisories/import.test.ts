@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import { systemScope } from '../context.js';
 import { exportOssaDirectory, importOssaDirectory } from './import.js';
 import { loadPyYaml } from './formats/pyyaml-load.js';
@@ -14,7 +14,7 @@ import { pyEquals } from './formats/py-value.js';
 import { createAdvisory } from './commands.js';
 import { makeCast, scopeOf } from './testing.js';
 
-const corpus = sharedPath('corpus', 'ossa');
+const corpus = fixturePath('ossa');
 
 describe.each(testDialects())('OSSA import and export on %s', (dialect) => {
   let t: TestApp;

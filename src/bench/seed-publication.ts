@@ -1,4 +1,5 @@
-// Seeding published advisories and security notes synthesised from the real corpus (../shared/corpus).
+// Seeding published advisories and security notes synthesised from the real corpus (the repository's
+// test-fixtures/ossa and test-fixtures/ossn; the benchmark is a development tool, not the product).
 // The advisories and notes areas are being built in parallel, so this module depends on them only at
 // run time: it checks that their tables exist and that the helpers it needs load (module specifiers are
 // computed, so the benchmark compiles whatever state those folders are in), and otherwise skips with
@@ -35,14 +36,14 @@ export async function tableExists(storage: Storage, table: string): Promise<bool
 }
 
 export function corpusDir(kind: 'ossa' | 'ossn'): string | null {
-  const dir = process.env.BENCH_CORPUS_DIR ? path.join(process.env.BENCH_CORPUS_DIR, kind) : path.join(repoRoot, '..', 'shared', 'corpus', kind);
+  const dir = process.env.BENCH_CORPUS_DIR ? path.join(process.env.BENCH_CORPUS_DIR, kind) : path.join(repoRoot, 'test-fixtures', kind);
   return existsSync(dir) ? dir : null;
 }
 
 /** The corpus OSSA files as text, by file name. */
 export function readOssaCorpus(): Outcome<{ file: string; text: string }[]> {
   const dir = corpusDir('ossa');
-  if (!dir) return { ok: false, reason: 'the OSSA corpus (../shared/corpus/ossa or $BENCH_CORPUS_DIR/ossa) is not there' };
+  if (!dir) return { ok: false, reason: 'the OSSA corpus (test-fixtures/ossa or $BENCH_CORPUS_DIR/ossa) is not there' };
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   return { ok: true, value: files.map((file) => ({ file, text: readFileSync(path.join(dir, file), 'utf8') })) };
 }
@@ -187,7 +188,7 @@ export async function seedNotes(storage: Storage, r: Random, now: Date, count: n
   const bodyOf = store?.bodyOf;
   if (typeof bodyOf !== 'function') return { ok: false, reason: 'src/notes/store.ts (bodyOf) is not there yet' };
   const dir = corpusDir('ossn');
-  if (!dir) return { ok: false, reason: 'the OSSN corpus (../shared/corpus/ossn) is not there' };
+  if (!dir) return { ok: false, reason: 'the OSSN corpus (test-fixtures/ossn or $BENCH_CORPUS_DIR/ossn) is not there' };
   const bases: { title: string; raw: string | null; id: string; record: Record<string, unknown> }[] = [];
   for (const file of readdirSync(dir).sort()) {
     try {

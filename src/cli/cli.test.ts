@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { migrations } from '../storage/migrate.js';
 
 function cordon(t: TestStorage, args: string[], input?: string, env: Record<string, string> = {}) {

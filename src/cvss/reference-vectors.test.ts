@@ -1,8 +1,8 @@
-// Every reference vector in shared/schemas/cvss (RedHatProductSecurity/cvss test data, generated with
+// Every reference vector in test-fixtures/cvss (RedHatProductSecurity/cvss test data, generated with
 // the FIRST calculators) is parsed with our strict parser and every expected score is compared.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import { parseCvssVector, scoreCvss3, scoreCvss40 } from './index.js';
 
 interface ReferenceLine {
@@ -11,7 +11,7 @@ interface ReferenceLine {
 }
 
 function readReference(file: string): ReferenceLine[] {
-  const text = readFileSync(sharedPath('schemas', 'cvss', file), 'utf8');
+  const text = readFileSync(fixturePath('cvss', file), 'utf8');
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')

@@ -1,6 +1,6 @@
 // CVSS v4.0 scoring (FIRST CVSS v4.0 Specification §8: MacroVector lookup plus severity-distance
 // interpolation). The arithmetic is delegated to ae-cvss-calculator, which the tests prove against
-// every reference vector in shared/schemas/cvss (1,118 vectors, base, threat and requirements);
+// every reference vector in test-fixtures/cvss (1,118 vectors, base, threat and requirements);
 // our own parser validates the vector first because the library silently ignores bad input.
 import aeCvss from 'ae-cvss-calculator';
 import { cvss40 } from './definitions.js';

@@ -4,11 +4,11 @@
 // acknowledges through the link in the mail, the report page shows the plan, the recipient states and a
 // countdown; nothing is public before the hour; when the clock reaches the hour the job opens the report,
 // publishes the advisory, sends the signed announcement and rebuilds the site. Screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import PostalMime from 'postal-mime';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, screenshotDir, signedInPage } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, screenshotDir, signedInPage } from '../testing/browser.js';
 import { createTestApp, makeUser, signedInClient, TEST_PASSWORD, type TestApp, type TestUser } from '../testing/harness.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { subscribe } from '../reports/ladder.js';
@@ -26,9 +26,7 @@ const START = '2026-11-02T09:00:00.000Z'; // a Monday, before today (keys made a
 const TITLE = 'Host data leak through resize';
 const CVE = 'CVE-2026-31337';
 
-if (!chromiumAvailable) console.warn('[cordon tests] the disclosure browser test needs Chromium at /usr/bin/chromium (or CHROMIUM_PATH); skipped.');
-
-describe.skipIf(!chromiumAvailable)('embargoed disclosure in a real browser', () => {
+describeInBrowser('embargoed disclosure in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
   let gpg: TempGnupg;

@@ -3,25 +3,23 @@
 // small compiled fixture around the product's registry) over one PostgreSQL database run the disclosure
 // plans of a dozen reports whose hour has passed: every step once, every report opened once, every approved
 // advisory published and announced once. Then a worker is killed between two steps and a new one resumes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { insertScheduledPlan } from './testing/plans.js';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 import { classAReport, completeForm, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
 import { verifyAuditChain } from '../audit/audit.js';
 import { MAIL_JOB, type OutgoingMail } from '../mail/outbox.js';
 import { DAY, receive } from '../reports/testing/deadline-fixtures.js';
-import { postgresUrl } from '../testing/databases.js';
+import { describeOnPostgres } from '../testing/databases.js';
 import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { DISCLOSURE_RUN_JOB, DISCLOSURE_STEPS } from './run.js';
 
 const cli = cordonCli;
 const fixture = repoPath('dist', 'disclosure', 'testing', 'disclosure-worker.js');
 const LISTS = ['announce@lists.example.org', 'discuss@lists.example.org'];
 const HOUR = 3_600_000;
-
-if (!postgresUrl) console.warn('[cordon tests] disclosure exactly-once with worker processes needs TEST_DATABASE_URL (PostgreSQL); skipped.');
 
 interface Disclosure {
   reportId: number;
@@ -31,7 +29,7 @@ interface Disclosure {
   advisory: string | null;
 }
 
-describe.skipIf(!postgresUrl)('the disclosure hour with worker processes on PostgreSQL', () => {
+describeOnPostgres('the disclosure hour with worker processes on PostgreSQL', () => {
   let t: TestApp;
   const workers = new WorkerProcesses([fixture]);
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/catalogue.js';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import {
   checkAdvisoryId,
   checkIdPrefix,
@@ -75,7 +75,7 @@ describe('advisory ids', () => {
   });
 
   it('accepts the id of every advisory in the corpus', () => {
-    const files = readdirSync(sharedPath('corpus', 'ossa'));
+    const files = readdirSync(fixturePath('ossa'));
     expect(files.length).toBe(183);
     for (const file of files) {
       const id = file.replace(/\.yaml$/, '');
@@ -106,7 +106,7 @@ describe('note ids', () => {
   });
 
   it('accepts the id of every note in the corpus', () => {
-    const names = readdirSync(sharedPath('corpus', 'ossn'));
+    const names = readdirSync(fixturePath('ossn'));
     expect(names.length).toBe(96);
     for (const name of names) expect(checkNoteId(name)).toEqual({ ok: true, value: name });
   });

@@ -8,8 +8,8 @@ import { ManualClock } from '../clock.js';
 import { recordAudit, systemActor } from '../audit/audit.js';
 import { backoffMs, cancelJob, claimJob, enqueueJob } from './queue.js';
 import { JobRegistry, Worker } from './worker.js';
-import { childEnv, createTestStorage, postgresUrl, testDialects, type TestStorage } from '../testing/databases.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { childEnv, createTestStorage, describeOnPostgres, testDialects, type TestStorage } from '../testing/databases.js';
+import { repoPath } from '../testing/fixture-files.js';
 
 describe.each(testDialects())('job queue on %s', (dialect) => {
   let t: TestStorage;
@@ -230,7 +230,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
-describe.skipIf(!postgresUrl)('exactly once with worker processes on PostgreSQL', () => {
+describeOnPostgres('exactly once with worker processes on PostgreSQL', () => {
   let t: TestStorage;
   const children: ChildProcess[] = [];
   beforeAll(async () => {
@@ -279,4 +279,3 @@ describe.skipIf(!postgresUrl)('exactly once with worker processes on PostgreSQL'
   });
 });
 
-if (!postgresUrl) console.warn('[cordon tests] worker-process exactly-once tests need TEST_DATABASE_URL (PostgreSQL); skipped.');

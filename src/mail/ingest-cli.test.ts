@@ -9,7 +9,7 @@ import { createProject } from '../projects/projects.js';
 import { listReports } from '../reports/store.js';
 import { TempGnupg } from '../pgp/testing-gnupg.js';
 import { childEnv, testDialects } from '../testing/databases.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage } from './testing-mail.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
-import { repoPath, sharedPath } from '../testing/shared-corpus.js';
+import { repoPath, fixturePath } from '../testing/fixture-files.js';
 
 function cordon(t: TestStorage, args: string[]) {
   const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t), encoding: 'utf8', cwd: repoPath() });
@@ -29,11 +29,11 @@ describe.each(testDialects())('cordon notes import/export on %s', (dialect) => {
   });
 
   it('imports the corpus with a warning per oddity, then again without changes', () => {
-    const first = cordon(t, ['notes', 'import', sharedPath('corpus', 'ossn')]);
+    const first = cordon(t, ['notes', 'import', fixturePath('ossn')]);
     expect(first.code).toBe(0);
     expect(first.out).toContain('96 imported, 0 unchanged, 0 conflicting, 0 skipped, 44 warning(s)');
     expect(first.out).toMatch(/^warning: OSSN-0094 \(OSSN-0094:1\): wiki_syntax: /m);
-    const second = cordon(t, ['notes', 'import', '--quiet', sharedPath('corpus', 'ossn')]);
+    const second = cordon(t, ['notes', 'import', '--quiet', fixturePath('ossn')]);
     expect(second.out.trim()).toBe('0 imported, 96 unchanged, 0 conflicting, 0 skipped, 0 warning(s)');
   });
 

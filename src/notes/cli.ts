@@ -1,5 +1,5 @@
 // CLI commands of the notes area: `cordon notes import DIR` and `cordon notes export DIR` (the OSSN text
-// files of a notes repository, e.g. shared/corpus/ossn). Registered under `notes` so that the top-level
+// files of a notes repository, e.g. test-fixtures/ossn). Registered under `notes` so that the top-level
 // `import`/`export` groups stay free for every format (DESIGN.md §4).
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';

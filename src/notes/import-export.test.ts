@@ -1,4 +1,4 @@
-// Import of the 96 real notes (shared/corpus/ossn) as published notes, on both databases: every note, its
+// Import of the 96 real notes (test-fixtures/ossn) as published notes, on both databases: every note, its
 // sections counted, a warning per oddity, idempotent, files that are not notes reported and skipped; id
 // allocation continues above 0108; export writes them back with the same sections and text.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, makeUser, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import { createProject } from '../projects/projects.js';
 import { resolveSections, type NoteRecord } from './formats/note-record.js';
 import { parseOssnText } from './formats/ossn-text.js';
@@ -17,7 +17,7 @@ import { exportOssnDir, importOssnDir, type ImportReport } from './import-export
 import { publishedRecord, loadNote } from './store.js';
 import { userScope } from './testing/fixtures.js';
 
-const corpusDir = sharedPath('corpus', 'ossn');
+const corpusDir = fixturePath('ossn');
 const corpusFiles = readdirSync(corpusDir).sort();
 
 function sections(record: NoteRecord): [string, string][] {

@@ -1,5 +1,5 @@
 // `cordon notes import DIR` and `cordon notes export DIR`: the OSSN text files of an existing notes
-// repository (shared/corpus/ossn layout: one file per note, named OSSN-NNNN) in and out.
+// repository (test-fixtures/ossn layout: one file per note, named OSSN-NNNN) in and out.
 // Import keeps each note as a published note with its original text, tolerates the drift of real notes
 // (a warning per oddity, formats/import-warnings.ts), skips and reports files that are not notes, and is
 // idempotent: a note already imported with the same text is left alone. Nothing is announced.

@@ -1,8 +1,8 @@
 // In real Chromium (issue 8): a security core member claims a flagged note, writes it, two security core
 // members give +2, a project core reviewer gives +1, it is published, and the public page and feed show it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { newTotpSecret } from '../accounts/totp.js';
@@ -11,7 +11,7 @@ import type { InstanceRole } from '../storage/tables.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!chromiumAvailable)('security notes in a real browser', () => {
+describeInBrowser('security notes in a real browser', () => {
   let server: LiveServer;
   let browser: Browser;
   const totp: Record<string, string> = {};

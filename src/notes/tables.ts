@@ -47,7 +47,7 @@ export interface NotesTable {
   published_revision: number | null;
   dismissed_at: Timestamp | null;
   dismiss_reason: string | null;
-  /** The source text as imported (shared/corpus/ossn layout), kept verbatim. */
+  /** The source text as imported (test-fixtures/ossn layout), kept verbatim. */
   imported_text: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

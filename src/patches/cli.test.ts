@@ -8,7 +8,7 @@ import { testConfig } from '../config/config.js';
 import { createLogger } from '../logging.js';
 import { createProject } from '../projects/projects.js';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { commitFiles, initRepo, makeTempDir, removeDir } from './test-support.js';
 
 function cordon(t: TestStorage, args: string[]) {

@@ -1,10 +1,10 @@
 // In real Chromium (issue 5): a developer subscribed to a private report uploads a patch for two branches,
 // sees the check results, a coresec reviewer gives +2, and the matrix shows "ready". Screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { newTotpSecret } from '../accounts/totp.js';
@@ -18,7 +18,7 @@ import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir }
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!chromiumAvailable)('patch review in a real browser', () => {
+describeInBrowser('patch review in a real browser', () => {
   let server: LiveServer;
   let browser: Browser;
   let tmp: string;

@@ -136,7 +136,7 @@ describe('bad key input', () => {
     const garbage = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAAbbbbCCCCdddd\n-----END PGP PUBLIC KEY BLOCK-----\n';
     expect((await rejection(inspectKey(garbage))).reason).toBe('malformed_packet');
     const random = new Uint8Array(300).map((_, index) => (index * 37 + 11) % 256);
-    expect((await rejection(inspectKey(random))).reason).toMatch(/malformed_packet|truncated_packet/);
+    expect((await rejection(inspectKey(random))).reason).toBe('malformed_packet');
   });
 
   it('refuses truncated armored and binary keys', async () => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestApp, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import { systemScope } from '../context.js';
 import { TempGnupg } from '../pgp/testing-gnupg.js';
 import { generateTeamKey } from '../pgp/team-key.js';
@@ -65,7 +65,7 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     out = mkdtempSync(path.join(os.tmpdir(), 'cordon-'));
     const input = path.join(out, 'input');
     mkdirSync(input);
-    for (const f of SAMPLE) copyFileSync(path.join(sharedPath('corpus', 'ossa'), f), path.join(input, f));
+    for (const f of SAMPLE) copyFileSync(path.join(fixturePath('ossa'), f), path.join(input, f));
     await importOssaDirectory(systemScope(t.ctx), input);
     const cast = await makeCast(t);
     const a = await scopeOf(t, cast.vmt);

@@ -2,25 +2,23 @@
 // running." Real worker processes (the compiled CLI) over one PostgreSQL database open ~100 reports whose
 // embargo ended a day ago (through the batch lane of the job worker); then a worker is killed in the middle
 // of a batch of openings and a new one takes over.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { verifyAuditChain } from '../audit/audit.js';
 import { EMBARGO_OPEN_JOB } from '../embargo/schedule.js';
 import { MAIL_JOB, type OutgoingMail } from '../mail/outbox.js';
 import { createProject } from '../projects/projects.js';
-import { postgresUrl } from '../testing/databases.js';
+import { describeOnPostgres } from '../testing/databases.js';
 import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { DAY, receive } from './testing/deadline-fixtures.js';
 
 const cli = cordonCli;
 const fixture = repoPath('dist', 'reports', 'testing', 'embargo-worker.js');
 
-if (!postgresUrl) console.warn('[cordon tests] embargo exactly-once with worker processes needs TEST_DATABASE_URL (PostgreSQL); skipped.');
-
-describe.skipIf(!postgresUrl)('embargo deadlines with worker processes on PostgreSQL', () => {
+describeOnPostgres('embargo deadlines with worker processes on PostgreSQL', () => {
   let t: TestApp;
   const workers = new WorkerProcesses([fixture]);
 

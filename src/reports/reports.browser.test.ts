@@ -1,13 +1,13 @@
 // In real Chromium (issue 3): an anonymous reporter files a report with an attachment; a VMT member
 // acknowledges, classifies and subscribes coresec; the coresec member sees it; an unrelated user gets a
 // 404; the embargo passes on the clock and the report becomes public. Screenshots of each step.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ManualClock } from '../clock.js';
-import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { newTotpSecret } from '../accounts/totp.js';
@@ -18,7 +18,7 @@ import { receiveReport } from './intake.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.skipIf(!chromiumAvailable)('reports in a real browser', () => {
+describeInBrowser('reports in a real browser', () => {
   let server: LiveServer;
   let browser: Browser;
   const clock = new ManualClock(new Date());

@@ -9,11 +9,18 @@ import type { AppContext } from '../context.js';
 import { buildApp } from '../http/app.js';
 import { createLogger } from '../logging.js';
 import { createTestStorage, type TestStorage } from './databases.js';
-import { repoPath } from './shared-corpus.js';
+import { repoPath } from './fixture-files.js';
+import { describeIf } from './skips.js';
 import { currentTotp } from '../accounts/totp.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
+export const chromiumMissing = `Chromium not found at ${CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)`;
+
+/** A browser suite: skipped with the reason where Chromium is missing; on CI (CI=true) that is a failure. */
+export function describeInBrowser(title: string, fn: () => void): void {
+  describeIf(chromiumAvailable, chromiumMissing, title, fn);
+}
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js';
 import { systemClock } from '../clock.js';
 import { Worker, type JobRegistry } from '../jobs/worker.js';
 import { childEnv, type TestStorage } from './databases.js';
-import { repoPath } from './shared-corpus.js';
+import { repoPath } from './fixture-files.js';
 
 export const cordonCli = repoPath('bin', 'cordon.js');
 

@@ -1,15 +1,13 @@
 // In real Chromium: the first admin signs up through the setup link, enables TOTP, creates a project and
 // a user. Screenshots of each page go to test-artifacts/screenshots/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { describeInBrowser, launchBrowser, screenshot, startLiveServer, type LiveServer } from '../testing/browser.js';
 import { ensureSetupLink } from '../accounts/invites.js';
 import { systemScope } from '../context.js';
 import { currentTotp } from '../accounts/totp.js';
 
-if (!chromiumAvailable) console.warn('[cordon tests] /usr/bin/chromium is missing: browser tests skipped (bash .ci/run installs it).');
-
-describe.skipIf(!chromiumAvailable)('foundation in a real browser', () => {
+describeInBrowser('foundation in a real browser', () => {
   let server: LiveServer;
   let browser: Browser;
   let page: Page;

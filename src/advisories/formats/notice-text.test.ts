@@ -1,16 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 import { emptyAdvisoryRecord, type AdvisoryRecord } from '../record.js';
 import { renderNoticeText } from './notice-text.js';
 import { importOssaYaml } from './ossa-yaml.js';
 import { jinjaWordwrap } from './python-textwrap.js';
 import { pyCapitalize, pyStrip } from './python-text.js';
 
-const corpusDir = sharedPath('corpus', 'ossa');
-const goldenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '__golden__');
+const corpusDir = fixturePath('ossa');
+const goldenDir = fixturePath('ossa-notices');
 const files = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml')).sort();
 
 function imported(name: string): AdvisoryRecord {

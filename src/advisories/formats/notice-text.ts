@@ -3,7 +3,7 @@
 // a reproduction of openstack/ossa `doc/source/_exts/rst.jinja` rendered by `vmt.py` (jinja2 with
 // trim_blocks, data from yaml.safe_load): same sections, same whitespace, and Python's way of
 // printing values (`str()` of a float version, a string iterated where a list was expected).
-// See __golden__/README.md for the reference outputs the tests compare against.
+// See test-fixtures/ossa-notices/README.md for the reference outputs the tests compare against.
 //
 // Where the upstream tooling would crash (no date, a key missing under a section it indexes),
 // Cordon prints the nearest sensible thing (an empty value) instead of failing.

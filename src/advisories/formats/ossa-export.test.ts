@@ -1,14 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 import { emptyAdvisoryRecord, type AdvisoryRecord } from '../record.js';
 import { exportOssaYaml, ossaExportData } from './ossa-export.js';
 import { importOssaYaml } from './ossa-yaml.js';
 import { pyEquals, pyRepr, type PyDict, type PyValue } from './py-value.js';
 import { loadPyYaml } from './pyyaml-load.js';
 
-const corpusDir = sharedPath('corpus', 'ossa');
+const corpusDir = fixturePath('ossa');
 const corpus = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort()

@@ -2,10 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors/catalogue.js';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 import { importOssaYaml, type OssaImportResult } from './ossa-yaml.js';
 
-const corpusDir = sharedPath('corpus', 'ossa');
+const corpusDir = fixturePath('ossa');
 const files = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml')).sort();
 const imported = new Map<string, OssaImportResult>(
   files.map((f) => [f.replace(/\.yaml$/, ''), importOssaYaml(readFileSync(path.join(corpusDir, f), 'utf8'), f)]),

@@ -219,9 +219,10 @@ describe('header injection and unsafe input', () => {
   });
 
   it('refuses unsafe attachment names', async () => {
-    for (const filename of ['../../etc/passwd', 'evil\r\n.patch', '.hidden', 'a b.patch', 'résumé.pdf', 'x..patch']) {
-      expect((await refused({ attachments: [{ filename, content: 'x' }] })).reason).toMatch(/unsafe_filename|header_injection/);
+    for (const filename of ['../../etc/passwd', '.hidden', 'a b.patch', 'résumé.pdf', 'x..patch']) {
+      expect((await refused({ attachments: [{ filename, content: 'x' }] })).reason).toBe('unsafe_filename');
     }
+    expect((await refused({ attachments: [{ filename: 'evil\r\n.patch', content: 'x' }] })).reason).toBe('header_injection');
   });
 
   it('builds a plain message with the same header rules', async () => {

@@ -1,5 +1,5 @@
 /**
- * Oddities the OSSN importer tolerates in real notes (shared/corpus/ossn drifts from the template):
+ * Oddities the OSSN importer tolerates in real notes (test-fixtures/ossn drifts from the template):
  * each is reported once per occurrence with a kind and a human detail, and nothing is dropped.
  */
 

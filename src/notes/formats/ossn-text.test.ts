@@ -2,13 +2,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors/catalogue.js';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 import type { ImportWarningKind } from './import-warnings.js';
 import { resolveSections, type NoteRecord } from './note-record.js';
 import { parseOssnText, renderOssnText, type ParsedNote } from './ossn-text.js';
 import { normaliseWhitespace } from './text-blocks.js';
 
-const corpusDir = sharedPath('corpus', 'ossn');
+const corpusDir = fixturePath('ossn');
 const files = readdirSync(corpusDir).filter((f) => /^OSSN-\d{4}$/.test(f)).sort();
 const parsed = new Map<string, ParsedNote>(
   files.map((f) => [f, parseOssnText(new Uint8Array(readFileSync(path.join(corpusDir, f))), { id: f })]),

@@ -1,6 +1,6 @@
 /**
  * OpenStack Security Note (OSSN) plain-text format, DESIGN.md §3: a title, a `---` line, then
- * sections headed `### Name ###`. Import tolerates the drift of the real notes (shared/corpus/ossn),
+ * sections headed `### Name ###`. Import tolerates the drift of the real notes (test-fixtures/ossn),
  * reporting each oddity as a warning; export writes the template layout with prose wrapped at 72.
  */
 import { errors } from '../../errors/catalogue.js';

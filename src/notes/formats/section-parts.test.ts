@@ -7,10 +7,10 @@ import { validateNoteRecord } from './note-validation.js';
 import { parseOssnText } from './ossn-text.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 
 function corpusNote(id: string): NoteRecord {
-  return parseOssnText(readFileSync(path.join(sharedPath('corpus', 'ossn'), id), 'utf8'), { id }).note;
+  return parseOssnText(readFileSync(path.join(fixturePath('ossn'), id), 'utf8'), { id }).note;
 }
 
 describe('Affected Services / Software lines', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors/catalogue.js';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 import { buildCveRecord, buildCveRecords } from './cve5.js';
 import { resolvePublicationSettings } from './settings.js';
 import { corpusAdvisories, corpusAdvisory, cveValidator, handWrittenAdvisory, schemaErrors } from './testing-corpus.js';
@@ -10,7 +10,7 @@ const validate = cveValidator();
 
 describe('CVE JSON 5 records of the whole corpus', () => {
   it('the validator accepts the official example and rejects a broken record', () => {
-    const example: unknown = JSON.parse(readFileSync(sharedPath('schemas', 'cve-record-5.example.json'), 'utf8'));
+    const example: unknown = JSON.parse(readFileSync(fixturePath('schemas', 'cve-record-5.example.json'), 'utf8'));
     expect(schemaErrors(validate, example)).toEqual([]);
     const broken = buildCveRecord(corpusAdvisory('OSSA-2026-012'), 'CVE-2026-44916');
     broken.containers.cna.affected = [];

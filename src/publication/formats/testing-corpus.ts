@@ -1,5 +1,5 @@
 // Test support only (never imported by product code): the 183 real OpenStack advisories of
-// ../shared/corpus/ossa loaded through the OSSA importer, and the official schema validators.
+// test-fixtures/ossa loaded through the OSSA importer, and the official schema validators.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -7,14 +7,14 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { emptyAdvisoryRecord, type AdvisoryRecord, type VersionRange } from '../../advisories/record.js';
 import { importOssaYaml } from '../../advisories/formats/ossa-yaml.js';
-import { sharedPath } from '../../testing/shared-corpus.js';
+import { fixturePath } from '../../testing/fixture-files.js';
 
 let cached: AdvisoryRecord[] | undefined;
 
 /** Every corpus advisory, in file-name order. */
 export function corpusAdvisories(): AdvisoryRecord[] {
   if (!cached) {
-    const dir = sharedPath('corpus', 'ossa');
+    const dir = fixturePath('ossa');
     cached = readdirSync(dir)
       .filter((f) => f.endsWith('.yaml'))
       .sort()
@@ -33,7 +33,7 @@ export function corpusAdvisory(id: string): AdvisoryRecord {
 const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
 
 function readSchema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(sharedPath('schemas', file), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(fixturePath('schemas', file), 'utf8')) as Record<string, unknown>;
 }
 
 /** The OSV schema (JSON Schema draft 2020-12) with format checks. */
