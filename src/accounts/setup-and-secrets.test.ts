@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { testConfig } from '../config/config.js';
 import { openContext } from '../server.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { sha256Hex } from './secrets.js';
 import { openStorage } from '../storage/database.js';
 import { KEY_FILE, newKeyText, SecretsKeyError } from '../storage/sealing.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import pg from 'pg';
 import SqliteDatabase from 'better-sqlite3';
-import { postgresUrl } from '../testing/databases.js';
+import { describeOnPostgres, postgresUrl } from '../testing/databases.js';
 import { storageFault, storageFaultError } from './storage-faults.js';
 
 async function caught(fn: () => Promise<unknown>): Promise<unknown> {
@@ -54,24 +54,26 @@ describe('storage faults from real driver errors', () => {
     expect(storageFault(duplicate)).toBeUndefined();
     db.close();
   });
+});
 
-  it.skipIf(!postgresUrl)('a backend terminated under a running query (57P01) is database_unavailable; a syntax error is no fault', async () => {
-    const victim = new pg.Client({ connectionString: postgresUrl });
-    victim.on('error', () => undefined);
-    await victim.connect();
-    const pid = (await victim.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-    const syntax = await caught(() => victim.query('selec 1'));
-    expect(storageFault(syntax)).toBeUndefined();
-    const running = caught(() => victim.query('select pg_sleep(30)'));
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query('select pg_terminate_backend($1)', [pid]);
-    await admin.end();
-    const error = await running;
-    expect((error as { code?: string }).code).toBe('57P01');
-    expect(storageFault(error)).toBe('database_unavailable');
-    // The client is dead now; what it says next is a fault too.
-    expect(storageFault(await caught(() => victim.query('select 1')))).toBe('database_unavailable');
-    await victim.end().catch(() => undefined);
-  });
+describeOnPostgres('storage faults on PostgreSQL', () => {
+    it('a backend terminated under a running query (57P01) is database_unavailable; a syntax error is no fault', async () => {
+      const victim = new pg.Client({ connectionString: postgresUrl });
+      victim.on('error', () => undefined);
+      await victim.connect();
+      const pid = (await victim.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const syntax = await caught(() => victim.query('selec 1'));
+      expect(storageFault(syntax)).toBeUndefined();
+      const running = caught(() => victim.query('select pg_sleep(30)'));
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+      await admin.end();
+      const error = await running;
+      expect((error as { code?: string }).code).toBe('57P01');
+      expect(storageFault(error)).toBe('database_unavailable');
+      // The client is dead now; what it says next is a fault too.
+      expect(storageFault(await caught(() => victim.query('select 1')))).toBe('database_unavailable');
+      await victim.end().catch(() => undefined);
+    });
 });

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { enqueueJob } from './queue.js';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 
 const fixture = fileURLToPath(new URL('../../dist/jobs/testing/worker-fixture.js', import.meta.url));
 const LEASE_MS = 60_000;

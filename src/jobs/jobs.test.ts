@@ -266,7 +266,8 @@ describeOnPostgres('exactly once with worker processes on PostgreSQL', () => {
     children.push(doomed);
     await waitForLine(doomed, new RegExp(`started ${id}`));
     doomed.kill('SIGKILL');
-    const survivor = startWorkerProcess(t, { WORKER_ID: 'survivor', LEASE_MS: '1500' });
+    // The survivor's own lease outlasts the job, so a loaded machine cannot make it lose its claim mid-run.
+    const survivor = startWorkerProcess(t, { WORKER_ID: 'survivor', LEASE_MS: '10000' });
     children.push(survivor);
     const row = await until('slow job done', async () => {
       const r = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { enqueueJob } from '../jobs/queue.js';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
 import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 import { MAIL_JOB, mailJobs } from './outbox.js';
 
 const crashWorker = repoPath('dist', 'jobs', 'testing', 'mail-crash-worker.js');

@@ -1,7 +1,7 @@
 // Issue 21: a PostgreSQL restart, failover or pg_terminate_backend costs at most the requests in flight.
 // A real `cordon serve` and a real `cordon worker` run on the test database; we kill every backend they
 // hold, and separately cut them off from the database for a while through a TCP proxy we control.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
@@ -11,9 +11,9 @@ import pg from 'pg';
 import { TOKEN_PREFIX } from '../accounts/api-tokens.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { MAIL_JOB, mailJobs } from '../mail/outbox.js';
-import { childEnv, createTestStorage, postgresUrl, type TestStorage } from '../testing/databases.js';
+import { childEnv, createTestStorage, describeOnPostgres, postgresUrl, type TestStorage } from '../testing/databases.js';
 import { cordonCli } from '../testing/worker-processes.js';
-import { repoPath } from '../testing/shared-corpus.js';
+import { repoPath } from '../testing/fixture-files.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -62,7 +62,7 @@ interface Running {
   output: string[];
 }
 
-describe.skipIf(!postgresUrl)('a running server and worker survive the database going away (PostgreSQL)', () => {
+describeOnPostgres('a running server and worker survive the database going away (PostgreSQL)', () => {
   let t: TestStorage;
   const running: Running[] = [];
   beforeAll(async () => {
