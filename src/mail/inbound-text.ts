@@ -37,23 +37,30 @@ export function stripQuotedReply(text: string): string {
   return kept.join('\n').trim();
 }
 
+// An address with a control character in it (a NUL, say) is no address: it would be refused by
+// PostgreSQL's text type and could smuggle a look-alike (fuzz finding, src/mail/__fuzz__/mail-ingest).
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what is refused
+const controlInAddress = /[\u0000-\u001f\u007f-\u009f]/;
+
 export function firstAddress(value: string | undefined): string | null {
   if (!value) return null;
   const angled = /<([^<>\s]+@[^<>\s]+)>/.exec(value);
   const bare = angled ? angled[1] : /([^\s<>",;:()]+@[^\s<>",;:()]+)/.exec(value)?.[1];
-  return bare ? bare.toLowerCase() : null;
+  return bare && !controlInAddress.test(bare) ? bare.toLowerCase() : null;
 }
 
 export function allAddresses(value: string | undefined): string[] {
-  return [...(value ?? '').matchAll(/([^\s<>",;:()]+@[^\s<>",;:()]+)/g)].map((m) => (m[1] ?? '').toLowerCase());
+  return [...(value ?? '').matchAll(/([^\s<>",;:()]+@[^\s<>",;:()]+)/g)]
+    .map((m) => (m[1] ?? '').toLowerCase())
+    .filter((address) => !controlInAddress.test(address));
 }
 
 /** Bounces, auto-replies and list traffic (RFC 3834 Auto-Submitted, RFC 3464 reports) never become reports. */
 export function automaticReason(fields: { name: string; value: string }[], envelopeFrom: string | null): string | null {
   const autoSubmitted = headerValue(fields, 'Auto-Submitted');
-  if (autoSubmitted && !/^no\b/i.test(autoSubmitted)) return `Auto-Submitted: ${autoSubmitted.slice(0, 60)}`;
+  if (autoSubmitted && !/^no\b/i.test(autoSubmitted)) return `Auto-Submitted: ${cleanLine(autoSubmitted, 60)}`;
   if (/^multipart\/report\b/i.test(headerValue(fields, 'Content-Type') ?? '')) return 'a delivery status report (bounce)';
-  if (/^(bulk|junk|auto_reply)\b/i.test(headerValue(fields, 'Precedence') ?? '')) return `Precedence: ${headerValue(fields, 'Precedence')?.slice(0, 30)}`;
+  if (/^(bulk|junk|auto_reply)\b/i.test(headerValue(fields, 'Precedence') ?? '')) return `Precedence: ${cleanLine(headerValue(fields, 'Precedence') ?? '', 30)}`;
   const from = firstAddress(headerValue(fields, 'From')) ?? '';
   if (/^(mailer-daemon|postmaster)@/i.test(from) || envelopeFrom === '' || envelopeFrom === '<>') return 'a bounce (from the mail system)';
   return null;

@@ -188,4 +188,3 @@ describeOnPostgres('a running server and worker survive the database going away 
   });
 });
 
-if (!postgresUrl) console.warn('[cordon tests] the database restart tests need TEST_DATABASE_URL (PostgreSQL); skipped.');
