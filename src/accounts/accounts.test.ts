@@ -174,7 +174,11 @@ describe.each(testDialects())('accounts on %s', (dialect) => {
     const ok = await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security');
     expect(ok.statusCode).toBe(200);
     expect((ok.body.match(/<li>[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}<\/li>/g) ?? []).length).toBe(10);
+    // Issue 15: the page that confirms enrolment already shows the role as active (no stale banner).
+    expect(ok.body).toContain('your roles are active');
+    expect(ok.body).not.toContain('inactive until you');
     expect((await c.get('/admin')).statusCode).toBe(200);
+    expect((await c.get('/account')).body).not.toContain('inactive until you');
   });
 
   it('recovery codes work once', async () => {

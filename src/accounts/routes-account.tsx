@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import { apiScopes } from '../access/actor.js';
+import { buildUserActor } from '../access/load-actor.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -114,6 +115,9 @@ export function accountRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         try {
           const codes = await confirmTotpEnrolment(scope, scope.actor.userId, req.sessionHash, str(formBody(req), 'code'));
+          // The actor was loaded before enrolment: reload it so this page's banner shows the roles now active.
+          const user = await findUserById(app.storage.db, scope.actor.userId);
+          if (user) req.actor = await buildUserActor(app.storage.db, app.config, user, { kind: 'session', mfaPassed: req.sessionHash !== null });
           return sendPage(app, req, reply, 'Recovery codes', (ctx) => (
             <>
               <h1>Two-factor authentication is on</h1>

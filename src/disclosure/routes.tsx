@@ -154,10 +154,20 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
         </p>
         <h1>Disclosure: {report.row.title}</h1>
         <dl class="facts">
-          <dt>Embargo hard end</dt>
-          <dd>{formatEmbargoEnd(report.row.embargo_end_at, now)}</dd>
-          <dt>Planned disclosure</dt>
-          <dd>{report.row.planned_disclosure_at ? formatEmbargoEnd(report.row.planned_disclosure_at, now) : <span class="muted">not planned</span>}</dd>
+          {report.row.visibility === 'public' ? (
+            <>
+              {/* Once the report is open, a countdown to the old hard end would be wrong (issue 15). */}
+              <dt>Embargo</dt>
+              <dd>{report.row.public_at ? <>Embargo ended on <Time iso={report.row.public_at} /></> : 'Embargo ended'}</dd>
+            </>
+          ) : (
+            <>
+              <dt>Embargo hard end</dt>
+              <dd>{formatEmbargoEnd(report.row.embargo_end_at, now)}</dd>
+              <dt>Planned disclosure</dt>
+              <dd>{report.row.planned_disclosure_at ? formatEmbargoEnd(report.row.planned_disclosure_at, now) : <span class="muted">not planned</span>}</dd>
+            </>
+          )}
         </dl>
         {summary ? (
           <section class="card disclosure-card">

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertScheduledPlan } from './testing/plans.js';
 import { testDialects } from '../testing/databases.js';
-import { createTestApp, type TestApp } from '../testing/harness.js';
+import { createTestApp, signedInClient, type TestApp } from '../testing/harness.js';
 import { events, jobWorker, receive, refusal, reportRow, setUpTeam } from '../reports/testing/deadline-fixtures.js';
 import { DISCLOSURE_STEPS, runDisclosureSteps } from './run.js';
 import type { DisclosureStep } from './tables.js';
@@ -23,13 +23,13 @@ describe.each(testDialects())('the disclosure hour on %s', (dialect) => {
     const team = await setUpTeam(t);
     const report = await receive(t);
     const plan = await insertScheduledPlan(t, report.id, AT, team.vmt[0]!.user.id);
-    return { report, plan };
+    return { report, plan, team };
   }
   const stepsOf = async (planId: number) => (await t.ctx.storage.db.selectFrom('disclosure_steps').select('step').where('plan_id', '=', planId).orderBy('id').execute()).map((s) => s.step);
   const planState = async (planId: number) => (await t.ctx.storage.db.selectFrom('disclosure_plans').select('state').where('id', '=', planId).executeTakeFirstOrThrow()).state;
 
   it('opens nothing before the hour, then runs every step exactly once at the hour', async () => {
-    const { report, plan } = await setUp();
+    const { report, plan, team } = await setUp();
     const worker = jobWorker(t);
     t.clock.set('2026-01-20T14:59:00.000Z');
     await worker.drain();
@@ -43,6 +43,10 @@ describe.each(testDialects())('the disclosure hour on %s', (dialect) => {
     expect(row.visibility).toBe('public');
     expect(row.public_at).toBe(AT);
     expect(await events(t, report.id, 'made_public')).toHaveLength(1);
+    // Issue 15: once open, the disclosure page says when the embargo ended, not "N days left".
+    const page = (await (await signedInClient(t, team.vmt[0]!)).get(`/reports/${row.ref}/disclosure`)).body;
+    expect(page).toContain('Embargo ended on');
+    expect(page).not.toMatch(/\d+ days? left/);
     const timeline = (await events(t, report.id, 'disclosure_step')).map((e) => e.data.step);
     expect(timeline).toEqual([...DISCLOSURE_STEPS]);
     // Running again (a second worker, a retried job) changes nothing.

@@ -79,6 +79,9 @@ describe.each(testDialects())('contact pages and security.txt on %s', (dialect) 
     expect(txt.body.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')).toBe(false);
     const fields = checkRfc9116(parseSecurityTxt(txt.body), t.clock.now());
     expect(fields.encryption).toBeUndefined();
+    // Issue 15 "report from anywhere": the mail address first, then the web form; the policy is the how-to page.
+    expect(fields.contact).toEqual(['mailto:security@example.org', `${BASE}/report`]);
+    expect(fields.policy).toEqual([`${BASE}/how-to-report`]);
   });
 
   it('shows the team key’s fingerprint and serves the key; security.txt is clear-signed and gpg --verify accepts it', async () => {

@@ -137,7 +137,7 @@ export function projectRoutes(app: AppContext): RouteDef[] {
             <div class="card">
               <dl class="facts">
                 <dt>Vulnerability management</dt>
-                <dd>{view.vmt_oversees ? 'Overseen by the VMT: report vulnerabilities here.' : <>Managed by the project itself. {view.security_contact ? <>Contact: {view.security_contact}</> : null}</>}</dd>
+                <dd>{view.vmt_oversees ? <>Overseen by the VMT: <a href={`/report?project=${encodeURIComponent(view.slug)}`}>report vulnerabilities here</a>.</> : <>Managed by the project itself. {view.security_contact ? <>Contact: {view.security_contact}</> : null}</>}</dd>
                 <dt>Security advisories</dt>
                 <dd><a href={`/projects/${view.slug}/advisories`}>Advisories for {view.name}</a></dd>
                 <dt>Supported branches</dt>

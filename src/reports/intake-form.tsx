@@ -35,9 +35,11 @@ export interface ReportFormProps {
   state?: FormState;
   /** The submission was refused: its files must be chosen again. */
   resubmit?: boolean;
+  /** A project slug from the link that led here, ticked before the first submission if it takes reports. */
+  chosenProject?: string | undefined;
 }
 
-export function ReportFormPage({ ctx, config, projects, state, resubmit }: ReportFormProps): SafeHtml {
+export function ReportFormPage({ ctx, config, projects, state, resubmit, chosenProject }: ReportFormProps): SafeHtml {
   const overseen = projects.filter((p) => p.vmt_oversees);
   const elsewhere = projects.filter((p) => !p.vmt_oversees);
   const user = ctx.actor.kind === 'user' ? ctx.actor : null;
@@ -46,7 +48,8 @@ export function ReportFormPage({ ctx, config, projects, state, resubmit }: Repor
   const honeypotError = issuesFor(state, HONEYPOT_FIELD);
   const formError = issuesFor(state, 'form');
   // Before the first submission, prefill what we know; afterwards, only what was typed.
-  const values = state?.values ?? { email: user?.email ?? '', credit_name: user?.displayName ?? '', ...(overseen.length === 1 ? { projects: overseen[0]!.slug } : {}) };
+  const preset = overseen.length === 1 ? overseen[0]!.slug : overseen.find((p) => p.slug === chosenProject)?.slug;
+  const values = state?.values ?? { email: user?.email ?? '', credit_name: user?.displayName ?? '', ...(preset ? { projects: preset } : {}) };
   const formState: FormState = { values, issues: state?.issues ?? [] };
   return (
     <>
@@ -144,7 +147,7 @@ export function ReportFormPage({ ctx, config, projects, state, resubmit }: Repor
           <h2 id="intake-credit">Credit</h2>
           <p class="hint">Advisories credit the people who report vulnerabilities. Tell us how, or stay anonymous.</p>
           <div class="grid">
-            <TextField name="credit_name" label="Name to credit" autocomplete="name" state={formState} />
+            <TextField name="credit_name" label="Name to credit" hint="Required unless you choose to stay anonymous." marked autocomplete="name" state={formState} />
             <TextField name="credit_affiliation" label="Affiliation (optional)" autocomplete="organization" state={formState} />
           </div>
           <Checkbox name="stay_anonymous" label="Stay anonymous: do not credit me" checked={checked(formState, 'stay_anonymous')} />

@@ -56,6 +56,29 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
     expect(res.body).toContain('At most 3 files of up to 4 KiB each.');
   });
 
+  it('is one click from anywhere: the home card, the header, a project page; the project page preselects its project (issue 15)', async () => {
+    const c = new TestClient(t);
+    const home = (await c.get('/')).body;
+    expect(home).toContain('<a class="btn primary" href="/report">Report a vulnerability</a>');
+    expect(home).toMatch(/<nav class="nav-wide" aria-label="Main">[\s\S]*<a href="\/report" class="nav-report">Report a vulnerability<\/a>[\s\S]*<\/nav>/);
+    const project = (await c.get('/projects/nova')).body;
+    expect(project).toContain('<a href="/report?project=nova">report vulnerabilities here</a>');
+    const isChecked = (body: string, slug: string) => new RegExp(`<input type="checkbox" id="f-projects-${slug}" name="projects" value="${slug}" checked`).test(body);
+    const chosen = (await c.get('/report?project=nova')).body;
+    expect(isChecked(chosen, 'nova')).toBe(true);
+    expect(isChecked(chosen, 'glance')).toBe(false);
+    const plain = (await c.get('/report')).body;
+    expect(isChecked(plain, 'nova')).toBe(false);
+    // A project that handles its own reports, or no such project, ticks nothing.
+    for (const slug of ['horizon-extras', 'no-such-project']) {
+      const other = (await c.get(`/report?project=${slug}`)).body;
+      expect(isChecked(other, 'nova') || isChecked(other, 'glance')).toBe(false);
+    }
+    // The credit name is required unless anonymous: marked, without the browser's hard check.
+    expect(plain).toMatch(/<label for="f-credit_name">Name to credit<span class="req" aria-hidden="true"> \*<\/span><\/label>/);
+    expect(plain).not.toMatch(/name="credit_name"[^>]*required/);
+  });
+
   it('accepts a web report with an attachment: stored with its file, embargo, warnings, ack deadline and VMT mail, then shows the private link once', async () => {
     const before = await jobsByKind(t);
     const c = new TestClient(t);

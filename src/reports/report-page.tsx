@@ -49,7 +49,7 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
   if (r.visibility === 'public') {
     return (
       <div class="card embargo public">
-        <strong>Public</strong> since <Time iso={r.public_at} />
+        <strong>Public</strong> — embargo ended on <Time iso={r.public_at} />
       </div>
     );
   }

@@ -231,7 +231,7 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
         </section>
       ) : (
         <div class="card embargo public">
-          <strong>Public</strong> since <Time iso={row.public_at} />.
+          <strong>Public</strong> — embargo ended on <Time iso={row.public_at} />.
         </div>
       )}
 

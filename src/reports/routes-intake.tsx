@@ -26,7 +26,10 @@ export function followUrl(app: AppContext, token: string): string {
 
 async function showForm(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number): Promise<FastifyReply> {
   const projects = await listProjects(app.storage.db);
-  return sendPage(app, req, reply, FORM_TITLE, (ctx) => <ReportFormPage ctx={ctx} config={app.config} projects={projects} state={state} resubmit={state !== undefined} />, {
+  // "/report?project=nova" (from a project's page) ticks that project; an unknown slug ticks nothing.
+  const query = req.query as Record<string, unknown> | undefined;
+  const chosen = typeof query?.project === 'string' ? query.project : undefined;
+  return sendPage(app, req, reply, FORM_TITLE, (ctx) => <ReportFormPage ctx={ctx} config={app.config} projects={projects} state={state} resubmit={state !== undefined} chosenProject={chosen} />, {
     status,
   });
 }

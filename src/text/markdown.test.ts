@@ -49,11 +49,14 @@ describe('renderMarkdown: ordinary Markdown', () => {
       '<p><a href="https://docs.example/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">docs</a></p>\n',
     ],
     [
-      'See https://bugs.example/1234, www.example.org and vmt@example.com.',
-      '<p>See <a href="https://bugs.example/1234" rel="nofollow noopener noreferrer">https://bugs.example/1234</a>, ' +
-        '<a href="http://www.example.org" rel="nofollow noopener noreferrer">www.example.org</a> and ' +
-        '<a href="mailto:vmt@example.com" rel="nofollow noopener noreferrer">vmt@example.com</a>.</p>\n',
+      'See https://bugs.example/1234 and mailto:vmt@example.com.',
+      '<p>See <a href="https://bugs.example/1234" rel="nofollow noopener noreferrer">https://bugs.example/1234</a> and ' +
+        '<a href="mailto:vmt@example.com" rel="nofollow noopener noreferrer">mailto:vmt@example.com</a>.</p>\n',
     ],
+    // Issue 15: file names, bare hosts and git addresses stay text; only explicit http(s):// and mailto: link.
+    ['Run the attached poc.py against app.example.org', '<p>Run the attached poc.py against app.example.org</p>\n'],
+    ['See www.example.org, vmt@example.com and git@github.com:org/repo.git', '<p>See www.example.org, vmt@example.com and git@github.com:org/repo.git</p>\n'],
+    ['exploit.sh, setup.py and README.md', '<p>exploit.sh, setup.py and README.md</p>\n'],
     ['[relative](/admin/users) then [ok](https://ok.example/)', '<p>relative then <a href="https://ok.example/" rel="nofollow noopener noreferrer">ok</a></p>\n'],
   ])('%j', (source, expected) => {
     const html = renderMarkdown(source);

@@ -10,6 +10,9 @@ const markdown = new MarkdownIt('default', {
   linkify: true,
   typographer: false,
 });
+// Only what the author wrote as an address becomes a link: "http(s)://…" and "mailto:…". Fuzzy
+// matching turned file names ("poc.py") into http://poc.py and "git@host" into a mail link.
+markdown.linkify.set({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
 
 // Only absolute web and mail links: relative links could point at this instance's own actions.
 const SAFE_HREF = /^(?:https?:\/\/|mailto:)/i;

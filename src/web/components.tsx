@@ -49,6 +49,8 @@ export interface TextFieldProps {
   type?: string;
   hint?: string;
   required?: boolean;
+  /** Shows the required mark without the browser's check: the field is required only in some cases (the hint says when). */
+  marked?: boolean;
   autocomplete?: string;
   value?: string;
   multiline?: boolean;
@@ -65,7 +67,7 @@ export function TextField(p: TextFieldProps): SafeHtml {
     <div class={`field${err ? ' has-error' : ''}`}>
       <label for={id}>
         {p.label}
-        {p.required ? <span class="req" aria-hidden="true"> *</span> : null}
+        {p.required || p.marked ? <span class="req" aria-hidden="true"> *</span> : null}
       </label>
       {p.hint ? <p class="hint" id={`${id}-hint`}>{p.hint}</p> : null}
       {err ? <p class="field-error" id={`${id}-error`}>{err}</p> : null}

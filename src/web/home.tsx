@@ -29,6 +29,10 @@ export function homeRoutes(app: AppContext): RouteDef[] {
               <div class="card">
                 <h2>Found a vulnerability?</h2>
                 <p>Report it privately. It stays under embargo — at most 90 days — while a fix is prepared for every supported branch.</p>
+                <p class="actions">
+                  <a class="btn primary" href="/report">Report a vulnerability</a>
+                  <a href="/how-to-report">Other ways to report</a>
+                </p>
               </div>
               <div class="card">
                 <h2>Projects</h2>

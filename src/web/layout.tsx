@@ -32,6 +32,41 @@ function NavLink(props: { href: string; current: string; children?: Child }): Sa
   );
 }
 
+function MainLinks({ actor, current }: { actor: Actor; current: string }): SafeHtml {
+  const user = actor.kind === 'user' ? actor : null;
+  return (
+    <>
+      <NavLink href="/" current={current}>Home</NavLink>
+      <NavLink href="/projects" current={current}>Projects</NavLink>
+      <NavLink href="/advisories" current={current}>Advisories</NavLink>
+      <NavLink href="/notes" current={current}>Notes</NavLink>
+      <NavLink href="/reports" current={current}>Reports</NavLink>
+      <NavLink href="/contact" current={current}>Contact</NavLink>
+      {can(actor, 'reports.triage') ? <NavLink href="/vmt" current={current}>Queue</NavLink> : null}
+      {can(actor, 'reports.triage') ? <NavLink href="/disclosures" current={current}>Disclosures</NavLink> : null}
+      {user?.roles.has('admin') ? <NavLink href="/admin" current={current}>Admin</NavLink> : null}
+      <a href="/report" class="nav-report" aria-current={current === '/report' ? 'page' : undefined}>
+        Report a vulnerability
+      </a>
+    </>
+  );
+}
+
+function AccountLinks({ ctx }: { ctx: PageContext }): SafeHtml {
+  const user = ctx.actor.kind === 'user' ? ctx.actor : null;
+  return user ? (
+    <>
+      <a href="/account" class="who">{user.displayName}</a>
+      <form method="post" action="/logout" class="inline">
+        <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+        <button type="submit" class="link-button">Sign out</button>
+      </form>
+    </>
+  ) : (
+    <a href="/login">Sign in</a>
+  );
+}
+
 export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
   const { actor } = ctx;
   const user = actor.kind === 'user' ? actor : null;
@@ -52,32 +87,22 @@ export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
             <a class="brand" href="/">
               <span class="brand-mark" aria-hidden="true">◆</span> {ctx.instanceName}
             </a>
-            <nav aria-label="Main">
-              <NavLink href="/" current={ctx.path}>Home</NavLink>
-              <NavLink href="/projects" current={ctx.path}>Projects</NavLink>
-              <NavLink href="/advisories" current={ctx.path}>Advisories</NavLink>
-              <NavLink href="/notes" current={ctx.path}>Notes</NavLink>
-              <NavLink href="/reports" current={ctx.path}>Reports</NavLink>
-              <NavLink href="/contact" current={ctx.path}>Contact</NavLink>
-              {can(actor, 'reports.triage') ? <NavLink href="/vmt" current={ctx.path}>Queue</NavLink> : null}
-              {can(actor, 'reports.triage') ? <NavLink href="/disclosures" current={ctx.path}>Disclosures</NavLink> : null}
-              {user?.roles.has('admin') ? <NavLink href="/admin" current={ctx.path}>Admin</NavLink> : null}
+            <nav class="nav-wide" aria-label="Main">
+              <MainLinks actor={actor} current={ctx.path} />
             </nav>
-            <div class="account-nav">
-              {user ? (
-                <>
-                  <a href="/account" class="who">{user.displayName}</a>
-                  <form method="post" action="/logout" class="inline">
-                    <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-                    <button type="submit" class="link-button">Sign out</button>
-                  </form>
-                </>
-              ) : (
-                <>
-                  <a href="/login">Sign in</a>
-                </>
-              )}
+            <div class="account-nav nav-wide">
+              <AccountLinks ctx={ctx} />
             </div>
+            {/* Phones: the same links behind a disclosure widget that opens without JavaScript (issue 15). */}
+            <details class="nav-menu">
+              <summary>Menu</summary>
+              <nav aria-label="Main">
+                <MainLinks actor={actor} current={ctx.path} />
+              </nav>
+              <div class="account-nav">
+                <AccountLinks ctx={ctx} />
+              </div>
+            </details>
           </div>
         </header>
         {user && user.mfaPendingRoles.size > 0 ? (
@@ -96,7 +121,8 @@ export function Page({ ctx, title, children, wide }: PageProps): SafeHtml {
         </main>
         <footer class="site-footer">
           <p>
-            {ctx.instanceName} — coordinated vulnerability disclosure. <a href="/healthz">Status</a>
+            {ctx.instanceName} — coordinated vulnerability disclosure. <a href="/how-to-report">How to report</a> ·{' '}
+            <a href="/.well-known/security.txt">security.txt</a>
           </p>
         </footer>
       </body>
