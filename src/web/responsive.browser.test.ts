@@ -2,13 +2,13 @@
 // collapses into a Menu that opens without JavaScript, tables scroll inside their card), and at 1280 px the
 // links sit in the bar. Pages: home, report form, a report as the VMT, the VMT queue, an advisory.
 // Screenshots go to test-artifacts/screenshots/responsive-*.png.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
-import { sharedPath } from '../testing/shared-corpus.js';
+import { describeInBrowser, launchBrowser, screenshot, signedInPage, startLiveServer, type LiveServer } from '../testing/browser.js';
+import { fixturePath } from '../testing/fixture-files.js';
 import { createAccount } from '../accounts/users.js';
 import { createProject } from '../projects/projects.js';
 import { newTotpSecret } from '../accounts/totp.js';
@@ -20,7 +20,7 @@ const PASSWORD = 'correct horse battery staple';
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 
-describe.skipIf(!chromiumAvailable)('the layout on a phone and a desktop', () => {
+describeInBrowser('the layout on a phone and a desktop', () => {
   let server: LiveServer;
   let browser: Browser;
   let totpSecret = '';
@@ -51,7 +51,7 @@ describe.skipIf(!chromiumAvailable)('the layout on a phone and a desktop', () =>
     );
     reportRef = report.ref;
     corpusDir = mkdtempSync(path.join(os.tmpdir(), 'cordon-ossa-'));
-    copyFileSync(sharedPath('corpus', 'ossa', 'OSSA-2016-007.yaml'), path.join(corpusDir, 'OSSA-2016-007.yaml'));
+    copyFileSync(fixturePath('ossa', 'OSSA-2016-007.yaml'), path.join(corpusDir, 'OSSA-2016-007.yaml'));
     await importOssaDirectory(scope, corpusDir);
     advisoryRef = 'OSSA-2016-007';
   }, 60_000);
