@@ -17,6 +17,29 @@ const INVITE_TTL_MS = 14 * 24 * 3600_000;
 const RESET_TTL_MS = 3600_000;
 const REGISTRATION_TTL_MS = 24 * 3600_000;
 
+/** Stores a one-time link (only its token's hash) and returns its id. */
+async function insertOneTimeLink(
+  trx: Db,
+  link: { purpose: InvitePurpose; token: string; now: Date; ttlMs: number; email?: string | null; userId?: number | null; roles?: InstanceRole[]; createdBy?: number | null },
+): Promise<number> {
+  const row = await trx
+    .insertInto('invites')
+    .values({
+      purpose: link.purpose,
+      token_hash: sha256Hex(link.token),
+      email: link.email ?? null,
+      user_id: link.userId ?? null,
+      roles: JSON.stringify(link.roles ?? []),
+      created_by: link.createdBy ?? null,
+      created_at: link.now.toISOString(),
+      expires_at: new Date(link.now.getTime() + link.ttlMs).toISOString(),
+      used_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 export async function findLiveInvite(db: Db, now: Date, purpose: InvitePurpose, token: string) {
   if (!token || token.length > 100) return undefined;
   const row = await db
@@ -59,20 +82,7 @@ export async function ensureSetupLink(scope: Scope, options: { force?: boolean }
         if (recent) return false;
       }
       await trx.updateTable('invites').set({ used_at: now.toISOString() }).where('purpose', '=', 'setup').where('used_at', 'is', null).execute();
-      await trx
-        .insertInto('invites')
-        .values({
-          purpose: 'setup',
-          token_hash: sha256Hex(token),
-          email: null,
-          user_id: null,
-          roles: JSON.stringify(['admin']),
-          created_by: null,
-          created_at: now.toISOString(),
-          expires_at: new Date(now.getTime() + SETUP_TTL_MS).toISOString(),
-          used_at: null,
-        })
-        .execute();
+      await insertOneTimeLink(trx, { purpose: 'setup', token, now, ttlMs: SETUP_TTL_MS, roles: ['admin'] });
       await audit('setup.link_issued', 'instance', null);
       return true;
     },
@@ -138,27 +148,21 @@ export async function createInvite(scope: Scope, input: { email: string; roles: 
   const token = randomToken(32);
   const link = `${config.publicUrl}/invite/${token}`;
   await change(scope, async ({ trx, now, audit, enqueue }) => {
-    const row = await trx
-      .insertInto('invites')
-      .values({
-        purpose: 'invite',
-        token_hash: sha256Hex(token),
-        email,
-        user_id: null,
-        roles: JSON.stringify(input.roles ?? []),
-        created_by: scope.actor.kind === 'user' ? scope.actor.userId : null,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
-        used_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await insertOneTimeLink(trx, {
+      purpose: 'invite',
+      token,
+      now,
+      ttlMs: INVITE_TTL_MS,
+      email,
+      roles: input.roles ?? [],
+      createdBy: scope.actor.kind === 'user' ? scope.actor.userId : null,
+    });
     await enqueueMail(enqueue, {
       to: [email],
       subject: `You are invited to ${config.instanceName}`,
       text: `You have been invited to ${config.instanceName}.\n\nCreate your account here (the link works once, for 14 days):\n${link}\n`,
     });
-    await audit('invite.created', 'invite', row.id, undefined, { email, roles: input.roles ?? [] });
+    await audit('invite.created', 'invite', id, undefined, { email, roles: input.roles ?? [] });
   });
   return link;
 }
@@ -197,27 +201,13 @@ export async function requestRegistration(scope: Scope, rawEmail: string): Promi
   const token = randomToken(32);
   const link = `${config.publicUrl}/invite/${token}`;
   await change(scope, async ({ trx, now: at, audit, enqueue }) => {
-    const row = await trx
-      .insertInto('invites')
-      .values({
-        purpose: 'invite',
-        token_hash: sha256Hex(token),
-        email,
-        user_id: null,
-        roles: '[]',
-        created_by: null,
-        created_at: at.toISOString(),
-        expires_at: new Date(at.getTime() + REGISTRATION_TTL_MS).toISOString(),
-        used_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await insertOneTimeLink(trx, { purpose: 'invite', token, now: at, ttlMs: REGISTRATION_TTL_MS, email });
     await enqueueMail(enqueue, {
       to: [email],
       subject: `Finish creating your ${config.instanceName} account`,
       text: `Someone (we hope you) asked to create a ${config.instanceName} account with this address.\n\nChoose your username and password here (the link works once, for 24 hours):\n${link}\n\nIf it was not you, ignore this mail.\n`,
     });
-    await audit('user.registration_requested', 'invite', row.id);
+    await audit('user.registration_requested', 'invite', id);
   });
 }
 
@@ -229,20 +219,7 @@ export async function requestPasswordReset(scope: Scope, rawEmail: string): Prom
   if (!user || user.disabled_at) return;
   const token = randomToken(32);
   await change(scope, async ({ trx, now, audit, enqueue }) => {
-    await trx
-      .insertInto('invites')
-      .values({
-        purpose: 'password_reset',
-        token_hash: sha256Hex(token),
-        email,
-        user_id: user.id,
-        roles: '[]',
-        created_by: null,
-        created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + RESET_TTL_MS).toISOString(),
-        used_at: null,
-      })
-      .execute();
+    await insertOneTimeLink(trx, { purpose: 'password_reset', token, now, ttlMs: RESET_TTL_MS, email, userId: user.id });
     await enqueueMail(enqueue, {
       to: [email],
       subject: `Reset your ${config.instanceName} password`,
