@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { enqueueJob } from './queue.js';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
+import { waitFor } from '../testing/worker-processes.js';
 import { repoPath } from '../testing/fixture-files.js';
 
 const fixture = fileURLToPath(new URL('../../dist/jobs/testing/worker-fixture.js', import.meta.url));
@@ -21,15 +22,6 @@ interface FixtureWorker {
   output: string[];
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(testDialects())('a killed worker’s job is taken over within seconds on %s', (dialect) => {
   let t: TestStorage;
@@ -57,13 +49,13 @@ describe.each(testDialects())('a killed worker’s job is taken over within seco
     const [a, b] = [startWorker(`${dialect}-a`), startWorker(`${dialect}-b`)];
     // Both announced and past their first dead-after window (a worker takes others for dead only once its
     // own heartbeats have held that long), as any worker that has been running for a while.
-    await until('both workers to be established', async () => {
+    await waitFor('both workers to be established', async () => {
       const rows = await t.storage.db.selectFrom('workers').selectAll().where('id', 'in', [a.id, b.id]).execute();
       return rows.length === 2 && rows.every((r) => Date.parse(r.heartbeat_at) - Date.parse(r.started_at) >= DEAD_AFTER_MS);
     });
 
     const id = (await enqueueJob(t.storage.db, new Date(), 'test.slow', { ms: 1000 }))!;
-    const holder = await until('a worker to start the job', async () => [a, b].find((w) => w.started.has(id)));
+    const holder = await waitFor('a worker to start the job', async () => [a, b].find((w) => w.started.has(id)));
     const survivor = holder === a ? b : a;
     const held = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(held.locked_by).toBe(holder.id);
@@ -72,7 +64,7 @@ describe.each(testDialects())('a killed worker’s job is taken over within seco
     const killedAt = Date.now();
     await exited;
 
-    const done = await until('the job to be completed by the survivor', async () => {
+    const done = await waitFor('the job to be completed by the survivor', async () => {
       const row = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return row.status === 'done' ? row : undefined;
     });

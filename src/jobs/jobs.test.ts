@@ -9,6 +9,7 @@ import { recordAudit, systemActor } from '../audit/audit.js';
 import { backoffMs, cancelJob, claimJob, enqueueJob } from './queue.js';
 import { JobRegistry, Worker } from './worker.js';
 import { childEnv, createTestStorage, describeOnPostgres, testDialects, type TestStorage } from '../testing/databases.js';
+import { waitFor } from '../testing/worker-processes.js';
 import { repoPath } from '../testing/fixture-files.js';
 
 describe.each(testDialects())('job queue on %s', (dialect) => {
@@ -220,15 +221,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeOnPostgres('exactly once with worker processes on PostgreSQL', () => {
   let t: TestStorage;
@@ -249,7 +241,7 @@ describeOnPostgres('exactly once with worker processes on PostgreSQL', () => {
     const a = startWorkerProcess(t, { WORKER_ID: 'worker-a' });
     const b = startWorkerProcess(t, { WORKER_ID: 'worker-b' });
     children.push(a, b);
-    await until('all jobs done', async () => {
+    await waitFor('all jobs done', async () => {
       const left = await t.storage.db.selectFrom('jobs').select('id').where('kind', '=', 'test.record').where('status', '!=', 'done').execute();
       return left.length === 0;
     });
@@ -269,7 +261,7 @@ describeOnPostgres('exactly once with worker processes on PostgreSQL', () => {
     // The survivor's own lease outlasts the job, so a loaded machine cannot make it lose its claim mid-run.
     const survivor = startWorkerProcess(t, { WORKER_ID: 'survivor', LEASE_MS: '10000' });
     children.push(survivor);
-    const row = await until('slow job done', async () => {
+    const row = await waitFor('slow job done', async () => {
       const r = await t.storage.db.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
       return r.status === 'done' ? r : undefined;
     });

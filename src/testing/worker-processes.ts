@@ -44,11 +44,7 @@ export class WorkerProcesses {
   }
 
   async until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await fn())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${this.output.join('').slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(what, fn, timeoutMs, () => this.output.join('').slice(-3000));
   }
 
   /**
@@ -95,4 +91,15 @@ export function runFixtureWorker(ctx: AppContext, registry: JobRegistry, leaseMs
   process.on('SIGTERM', () => {
     void worker.stop().then(() => ctx.storage.close()).then(() => process.exit(0));
   });
+}
+
+/** Polls `fn` until it returns a value (not undefined or false); throws after `timeoutMs`, naming `what`. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, context?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${context ? `\n${context()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
