@@ -44,7 +44,7 @@ describe.each(testDialects())('leak matrix (advisories) on %s', (dialect) => {
     // A draft for a second, still embargoed report.
     const second = await classAReport(t, cast, { cve: DRAFT_CVE, title: 'Embargoed issue' });
     draft = await createAdvisory(vmt, completeForm({ title: `Heap overflow ${DRAFT_MARKER}`, description: `${second.impact} ${DRAFT_MARKER}`, cves: DRAFT_CVE, reporters: `Jane Doe | Example Corp | ${DRAFT_CVE}` }), { reportRef: second.ref });
-    await saveGuidePage(await scopeOf(t, cast.admin), 'security-guide', { slug: 'security-guide', title: 'Security Guide', body: `Harden everything. ${GUIDE_MARKER}` });
+    await saveGuidePage(await scopeOf(t, cast.admin), 'embargo-policy', { slug: 'embargo-policy', title: 'Security Guide', body: `Harden everything. ${GUIDE_MARKER}` });
     const token = await createApiToken(t.system, cast.vmt.user.id, { name: 'ro', scopes: ['read'] });
     roles = [{ name: 'anonymous', client: null }, { name: 'vmt-read-token', client: null, bearer: token.token }];
     for (const name of ['reporter', 'lead', 'plain', 'admin', 'vmt'] as const) roles.push({ name, client: await signedInClient(t, cast[name]) });
@@ -134,15 +134,15 @@ describe.each(testDialects())('leak matrix (advisories) on %s', (dialect) => {
     const isEditor = (route: CatalogueEntry) => route.url.endsWith('/edit');
     const v = await probeLeaks(t, roles, {
       kind: 'guide_page',
-      paramValue: 'security-guide',
+      paramValue: 'embargo-policy',
       marker: GUIDE_MARKER,
       allowed: (role, route) => !isEditor(route) || role === 'admin',
       mustShow: (route) => route.method === 'GET',
     });
     expect(v).toEqual([]);
     const plain = roles.find((r) => r.name === 'plain')?.client;
-    const res = await plain?.post('/guide/security-guide/edit', { slug: 'security-guide', title: 'Defaced', body: 'x' });
+    const res = await plain?.post('/guide/embargo-policy/edit', { slug: 'embargo-policy', title: 'Defaced', body: 'x' });
     expect(res?.statusCode).toBe(404);
-    expect((await new TestClient(t).get('/guide/security-guide')).body).toContain(GUIDE_MARKER);
+    expect((await new TestClient(t).get('/guide/embargo-policy')).body).toContain(GUIDE_MARKER);
   });
 });

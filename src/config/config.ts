@@ -18,6 +18,8 @@ export interface Config {
   mfaRequiredRoles: Set<'admin' | 'vmt' | 'security_core'>;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** One log line per request (LOG_REQUESTS); Fastify's two lines per request are always off. */
+  logRequests: boolean;
   /** SMTP URL for outgoing mail; unset writes .eml files to `${dataDir}/outbox`. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -88,6 +90,7 @@ export const configVariables = [
   ['MFA_REQUIRED_ROLES', 'admin,vmt,security_core', 'Comma-separated roles that must enrol a TOTP second factor; empty for none.'],
   ['TRUST_PROXY', 'false', 'Set to true behind a reverse proxy that sets X-Forwarded-For/-Proto.'],
   ['LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent.'],
+  ['LOG_REQUESTS', 'false', 'Log one line per HTTP request (method, path with one-time links scrubbed, status, time). Off by default so the start-up messages, such as the setup link, stay readable; server errors are logged either way.'],
   ['SMTP_URL', '(unset: .eml files in DATA_DIR/outbox)', 'smtp:// or smtps:// URL of the outgoing mail relay, e.g. smtps://user:pass@mail.example.org:465.'],
   ['MAIL_FROM', 'Cordon <security@localhost>', 'From address of outgoing mail.'],
   ['IN_PROCESS_WORKER', 'true', 'Whether `cordon serve` also runs a job worker. Set false when you run `cordon worker` separately.'],
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mfaRequiredRoles,
     trustProxy: parseBool(env, 'TRUST_PROXY', false, problems),
     logLevel,
+    logRequests: parseBool(env, 'LOG_REQUESTS', false, problems),
     smtpUrl,
     mailFrom: env.MAIL_FROM?.trim() || 'Cordon <security@localhost>',
     inProcessWorker: parseBool(env, 'IN_PROCESS_WORKER', true, problems),

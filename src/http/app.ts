@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -49,6 +49,8 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   // Typed as the plain instance: handlers take FastifyInstance, and pino's Logger is wider than Fastify's.
   const app = Fastify({
     loggerInstance: ctx.log,
+    // Fastify logs two lines per request; ours (below) logs one, and only when LOG_REQUESTS asks for it.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
@@ -162,6 +164,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    if (config.logRequests) req.log.info({ req, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request');
   });
 
   app.setErrorHandler(async (error: FastifyError | AppError, req, reply) => toErrorResponse(ctx, error, req, reply));

@@ -10,6 +10,7 @@ import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Button, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { getGuidePage, listGuidePages, saveGuidePage } from './guide.js';
+import { fillGuideValues, GUIDE_PLACEHOLDERS, guideValuesFor } from './guide-starters.js';
 import { sendSiteFile } from './routes.js';
 
 void Fragment;
@@ -29,7 +30,7 @@ export function guideRoutes(app: AppContext): RouteDef[] {
           <ErrorSummary state={state} />
           <TextField name="title" label="Title" required state={state} />
           <TextField name="slug" label="Address" required state={state} hint="The page lives at /guide/ADDRESS: lowercase letters, digits and hyphens." />
-          <TextField name="body" label="Page (Markdown)" multiline rows={20} state={state} hint="Markdown; raw HTML is shown as text. Headings start at level 3." />
+          <TextField name="body" label="Page (Markdown)" multiline rows={20} state={state} hint={`Markdown; raw HTML is shown as text. Headings start at level 3. These stand for this instance's settings wherever the page is shown: ${GUIDE_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}.`} />
           <Button>Save page</Button>
         </form>
       </>
@@ -56,7 +57,7 @@ export function guideRoutes(app: AppContext): RouteDef[] {
         return sendPage(app, req, reply, 'Guides', () => (
           <>
             <h1>Guides</h1>
-            <p class="lead">How to deploy and develop the projects securely.</p>
+            <p class="lead">How to report a vulnerability, how embargoes and disclosure work here, and how to deploy and develop the projects securely.</p>
             {pages.length ? (
               <ul>
                 {pages.map((p) => (
@@ -97,7 +98,7 @@ export function guideRoutes(app: AppContext): RouteDef[] {
               <a href="/guide">Guides</a>
             </p>
             <h1>{page.title}</h1>
-            <div class="markdown">{raw(renderMarkdown(page.body))}</div>
+            <div class="markdown">{raw(renderMarkdown(fillGuideValues(page.body, guideValuesFor(app.config))))}</div>
             <p class="muted">
               Last changed <Time iso={page.updated_at} />
               {can(actor, 'admin.write') ? (

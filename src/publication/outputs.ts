@@ -17,6 +17,7 @@ import { staticDocument } from './static-page.js';
 import { advisoriesAtom, FEED_PATH } from './atom.js';
 import type { PublishedSummary } from './summary.js';
 import type { TeamPublicKey } from './signer.js';
+import type { GuideValues } from './guide-starters.js';
 
 export interface SiteFile {
   path: string;
@@ -31,6 +32,8 @@ export interface SiteContext {
   instanceName: string;
   /** The team's public key, listed in the CSAF provider metadata when there is one. */
   teamKey: TeamPublicKey | null;
+  /** What `{{placeholders}}` in guide pages stand for (the instance's embargo days, team address…). */
+  guideValues: GuideValues;
 }
 
 /** Where the CSAF provider layout lives in the site (the fixed `csaf/` path of issue 6). */

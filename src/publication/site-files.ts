@@ -13,6 +13,7 @@ import { publishedRecord, publishedRecords, publishedSummaries } from './publish
 import { publicationSettingsFor } from './settings.js';
 import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
+import { guideValuesFor } from './guide-starters.js';
 
 export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes' } as const;
 export type Section = (typeof Section)[keyof typeof Section];
@@ -22,7 +23,7 @@ export function sha256Hex(content: string): string {
 }
 
 export function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null): SiteContext {
-  return { settings: publicationSettingsFor(app.config), instanceName: app.config.instanceName, teamKey };
+  return { settings: publicationSettingsFor(app.config), instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config) };
 }
 
 export interface ReplaceResult {

@@ -6,6 +6,7 @@ import { AdvisoryTable } from './pages.js';
 import type { SiteContext, SiteFile } from './outputs.js';
 import { staticDocument } from './static-page.js';
 import type { PublishedSummary } from './summary.js';
+import { fillGuideValues } from './guide-starters.js';
 
 void Fragment;
 
@@ -70,7 +71,7 @@ export async function guideFiles(db: Db, site: SiteContext): Promise<SiteFile[]>
       children: (
         <>
           <h1>{p.title}</h1>
-          <div class="markdown">{raw(renderMarkdown(p.body))}</div>
+          <div class="markdown">{raw(renderMarkdown(fillGuideValues(p.body, site.guideValues)))}</div>
         </>
       ),
     }),

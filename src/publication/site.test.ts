@@ -95,7 +95,7 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     expect(result.written.unsigned).toEqual([]);
     const files = walk(dir);
     expect(ref).toBe('OSSA-2026-009'); // after the imported OSSA-2026-008
-    for (const p of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `advisories/${ref}.yaml`, `osv/${ref}.json`, 'cve/CVE-2026-40001.json', 'csaf/provider-metadata.json', 'csaf/white/index.txt', 'csaf/white/changes.csv', 'csaf/white/2026/ossa-2026-009.json', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'guide/security-guide.html', 'advisories/OSSA-2016-007.txt', 'cve/CVE-2016-2140.json', `csaf/openpgp/${fingerprint}.asc`, 'assets/app.css', 'notes/index.html', 'feeds/notes.atom']) {
+    for (const p of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `advisories/${ref}.yaml`, `osv/${ref}.json`, 'cve/CVE-2026-40001.json', 'csaf/provider-metadata.json', 'csaf/white/index.txt', 'csaf/white/changes.csv', 'csaf/white/2026/ossa-2026-009.json', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'guide/embargo-policy.html', 'advisories/OSSA-2016-007.txt', 'cve/CVE-2016-2140.json', `csaf/openpgp/${fingerprint}.asc`, 'assets/app.css', 'notes/index.html', 'feeds/notes.atom']) {
       expect(files, p).toContain(p);
     }
     const content = files.filter((f) => !f.endsWith('.asc') && !f.endsWith('.sha256') && f !== 'assets/app.css' && !f.startsWith('input/'));
@@ -139,7 +139,7 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
   it('serves the same bytes as the static files, and the signatures beside them', async () => {
     const dir = path.join(out, 'site');
     const anon = new TestClient(t);
-    for (const f of [`advisories/${ref}.txt`, 'advisories/OSSA-2016-007.yaml', `osv/${ref}.json`, 'cve/CVE-2026-40001.json', 'csaf/white/2026/ossa-2026-009.json', 'csaf/white/index.txt', 'feeds/advisories.atom', `advisories/${ref}.html`, 'index.html', 'guide/security-guide.html']) {
+    for (const f of [`advisories/${ref}.txt`, 'advisories/OSSA-2016-007.yaml', `osv/${ref}.json`, 'cve/CVE-2026-40001.json', 'csaf/white/2026/ossa-2026-009.json', 'csaf/white/index.txt', 'feeds/advisories.atom', `advisories/${ref}.html`, 'index.html', 'guide/embargo-policy.html']) {
       for (const suffix of ['', '.asc', '.sha256']) {
         const res = await anon.get(`/${f}${suffix}`, '*/*');
         expect(res.statusCode, `${f}${suffix}`).toBe(200);
@@ -158,12 +158,12 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     await t.ctx.storage.db.insertInto('team_keys').values({ fingerprint: key.fingerprint, status: 'current', source: 'generated', public_key: key.publicKeyArmored, secret_key: key.secretKeyArmored, algorithm: 'ed25519', user_ids: '[]', key_created_at: at, expires_at: null, added_at: at, retired_at: null }).execute();
     // A guide edit changes two files (the guide page and the home page), which lose their signatures.
     const cast = await makeCast(t, 'swift');
-    await saveGuidePage(await scopeOf(t, cast.admin), 'security-guide', { slug: 'security-guide', title: 'Security Guide for operators', body: 'Updated guide text.' });
+    await saveGuidePage(await scopeOf(t, cast.admin), 'embargo-policy', { slug: 'embargo-policy', title: 'Security Guide for operators', body: 'Updated guide text.' });
     const unsigned = await t.ctx.storage.db.selectFrom('public_site_files').selectAll().execute();
-    expect(unsigned.filter((r) => !currentSignature(r)).map((r) => r.path).sort()).toEqual(['guide/security-guide.html', 'index.html']);
+    expect(unsigned.filter((r) => !currentSignature(r)).map((r) => r.path).sort()).toEqual(['guide/embargo-policy.html', 'index.html']);
     await t.ctx.storage.db.insertInto('jobs').values({ kind: 'publication.sign', payload: '{}', status: 'queued', run_at: at, max_attempts: 3, created_at: at, updated_at: at }).execute();
     await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
-    const page = await t.ctx.storage.db.selectFrom('public_site_files').selectAll().where('path', '=', 'guide/security-guide.html').executeTakeFirstOrThrow();
+    const page = await t.ctx.storage.db.selectFrom('public_site_files').selectAll().where('path', '=', 'guide/embargo-policy.html').executeTakeFirstOrThrow();
     const signature = currentSignature(page);
     expect(signature).not.toBeNull();
     const g = new TempGnupg();

@@ -11,10 +11,11 @@ import { publicationSettingsFor } from '../../publication/settings.js';
 import { catalogued, hostileNames, hostileText, mutatedText, replayRegressions, runFuzz, seedFiles, type FuzzTarget } from '../../testing/fuzz.js';
 import { exportOssaYaml } from './ossa-export.js';
 import { importOssaYaml } from './ossa-yaml.js';
+import { guideValuesFor } from '../../publication/guide-starters.js';
 
 const SEEDS = seedFiles(import.meta.url, 'seeds/ossa').map((s) => s.bytes.toString('utf8'));
 const config = testConfig({ dataDir: '/nonexistent-fuzz' });
-const site = { settings: publicationSettingsFor(config), instanceName: config.instanceName, teamKey: null };
+const site = { settings: publicationSettingsFor(config), instanceName: config.instanceName, teamKey: null, guideValues: guideValuesFor(config) };
 
 const YAML_FRAGMENTS = [
   '&a ', '*a', '<<: *a', '!!set', '!!omap', '!!binary', '!!python/object/apply:os.system', '? ', ': ', '- ', '|', '>', '|-', '"\\x00"', "'",
