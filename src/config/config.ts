@@ -59,7 +59,16 @@ export interface Config {
   secretsKeysPrevious: string[];
   /** A separate listener serving only /metrics (METRICS_LISTEN), or null (off). */
   metricsListen: { host: string; port: number } | null;
+  /**
+   * Which of the instance settings (INSTANCE_NAME, PUBLIC_URL, TEAM_EMAIL, MAIL_FROM) were set in the
+   * environment: those win over the values an admin stores on /admin/settings (src/instance).
+   */
+  settingsFromEnvironment: InstanceSettingVariable[];
 }
+
+/** The settings an admin may also store in the database (src/instance); the environment wins. */
+export const instanceSettingVariables = ['INSTANCE_NAME', 'PUBLIC_URL', 'TEAM_EMAIL', 'MAIL_FROM'] as const;
+export type InstanceSettingVariable = (typeof instanceSettingVariables)[number];
 
 export interface ConfigProblem {
   variable: string;
@@ -117,6 +126,53 @@ export const configVariables = [
   ['METRICS_LISTEN', 'off', 'host:port of a separate listener that serves only `/metrics` to scrapers without a token, e.g. `127.0.0.1:9464` (keep it on loopback or a private network). On the main port `/metrics` answers admins only (a session or an admin-scoped API token).'],
 ] as const;
 
+/** A checked value, or what is wrong and how to fix it. Shared by loadConfig and the settings page. */
+export type ValueCheck = { ok: true; value: string } | { ok: false; problem: string; fix: string };
+
+const PLAIN_ADDRESS = /^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/;
+
+/** PUBLIC_URL: an http(s) URL, stored without trailing slashes. */
+export function checkPublicUrl(raw: string): ValueCheck {
+  const value = raw.trim();
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    if (u.search || u.hash || u.username || u.password) throw new Error('extra parts');
+    return { ok: true, value: value.replace(/\/+$/, '') };
+  } catch {
+    return { ok: false, problem: `"${value}" is not an http(s) URL.`, fix: 'Use https://security.example.org' };
+  }
+}
+
+/** TEAM_EMAIL and list addresses: a plain address, no display name. */
+export function checkPlainAddress(raw: string): ValueCheck {
+  const value = raw.trim();
+  return PLAIN_ADDRESS.test(value) ? { ok: true, value } : { ok: false, problem: `"${value}" is not an email address.`, fix: 'Use plain addresses like security@example.org.' };
+}
+
+/** MAIL_FROM: "Name <address>" or a plain address, on one line (it becomes a header). */
+export function checkMailFrom(raw: string): ValueCheck {
+  const value = raw.trim();
+  const m = /^(?:([^<>\r\n]*?)\s*<([^<>\s]+)>|([^<>\s]+))$/.exec(value);
+  const address = m ? (m[2] ?? m[3] ?? '') : '';
+  if (!m || !PLAIN_ADDRESS.test(address) || /[\r\n]/.test(value)) return { ok: false, problem: `"${value}" is not an address like Name <security@example.org>.`, fix: 'Use Example Security <security@example.org> or a plain address.' };
+  return { ok: true, value };
+}
+
+/** INSTANCE_NAME: shown in headers and mail subjects, so one short line. */
+export function checkInstanceName(raw: string): ValueCheck {
+  const value = raw.trim();
+  // eslint-disable-next-line no-control-regex
+  if (!value || value.length > 80 || /[\u0000-\u001f\u007f]/.test(value)) return { ok: false, problem: 'must be 1–80 characters on one line.', fix: 'Use a short name such as Example Security.' };
+  return { ok: true, value };
+}
+
+/** An address mail can be delivered to from elsewhere: not localhost, with a dotted domain. */
+export function isRoutableAddress(address: string): boolean {
+  const domain = (/@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? '').toLowerCase();
+  return domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost') && !domain.endsWith('.local');
+}
+
 function parseIntVar(
   env: NodeJS.ProcessEnv,
   name: string,
@@ -158,13 +214,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   let publicUrl = env.PUBLIC_URL?.trim() || `http://localhost:${port}`;
-  try {
-    const u = new URL(publicUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    publicUrl = publicUrl.replace(/\/+$/, '');
-  } catch {
-    problems.push({ variable: 'PUBLIC_URL', problem: `"${publicUrl}" is not an http(s) URL.`, fix: 'Set PUBLIC_URL=https://security.example.org' });
-  }
+  const urlCheck = checkPublicUrl(publicUrl);
+  if (urlCheck.ok) publicUrl = urlCheck.value;
+  else problems.push({ variable: 'PUBLIC_URL', problem: urlCheck.problem, fix: 'Set PUBLIC_URL=https://security.example.org' });
 
   const registration = (env.REGISTRATION?.trim() || 'open') as RegistrationMode;
   if (!['open', 'invite', 'closed'].includes(registration)) {
@@ -234,11 +286,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey,
     secretsKeysPrevious,
     metricsListen: parseListen(env, 'METRICS_LISTEN', problems),
+    settingsFromEnvironment: instanceSettingVariables.filter((name) => !!env[name]?.trim()),
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
-    if (!/^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/.test(address)) {
-      problems.push({ variable: address === config.teamEmail ? 'TEAM_EMAIL' : 'ANNOUNCE_LISTS', problem: `"${address}" is not an email address.`, fix: 'Use plain addresses like security@example.org (comma-separated for lists).' });
+    const check = checkPlainAddress(address);
+    if (!check.ok) {
+      problems.push({ variable: address === config.teamEmail ? 'TEAM_EMAIL' : 'ANNOUNCE_LISTS', problem: check.problem, fix: 'Use plain addresses like security@example.org (comma-separated for lists).' });
     }
+  }
+  for (const [variable, check] of [['MAIL_FROM', checkMailFrom(config.mailFrom)], ['INSTANCE_NAME', checkInstanceName(config.instanceName)]] as const) {
+    if (!check.ok) problems.push({ variable, problem: check.problem, fix: `${check.fix} Or unset ${variable}.` });
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -280,6 +337,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ DATA_DIR: overrides.dataDir ?? '/tmp/cordon-test', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://cordon.test' }),
     inProcessWorker: false,
+    // Tests pass PUBLIC_URL above for a stable URL; it does not count as set by an operator.
+    settingsFromEnvironment: [],
     ...overrides,
   };
 }
