@@ -62,7 +62,8 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
     title: 'Team address and From address',
     state: mailState,
     detail: !routable
-      ? `${config.teamEmail} / ${config.mailFrom} cannot receive mail from elsewhere: set real addresses, then send a test mail.`
+      ? `${config.teamEmail} / ${config.mailFrom} cannot receive mail from elsewhere: set real addresses, then send a test mail.` +
+        (testMail?.state === 'failed' ? ` The last test mail, to ${testMail.recipient}, failed: ${testMail.error ?? 'no reason given'}.` : '')
       : testMail
         ? testMail.state === 'sent'
           ? `A test mail to ${testMail.recipient} went out.`
