@@ -257,6 +257,8 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
       <>
         <h1>People</h1>
         <ErrorSummary state={state} />
+        {/* In a card, so that on a phone the table scrolls inside it instead of widening the page. */}
+        <div class="card">
         <table>
           <thead>
             <tr>
@@ -281,6 +283,7 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
             ))}
           </tbody>
         </table>
+        </div>
         <div class="grid">
           <form method="post" action="/admin/users" class="card stack">
             <h2>Create an account</h2>
