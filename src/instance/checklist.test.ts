@@ -16,7 +16,7 @@ describe.each(testDialects())('the first-run checklist on %s', (dialect) => {
   let admin: TestClient;
 
   const drainMail = () => new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
-  const steps = async () => ((await admin.json('GET', '/api/v1/instance/setup')).json() as { complete: boolean; dismissed: boolean; steps: { id: string; state: string }[] });
+  const steps = async () => (await admin.json('GET', '/api/v1/instance/setup')).json<{ complete: boolean; dismissed: boolean; steps: { id: string; state: string }[] }>();
   const stateOf = async () => Object.fromEntries((await steps()).steps.map((s) => [s.id, s.state]));
   const auditCount = async (action: string) =>
     Number((await t.ctx.storage.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', action).executeTakeFirstOrThrow()).n);

@@ -171,7 +171,7 @@ export function SetupCard({ list }: { list: Checklist }): SafeHtml {
       <h2 id="setup-card-title">Finish setting up</h2>
       <p>
         {list.steps.filter((s) => s.state === 'done').length} of {list.steps.length} steps done.{' '}
-        {next ? <>Next: <a href={next.href}>{next.title.toLowerCase()}</a>.</> : null}
+        {next ? <>Next:{' '}<a href={next.href}>{next.title}</a>.</> : null}
       </p>
       <p>
         <a class="btn primary" href="/admin/setup">
@@ -193,7 +193,7 @@ async function settingsPage(app: AppContext, req: FastifyRequest, reply: Fastify
   const field = (s: (typeof settings)[number]) =>
     s.source === 'environment' ? (
       <div class="field" id={`f-${s.field.key}`}>
-        <span class="label">{s.field.label}</span>
+        <strong>{s.field.label}</strong>
         <p>
           <code>{s.value}</code> <Badge tone="info">set by {s.field.variable} in the environment</Badge>
         </p>
@@ -220,8 +220,8 @@ async function settingsPage(app: AppContext, req: FastifyRequest, reply: Fastify
         </p>
         <ErrorSummary state={formState} />
         <form method="post" action="/admin/settings" class="card stack">
-          <CsrfField token={ctx.csrfToken} />
           <h2>This instance</h2>
+          <CsrfField token={ctx.csrfToken} />
           {settings.filter((s) => !mailKeys.has(s.field.key)).map(field)}
           <h2 id="mail">Mail</h2>
           {settings.filter((s) => mailKeys.has(s.field.key)).map(field)}
@@ -230,8 +230,8 @@ async function settingsPage(app: AppContext, req: FastifyRequest, reply: Fastify
           </div>
         </form>
         <form method="post" action="/admin/settings/test-mail" class="card stack" id="test-mail">
-          <CsrfField token={ctx.csrfToken} />
           <h2>Send a test mail</h2>
+          <CsrfField token={ctx.csrfToken} />
           <p class="muted">
             Goes through the outbox like every other mail{app.config.smtpUrl ? ' (over SMTP_URL)' : ' (no SMTP_URL: written as an .eml file to DATA_DIR/outbox)'}, from {app.config.mailFrom}.
           </p>

@@ -66,6 +66,10 @@ describeInBrowser('the first-run checklist in the browser', () => {
     await page.waitForURL('**/admin/setup');
     expect(await page.locator('p.lead').textContent()).toContain('0 of 5 steps done');
     await shot(page, '1-checklist-start');
+    await page.goto(`${base}/admin`);
+    expect(await page.locator('.setup-card').textContent()).toContain('Next: Instance name and public URL.');
+    await shot(page, '1-admin-with-card');
+    await page.goto(`${base}/admin/setup`);
 
     // Name, URL and addresses.
     await page.getByRole('link', { name: 'Set name and URL' }).click();
