@@ -129,3 +129,20 @@ describe.each(testDialects())('the first-run checklist on %s', (dialect) => {
     expect(people.body).toContain('two +2 votes from security core members other than its author');
   });
 });
+
+describe.each(testDialects())('the setup link without required 2FA on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { mfaRequiredRoles: new Set() });
+  });
+  afterAll(async () => t.close());
+
+  it('lands the first admin straight on the checklist when MFA_REQUIRED_ROLES leaves admins out', async () => {
+    const path = new URL((await ensureSetupLink(t.system))!).pathname;
+    const c = new TestClient(t);
+    const res = await c.post(path, { username: 'root', email: 'root@widget.example', display_name: 'Root', password: TEST_PASSWORD }, path);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/admin/setup');
+    expect((await c.get('/admin/setup')).statusCode).toBe(200);
+  });
+});
