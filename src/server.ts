@@ -15,6 +15,7 @@ import { prepareSecrets } from './accounts/secrets-at-rest.js';
 import { Worker } from './jobs/worker.js';
 import { buildJobRegistry } from './jobs/registry.js';
 import { storageFault } from './errors/storage-faults.js';
+import { refreshInstanceSettings, startSettingsRefresh } from './instance/settings.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,6 +40,8 @@ export async function openContext(config: Config, clock: Clock = systemClock, op
     // A node with the wrong instance key stops here, before serving anything (SecretsKeyError says how to fix it).
     const { sealed } = await prepareSecrets(storage);
     if (sealed) log.info({ sealed }, 'sealed TOTP secrets stored in clear');
+    // Settings an admin stored in the browser apply from the start (the environment still wins).
+    await refreshInstanceSettings({ config, storage });
   }
   return { config, storage, clock, log };
 }
@@ -76,12 +79,15 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   const metricsListener = config.metricsListen ? await startMetricsListener(ctx, metrics, config.metricsListen) : null;
   if (metricsListener) ctx.log.info({ host: metricsListener.host, port: metricsListener.port }, 'metrics listener');
   const worker = config.inProcessWorker ? startWorker(ctx) : null;
+  // Another app node may change the settings: re-read them now and then (this node applies its own at once).
+  const stopSettingsRefresh = startSettingsRefresh(ctx);
   return {
     app,
     ctx,
     worker,
     url,
     close: async () => {
+      stopSettingsRefresh();
       await worker?.stop();
       await metricsListener?.close();
       await app.close();

@@ -3,7 +3,8 @@
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import type { InstanceRole, InvitePurpose } from '../storage/tables.js';
+import type { InstanceRole, InvitePurpose, ProjectRole } from '../storage/tables.js';
+import { projectRoles } from '../projects/projects.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { countUsers, insertAccount, instanceRoles, prepareAccount } from './users.js';
 import { lockForTransaction } from '../storage/locks.js';
@@ -20,7 +21,7 @@ const REGISTRATION_TTL_MS = 24 * 3600_000;
 /** Stores a one-time link (only its token's hash) and returns its id. */
 async function insertOneTimeLink(
   trx: Db,
-  link: { purpose: InvitePurpose; token: string; now: Date; ttlMs: number; email?: string | null; userId?: number | null; roles?: InstanceRole[]; createdBy?: number | null },
+  link: { purpose: InvitePurpose; token: string; now: Date; ttlMs: number; email?: string | null; userId?: number | null; roles?: InstanceRole[]; projectRoles?: InvitedProjectRole[]; createdBy?: number | null },
 ): Promise<number> {
   const row = await trx
     .insertInto('invites')
@@ -30,6 +31,7 @@ async function insertOneTimeLink(
       email: link.email ?? null,
       user_id: link.userId ?? null,
       roles: JSON.stringify(link.roles ?? []),
+      project_roles: JSON.stringify((link.projectRoles ?? []).map((p) => ({ project_id: p.projectId, role: p.role }))),
       created_by: link.createdBy ?? null,
       created_at: link.now.toISOString(),
       expires_at: new Date(link.now.getTime() + link.ttlMs).toISOString(),
@@ -133,17 +135,50 @@ export async function acceptInvite(
     if (Number(claimed.numUpdatedRows) !== 1) throw errors.notFound('invitation');
     const user = await insertAccount(scope, tools, prepared, purpose === 'setup' ? 'setup.first_admin_created' : 'user.invite_accepted');
     await trx.updateTable('invites').set({ user_id: user.id }).where('id', '=', invite.id).execute();
+    // Project roles the invitation carries (one person may be VMT, a project's lead and its coresec at once).
+    for (const pr of parseInvitedProjectRoles(invite.project_roles)) {
+      const project = await trx.selectFrom('projects').select('id').where('id', '=', pr.projectId).executeTakeFirst();
+      if (!project) continue; // deleted since the invitation was sent
+      await trx
+        .insertInto('project_members')
+        .values({ project_id: project.id, user_id: user.id, role: pr.role, granted_at: now.toISOString() })
+        .onConflict((oc) => oc.columns(['project_id', 'user_id', 'role']).doNothing())
+        .execute();
+      await audit('project.member_added', 'project', project.id, undefined, { user_id: user.id, role: pr.role, via: 'invite' });
+    }
     await audit('invite.used', 'invite', invite.id, undefined, { user_id: user.id });
     return user;
   });
 }
 
-export async function createInvite(scope: Scope, input: { email: string; roles: InstanceRole[] }): Promise<string> {
-  const { config } = scope.app;
+/** A project role an invitation grants on acceptance. */
+export interface InvitedProjectRole {
+  projectId: number;
+  role: ProjectRole;
+}
+
+function parseInvitedProjectRoles(json: string | undefined): InvitedProjectRole[] {
+  try {
+    const parsed = JSON.parse(json ?? '[]') as { project_id?: unknown; role?: unknown }[];
+    return parsed.flatMap((p) => (typeof p.project_id === 'number' && projectRoles.includes(p.role as ProjectRole) ? [{ projectId: p.project_id, role: p.role as ProjectRole }] : []));
+  } catch {
+    return [];
+  }
+}
+
+export async function createInvite(scope: Scope, input: { email: string; roles: InstanceRole[]; projectRoles?: { project: string; role: string }[] }): Promise<string> {
+  const { config, storage } = scope.app;
   const email = normaliseEmail(input.email ?? '');
   const issues = new IssueCollector();
   checkEmail(issues, email);
   for (const r of input.roles ?? []) if (!instanceRoles.includes(r)) issues.add('roles', `Unknown role ${r}.`);
+  const granted: InvitedProjectRole[] = [];
+  for (const pr of input.projectRoles ?? []) {
+    const project = await storage.db.selectFrom('projects').select('id').where('slug', '=', pr.project).executeTakeFirst();
+    if (!project) issues.add('project_roles', `There is no project ${pr.project.slice(0, 64)}.`);
+    else if (!projectRoles.includes(pr.role as ProjectRole)) issues.add('project_roles', `Unknown project role ${pr.role.slice(0, 32)}: use lead, coresec or core_reviewer.`);
+    else if (!granted.some((g) => g.projectId === project.id && g.role === pr.role)) granted.push({ projectId: project.id, role: pr.role as ProjectRole });
+  }
   issues.throwIfAny();
   const token = randomToken(32);
   const link = `${config.publicUrl}/invite/${token}`;
@@ -155,6 +190,7 @@ export async function createInvite(scope: Scope, input: { email: string; roles: 
       ttlMs: INVITE_TTL_MS,
       email,
       roles: input.roles ?? [],
+      projectRoles: granted,
       createdBy: scope.actor.kind === 'user' ? scope.actor.userId : null,
     });
     await enqueueMail(enqueue, {
@@ -162,7 +198,7 @@ export async function createInvite(scope: Scope, input: { email: string; roles: 
       subject: `You are invited to ${config.instanceName}`,
       text: `You have been invited to ${config.instanceName}.\n\nCreate your account here (the link works once, for 14 days):\n${link}\n`,
     });
-    await audit('invite.created', 'invite', id, undefined, { email, roles: input.roles ?? [] });
+    await audit('invite.created', 'invite', id, undefined, { email, roles: input.roles ?? [], project_roles: granted.map((g) => ({ project_id: g.projectId, role: g.role })) });
   });
   return link;
 }

@@ -19,6 +19,8 @@ import { listSessions, revokeSession } from './sessions.js';
 import { totpQrSvgDataUrl, totpUri } from './totp.js';
 import { findUserById } from './users.js';
 import { change } from '../context.js';
+import { can } from '../access/policy.js';
+import { checklistOpen } from '../instance/checklist.js';
 
 void Fragment;
 
@@ -118,6 +120,8 @@ export function accountRoutes(app: AppContext): RouteDef[] {
           // The actor was loaded before enrolment: reload it so this page's banner shows the roles now active.
           const user = await findUserById(app.storage.db, scope.actor.userId);
           if (user) req.actor = await buildUserActor(app.storage.db, app.config, user, { kind: 'session', mfaPassed: req.sessionHash !== null });
+          // An admin of an instance still being set up goes on to the first-run checklist (issue 15).
+          const setupNext = can(req.actor, 'admin.read') && (await checklistOpen(app.storage.db, app.config));
           return sendPage(app, req, reply, 'Recovery codes', (ctx) => (
             <>
               <h1>Two-factor authentication is on</h1>
@@ -132,8 +136,8 @@ export function accountRoutes(app: AppContext): RouteDef[] {
                 </ul>
               </div>
               <p>
-                <a class="btn primary" href="/account">
-                  I have saved them
+                <a class="btn primary" href={setupNext ? '/admin/setup' : '/account'}>
+                  {setupNext ? 'I have saved them: continue to the first-run checklist' : 'I have saved them'}
                 </a>
               </p>
             </>

@@ -214,11 +214,17 @@ export function authRoutes(app: AppContext): RouteDef[] {
           try {
             const user = await acceptInvite(scope, purpose, token, accountInput(form));
             await signIn(app, req, reply, user.id, false);
+            // The first admin lands on the first-run checklist, after enrolling 2FA when the admin role needs it (issue 15).
+            const mfaFirst = app.config.mfaRequiredRoles.has('admin');
             return redirectWithFlash(
               reply,
-              purpose === 'setup' ? '/account/security' : '/account',
+              purpose === 'setup' ? (mfaFirst ? '/account/security' : '/admin/setup') : '/account',
               'success',
-              purpose === 'setup' ? 'Your admin account is ready. Turn on two-factor authentication to activate the admin role.' : 'Welcome! Your account is ready.',
+              purpose === 'setup'
+                ? mfaFirst
+                  ? 'Your admin account is ready. Turn on two-factor authentication to activate the admin role; the first-run checklist comes next.'
+                  : 'Your admin account is ready. Here is what the instance still needs.'
+                : 'Welcome! Your account is ready.',
             );
           } catch (error) {
             return invitePage(app, req, reply, purpose, formProblem(error, form), 400);

@@ -15,6 +15,9 @@ import { listAuditEvents } from '../audit/audit.js';
 import { AuditTable } from '../audit/routes.js';
 import { jobCounts } from '../jobs/queue.js';
 import type { InstanceRole } from '../storage/tables.js';
+import { firstRunChecklist, staffingNotes } from '../instance/checklist.js';
+import { SetupCard } from '../instance/routes.js';
+import { listProjects, projectRoles } from '../projects/projects.js';
 
 void Fragment;
 
@@ -30,11 +33,12 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       url: '/admin',
       audience: 'admin.read',
       handler: async (req, reply) => {
-        const [users, projects, counts, orgs] = await Promise.all([
+        const [users, projects, counts, orgs, setup] = await Promise.all([
           db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
           db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
           jobCounts(db),
           db.selectFrom('stakeholder_orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+          firstRunChecklist(db, app.config),
         ]);
         const tile = (href: string, label: string, value: number | string, note: string) => (
           <a class="card" href={href}>
@@ -46,12 +50,15 @@ export function adminRoutes(app: AppContext): RouteDef[] {
         return sendPage(app, req, reply, 'Administration', () => (
           <>
             <h1>Administration</h1>
+            <SetupCard list={setup} />
             <div class="grid">
               {tile('/admin/users', 'People', Number(users.n), 'accounts and roles')}
               {tile('/projects', 'Projects', Number(projects.n), 'repositories, branches, project roles')}
               {tile('/admin/stakeholders', 'Stakeholders', Number(orgs.n), 'downstream organisations')}
               {tile('/admin/jobs', 'Jobs', `${counts.queued ?? 0} queued`, `${counts.dead ?? 0} failed for good`)}
               {tile('/admin/audit', 'Audit log', 'view', 'every change, hash-chained')}
+              {tile('/admin/settings', 'Settings', 'edit', 'name, public URL, mail addresses, test mail')}
+              {tile('/admin/setup', 'First-run checklist', setup.complete ? 'done' : `${setup.steps.filter((s) => s.state === 'done').length}/${setup.steps.length}`, 'what a new instance still needs')}
             </div>
           </>
         ), { wide: true });
@@ -91,10 +98,12 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const form = formBody(req);
         try {
-          await createInvite(scope, { email: str(form, 'invite_email'), roles: list(form, 'invite_roles') as InstanceRole[] });
+          // Project roles come as "slug:role" (one checkbox per project and role).
+          const projectRoleValues = list(form, 'invite_project_roles').map((v) => ({ project: v.split(':')[0] ?? '', role: v.split(':')[1] ?? '' }));
+          await createInvite(scope, { email: str(form, 'invite_email'), roles: list(form, 'invite_roles') as InstanceRole[], projectRoles: projectRoleValues });
           return redirectWithFlash(reply, '/admin/users', 'success', 'Invitation sent.');
         } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { issues: error.fields.map((f) => ({ ...f, field: `invite_${f.field}` })) }, 400);
+          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { values: { invite_email: str(form, 'invite_email') }, issues: error.fields.map((f) => ({ ...f, field: `invite_${f.field}` })) }, 400);
           throw error;
         }
       },
@@ -236,6 +245,9 @@ export function adminRoutes(app: AppContext): RouteDef[] {
 
 async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
   const users = await listUsers(app.storage.db, { limit: 500 });
+  const projects = await listProjects(app.storage.db);
+  const active = users.filter((u) => !u.disabled_at);
+  const staffing = staffingNotes(active.filter((u) => u.roles.includes('vmt')).length, active.filter((u) => u.roles.includes('security_core')).length);
   return sendPage(
     app,
     req,
@@ -245,6 +257,8 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
       <>
         <h1>People</h1>
         <ErrorSummary state={state} />
+        {/* In a card, so that on a phone the table scrolls inside it instead of widening the page. */}
+        <div class="card">
         <table>
           <thead>
             <tr>
@@ -269,6 +283,7 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
             ))}
           </tbody>
         </table>
+        </div>
         <div class="grid">
           <form method="post" action="/admin/users" class="card stack">
             <h2>Create an account</h2>
@@ -285,7 +300,7 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
             </fieldset>
             <Button>Create account</Button>
           </form>
-          <form method="post" action="/admin/invites" class="card stack">
+          <form method="post" action="/admin/invites" class="card stack" id="invite">
             <h2>Invite by email</h2>
             <CsrfField token={ctx.csrfToken} />
             <TextField name="invite_email" label="Email" type="email" required state={state} />
@@ -295,8 +310,34 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
                 <Checkbox name="invite_roles" value={r} label={roleLabel(r)} />
               ))}
             </fieldset>
+            {projects.length ? (
+              <fieldset id="f-invite_project_roles">
+                <legend>Project roles</legend>
+                <p class="hint">One person may hold several hats at once, e.g. VMT member, a project's lead and its coresec.</p>
+                {projects.map((p) => (
+                  <div class="project-role-choice">
+                    <strong>{p.name}</strong>
+                    {projectRoles.map((r) => (
+                      <Checkbox name="invite_project_roles" value={`${p.slug}:${r}`} label={roleLabel(r)} />
+                    ))}
+                  </div>
+                ))}
+              </fieldset>
+            ) : (
+              <p class="hint">
+                Project roles (lead, coresec, core reviewer) can be given here once a project exists: <a href="/admin/projects/new">create one</a>.
+              </p>
+            )}
             <Button>Send invitation</Button>
           </form>
+        </div>
+        <div class="card two-person-rules">
+          <h2>When a rule needs someone else</h2>
+          <ul>
+            {staffing.map((n) => (
+              <li>{n}</li>
+            ))}
+          </ul>
         </div>
       </>
     ),

@@ -22,6 +22,7 @@ import { registerAdvisoriesCommands } from '../advisories/cli.js';
 import { registerNotesCommands } from '../notes/cli.js';
 import { registerSecretsCommands } from '../accounts/cli.js';
 import { SecretsKeyError } from '../storage/sealing.js';
+import { startSettingsRefresh } from '../instance/settings.js';
 
 const program = new Command();
 program.name('cordon').description('Coordinated vulnerability disclosure: reports, embargoes, patches, advisories.');
@@ -57,6 +58,8 @@ program
       return;
     }
     const worker = startWorker(ctx);
+    // Settings changed on /admin/settings reach this worker within a minute (src/instance/settings.ts).
+    startSettingsRefresh(ctx);
     ctx.log.info({ worker: worker.id, database: ctx.storage.describe }, 'worker started');
     const stop = async () => {
       await worker.stop();

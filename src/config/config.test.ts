@@ -29,4 +29,15 @@ describe('configuration', () => {
     expect(c.publicUrl).toBe('https://security.example.org');
     expect(c.mfaRequiredRoles.size).toBe(0);
   });
+
+  it('records which instance settings the environment sets, and checks them by the settings page’s rules', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://security.example.org', MAIL_FROM: '' }).settingsFromEnvironment).toEqual(['PUBLIC_URL']);
+    expect(loadConfig({}).settingsFromEnvironment).toEqual([]);
+    try {
+      loadConfig({ MAIL_FROM: 'Team <not-an-address>', INSTANCE_NAME: 'x'.repeat(81), PUBLIC_URL: 'https://u:p@example.org' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['INSTANCE_NAME', 'MAIL_FROM', 'PUBLIC_URL']);
+    }
+  });
 });

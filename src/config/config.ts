@@ -61,7 +61,16 @@ export interface Config {
   secretsKeysPrevious: string[];
   /** A separate listener serving only /metrics (METRICS_LISTEN), or null (off). */
   metricsListen: { host: string; port: number } | null;
+  /**
+   * Which of the instance settings (INSTANCE_NAME, PUBLIC_URL, TEAM_EMAIL, MAIL_FROM) were set in the
+   * environment: those win over the values an admin stores on /admin/settings (src/instance).
+   */
+  settingsFromEnvironment: InstanceSettingVariable[];
 }
+
+/** The settings an admin may also store in the database (src/instance); the environment wins. */
+export const instanceSettingVariables = ['INSTANCE_NAME', 'PUBLIC_URL', 'TEAM_EMAIL', 'MAIL_FROM'] as const;
+export type InstanceSettingVariable = (typeof instanceSettingVariables)[number];
 
 export interface ConfigProblem {
   variable: string;
@@ -85,17 +94,17 @@ export const configVariables = [
   ['HOST', '0.0.0.0', 'Interface to listen on.'],
   ['DATA_DIR', './data', 'Where the SQLite database, the mail outbox (.eml files) and other local state live.'],
   ['DATABASE_URL', '(unset: SQLite in DATA_DIR)', 'A postgres:// URL to use PostgreSQL instead of the embedded SQLite file.'],
-  ['PUBLIC_URL', 'http://localhost:PORT', 'The external URL of this instance, used in links in mail and the setup link. https:// turns on Secure cookies.'],
+  ['PUBLIC_URL', 'http://localhost:PORT', 'The external URL of this instance, used in links in mail and the setup link. https:// turns on Secure cookies. Also settable at Admin → Settings; set here, it wins.'],
   ['REGISTRATION', 'open', '`open` (anyone may create an account), `invite` (only through an invitation) or `closed`.'],
   ['MFA_REQUIRED_ROLES', 'admin,vmt,security_core', 'Comma-separated roles that must enrol a TOTP second factor; empty for none.'],
   ['TRUST_PROXY', 'false', 'Set to true behind a reverse proxy that sets X-Forwarded-For/-Proto.'],
   ['LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent.'],
   ['LOG_REQUESTS', 'false', 'Log one line per HTTP request (method, path with one-time links scrubbed, status, time). Off by default so the start-up messages, such as the setup link, stay readable; server errors are logged either way.'],
   ['SMTP_URL', '(unset: .eml files in DATA_DIR/outbox)', 'smtp:// or smtps:// URL of the outgoing mail relay, e.g. smtps://user:pass@mail.example.org:465.'],
-  ['MAIL_FROM', 'Cordon <security@localhost>', 'From address of outgoing mail.'],
+  ['MAIL_FROM', 'Cordon <security@localhost>', 'From address of outgoing mail (`Name <address>` or an address). Also settable at Admin → Settings; set here, it wins.'],
   ['IN_PROCESS_WORKER', 'true', 'Whether `cordon serve` also runs a job worker. Set false when you run `cordon worker` separately.'],
   ['WORKER_CONCURRENCY', '4', 'Jobs a worker runs at once.'],
-  ['INSTANCE_NAME', 'Cordon', 'Name shown in the page header and mail.'],
+  ['INSTANCE_NAME', 'Cordon', 'Name shown in the page header and mail. Also settable at Admin → Settings; set here, it wins.'],
   ['MAX_BODY_BYTES', '1048576', 'Largest accepted request body (forms and JSON), in bytes.'],
   ['EMBARGO_MAX_DAYS', '90', 'Hard end of an embargo, in calendar days after a private report is received.'],
   ['ACK_BUSINESS_DAYS', '3', 'Business days (Mon–Fri, minus HOLIDAYS) to acknowledge a report before it is escalated.'],
@@ -106,7 +115,7 @@ export const configVariables = [
   ['INTAKE_CONCURRENCY', '32', 'Report submissions (web form, JSON API, files added through a private link) one app process reads at once; more are answered 503 with Retry-After. Memory is bounded by INTAKE_BUFFER_BYTES; this bounds slow senders.'],
   ['INTAKE_BUFFER_BYTES', '67108864', 'Bytes of submission bodies one app process holds at once (by their declared length); a submission that would pass it waits (503 with Retry-After), except that one always fits.'],
   ['INTAKE_PER_ADDRESS', '2', 'Submissions one client address (an IPv6 /64) may have in flight at once, across all app nodes (kept in the database); more are answered 429 with Retry-After. Each address may also start at most 10 a minute.'],
-  ['TEAM_EMAIL', 'security@localhost', 'The team address: reports by (encrypted) mail arrive here; shown on the contact page and in security.txt.'],
+  ['TEAM_EMAIL', 'security@localhost', 'The team address: reports by (encrypted) mail arrive here; shown on the contact page and in security.txt. Also settable at Admin → Settings; set here, it wins.'],
   ['PGP_PASSPHRASE', '(unset)', 'Passphrase that protects the team’s private OpenPGP key at rest. Needed to sign and decrypt mail; a secret.'],
   ['MAIL_LISTEN_HOST', '127.0.0.1', 'Interface of the built-in SMTP listener (`cordon mail listen`).'],
   ['MAIL_LISTEN_PORT', '2525', 'Port of the built-in SMTP listener.'],
@@ -119,6 +128,53 @@ export const configVariables = [
   ['SECRETS_KEY_PREVIOUS', '(none)', 'Comma-separated older instance keys that still open sealed values while `cordon secrets rotate` re-seals them under SECRETS_KEY; remove after the rotation.'],
   ['METRICS_LISTEN', 'off', 'host:port of a separate listener that serves only `/metrics` to scrapers without a token, e.g. `127.0.0.1:9464` (keep it on loopback or a private network). On the main port `/metrics` answers admins only (a session or an admin-scoped API token).'],
 ] as const;
+
+/** A checked value, or what is wrong and how to fix it. Shared by loadConfig and the settings page. */
+export type ValueCheck = { ok: true; value: string } | { ok: false; problem: string; fix: string };
+
+const PLAIN_ADDRESS = /^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/;
+
+/** PUBLIC_URL: an http(s) URL, stored without trailing slashes. */
+export function checkPublicUrl(raw: string): ValueCheck {
+  const value = raw.trim();
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    if (u.search || u.hash || u.username || u.password) throw new Error('extra parts');
+    return { ok: true, value: value.replace(/\/+$/, '') };
+  } catch {
+    return { ok: false, problem: `"${value}" is not an http(s) URL.`, fix: 'Use https://security.example.org' };
+  }
+}
+
+/** TEAM_EMAIL and list addresses: a plain address, no display name. */
+export function checkPlainAddress(raw: string): ValueCheck {
+  const value = raw.trim();
+  return PLAIN_ADDRESS.test(value) ? { ok: true, value } : { ok: false, problem: `"${value}" is not an email address.`, fix: 'Use plain addresses like security@example.org.' };
+}
+
+/** MAIL_FROM: "Name <address>" or a plain address, on one line (it becomes a header). */
+export function checkMailFrom(raw: string): ValueCheck {
+  const value = raw.trim();
+  const m = /^(?:([^<>\r\n]*?)\s*<([^<>\s]+)>|([^<>\s]+))$/.exec(value);
+  const address = m ? (m[2] ?? m[3] ?? '') : '';
+  if (!m || !PLAIN_ADDRESS.test(address) || /[\r\n]/.test(value)) return { ok: false, problem: `"${value}" is not an address like Name <security@example.org>.`, fix: 'Use Example Security <security@example.org> or a plain address.' };
+  return { ok: true, value };
+}
+
+/** INSTANCE_NAME: shown in headers and mail subjects, so one short line. */
+export function checkInstanceName(raw: string): ValueCheck {
+  const value = raw.trim();
+  // eslint-disable-next-line no-control-regex
+  if (!value || value.length > 80 || /[\u0000-\u001f\u007f]/.test(value)) return { ok: false, problem: 'must be 1–80 characters on one line.', fix: 'Use a short name such as Example Security.' };
+  return { ok: true, value };
+}
+
+/** An address mail can be delivered to from elsewhere: not localhost, with a dotted domain. */
+export function isRoutableAddress(address: string): boolean {
+  const domain = (/@([^>\s]+)>?\s*$/.exec(address)?.[1] ?? '').toLowerCase();
+  return domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost') && !domain.endsWith('.local');
+}
 
 function parseIntVar(
   env: NodeJS.ProcessEnv,
@@ -161,13 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   let publicUrl = env.PUBLIC_URL?.trim() || `http://localhost:${port}`;
-  try {
-    const u = new URL(publicUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    publicUrl = publicUrl.replace(/\/+$/, '');
-  } catch {
-    problems.push({ variable: 'PUBLIC_URL', problem: `"${publicUrl}" is not an http(s) URL.`, fix: 'Set PUBLIC_URL=https://security.example.org' });
-  }
+  const urlCheck = checkPublicUrl(publicUrl);
+  if (urlCheck.ok) publicUrl = urlCheck.value;
+  else problems.push({ variable: 'PUBLIC_URL', problem: urlCheck.problem, fix: 'Set PUBLIC_URL=https://security.example.org' });
 
   const registration = (env.REGISTRATION?.trim() || 'open') as RegistrationMode;
   if (!['open', 'invite', 'closed'].includes(registration)) {
@@ -238,11 +290,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey,
     secretsKeysPrevious,
     metricsListen: parseListen(env, 'METRICS_LISTEN', problems),
+    settingsFromEnvironment: instanceSettingVariables.filter((name) => !!env[name]?.trim()),
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
-    if (!/^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/.test(address)) {
-      problems.push({ variable: address === config.teamEmail ? 'TEAM_EMAIL' : 'ANNOUNCE_LISTS', problem: `"${address}" is not an email address.`, fix: 'Use plain addresses like security@example.org (comma-separated for lists).' });
+    const check = checkPlainAddress(address);
+    if (!check.ok) {
+      problems.push({ variable: address === config.teamEmail ? 'TEAM_EMAIL' : 'ANNOUNCE_LISTS', problem: check.problem, fix: 'Use plain addresses like security@example.org (comma-separated for lists).' });
     }
+  }
+  for (const [variable, check] of [['MAIL_FROM', checkMailFrom(config.mailFrom)], ['INSTANCE_NAME', checkInstanceName(config.instanceName)]] as const) {
+    if (!check.ok) problems.push({ variable, problem: check.problem, fix: `${check.fix} Or unset ${variable}.` });
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -284,6 +341,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ DATA_DIR: overrides.dataDir ?? '/tmp/cordon-test', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://cordon.test' }),
     inProcessWorker: false,
+    // Tests pass PUBLIC_URL above for a stable URL; it does not count as set by an operator.
+    settingsFromEnvironment: [],
     ...overrides,
   };
 }

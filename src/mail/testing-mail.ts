@@ -121,3 +121,36 @@ export function gpgDecryptPgpMime(gpg: TempGnupg, raw: string) {
   const [, payload] = splitMultipart(raw);
   return gpg.run(['--decrypt'], payload?.body ?? '');
 }
+
+/** A real SMTP server on loopback that keeps what it receives; `refuse` maps a recipient to an SMTP reply code. */
+export interface SmtpSink {
+  url: string;
+  received: { to: string[]; raw: string }[];
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(options: { refuse?: Record<string, number> } = {}): Promise<SmtpSink> {
+  const { SMTPServer } = await import('smtp-server');
+  const received: SmtpSink['received'] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = options.refuse?.[address.address];
+      if (code) return callback(Object.assign(new Error(`${code === 550 ? '5.1.1 No such user' : '4.2.1 Try again later'} (${address.address})`), { responseCode: code }));
+      return callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

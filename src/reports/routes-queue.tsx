@@ -17,6 +17,8 @@ import { PAGE_SIZE, parseReportListQuery } from './queue-query.js';
 import { searchTerms } from './queue-search.js';
 import { FilterForm, Pager, ReportListTable } from './queue-views.js';
 import { TriageQueuePage } from './queue-triage-page.js';
+import { firstRunChecklist } from '../instance/checklist.js';
+import { SetupCard } from '../instance/routes.js';
 
 void Fragment;
 
@@ -100,7 +102,9 @@ export function queueRoutes(app: AppContext): RouteDef[] {
         const base = issues.length ? {} : { ...(parsed.filter.projectSlug ? { projectSlug: parsed.filter.projectSlug } : {}), ...(parsed.filter.class ? { class: parsed.filter.class } : {}) };
         const now = app.clock.now();
         const [projects, queue] = await Promise.all([listProjects(db), loadTriageQueue(db, dialect, actor, base, now)]);
-        return sendPage(app, req, reply, 'Triage queue', () => <TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} />, {
+        // An admin who is also VMT sees the first-run checklist here too until it is done (issue 15).
+        const setup = can(actor, 'admin.read') ? await firstRunChecklist(db, app.config) : null;
+        return sendPage(app, req, reply, 'Triage queue', () => <>{setup ? <SetupCard list={setup} /> : null}<TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} /></>, {
           wide: true,
           status: issues.length ? 400 : 200,
         });

@@ -86,10 +86,20 @@ export interface InvitesTable {
   user_id: number | null;
   /** JSON array of instance roles granted on acceptance. */
   roles: string;
+  /** JSON array of {project_id, role} granted on acceptance (0014). */
+  project_roles: ColumnType<string, string | undefined, string>;
   created_by: number | null;
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+}
+
+/** Settings an admin stores in the browser (src/instance); one row per key, value as text. */
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+  updated_by: number | null;
 }
 
 /** Shared limits and delays, keyed like `login:account:<name>` (src/http/limits.ts). */
@@ -357,6 +367,7 @@ export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteT
   jobs: JobsTable;
   workers: WorkersTable;
   instance_secrets: InstanceSecretsTable;
+  instance_settings: InstanceSettingsTable;
   rate_limits: RateLimitsTable;
   reports: ReportsTable;
   report_projects: ReportProjectsTable;
