@@ -29,6 +29,7 @@ import { ErrorPage } from '../web/error-page.js';
 import { registerAllRoutes } from './routes-index.js';
 import { openApiDocument } from './openapi.js';
 import { leadingCsrfToken, readLeadingCsrfField } from './multipart.js';
+import { registerIdempotency } from './idempotency.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -162,6 +163,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     }
     app.csrfProtection(req, reply, done);
   });
+
+  // Idempotency-Key on the JSON API's POST and PATCH requests (idempotency.ts).
+  registerIdempotency(app, ctx);
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
