@@ -130,8 +130,9 @@ describe.each(testDialects())('pre-notice on %s', (dialect) => {
     expect(posted.statusCode).toBe(303);
     const res = await anonymous.get(posted.headers.location as string);
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('Thank you');
-    expect(res.body).toContain('already recorded');
+    expect(res.body).toContain('Your acknowledgement is recorded for');
+    expect(res.body).toContain('Pre-notice acknowledged');
+    expect(res.body).not.toContain('Acknowledge receipt');
     expect((await anonymous.get(`/disclosure/ack/${link.slice(0, -2)}xx`)).statusCode).toBe(404);
     expect((await anonymous.post(`/disclosure/ack/${link.slice(0, -2)}xx`, {}, `/disclosure/ack/${link}`)).statusCode).toBe(404);
     const after = await recipientsOfPlan(w.t.ctx.storage.db, planId);

@@ -74,11 +74,11 @@ export function disclosureRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const token = (req.params as { token: string }).token;
         const recipient = await recipientForToken(scope, token);
-        return sendPage(app, req, reply, 'Acknowledge the pre-notice', (ctx) => (
+        return sendPage(app, req, reply, recipient.acknowledged ? 'Pre-notice acknowledged' : 'Acknowledge the pre-notice', (ctx) => (
           <>
-            <h1>Acknowledge the pre-notice</h1>
+            <h1>{recipient.acknowledged ? 'Pre-notice acknowledged' : 'Acknowledge the pre-notice'}</h1>
             {recipient.acknowledged ? (
-              <p class="lead">Thank you: the acknowledgement for {recipient.orgName} is already recorded.</p>
+              <p class="lead">The acknowledgement for {recipient.orgName} is recorded; nothing more is needed.</p>
             ) : (
               <form method="post" action={`/disclosure/ack/${token}`}>
                 <CsrfField token={ctx.csrfToken} />
