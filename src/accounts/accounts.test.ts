@@ -171,7 +171,11 @@ describe.each(testDialects())('accounts on %s', (dialect) => {
     expect(page.body).toContain('data:image/svg+xml;base64,');
     const wrong = await c.post('/account/totp/confirm', { code: '123456' }, '/account/security');
     expect(wrong.statusCode).toBe(400);
-    const ok = await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security');
+    const confirmed = await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security');
+    // Post/redirect/get: the recovery codes are on the page after the redirect, once.
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers.location).toBe('/account/recovery-codes');
+    const ok = await c.get('/account/recovery-codes');
     expect(ok.statusCode).toBe(200);
     expect((ok.body.match(/<li>[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}<\/li>/g) ?? []).length).toBe(10);
     // Issue 15: the page that confirms enrolment already shows the role as active (no stale banner).
@@ -186,7 +190,8 @@ describe.each(testDialects())('accounts on %s', (dialect) => {
     const c = await signedInClient(t, u);
     await c.post('/account/totp/start', {}, '/account/security');
     const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await c.get('/account/security')).body)![1]!;
-    const codes = [...(await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security')).body.matchAll(/<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})<\/li>/g)].map((m) => m[1]!);
+    expect((await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security')).statusCode).toBe(303);
+    const codes = [...(await c.get('/account/recovery-codes')).body.matchAll(/<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})<\/li>/g)].map((m) => m[1]!);
     const d = new TestClient(t);
     await d.post('/login', { login: 'recoverer', password: TEST_PASSWORD }, '/login');
     expect((await d.post('/login/totp', { code: codes[0]! }, '/login/totp')).statusCode).toBe(303);

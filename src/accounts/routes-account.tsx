@@ -4,7 +4,6 @@ import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import { apiScopes } from '../access/actor.js';
-import { buildUserActor } from '../access/load-actor.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -21,8 +20,12 @@ import { findUserById } from './users.js';
 import { change } from '../context.js';
 import { can } from '../access/policy.js';
 import { checklistOpen } from '../instance/checklist.js';
+import { keepForOneView, takeForOneView } from '../http/shown-once.js';
 
 void Fragment;
+
+/** Where new recovery codes are shown, once (post/redirect/get). */
+const RECOVERY_CODES_PATH = '/account/recovery-codes';
 
 function me(actor: UserActor) {
   return {
@@ -117,35 +120,55 @@ export function accountRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         try {
           const codes = await confirmTotpEnrolment(scope, scope.actor.userId, req.sessionHash, str(formBody(req), 'code'));
-          // The actor was loaded before enrolment: reload it so this page's banner shows the roles now active.
-          const user = await findUserById(app.storage.db, scope.actor.userId);
-          if (user) req.actor = await buildUserActor(app.storage.db, app.config, user, { kind: 'session', mfaPassed: req.sessionHash !== null });
-          // An admin of an instance still being set up goes on to the first-run checklist (issue 15).
-          const setupNext = can(req.actor, 'admin.read') && (await checklistOpen(app.storage.db, app.config));
-          return sendPage(app, req, reply, 'Recovery codes', (ctx) => (
-            <>
-              <h1>Two-factor authentication is on</h1>
-              <div class="flash success" role="status">Your authenticator app is set up{ctx.actor.kind === 'user' && ctx.actor.heldRoles.size ? ' and your roles are active' : ''}.</div>
-              <div class="card">
-                <h2>Save your recovery codes</h2>
-                <p>Each code signs you in once if you lose your phone. They are shown only now.</p>
-                <ul class="codes" aria-label="Recovery codes">
-                  {codes.map((c) => (
-                    <li>{c}</li>
-                  ))}
-                </ul>
-              </div>
-              <p>
-                <a class="btn primary" href={setupNext ? '/admin/setup' : '/account'}>
-                  {setupNext ? 'I have saved them: continue to the first-run checklist' : 'I have saved them'}
-                </a>
-              </p>
-            </>
-          ));
+          // Post/redirect/get: the codes wait for the one GET after the redirect, never in a URL (shown-once.ts).
+          await keepForOneView(app, reply, 'recovery_codes', RECOVERY_CODES_PATH, { codes });
+          return reply.redirect(RECOVERY_CODES_PATH, 303);
         } catch (error) {
           if (error instanceof AppError && error.code === 'validation_failed') return securityPage(app, req, reply, scope.actor, { issues: error.fields }, 400);
           throw error;
         }
+      },
+    },
+    {
+      method: 'GET',
+      url: RECOVERY_CODES_PATH,
+      audience: 'user',
+      handler: async (req, reply) => {
+        const kept = await takeForOneView<{ codes: string[] }>(app, req, reply, 'recovery_codes', RECOVERY_CODES_PATH);
+        if (!kept) {
+          return sendPage(app, req, reply, 'Recovery codes', () => (
+            <>
+              <h1>Recovery codes</h1>
+              <p class="lead">Your recovery codes were shown once, right after you turned on two-factor authentication, and are not shown again.</p>
+              <p>
+                If you did not save them, turn two-factor authentication off and on again on the <a href="/account/security">two-factor page</a> to get new ones.
+              </p>
+            </>
+          ));
+        }
+        const codes = kept.codes;
+        // An admin of an instance still being set up goes on to the first-run checklist (issue 15).
+        const setupNext = can(req.actor, 'admin.read') && (await checklistOpen(app.storage.db, app.config));
+        return sendPage(app, req, reply, 'Recovery codes', (ctx) => (
+          <>
+            <h1>Two-factor authentication is on</h1>
+            <div class="flash success" role="status">Your authenticator app is set up{ctx.actor.kind === 'user' && ctx.actor.heldRoles.size ? ' and your roles are active' : ''}.</div>
+            <div class="card">
+              <h2>Save your recovery codes</h2>
+              <p>Each code signs you in once if you lose your phone. They are shown only now.</p>
+              <ul class="codes" aria-label="Recovery codes">
+                {codes.map((c) => (
+                  <li>{c}</li>
+                ))}
+              </ul>
+            </div>
+            <p>
+              <a class="btn primary" href={setupNext ? '/admin/setup' : '/account'}>
+                {setupNext ? 'I have saved them: continue to the first-run checklist' : 'I have saved them'}
+              </a>
+            </p>
+          </>
+        ));
       },
     },
     {
@@ -162,7 +185,16 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         }
       },
     },
-    { method: 'GET', url: '/account/tokens', audience: 'user', handler: async (req, reply, { actor }) => tokensPage(app, req, reply, actor) },
+    {
+      method: 'GET',
+      url: '/account/tokens',
+      audience: 'user',
+      handler: async (req, reply, { actor }) => {
+        // A token just made is shown on this one view after the redirect (shown-once.ts).
+        const made = await takeForOneView<{ token: string }>(app, req, reply, 'api_token', '/account/tokens');
+        return tokensPage(app, req, reply, actor, undefined, made?.token);
+      },
+    },
     {
       method: 'POST',
       url: '/account/tokens',
@@ -173,7 +205,9 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         try {
           const days = str(form, 'expires_in_days');
           const { token } = await createApiToken(scope, scope.actor.userId, { name: str(form, 'name'), scopes: list(form, 'scopes'), expiresInDays: days ? Number(days) : null });
-          return tokensPage(app, req, reply, scope.actor, undefined, token);
+          // Post/redirect/get: a reload makes no second token; the secret is never in the URL.
+          await keepForOneView(app, reply, 'api_token', '/account/tokens', { token });
+          return reply.redirect('/account/tokens', 303);
         } catch (error) {
           if (error instanceof AppError && error.code === 'validation_failed') return tokensPage(app, req, reply, scope.actor, { values: { name: str(form, 'name') }, issues: error.fields }, undefined, 400);
           throw error;

@@ -161,7 +161,7 @@ describe.each(testDialects())('registration and secrets at rest on %s', (dialect
     expect(stored).toMatch(/^sealed:v1:[0-9a-f]{12}:/);
     expect(stored).not.toContain(secret);
     expect(stored.toLowerCase()).not.toContain(secret.toLowerCase());
-    expect((await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security')).statusCode).toBe(200);
+    expect((await c.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security')).statusCode).toBe(303);
     for (const row of await t.ctx.storage.db.selectFrom('instance_secrets').select(['name', 'value']).execute()) {
       expect(row.value).toMatch(/^sealed:v1:/);
       expect(row.value).not.toContain(await instanceSecret(t.ctx.storage, row.name));

@@ -126,9 +126,13 @@ describe.each(testDialects())('pre-notice on %s', (dialect) => {
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain('Acknowledge receipt');
     expect((await recipientsOfPlan(w.t.ctx.storage.db, planId)).find((s) => s.email === 'distro-sec@example.net')?.state).toBe('sent');
-    const res = await anonymous.post(`/disclosure/ack/${link}`, {}, `/disclosure/ack/${link}`);
+    const posted = await anonymous.post(`/disclosure/ack/${link}`, {}, `/disclosure/ack/${link}`);
+    expect(posted.statusCode).toBe(303);
+    const res = await anonymous.get(posted.headers.location as string);
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('Thank you');
+    expect(res.body).toContain('Your acknowledgement is recorded for');
+    expect(res.body).toContain('Pre-notice acknowledged');
+    expect(res.body).not.toContain('Acknowledge receipt');
     expect((await anonymous.get(`/disclosure/ack/${link.slice(0, -2)}xx`)).statusCode).toBe(404);
     expect((await anonymous.post(`/disclosure/ack/${link.slice(0, -2)}xx`, {}, `/disclosure/ack/${link}`)).statusCode).toBe(404);
     const after = await recipientsOfPlan(w.t.ctx.storage.db, planId);

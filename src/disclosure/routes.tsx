@@ -74,11 +74,11 @@ export function disclosureRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const token = (req.params as { token: string }).token;
         const recipient = await recipientForToken(scope, token);
-        return sendPage(app, req, reply, 'Acknowledge the pre-notice', (ctx) => (
+        return sendPage(app, req, reply, recipient.acknowledged ? 'Pre-notice acknowledged' : 'Acknowledge the pre-notice', (ctx) => (
           <>
-            <h1>Acknowledge the pre-notice</h1>
+            <h1>{recipient.acknowledged ? 'Pre-notice acknowledged' : 'Acknowledge the pre-notice'}</h1>
             {recipient.acknowledged ? (
-              <p class="lead">Thank you: the acknowledgement for {recipient.orgName} is already recorded.</p>
+              <p class="lead">The acknowledgement for {recipient.orgName} is recorded; nothing more is needed.</p>
             ) : (
               <form method="post" action={`/disclosure/ack/${token}`}>
                 <CsrfField token={ctx.csrfToken} />
@@ -98,15 +98,11 @@ export function disclosureRoutes(app: AppContext): RouteDef[] {
       csrf: 'cookie-sessions-only',
       rateLimitPerMinute: 30,
       handler: async (req, reply, scope) => {
-        const result = await acknowledgePreNotice(scope, (req.params as { token: string }).token);
-        return sendPage(app, req, reply, 'Pre-notice acknowledged', () => (
-          <>
-            <h1>Thank you</h1>
-            <p class="lead">
-              {result.alreadyAcknowledged ? 'Your acknowledgement was already recorded' : 'Your acknowledgement is recorded'} for {result.orgName}.
-            </p>
-          </>
-        ));
+        const token = (req.params as { token: string }).token;
+        const result = await acknowledgePreNotice(scope, token);
+        // Post/redirect/get: back to the link's own page, which now says the acknowledgement is recorded.
+        const done = `${result.alreadyAcknowledged ? 'Your acknowledgement was already recorded' : 'Your acknowledgement is recorded'} for ${result.orgName}. Thank you.`;
+        return redirectWithFlash(reply, `/disclosure/ack/${token}`, 'success', done);
       },
     },
   ];

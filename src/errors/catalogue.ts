@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'precondition_failed'
   | 'internal'
   | 'database_unavailable'
-  | 'storage_full';
+  | 'storage_full'
+  | 'idempotency_key_reused'
+  | 'idempotency_key_in_use';
 
 const statusByCode: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -44,10 +46,14 @@ const statusByCode: Record<ErrorCode, number> = {
   database_unavailable: 503,
   // RFC 4918 §11.5: the server cannot store what the request needs to store (a full disk).
   storage_full: 507,
+  // draft-ietf-httpapi-idempotency-key-header §2.6: the key was used for another request (422), or its
+  // first request is still being answered (409).
+  idempotency_key_reused: 422,
+  idempotency_key_in_use: 409,
 };
 
 /** Codes a client should retry by itself, with the Retry-After it is told (RFC 9110 §10.2.3). */
-const retryAfterByCode: Partial<Record<ErrorCode, number>> = { database_unavailable: 5 };
+const retryAfterByCode: Partial<Record<ErrorCode, number>> = { database_unavailable: 5, idempotency_key_in_use: 1 };
 
 /** One problem with one input field; `field` is a dotted path such as `reporters.0.name`. */
 export interface FieldIssue {
@@ -108,6 +114,10 @@ export const errors = {
     new AppError('internal', message),
   databaseUnavailable: () =>
     new AppError('database_unavailable', 'The database cannot be reached right now; nothing was changed. Try again in a few seconds.'),
+  idempotencyKeyReused: () =>
+    new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request. Use a new key for a new request.'),
+  idempotencyKeyInUse: () =>
+    new AppError('idempotency_key_in_use', 'A request with this Idempotency-Key is still being answered. Try again in a moment to get its answer.'),
   storageFull: () =>
     new AppError('storage_full', 'The server’s storage is full, so nothing could be saved and nothing was changed. Reading still works; try again once an administrator has freed space.'),
 };

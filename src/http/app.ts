@@ -28,6 +28,8 @@ import { csrfUserInfo, sendPage } from './render.js';
 import { ErrorPage } from '../web/error-page.js';
 import { registerAllRoutes } from './routes-index.js';
 import { openApiDocument } from './openapi.js';
+import { leadingCsrfToken, readLeadingCsrfField } from './multipart.js';
+import { registerIdempotency } from './idempotency.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -113,11 +115,8 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
       const header = req.headers['x-csrf-token'];
-      // A multipart body is read by its handler, after this check has run, so multipart forms carry the
-      // token in their action URL (?_csrf=…). Only for multipart requests: elsewhere tokens stay out of URLs.
-      const query = req.query as Record<string, unknown> | undefined;
-      const fromQuery = req.isMultipart() && typeof query?._csrf === 'string' ? query._csrf : undefined;
-      return fromBody ?? fromQuery ?? (typeof header === 'string' ? header : undefined) ?? '';
+      // A multipart form sends its token as its first field, read by the hook below (multipart.ts); never in the URL.
+      return fromBody ?? leadingCsrfToken(req) ?? (typeof header === 'string' ? header : undefined) ?? '';
     },
   });
   // Counted in the database, so every app node shares the limits (limits.ts).
@@ -159,8 +158,16 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     // Routes marked 'cookie-sessions-only' (the anonymous intake API) let through requests without a session
     // cookie: such a request acts as nobody, so a forged one gains nothing a direct call would not.
     if (req.routeOptions.config.csrf === 'cookie-sessions-only' && !req.cookies[SESSION_COOKIE]) return done();
+    // A multipart body is still unread here: read its leading _csrf field first (multipart.ts).
+    if (req.isMultipart()) {
+      readLeadingCsrfField(req).then(() => app.csrfProtection(req, reply, done), done);
+      return;
+    }
     app.csrfProtection(req, reply, done);
   });
+
+  // Idempotency-Key on the JSON API's POST and PATCH requests (idempotency.ts).
+  registerIdempotency(app, ctx);
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

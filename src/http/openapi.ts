@@ -7,11 +7,27 @@ const audienceText: Record<string, string> = {
   user: 'Any signed-in user (session cookie + X-CSRF-Token header, or a bearer API token).',
 };
 
+// draft-ietf-httpapi-idempotency-key-header, as src/http/idempotency.ts implements it.
+const IDEMPOTENCY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'A unique value (a UUID) per request. Sent again with the same request by the same caller within 24 h, the first answer (status and body) is replayed, marked `Idempotent-Replayed: true`, and nothing is created again. Only successful answers are kept.',
+  schema: { type: 'string', minLength: 1, maxLength: 257 },
+};
+const IDEMPOTENCY_RESPONSES = {
+  '409': { description: '`idempotency_key_in_use`: the first request with this Idempotency-Key is still being answered; retry after `Retry-After` seconds. (Other conflicts use `conflict`.)' },
+  '422': { description: '`idempotency_key_reused`: this Idempotency-Key was used with a different request (another body or path).' },
+};
+
 export function openApiDocument(catalogue: CatalogueEntry[], title: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of catalogue.filter((r) => r.api)) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const params = (route.url.match(/:[A-Za-z0-9_]+/g) ?? []).map((p) => ({ name: p.slice(1), in: 'path', required: true, schema: { type: 'string' } }));
+    const params: Record<string, unknown>[] = (route.url.match(/:[A-Za-z0-9_]+/g) ?? []).map((p) => ({ name: p.slice(1), in: 'path', required: true, schema: { type: 'string' } }));
+    const idempotent = route.method === 'POST' || route.method === 'PATCH';
+    if (idempotent) params.push(IDEMPOTENCY_PARAMETER);
     const body = route.schema?.body;
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
@@ -24,6 +40,7 @@ export function openApiDocument(catalogue: CatalogueEntry[], title: string): Rec
         '400': { description: 'Validation failed: `{ error: { code, message, fields: [{ field, message }] } }`' },
         '401': { description: 'Not signed in' },
         '404': { description: 'Unknown, or not visible to the caller' },
+        ...(idempotent ? IDEMPOTENCY_RESPONSES : {}),
         '503': { description: '`database_unavailable`: the database is restarting or unreachable; nothing was changed. Retry after the `Retry-After` seconds.' },
         '507': { description: '`storage_full`: the server’s storage is full; nothing was changed. Reads keep working.' },
       },

@@ -134,8 +134,8 @@ function UploadForm({ ctx, d, state }: { ctx: PageContext; d: MatrixPageData; st
         against the head of every branch you choose, with the real git.
       </p>
       <ErrorSummary state={state} />
-      {/* Multipart bodies are read after the CSRF check, so the token rides in the action URL (src/http/app.ts). */}
-      <form method="post" action={`/reports/${ref}/patches?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack">
+      {/* The CSRF field comes first: the check reads it before the files (src/http/multipart.ts). */}
+      <form method="post" action={`/reports/${ref}/patches`} enctype="multipart/form-data" class="stack">
         <CsrfField token={ctx.csrfToken} />
         <fieldset id="f-targets">
           <legend>Branches</legend>

@@ -163,7 +163,7 @@ function UploadVersionForm({ ctx, d }: { ctx: PageContext; d: PatchPageData }): 
     <details class="card">
       <summary>Upload a new version of this patch</summary>
       <p class="muted">The new version replaces this one in the series; its votes start again. The patches after it are checked again.</p>
-      <form method="post" action={`${base(d)}/versions?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack">
+      <form method="post" action={`${base(d)}/versions`} enctype="multipart/form-data" class="stack">
         <CsrfField token={ctx.csrfToken} />
         <div class="field">
           <label for="f-version-file">Patch file</label>

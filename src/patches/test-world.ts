@@ -123,25 +123,17 @@ export interface MultipartFile {
   content: string | Buffer;
 }
 
-/** A multipart/form-data request as a browser sends it, with the session cookie and the CSRF token in the action URL. */
+/** A multipart/form-data request as a browser sends it, with the session cookie and the CSRF token as its first field. */
 export async function postMultipart(t: TestApp, client: TestClient, url: string, fields: [string, string][], files: MultipartFile[], tokenFrom: string): Promise<LightMyRequestResponse> {
   await client.get(tokenFrom);
   const boundary = '----cordon-test-boundary-7MA4YWxkTrZu0gW';
   const parts: Buffer[] = [];
-  for (const [name, value] of fields) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  for (const [name, value] of [['_csrf', client.lastCsrf ?? ''], ...fields]) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   for (const f of files) {
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\nContent-Type: text/x-patch\r\n\r\n`));
     parts.push(typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content);
     parts.push(Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
-  const sep = url.includes('?') ? '&' : '?';
-  const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  return t.app.inject({
-    method: 'POST',
-    url: `${url}${sep}_csrf=${encodeURIComponent(client.lastCsrf ?? '')}`,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/html', ...(cookie ? { cookie } : {}) },
-    remoteAddress: client.remoteAddress,
-    payload: Buffer.concat(parts),
-  });
+  return client.request('POST', url, { body: { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` } });
 }

@@ -1,9 +1,10 @@
-// Reading the patch upload form: multipart/form-data with patch files (the CSRF token rides in the
-// action URL, see src/http/app.ts), or a urlencoded form with a pasted patch. Field values stay
+// Reading the patch upload form: multipart/form-data with patch files (the CSRF token is the first
+// field, see src/http/multipart.ts), or a urlencoded form with a pasted patch. Field values stay
 // strings; file contents stay bytes (a patch need not be UTF-8).
 import type { FastifyRequest } from 'fastify';
 import { AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formBody, type FormBody } from '../http/forms.js';
+import { formParts } from '../http/multipart.js';
 import type { PatchFileInput } from './upload.js';
 
 export interface PatchForm {
@@ -28,7 +29,7 @@ export async function readPatchForm(req: FastifyRequest, fileField = 'files', pa
   if (req.isMultipart()) {
     const issues: FieldIssue[] = [];
     try {
-      for await (const part of req.parts({ throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0])) {
+      for await (const part of formParts(req)) {
         if (part.type === 'field') {
           addField(fields, part.fieldname, typeof part.value === 'string' ? part.value : '');
           continue;

@@ -85,7 +85,7 @@ export function ReportFormPage({ ctx, config, projects, state, resubmit, chosenP
       ) : null}
       <ErrorSummary state={formState} />
       {formError ? <p class="field-error">{formError}</p> : null}
-      <form method="post" action={`/report?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="intake">
+      <form method="post" action="/report" enctype="multipart/form-data" class="intake">
         <CsrfField token={ctx.csrfToken} />
         <section class="card" aria-labelledby="intake-what">
           <h2 id="intake-what">The vulnerability</h2>
@@ -193,13 +193,13 @@ export function ReportFormPage({ ctx, config, projects, state, resubmit, chosenP
 export interface ReceivedProps {
   ctx: PageContext;
   report: ReportRow;
-  /** The private link, for reporters without an account. */
-  followUrl: string;
+  /** The private link, for reporters without an account (null: the report is linked to the account). */
+  followUrl: string | null;
   now: Date;
 }
 
 export function ReportReceivedPage({ ctx, report, followUrl, now }: ReceivedProps): SafeHtml {
-  const signedIn = ctx.actor.kind === 'user';
+  const signedIn = followUrl === null;
   return (
     <>
       <h1>Thank you: report received</h1>
@@ -252,6 +252,34 @@ export function ReportReceivedPage({ ctx, report, followUrl, now }: ReceivedProp
           contents.
         </p>
       </div>
+    </>
+  );
+}
+
+/** The confirmation after its one view (a reload, another tab): the report is filed once; the link is not shown again. */
+export function ReportAlreadyShownPage({ ctx }: { ctx: PageContext }): SafeHtml {
+  return (
+    <>
+      <h1>Report received</h1>
+      <p class="lead">This confirmation was already shown. Your report was filed once; reloading this page does not file it again.</p>
+      <div class="card">
+        <h2>Your private link</h2>
+        <p>
+          For your protection the private link is shown only once, on the first view of this page, and never again. If you kept it, use it to follow your report.
+          {ctx.actor.kind === 'user' ? (
+            <>
+              {' '}
+              Reports you filed while signed in are under <a href="/reports">your reports</a>.
+            </>
+          ) : null}
+        </p>
+        <p>
+          If you did not keep it, <a href="/contact">contact the security team</a> from the address you gave in the report: they can reach you there.
+        </p>
+      </div>
+      <p>
+        <a href="/report">Report another vulnerability</a>
+      </p>
     </>
   );
 }

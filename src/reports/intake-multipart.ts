@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { errors, type FieldIssue } from '../errors/catalogue.js';
 import { formBody, type FormBody } from '../http/forms.js';
+import { formParts } from '../http/multipart.js';
 import type { AttachmentInput } from './intake.js';
 
 export interface ReadForm {
@@ -51,11 +52,10 @@ export async function readReportForm(req: FastifyRequest, config: Config, fileFi
   const files: AttachmentInput[] = [];
   const issues: FieldIssue[] = [];
   let tooLarge = false;
-  // The size limit is checked here per file (truncated → problem) rather than thrown, so the fields that
-  // follow are still read and the form can be shown again with everything typed.
-  const options = { throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0];
+  // The size limit is checked per file (truncated → problem) rather than thrown (formParts), so the fields
+  // that follow are still read and the form can be shown again with everything typed.
   try {
-    for await (const part of req.parts(options)) {
+    for await (const part of formParts(req)) {
       if (part.type === 'field') {
         if (part.valueTruncated) issues.push({ field: part.fieldname, message: `This is too long (more than ${describeBytes(100_000)}).` });
         // A part sent as application/json arrives parsed; a form field is text, so keep its text.

@@ -30,8 +30,8 @@ export function multipartBody(fields: [string, string][], files: FilePart[]): { 
 }
 
 /**
- * POST a multipart form with the client's cookies. The CSRF token goes in the query (as the form's action
- * URL carries it); `csrf: null` leaves it out, a string sends that instead of a fresh one.
+ * POST a multipart form with the client's cookies. The CSRF token goes first in the body, as the form's
+ * leading hidden field sends it; `csrf: null` leaves it out, a string sends that instead of a fresh one.
  */
 export async function postMultipart(
   t: TestApp,
@@ -43,16 +43,8 @@ export async function postMultipart(
 ): Promise<LightMyRequestResponse> {
   await c.get(options.tokenFrom ?? '/report');
   const token = options.csrf === undefined ? (c.lastCsrf ?? '') : options.csrf;
-  const { payload, contentType } = multipartBody(fields, files);
-  const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const target = token === null ? url : `${url}${url.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(token)}`;
-  return t.app.inject({
-    method: 'POST',
-    url: target,
-    headers: { accept: 'text/html', 'content-type': contentType, ...(cookie ? { cookie } : {}) },
-    remoteAddress: c.remoteAddress,
-    payload,
-  });
+  const body = multipartBody(token === null ? fields : [['_csrf', token], ...fields], files);
+  return c.request('POST', url, { body });
 }
 
 /** Everything an intake may write: a refused submission must leave every count unchanged. */

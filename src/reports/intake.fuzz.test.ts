@@ -127,13 +127,14 @@ describe.each(testDialects())('fuzz: report intake on %s', (dialect) => {
       const cookie = [...c.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
       const res = await t.app.inject({
         method: 'POST',
-        url: `/report?_csrf=${encodeURIComponent(c.lastCsrf ?? '')}`,
-        headers: { accept: 'text/html', 'content-type': body.contentType, ...(cookie ? { cookie } : {}) },
+        url: '/report',
+        // The token rides in the header, so a fuzzed first part still reaches the reader (multipart.ts gives it back).
+        headers: { accept: 'text/html', 'content-type': body.contentType, 'x-csrf-token': c.lastCsrf ?? '', ...(cookie ? { cookie } : {}) },
         remoteAddress: c.remoteAddress,
         payload: body.payload,
       });
       expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
-      if (res.statusCode === 201) await assertStoredNamesPlain();
+      if (res.statusCode === 303) await assertStoredNamesPlain();
       else expect(await storedCounts(t)).toEqual(before);
     },
   };

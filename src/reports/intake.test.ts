@@ -42,11 +42,12 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
   });
   afterAll(async () => t.close());
 
-  it('shows the form: overseen projects to choose, the others with their contact, a hidden honeypot, a multipart form with its CSRF token in the action', async () => {
+  it('shows the form: overseen projects to choose, the others with their contact, a hidden honeypot, a multipart form whose first field is its CSRF token (none in the URL)', async () => {
     const res = await new TestClient(t).get('/report');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('enctype="multipart/form-data"');
-    expect(res.body).toMatch(/action="\/report\?_csrf=[^"]+"/);
+    expect(res.body).toMatch(/<form method="post" action="\/report" enctype="multipart\/form-data" class="intake"><input type="hidden" name="_csrf" value="[^"]+">/);
+    expect(res.body).not.toContain('_csrf=');
     expect(res.body).toContain('name="projects" value="nova"');
     expect(res.body).toContain('name="projects" value="glance"');
     expect(res.body).not.toContain('value="horizon-extras"');
@@ -79,12 +80,15 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
     expect(plain).not.toMatch(/name="credit_name"[^>]*required/);
   });
 
-  it('accepts a web report with an attachment: stored with its file, embargo, warnings, ack deadline and VMT mail, then shows the private link once', async () => {
+  it('accepts a web report with an attachment: stored with its file, embargo, warnings, ack deadline and VMT mail, then redirects to the private link shown once', async () => {
     const before = await jobsByKind(t);
     const c = new TestClient(t);
     const poc: FilePart = { filename: 'poc.py', content: Buffer.from('import requests\nprint("poc")\n'), type: 'text/x-python' };
-    const res = await postMultipart(t, c, '/report', pairs({ ...GOOD_FIELDS, already_public: 'on' }), [poc]);
-    expect(res.statusCode).toBe(201);
+    const posted = await postMultipart(t, c, '/report', pairs({ ...GOOD_FIELDS, already_public: 'on' }), [poc]);
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe('/report/received');
+    const res = await c.get('/report/received');
+    expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Keep this link; it is the only way back without an account.');
     const token = /http:\/\/cordon\.test\/r\/([A-Za-z0-9_-]{43})/.exec(res.body)?.[1];
     const ref = /R-[A-Z2-9]{8}/.exec(res.body)?.[0];
@@ -133,8 +137,9 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
   it('links a signed-in reporter’s report to the account and points to /reports/<ref>, without showing a private link', async () => {
     const u = await makeUser(t, { totp: false });
     const c = await signedInClient(t, u);
-    const res = await postMultipart(t, c, '/report', pairs(GOOD_FIELDS));
-    expect(res.statusCode).toBe(201);
+    const posted = await postMultipart(t, c, '/report', pairs(GOOD_FIELDS));
+    expect(posted.statusCode).toBe(303);
+    const res = await c.get(posted.headers.location as string);
     const ref = /R-[A-Z2-9]{8}/.exec(res.body)![0];
     expect(res.body).toContain(`href="/reports/${ref}"`);
     expect(res.body).not.toMatch(/\/r\/[A-Za-z0-9_-]{43}/);
@@ -314,6 +319,6 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
       }
     }
     // And with the outbox back, the same submission goes through.
-    expect((await postMultipart(t, new TestClient(t), '/report', pairs(GOOD_FIELDS))).statusCode).toBe(201);
+    expect((await postMultipart(t, new TestClient(t), '/report', pairs(GOOD_FIELDS))).statusCode).toBe(303);
   });
 });

@@ -324,7 +324,8 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           </p>
         ) : null}
         {canContribute(report.access) ? (
-          <form method="post" action={`${base}/attachments?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack" id="attachments">
+          <form method="post" action={`${base}/attachments`} enctype="multipart/form-data" class="stack" id="attachments">
+            <CsrfField token={ctx.csrfToken} />
             <div class="field">
               <label for="f-attachments">Attach files</label>
               <input id="f-attachments" type="file" name="attachments" multiple />

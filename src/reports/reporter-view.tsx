@@ -282,7 +282,7 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
           <EmptyState>No files yet.</EmptyState>
         )}
         <ErrorSummary state={p.fileState} />
-        <form method="post" action={`${base}/attachments?_csrf=${encodeURIComponent(ctx.csrfToken)}`} enctype="multipart/form-data" class="stack">
+        <form method="post" action={`${base}/attachments`} enctype="multipart/form-data" class="stack">
           <CsrfField token={ctx.csrfToken} />
           <div class={`field${p.fileState?.issues?.length ? ' has-error' : ''}`}>
             <label for="f-attachments">Add files</label>

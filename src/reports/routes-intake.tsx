@@ -11,13 +11,23 @@ import type { FormState } from '../web/components.js';
 import { listProjects } from '../projects/projects.js';
 import { readReportForm } from './intake-multipart.js';
 import { HONEYPOT_FIELD, receiveCheckedReport, reportApiBody, reportApiBodyLimit, reportInputFromForm, reportInputFromJson, type ReportApiBody } from './intake-input.js';
-import { ReportFormPage, ReportReceivedPage } from './intake-form.js';
+import { ReportAlreadyShownPage, ReportFormPage, ReportReceivedPage } from './intake-form.js';
+import { reportByLink } from './reporter.js';
+import { keepForOneView, takeForOneView } from '../http/shown-once.js';
 import { reporterRoutes } from './reporter-routes.js';
 import { intakeGuard, newIntakeGate, reportFormBodyLimit } from './intake-limits.js';
 
 void Fragment;
 
 const FORM_TITLE = 'Report a vulnerability';
+/** Where a filed report's confirmation is shown, once (post/redirect/get). */
+export const RECEIVED_PATH = '/report/received';
+
+/** What the confirmation needs, kept for its one view: the reporter's token, never put in a URL. */
+interface Received {
+  token: string;
+  signedIn: boolean;
+}
 
 /** The reporter's private link. */
 export function followUrl(app: AppContext, token: string): string {
@@ -59,13 +69,31 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
           return refuse([{ field: HONEYPOT_FIELD, message: 'The field “Leave this field empty” must be empty: it is there to stop automated spam. Clear it and send again.' }], 400);
         }
         try {
-          const { report, reporterToken } = await receiveCheckedReport(scope, reportInputFromForm(read.fields), read.files, 'web', read.issues);
-          const url = followUrl(app, reporterToken);
-          return sendPage(app, req, reply, 'Report received', (ctx) => <ReportReceivedPage ctx={ctx} report={report} followUrl={url} now={app.clock.now()} />, { status: 201 });
+          const { reporterToken } = await receiveCheckedReport(scope, reportInputFromForm(read.fields), read.files, 'web', read.issues);
+          // Post/redirect/get: a reload of the confirmation files nothing again. The private link waits
+          // for that one GET server-side (shown-once.ts), never in the redirect's URL.
+          const received: Received = { token: reporterToken, signedIn: scope.actor.kind === 'user' };
+          await keepForOneView(app, reply, 'report_received', RECEIVED_PATH, received);
+          return reply.redirect(RECEIVED_PATH, 303);
         } catch (error) {
           if (error instanceof AppError && error.code === 'validation_failed') return refuse(error.fields, read.tooLarge ? 413 : 400);
           throw error;
         }
+      },
+    },
+    {
+      method: 'GET',
+      url: RECEIVED_PATH,
+      audience: 'public',
+      handler: async (req, reply, scope) => {
+        const received = await takeForOneView<Received>(app, req, reply, 'report_received', RECEIVED_PATH);
+        // The link is a credential: the one page that shows it stays out of search engines (sendPage sets no-store).
+        void reply.header('x-robots-tag', 'noindex, nofollow');
+        if (!received) return sendPage(app, req, reply, 'Report received', (ctx) => <ReportAlreadyShownPage ctx={ctx} />);
+        // The token read back is the reporter's own key to the report: the same access as /r/<token>.
+        const report = await reportByLink(scope, received.token);
+        const url = received.signedIn ? null : followUrl(app, received.token);
+        return sendPage(app, req, reply, 'Report received', (ctx) => <ReportReceivedPage ctx={ctx} report={report.row} followUrl={url} now={app.clock.now()} />);
       },
     },
     {

@@ -7,6 +7,7 @@ import type { PatchTables } from '../patches/tables.js';
 import type { AdvisoryTables } from '../advisories/tables.js';
 import type { NoteTables } from '../notes/tables.js';
 import type { DisclosureTables } from '../disclosure/tables.js';
+import type { IdempotencyKeysTable, ShownOnceTable } from '../http/tables.js';
 
 type Id = Generated<number>;
 type Timestamp = string;
@@ -378,6 +379,8 @@ export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteT
   report_cves: ReportCvesTable;
   report_approvals: ReportApprovalsTable;
   intake_slots: IntakeSlotsTable;
+  shown_once: ShownOnceTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type ReportRow = Selectable<ReportsTable>;

@@ -95,12 +95,19 @@ export class TestClient {
     if (m) this.lastCsrf = m[1]!;
   }
 
-  async request(method: string, url: string, options: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string>; accept?: string } = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: string,
+    url: string,
+    options: { form?: Record<string, string | string[]>; json?: unknown; body?: { payload: Buffer; contentType: string }; headers?: Record<string, string>; accept?: string } = {},
+  ): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { accept: options.accept ?? 'text/html', ...(options.headers ?? {}) };
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;
-    let payload: string | undefined;
-    if (options.form) {
+    let payload: string | Buffer | undefined;
+    if (options.body) {
+      headers['content-type'] = options.body.contentType;
+      payload = options.body.payload;
+    } else if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const pairs = Object.entries(options.form).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v]]));
       payload = new URLSearchParams(pairs).toString();
