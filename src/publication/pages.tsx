@@ -8,7 +8,7 @@ import { scoreCvssVector, headlineScore, severityRating } from '../cvss/index.js
 import { assignedCves, creditName, extractLink, revisionHistory } from './formats/advisory-facts.js';
 import { csafFileName } from './formats/csaf-provider.js';
 import { newestFirst, type PublishedSummary } from './summary.js';
-import { Time } from '../web/components.js';
+import { TextWithTimes, Time } from '../web/components.js';
 
 void Fragment;
 
@@ -217,7 +217,9 @@ export function AdvisoryArticle({ record }: { record: AdvisoryRecord }): SafeHtm
           <h2>History</h2>
           <ul>
             {record.errata.history.map((l) => (
-              <li>{l}</li>
+              <li>
+                <TextWithTimes text={l} />
+              </li>
             ))}
           </ul>
         </section>

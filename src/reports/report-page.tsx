@@ -2,7 +2,7 @@
 // for anyone once it is public. What is shown follows the viewer's access; VMT-only parts only for the VMT.
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
-import { Badge, Button, Countdown, Select, TextField, Time } from '../web/components.js';
+import { Badge, Button, Countdown, Select, TextField, TextWithTimes, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { daysLeft } from '../embargo/calendar.js';
@@ -241,7 +241,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         <ol class="timeline">
           {d.timeline.map((e) => (
             <li class={e.visibility === 'vmt' ? 'vmt-only' : undefined}>
-              <Time iso={e.at} /> <strong>{e.actor}</strong> — {describeEvent(e)} {e.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+              <Time iso={e.at} /> <strong>{e.actor}</strong> — <TextWithTimes text={describeEvent(e)} /> {e.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
             </li>
           ))}
         </ol>

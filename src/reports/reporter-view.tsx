@@ -2,7 +2,7 @@
 // own reports, see their status and embargo date, accept or decline credit). It shows only what everyone
 // on the report may see: never VMT-only comments, files or timeline events.
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
-import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
+import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField, TextWithTimes, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
 import type { ReportRow, ReportState } from '../storage/tables.js';
@@ -355,7 +355,7 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
           <ol class="timeline">
             {p.timeline.map((e) => (
               <li>
-                <Time iso={e.at} /> <strong>{e.actor}</strong> — {describeEvent(e)}
+                <Time iso={e.at} /> <strong>{e.actor}</strong> — <TextWithTimes text={describeEvent(e)} />
               </li>
             ))}
           </ol>

@@ -155,6 +155,25 @@ export function Time({ iso, day, zone }: { iso: string | null | undefined; day?:
   );
 }
 
+/**
+ * Text that names moments or days in the one format ("Disclosure planned for 2026-04-14 15:00 UTC", as the
+ * timeline and mails word them; "2016-03-30 - Errata 2" in an advisory's history) with each in a <time
+ * datetime>, like <Time>. Anything that is not a real day stays text.
+ */
+export function TextWithTimes({ text }: { text: string }): SafeHtml {
+  const parts = text.split(/(\b\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?)/);
+  return (
+    <>
+      {parts.map((p, i) => {
+        if (i % 2 === 0) return p;
+        const iso = p.length === 10 ? p : `${p.slice(0, 10)}T${p.slice(11, 16)}:00.000Z`;
+        const at = new Date(p.length === 10 ? `${p}T00:00:00Z` : iso);
+        return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(p.slice(0, 10)) ? <Time iso={iso} /> : p;
+      })}
+    </>
+  );
+}
+
 /** "3 days 04 h 12 min" until `to` (seconds in the last hour); "now" once it has passed. */
 export function remainingText(to: Date, now: Date): string {
   const ms = to.getTime() - now.getTime();
