@@ -163,8 +163,13 @@ function DisclosureGroup({ ctx, d, open }: Props & { open: boolean }): SafeHtml 
           </p>
         ) : (
           <ActionForm ctx={ctx} action={`${base}/disclosure/plan`}>
-            <TextField name="planned_at" label="Planned disclosure (UTC)" hint={`YYYY-MM-DD, optionally THH:MM; default hour from settings. Empty clears it.`} />
-            <Button kind="secondary">Plan disclosure</Button>
+            <TextField
+              name="planned_at"
+              label="Planned disclosure (UTC)"
+              hint={`YYYY-MM-DD, optionally THH:MM; default hour from settings. Empty clears it.`}
+              value={r.planned_disclosure_at ? r.planned_disclosure_at.slice(0, 16) : ''}
+            />
+            <Button kind="secondary">{r.planned_disclosure_at ? 'Move the planned disclosure' : 'Plan disclosure'}</Button>
           </ActionForm>
         )
       ) : null}
