@@ -107,6 +107,10 @@ describeInBrowser('the report page in each state, on a desktop and a phone', () 
       const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
       expect(scroll, `${state} at ${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
     }
+    // app.js puts the viewer's local time, in the same format, on hover; the text stays UTC.
+    const first = page.locator('time[datetime*="T"]').first();
+    expect(await first.textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    expect(await first.getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+ \(your time\)$/);
     // A folded group opens with a click and no JavaScript-dependent widget.
     await page.goto(`${server.baseUrl}/reports/${refs.new}`);
     await page.locator('#work-embargo > summary').click();
