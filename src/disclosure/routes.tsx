@@ -10,7 +10,7 @@ import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Countdown, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { reportForActor } from '../reports/access.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
-import { formatEmbargoEnd } from '../embargo/calendar.js';
+import { describeRemaining } from '../embargo/calendar.js';
 import { planPreNotice } from './planner.js';
 import { sendPreNotice } from './prenotice.js';
 import { acknowledgePreNotice, recipientForToken } from './recipients.js';
@@ -159,9 +159,19 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
           ) : (
             <>
               <dt>Embargo hard end</dt>
-              <dd>{formatEmbargoEnd(report.row.embargo_end_at, now)}</dd>
+              <dd>
+                <Time iso={report.row.embargo_end_at} />, {describeRemaining(now, new Date(report.row.embargo_end_at))}
+              </dd>
               <dt>Planned disclosure</dt>
-              <dd>{report.row.planned_disclosure_at ? formatEmbargoEnd(report.row.planned_disclosure_at, now) : <span class="muted">not planned</span>}</dd>
+              <dd>
+                {report.row.planned_disclosure_at ? (
+                  <>
+                    <Time iso={report.row.planned_disclosure_at} />, {describeRemaining(now, new Date(report.row.planned_disclosure_at))}
+                  </>
+                ) : (
+                  <span class="muted">not planned</span>
+                )}
+              </dd>
             </>
           )}
         </dl>

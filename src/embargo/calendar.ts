@@ -158,16 +158,19 @@ export function formatInZone(date: DateInput, timeZone: string): { day: string; 
 export function formatEmbargoEnd(end: DateInput, now: DateInput, timeZone = 'UTC'): string {
   const endDate = toUtcDate(end, 'end');
   const nowDate = toUtcDate(now, 'now');
-  const utc = formatUtc(endDate);
-  const local = formatInZone(endDate, timeZone);
-  const isUtcZone = local.timeZone === 'UTC' || local.timeZone === 'Etc/UTC';
-  const localText = isUtcZone
-    ? ''
-    : ` (${local.day === utc.slice(0, 10) ? '' : `${local.day} `}${local.time} ${local.timeZone})`;
-  return `${utc}${localText}, ${describeRemaining(nowDate, endDate)}`;
+  return `${formatUtc(endDate)}${localSuffix(endDate, timeZone)}, ${describeRemaining(nowDate, endDate)}`;
 }
 
-function describeRemaining(now: Date, end: Date): string {
+/** " (16:00 Europe/Berlin)" beside a UTC time, with the local date when it differs; "" for UTC viewers. */
+export function localSuffix(date: DateInput, timeZone: string): string {
+  const at = toUtcDate(date);
+  const local = formatInZone(at, timeZone);
+  if (local.timeZone === 'UTC' || local.timeZone === 'Etc/UTC') return '';
+  return ` (${local.day === formatUtc(at).slice(0, 10) ? '' : `${local.day} `}${local.time} ${local.timeZone})`;
+}
+
+/** "9 days left", "less than a day left", "ended 3 days ago". */
+export function describeRemaining(now: Date, end: Date): string {
   if (end.getTime() > now.getTime()) {
     const left = daysLeft(now, end);
     return left === 0 ? 'less than a day left' : `${left} ${left === 1 ? 'day' : 'days'} left`;

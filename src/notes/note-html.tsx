@@ -136,8 +136,4 @@ export function PublishedAnswers({ answers }: { answers: PublishedAnswer[] }): S
   );
 }
 
-export function formatDay(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
+

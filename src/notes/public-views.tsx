@@ -4,7 +4,7 @@ import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, EmptyState, TextField, Time } from '../web/components.js';
 import type { NoteRecord } from './formats/note-record.js';
 import type { FeedbackView, PublishedAnswer } from './feedback.js';
-import { formatDay, NoteSections, PublishedAnswers, SectionText } from './note-html.js';
+import { NoteSections, PublishedAnswers, SectionText } from './note-html.js';
 import type { NoteForActor, NoteListItem } from './store.js';
 import { EmbargoBadge, NoteStateBadge, ReviewPanel, type ReviewPanelData } from './work-views.js';
 
@@ -104,7 +104,9 @@ export function NotePage({ data }: { data: NotePageData }): SafeHtml {
       <div class="badges">
         <NoteStateBadge state={row.state} />
         <EmbargoBadge embargoed={note.facts.embargoed} />
-        {published && row.origin !== 'import' ? <Badge>published {formatDay(row.published_at)}</Badge> : null}
+        {published && row.origin !== 'import' ? <Badge>
+            published <Time iso={row.published_at} day />
+          </Badge> : null}
         {row.origin === 'import' ? <Badge>imported from the notes repository</Badge> : null}
       </div>
       <p class="note-links">
@@ -161,7 +163,7 @@ export function NotesIndex({ items, signedIn, mayFlag }: { items: NoteListItem[]
                 <td>
                   <a href={`/notes/${n.publicId ?? ''}`}>{n.title}</a>
                 </td>
-                <td>{n.origin === 'import' ? <span class="muted">imported</span> : formatDay(n.publishedAt)}</td>
+                <td>{n.origin === 'import' ? <span class="muted">imported</span> : <Time iso={n.publishedAt} day />}</td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,8 @@
 // scripts, no session; the stylesheet is the app's, expected at /assets/app.css beside the pages.
 import { h, Fragment, type Child, type SafeHtml } from '../web/jsx.js';
 import type { Config } from '../config/config.js';
-import { formatDay, NoteSections, PublishedAnswers } from './note-html.js';
+import { NoteSections, PublishedAnswers } from './note-html.js';
+import { Time } from '../web/components.js';
 import type { PublishedNote } from './site.js';
 
 void Fragment;
@@ -50,7 +51,7 @@ export function staticNotePage(config: Config, note: PublishedNote): string {
       </p>
       <h1>{note.record.title}</h1>
       <p class="note-links">
-        {note.imported ? 'Imported from the notes repository' : `Published ${formatDay(note.publishedAt)}`} · <a href={`/notes/${note.publicId}.txt`}>Plain text</a>
+        {note.imported ? 'Imported from the notes repository' : <>Published <Time iso={note.publishedAt} day /></>} · <a href={`/notes/${note.publicId}.txt`}>Plain text</a>
       </p>
       <article class="card note-body">
         <NoteSections record={note.record} />

@@ -8,16 +8,9 @@ import { scoreCvssVector, headlineScore, severityRating } from '../cvss/index.js
 import { assignedCves, creditName, extractLink, revisionHistory } from './formats/advisory-facts.js';
 import { csafFileName } from './formats/csaf-provider.js';
 import { newestFirst, type PublishedSummary } from './summary.js';
+import { TextWithTimes, Time } from '../web/components.js';
 
 void Fragment;
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** `2016-03-08` → `March 8, 2016`. */
-export function longDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${MONTHS[(m ?? 1) - 1] ?? ''} ${d ?? ''}, ${y ?? ''}`;
-}
 
 function Paragraphs({ text }: { text: string }): SafeHtml {
   return (
@@ -83,9 +76,14 @@ export function AdvisoryArticle({ record }: { record: AdvisoryRecord }): SafeHtm
       <dl class="facts">
         <dt>Date</dt>
         <dd>
-          {/* A day, not an instant: no <time datetime>, which app.js would turn into the reader's local time. */}
-          {record.date ? longDate(record.date) : '—'}
-          {record.errata && updated !== record.date ? <span class="muted"> (updated {longDate(updated)})</span> : null}
+          {/* A day, not an instant: the pages' one format for days (the .txt notice keeps its own). */}
+          <Time iso={record.date} />
+          {record.errata && updated !== record.date ? (
+            <span class="muted">
+              {' '}
+              (updated <Time iso={updated} />)
+            </span>
+          ) : null}
         </dd>
         <dt>CVE</dt>
         <dd>{record.vulnerabilities.length ? record.vulnerabilities.map((v) => <div>{cveDisplay(v)}</div>) : <span class="muted">none</span>}</dd>
@@ -219,7 +217,9 @@ export function AdvisoryArticle({ record }: { record: AdvisoryRecord }): SafeHtm
           <h2>History</h2>
           <ul>
             {record.errata.history.map((l) => (
-              <li>{l}</li>
+              <li>
+                <TextWithTimes text={l} />
+              </li>
             ))}
           </ul>
         </section>
@@ -264,7 +264,9 @@ export function AdvisoryTable({ summaries, base, suffix = '' }: { summaries: Pub
               {s.errata ? <span class="badge info">errata {s.errata}</span> : null}
             </td>
             <td>{s.cves.length ? s.cves.map((c) => <div>{c}</div>) : <span class="muted">—</span>}</td>
-            <td>{s.date}</td>
+            <td>
+              <Time iso={s.date} />
+            </td>
           </tr>
         ))}
       </tbody>

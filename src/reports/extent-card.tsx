@@ -11,7 +11,8 @@ import { levelLabel, subscriptionLevels } from './ladder.js';
 
 void Fragment;
 
-export function ExtentCard({ ctx, report, subscriptions }: { ctx: PageContext; report: ReportForActor; subscriptions: ReturnType<typeof presentSubscriptions> }): SafeHtml {
+/** `embedded`: inside the report page's Access group, whose summary is the heading (issue 15 item 7). */
+export function ExtentCard({ ctx, report, subscriptions, embedded }: { ctx: PageContext; report: ReportForActor; subscriptions: ReturnType<typeof presentSubscriptions>; embedded?: boolean }): SafeHtml {
   const r = report.row;
   const base = `/reports/${r.ref}`;
   const manage = canManage(report.access);
@@ -26,9 +27,8 @@ export function ExtentCard({ ctx, report, subscriptions }: { ctx: PageContext; r
       </div>
     );
   }
-  return (
-    <div class="card">
-      <h2>{r.visibility === 'private' ? 'Who can see this report' : 'Who took part under embargo'}</h2>
+  const body = (
+    <>
       <p class="muted">
         The VMT{r.reporter_user_id || r.reporter_token_hash ? ', the reporter' : ''}
         {subscriptions.length ? ', and:' : '.'} Only the VMT sees this list and the reasons.
@@ -78,6 +78,13 @@ export function ExtentCard({ ctx, report, subscriptions }: { ctx: PageContext; r
           <Button kind="secondary">Widen disclosure</Button>
         </form>
       ) : null}
+    </>
+  );
+  if (embedded) return body;
+  return (
+    <div class="card">
+      <h2>{r.visibility === 'private' ? 'Who can see this report' : 'Who took part under embargo'}</h2>
+      {body}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { Button, Checkbox, CsrfField, ErrorSummary, formValue, TextField, Time, 
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
 import type { ProjectRow, ReportRow } from '../storage/tables.js';
-import { formatEmbargoEnd } from '../embargo/calendar.js';
+import { describeRemaining } from '../embargo/calendar.js';
 import { describeBytes } from './intake-multipart.js';
 import { HONEYPOT_FIELD } from './intake-input.js';
 
@@ -245,7 +245,9 @@ export function ReportReceivedPage({ ctx, report, followUrl, now }: ReceivedProp
             <Time iso={report.ack_deadline_at} />
           </dd>
           <dt>Embargo ends at the latest</dt>
-          <dd>{formatEmbargoEnd(report.embargo_end_at, now, ctx.actor.kind === 'user' ? ctx.actor.timeZone : 'UTC')}</dd>
+          <dd>
+            <Time iso={report.embargo_end_at} zone={ctx.actor.kind === 'user' ? ctx.actor.timeZone : 'UTC'} />, {describeRemaining(now, new Date(report.embargo_end_at))}
+          </dd>
         </dl>
         <p>
           We write to <strong>{report.reporter_email}</strong> when something happens. For your protection that mail names only the report’s reference, never its

@@ -1,7 +1,7 @@
 // Building blocks of the report list and the triage queue pages: rows, badges, filters and paging.
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import { Badge, Time } from '../web/components.js';
-import { daysLeft, formatUtc } from '../embargo/calendar.js';
+import { daysLeft } from '../embargo/calendar.js';
 import type { FieldIssue } from '../errors/catalogue.js';
 import type { ReportState } from '../storage/tables.js';
 import type { ReportListRow } from './queue-present.js';
@@ -57,12 +57,9 @@ export function EmbargoCell({ row, now }: { row: ReportListRow; now: Date }): Sa
   );
 }
 
-/**
- * A UTC day for dense tables, the full time in the tooltip. No `datetime` attribute, so app.js does not add
- * the viewer's local time here; deadlines use <Time>, which shows both (DESIGN.md §2).
- */
+/** A UTC day for dense tables, the full time in the tooltip; deadlines use the full <Time> (DESIGN.md §2). */
 export function DayOnly({ iso }: { iso: string }): SafeHtml {
-  return <time title={formatUtc(iso)}>{iso.slice(0, 10)}</time>;
+  return <Time iso={iso} day />;
 }
 
 export function ReportTitleCell({ row }: { row: ReportListRow }): SafeHtml {

@@ -2,17 +2,17 @@
 // for anyone once it is public. What is shown follows the viewer's access; VMT-only parts only for the VMT.
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
-import { Badge, Button, Countdown, CsrfField, Select, TextField, Time } from '../web/components.js';
+import { Badge, Button, Countdown, Select, TextField, TextWithTimes, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
-import { daysLeft, formatEmbargoEnd } from '../embargo/calendar.js';
+import { daysLeft } from '../embargo/calendar.js';
 import type { ReportForActor } from './access.js';
 import type { TimelineEntry } from './timeline.js';
 import { describeEvent } from './timeline.js';
 import { displayTitle, type CommentView, type presentSubscriptions } from './present.js';
-import { classOutcome, reportClasses, transitions } from './triage.js';
 import { ExtentCard } from './extent-card.js';
 import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js';
+import { ActionForm, WorkPanel } from './report-actions.js';
 
 void Fragment;
 
@@ -33,19 +33,8 @@ export interface ReportPageData {
 
 const stateTone = (s: string) => (s === 'public' || s === 'fix_released' ? 'ok' : s === 'invalid' || s === 'wont_fix' ? 'muted' : s === 'new' ? 'warn' : 'info');
 
-function ActionForm(props: { ctx: PageContext; action: string; children?: unknown; inline?: boolean }): SafeHtml {
-  return (
-    <form method="post" action={props.action} class={props.inline ? 'inline' : 'stack'}>
-      <CsrfField token={props.ctx.csrfToken} />
-      {props.children}
-    </form>
-  );
-}
-
-function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtml {
+function EmbargoBox({ d }: { d: ReportPageData }): SafeHtml {
   const r = d.report.row;
-  const base = `/reports/${r.ref}`;
-  const manage = canManage(d.report.access);
   if (r.visibility === 'public') {
     return (
       <div class="card embargo public">
@@ -58,9 +47,8 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
     <div class={`card embargo ${left <= 7 ? 'soon' : ''}`}>
       <h2>Embargo</h2>
       <p class="embargo-end">
-        {left >= 0 ? `${left} day${left === 1 ? '' : 's'} left` : 'Past its end'} — ends <Time iso={r.embargo_end_at} />
+        {left >= 0 ? `${left} day${left === 1 ? '' : 's'} left` : 'Past its end'} — ends <Time iso={r.embargo_end_at} zone={d.viewerZone} />
       </p>
-      {d.viewerZone !== 'UTC' ? <p class="muted">{formatEmbargoEnd(r.embargo_end_at, d.now, d.viewerZone)}</p> : null}
       <p class="muted">
         {left >= 0 ? '' : 'It opens at the next run of the embargo clock. '}The report opens automatically at the hard end unless the VMT extends the embargo.
         {r.planned_disclosure_at ? (
@@ -70,116 +58,6 @@ function EmbargoBox({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHt
           </>
         ) : null}
       </p>
-      {manage ? (
-        <details>
-          <summary>Change the embargo</summary>
-          <div class="grid">
-            {d.disclosure?.state === 'scheduled' ? (
-              <p>
-                The pre-notice is out: move or cancel the disclosure on the <a href={`${base}/disclosure`}>disclosure page</a>, which tells the stakeholders.
-              </p>
-            ) : (
-              <ActionForm ctx={ctx} action={`${base}/disclosure/plan`}>
-                <TextField name="planned_at" label="Planned disclosure (UTC)" hint={`YYYY-MM-DD, optionally THH:MM; default hour from settings. Empty clears it.`} />
-                <Button kind="secondary">Plan disclosure</Button>
-              </ActionForm>
-            )}
-            <ActionForm ctx={ctx} action={`${base}/embargo/extend`}>
-              <TextField name="end" label="New hard end (UTC)" hint="Only for unusual circumstances; the reporter is told." />
-              <TextField name="reason" label="Reason" required />
-              <Button kind="secondary">Extend embargo</Button>
-            </ActionForm>
-            <p>
-              <a class="btn danger" href={`${base}/embargo/end`}>
-                End the embargo now…
-              </a>
-            </p>
-          </div>
-        </details>
-      ) : null}
-    </div>
-  );
-}
-
-function TeamPanel({ ctx, d }: { ctx: PageContext; d: ReportPageData }): SafeHtml {
-  const r = d.report.row;
-  const base = `/reports/${r.ref}`;
-  const next = transitions[r.state];
-  return (
-    <div class="card team-panel">
-      <h2>Triage</h2>
-      <dl class="facts">
-        <dt>Coordinator</dt>
-        <dd>{d.coordinatorName ?? <span class="muted">nobody yet</span>}</dd>
-        <dt>Acknowledged</dt>
-        <dd>
-          {r.acknowledged_at ? <Time iso={r.acknowledged_at} /> : <>No — deadline <Time iso={r.ack_deadline_at} /> {r.escalated_at ? <Badge tone="danger">escalated</Badge> : null}</>}
-        </dd>
-        <dt>Class</dt>
-        <dd>{r.class ? `${r.class}: ${classOutcome[r.class].meaning} → ${classOutcome[r.class].outcome}` : <span class="muted">not classified</span>}</dd>
-        <dt>Reporter</dt>
-        <dd>
-          {r.reporter_email} {r.reporter_pgp_key ? <Badge tone="ok">OpenPGP key</Badge> : null}
-        </dd>
-      </dl>
-      <div class="actions">
-        {!r.acknowledged_at ? (
-          <ActionForm ctx={ctx} action={`${base}/acknowledge`} inline>
-            <Button>Acknowledge</Button>
-          </ActionForm>
-        ) : null}
-        {r.visibility === 'private' ? (
-          <a class="btn secondary" href={`${base}/make-public`}>
-            Make public…
-          </a>
-        ) : null}
-      </div>
-      <div class="grid">
-        {next.length ? (
-          <ActionForm ctx={ctx} action={`${base}/state`}>
-            <Select name="state" label="State" options={next.map((s) => [s, s.replace('_', ' ')])} />
-            <TextField name="reason" label="Reason (shown to the reporter)" />
-            <Button kind="secondary">Change state</Button>
-          </ActionForm>
-        ) : null}
-        <ActionForm ctx={ctx} action={`${base}/class`}>
-          <Select name="class" label="Class" options={reportClasses.map((c) => [c, `${c} — ${classOutcome[c].outcome}`])} selected={r.class ?? undefined} />
-          <Button kind="secondary">Classify</Button>
-        </ActionForm>
-        <ActionForm ctx={ctx} action={`${base}/coordinator`}>
-          <TextField name="username" label="Coordinator (VMT username)" />
-          <Button kind="secondary">Assign</Button>
-        </ActionForm>
-        <ActionForm ctx={ctx} action={`${base}/duplicate`}>
-          <TextField name="of" label="Duplicate of (report ref)" hint="R-XXXXXXXX; closes this report." />
-          <Button kind="secondary">Mark duplicate</Button>
-        </ActionForm>
-        {d.report.projects.length ? (
-          <ActionForm ctx={ctx} action={`${base}/redirect`}>
-            <Select name="from" label="Move from project" options={d.report.projects.map((p) => [p.slug, p.name])} />
-            <TextField name="to" label="to project (slug)" />
-            <Button kind="secondary">Move</Button>
-          </ActionForm>
-        ) : null}
-      </div>
-      {r.class === 'D' || r.class === 'E' ? (
-        <details>
-          <summary>Publish a scrubbed public version (not a vulnerability)</summary>
-          <ActionForm ctx={ctx} action={`${base}/publish-issue`}>
-            <TextField name="summary" label="Public summary" hint="Markdown. Only this and the comments you tick are published; the report stays private." multiline rows={5} required />
-            {d.comments.filter((c) => c.visibility === 'everyone').map((c) => (
-              <div class="check">
-                <input type="checkbox" id={`pub-${c.id}`} name="comments" value={String(c.id)} />
-                <label for={`pub-${c.id}`}>
-                  Publish the comment by {c.author} ({c.body.slice(0, 60)}
-                  {c.body.length > 60 ? '…' : ''})
-                </label>
-              </div>
-            ))}
-            <Button kind="secondary">Publish public issue</Button>
-          </ActionForm>
-        </details>
-      ) : null}
     </div>
   );
 }
@@ -209,9 +87,10 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           <a href={`/notes/flag?report=${r.ref}`}>Flag a security note</a>
         ) : null}
       </nav>
-      <EmbargoBox ctx={ctx} d={d} />
+      <EmbargoBox d={d} />
       {d.disclosure ? <DisclosureCard reportRef={r.ref} summary={d.disclosure} now={d.now} /> : null}
-      {manage ? <TeamPanel ctx={ctx} d={d} /> : null}
+      {/* Problems that need the team now (a dead mail job, an approval waiting) go here, above the actions. */}
+      {manage ? <WorkPanel ctx={ctx} d={d} /> : null}
       <div class="card">
         <h2>Report</h2>
         <div class="markdown">{raw(renderMarkdown(r.description))}</div>
@@ -246,7 +125,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           <dd>{r.credit_wanted ? `${r.credit_name}${r.credit_affiliation ? ` (${r.credit_affiliation})` : ''}` : 'anonymous'}</dd>
         </dl>
       </div>
-      <div class="card">
+      <div class="card" id="impact">
         <h2>Impact and CVE</h2>
         {r.impact_text ? (
           <>
@@ -297,7 +176,8 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           </details>
         ) : null}
       </div>
-      <ExtentCard ctx={ctx} report={report} subscriptions={d.subscriptions} />
+      {/* The team manages who can see the report in the Access group of its actions. */}
+      {manage ? null : <ExtentCard ctx={ctx} report={report} subscriptions={d.subscriptions} />}
       <div class="card">
         <h2>Attachments</h2>
         {d.attachments.length ? (
@@ -362,7 +242,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         <ol class="timeline">
           {d.timeline.map((e) => (
             <li class={e.visibility === 'vmt' ? 'vmt-only' : undefined}>
-              <Time iso={e.at} /> <strong>{e.actor}</strong> — {describeEvent(e)} {e.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
+              <Time iso={e.at} /> <strong>{e.actor}</strong> — <TextWithTimes text={describeEvent(e)} /> {e.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
             </li>
           ))}
         </ol>

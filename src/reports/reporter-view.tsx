@@ -2,11 +2,11 @@
 // own reports, see their status and embargo date, accept or decline credit). It shows only what everyone
 // on the report may see: never VMT-only comments, files or timeline events.
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
-import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
+import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField, TextWithTimes, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
 import type { ReportRow, ReportState } from '../storage/tables.js';
-import { daysLeft, formatEmbargoEnd, formatUtc } from '../embargo/calendar.js';
+import { daysLeft, describeRemaining } from '../embargo/calendar.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { describeEvent, type TimelineEntry } from './timeline.js';
 import type { LoadedReport } from './store.js';
@@ -40,20 +40,23 @@ export interface ProgressStep {
   label: string;
   status: StepStatus;
   at?: string | null;
+  /** A day the step is planned for, shown in the label ("Embargo ends on 2026-04-06"). */
+  on?: string | null;
 }
 
 /** The progress line: received → acknowledged → triaged → embargo ends → public. */
 export function progressSteps(row: ReportRow): ProgressStep[] {
   const isPublic = row.visibility === 'public';
   const embargoAt = row.planned_disclosure_at ?? row.embargo_end_at;
-  const steps: { label: string; done: boolean; at?: string | null }[] = [
+  const steps: { label: string; done: boolean; at?: string | null; on?: string | null }[] = [
     { label: 'Received', done: true, at: row.received_at },
     { label: 'Acknowledged', done: row.acknowledged_at !== null, at: row.acknowledged_at },
     { label: 'Triaged', done: TRIAGED.has(row.state) },
     {
-      label: isPublic ? 'Embargo over' : `${row.planned_disclosure_at ? 'Disclosure planned for' : 'Embargo ends on'} ${formatUtc(embargoAt).slice(0, 10)}`,
+      label: isPublic ? 'Embargo over' : row.planned_disclosure_at ? 'Disclosure planned for' : 'Embargo ends on',
       done: isPublic,
       at: isPublic ? null : embargoAt,
+      on: isPublic ? null : embargoAt,
     },
     { label: 'Public', done: isPublic, at: row.public_at },
   ];
@@ -67,7 +70,7 @@ export function progressSteps(row: ReportRow): ProgressStep[] {
       status = 'current';
       currentGiven = true;
     } else status = 'todo';
-    return { label: s.label, status, at: s.at ?? null };
+    return { label: s.label, status, at: s.at ?? null, on: s.on ?? null };
   });
 }
 
@@ -76,7 +79,15 @@ function ProgressLine({ row }: { row: ReportRow }): SafeHtml {
     <ol class="progress" aria-label="Progress of the report">
       {progressSteps(row).map((s) => (
         <li class={s.status} aria-current={s.status === 'current' ? 'step' : undefined}>
-          <span class="step-label">{s.label}</span>
+          <span class="step-label">
+            {s.label}
+            {s.on ? (
+              <>
+                {' '}
+                <Time iso={s.on} day />
+              </>
+            ) : null}
+          </span>
           {s.status === 'done' && s.at ? (
             <span class="step-at">
               <Time iso={s.at} />
@@ -89,23 +100,14 @@ function ProgressLine({ row }: { row: ReportRow }): SafeHtml {
   );
 }
 
-/**
- * A moment as formatEmbargoEnd words it — "2026-04-06 10:00 UTC (12:00 Europe/Berlin)" and "90 days left" —
- * split so the moment sits last on its line in a <time>, where app.js adds the browser's local time below.
- */
-export function embargoParts(end: string, now: Date, timeZone: string): { moment: string; remaining: string } {
-  const full = formatEmbargoEnd(end, now, timeZone);
-  const cut = full.lastIndexOf(', ');
-  return { moment: full.slice(0, cut), remaining: full.slice(cut + 2) };
-}
-
+/** "90 days left", then the moment in UTC (with the viewer's own zone beside it when they chose one). */
 function Moment({ at, now, timeZone, label }: { at: string; now: Date; timeZone: string; label: string }): SafeHtml {
-  const { moment, remaining } = embargoParts(at, now, timeZone);
+  const remaining = describeRemaining(now, new Date(at));
   return (
     <>
       <p class="embargo-end">{remaining.charAt(0).toUpperCase() + remaining.slice(1)}</p>
       <p>
-        {label} <time datetime={at}>{moment}</time>
+        {label} <Time iso={at} zone={timeZone} />
       </p>
     </>
   );
@@ -221,7 +223,7 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
           <Moment at={row.embargo_end_at} now={now} timeZone={user?.timeZone ?? 'UTC'} label="Ends" />
           {row.planned_disclosure_at ? (
             <p>
-              Disclosure planned for <time datetime={row.planned_disclosure_at}>{embargoParts(row.planned_disclosure_at, now, user?.timeZone ?? 'UTC').moment}</time>
+              Disclosure planned for <Time iso={row.planned_disclosure_at} zone={user?.timeZone ?? 'UTC'} />
             </p>
           ) : null}
           <p class="muted">
@@ -353,7 +355,7 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
           <ol class="timeline">
             {p.timeline.map((e) => (
               <li>
-                <Time iso={e.at} /> <strong>{e.actor}</strong> — {describeEvent(e)}
+                <Time iso={e.at} /> <strong>{e.actor}</strong> — <TextWithTimes text={describeEvent(e)} />
               </li>
             ))}
           </ol>

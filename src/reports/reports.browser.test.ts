@@ -80,6 +80,8 @@ describeInBrowser('reports in a real browser', () => {
     await vmt.locator('form[action$="/class"] select[name="class"]').selectOption('A');
     await vmt.getByRole('button', { name: 'Classify' }).click();
     await vmt.waitForSelector('.flash.success');
+    // Who can see the report is the Access group of the coordination panel, folded while triage is open.
+    await vmt.locator('#work-access > summary').click();
     const sub = vmt.locator('form[action$="/subscribe"]');
     await sub.locator('[name="username"]').fill('cora');
     await sub.locator('[name="level"]').selectOption('coresec');

@@ -3,6 +3,7 @@ import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
 
 void Fragment;
 import type { FieldIssue } from '../errors/catalogue.js';
+import { formatUtc, localSuffix } from '../embargo/calendar.js';
 
 export interface FormState {
   values?: Record<string, unknown>;
@@ -133,12 +134,44 @@ export function Badge({ children, tone }: { children?: Child; tone?: 'ok' | 'war
   return <span class={`badge ${tone ?? 'muted'}`}>{children}</span>;
 }
 
-export function Time({ iso }: { iso: string | null | undefined }): SafeHtml {
+/**
+ * The one date format of every page (issue 15): "2026-12-05 15:00 UTC", or "2026-12-05" where only a day is
+ * meant (`day`), always in a <time datetime>. Without JavaScript the UTC text is authoritative; app.js puts
+ * the viewer's local time in the title (hover). `zone`, a signed-in viewer's own time zone, adds it beside
+ * for deadlines that matter to them ("(16:00 Europe/Berlin)").
+ */
+export function Time({ iso, day, zone }: { iso: string | null | undefined; day?: boolean; zone?: string }): SafeHtml {
   if (!iso) return <span class="muted">—</span>;
-  const d = new Date(iso);
-  const text = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  // app.js adds the viewer's local time next to it (progressive enhancement).
-  return <time datetime={iso}>{text}</time>;
+  // A calendar day ("2016-03-08", a record's date) stays a day: no instant, no local time.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return <time datetime={iso}>{iso}</time>;
+  const utc = formatUtc(iso);
+  if (day) return <time datetime={iso} title={utc}>{utc.slice(0, 10)}</time>;
+  const local = zone ? localSuffix(iso, zone) : '';
+  return (
+    <>
+      <time datetime={iso}>{utc}</time>
+      {local ? <span class="local">{local}</span> : null}
+    </>
+  );
+}
+
+/**
+ * Text that names moments or days in the one format ("Disclosure planned for 2026-04-14 15:00 UTC", as the
+ * timeline and mails word them; "2016-03-30 - Errata 2" in an advisory's history) with each in a <time
+ * datetime>, like <Time>. Anything that is not a real day stays text.
+ */
+export function TextWithTimes({ text }: { text: string }): SafeHtml {
+  const parts = text.split(/(\b\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?)/);
+  return (
+    <>
+      {parts.map((p, i) => {
+        if (i % 2 === 0) return p;
+        const iso = p.length === 10 ? p : `${p.slice(0, 10)}T${p.slice(11, 16)}:00.000Z`;
+        const at = new Date(p.length === 10 ? `${p}T00:00:00Z` : iso);
+        return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(p.slice(0, 10)) ? <Time iso={iso} /> : p;
+      })}
+    </>
+  );
 }
 
 /** "3 days 04 h 12 min" until `to` (seconds in the last hour); "now" once it has passed. */

@@ -1,13 +1,20 @@
 // Progressive enhancement only: every page works without this file.
-// Shows the viewer's local time beside each UTC timestamp.
+// Puts the viewer's local time in the title of each UTC timestamp (hover), in the pages' one format
+// ("2026-12-05 16:00 Europe/Berlin"); calendar days (no time part) are left alone.
 document.addEventListener('DOMContentLoaded', () => {
-  for (const el of document.querySelectorAll('time[datetime]')) {
+  let format;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  } catch {
+    return;
+  }
+  const zone = format.resolvedOptions().timeZone;
+  for (const el of document.querySelectorAll('time[datetime*="T"]')) {
     const d = new Date(el.getAttribute('datetime'));
     if (Number.isNaN(d.getTime())) continue;
-    const local = document.createElement('span');
-    local.className = 'local';
-    local.textContent = `${d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })} your time`;
-    el.after(local);
+    const p = Object.fromEntries(format.formatToParts(d).map((x) => [x.type, x.value]));
+    const local = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zone} (your time)`;
+    el.title = el.title ? `${el.title} · ${local}` : local;
   }
 });
 
