@@ -112,7 +112,7 @@ describe.each(testDialects())('nothing about the report is public before the dis
     ];
     // The files the advisory will have on the static site, by the publication code's own naming.
     const loaded = await loadAdvisory(t.ctx.storage.db, advisory);
-    const future = advisoryFiles({ ...loaded!.record, date: H.slice(0, 10), dateText: H.slice(0, 10) }, siteContextFor(t.ctx, null)).map((f) => f.path);
+    const future = advisoryFiles({ ...loaded!.record, date: H.slice(0, 10), dateText: H.slice(0, 10) }, await siteContextFor(t.ctx, null)).map((f) => f.path);
     const byFile = (p: string): Probe => ({ url: `/${p}`, route: '', aimed: true });
     probes = uniqueByUrl([
       ...probesFrom(t.catalogue, {

@@ -17,6 +17,7 @@ import * as m0010 from './migrations/0010_account_security.js';
 import * as m0011 from './migrations/0011_intake_slots.js';
 import * as m0012 from './migrations/0012_attachment_consent.js';
 import * as m0013 from './migrations/0013_faults.js';
+import * as m0016 from './migrations/0016_publication_settings.js';
 
 interface Migration {
   version: string;
@@ -38,6 +39,7 @@ export const migrations: Migration[] = [
   { version: '0011_intake_slots', up: m0011.up },
   { version: '0012_attachment_consent', up: m0012.up },
   { version: '0013_faults', up: m0013.up },
+  { version: '0016_publication_settings', up: m0016.up },
 ];
 
 export interface MigrationResult {
