@@ -19,6 +19,7 @@ import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
 import { noteRoutes } from '../notes/routes.js';
 import { disclosureRoutes } from '../disclosure/routes.js';
+import { publicationSettingsRoutes } from '../publication/settings-routes.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
@@ -39,5 +40,6 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...advisoryRoutes(ctx),
     ...noteRoutes(ctx),
     ...disclosureRoutes(ctx),
+    ...publicationSettingsRoutes(ctx),
   ]);
 }
