@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 import { loadAdvisory } from '../advisories/store.js';
-import { classAReport, completeForm, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
+import { classAReport, completeForm, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
 import type { CatalogueEntry } from '../http/route.js';
 import { advisoryFiles } from '../publication/outputs.js';
 import { publishSite } from '../publication/publish-site.js';
@@ -94,6 +94,7 @@ describe.each(testDialects())('nothing about the report is public before the dis
   beforeAll(async () => {
     t = await createTestApp(dialect);
     cast = await makeCast(t);
+    await enterPublicationSettings(t);
     const made = await classAReport(t, cast, { title: `${REPORT_WORD} overflow in the nova conductor`, cve: CVE });
     ref = made.ref;
     advisory = await createAdvisory(await scopeOf(t, cast.vmt), completeForm({ title: `${ADVISORY_WORD} leak through resize`, description: made.impact, cves: CVE, reporters: `Jane Doe | Example Corp | ${CVE}` }), { reportRef: ref });
