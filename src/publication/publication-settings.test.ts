@@ -112,14 +112,14 @@ describe.each(testDialects())('publication settings: only what was entered is pu
       await makeUser(t, { username: 'core3', roles: ['security_core'] }),
       await makeUser(t, { username: 'widgetcore', totp: false }),
     ];
-    await setProjectMember(t.system, 'widget', ld!.user.id, 'lead', true);
-    await setProjectMember(t.system, 'widget', wc!.user.id, 'core_reviewer', true);
-    scopes.a = await scopeOf(t, v1!);
-    scopes.b = await scopeOf(t, v2!);
-    vmt = await signedInClient(t, v1!);
-    admin = await signedInClient(t, adm!);
-    lead = await signedInClient(t, ld!);
-    plain = await signedInClient(t, pl!);
+    await setProjectMember(t.system, 'widget', ld.user.id, 'lead', true);
+    await setProjectMember(t.system, 'widget', wc.user.id, 'core_reviewer', true);
+    scopes.a = await scopeOf(t, v1);
+    scopes.b = await scopeOf(t, v2);
+    vmt = await signedInClient(t, v1);
+    admin = await signedInClient(t, adm);
+    lead = await signedInClient(t, ld);
+    plain = await signedInClient(t, pl);
 
     ref = await createAdvisory(scopes.a, WIDGET_FORM);
     await recordImpactApproval(scopes.a, ref, 'reporter', 'by mail');
@@ -127,7 +127,7 @@ describe.each(testDialects())('publication settings: only what was entered is pu
     await approveAdvisory(scopes.b, ref, 1);
 
     // A security note about widget, published.
-    const core = await userScope(t, c1!);
+    const core = await userScope(t, c1);
     const { ref: flag } = await flagNote(core, { report: '', title: 'Widget default configuration exposes tokens', reason: '', projects: ['widget'] });
     const note = await claimNote(core, flag);
     await saveRevision(core, note, completeNote(1, {
@@ -140,7 +140,7 @@ describe.each(testDialects())('publication settings: only what was entered is pu
       contacts: 'Author: Alex Author\nThis OSSN : http://cordon.test/notes/OSSN-0001\nCVE: none',
     }));
     await submitForReview(core, note);
-    for (const [u, value] of [[c2!, 2], [c3!, 2], [wc!, 1]] as const) await castVote(await userScope(t, u), note, { revision: 2, value, comment: '' });
+    for (const [u, value] of [[c2, 2], [c3, 2], [wc, 1]] as const) await castVote(await userScope(t, u), note, { revision: 2, value, comment: '' });
     await requestPublication(core, note, 'Approved.');
   });
   afterAll(async () => {

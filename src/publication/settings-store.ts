@@ -79,7 +79,7 @@ export async function loadAllProjectPublications(db: Db): Promise<ProjectPublica
 
 function plainText(issues: IssueCollector, field: string, value: string): string {
   const v = value.trim();
-  if (v.length > MAX_TEXT || /[\u0000-\u001f\u007f]/.test(v)) issues.add(field, `Use at most ${MAX_TEXT} characters on one line.`);
+  if (v.length > MAX_TEXT || /\p{Cc}/u.test(v)) issues.add(field, `Use at most ${MAX_TEXT} characters on one line.`);
   return v;
 }
 
@@ -115,9 +115,9 @@ export function validateProjectPublication(input: ProjectPublicationInput): Proj
   input.products.forEach((p, i) => {
     const name = p.name.trim();
     const pkg = p.package.trim();
-    if (!name || name.length > 100 || /[\u0000-\u001f=]/.test(name)) issues.add('products', `Line ${i + 1}: write a product name (at most 100 characters), optionally followed by "= package".`);
+    if (!name || name.length > 100 || /[\p{Cc}=]/u.test(name)) issues.add('products', `Line ${i + 1}: write a product name (at most 100 characters), optionally followed by "= package".`);
     else if (seen.has(name.toLowerCase())) issues.add('products', `Line ${i + 1}: ${name} is listed twice.`);
-    if (pkg.length > 214 || /[\s\u0000-\u001f]/.test(pkg)) issues.add('products', `Line ${i + 1}: a package name has no spaces and at most 214 characters.`);
+    if (pkg.length > 214 || /[\s\p{Cc}]/u.test(pkg)) issues.add('products', `Line ${i + 1}: a package name has no spaces and at most 214 characters.`);
     seen.add(name.toLowerCase());
     products.push({ name, package: pkg });
   });
