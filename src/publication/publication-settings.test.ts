@@ -197,6 +197,9 @@ describe.each(testDialects())('publication settings: only what was entered is pu
     expect(partial.statusCode).toBe(400);
     expect(await t.ctx.storage.db.selectFrom('publication_settings').selectAll().execute()).toEqual(before);
 
+    expect((await admin.get('/admin')).body).toContain('href="/admin/publication"');
+    expect((await lead.get('/projects/widget')).body).toContain('href="/projects/widget/publication"');
+    expect((await plain.get('/projects/widget')).body).not.toContain('/projects/widget/publication');
     expect((await plain.get('/projects/widget/publication')).statusCode).toBe(404);
     expect((await vmt.get('/admin/publication')).statusCode).toBe(404);
     const cobol = await lead.post('/projects/widget/publication', { products: 'Widget = widget core', ecosystem: 'Cobol', purl_type: 'Not A Type', cve_version_type: '', vendor_name: '' }, '/projects/widget/publication');
