@@ -8,6 +8,7 @@ import { probeLeaks, undeclaredParams, type LeakRole } from '../testing/leak-mat
 import { testDialects } from '../testing/databases.js';
 import { createOrg } from '../stakeholders/stakeholders.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
+import { saveProjectPublication } from '../publication/settings-store.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { createApiToken } from '../accounts/api-tokens.js';
 import type { CatalogueEntry } from '../http/route.js';
@@ -95,6 +96,21 @@ describe.each(testDialects())('leak matrix (foundation) on %s', (dialect) => {
     });
     // Admin-only routes aimed at the project answer 404 to everyone else; public routes answer 200 without the marker.
     expect(v.filter((x) => !(x.problem.includes('instead of 404') && !x.url.startsWith('/admin')))).toEqual([]);
+  });
+
+  it('a project’s publication settings page is for admins, the VMT and the project’s lead only (issue 15)', async () => {
+    await saveProjectPublication(t.system, 'nova', { products: [{ name: 'Nova', package: 'marker-package-3e8b' }], ecosystem: 'PyPI', purlType: '', cveVersionType: '', vendorName: '' });
+    const page = (url: string) => url === '/projects/:slug/publication';
+    const v = await probeLeaks(t, roles, {
+      kind: 'project',
+      paramValue: 'nova',
+      marker: 'marker-package-3e8b',
+      // Admins also see the change in the audit log; nothing is published before an advisory names the product.
+      allowed: (role, route) => admins.has(role) || (page(route.url) && (role === 'vmt' || role === 'lead')),
+      mustShow: (route) => page(route.url),
+    });
+    // The project's public pages answer everyone (without the marker); the settings page answers 404 to the others.
+    expect(v.filter((x) => x.problem.startsWith('shows') || x.url.endsWith('/publication'))).toEqual([]);
   });
 
   it('someone else’s API token cannot be revoked (404), only its owner can', async () => {

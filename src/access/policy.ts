@@ -90,3 +90,14 @@ export function requireOrNotFound(actor: Actor, permission: Permission, what = '
 export function requireUser(actor: Actor): asserts actor is Extract<Actor, { kind: 'user' }> {
   if (actor.kind !== 'user') throw errors.unauthenticated();
 }
+
+/**
+ * Who enters a project's publication settings (vendor, products, packages): admins, the VMT, who
+ * publish, and the project's lead, who knows where the project ships (issue 15).
+ */
+export function canEditProjectPublication(actor: Actor, projectId: number): boolean {
+  if (actor.kind !== 'user') return false;
+  // An API token needs a write scope; sessions are limited by their roles alone.
+  if (actor.scopes !== null && !actor.scopes.has('write') && !actor.scopes.has('admin')) return false;
+  return hasRole(actor, 'admin') || hasRole(actor, 'vmt') || (actor.kind === 'user' && (actor.projectRoles.get(projectId)?.has('lead') ?? false));
+}

@@ -64,7 +64,7 @@ export async function importOssaFile(scope: Scope, file: string, text: string, s
   seen.set(record.id, file);
   try {
     // Every public output must build before the advisory is stored as published.
-    advisoryFiles(record, siteContextFor(scope.app, null));
+    advisoryFiles(record, await siteContextFor(scope.app, null));
   } catch (error) {
     result.errors = messagesOf(error);
     return result;
@@ -163,7 +163,7 @@ export async function importOssaDirectory(scope: Scope, dir: string, onResult?: 
   if (results.some((r) => r.outcome === 'imported' || r.outcome === 'updated')) {
     const teamKey = await teamPublicKey(scope.app.storage.db);
     site = await change(scope, async ({ trx, now, enqueue, audit }) => {
-      const rebuilt = await rebuildWholeSite(trx, now, siteContextFor(scope.app, teamKey));
+      const rebuilt = await rebuildWholeSite(trx, now, await siteContextFor(scope.app, teamKey, trx));
       await enqueue(SIGN_JOB, { reason: 'import' });
       await audit('publication.rebuilt', 'site', null, undefined, rebuilt);
       return rebuilt;

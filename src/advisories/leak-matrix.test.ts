@@ -12,7 +12,7 @@ import type { CatalogueEntry } from '../http/route.js';
 import { saveGuidePage } from '../publication/guide.js';
 import { addErratum, approveAdvisory, createAdvisory } from './commands.js';
 import { publishAdvisory } from './publish.js';
-import { classAReport, completeForm, discloseReport, makeCast, scopeOf, type AdvisoryCast } from './testing.js';
+import { classAReport, completeForm, discloseReport, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from './testing.js';
 
 const DRAFT_MARKER = 'dq3draftmarker';
 const ERRATUM_MARKER = 'em5erratummarker';
@@ -32,6 +32,7 @@ describe.each(testDialects())('leak matrix (advisories) on %s', (dialect) => {
     t = await createTestApp(dialect);
     t.clock.set(new Date('2031-02-03T15:00:00Z'));
     cast = await makeCast(t);
+    await enterPublicationSettings(t);
     const vmt = await scopeOf(t, cast.vmt);
     const vmt2 = await scopeOf(t, cast.vmt2);
     // A published advisory with an unpublished erratum.

@@ -37,9 +37,12 @@ function Checklist({ readiness }: { readiness: Readiness }): SafeHtml {
     <ul class="checklist">
       {readiness.checks.map((c) => (
         <li class={c.ok ? 'ok' : 'todo'}>
-          <span class="mark" aria-hidden="true">{c.ok ? '✓' : '•'}</span> <strong>{c.label}</strong>
-          <span class="visually-hidden">{c.ok ? ' (done)' : ' (not yet)'}</span>
-          <div class="muted">{c.detail}</div>
+          <span class="mark" aria-hidden="true">{c.ok ? '✓' : c.warning ? '!' : '•'}</span> <strong>{c.label}</strong>
+          <span class="visually-hidden">{c.ok ? ' (done)' : c.warning ? ' (does not block publication)' : ' (not yet)'}</span>
+          <div class="muted">
+            {c.detail}
+            {c.href ? <> <a href={c.href}>Open the publication settings</a>.</> : null}
+          </div>
         </li>
       ))}
       {!readiness.impactChanged ? (

@@ -20,16 +20,21 @@ import { publishedSummaries } from '../publication/published.js';
 import { summarizePublished } from '../publication/summary.js';
 import { rebuildAdvisoryOutputs, siteContextFor } from '../publication/site-files.js';
 import { teamPublicKey } from '../publication/signer.js';
+import { PUBLICATION_SETTINGS_PATH, publicationSettingsProblems } from '../publication/settings.js';
 
 export const SIGN_JOB = 'publication.sign';
 
-export type ReadinessKey = 'content' | 'cve_unique' | 'report_public' | 'impact_text' | 'impact_reporter' | 'impact_lead' | 'advisory_approval';
+export type ReadinessKey = 'content' | 'publication_settings' | 'cve_unique' | 'report_public' | 'impact_text' | 'impact_reporter' | 'impact_lead' | 'advisory_approval';
 
 export interface ReadinessCheck {
   key: ReadinessKey;
   ok: boolean;
   label: string;
   detail: string;
+  /** The page that fixes it. */
+  href?: string;
+  /** Shown as a problem but does not block publication (the output it concerns is left out). */
+  warning?: boolean;
 }
 
 export interface LinkedReport {
@@ -69,17 +74,33 @@ export async function publicationReadiness(app: AppContext, loaded: LoadedAdviso
   const checks: ReadinessCheck[] = [];
   const add = (key: ReadinessKey, ok: boolean, label: string, detail: string): void => void checks.push({ key, ok, label, detail });
 
+  const site = await siteContextFor(app, null);
   const problems = publicationProblems(record).map((p) => p.message);
   if (!problems.length) {
     try {
       // A dry run of every builder, so that publishing cannot fail half-way on a value they refuse.
-      advisoryFiles(withDate(record, today), siteContextFor(app, null));
+      advisoryFiles(withDate(record, today), site);
     } catch (error) {
-      if (error instanceof AppError) problems.push(...(error.fields.length ? error.fields.map((f) => `${f.field}: ${f.message}`) : [error.message]));
+      // Missing settings are named (with their page) by the publication_settings check below.
+      const fields = error instanceof AppError ? error.fields.filter((f) => f.field !== 'vendorName' && f.field !== 'cna') : [];
+      if (error instanceof AppError) problems.push(...(error.fields.length ? fields.map((f) => `${f.field}: ${f.message}`) : [error.message]));
       else throw error;
     }
   }
   add('content', problems.length === 0, 'The advisory is complete', problems.length ? problems.join(' ') : 'Title, description, products and CVE ids are filled in and every output can be built.');
+  const unset = publicationSettingsProblems(site.profile, record);
+  if (unset.length) {
+    // DESIGN.md §3: a record lacking what a format needs says so before publishing, instead of guessing.
+    // Without a CNA the CVE records are left out (a warning); a chosen CNA without a vendor blocks.
+    checks.push({
+      key: 'publication_settings',
+      ok: false,
+      label: 'The publication settings cover this advisory',
+      detail: unset.map((p) => p.message).join(' '),
+      href: unset[0]?.href ?? PUBLICATION_SETTINGS_PATH,
+      ...(site.profile.cnaChoice === 'unset' ? { warning: true } : {}),
+    });
+  }
 
   const others = (await publishedSummaries(db)).filter((s) => s.ref !== row.ref);
   const clashes = assignedCves(record)
@@ -117,7 +138,7 @@ export async function publicationReadiness(app: AppContext, loaded: LoadedAdviso
   const authors = await pendingAuthors(db, row);
   const independent = approval && approval.user_id !== null && !authors.has(approval.user_id);
   add('advisory_approval', !!independent, 'A second VMT member approved this revision', independent ? `Approved by ${approval.user_label}.` : `Revision ${row.current_revision} needs the approval of a VMT member who wrote none of the changes.`);
-  return { checks, ready: checks.every((c) => c.ok), report, impactChanged };
+  return { checks, ready: checks.every((c) => c.ok || c.warning === true), report, impactChanged };
 }
 
 /** `[OSSA-2026-001] Nova: Title (CVE-2026-1234)` (DESIGN.md §3), with ` ERRATA N` for an errata announcement. */
@@ -141,13 +162,13 @@ export async function publishAdvisory(scope: Scope, ref: string, expectedRevisio
   if (loaded.row.status === 'published') throw errors.conflict(`${ref} is already published as it is.`);
   const readiness = await publicationReadiness(scope.app, loaded);
   if (!readiness.ready) {
-    const missing = readiness.checks.filter((c) => !c.ok);
+    const missing = readiness.checks.filter((c) => !c.ok && c.warning !== true);
     // The message stays short (it is shown as a flash); the fields carry the details.
     throw errors.validation(missing.map((c) => ({ field: c.key, message: `${c.label}: ${c.detail}` })), `${ref} cannot be published yet. Still open: ${missing.map((c) => c.label.toLowerCase()).join(', ')}.`);
   }
   const teamKey = await teamPublicKey(db);
-  const site = siteContextFor(scope.app, teamKey);
   return change(scope, async ({ trx, now, audit, enqueue }) => {
+    const site = await siteContextFor(scope.app, teamKey, trx);
     let record = loaded.record;
     let revision = loaded.row.current_revision;
     if (!record.date) {

@@ -12,6 +12,7 @@ import { openReportIn } from '../reports/disclosure.js';
 import { loadReportBy } from '../reports/store.js';
 import { makeUser, type TestApp, type TestUser } from '../testing/harness.js';
 import type { AdvisoryForm } from './editor-input.js';
+import { NOTHING_ENTERED, saveInstancePublication, type InstancePublicationInput } from '../publication/settings-store.js';
 
 export async function scopeOf(t: TestApp, u: TestUser): Promise<Scope & { actor: UserActor }> {
   const actor = await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true });
@@ -114,4 +115,15 @@ export async function discloseReport(t: TestApp, ref: string): Promise<void> {
   await t.ctx.storage.db.transaction().execute((trx) =>
     openReportIn(trx, t.ctx.storage.dialect, t.ctx.config, t.clock.now(), loaded.row, { kind: 'made_public', reason: 'Disclosure', actor: { id: null, label: 'test' }, requestId: null }),
   );
+}
+
+/** An example CVE Services organisation (a made-up version 4 UUID) for tests that publish CVE records. */
+export const EXAMPLE_CNA = { orgId: '3c1e6a2e-5b7d-4f0a-9c8e-2d4b6f8a0c1e', shortName: 'examplecna' };
+
+/**
+ * Instance publication settings as an admin enters them: a vendor and a CNA, so that records made in
+ * Cordon get CVE JSON 5 files (issue 15: nothing is published that nobody entered).
+ */
+export async function enterPublicationSettings(t: TestApp, overrides: Partial<InstancePublicationInput> = {}): Promise<void> {
+  await saveInstancePublication(t.system, { ...NOTHING_ENTERED, vendorName: 'Example Foundation', cnaChoice: 'set', cnaOrgId: EXAMPLE_CNA.orgId, cnaShortName: EXAMPLE_CNA.shortName, ...overrides });
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { classAReport, completeForm, discloseReport, makeCast, type AdvisoryCast } from './testing.js';
+import { classAReport, completeForm, discloseReport, enterPublicationSettings, makeCast, type AdvisoryCast } from './testing.js';
 
 function formOf(fields: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -21,6 +21,7 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
     t = await createTestApp(dialect, { announceLists: ['announce@lists.example.org'] });
     t.clock.set(new Date('2026-05-12T15:00:00Z'));
     cast = await makeCast(t);
+    await enterPublicationSettings(t);
     report = await classAReport(t, cast);
     vmt = await signedInClient(t, cast.vmt);
     vmt2 = await signedInClient(t, cast.vmt2);

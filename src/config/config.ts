@@ -122,7 +122,7 @@ export const configVariables = [
   ['MAIL_PRIVATE_IN_CLEAR', 'false', 'Allow private report content in unencrypted mail. By default such recipients get a notice with a link instead.'],
   ['ADVISORY_PREFIX', 'OSSA', 'Prefix of advisory ids (PREFIX-YYYY-NNN).'],
   ['NOTE_PREFIX', 'OSSN', 'Prefix of security note ids (PREFIX-NNNN).'],
-  ['VENDOR_NAME', 'OpenStack', 'Vendor name used in CVE and CSAF records.'],
+  ['VENDOR_NAME', '(unset: Admin → Publication settings)', 'Vendor name in CVE and CSAF records; when set it wins over the one entered on the publication settings page. Nothing is published as vendor when neither is set.'],
   ['ANNOUNCE_LISTS', '(none)', 'Comma-separated addresses that receive signed advisory and note announcements.'],
   ['SECRETS_KEY', '(unset: DATA_DIR/secrets.key, made on first start)', 'Instance key (base64 of 32 bytes, `cordon secrets new-key`) that seals stored secrets such as TOTP seeds, kept out of the database. Every app node and worker needs the same key; a secret.'],
   ['SECRETS_KEY_PREVIOUS', '(none)', 'Comma-separated older instance keys that still open sealed values while `cordon secrets rotate` re-seals them under SECRETS_KEY; remove after the rotation.'],
@@ -285,7 +285,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailPrivateInClear: parseBool(env, 'MAIL_PRIVATE_IN_CLEAR', false, problems),
     advisoryPrefix: parsePrefix(env, 'ADVISORY_PREFIX', 'OSSA', problems),
     notePrefix: parsePrefix(env, 'NOTE_PREFIX', 'OSSN', problems),
-    vendorName: env.VENDOR_NAME?.trim() || 'OpenStack',
+    // No default: records say only what was entered (issue 15); the settings page holds it otherwise.
+    vendorName: env.VENDOR_NAME?.trim() ?? '',
     announceLists: (env.ANNOUNCE_LISTS ?? '').split(',').map((a) => a.trim()).filter(Boolean),
     secretsKey,
     secretsKeysPrevious,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 import { loadAdvisory } from '../advisories/store.js';
-import { classAReport, completeForm, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
+import { classAReport, completeForm, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
 import type { CatalogueEntry } from '../http/route.js';
 import { advisoryFiles } from '../publication/outputs.js';
 import { publishSite } from '../publication/publish-site.js';
@@ -94,6 +94,7 @@ describe.each(testDialects())('nothing about the report is public before the dis
   beforeAll(async () => {
     t = await createTestApp(dialect);
     cast = await makeCast(t);
+    await enterPublicationSettings(t);
     const made = await classAReport(t, cast, { title: `${REPORT_WORD} overflow in the nova conductor`, cve: CVE });
     ref = made.ref;
     advisory = await createAdvisory(await scopeOf(t, cast.vmt), completeForm({ title: `${ADVISORY_WORD} leak through resize`, description: made.impact, cves: CVE, reporters: `Jane Doe | Example Corp | ${CVE}` }), { reportRef: ref });
@@ -112,7 +113,7 @@ describe.each(testDialects())('nothing about the report is public before the dis
     ];
     // The files the advisory will have on the static site, by the publication code's own naming.
     const loaded = await loadAdvisory(t.ctx.storage.db, advisory);
-    const future = advisoryFiles({ ...loaded!.record, date: H.slice(0, 10), dateText: H.slice(0, 10) }, siteContextFor(t.ctx, null)).map((f) => f.path);
+    const future = advisoryFiles({ ...loaded!.record, date: H.slice(0, 10), dateText: H.slice(0, 10) }, await siteContextFor(t.ctx, null)).map((f) => f.path);
     const byFile = (p: string): Probe => ({ url: `/${p}`, route: '', aimed: true });
     probes = uniqueByUrl([
       ...probesFrom(t.catalogue, {

@@ -26,7 +26,7 @@ export async function moveDisclosure(scope: Scope, ref: string, input: { at: str
   const reason = requireOverrideReason(plan.warnings, input.reason);
   const report = plan.report;
   const current = await scheduledPlan(scope.app.storage.db, report);
-  const product = report.projects.map((p) => p.name).join(', ') || 'OpenStack';
+  const product = report.projects.map((p) => p.name).join(', ') || scope.app.config.instanceName;
   const cves = report.cves.length ? report.cves.join(', ') : 'CVE pending';
   const at = plan.at.toISOString();
   await change(scope, async ({ trx, now, audit, enqueue }) => {

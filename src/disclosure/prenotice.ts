@@ -133,7 +133,7 @@ export async function composePreNotice(scope: Scope, plan: PreNoticePlan): Promi
 
   const advisoryRow = await scope.app.storage.db.selectFrom('advisories').select(['record_json', 'status']).where('report_id', '=', report.row.id).executeTakeFirst();
   const advisory = advisoryRow?.status === 'approved' ? parseRecord(advisoryRow.record_json) : null;
-  const product = report.projects.map((p) => p.name).join(', ') || 'OpenStack';
+  const product = report.projects.map((p) => p.name).join(', ') || scope.app.config.instanceName;
   const cves = report.cves.length ? report.cves.join(', ') : 'CVE pending';
   const title = advisory?.title || report.row.title;
   const description = (advisory?.description || report.row.impact_text || report.row.description).trim();

@@ -111,7 +111,7 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
   const teamKey = await teamPublicKey(db);
   await db.transaction().execute(async (trx) => {
     const now = app.clock.now();
-    const r = await rebuildWholeSite(trx, now, siteContextFor(app, teamKey));
+    const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx));
     await record(trx, plan, step, now, `Public site rebuilt (${r.written} written, ${r.removed} removed).`);
   });
 }

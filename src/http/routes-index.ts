@@ -20,6 +20,7 @@ import { advisoryRoutes } from '../advisories/routes.js';
 import { noteRoutes } from '../notes/routes.js';
 import { disclosureRoutes } from '../disclosure/routes.js';
 import { instanceRoutes } from '../instance/routes.js';
+import { publicationSettingsRoutes } from '../publication/settings-routes.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
@@ -41,5 +42,6 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...noteRoutes(ctx),
     ...disclosureRoutes(ctx),
     ...instanceRoutes(ctx),
+    ...publicationSettingsRoutes(ctx),
   ]);
 }

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
-import { can } from '../access/policy.js';
+import { can, canEditProjectPublication } from '../access/policy.js';
 import type { Actor } from '../access/actor.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
@@ -179,6 +179,11 @@ export function projectRoutes(app: AppContext): RouteDef[] {
                 </a>
               </p>
             ) : null}
+            {canEditProjectPublication(ctx.actor, project.id) ? (
+              <p>
+                <a href={`/projects/${project.slug}/publication`}>Publication settings</a> <span class="muted">(products, package ecosystem, vendor in published records)</span>
+              </p>
+            ) : null}
           </>
         ));
       },
@@ -344,6 +349,7 @@ function projectForm(app: AppContext, req: FastifyRequest, reply: FastifyReply, 
           <div class="actions">
             <Button>{project ? 'Save project' : 'Create project'}</Button>
             {project ? <a href={`/projects/${project.slug}`}>View public page</a> : null}
+            {project ? <a href={`/projects/${project.slug}/publication`}>Publication settings</a> : null}
           </div>
         </form>
         {project ? (

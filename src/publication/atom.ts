@@ -19,7 +19,8 @@ export function advisoriesAtom(summaries: readonly PublishedSummary[], settings:
     updated: new Date(`${newest}T00:00:00Z`),
     generator: 'Cordon',
     language: 'en',
-    copyright: `${settings.publisher.name}`,
+    // Atom `rights` only when someone entered a rights line (RFC 4287 §4.2.10 makes it optional).
+    copyright: settings.feedRights,
     feedLinks: { atom: `${settings.baseUrl}/${FEED_PATH}` },
     author: { name: settings.publisher.name, link: settings.publisher.namespace },
   });

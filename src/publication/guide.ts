@@ -58,7 +58,7 @@ export async function saveGuidePage(scope: Scope, existingSlug: string | null, i
       await trx.updateTable('guide_pages').set({ ...page, updated_by: userId, updated_at: at }).where('id', '=', old.id).execute();
       await audit('guide.page_updated', 'guide_page', page.slug, { slug: old.slug, title: old.title }, { slug: page.slug, title: page.title });
     }
-    await rebuildGuideOutputs(trx, now, siteContextFor(scope.app, teamKey));
+    await rebuildGuideOutputs(trx, now, await siteContextFor(scope.app, teamKey, trx));
     return page.slug;
   });
 }

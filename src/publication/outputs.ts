@@ -12,6 +12,7 @@ import { buildCsaf, type CsafDocument } from './formats/csaf.js';
 import { csafChangesCsv, csafDocumentPath, csafIndexTxt, csafProviderMetadata } from './formats/csaf-provider.js';
 import { isoTimestamp } from './formats/advisory-facts.js';
 import type { PublicationSettings } from './formats/settings.js';
+import { publishesCveRecords, settingsForRecord, type PublicationProfile } from './settings.js';
 import { AdvisoryArticle, AdvisoryIndexByYear } from './pages.js';
 import { staticDocument } from './static-page.js';
 import { advisoriesAtom, FEED_PATH } from './atom.js';
@@ -28,7 +29,10 @@ export interface SiteFile {
 }
 
 export interface SiteContext {
+  /** The instance's settings (feeds, CSAF provider metadata, home page). */
   settings: PublicationSettings;
+  /** Per record: imported OpenStack records and records made here are published under different defaults. */
+  profile: PublicationProfile;
   instanceName: string;
   /** The team's public key, listed in the CSAF provider metadata when there is one. */
   teamKey: TeamPublicKey | null;
@@ -54,17 +58,18 @@ export function csafPathOf(doc: CsafDocument): string {
 
 /** The files of one published advisory. */
 export function advisoryFiles(record: AdvisoryRecord, ctx: SiteContext): SiteFile[] {
-  const { settings } = ctx;
+  const settings = settingsForRecord(ctx.profile, record);
   const ref = record.id;
   const file = (path: string, content: string, contentType: string): SiteFile => ({ path, content, contentType, advisoryRef: ref });
   const csaf = buildCsaf(record, { settings });
-  const page = staticDocument({ title: `${ref}: ${record.title}`, instanceName: ctx.instanceName, depth: 1, children: h(AdvisoryArticle, { record }) });
+  const page = staticDocument({ title: `${ref}: ${record.title}`, instanceName: ctx.instanceName, depth: 1, children: h(AdvisoryArticle, { record, cveRecords: publishesCveRecords(ctx.profile, record) }) });
   return [
     file(`advisories/${ref}.html`, page, HTML_TYPE),
     file(`advisories/${ref}.txt`, renderNoticeText(record), TEXT_TYPE),
     file(`advisories/${ref}.yaml`, exportOssaYaml(record), 'application/yaml; charset=utf-8'),
     file(`osv/${ref}.json`, json(buildOsv(record, { settings })), JSON_TYPE),
-    ...buildCveRecords(record, { settings }).map((cve) => file(`cve/${cve.cveMetadata.cveId}.json`, json(cve), JSON_TYPE)),
+    // No CNA entered: no CVE record rather than one naming a guessed assigner (the checklist says so).
+    ...(publishesCveRecords(ctx.profile, record) ? buildCveRecords(record, { settings }) : []).map((cve) => file(`cve/${cve.cveMetadata.cveId}.json`, json(cve), JSON_TYPE)),
     file(csafPathOf(csaf), json(csaf), JSON_TYPE),
   ];
 }

@@ -51,19 +51,20 @@ interface FileLink {
 }
 
 /** The machine-readable and text files of an advisory, relative to the advisory page. */
-export function advisoryFileLinks(record: AdvisoryRecord): FileLink[] {
+export function advisoryFileLinks(record: AdvisoryRecord, cveRecords = true): FileLink[] {
   const id = record.id;
   const year = (record.date ?? '').slice(0, 4);
   return [
     { label: 'Notice text', href: `${id}.txt` },
-    { label: 'OpenStack YAML', href: `${id}.yaml` },
+    { label: 'OSSA YAML', href: `${id}.yaml` },
     { label: 'OSV JSON', href: `../osv/${id}.json` },
     { label: 'CSAF 2.0', href: `../csaf/white/${year}/${csafFileName(id)}` },
-    ...assignedCves(record).map((v) => ({ label: `CVE JSON 5 (${v.cveId})`, href: `../cve/${v.cveId}.json` })),
+    // CVE records exist only when a CNA was entered (src/publication/settings.ts).
+    ...(cveRecords ? assignedCves(record) : []).map((v) => ({ label: `CVE JSON 5 (${v.cveId})`, href: `../cve/${v.cveId}.json` })),
   ];
 }
 
-export function AdvisoryArticle({ record }: { record: AdvisoryRecord }): SafeHtml {
+export function AdvisoryArticle({ record, cveRecords = true }: { record: AdvisoryRecord; cveRecords?: boolean }): SafeHtml {
   const history = revisionHistory(record);
   const updated = history[history.length - 1]?.date ?? record.date ?? '';
   const branches = [...record.reviews].filter((r) => r.links.length);
@@ -229,7 +230,7 @@ export function AdvisoryArticle({ record }: { record: AdvisoryRecord }): SafeHtm
         <h2>Files</h2>
         <p class="muted">Each file has a detached OpenPGP signature (.asc) by the team key and a SHA-256 checksum (.sha256) beside it.</p>
         <ul>
-          {advisoryFileLinks(record).map((f) => (
+          {advisoryFileLinks(record, cveRecords).map((f) => (
             <li>
               <a href={f.href}>{f.label}</a> <span class="muted">·</span> <a href={`${f.href}.asc`}>signature</a> <span class="muted">·</span>{' '}
               <a href={`${f.href}.sha256`}>sha256</a>

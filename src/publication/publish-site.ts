@@ -30,7 +30,7 @@ export async function publishSite(app: AppContext, outDir: string, signer: TeamS
   const teamKey = signer?.fingerprint && signer.publicKeyArmored ? { fingerprint: signer.fingerprint, publicKeyArmored: signer.publicKeyArmored } : await teamPublicKey(app.storage.db);
   const notes = await noteFiles(app);
   const rebuilt = await change(systemScope(app), async ({ trx, now, audit }) => {
-    const r = await rebuildWholeSite(trx, now, siteContextFor(app, teamKey));
+    const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx));
     const n = await replaceFiles(trx, now, Section.notes, notes, () => true);
     const total = { written: r.written + n.written, removed: r.removed + n.removed };
     await audit('publication.rebuilt', 'site', null, undefined, total);

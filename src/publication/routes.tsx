@@ -17,6 +17,7 @@ import { concernsProject } from './summary.js';
 import { currentSignature, readSiteFile, sha256File } from './site-files.js';
 import { FEED_PATH } from './atom.js';
 import { CSAF_DIR } from './outputs.js';
+import { loadPublicationProfile, publishesCveRecords } from './settings.js';
 
 void Fragment;
 
@@ -114,6 +115,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
           if (can(actor, 'advisories.edit') && (await loadAdvisory(db, id))) return reply.redirect(`/advisories/${encodeURIComponent(id)}/manage`, 303);
           throw errors.notFound('advisory');
         }
+        const cveRecords = publishesCveRecords(await loadPublicationProfile(app.config, db), record);
         return sendPage(app, req, reply, `${record.id}: ${record.title}`, () => (
           <>
             <p class="crumbs">
@@ -125,7 +127,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
                 </>
               ) : null}
             </p>
-            <AdvisoryArticle record={record} />
+            <AdvisoryArticle record={record} cveRecords={cveRecords} />
           </>
         ), { wide: true });
       },

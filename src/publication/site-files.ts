@@ -10,7 +10,7 @@ import type { Db, Storage } from '../storage/database.js';
 import type { PublicSiteFileRow } from '../advisories/tables.js';
 import { advisoryFiles, advisoryIndexFiles, type SiteContext, type SiteFile } from './outputs.js';
 import { publishedRecord, publishedRecords, publishedSummaries } from './published.js';
-import { publicationSettingsFor } from './settings.js';
+import { loadPublicationProfile } from './settings.js';
 import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
 import { guideValuesFor } from './guide-starters.js';
@@ -22,8 +22,10 @@ export function sha256Hex(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
 }
 
-export function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null): SiteContext {
-  return { settings: publicationSettingsFor(app.config), instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config) };
+/** `db`: the transaction when called inside one (SQLite has a single connection). */
+export async function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null, db: Db = app.storage.db): Promise<SiteContext> {
+  const profile = await loadPublicationProfile(app.config, db);
+  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config) };
 }
 
 export interface ReplaceResult {

@@ -18,7 +18,7 @@ import { buildJobRegistry } from '../jobs/registry.js';
 import { importOssaDirectory } from '../advisories/import.js';
 import { approveAdvisory, createAdvisory, recordImpactApproval } from '../advisories/commands.js';
 import { publishAdvisory } from '../advisories/publish.js';
-import { completeForm, makeCast, scopeOf } from '../advisories/testing.js';
+import { completeForm, enterPublicationSettings, makeCast, scopeOf } from '../advisories/testing.js';
 import { cveValidator, osvValidator, schemaErrors } from './formats/testing-corpus.js';
 import { publishSite } from './publish-site.js';
 import { signerFromArmoredKey, type TeamSigner } from './signer.js';
@@ -68,6 +68,7 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     for (const f of SAMPLE) copyFileSync(path.join(fixturePath('ossa'), f), path.join(input, f));
     await importOssaDirectory(systemScope(t.ctx), input);
     const cast = await makeCast(t);
+    await enterPublicationSettings(t);
     const a = await scopeOf(t, cast.vmt);
     const b = await scopeOf(t, cast.vmt2);
     ref = await createAdvisory(a, completeForm({ cves: 'CVE-2026-40001', reporters: 'Jane Doe | Example Corp | CVE-2026-40001' }));

@@ -2,7 +2,7 @@
 // for anyone once it is public. What is shown follows the viewer's access; VMT-only parts only for the VMT.
 import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
-import { Badge, Button, Countdown, Select, TextField, TextWithTimes, Time } from '../web/components.js';
+import { Badge, Button, Countdown, CsrfField, Select, TextField, TextWithTimes, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { daysLeft } from '../embargo/calendar.js';

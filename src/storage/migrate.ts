@@ -18,6 +18,7 @@ import * as m0011 from './migrations/0011_intake_slots.js';
 import * as m0012 from './migrations/0012_attachment_consent.js';
 import * as m0013 from './migrations/0013_faults.js';
 import * as m0014 from './migrations/0014_instance_settings.js';
+import * as m0016 from './migrations/0016_publication_settings.js';
 import * as m0017 from './migrations/0017_request_replay.js';
 import * as m0019 from './migrations/0019_guide_starters.js';
 
@@ -42,6 +43,7 @@ export const migrations: Migration[] = [
   { version: '0012_attachment_consent', up: m0012.up },
   { version: '0013_faults', up: m0013.up },
   { version: '0014_instance_settings', up: m0014.up },
+  { version: '0016_publication_settings', up: m0016.up },
   { version: '0017_request_replay', up: m0017.up },
   { version: '0019_guide_starters', up: m0019.up },
 ];

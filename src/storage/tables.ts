@@ -8,6 +8,7 @@ import type { AdvisoryTables } from '../advisories/tables.js';
 import type { NoteTables } from '../notes/tables.js';
 import type { DisclosureTables } from '../disclosure/tables.js';
 import type { IdempotencyKeysTable, ShownOnceTable } from '../http/tables.js';
+import type { PublicationTables } from '../publication/tables.js';
 
 type Id = Generated<number>;
 type Timestamp = string;
@@ -350,7 +351,7 @@ export interface IntakeSlotsTable {
 }
 
 /** Every table. Areas added later keep their table shapes in their own folder's tables.ts. */
-export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables {
+export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables, PublicationTables {
   users: UsersTable;
   user_roles: UserRolesTable;
   recovery_codes: RecoveryCodesTable;

@@ -62,7 +62,14 @@ function sortedKeys(d: PyValue | undefined): PyValue[] {
 }
 
 /** The rst.jinja template, for OSSA data as yaml.safe_load returns it (after vmt.py's snake_case of top keys). */
-export function renderNoticeFromOssaData(data: PyDict): string {
+/** The References line of a CVE id: OpenStack's tooling links MITRE's old site; Cordon's own records cve.org. */
+export type CveLinkStyle = 'mitre' | 'cve.org';
+
+function cveLink(style: CveLinkStyle, id: string): string {
+  return style === 'mitre' ? `http://cve.mitre.org/cgi-bin/cvename.cgi?name=${id}` : `https://www.cve.org/CVERecord?id=${id}`;
+}
+
+export function renderNoticeFromOssaData(data: PyDict, cveLinks: CveLinkStyle = 'mitre'): string {
   const get = (key: string): PyValue | undefined => {
     const dashed = key.replaceAll('_', '-');
     return data.has(key) ? data.get(key) : data.has(dashed) && key !== 'errata_history' ? data.get(dashed) : undefined;
@@ -114,7 +121,7 @@ export function renderNoticeFromOssaData(data: PyDict): string {
   for (const link of pyIterate(pyGet(get('issues'), 'links'))) s += `- ${out(link)}\n`;
   for (const vuln of pyIterate(get('vulnerabilities'))) {
     const cve = pyGet(vuln, 'cve-id');
-    if (cve !== 'Requested') s += `- http://cve.mitre.org/cgi-bin/cvename.cgi?name=${out(cve)}\n`;
+    if (cve !== 'Requested') s += `- ${cveLink(cveLinks, out(cve))}\n`;
   }
 
   const notes = get('notes');
@@ -131,7 +138,10 @@ export function renderNoticeFromOssaData(data: PyDict): string {
   return s;
 }
 
-/** The notice text of an advisory, exactly as the OpenStack tooling renders its exported YAML. */
+/**
+ * The notice text of an advisory, exactly as the OpenStack tooling renders its exported YAML; records
+ * made in Cordon (no OSSA source file) link their CVE ids to cve.org, the CVE programme's site.
+ */
 export function renderNoticeText(record: AdvisoryRecord): string {
-  return renderNoticeFromOssaData(ossaExportData(record));
+  return renderNoticeFromOssaData(ossaExportData(record), record.sourceYaml !== null ? 'mitre' : 'cve.org');
 }

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../config/config.js';
 import { parseAdvisoryId } from '../../identifiers/advisory-ids.js';
 import { advisoryFiles } from '../../publication/outputs.js';
-import { publicationSettingsFor } from '../../publication/settings.js';
+import { publicationProfileOf } from '../../publication/settings.js';
+import { NOTHING_ENTERED } from '../../publication/settings-store.js';
 import { catalogued, hostileNames, hostileText, mutatedText, replayRegressions, runFuzz, seedFiles, type FuzzTarget } from '../../testing/fuzz.js';
 import { exportOssaYaml } from './ossa-export.js';
 import { importOssaYaml } from './ossa-yaml.js';
@@ -15,7 +16,8 @@ import { guideValuesFor } from '../../publication/guide-starters.js';
 
 const SEEDS = seedFiles(import.meta.url, 'seeds/ossa').map((s) => s.bytes.toString('utf8'));
 const config = testConfig({ dataDir: '/nonexistent-fuzz' });
-const site = { settings: publicationSettingsFor(config), instanceName: config.instanceName, teamKey: null, guideValues: guideValuesFor(config) };
+const profile = publicationProfileOf(config, NOTHING_ENTERED, []);
+const site = { settings: profile.entered, profile, instanceName: config.instanceName, teamKey: null, guideValues: guideValuesFor(config) };
 
 const YAML_FRAGMENTS = [
   '&a ', '*a', '<<: *a', '!!set', '!!omap', '!!binary', '!!python/object/apply:os.system', '? ', ': ', '- ', '|', '>', '|-', '"\\x00"', "'",

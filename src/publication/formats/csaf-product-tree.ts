@@ -4,6 +4,7 @@
 // plain product_version names never hold range words (mandatory test 6.1.31).
 import type { VersionRange } from '../../advisories/record.js';
 import type { ProductVersions } from './advisory-facts.js';
+import { packageFacts } from './packages.js';
 import type { PublicationSettings } from './settings.js';
 
 export interface CsafFullProductName {
@@ -47,12 +48,14 @@ export function versRange(range: VersionRange, versType: string): string {
 
 /** Product ids are stable within a document: `<package>:affected:<n>` and `<package>:fixed:<version>`. */
 export function buildProductTree(products: ProductVersions[], settings: PublicationSettings): CsafProductTree {
-  // vers types are purl types; OpenStack's PyPI packages are `pypi`, anything else is `generic`.
-  const versType = settings.osv.ecosystem === 'PyPI' ? 'pypi' : 'generic';
   const refs: CsafProductRefs = { affected: [], fixed: [], upgrades: [] };
-  const productBranches: CsafBranch[] = products.map((entry) => {
+  const byVendor = new Map<string, CsafBranch[]>();
+  for (const entry of products) {
+    const facts = packageFacts(settings, entry);
+    // vers types are purl types (OpenStack's PyPI packages are `pypi`); without a package, `generic`.
+    const versType = facts.versType;
     const versions: CsafBranch[] = [];
-    const fullName = (suffix: string): string => `${settings.vendorName} ${entry.product} ${suffix}`;
+    const fullName = (suffix: string): string => [facts.vendor, entry.product, suffix].filter(Boolean).join(' ');
     let n = 0;
     const affected = (name: string): string => {
       const id = `${entry.packageName}:affected:${++n}`;
@@ -76,10 +79,11 @@ export function buildProductTree(products: ProductVersions[], settings: Publicat
       versions.push({ category: 'product_version', name: version, product: { product_id: id, name: fullName(version) } });
       refs.fixed.push(id);
     }
-    return { category: 'product_name', name: entry.product, branches: versions };
-  });
-  return {
-    tree: { branches: [{ category: 'vendor', name: settings.vendorName, branches: productBranches }] },
-    refs,
-  };
+    const list = byVendor.get(facts.vendor) ?? [];
+    list.push({ category: 'product_name', name: entry.product, branches: versions });
+    byVendor.set(facts.vendor, list);
+  }
+  // A vendor branch only where a vendor was entered; other products sit at the top of the tree.
+  const branches = [...byVendor].flatMap(([vendor, list]): CsafBranch[] => (vendor ? [{ category: 'vendor', name: vendor, branches: list }] : list));
+  return { tree: { branches }, refs };
 }

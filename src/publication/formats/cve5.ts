@@ -19,6 +19,7 @@ import {
   type ProductVersions,
 } from './advisory-facts.js';
 import { cweName } from './cwe-names.js';
+import { packageFacts } from './packages.js';
 import { advisoryUrl, resolvePublicationSettings, type PublicationSettings } from './settings.js';
 
 // CVE JSON 5.1 limits (cnaPublishedContainer.title, description.value, supportingMedia.value).
@@ -37,7 +38,7 @@ export interface CveVersion {
 }
 
 export interface CveAffected {
-  vendor: string;
+  vendor?: string;
   product: string;
   collectionURL?: string;
   packageName?: string;
@@ -99,17 +100,20 @@ function rangeVersions(range: VersionRange, versionType: string): CveVersion[] {
 }
 
 function affectedEntry(entry: ProductVersions, settings: PublicationSettings): CveAffected {
-  const versionType = settings.cveVersionType;
+  const facts = packageFacts(settings, entry);
+  const versionType = facts.cveVersionType;
   const versions: CveVersion[] = entry.ranges.flatMap((r) => rangeVersions(r, versionType));
   if (entry.allVersions) versions.push({ version: '0', status: 'affected', versionType, lessThan: '*' });
   // Prose the importer could not read (release names such as "Folsom") is kept as written.
   for (const text of entry.unparsed) versions.push({ version: text, status: 'affected' });
   const unique = uniqueItems(versions);
   const fullyParsed = entry.unparsed.length === 0 && unique.length > 0;
+  // The schema wants vendor + product or collectionURL + packageName; the checklist asks for one of them.
+  if (!facts.vendor && !facts.collectionUrl) throw errors.field('vendorName', `CVE records name the vendor of ${entry.product}: enter it in the publication settings, or the package ecosystem and name in the project's`);
   return {
-    vendor: settings.vendorName,
+    ...(facts.vendor ? { vendor: facts.vendor } : {}),
     product: entry.product,
-    ...(settings.osv.ecosystem === 'PyPI' ? { collectionURL: 'https://pypi.org', packageName: entry.packageName } : {}),
+    ...(facts.collectionUrl ? { collectionURL: facts.collectionUrl, packageName: facts.packageName } : {}),
     ...(unique.length ? { versions: unique } : {}),
     // The advisory lists every affected range, so anything else is unaffected, unless it was prose.
     defaultStatus: fullyParsed ? 'unaffected' : 'unknown',
@@ -164,6 +168,7 @@ function metrics(record: AdvisoryRecord, vulnerability: Vulnerability): NonNulla
 export function buildCveRecord(record: AdvisoryRecord, cveId: string, options: CveBuildOptions = {}): CveRecord {
   const settings = options.settings ?? resolvePublicationSettings();
   checkAdvisoryId(record, settings);
+  if (!settings.cna.orgId) throw errors.field('cna', 'CVE records name the CNA that assigned the id: enter it in the publication settings');
   const vulnerability = assignedCves(record).find((v) => v.cveId === cveId);
   if (!vulnerability) throw errors.field('cveId', `${cveId} is not an assigned CVE id of ${record.id}`);
   const published = isoTimestamp(advisoryDate(record));

@@ -61,7 +61,7 @@ describe('OSV content of specific advisories', () => {
 
   it('OSSA-2023-002: one package per product of a product-qualified text, exact versions as last_affected', () => {
     const doc = buildOsv(corpusAdvisory('OSSA-2023-002'));
-    expect(doc.affected.map((a) => a.package.name)).toEqual(['cinder', 'glance', 'nova']);
+    expect(doc.affected.map((a) => a.package?.name)).toEqual(['cinder', 'glance', 'nova']);
     expect(doc.affected[0]?.ranges?.map((r) => r.events)).toEqual([
       [{ introduced: '0' }, { fixed: '19.1.2' }],
       [{ introduced: '20.0.0' }, { fixed: '20.0.2' }],
@@ -80,7 +80,7 @@ describe('OSV content of specific advisories', () => {
     expect(buildOsv(corpusAdvisory('OSSA-2011-001')).affected[0]?.ranges).toEqual([
       { type: 'ECOSYSTEM', events: [{ introduced: '0' }], database_specific: { specifier: 'all versions' } },
     ]);
-    const client = buildOsv(corpusAdvisory('OSSA-2013-014')).affected.find((a) => a.package.name === 'python-keystoneclient');
+    const client = buildOsv(corpusAdvisory('OSSA-2013-014')).affected.find((a) => a.package?.name === 'python-keystoneclient');
     expect(client?.ranges).toEqual([
       {
         type: 'ECOSYSTEM',
@@ -112,7 +112,7 @@ describe('OSV from a hand-written record', () => {
     ]);
     expect(doc.aliases).toEqual(['CVE-2030-1234']);
     expect(doc.modified).toBe('2030-03-21T10:00:00Z');
-    expect(doc.affected.map((a) => a.package.name)).toEqual(['examplesvc', 'python-exampleclient']);
+    expect(doc.affected.map((a) => a.package?.name)).toEqual(['examplesvc', 'python-exampleclient']);
     expect(doc.credits).toEqual([{ name: 'Jane Doe (Example Corp)', type: 'REPORTER' }, { name: 'Anon', type: 'REPORTER' }]);
     expect(doc.database_specific).toMatchObject({ cwe_ids: ['CWE-200'], cve_notes: { Requested: 'second issue' } });
   });
@@ -122,7 +122,7 @@ describe('OSV from a hand-written record', () => {
     const settings = resolvePublicationSettings({ advisoryIdPrefix: 'EXSA', baseUrl: 'https://security.example.org', osv: { ecosystem: 'npm', idPrefix: '' } });
     const doc = buildOsv(record, { settings });
     expect(doc.id).toBe('EXSA-2030-007');
-    expect(doc.affected[0]?.package).toEqual({ ecosystem: 'npm', name: 'examplesvc' });
+    expect(doc.affected[0]?.package).toEqual({ ecosystem: 'npm', name: 'examplesvc', purl: 'pkg:npm/examplesvc' });
     expect(doc.references[0]?.url).toBe('https://security.example.org/ossa/EXSA-2030-007.html');
     expect(schemaErrors(validate, doc).some((e) => e.startsWith('/id '))).toBe(true);
     expect(() => buildOsv(handWrittenAdvisory(), { settings })).toThrow(AppError);

@@ -13,6 +13,7 @@ import {
   scoredAssessments,
   type ProductVersions,
 } from './advisory-facts.js';
+import { packageFacts } from './packages.js';
 import { advisoryUrl, resolvePublicationSettings, type PublicationSettings } from './settings.js';
 
 /** The OSV schema version the documents follow. */
@@ -27,7 +28,7 @@ export interface OsvRange {
 }
 
 export interface OsvAffected {
-  package: { ecosystem: string; name: string; purl?: string };
+  package?: { ecosystem: string; name: string; purl?: string };
   ranges?: OsvRange[];
   database_specific: Record<string, unknown>;
 }
@@ -75,21 +76,18 @@ function osvRange(range: VersionRange): OsvRange {
 
 /**
  * OpenStack projects are Python projects released to PyPI under their own names (nova, keystone,
- * python-keystoneclient, oslo.middleware…), and their version ranges are PEP 440 versions, so the
- * PyPI ecosystem gives scanners the right package and version ordering.
+ * python-keystoneclient, oslo.middleware…), so imported records use the PyPI ecosystem; other records
+ * name the package their project entered, or none. Without a package OSV ranges have no ecosystem to
+ * be read in, so the version text stays in database_specific only.
  */
 function osvAffected(entry: ProductVersions, settings: PublicationSettings): OsvAffected {
+  const facts = packageFacts(settings, entry);
   const ranges: OsvRange[] = entry.ranges.map(osvRange);
   if (entry.allVersions) ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }], database_specific: { specifier: 'all versions' } });
-  const pypi = settings.osv.ecosystem === 'PyPI';
+  const withPackage = facts.packageName !== '';
   return {
-    package: {
-      ecosystem: settings.osv.ecosystem,
-      name: entry.packageName,
-      // purl-spec PyPI type: lower case, `_` becomes `-`.
-      ...(pypi ? { purl: `pkg:pypi/${entry.packageName.replace(/_/g, '-')}` } : {}),
-    },
-    ...(ranges.length ? { ranges } : {}),
+    ...(withPackage ? { package: { ecosystem: facts.ecosystem, name: facts.packageName, ...(facts.purl ? { purl: facts.purl } : {}) } } : {}),
+    ...(withPackage && ranges.length ? { ranges } : {}),
     database_specific: {
       product: entry.product,
       version_text: entry.versionText,
