@@ -42,16 +42,18 @@ describe.each(testDialects())('the first-run checklist on %s', (dialect) => {
     expect(created.headers.location).toBe('/account/security');
     await admin.post('/account/totp/start', {}, '/account/security');
     const secret = /id="totp-secret">([A-Z2-7]+)</.exec((await admin.get('/account/security')).body)![1]!;
-    const codes = await admin.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security');
+    const confirmed = await admin.post('/account/totp/confirm', { code: currentTotp(secret, t.clock.now()) }, '/account/security');
+    expect(confirmed.statusCode).toBe(303);
+    const codes = await admin.get(confirmed.headers.location as string);
     expect(codes.statusCode).toBe(200);
     expect(codes.body).toContain('href="/admin/setup"');
     expect(codes.body).toContain('continue to the first-run checklist');
     const page = await admin.get('/admin/setup');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('0 of 5 steps done');
+    expect(page.body).toContain('0 of 6 steps done');
     expect(page.body).toContain('PGP_PASSPHRASE, set');
     expect(page.body).toContain('href="/admin/keys"');
-    expect(await stateOf()).toEqual({ identity: 'todo', mail: 'todo', team_key: 'todo', project: 'todo', people: 'todo' });
+    expect(await stateOf()).toEqual({ identity: 'todo', mail: 'todo', team_key: 'todo', project: 'todo', publication: 'todo', people: 'todo' });
     expect((await admin.get('/admin')).body).toContain('Finish setting up');
   });
 
@@ -88,9 +90,14 @@ describe.each(testDialects())('the first-run checklist on %s', (dialect) => {
     await admin.post('/admin/invites', { invite_email: 'vera@widget.example', invite_roles: ['vmt'] }, '/admin/users');
     expect((await stateOf()).people).toBe('done');
 
+    expect((await stateOf()).publication).toBe('todo');
+    expect((await admin.get('/admin/setup')).body).toContain('href="/admin/publication"');
+    await admin.post('/admin/publication', { vendor_name: 'Widget', publisher_name: '', feed_rights: '', cna_choice: 'none', cna_org_id: '', cna_short_name: '', osv_id_prefix: 'x_' }, '/admin/publication');
+    expect((await stateOf()).publication).toBe('done');
+
     expect((await steps()).complete).toBe(false);
     await generateAndStoreTeamKey(t.system, {});
-    expect(await stateOf()).toEqual({ identity: 'done', mail: 'done', team_key: 'done', project: 'done', people: 'done' });
+    expect(await stateOf()).toEqual({ identity: 'done', mail: 'done', team_key: 'done', project: 'done', publication: 'done', people: 'done' });
     expect((await steps()).complete).toBe(true);
     expect((await admin.get('/admin')).body).not.toContain('Finish setting up');
     expect((await admin.get('/admin/setup')).body).toContain('Everything the core flow needs is in place.');

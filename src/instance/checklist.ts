@@ -3,11 +3,12 @@
 // whole list can be dismissed (stored and audited, settings.ts).
 import { isRoutableAddress, type Config } from '../config/config.js';
 import { currentTeamKey } from '../keys/team-keys.js';
+import { loadInstancePublication } from '../publication/settings-store.js';
 import type { Db } from '../storage/database.js';
 import { CHECKLIST_DISMISSED, effectiveSettings, loadStoredSettings, storedValues } from './settings.js';
 import { lastTestMail, type TestMailStatus } from './test-mail.js';
 
-export type StepId = 'identity' | 'mail' | 'team_key' | 'project' | 'people';
+export type StepId = 'identity' | 'mail' | 'team_key' | 'project' | 'publication' | 'people';
 export type StepState = 'done' | 'todo' | 'attention';
 
 export interface ChecklistStep {
@@ -103,6 +104,21 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
     action: ready ? 'Manage project' : first ? 'Add branches and repositories' : 'Create a project',
   };
 
+  // Published records carry only what was entered (issue 15): the one decision every CVE record needs is
+  // who assigns its ids; vendor, feed author and packages are optional and left out until entered.
+  const publication = await loadInstancePublication(db);
+  const publicationStep: ChecklistStep = {
+    id: 'publication',
+    title: 'What published records say',
+    state: publication.cnaChoice === 'unset' ? 'todo' : 'done',
+    detail:
+      publication.cnaChoice === 'unset'
+        ? 'Say who assigns your CVE ids (or that you publish no CVE records), and the vendor and feed author if you want them; nothing is filled in for you.'
+        : `CVE records: ${publication.cnaChoice === 'none' ? 'not published' : `assigner ${publication.cnaShortName}`}; vendor ${publication.vendorName || 'not given'}.`,
+    href: '/admin/publication',
+    action: publication.cnaChoice === 'unset' ? 'Choose publication settings' : 'Review publication settings',
+  };
+
   const people: ChecklistStep = {
     id: 'people',
     title: 'People',
@@ -115,7 +131,7 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
     action: 'Invite people',
   };
 
-  const steps = [identity, mail, keyStep, project, people];
+  const steps = [identity, mail, keyStep, project, publicationStep, people];
   const count = (role: string) => Number(roleCounts.find((r) => r.role === role)?.n ?? 0);
   return {
     steps,

@@ -64,7 +64,7 @@ describeInBrowser('the first-run checklist in the browser', () => {
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByRole('link', { name: 'I have saved them: continue to the first-run checklist' }).click();
     await page.waitForURL('**/admin/setup');
-    expect(await page.locator('p.lead').textContent()).toContain('0 of 5 steps done');
+    expect(await page.locator('p.lead').textContent()).toContain('0 of 6 steps done');
     await shot(page, '1-checklist-start');
     await page.goto(`${base}/admin`);
     expect(await page.locator('.setup-card').textContent()).toContain('Next: Instance name and public URL.');
@@ -107,6 +107,15 @@ describeInBrowser('the first-run checklist in the browser', () => {
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.waitForURL('**/admin/projects/widget');
 
+    // What published records say: only what is entered here (no OpenStack defaults on a new instance).
+    await page.goto(`${base}/admin/setup`);
+    await page.getByRole('link', { name: 'Choose publication settings' }).click();
+    await page.waitForURL('**/admin/publication');
+    await page.locator('#f-vendor_name').fill('Widget Foundation');
+    await page.locator('#f-cna_choice').selectOption('none');
+    await page.getByRole('button', { name: 'Save publication settings' }).click();
+    await page.waitForURL('**/admin/publication');
+
     // People: one invitation with three hats.
     await page.goto(`${base}/admin/setup`);
     await page.getByRole('link', { name: 'Invite people' }).click();
@@ -124,7 +133,7 @@ describeInBrowser('the first-run checklist in the browser', () => {
     // Complete: the checklist says so, and the admin pages no longer show the card.
     await page.goto(`${base}/admin/setup`);
     expect(await page.locator('p.lead').textContent()).toBe('Everything the core flow needs is in place.');
-    expect(await page.locator('.setup-steps li.ok').count()).toBe(5);
+    expect(await page.locator('.setup-steps li.ok').count()).toBe(6);
     await shot(page, '4-checklist-complete');
     await page.goto(`${base}/admin`);
     expect(await page.locator('.setup-card').count()).toBe(0);
