@@ -45,7 +45,7 @@ export async function startStoryWorld(start: string, overrides: Partial<Config> 
   process.stdout.write = ((chunk: string | Uint8Array) => {
     printed.push(String(chunk));
     return true;
-  }) as typeof process.stdout.write;
+  });
   let server: RunningServer;
   try {
     server = await startServer(config, clock);
