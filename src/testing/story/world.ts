@@ -80,6 +80,13 @@ export async function seeAtBothWidths(page: Page, step: string): Promise<void> {
   mkdirSync(storyShots, { recursive: true });
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: path.join(storyShots, `${step}-1280.png`), fullPage: true });
+  // At 1280 px the header's links sit in one row (not wrapped into a ragged second line).
+  const rows = await page.evaluate<{ spread: number; height: number }>(`(() => {
+    const boxes = [...document.querySelectorAll('.site-header nav.nav-wide > a')].map((a) => a.getBoundingClientRect());
+    const middles = boxes.map((b) => (b.top + b.bottom) / 2);
+    return { spread: Math.max(...middles) - Math.min(...middles), height: Math.min(...boxes.map((b) => b.height)) };
+  })()`);
+  expect(rows.spread, `${step}: the header's links at 1280 px are in more than one row`).toBeLessThan(rows.height / 2);
   await page.setViewportSize(PHONE);
   // Strings, not functions: this project's TypeScript has no DOM library; the code runs in the page.
   const w = await page.evaluate<{ scroll: number; inner: number; wide: string[] }>(`({
