@@ -381,7 +381,11 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     await flash(adaNow);
 
     // 16. The public site shows the advisory and the note.
+    const noteId = noteUrl.split('/').pop()!;
     await outsider.goto(url('/'));
+    // The home page lists both: the latest advisories and the latest notes.
+    expect(await outsider.locator('section.latest-advisories').textContent()).toContain(advisoryId);
+    expect(await outsider.locator('section.latest-notes').textContent()).toContain(noteId);
     await seeAtBothWidths(outsider, '29-public-home');
     await outsider.goto(url('/advisories'));
     expect(await mainText(outsider)).toContain(advisoryId);
@@ -390,7 +394,7 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     expect(await outsider.locator('h1').textContent()).toContain('Widget thumbnails follow symlinks');
     await seeAtBothWidths(outsider, '31-public-note');
     await outsider.goto(url('/notes'));
-    expect(await mainText(outsider)).toContain(noteUrl.split('/').pop()!);
+    expect(await mainText(outsider)).toContain(noteId);
     await seeAtBothWidths(outsider, '32-public-notes');
   }, 600_000);
 });

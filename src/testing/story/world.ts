@@ -76,7 +76,10 @@ export const storyShots = path.join(screenshotDir, 'first-hour');
  * Looks at the page as it is at 1280 px and at 390 px (a screenshot of each), and asserts that at 390 px
  * nothing makes the page wider than the screen (issue 15 item 6). Leaves the page at 1280 px.
  */
+let lastLook = Date.now();
 export async function seeAtBothWidths(page: Page, step: string): Promise<void> {
+  if (process.env.STORY_TIMING) process.stderr.write(`${step}: ${Date.now() - lastLook} ms since the last look\n`);
+  lastLook = Date.now();
   mkdirSync(storyShots, { recursive: true });
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: path.join(storyShots, `${step}-1280.png`), fullPage: true });
