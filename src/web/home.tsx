@@ -5,6 +5,7 @@ import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { listProjects } from '../projects/projects.js';
 import { latestAdvisories, LatestAdvisories } from '../publication/home-section.js';
+import { latestNotes, LatestNotes } from '../notes/home-section.js';
 
 void Fragment;
 
@@ -18,6 +19,7 @@ export function homeRoutes(app: AppContext): RouteDef[] {
         const projects = await listProjects(app.storage.db);
         const overseen = projects.filter((p) => p.vmt_oversees);
         const latest = await latestAdvisories(app.storage.db);
+        const notes = await latestNotes(app.storage.db);
         return sendPage(app, req, reply, 'Home', () => (
           <>
             <h1>{app.config.instanceName}</h1>
@@ -58,6 +60,7 @@ export function homeRoutes(app: AppContext): RouteDef[] {
               )}
             </div>
             <LatestAdvisories summaries={latest} />
+            <LatestNotes notes={notes} />
           </>
         ));
       },
