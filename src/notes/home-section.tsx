@@ -4,7 +4,7 @@
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { Db } from '../storage/database.js';
 import { listPublished, type NoteListItem } from './store.js';
-import { formatDay } from './note-html.js';
+import { Time } from '../web/components.js';
 
 void Fragment;
 
@@ -36,7 +36,7 @@ export function LatestNotes({ notes }: { notes: NoteListItem[] }): SafeHtml {
                   </a>
                 </td>
                 <td>{n.title}</td>
-                <td>{n.origin === 'import' ? <span class="muted">imported</span> : formatDay(n.publishedAt)}</td>
+                <td>{n.origin === 'import' ? <span class="muted">imported</span> : <Time iso={n.publishedAt} day />}</td>
               </tr>
             ))}
           </tbody>
