@@ -86,6 +86,12 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
   }
 
+  /** Opens one of the report page's action groups (triage, access, embargo, disclosure) when it is folded. */
+  async function openGroup(page: Page, group: 'triage' | 'access' | 'embargo' | 'disclosure'): Promise<void> {
+    const details = page.locator(`details#work-${group}`);
+    if ((await details.getAttribute('open')) === null) await details.locator('> summary').click();
+  }
+
   /** Turns on TOTP on the account's security page and returns the secret (as an authenticator app keeps it). */
   async function enrolTotp(page: Page): Promise<string> {
     await page.goto(url('/account/security'));
@@ -234,7 +240,8 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     await ada.getByRole('button', { name: 'Save impact description' }).click();
     await flash(ada);
     expect(await ada.locator('blockquote.impact').textContent()).toContain('Fay Finder from Example Labs reported a vulnerability in Widget.');
-    // Ada takes part as the project's lead too (recorded on the timeline).
+    // Ada takes part as the project's lead too (recorded on the timeline), in the report's Access group.
+    await openGroup(ada, 'access');
     const sub = ada.locator('form[action$="/subscribe"]');
     // By name: the page has two fields each with the ids f-username and f-reason, so the label points elsewhere.
     await sub.locator('input[name="username"]').fill(ADA.username);
