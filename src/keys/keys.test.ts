@@ -71,7 +71,7 @@ describe.each(testDialects())('team and public keys on %s', (dialect) => {
   });
 
   it('refuses a second init; rotation keeps the old key, retired, for decrypting old mail', async () => {
-    expect((await refusal(generateAndStoreTeamKey(t.system, {}))).message).toMatch(/already exists .* Use `cordon keys rotate`/);
+    expect((await refusal(generateAndStoreTeamKey(t.system, {}))).message).toMatch(/already exists .* Replace it at \/admin\/keys or with `cordon keys rotate`/);
     const old = (await currentTeamKey(t.ctx.storage.db))!;
     const toOld = (await encrypt({ message: await createMessage({ text: 'old mail' }), encryptionKeys: await readKey({ armoredKey: old.public_key }), format: 'binary' })) as Uint8Array;
     const { fingerprint } = await generateAndStoreTeamKey(t.system, {}, true);
