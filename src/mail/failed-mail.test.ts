@@ -3,80 +3,36 @@
 // stakeholder organisation's page, escaped, for the VMT (admins see the stakeholder side without what the
 // mail was about); Retry queues the same mail again (audited) and it goes out. Nobody else sees or retries
 // it (the leak matrix over every route). Both databases, real git, gpg and SMTP.
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
-import { generateAndStoreTeamKey, currentTeamKey } from '../keys/team-keys.js';
-import { addContact, createOrg } from '../stakeholders/stakeholders.js';
-import { buildJobRegistry } from '../jobs/registry.js';
-import { Worker } from '../jobs/worker.js';
-import { createPatchWorld, type PatchWorld } from '../patches/test-world.js';
+import type { TempGnupg } from '../pgp/testing-gnupg.js';
+import type { PatchWorld } from '../patches/test-world.js';
 import { testDialects } from '../testing/databases.js';
 import { makeUser, signedInClient, type TestClient } from '../testing/harness.js';
 import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';
 import type { CatalogueEntry } from '../http/route.js';
+import { createFailedMailWorld, RELAY_MARKER, type FailedMailWorld } from './testing-failed-mail.js';
 import { gpgVerifyPgpMime } from './testing-mail.js';
 
-const MARKER = 'marker-relay-5x7q';
+const MARKER = RELAY_MARKER;
 
 describe.each(testDialects())('failed mail on the report, disclosure and stakeholder pages on %s', (dialect) => {
+  let f: FailedMailWorld;
   let w: PatchWorld;
   let gpg: TempGnupg;
-  let server: SMTPServer;
   let drain: () => Promise<number>;
+  let receivedFor: (address: string) => string[];
   let admin: TestClient;
   let orgId: number;
   let jobId = 0;
-  const refusing = new Set(['gone@example.net']);
-  const received: Buffer[] = [];
-  // What the relay accepted for one address (the world's own notifications go through it too).
-  const receivedFor = (address: string) => received.map((m) => m.toString('latin1')).filter((raw) => new RegExp(`^To: ${address.replace('.', '\\.')}\r?$`, 'm').test(raw));
 
   beforeAll(async () => {
-    w = await createPatchWorld(dialect);
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
-      logger: false,
-      onRcptTo(address, _session, callback) {
-        // A permanent refusal whose text carries markup: the pages must show it as text.
-        if (refusing.has(address.address)) return callback(Object.assign(new Error(`5.1.1 <b>${MARKER}</b> no such mailbox`), { responseCode: 550 }));
-        return callback();
-      },
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push(Buffer.concat(chunks));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-    Object.assign(w.t.ctx.config, { pgpPassphrase: 'failed mail test passphrase', teamEmail: 'security@example.org', mailFrom: 'Example VMT <security@example.org>', publicUrl: 'https://security.example.org', smtpUrl });
-    const worker = new Worker({ storage: w.t.ctx.storage, clock: w.t.clock, registry: buildJobRegistry(w.t.ctx) });
-    drain = () => worker.drain();
-    gpg = new TempGnupg();
-    await generateAndStoreTeamKey(w.t.system, { name: 'Example VMT', email: 'security@example.org' });
-    gpg.importKey((await currentTeamKey(w.t.ctx.storage.db))!.public_key);
-    orgId = await createOrg(w.t.system, { name: 'Distro', followsProjects: ['nova'] });
-    await addContact(w.t.system, orgId, { kind: 'person', name: 'Dana', email: 'dana@example.net' });
-    await addContact(w.t.system, orgId, { kind: 'list', name: 'Gone list', email: 'gone@example.net' });
+    f = await createFailedMailWorld(dialect);
+    ({ w, gpg, orgId } = f);
+    receivedFor = (address) => f.receivedFor(address);
+    drain = () => f.drain();
     admin = await signedInClient(w.t, await makeUser(w.t, { username: 'admin', roles: ['admin'] }));
-    const res = await w.clients.developer!.json('POST', `/api/v1/reports/${w.ref}/patches`, { project: 'nova', branches: ['master'], mbox: w.patches.series });
-    expect(res.statusCode, res.body).toBe(201);
-    for (const id of (JSON.parse(res.body) as { targets: { patches: number[] }[] }).targets[0]!.patches) {
-      expect((await w.clients.coresec!.json('POST', `/api/v1/reports/${w.ref}/patches/${id}/votes`, { score: 2 })).statusCode).toBe(201);
-    }
-    await drain();
   }, 90_000);
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
-    gpg?.cleanup();
-    await w?.close();
-  });
+  afterAll(async () => f?.close());
 
   it('refuses the pre-notice while the From or team address is a placeholder, saying so before and after; nothing is queued', async () => {
     const saved = { teamEmail: w.t.ctx.config.teamEmail, mailFrom: w.t.ctx.config.mailFrom };
@@ -166,7 +122,7 @@ describe.each(testDialects())('failed mail on the report, disclosure and stakeho
   }, 120_000);
 
   it('Retry queues the same mail again (audited); once the relay takes it, the recipient shows as sent', async () => {
-    refusing.clear();
+    f.refusing.clear();
     const before = await w.t.ctx.storage.db.selectFrom('jobs').select('payload').where('id', '=', jobId).executeTakeFirstOrThrow();
     const res = await w.clients.vmt!.post(`/mail/failed/${jobId}/retry`, { back: `/reports/${w.ref}/disclosure` }, `/reports/${w.ref}/disclosure`);
     expect(res.statusCode).toBe(303);
