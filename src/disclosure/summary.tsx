@@ -49,7 +49,7 @@ export function PlannedHour({ summary, now }: { summary: DisclosureSummary; now:
 /** With `retry` (the disclosure page), a failed recipient's row has a Retry button. */
 export function RecipientTable({ recipients, retry }: { recipients: readonly RecipientView[]; retry?: { csrfToken: string; back: string } }): SafeHtml {
   return (
-    <table>
+    <table class="stack-on-phone">
       <thead>
         <tr>
           <th>Organisation</th>
@@ -61,12 +61,12 @@ export function RecipientTable({ recipients, retry }: { recipients: readonly Rec
       <tbody>
         {recipients.map((r) => (
           <tr>
-            <td>{r.orgName}</td>
-            <td>
+            <td data-label="Organisation">{r.orgName}</td>
+            <td data-label="Recipient">
               {r.name} &lt;{r.email}&gt;
             </td>
-            <td>{r.variant === 'encrypted' ? 'encrypted [vs]' : 'signed'}</td>
-            <td>
+            <td data-label="Mail">{r.variant === 'encrypted' ? 'encrypted [vs]' : 'signed'}</td>
+            <td data-label="State">
               {r.failure ? (
                 <>
                   <FailedBadge error={r.failure.error} /> {retry ? <RetryMailButton jobId={r.failure.jobId} csrfToken={retry.csrfToken} back={retry.back} /> : null}

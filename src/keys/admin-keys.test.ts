@@ -60,6 +60,8 @@ describe.each(testDialects())('the team key page on %s', (dialect) => {
       const page = await admin.get('/admin/keys');
       expect(page.body).toContain('PGP_PASSPHRASE is not usable');
       expect(page.body).toMatch(/encrypted under the passphrase in the environment variable <code>PGP_PASSPHRASE<\/code>/);
+      expect(page.body).toContain('Set PGP_PASSPHRASE first');
+      expect(page.body).not.toContain('action="/admin/keys/generate"');
       const res = await admin.post('/admin/keys/generate', { algorithm: 'ed25519' }, '/admin/keys');
       expect(res.statusCode).toBe(412);
       expect(res.body).toContain('Set PGP_PASSPHRASE in the environment (at least 12 characters) first');

@@ -172,13 +172,17 @@ function KeyFacts({ row }: { row: TeamKeyRow }) {
   );
 }
 
-function PassphraseCard({ app }: { app: AppContext }) {
-  let problem: string | null = null;
+/** What is wrong with PGP_PASSPHRASE (requirePassphrase's words), or null when it can protect a key. */
+function passphraseProblem(app: AppContext): string | null {
   try {
     requirePassphrase(app.config);
+    return null;
   } catch (error) {
-    problem = error instanceof Error ? error.message : String(error);
+    return error instanceof Error ? error.message : String(error);
   }
+}
+
+function PassphraseCard({ problem }: { problem: string | null }) {
   return (
     <section class="card" aria-labelledby="passphrase-heading">
       <h2 id="passphrase-heading">The passphrase: PGP_PASSPHRASE</h2>
@@ -211,6 +215,7 @@ async function keysPage(app: AppContext, req: FastifyRequest, reply: FastifyRepl
   const retired = keys.filter((k) => k.status === 'retired');
   const addressIssues = placeholderAddressIssues(app.config);
   const teamEmail = app.config.teamEmail;
+  const problem = passphraseProblem(app);
   return sendPage(
     app,
     req,
@@ -266,11 +271,14 @@ async function keysPage(app: AppContext, req: FastifyRequest, reply: FastifyRepl
           ) : (
             <section class="card" aria-labelledby="none-heading">
               <h2 id="none-heading">No team key yet</h2>
-              <p>Mail goes out unsigned and pre-notices are refused until there is one. {manage ? 'Generate one here, or import the key the team already uses.' : 'An admin can generate or import one here.'}</p>
+              <p>
+                Mail goes out unsigned and pre-notices are refused until there is one.{' '}
+                {!manage ? 'An admin can generate or import one here.' : problem ? 'Set PGP_PASSPHRASE first (see below); then generate one here, or import the key the team already uses.' : 'Generate one here, or import the key the team already uses.'}
+              </p>
             </section>
           )}
-          <PassphraseCard app={app} />
-          {manage && !current ? (
+          <PassphraseCard problem={problem} />
+          {manage && !current && !problem ? (
             <div class="grid key-forms">
               <form method="post" action={`${TEAM_KEY_PAGE}/generate`} class="card stack">
                 <h2>Generate a key</h2>

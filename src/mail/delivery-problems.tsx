@@ -37,7 +37,7 @@ export function DeliveryProblems({ problems, csrfToken, back }: { problems: read
         Mail that failed <Badge tone="danger">{String(problems.length)}</Badge>
       </h2>
       <p class="muted">These mails were given up after their attempts. Fix the cause (the error says what the mail server or Cordon refused), then retry: the same mail is sent again.</p>
-      <table class="mail-table">
+      <table class="mail-table stack-on-phone">
         <thead>
           <tr>
             <th scope="col">To</th>
@@ -50,12 +50,12 @@ export function DeliveryProblems({ problems, csrfToken, back }: { problems: read
         <tbody>
           {problems.map((p) => (
             <tr>
-              <td>{p.recipient}</td>
-              {showSubject ? <td>{p.subject ?? ''}</td> : null}
-              <td>
+              <td data-label="To">{p.recipient}</td>
+              {showSubject ? <td data-label="Subject">{p.subject ?? ''}</td> : null}
+              <td data-label="Failed">
                 <Time iso={p.failedAt} /> <span class="muted">after {String(p.attempts)} attempt(s)</span>
               </td>
-              <td>
+              <td data-label="Error">
                 <FailedBadge error={p.error} />
               </td>
               <td>

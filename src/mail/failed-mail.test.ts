@@ -67,13 +67,13 @@ describe.each(testDialects())('failed mail on the report, disclosure and stakeho
 
     const page = await w.clients.vmt!.get(`/reports/${w.ref}/disclosure`);
     expect(page.statusCode).toBe(200);
-    const row = /<tr><td>Distro<\/td><td>Gone list &lt;gone@example\.net&gt;<\/td>.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
+    const row = /<tr><td data-label="Organisation">Distro<\/td><td data-label="Recipient">Gone list &lt;gone@example\.net&gt;<\/td>.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
     expect(row).toContain('badge danger">failed<');
     expect(row).not.toContain('>queued<');
     expect(row).toContain(`&lt;b&gt;${MARKER}&lt;/b&gt;`);
     expect(row).toContain(`action="/mail/failed/${jobId}/retry"`);
     expect(page.body).not.toContain(`<b>${MARKER}</b>`);
-    const dana = /<tr><td>Distro<\/td><td>Dana &lt;dana@example\.net&gt;<\/td>.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
+    const dana = /<tr><td data-label="Organisation">Distro<\/td><td data-label="Recipient">Dana &lt;dana@example\.net&gt;<\/td>.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
     expect(dana).toContain('>sent<');
     expect(receivedFor('dana@example.net')).toHaveLength(1);
     expect(receivedFor('gone@example.net')).toHaveLength(0);
@@ -140,7 +140,7 @@ describe.each(testDialects())('failed mail on the report, disclosure and stakeho
     expect(mail).toContain('Subject: [pre-OSSA] Vulnerability in Nova');
     expect(gpgVerifyPgpMime(gpg, mail!).status).toBe(0);
     const page = await w.clients.vmt!.get(`/reports/${w.ref}/disclosure`);
-    const row = /<tr><td>Distro<\/td><td>Gone list &lt;gone@example\.net&gt;<\/td>.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
+    const row = /<tr><td data-label="Organisation">Distro<\/td><td data-label="Recipient">Gone list &lt;gone@example\.net&gt;<\/td>.*?<\/tr>/s.exec(page.body)?.[0] ?? '';
     expect(row).toContain('>sent<');
     expect((await w.clients.vmt!.get(`/reports/${w.ref}`)).body).not.toContain('mail-problems-heading');
   });
