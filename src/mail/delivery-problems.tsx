@@ -30,41 +30,30 @@ export function FailedBadge({ error }: { error: string }): SafeHtml {
 /** A card listing failed mails, or nothing at all when there are none (or the viewer may not see them). */
 export function DeliveryProblems({ problems, csrfToken, back }: { problems: readonly MailProblem[] | null | undefined; csrfToken: string; back: string }): SafeHtml {
   if (!problems?.length) return <></>;
-  const showSubject = problems.some((p) => p.subject !== null);
   return (
     <section class="card mail-problems" aria-labelledby="mail-problems-heading">
       <h2 id="mail-problems-heading">
         Mail that failed <Badge tone="danger">{String(problems.length)}</Badge>
       </h2>
       <p class="muted">These mails were given up after their attempts. Fix the cause (the error says what the mail server or Cordon refused), then retry: the same mail is sent again.</p>
-      <table class="mail-table stack-on-phone">
-        <thead>
-          <tr>
-            <th scope="col">To</th>
-            {showSubject ? <th scope="col">Subject</th> : null}
-            <th scope="col">Failed</th>
-            <th scope="col">Error</th>
-            <th scope="col"></th>
-          </tr>
-        </thead>
-        <tbody>
-          {problems.map((p) => (
-            <tr>
-              <td data-label="To">{p.recipient}</td>
-              {showSubject ? <td data-label="Subject">{p.subject ?? ''}</td> : null}
-              <td data-label="Failed">
-                <Time iso={p.failedAt} /> <span class="muted">after {String(p.attempts)} attempt(s)</span>
-              </td>
-              <td data-label="Error">
-                <FailedBadge error={p.error} />
-              </td>
-              <td>
-                <RetryMailButton jobId={p.jobId} csrfToken={csrfToken} back={back} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* A list, not a table: it reads the same in the report page's column and on a phone. */}
+      <ul class="mail-problem-list">
+        {problems.map((p) => (
+          <li>
+            <p>
+              To <strong>{p.recipient}</strong>
+              {p.subject !== null ? <> — {p.subject}</> : null}
+            </p>
+            <p>
+              <FailedBadge error={p.error} />
+            </p>
+            <p class="muted">
+              Given up after {String(p.attempts)} attempt(s): <Time iso={p.failedAt} />
+            </p>
+            <RetryMailButton jobId={p.jobId} csrfToken={csrfToken} back={back} />
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
