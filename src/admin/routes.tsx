@@ -52,6 +52,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
               {tile('/admin/stakeholders', 'Stakeholders', Number(orgs.n), 'downstream organisations')}
               {tile('/admin/jobs', 'Jobs', `${counts.queued ?? 0} queued`, `${counts.dead ?? 0} failed for good`)}
               {tile('/admin/audit', 'Audit log', 'view', 'every change, hash-chained')}
+              {tile('/admin/keys', 'Team key', 'view', 'signs every mail; generate, import or replace')}
             </div>
           </>
         ), { wide: true });
