@@ -19,7 +19,11 @@ export type Permission =
   | 'advisories.edit'
   // The incoming-mail quarantine and outgoing deliveries (headers and reasons, never bodies).
   | 'mail.admin'
-  | 'account.self';
+  | 'account.self'
+  // The team key page: admins manage it, the VMT may look (its public part is published anyway).
+  | 'keys.read'
+  // Sending a dead mail job again from the page that shows it (report, disclosure, stakeholder).
+  | 'mail.retry';
 
 /** The API-token scope an action needs; session users are not limited by scopes. */
 const scopeFor: Record<Permission, ApiScope> = {
@@ -34,6 +38,8 @@ const scopeFor: Record<Permission, ApiScope> = {
   'advisories.edit': 'write',
   'mail.admin': 'admin',
   'account.self': 'read',
+  'keys.read': 'read',
+  'mail.retry': 'write',
 };
 
 function scopeAllows(actor: Actor, permission: Permission): boolean {
@@ -67,6 +73,10 @@ export function can(actor: Actor, permission: Permission): boolean {
       return hasRole(actor, 'vmt');
     case 'account.self':
       return true;
+    case 'keys.read':
+    case 'mail.retry':
+      // Which mails an actor may retry is decided per mail (src/mail/failed-mail.ts: its report's access).
+      return hasRole(actor, 'admin') || hasRole(actor, 'vmt');
   }
 }
 

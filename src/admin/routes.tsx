@@ -60,6 +60,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
               {tile('/admin/settings', 'Settings', 'edit', 'name, public URL, mail addresses, test mail')}
               {tile('/admin/setup', 'First-run checklist', setup.complete ? 'done' : `${setup.steps.filter((s) => s.state === 'done').length}/${setup.steps.length}`, 'what a new instance still needs')}
               {tile('/admin/publication', 'Publication settings', 'edit', 'vendor, feed author, CNA')}
+              {tile('/admin/keys', 'Team key', 'view', 'signs every mail; generate, import or replace')}
             </div>
           </>
         ), { wide: true });

@@ -5,7 +5,8 @@
 import { change, type Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
 import { randomToken, sha256Hex } from '../accounts/secrets.js';
-import { currentTeamKey } from '../keys/team-keys.js';
+import { currentTeamKey, TEAM_KEY_PAGE } from '../keys/team-keys.js';
+import { placeholderAddressIssues } from '../mail/addresses.js';
 import { enqueueMail } from '../mail/outbox.js';
 import type { QueuedAttachment } from '../mail/compose.js';
 import { loadReportPatches } from '../patches/loaders.js';
@@ -37,10 +38,10 @@ export async function sendPreNotice(scope: Scope, ref: string, input: SendPreNot
   const reason = requireOverrideReason(plan.warnings, input.reason);
   if (plan.report.row.visibility === 'public') throw errors.conflict('The report is already public: there is nothing to pre-notify.');
   if (!(await currentTeamKey(scope.app.storage.db))) {
-    throw errors.preconditionFailed('The pre-notice must be signed, and this instance has no team key yet: create one under Keys first.');
+    throw errors.preconditionFailed(`The pre-notice must be signed, and this instance has no team key yet: an admin generates or imports one at ${TEAM_KEY_PAGE}.`);
   }
-  // Every problem at once (recipients and patches), so the coordinator fixes them in one go.
-  const issues = recipientIssues(plan.recipients);
+  // Every problem at once (addresses, recipients and patches), so the coordinator fixes them in one go.
+  const issues = [...placeholderAddressIssues(scope.app.config), ...recipientIssues(plan.recipients)];
   let content: PreNoticeContent | null = null;
   try {
     content = await composePreNotice(scope, plan);

@@ -17,13 +17,30 @@ export interface RecipientView {
   state: PreNoticeRecipientState;
   queuedAt: string;
   acknowledgedAt: string | null;
+  /** The mail failed for good (its job is dead): the error, and the job to retry (issue 15). */
+  failure: { jobId: number; error: string } | null;
+  /** The last error of a mail that is still being retried. */
+  retryingAfter: string | null;
 }
 
 /** Recipients of a plan with their current state: acknowledged wins, else what the outbox recorded. */
 export async function recipientsOfPlan(db: Db, planId: number): Promise<RecipientView[]> {
   const rows = await db.selectFrom('prenotice_recipients').selectAll().where('plan_id', '=', planId).orderBy('org_name').orderBy('name').orderBy('id').execute();
   const ids = rows.map((r) => r.message_id);
-  const deliveries = ids.length ? await db.selectFrom('mail_deliveries').select(['message_id', 'status']).where('message_id', 'in', ids).execute() : [];
+  const deliveries = ids.length
+    ? await db
+        .selectFrom('mail_deliveries')
+        .innerJoin('jobs', 'jobs.id', 'mail_deliveries.job_id')
+        .select(['mail_deliveries.message_id', 'mail_deliveries.status', 'mail_deliveries.last_error', 'mail_deliveries.job_id', 'jobs.status as job_status', 'jobs.last_error as job_error'])
+        .where('mail_deliveries.message_id', 'in', ids)
+        .execute()
+    : [];
+  const byMessage = new Map(deliveries.map((d) => [d.message_id, d]));
+  // A dead job is the truth even when the delivery row still says queued (a worker that died on its last attempt).
+  const failure = (messageId: string) => {
+    const d = byMessage.get(messageId);
+    return d?.job_status === 'dead' ? { jobId: d.job_id, error: d.last_error ?? d.job_error ?? 'failed without an error message' } : null;
+  };
   const status = new Map(deliveries.map((d) => [d.message_id, d.status]));
   return rows.map((r) => ({
     id: r.id,
@@ -34,6 +51,8 @@ export async function recipientsOfPlan(db: Db, planId: number): Promise<Recipien
     state: r.state === 'acknowledged' ? 'acknowledged' : (status.get(r.message_id) ?? r.state),
     queuedAt: r.queued_at,
     acknowledgedAt: r.acknowledged_at,
+    failure: r.state === 'acknowledged' ? null : failure(r.message_id),
+    retryingAfter: byMessage.get(r.message_id)?.status === 'queued' ? (byMessage.get(r.message_id)?.last_error ?? null) : null,
   }));
 }
 

@@ -16,6 +16,11 @@ import { sendPreNotice } from './prenotice.js';
 import { acknowledgePreNotice, recipientForToken } from './recipients.js';
 import { cancelDisclosure, moveDisclosure } from './changes.js';
 import { loadDisclosureSummary, PlannedHour, RecipientTable, StepList } from './summary.js';
+import { currentTeamKey, TEAM_KEY_PAGE } from '../keys/team-keys.js';
+import { formatFingerprint } from '../keys/public-keys.js';
+import { placeholderAddressIssues } from '../mail/addresses.js';
+import { mailProblemsForReport } from '../mail/failed-mail.js';
+import { DeliveryProblems } from '../mail/delivery-problems.js';
 
 void Fragment;
 
@@ -138,6 +143,11 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
   const now = app.clock.now();
   const summary = await loadDisclosureSummary(app.storage.db, report.row.id);
   const proposal = await planPreNotice(scope, ref);
+  const teamKey = await currentTeamKey(app.storage.db);
+  const addressIssues = placeholderAddressIssues(app.config);
+  // Failed mails about the report that are not a recipient's row above (e.g. a "disclosure moved" notice).
+  const shownInRows = new Set(summary?.recipients.flatMap((r) => (r.failure ? [r.failure.jobId] : [])) ?? []);
+  const otherFailures = (await mailProblemsForReport(scope, report))?.filter((p) => !shownInRows.has(p.jobId)) ?? null;
   return sendPage(
     app,
     req,
@@ -175,12 +185,13 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
             </>
           )}
         </dl>
+        <DeliveryProblems problems={otherFailures} csrfToken={ctx.csrfToken} back={`/reports/${report.row.ref}/disclosure`} />
         {summary ? (
           <section class="card disclosure-card">
             <h2>Disclosure hour</h2>
             <PlannedHour summary={summary} now={now} />
             <h2>Pre-notice recipients</h2>
-            <RecipientTable recipients={summary.recipients} />
+            <RecipientTable recipients={summary.recipients} retry={{ csrfToken: ctx.csrfToken, back: `/reports/${report.row.ref}/disclosure` }} />
             <h2>Disclosure-hour steps</h2>
             <StepList steps={summary.steps} />
             {summary.state === 'scheduled' ? (
@@ -230,6 +241,17 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
             ) : (
               ''
             )}
+            <h3>Before sending</h3>
+            <ul class="checklist prenotice-checklist">
+              <li class={teamKey ? 'ok' : 'todo'}>
+                <span class="mark" aria-hidden="true">{teamKey ? '✓' : '•'}</span> <strong>The team key signs the pre-notice</strong>
+                <div class="muted">{teamKey ? <>Key {formatFingerprint(teamKey.fingerprint)}.</> : <>No team key yet: an admin generates or imports one on the <a href={TEAM_KEY_PAGE}>team key page</a>.</>}</div>
+              </li>
+              <li class={addressIssues.length ? 'todo' : 'ok'}>
+                <span class="mark" aria-hidden="true">{addressIssues.length ? '•' : '✓'}</span> <strong>Stakeholders can reply to the From and team addresses</strong>
+                <div class="muted">{addressIssues.length ? addressIssues.map((i) => i.message).join(' ') : `From ${app.config.mailFrom}; replies to ${app.config.teamEmail}.`}</div>
+              </li>
+            </ul>
             <h3>Recipients</h3>
             {proposal.recipients.length === 0 ? (
               <EmptyState>No stakeholder organisation follows this report’s projects.</EmptyState>

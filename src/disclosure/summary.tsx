@@ -1,10 +1,11 @@
 // The disclosure at a glance (issue 7 item 4), shared by the report page (VMT) and the disclosure page:
 // the planned hour with a countdown, each pre-notice recipient's state (queued, sent, bounced,
-// acknowledged) and the disclosure-hour steps done so far.
+// acknowledged, or failed with the error and a retry) and the disclosure-hour steps done so far.
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import { Badge, Countdown, Time } from '../web/components.js';
 import type { Db } from '../storage/database.js';
 import { recipientsOfPlan, type RecipientView } from './recipients.js';
+import { FailedBadge, RetryMailButton } from '../mail/delivery-problems.js';
 import { DISCLOSURE_STEPS } from './run.js';
 import type { DisclosurePlanState, DisclosureStep } from './tables.js';
 
@@ -45,9 +46,10 @@ export function PlannedHour({ summary, now }: { summary: DisclosureSummary; now:
   );
 }
 
-export function RecipientTable({ recipients }: { recipients: readonly RecipientView[] }): SafeHtml {
+/** With `retry` (the disclosure page), a failed recipient's row has a Retry button. */
+export function RecipientTable({ recipients, retry }: { recipients: readonly RecipientView[]; retry?: { csrfToken: string; back: string } }): SafeHtml {
   return (
-    <table>
+    <table class="stack-on-phone">
       <thead>
         <tr>
           <th>Organisation</th>
@@ -59,13 +61,22 @@ export function RecipientTable({ recipients }: { recipients: readonly RecipientV
       <tbody>
         {recipients.map((r) => (
           <tr>
-            <td>{r.orgName}</td>
-            <td>
+            <td data-label="Organisation">{r.orgName}</td>
+            <td data-label="Recipient">
               {r.name} &lt;{r.email}&gt;
             </td>
-            <td>{r.variant === 'encrypted' ? 'encrypted [vs]' : 'signed'}</td>
-            <td>
-              <Badge tone={recipientTone(r.state)}>{r.state}</Badge> {r.acknowledgedAt ? <Time iso={r.acknowledgedAt} /> : ''}
+            <td data-label="Mail">{r.variant === 'encrypted' ? 'encrypted [vs]' : 'signed'}</td>
+            <td data-label="State">
+              {r.failure ? (
+                <>
+                  <FailedBadge error={r.failure.error} /> {retry ? <RetryMailButton jobId={r.failure.jobId} csrfToken={retry.csrfToken} back={retry.back} /> : null}
+                </>
+              ) : (
+                <>
+                  <Badge tone={recipientTone(r.state)}>{r.state}</Badge> {r.acknowledgedAt ? <Time iso={r.acknowledgedAt} /> : ''}
+                  {r.retryingAfter ? <span class="muted mail-error"> retrying after: {r.retryingAfter}</span> : null}
+                </>
+              )}
             </td>
           </tr>
         ))}
@@ -92,12 +103,13 @@ export function StepList({ steps }: { steps: DisclosureSummary['steps'] }): Safe
 /** The card on the report page (VMT only). */
 export function DisclosureCard({ reportRef, summary, now }: { reportRef: string; summary: DisclosureSummary; now: Date }): SafeHtml {
   const acknowledged = summary.recipients.filter((r) => r.state === 'acknowledged').length;
+  const failed = summary.recipients.filter((r) => r.failure).length;
   return (
     <section class="card disclosure-card" aria-labelledby="disclosure-heading">
       <h2 id="disclosure-heading">Disclosure</h2>
       <PlannedHour summary={summary} now={now} />
       <p class="muted">
-        Pre-notice: {summary.recipients.length} recipient{summary.recipients.length === 1 ? '' : 's'}, {acknowledged} acknowledged. <a href={`/reports/${reportRef}/disclosure`}>Manage the disclosure</a>
+        Pre-notice: {summary.recipients.length} recipient{summary.recipients.length === 1 ? '' : 's'}, {acknowledged} acknowledged{failed ? <strong>, {failed} failed</strong> : ''}. <a href={`/reports/${reportRef}/disclosure`}>Manage the disclosure</a>
       </p>
       <RecipientTable recipients={summary.recipients} />
       <h3>Disclosure-hour steps</h3>

@@ -1,11 +1,12 @@
 // `cordon keys …`: the team key (init, import, rotate, list, export); also registers `cordon mail …`.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { withContext } from '../cli/context.js';
 import { systemScope } from '../context.js';
 import type { TeamKeyAlgorithm } from '../pgp/team-key.js';
 import { registerMailCommands } from '../mail/cli.js';
+import { placeholderAddressIssues } from '../mail/addresses.js';
+import { saveRevocation } from './revocation.js';
 import { formatFingerprint } from './public-keys.js';
 import { currentTeamKey, generateAndStoreTeamKey, importTeamKey, listTeamKeys, teamKeyAlgorithms } from './team-keys.js';
 
@@ -21,18 +22,8 @@ function readStdinLine(): string {
   return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
 }
 
-/** The revocation certificate is written once, readable by the owner only; it is not kept in the database. */
-function saveRevocation(dataDir: string, fingerprint: string, certificate: string, file?: string): string {
-  const target = file ?? path.join(dataDir, `team-key-${fingerprint}.rev`);
-  writeFileSync(target, certificate, { mode: 0o600 });
-  chmodSync(target, 0o600);
-  return target;
-}
-
 function warnAboutAddresses(mailFrom: string, teamEmail: string): void {
-  for (const [name, value] of [['MAIL_FROM', mailFrom], ['TEAM_EMAIL', teamEmail]] as const) {
-    if (/@localhost\b|@[^.>]+>?$/.test(value)) console.error(`warning: ${name} (${value}) is not a routable address; signed mail needs a real From address.`);
-  }
+  for (const issue of placeholderAddressIssues({ mailFrom, teamEmail })) console.error(`warning: ${issue.message}`);
 }
 
 function newKeyOptions(command: Command): Command {

@@ -71,7 +71,7 @@ describe.each(testDialects())('team and public keys on %s', (dialect) => {
   });
 
   it('refuses a second init; rotation keeps the old key, retired, for decrypting old mail', async () => {
-    expect((await refusal(generateAndStoreTeamKey(t.system, {}))).message).toMatch(/already exists .* Use `cordon keys rotate`/);
+    expect((await refusal(generateAndStoreTeamKey(t.system, {}))).message).toMatch(/already exists .* Replace it at \/admin\/keys or with `cordon keys rotate`/);
     const old = (await currentTeamKey(t.ctx.storage.db))!;
     const toOld = (await encrypt({ message: await createMessage({ text: 'old mail' }), encryptionKeys: await readKey({ armoredKey: old.public_key }), format: 'binary' })) as Uint8Array;
     const { fingerprint } = await generateAndStoreTeamKey(t.system, {}, true);
@@ -91,7 +91,7 @@ describe.each(testDialects())('team and public keys on %s', (dialect) => {
     expect((await refusal(importTeamKey(t.system, gpg.exportSecret(fpr.signOnly!), { rotate: true }))).message).toMatch(/cannot receive encrypted mail: The key has no encryption subkey/);
     expect((await refusal(importTeamKey(t.system, gpg.exportSecret(fpr.expired!), { rotate: true }))).message).toMatch(/cannot sign mail: .*expired/);
     const protectedKey = await encryptSecretKeyAtRest(gpg.exportSecret(fpr.imported!), 'the owner’s own passphrase');
-    expect((await refusal(importTeamKey(t.system, protectedKey, { rotate: true }))).message).toMatch(/protected by another passphrase/);
+    expect((await refusal(importTeamKey(t.system, protectedKey, { rotate: true }))).message).toMatch(/passphrase does not unlock this secret key. Give the key’s own passphrase/);
     const { fingerprint } = await importTeamKey(t.system, protectedKey, { rotate: true, keyPassphrase: 'the owner’s own passphrase' });
     expect(fingerprint).toBe(fpr.imported);
     const row = (await currentTeamKey(t.ctx.storage.db))!;

@@ -22,6 +22,9 @@ import type { TeamKeyRow } from './tables.js';
 
 export const teamKeyAlgorithms: readonly TeamKeyAlgorithm[] = ['ed25519', 'rsa4096'];
 
+/** Where admins generate, import and replace the team key in the browser (routes-admin-keys.tsx). */
+export const TEAM_KEY_PAGE = '/admin/keys';
+
 /** The passphrase from the environment, or a clear refusal saying how to set it. */
 export function requirePassphrase(config: Pick<Config, 'pgpPassphrase'>): string {
   const value = config.pgpPassphrase;
@@ -83,17 +86,17 @@ async function prepareSecretKey(locked: PrivateKey, unlocked: PrivateKey, passph
   };
 }
 
-async function storeKey(scope: Scope, key: PreparedKey, source: 'generated' | 'imported', rotate: boolean): Promise<void> {
+async function storeKey(scope: Scope, key: PreparedKey, source: 'generated' | 'imported', rotate: boolean, reason?: string): Promise<void> {
   await change(scope, async ({ trx, now, audit }) => {
     const current = await currentTeamKey(trx);
     if (current && !rotate) {
-      throw errors.conflict(`A team key already exists (${current.fingerprint}). Use \`cordon keys rotate\` to replace it; the old key is kept for decrypting old mail.`);
+      throw errors.conflict(`A team key already exists (${current.fingerprint}). Replace it at ${TEAM_KEY_PAGE} or with \`cordon keys rotate\`; the old key is kept for decrypting old mail.`);
     }
     const same = await trx.selectFrom('team_keys').select('id').where('fingerprint', '=', key.fingerprint).executeTakeFirst();
     if (same) throw errors.conflict(`The key ${key.fingerprint} is already one of the team keys.`);
     if (current) {
       await trx.updateTable('team_keys').set({ status: 'retired', retired_at: now.toISOString() }).where('id', '=', current.id).execute();
-      await audit('team_key.retired', 'team_key', current.fingerprint, { status: 'current' }, { status: 'retired' });
+      await audit('team_key.retired', 'team_key', current.fingerprint, { status: 'current' }, { status: 'retired', replaced_by: key.fingerprint, ...(reason ? { reason } : {}) });
     }
     await trx
       .insertInto('team_keys')
@@ -125,6 +128,8 @@ export interface NewTeamKeyOptions {
   email?: string;
   algorithm?: TeamKeyAlgorithm;
   expiresInDays?: number;
+  /** Why the current key is replaced (the confirmation step's reason), recorded in the audit event. */
+  reason?: string;
 }
 
 /** Generates a key (v4, ed25519/cv25519 by default) and makes it current. Returns its revocation certificate. */
@@ -148,7 +153,7 @@ export async function generateAndStoreTeamKey(scope: Scope, options: NewTeamKeyO
   });
   const locked = await readSingleSecretKey(generated.secretKeyArmored, 'key');
   const unlocked = await unlockSecretKey(generated.secretKeyArmored, passphrase, 'key');
-  await storeKey(scope, await prepareSecretKey(locked, unlocked, passphrase, now), 'generated', rotate);
+  await storeKey(scope, await prepareSecretKey(locked, unlocked, passphrase, now), 'generated', rotate, options.reason);
   return { fingerprint: generated.fingerprint, revocationCertificate: generated.revocationCertificate };
 }
 
@@ -156,7 +161,7 @@ export async function generateAndStoreTeamKey(scope: Scope, options: NewTeamKeyO
  * Imports an existing secret key (armored or binary). A protected key is unlocked with `keyPassphrase`
  * (or PGP_PASSPHRASE) and stored protected under PGP_PASSPHRASE.
  */
-export async function importTeamKey(scope: Scope, input: KeyInput, options: { keyPassphrase?: string; rotate?: boolean } = {}): Promise<{ fingerprint: string }> {
+export async function importTeamKey(scope: Scope, input: KeyInput, options: { keyPassphrase?: string; rotate?: boolean; reason?: string } = {}): Promise<{ fingerprint: string }> {
   const passphrase = requirePassphrase(scope.app.config);
   const key = await readSingleKey(input, 'key');
   if (!key.isPrivate()) {
@@ -174,7 +179,7 @@ export async function importTeamKey(scope: Scope, input: KeyInput, options: { ke
       unlocked = await unlockSecretKey(input, keyPassphrase, 'key');
     } catch (error) {
       if (error instanceof PgpError && error.reason === 'wrong_passphrase') {
-        throw errors.field('key', 'The secret key is protected by another passphrase. Give it with --passphrase-stdin; the key is then stored under PGP_PASSPHRASE.');
+        throw errors.field('key', 'The passphrase does not unlock this secret key. Give the key’s own passphrase (on the key page, or with --passphrase-stdin); the key is then stored under PGP_PASSPHRASE.');
       }
       throw error;
     }
@@ -182,7 +187,7 @@ export async function importTeamKey(scope: Scope, input: KeyInput, options: { ke
     locked = keyPassphrase === passphrase ? secret : unlocked;
   }
   const prepared = await prepareSecretKey(locked, unlocked, passphrase, scope.app.clock.now());
-  await storeKey(scope, prepared, 'imported', options.rotate ?? false);
+  await storeKey(scope, prepared, 'imported', options.rotate ?? false, options.reason);
   return { fingerprint: prepared.fingerprint };
 }
 
@@ -215,4 +220,18 @@ export async function unlockTeamKeys(db: Db, config: Pick<Config, 'pgpPassphrase
   const keys = await Promise.all(rows.map((row) => unlockCached(row, passphrase)));
   const currentIndex = rows.findIndex((row) => row.status === 'current');
   return { signing: currentIndex >= 0 ? (keys[currentIndex] ?? null) : null, decryption: keys };
+}
+
+/** The user id a key made now should carry: the instance name and the current team address. */
+export function teamUserIdFor(config: Pick<Config, 'instanceName' | 'teamEmail'>): { name: string; email: string } {
+  return { name: `${config.instanceName} security team`, email: config.teamEmail };
+}
+
+/**
+ * Whether the key names the current team address. A key made before TEAM_EMAIL was set carries the old one
+ * (issue 15: `security@localhost`), so people who check the signature see an address the team does not read.
+ */
+export function keyNamesTeamAddress(row: Pick<TeamKeyRow, 'user_ids'>, teamEmail: string): boolean {
+  const wanted = teamEmail.trim().toLowerCase();
+  return (JSON.parse(row.user_ids) as string[]).some((uid) => (splitUserId(uid).email ?? uid).trim().toLowerCase() === wanted);
 }

@@ -11,6 +11,7 @@ import { unlockTeamKeys } from '../keys/team-keys.js';
 import { buildEncryptedMessage, buildSignedMessage } from './mime/index.js';
 import type { OutgoingMail as MimeMail } from './mime/index.js';
 import { normaliseAddress } from './mime/headers.js';
+import { isPlaceholderAddress } from './addresses.js';
 import { ensureReplyToken, replyAddress } from './reply-address.js';
 import type { DeliveryProtection } from '../keys/tables.js';
 
@@ -68,8 +69,9 @@ async function replyToFor(storage: Storage, config: Config, reportRef: string | 
   if (!reportRef) return undefined;
   const report = await storage.db.selectFrom('reports').select('id').where('ref', '=', reportRef).executeTakeFirst();
   if (!report) return undefined;
-  const address = replyAddress(config.teamEmail, await ensureReplyToken(storage, report.id, now));
   // A team address without a routable domain (the security@localhost default) gets no reply address.
+  if (isPlaceholderAddress(config.teamEmail)) return undefined;
+  const address = replyAddress(config.teamEmail, await ensureReplyToken(storage, report.id, now));
   try {
     return normaliseAddress(address, 'replyTo').address;
   } catch {

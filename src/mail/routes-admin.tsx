@@ -183,7 +183,9 @@ export function adminMailRoutes(app: AppContext): RouteDef[] {
                 <form method="post" action={`/admin/mail/${row.id}/retry`} class="card stack">
                   <CsrfField token={ctx.csrfToken} />
                   <h2>Process again</h2>
-                  <p>After fixing the cause (a team key, PGP_PASSPHRASE, the sender’s key), or naming the project the report is about.</p>
+                  <p>
+                    After fixing the cause (a <a href="/admin/keys">team key</a>, PGP_PASSPHRASE, the sender’s key), or naming the project the report is about.
+                  </p>
                   <Select name="project" label="Project (if the mail does not say)" options={[['', '— as the mail says —'], ...projects.map((p): [string, string] => [p.slug, p.name])]} />
                   <Button>Retry</Button>
                 </form>

@@ -65,7 +65,7 @@ export async function teamPublicKey(db: Db): Promise<TeamPublicKey | null> {
  */
 export async function loadTeamSigner(ctx: AppContext): Promise<SignerLookup> {
   const row = await currentTeamKeyRow(ctx.storage.db);
-  if (row === 'no-table' || row === null) return { signer: null, note: 'No team key is set up yet, so the published files are not signed (.asc files are skipped). Set up the team key, then publish again.' };
+  if (row === 'no-table' || row === null) return { signer: null, note: 'No team key is set up yet, so the published files are not signed (.asc files are skipped). Set up the team key (Admin → Team key, /admin/keys, or `cordon keys init`), then publish again.' };
   if (!ctx.config.pgpPassphrase) return { signer: null, note: 'PGP_PASSPHRASE is not set, so the team key cannot be unlocked and the published files are not signed.' };
   try {
     const signer = await signerFromArmoredKey(row.secret_key, ctx.config.pgpPassphrase);

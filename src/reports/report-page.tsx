@@ -13,6 +13,8 @@ import { displayTitle, type CommentView, type presentSubscriptions } from './pre
 import { ExtentCard } from './extent-card.js';
 import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js';
 import { ActionForm, WorkPanel } from './report-actions.js';
+import { DeliveryProblems } from '../mail/delivery-problems.js';
+import type { MailProblem } from '../mail/failed-mail.js';
 
 void Fragment;
 
@@ -27,6 +29,8 @@ export interface ReportPageData {
   coordinatorName: string | null;
   /** The disclosure plan with its pre-notice recipients: VMT only, null otherwise or when none. */
   disclosure: DisclosureSummary | null;
+  /** Mail about this report that failed for good (src/mail/failed-mail.ts): VMT only, null otherwise. */
+  mailProblems?: MailProblem[] | null;
   now: Date;
   viewerZone: string;
 }
@@ -90,6 +94,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
       <EmbargoBox d={d} />
       {d.disclosure ? <DisclosureCard reportRef={r.ref} summary={d.disclosure} now={d.now} /> : null}
       {/* Problems that need the team now (a dead mail job, an approval waiting) go here, above the actions. */}
+      <DeliveryProblems problems={d.mailProblems} csrfToken={ctx.csrfToken} back={base} />
       {manage ? <WorkPanel ctx={ctx} d={d} /> : null}
       <div class="card">
         <h2>Report</h2>

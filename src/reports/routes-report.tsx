@@ -21,6 +21,7 @@ import { acknowledge, assignCoordinator, markDuplicate, redirectProject, setClas
 import { subscribe, unsubscribe } from './ladder.js';
 import { extendEmbargo, planDisclosure, publishAsIssue } from './disclosure.js';
 import { loadDisclosureSummary } from '../disclosure/summary.js';
+import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
 
@@ -48,6 +49,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     approvals,
     coordinatorName: coordinator?.display_name ?? null,
     disclosure,
+    mailProblems: await mailProblemsForReport(scope, report),
     now: app.clock.now(),
     viewerZone: scope.actor.kind === 'user' ? scope.actor.timeZone : 'UTC',
   };

@@ -10,6 +10,8 @@ import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { addContact, createOrg, getOrg, listOrgs } from './stakeholders.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
+import { mailProblemsForAddresses } from '../mail/failed-mail.js';
+import { DeliveryProblems } from '../mail/delivery-problems.js';
 
 void Fragment;
 
@@ -156,6 +158,7 @@ async function orgsPage(app: AppContext, req: FastifyRequest, reply: FastifyRepl
 async function orgPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, orgId: number, state?: FormState, status?: number) {
   const org = await getOrg(app.storage.db, orgId);
   if (!org) throw errors.notFound('organisation');
+  const failedMail = await mailProblemsForAddresses({ app, actor: req.actor, requestId: req.id }, org.contacts.map((c) => c.email));
   return sendPage(
     app,
     req,
@@ -193,6 +196,7 @@ async function orgPage(app: AppContext, req: FastifyRequest, reply: FastifyReply
             </tbody>
           </table>
         )}
+        <DeliveryProblems problems={failedMail} csrfToken={ctx.csrfToken} back={`/admin/stakeholders/${org.id}`} />
         <ErrorSummary state={state} />
         <form method="post" action={`/admin/stakeholders/${org.id}/contacts`} class="card stack">
           <h2>Add a contact or list</h2>

@@ -1,0 +1,80 @@
+// Test helper (not used by the product): the patch world with a team key, a stakeholder organisation that
+// follows nova (Dana, and a list the relay refuses for good), pre-approved patches, and a real SMTP relay
+// on loopback whose refusals the test switches off to see a retry go through.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { buildJobRegistry } from '../jobs/registry.js';
+import { Worker } from '../jobs/worker.js';
+import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
+import { createPatchWorld, type PatchWorld } from '../patches/test-world.js';
+import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { addContact, createOrg } from '../stakeholders/stakeholders.js';
+import type { DialectName } from '../storage/database.js';
+
+/** Text in the relay's refusal, with markup that the pages must show as text. */
+export const RELAY_MARKER = 'marker-relay-5x7q';
+
+export interface FailedMailWorld {
+  w: PatchWorld;
+  gpg: TempGnupg;
+  orgId: number;
+  /** Addresses the relay refuses with a 550; clear it to let a retry through. */
+  refusing: Set<string>;
+  /** What the relay accepted for one address (the world's own notifications go through it too). */
+  receivedFor(address: string): string[];
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createFailedMailWorld(dialect: DialectName): Promise<FailedMailWorld> {
+  const w = await createPatchWorld(dialect);
+  const refusing = new Set(['gone@example.net']);
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (refusing.has(address.address)) return callback(Object.assign(new Error(`5.1.1 <b>${RELAY_MARKER}</b> no such mailbox`), { responseCode: 550 }));
+      return callback();
+    },
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('latin1'));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  Object.assign(w.t.ctx.config, { pgpPassphrase: 'failed mail test passphrase', teamEmail: 'security@example.org', mailFrom: 'Example VMT <security@example.org>', publicUrl: 'https://security.example.org', smtpUrl });
+  const worker = new Worker({ storage: w.t.ctx.storage, clock: w.t.clock, registry: buildJobRegistry(w.t.ctx) });
+  const gpg = new TempGnupg();
+  await generateAndStoreTeamKey(w.t.system, { name: 'Example VMT', email: 'security@example.org' });
+  gpg.importKey((await currentTeamKey(w.t.ctx.storage.db))!.public_key);
+  const orgId = await createOrg(w.t.system, { name: 'Distro', followsProjects: ['nova'] });
+  await addContact(w.t.system, orgId, { kind: 'person', name: 'Dana', email: 'dana@example.net' });
+  await addContact(w.t.system, orgId, { kind: 'list', name: 'Gone list', email: 'gone@example.net' });
+  const res = await w.clients.developer!.json('POST', `/api/v1/reports/${w.ref}/patches`, { project: 'nova', branches: ['master'], mbox: w.patches.series });
+  if (res.statusCode !== 201) throw new Error(`patch upload failed: ${res.statusCode} ${res.body}`);
+  for (const id of (JSON.parse(res.body) as { targets: { patches: number[] }[] }).targets[0]!.patches) {
+    const vote = await w.clients.coresec!.json('POST', `/api/v1/reports/${w.ref}/patches/${id}/votes`, { score: 2 });
+    if (vote.statusCode !== 201) throw new Error(`vote failed: ${vote.statusCode}`);
+  }
+  await worker.drain();
+  return {
+    w,
+    gpg,
+    orgId,
+    refusing,
+    receivedFor: (address) => received.filter((raw) => raw.split(/\r?\n/).includes(`To: ${address}`)),
+    drain: () => worker.drain(),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      gpg.cleanup();
+      await w.close();
+    },
+  };
+}
