@@ -13,7 +13,8 @@ import { setProjectMember } from '../projects/projects.js';
 import { completeForm, IMPACT_FIELDS, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
 import { createAdvisory } from '../advisories/commands.js';
 import { setClass } from './triage.js';
-import { draftImpact, textVersion } from './cve-impact.js';
+import { draftImpact } from './cve-impact.js';
+import { createHash } from 'node:crypto';
 import { subscribe } from './ladder.js';
 
 async function fileReport(t: TestApp, title: string): Promise<{ ref: string; token: string; id: number }> {
@@ -36,6 +37,9 @@ async function flashAfter(client: TestClient, res: LightMyRequestResponse): Prom
   const page = await client.get(String(res.headers.location).replace(/#.*$/, ''));
   return /<div class="flash[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(page.body)?.[1] ?? '';
 }
+
+// The version shown beside a text: the first 12 hex digits of its SHA-256 (computed here, not imported).
+const textVersion = (impact: string): string => createHash('sha256').update(impact).digest('hex').slice(0, 12);
 
 const text = (html: string): string => html.replace(/<[^>]+>/g, '').replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
