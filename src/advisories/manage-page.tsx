@@ -35,12 +35,14 @@ export interface ManageView {
   approvers: Approvers;
 }
 
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
 /** Under a pending approval: who gives it, whether the viewer can and why, and their button for an impact approval. */
 function ApproverNote({ a, ref, csrf }: { a: Approver; ref: string; csrf: string }): SafeHtml {
   return (
     <div class="approver">
       <p class="hint">Who approves: {a.whoCan}</p>
-      <p class="hint">{a.viewer.may ? <strong>You can: {a.viewer.why}</strong> : <>You cannot: {a.viewer.why}</>}</p>
+      <p class="hint">{a.viewer.may ? <strong>You can: {lowerFirst(a.viewer.why)}</strong> : <>You cannot: {lowerFirst(a.viewer.why)}</>}</p>
       {a.impactRole && a.version ? (
         <form method="post" action={`/advisories/${ref}/impact-approve`} class="inline-form">
           <CsrfField token={csrf} />

@@ -230,6 +230,8 @@ function VoteRow({ vote, current }: { vote: VoteView; current: number }): SafeHt
   );
 }
 
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
 export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
   const { decision } = data;
   const reviewing = data.state === 'in_review' || data.state === 'awaiting_disclosure';
@@ -258,7 +260,7 @@ export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
                 <li>
                   {p.message}
                   <p class="hint">Who approves: {p.whoCan}</p>
-                  <p class="hint">{p.viewer.may ? <strong>You can: {p.viewer.why}</strong> : <>You cannot: {p.viewer.why}</>}</p>
+                  <p class="hint">{p.viewer.may ? <strong>You can: {lowerFirst(p.viewer.why)}</strong> : <>You cannot: {lowerFirst(p.viewer.why)}</>}</p>
                 </li>
               ))}
             </ul>

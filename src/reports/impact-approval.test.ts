@@ -174,12 +174,12 @@ describe.each(testDialects())('impact approval on %s', (dialect) => {
     const ref = await createAdvisory(vmt, completeForm({ title: 'Second advisory' }));
     const author = await signedInClient(t, cast.vmt);
     const page = text((await author.get(`/advisories/${ref}/manage`)).body);
-    expect(page).toContain('You cannot: This needs someone other than you, because you wrote part of revision 1: a second VMT member checks what the author wrote.');
+    expect(page).toContain('You cannot: this needs someone other than you, because you wrote part of revision 1: a second VMT member checks what the author wrote.');
     const res = await author.post(`/advisories/${ref}/approve`, { revision: '1' }, `/advisories/${ref}/manage`);
     expect(await flashAfter(author, res)).toContain('This needs someone other than you, because you wrote part of revision 1');
     expect((await t.ctx.storage.db.selectFrom('advisory_approvals').select('advisory_approvals.id').innerJoin('advisories', 'advisories.id', 'advisory_approvals.advisory_id').where('advisories.ref', '=', ref).execute()).length).toBe(0);
     // The VMT member who leads nova wrote none of it: the page says they can.
-    expect(text((await (await signedInClient(t, vmtLead)).get(`/advisories/${ref}/manage`)).body)).toContain('You can: You are in the VMT and wrote none of these changes.');
+    expect(text((await (await signedInClient(t, vmtLead)).get(`/advisories/${ref}/manage`)).body)).toContain('You can: you are in the VMT and wrote none of these changes.');
   });
 
   it('lets no outsider or other reporter see or give an approval', async () => {
