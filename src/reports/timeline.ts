@@ -113,9 +113,9 @@ export function describeEvent(e: TimelineEntry): string {
     case 'impact_drafted':
       return 'Impact description drafted.';
     case 'impact_approved':
-      return `Impact description approved by the ${s('role')}${s('version') ? ` (version ${s('version')})` : ''}.`;
+      return `Impact description approved by the ${s('role') === 'lead' ? 'project lead' : s('role')}${s('version') ? ` (version ${s('version')})` : ''}.`;
     case 'impact_changes_requested':
-      return `The ${s('role')} asked for changes to the impact description.`;
+      return `The ${s('role') === 'lead' ? 'project lead' : s('role')} asked for changes to the impact description.`;
     case 'embargo_extended':
       return `Embargo extended to ${when('end')}. Reason: ${s('reason')}`;
     case 'embargo_warning':
