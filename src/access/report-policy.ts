@@ -116,3 +116,35 @@ export function readableReports(actor: Actor): (eb: ExpressionBuilder<Database, 
     ]);
   };
 }
+
+/** The two approvals of an impact description (DESIGN.md §1–2: the reporter, and the project lead). */
+export type ImpactApproverRole = 'reporter' | 'lead';
+export const IMPACT_APPROVER_ROLES: readonly ImpactApproverRole[] = ['reporter', 'lead'];
+
+export interface ApproverVerdict {
+  may: boolean;
+  /** In plain words, for the page and for the refusal. */
+  why: string;
+}
+
+/**
+ * Whether this actor may give one impact approval. Both rules are about a role, not about a second person
+ * (issue 15 item 5): whoever holds the role approves, and each role a person holds counts on its own — a VMT
+ * member who leads the project approves as the lead; whoever holds the reporter's private link approves as
+ * the reporter. A lead must be working on the report (the VMT, or subscribed), not just reading it once public.
+ */
+export function impactApprover(actor: Actor, report: ReportFacts, access: ReportAccess, role: ImpactApproverRole, context: ReportAccessContext = {}): ApproverVerdict {
+  if (!canRead(access)) return { may: false, why: 'You cannot read this report.' };
+  if (!tokenAllows(actor, 'write')) return { may: false, why: 'This API token may only read.' };
+  const userId = actor.kind === 'user' ? actor.userId : null;
+  if (role === 'reporter') {
+    if (context.reporterLink) return { may: true, why: 'You hold the reporter’s private link.' };
+    if (access === 'reporter' || (userId !== null && report.reporterUserId === userId)) return { may: true, why: 'You filed this report.' };
+    return { may: false, why: 'Only the person who filed the report gives this approval, from their private link or their account.' };
+  }
+  const leads = actor.kind === 'user' && report.projectIds.some((id) => actor.projectRoles.get(id)?.has('lead'));
+  if (!leads) return { may: false, why: 'Only a lead of an affected project gives this approval.' };
+  if (access === 'vmt') return { may: true, why: 'You lead an affected project (being in the VMT as well does not stop you: each role counts on its own).' };
+  if (access === 'subscriber') return { may: true, why: 'You lead an affected project and work on this report.' };
+  return { may: false, why: 'You lead an affected project, but you are not working on this report: the VMT subscribes you first.' };
+}

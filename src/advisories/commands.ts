@@ -135,7 +135,7 @@ export async function approveAdvisory(scope: Scope, ref: string, revision: numbe
   if (loaded.row.status === 'approved') throw errors.conflict(`This revision of ${ref} is already approved.`);
   const userId = scope.actor.userId;
   if ((await pendingAuthors(db, loaded.row)).has(userId)) {
-    throw errors.forbiddenAction('You wrote part of what is to be approved: a second VMT member must approve it.');
+    throw errors.forbiddenAction(`This needs someone other than you, because you wrote part of revision ${revision}: a second VMT member must approve it.`);
   }
   const problems = publicationProblems(loaded.record);
   if (problems.length) throw errors.validation(problems, `Complete the advisory before approving it: ${problems.map((p) => p.message).join(' ')}`);

@@ -7,6 +7,7 @@ import type { AdvisoryApprovalRow, AdvisoryRevisionRow, AdvisoryRow } from './ta
 import type { LoadedAdvisory } from './store.js';
 import type { Readiness } from './publish.js';
 import type { FieldDiff } from './diff.js';
+import type { Approver, Approvers } from './approvers.js';
 
 void Fragment;
 
@@ -30,21 +31,47 @@ export interface ManageView {
   /** Whether the viewer wrote any revision since the last publication (and so may not approve it). */
   viewerIsAuthor: boolean;
   announceLists: string[];
+  /** Per pending approval: who gives it and whether the viewer may (issue 15 item 5). */
+  approvers: Approvers;
 }
 
-function Checklist({ readiness }: { readiness: Readiness }): SafeHtml {
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** Under a pending approval: who gives it, whether the viewer can and why, and their button for an impact approval. */
+function ApproverNote({ a, ref, csrf }: { a: Approver; ref: string; csrf: string }): SafeHtml {
+  return (
+    <div class="approver">
+      <p class="hint">Who approves: {a.whoCan}</p>
+      <p class="hint">{a.viewer.may ? <strong>You can: {lowerFirst(a.viewer.why)}</strong> : <>You cannot: {lowerFirst(a.viewer.why)}</>}</p>
+      {a.impactRole && a.version ? (
+        <form method="post" action={`/advisories/${ref}/impact-approve`} class="inline-form">
+          <CsrfField token={csrf} />
+          <input type="hidden" name="role" value={a.impactRole} />
+          <input type="hidden" name="version" value={a.version} />
+          <Button kind="secondary">{`Approve the impact description as the ${a.impactRole === 'lead' ? 'project lead' : 'reporter'}`}</Button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+function Checklist({ readiness, approvers, ref, csrf }: { readiness: Readiness; approvers: Approvers; ref: string; csrf: string }): SafeHtml {
   return (
     <ul class="checklist">
-      {readiness.checks.map((c) => (
-        <li class={c.ok ? 'ok' : 'todo'}>
-          <span class="mark" aria-hidden="true">{c.ok ? '✓' : c.warning ? '!' : '•'}</span> <strong>{c.label}</strong>
-          <span class="visually-hidden">{c.ok ? ' (done)' : c.warning ? ' (does not block publication)' : ' (not yet)'}</span>
-          <div class="muted">
-            {c.detail}
-            {c.href ? <> <a href={c.href}>Open the publication settings</a>.</> : null}
-          </div>
-        </li>
-      ))}
+      {readiness.checks.map((c) => {
+        const a = approvers[c.key];
+        return (
+          <li class={c.ok ? 'ok' : 'todo'}>
+            <span class="mark" aria-hidden="true">{c.ok ? '✓' : c.warning ? '!' : '•'}</span> <strong>{c.label}</strong>
+            <span class="visually-hidden">{c.ok ? ' (done)' : c.warning ? ' (does not block publication)' : ' (not yet)'}</span>
+            <div class="muted">
+              {c.detail}
+              {c.href ? <> <a href={c.href}>Open the publication settings</a>.</> : null}
+            </div>
+            {!c.ok && a ? <ApproverNote a={a} ref={ref} csrf={csrf} /> : null}
+          </li>
+        );
+      })}
       {!readiness.impactChanged ? (
         <li class="ok">
           <span class="mark" aria-hidden="true">✓</span> <strong>The impact description is the one already published</strong>
@@ -107,7 +134,7 @@ export function ManagePage(v: ManageView): SafeHtml {
             </p>
           ) : (
             <>
-              <Checklist readiness={v.readiness} />
+              <Checklist readiness={v.readiness} approvers={v.approvers} ref={ref} csrf={csrf} />
               {row.status === 'draft' && contentOk && !v.viewerIsAuthor ? (
                 <form method="post" action={`/advisories/${ref}/approve`} class="inline-form">
                   <CsrfField token={csrf} />
@@ -115,7 +142,6 @@ export function ManagePage(v: ManageView): SafeHtml {
                   <Button kind="secondary">Approve revision {row.current_revision}</Button>
                 </form>
               ) : null}
-              {row.status === 'draft' && v.viewerIsAuthor ? <p class="hint">You wrote some of these changes: another VMT member approves them.</p> : null}
               {v.readiness.ready ? (
 <div class="inline-form">
                   <a class="btn primary" href={`/advisories/${ref}/publish`}>

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -14,6 +14,9 @@ import { irreversibleRoutes } from '../http/confirm.js';
 import { advisoryForEditor, listApprovals, listRevisions, loadRevision, parseRecord, pendingAuthors } from './store.js';
 import { diffRecords } from './diff.js';
 import { DiffView, ManagePage, statusBadge } from './manage-page.js';
+import { approversFor } from './approvers.js';
+import { approveImpact } from '../reports/cve-impact.js';
+import { impactRoleOf } from '../reports/impact-approval.js';
 
 void Fragment;
 
@@ -101,6 +104,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
           notice = `The notice text cannot be made yet: ${error instanceof Error ? error.message : String(error)}`;
         }
         const userId = scope.actor.userId;
+        const approvers = await approversFor(scope, loaded, readiness, authors);
         return sendPage(app, req, reply, loaded.row.ref, (ctx) => (
           <ManagePage
             ctx={ctx}
@@ -111,6 +115,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
             notice={notice}
             viewerIsAuthor={authors.has(userId)}
             announceLists={app.config.announceLists}
+            approvers={approvers}
           />
         ), { wide: true });
       },
@@ -119,6 +124,14 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
     manageAction('impact-approvals', async (scope, id, form) => {
       await recordImpactApproval(scope, id, str(form, 'role') as 'reporter' | 'lead', str(form, 'note'));
       return 'Approval recorded.';
+    }),
+    // A VMT member who also leads the project gives the lead's approval here, on the report's text (each role counts).
+    manageAction('impact-approve', async (scope, id, form) => {
+      const loaded = await advisoryForEditor(db, scope.actor, id);
+      const report = loaded.row.report_id === null ? undefined : await db.selectFrom('reports').select('ref').where('id', '=', loaded.row.report_id).executeTakeFirst();
+      if (!report) throw errors.conflict('This advisory has no report: record the approval with “Record an impact approval”.');
+      const role = await approveImpact(scope, report.ref, {}, { role: impactRoleOf(form), version: str(form, 'version') || undefined });
+      return `You approved version ${str(form, 'version')} of the impact description on ${report.ref} as the ${role === 'lead' ? 'project lead' : 'reporter'}.`;
     }),
     // Irreversible: a confirmation page with a reason (issue 13 item 11), working without JavaScript.
     ...irreversibleRoutes(app, {

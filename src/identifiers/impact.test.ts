@@ -145,3 +145,17 @@ describe('indefiniteArticle', () => {
     expect(indefiniteArticle(phrase)).toBe(article);
   });
 });
+
+describe('the consequence reads after "resulting in" (issue 15 item 8)', () => {
+  it.each([
+    ['impersonate any user', '“resulting in impersonate any user” does not read: say what it results in, e.g. “the ability to impersonate any user” or “a denial of service”.'],
+    ['Execute code as root', '“resulting in Execute code as root” does not read: say what it results in, e.g. “the ability to Execute code as root” or “a denial of service”.'],
+    ['to impersonate any user', '“resulting in to impersonate any user” does not read: drop the “to” and say what it results in, e.g. “the ability to impersonate any user”.'],
+  ])('refuses %j with the fix', (consequence, message) => {
+    expect(fieldErrors(() => impactDescription({ ...BASE, consequence }, 'impact.'))).toEqual([{ field: 'impact.consequence', message }]);
+  });
+
+  it.each(['the ability to impersonate any user', 'a denial of service', 'information disclosure', 'access to other tenants’ data', 'resulting in a crash of the API'])('accepts %j', (consequence) => {
+    expect(impactDescription({ ...BASE, consequence })).toContain(`resulting in ${consequence.replace(/^resulting in /, '')}.`);
+  });
+});

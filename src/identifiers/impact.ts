@@ -69,6 +69,18 @@ export interface ImpactFields {
 const DETERMINERS = ['the', 'any', 'some', 'every', 'each', 'all', 'one', 'two', 'several', 'many'];
 // Words ending in "ing" that are not verbs, so "By doing string manipulation" keeps its "doing".
 const NOT_GERUNDS = new Set(['string', 'strings', 'thing', 'things', 'spring', 'ceiling', 'something', 'nothing', 'anything', 'everything', 'evening', 'morning']);
+// Verbs that are never nouns: after "resulting in" they need "the ability to" (issue 15 item 8: "resulting
+// in impersonate any user"). Words that are also nouns ("access", "crash", "leak", "use") are not listed.
+const BARE_VERBS = new Set(['impersonate', 'execute', 'read', 'write', 'gain', 'bypass', 'obtain', 'cause', 'delete', 'modify', 'escalate', 'inject', 'steal', 'exhaust', 'disclose', 'perform', 'get', 'see', 'consume', 'overwrite', 'elevate', 'retrieve', 'hijack', 'forge', 'spoof', 'alter', 'destroy', 'become', 'make', 'create', 'remove', 'trigger', 'reveal', 'expose']);
+
+/** Why "resulting in CONSEQUENCE" does not read, or null when it does. */
+export function consequenceProblem(consequence: string): string | null {
+  const first = consequence.split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (first === 'to') return `“resulting in ${consequence}” does not read: drop the “to” and say what it results in, e.g. “the ability ${consequence}”.`;
+  if (!BARE_VERBS.has(first)) return null;
+  return `“resulting in ${consequence}” does not read: say what it results in, e.g. “the ability to ${consequence}” or “a denial of service”.`;
+}
+
 // Initial letters whose spoken name starts with a vowel sound: an LDAP user, an SQL client.
 const VOWEL_SOUND_LETTERS = new Set(['a', 'e', 'f', 'h', 'i', 'l', 'm', 'n', 'o', 'r', 's', 'x']);
 
@@ -113,6 +125,8 @@ export function impactDescription(fields: Partial<ImpactFields>, fieldPrefix = '
   const actor = part('actor', 'The actor');
   const impact = part('impact', 'The impact').replace(/^may\s+/i, '');
   const consequence = endOfSentence(part('consequence', 'The consequence')).replace(/^resulting in\s+/i, '');
+  const consequenceIssue = consequence ? consequenceProblem(consequence) : null;
+  if (consequenceIssue) issues.add(`${fieldPrefix}consequence`, consequenceIssue);
   const mode = endOfSentence(part('mode', 'The affected mode', false)).replace(/^only\s+/i, '').replace(/\s+(are|is) affected$/i, '');
   issues.throwIfAny('The impact description is incomplete.');
 

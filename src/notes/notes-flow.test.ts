@@ -111,6 +111,14 @@ describe.each(testDialects())('a public security note through the web on %s', (d
     let page = await missing();
     expect(page).toContain('needs 1 more +2 from security core');
     expect(page).toContain('needs +1 from a core reviewer of nova');
+    // Per missing part: who gives it, and whether this viewer can (issue 15 item 5).
+    expect(page).toContain('Who approves: Security core members other than the author; the rule asks for two different people.');
+    expect(page).toContain('You cannot: this needs someone other than you, because you wrote this note.');
+    const as = async (who: string) => unescapeHtml((await c[who]!.get('/notes/OSSN-0001')).body);
+    expect(await as('core1')).toContain('You cannot: this needs someone other than you, because your +2 already counts as one of the two.');
+    expect(await as('core2')).toContain('You can: you are in security core: vote +2 below.');
+    expect(await as('novaCore')).toContain('You can: you review nova: vote +1 below.');
+    expect(await as('glanceCore')).toContain('You cannot: you are not a core reviewer of nova.');
     const early = await followFlash(c.author!, await c.author!.post('/notes/OSSN-0001/publish', { confirm: 'yes', reason: 'Approved by the review rule.' }, '/notes/OSSN-0001/publish'));
     expect(early?.kind).toBe('error');
     expect(early?.message).toContain('The note is not approved yet: it needs 1 more +2 from security core; needs +1 from a core reviewer of nova.');

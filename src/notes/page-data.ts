@@ -9,8 +9,8 @@ import type { Db } from '../storage/database.js';
 import { loadReportBy } from '../reports/store.js';
 import { publishedAnswers, visibleFeedback } from './feedback.js';
 import type { NoteRecord } from './formats/note-record.js';
-import { reviewStatus } from './review.js';
-import { listRevisions, revisionRecord, type NoteForActor } from './store.js';
+import { pendingApprovals, reviewStatus, underReview, type ReviewViewer } from './review.js';
+import { listRevisions, projectCoreOf, revisionRecord, type NoteForActor } from './store.js';
 import { diffRecords } from './diff.js';
 import type { HistoryData } from './edit-views.js';
 import type { NotePageData } from './public-views.js';
@@ -42,7 +42,14 @@ async function displayName(db: Db, userId: number | null): Promise<string | null
 export async function reviewPanelData(db: Db, scope: Scope, note: NoteForActor): Promise<ReviewPanelData | null> {
   if (!canSeeWork(note.access) || !['draft', 'in_review', 'awaiting_disclosure'].includes(note.row.state)) return null;
   const status = await reviewStatus(db, note);
+  const userId = scope.actor.kind === 'user' ? scope.actor.userId : null;
+  const viewer: ReviewViewer = {
+    userId,
+    securityCore: scope.actor.kind === 'user' && scope.actor.roles.has('security_core'),
+    projectCoreOf: userId === null ? [] : ((await projectCoreOf(db, [userId])).get(userId) ?? []),
+  };
   return {
+    pending: pendingApprovals(status.decision, underReview(note), viewer),
     publicId: note.row.public_id ?? '',
     csrfToken: '',
     state: note.row.state,

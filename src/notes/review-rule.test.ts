@@ -56,26 +56,14 @@ describe('decideApproval: two security-core +2, a +1 from a core of each concern
     ['the latest vote counts: −2 then +2', ['nova'], [['sec3', -2], ['sec2', 2], ['sec3', 2], ['novaCore', 1]], []],
     ['the latest vote counts: +2 then 0', ['nova'], [['sec2', 2], ['sec3', 2], ['novaCore', 1], ['sec2', 0]], [NEED_1]],
     ['one voter voting +2 twice counts once', ['nova'], [['sec2', 2], ['sec2', 2], ['novaCore', 1]], [NEED_1]],
-    [
-      'security core who is nova core, alone, counts once',
-      ['nova'],
-      [['secNova', 2]],
-      [NEED_1, `${nova} (secNova's vote already counts as a security-core +2; one vote counts once)`],
-    ],
-    [
-      'security core who is nova core with one other +2',
-      ['nova'],
-      [['secNova', 2], ['sec2', 2]],
-      [`${nova} (secNova's vote already counts as a security-core +2; one vote counts once)`],
-    ],
-    ['security core who is nova core with two other +2: fills the nova requirement', ['nova'], [['secNova', 2], ['sec2', 2], ['sec3', 2]], []],
+    // Each hat counts (issue 15 item 5): the project +1 is a role rule, the two security-core +2s a two-person rule.
+    ['security core who is nova core, alone, fills the nova +1 and one of the two +2s', ['nova'], [['secNova', 2]], [NEED_1]],
+    ['security core who is nova core with one other +2: complete', ['nova'], [['secNova', 2], ['sec2', 2]], []],
+    ['security core who is nova core with two other +2: complete', ['nova'], [['secNova', 2], ['sec2', 2], ['sec3', 2]], []],
     ['security core who is nova core voting +1 fills the nova requirement', ['nova'], [['secNova', 1], ['sec2', 2], ['sec3', 2]], []],
-    [
-      'a core of two concerned projects counts for one',
-      ['nova', 'glance'],
-      [['sec2', 2], ['sec3', 2], ['bothCores', 1]],
-      [`${glance} (bothCores's vote already counts for nova; one vote counts once)`],
-    ],
+    ['security core who is nova core voting +1 is not a +2', ['nova'], [['secNova', 1], ['sec2', 2]], [NEED_1]],
+    ['a core of two concerned projects fills both', ['nova', 'glance'], [['sec2', 2], ['sec3', 2], ['bothCores', 1]], []],
+    ['one security-core member never counts as both +2s', ['nova'], [['secNova', 2], ['secNova', 2]], [NEED_1]],
     ['the author cannot approve their own note', ['nova'], [['sec1', 2], ['sec2', 2], ['novaCore', 1]], [NEED_1]],
     ['the author may block their own note', ['nova'], [['sec2', 2], ['sec3', 2], ['novaCore', 1], ['sec1', -2]], ['blocked by −2 from sec1']],
     ['votes on an older revision do not count', ['nova'], [['sec2', 2, 1], ['sec3', 2], ['novaCore', 1, 1]], [NEED_1, nova]],
@@ -93,7 +81,8 @@ describe('decideApproval: two security-core +2, a +1 from a core of each concern
     const decision = decideApproval(noteFor(['nova'], 'sec1'), votes);
     expect(decision.publishable).toBe(true);
     const securityVoters = decision.counted.filter((c) => c.countsFor.kind === 'security_core').map((c) => c.voterId);
-    expect(securityVoters.sort()).toEqual(['sec2', 'sec3']);
+    // The first two +2s from security core, in the order cast; secNova's one vote also fills the nova +1.
+    expect(securityVoters.sort()).toEqual(['sec3', 'secNova']);
     expect(decision.counted.filter((c) => c.countsFor.kind === 'project_core')).toEqual([
       { voterId: 'secNova', value: 2, countsFor: { kind: 'project_core', project: 'nova' } },
     ]);

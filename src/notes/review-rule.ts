@@ -12,10 +12,10 @@
  * - A vote on a revision other than the current one is refused when cast, and ignored when deciding:
  *   a new revision needs fresh votes.
  * - Only each voter's latest vote on the current revision counts (by `castAt`, then list order).
- * - One vote fills one requirement. A person who is both security core and a project core reviewer
- *   counts either as one of the two security-core +2s or as their project's +1, never both. Votes
- *   are assigned to requirements so that as many as possible are met (a maximum matching); among
- *   equally good assignments the security-core requirement is filled first.
+ * - The two security-core +2s are a two-person rule: two different members, neither the author.
+ * - The project +1 is a role rule (issue 15 item 5: each hat counts where the rules allow it): any core
+ *   reviewer of the project gives it, so a security-core member who is also a core reviewer of the
+ *   project fills both with one +2, and a core of two concerned projects fills both projects' +1.
  */
 import type { AppError } from '../errors/catalogue.js';
 import { errors } from '../errors/catalogue.js';
@@ -162,28 +162,6 @@ function eligible(vote: NoteVote, slot: ApprovalSlot): boolean {
   return vote.value >= 1 && vote.groups.projectCoreOf.includes(slot.project);
 }
 
-/** Maximum bipartite matching of requirements to votes (Kuhn's augmenting paths), slots in priority order. */
-function assignVotes(slots: ApprovalSlot[], votes: NoteVote[]): Map<number, number> {
-  const slotOfVote = new Map<number, number>();
-  const tryAssign = (slot: number, visited: Set<number>): boolean => {
-    const wanted = slots[slot];
-    if (!wanted) return false;
-    for (let v = 0; v < votes.length; v++) {
-      const vote = votes[v];
-      if (!vote || visited.has(v) || !eligible(vote, wanted)) continue;
-      visited.add(v);
-      const holder = slotOfVote.get(v);
-      if (holder === undefined || tryAssign(holder, visited)) {
-        slotOfVote.set(v, slot);
-        return true;
-      }
-    }
-    return false;
-  };
-  slots.forEach((_, s) => tryAssign(s, new Set()));
-  return slotOfVote;
-}
-
 /** Whether the note may be published now, and if not, what is missing. */
 export function decideApproval(note: NoteUnderReview, votes: readonly NoteVote[]): ApprovalDecision {
   const projects = [...new Set(note.concernedProjects)];
@@ -212,29 +190,23 @@ export function decideApproval(note: NoteUnderReview, votes: readonly NoteVote[]
     .filter((v) => v.value === -2)
     .map((v) => ({ voterId: v.voterId, voterName: nameOf(v), message: `blocked by −2 from ${nameOf(v)}` }));
 
-  const slots: ApprovalSlot[] = [
-    ...Array.from({ length: REQUIRED_SECURITY_CORE_APPROVALS }, (): ApprovalSlot => ({ kind: 'security_core' })),
-    ...projects.map((project): ApprovalSlot => ({ kind: 'project_core', project })),
-  ];
-  const slotOfVote = assignVotes(slots, current);
-  const filled = new Set(slotOfVote.values());
+  // Two different people for the security-core +2s (in the order the votes were cast); any vote of a
+  // project's core reviewer for its +1 — the same vote may fill both kinds.
   const counted: ApprovalDecision['counted'] = [];
-  for (const [v, s] of [...slotOfVote.entries()].sort((a, b) => a[1] - b[1])) {
-    const vote = current[v];
-    const slot = slots[s];
-    if (vote && slot) counted.push({ voterId: vote.voterId, value: vote.value as VoteValue, countsFor: slot });
-  }
-
+  const securityVoters = current.filter((v) => eligible(v, { kind: 'security_core' })).slice(0, REQUIRED_SECURITY_CORE_APPROVALS);
+  for (const v of securityVoters) counted.push({ voterId: v.voterId, value: v.value as VoteValue, countsFor: { kind: 'security_core' } });
   const missing: MissingApproval[] = [];
-  const securityMissing = slots.filter((slot, s) => slot.kind === 'security_core' && !filled.has(s)).length;
+  const securityMissing = REQUIRED_SECURITY_CORE_APPROVALS - securityVoters.length;
   if (securityMissing > 0) {
     const votesWord = securityMissing === 1 ? '+2' : '+2 votes';
     missing.push({ kind: 'security_core_plus2', count: securityMissing, message: `needs ${securityMissing} more ${votesWord} from security core` });
   }
-  slots.forEach((slot, s) => {
-    if (slot.kind !== 'project_core' || filled.has(s)) return;
-    missing.push({ kind: 'project_core_plus1', project: slot.project, message: projectMessage(slot.project, current, slots, slotOfVote) });
-  });
+  for (const project of projects) {
+    const slot: ApprovalSlot = { kind: 'project_core', project };
+    const vote = current.find((v) => eligible(v, slot));
+    if (vote) counted.push({ voterId: vote.voterId, value: vote.value as VoteValue, countsFor: slot });
+    else missing.push({ kind: 'project_core_plus1', project, message: `needs +1 from a core reviewer of ${project}` });
+  }
 
   return {
     publishable: blockedBy.length === 0 && missing.length === 0,
@@ -244,17 +216,4 @@ export function decideApproval(note: NoteUnderReview, votes: readonly NoteVote[]
     counted,
     ignored,
   };
-}
-
-/** "needs +1 from a core reviewer of nova", with why a dual-role voter's vote did not fill it. */
-function projectMessage(project: string, current: NoteVote[], slots: ApprovalSlot[], slotOfVote: Map<number, number>): string {
-  const base = `needs +1 from a core reviewer of ${project}`;
-  const reasons: string[] = [];
-  current.forEach((vote, v) => {
-    const slot = slots[slotOfVote.get(v) ?? -1];
-    if (!slot || vote.value < 1 || !vote.groups.projectCoreOf.includes(project)) return;
-    const role = slot.kind === 'security_core' ? 'as a security-core +2' : `for ${slot.project}`;
-    reasons.push(`${nameOf(vote)}'s vote already counts ${role}`);
-  });
-  return reasons.length ? `${base} (${reasons.join('; ')}; one vote counts once)` : base;
 }

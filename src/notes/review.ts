@@ -98,3 +98,39 @@ export async function castVote(scope: Scope & { actor: UserActor }, publicId: st
 export function voteLabel(value: number): string {
   return value > 0 ? `+${value}` : value < 0 ? `−${-value}` : '0';
 }
+
+export interface PendingApproval {
+  /** The review rule's words ("needs 1 more +2 from security core"). */
+  message: string;
+  whoCan: string;
+  viewer: { may: boolean; why: string };
+}
+
+export interface ReviewViewer {
+  userId: number | null;
+  securityCore: boolean;
+  projectCoreOf: readonly string[];
+}
+
+/**
+ * Per missing part of the rule: who gives it and whether this viewer may, in plain words (issue 15 item 5).
+ * The two security-core +2s must come from two people other than the author; the project +1 from any core
+ * reviewer of the project, a security-core member who also reviews it included.
+ */
+export function pendingApprovals(decision: ApprovalDecision, note: NoteUnderReview, viewer: ReviewViewer): PendingApproval[] {
+  const isAuthor = viewer.userId !== null && String(viewer.userId) === note.authorId;
+  const mine = decision.counted.filter((c) => viewer.userId !== null && c.voterId === String(viewer.userId));
+  return decision.missing.map((m): PendingApproval => {
+    if (m.kind === 'security_core_plus2') {
+      const whoCan = 'Security core members other than the author; the rule asks for two different people.';
+      if (isAuthor) return { message: m.message, whoCan, viewer: { may: false, why: 'This needs someone other than you, because you wrote this note.' } };
+      if (mine.some((c) => c.countsFor.kind === 'security_core')) return { message: m.message, whoCan, viewer: { may: false, why: 'This needs someone other than you, because your +2 already counts as one of the two.' } };
+      if (viewer.securityCore) return { message: m.message, whoCan, viewer: { may: true, why: 'You are in security core: vote +2 below.' } };
+      return { message: m.message, whoCan, viewer: { may: false, why: 'Only security core members give a +2.' } };
+    }
+    const whoCan = `A core reviewer (or coresec) of ${m.project}; a security-core member who also reviews ${m.project} fills this with the same vote.`;
+    if (isAuthor) return { message: m.message, whoCan, viewer: { may: false, why: 'This needs someone other than you, because you wrote this note.' } };
+    if (viewer.projectCoreOf.includes(m.project)) return { message: m.message, whoCan, viewer: { may: true, why: `You review ${m.project}: vote +1${viewer.securityCore ? ' (or +2, which counts for security core too)' : ''} below.` } };
+    return { message: m.message, whoCan, viewer: { may: false, why: `You are not a core reviewer of ${m.project}.` } };
+  });
+}

@@ -4,7 +4,7 @@ import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, Select, T
 import type { NoteState } from './tables.js';
 import type { NoteListItem, NoteForActor, VoteView } from './store.js';
 import type { ApprovalDecision } from './review-rule.js';
-import { voteLabel } from './review.js';
+import { voteLabel, type PendingApproval } from './review.js';
 
 void Fragment;
 
@@ -200,6 +200,8 @@ export interface ReviewPanelData {
   state: NoteState;
   currentRevision: number;
   decision: ApprovalDecision;
+  /** Per missing part of the rule: who gives it and whether this viewer may. */
+  pending: PendingApproval[];
   votes: VoteView[];
   mayAuthor: boolean;
   mayVote: boolean;
@@ -228,6 +230,8 @@ function VoteRow({ vote, current }: { vote: VoteView; current: number }): SafeHt
   );
 }
 
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
 export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
   const { decision } = data;
   const reviewing = data.state === 'in_review' || data.state === 'awaiting_disclosure';
@@ -236,7 +240,7 @@ export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
   return (
     <section class="card review-panel" aria-labelledby="review-h">
       <h2 id="review-h">Review of revision {data.currentRevision}</h2>
-      <p class="hint">Published with two +2 from security core and a +1 from a core reviewer of each concerned project; a −2 blocks. A new revision needs fresh votes.</p>
+      <p class="hint">Published with two +2 from two security core members and a +1 from a core reviewer of each concerned project (one person holding both roles counts for both); a −2 blocks. A new revision needs fresh votes.</p>
       {data.state === 'draft' ? <p class="muted">A draft: its author submits it for review when it is ready.</p> : null}
       {reviewing ? (
         decision.publishable ? (
@@ -249,8 +253,15 @@ export function ReviewPanel({ data }: { data: ReviewPanelData }): SafeHtml {
               <Badge tone="warn">not yet publishable</Badge> Still missing:
             </p>
             <ul>
-              {decision.outstanding.map((o) => (
-                <li>{o}</li>
+              {decision.blockedBy.map((b) => (
+                <li>{b.message}</li>
+              ))}
+              {data.pending.map((p) => (
+                <li>
+                  {p.message}
+                  <p class="hint">Who approves: {p.whoCan}</p>
+                  <p class="hint">{p.viewer.may ? <strong>You can: {lowerFirst(p.viewer.why)}</strong> : <>You cannot: {lowerFirst(p.viewer.why)}</>}</p>
+                </li>
               ))}
             </ul>
           </div>

@@ -6,7 +6,8 @@ import { errors } from '../errors/catalogue.js';
 import type { SelectQueryBuilder } from 'kysely';
 import { attachmentScope, canComment, canContribute, canSeeVmtOnly, type AttachmentScope, type ReportAccess, type ReportAccessContext } from '../access/report-policy.js';
 import type { CommentVisibility, Database } from '../storage/tables.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn, type ReportForActor } from './access.js';
+import type { Db } from '../storage/database.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
 import { safeFilename, type AttachmentInput } from './intake.js';
@@ -16,21 +17,33 @@ export async function addComment(scope: Scope, ref: string, input: { body: strin
   requireOn(report, scope, canComment, 'comment');
   const visibility = input.visibility === 'vmt' ? 'vmt' : 'everyone';
   if (visibility === 'vmt' && !canSeeVmtOnly(report.access)) throw errors.forbiddenAction('Only the VMT can write VMT-only comments.');
-  const body = (input.body ?? '').trim();
-  if (!body) throw errors.field('body', 'Write a comment first.');
-  if (body.length > 20_000) throw errors.field('body', 'Use at most 20000 characters.');
+  const body = checkedCommentBody(input.body);
   const who = scope.actor.kind === 'user' ? actorName(scope.actor) : { id: null, label: 'reporter' };
   return change(scope, async ({ trx, now, audit, enqueue }) => {
-    const row = await trx
-      .insertInto('report_comments')
-      .values({ report_id: report.row.id, author_id: who.id, author_label: report.access === 'reporter' && who.id !== null ? `${who.label} (reporter)` : who.label, body, visibility, created_at: now.toISOString() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await addTimelineEvent(trx, report.row.id, now, who, 'comment', { comment_id: row.id }, visibility);
+    const id = await writeComment(trx, now, report, who, body, visibility);
     await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A comment was added.', visibility, reporter: report.access !== 'reporter', exceptUserId: who.id });
-    await audit('report.commented', 'report', report.row.id, undefined, { comment_id: row.id, visibility });
-    return row.id;
+    await audit('report.commented', 'report', report.row.id, undefined, { comment_id: id, visibility });
+    return id;
   });
+}
+
+/** A comment's text, trimmed and within bounds (field `body`). */
+export function checkedCommentBody(raw: string | undefined, field = 'body'): string {
+  const body = (raw ?? '').trim();
+  if (!body) throw errors.field(field, 'Write a comment first.');
+  if (body.length > 20_000) throw errors.field(field, 'Use at most 20000 characters.');
+  return body;
+}
+
+/** Writes a comment and its timeline entry inside the caller's transaction (the caller notifies and audits). */
+export async function writeComment(trx: Db, now: Date, report: ReportForActor, who: { id: number | null; label: string }, body: string, visibility: CommentVisibility): Promise<number> {
+  const row = await trx
+    .insertInto('report_comments')
+    .values({ report_id: report.row.id, author_id: who.id, author_label: report.access === 'reporter' && who.id !== null ? `${who.label} (reporter)` : who.label, body, visibility, created_at: now.toISOString() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await addTimelineEvent(trx, report.row.id, now, who, 'comment', { comment_id: row.id }, visibility);
+  return row.id;
 }
 
 export async function addAttachments(scope: Scope, ref: string, files: AttachmentInput[], visibility: CommentVisibility, context: ReportAccessContext = {}): Promise<void> {

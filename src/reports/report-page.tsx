@@ -15,6 +15,8 @@ import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js
 import { ActionForm, WorkPanel } from './report-actions.js';
 import { DeliveryProblems } from '../mail/delivery-problems.js';
 import type { MailProblem } from '../mail/failed-mail.js';
+import { ImpactApprovals, ImpactEditor, ImpactText } from './impact-card.js';
+import { storedImpactFields, type ImpactPanel } from './impact-approval.js';
 
 void Fragment;
 
@@ -26,6 +28,8 @@ export interface ReportPageData {
   /** Who takes part, as this viewer may see it (presentSubscriptions). */
   subscriptions: ReturnType<typeof presentSubscriptions>;
   approvals: { reporter: boolean; lead: boolean };
+  /** The impact approvals with who may give each and whether this viewer may (issue 15 item 5). */
+  impact: ImpactPanel;
   coordinatorName: string | null;
   /** The disclosure plan with its pre-notice recipients: VMT only, null otherwise or when none. */
   disclosure: DisclosureSummary | null;
@@ -134,16 +138,8 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         <h2>Impact and CVE</h2>
         {r.impact_text ? (
           <>
-            <blockquote class="impact">{r.impact_text}</blockquote>
-            <p>
-              Approved by the reporter: {d.approvals.reporter ? <Badge tone="ok">yes</Badge> : <Badge tone="warn">not yet</Badge>} · by the project lead:{' '}
-              {d.approvals.lead ? <Badge tone="ok">yes</Badge> : <Badge tone="warn">not yet</Badge>}
-            </p>
-            {!manage && (report.access === 'reporter' || report.access === 'subscriber') ? (
-              <ActionForm ctx={ctx} action={`${base}/impact/approve`} inline>
-                <Button kind="secondary">Approve this description</Button>
-              </ActionForm>
-            ) : null}
+            <ImpactText panel={d.impact} />
+            <ImpactApprovals panel={d.impact} base={`${base}/impact`} csrf={ctx.csrfToken} />
           </>
         ) : (
           <p class="muted">No impact description yet.</p>
@@ -154,19 +150,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         {manage ? (
           <details>
             <summary>Draft impact, request or assign a CVE</summary>
-            <ActionForm ctx={ctx} action={`${base}/impact`}>
-              <p class="hint">“REPORTER reported a vulnerability in PROJECT. By doing ACTION an ACTOR may IMPACT resulting in CONSEQUENCE. Only MODE are affected.”</p>
-              <div class="grid">
-                <TextField name="reporter" label="Reporter" value={r.credit_wanted ? r.credit_name : ''} />
-                <TextField name="project" label="Project" value={report.projects[0]?.name ?? ''} />
-                <TextField name="action" label="Action" />
-                <TextField name="actor" label="Actor" />
-                <TextField name="impact" label="Impact" />
-                <TextField name="consequence" label="Consequence" />
-                <TextField name="mode" label="Only … are affected" />
-              </div>
-              <Button kind="secondary">Save impact description</Button>
-            </ActionForm>
+            <ImpactEditor action={`${base}/impact`} csrf={ctx.csrfToken} saved={storedImpactFields(r.impact_fields)} defaults={{ reporter: r.credit_wanted ? r.credit_name : '', project: report.projects[0]?.name ?? '' }} />
             <div class="actions">
               {!r.cve_requested_at ? (
                 <ActionForm ctx={ctx} action={`${base}/cve/request`} inline>

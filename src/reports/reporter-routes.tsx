@@ -15,6 +15,9 @@ import { claimReport, reportByLink, setCredit } from './reporter.js';
 import { readTimeline } from './timeline.js';
 import { readReportForm } from './intake-multipart.js';
 import { ReporterView } from './reporter-view.js';
+import { reportForActor } from './access.js';
+import { approveImpact } from './cve-impact.js';
+import { impactPanel, requestImpactChanges } from './impact-approval.js';
 import { intakeGuard, reportFormBodyLimit, type IntakeGate } from './intake-limits.js';
 
 void Fragment;
@@ -42,11 +45,13 @@ async function showReporterView(app: AppContext, req: FastifyRequest, reply: Fas
   const report = await reportByLink(scope, token);
   const db = app.storage.db;
   // Reporters never see VMT-only material, whoever follows the link.
-  const [timeline, comments, attachments, pgpFingerprint] = await Promise.all([
+  const [timeline, comments, attachments, pgpFingerprint, impact] = await Promise.all([
     readTimeline(db, report.row.id, 'reporter'),
     readComments(scope, report.row.id, false),
     listAttachments(scope, report.row.id, 'reporter'),
     fingerprintOf(scope, report.row.reporter_pgp_key),
+    // Through the one policy, with the link as the credential (never a side door).
+    reportForActor(scope, report.row.ref, { reporterLink: true }).then((r) => impactPanel(db, scope, r, { reporterLink: true })),
   ]);
   // The link is a credential: keep the page out of search engines and caches (sendPage sets no-store).
   void reply.header('x-robots-tag', 'noindex, nofollow');
@@ -69,6 +74,7 @@ async function showReporterView(app: AppContext, req: FastifyRequest, reply: Fas
         commentState={forms.commentState}
         creditState={forms.creditState}
         fileState={forms.fileState}
+        impact={impact}
       />
     ),
     { status: forms.status },
@@ -149,6 +155,44 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
           throw error;
         }
         return redirectWithFlash(reply, `/r/${token}#r-credit`, 'success', anonymous ? 'You will not be credited.' : 'Your credit preference was saved.');
+      },
+    },
+    {
+      method: 'POST',
+      url: '/r/:token/impact/approve',
+      audience: 'public',
+      leak: linkParams,
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        const token = tokenOf(req);
+        const report = await reportByLink(scope, token);
+        const form = formBody(req);
+        try {
+          await approveImpact(scope, report.row.ref, { reporterLink: true }, { role: 'reporter', version: str(form, 'version') });
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'conflict' || error.code === 'validation_failed')) return redirectWithFlash(reply, `/r/${token}#r-impact`, 'error', error.message);
+          throw error;
+        }
+        return redirectWithFlash(reply, `/r/${token}#r-impact`, 'success', `Thank you: you approved version ${str(form, 'version')} of the impact description. If the team changes it, you will be asked again.`);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/r/:token/impact/changes',
+      audience: 'public',
+      leak: linkParams,
+      rateLimitPerMinute: 20,
+      handler: async (req, reply, scope) => {
+        const token = tokenOf(req);
+        const report = await reportByLink(scope, token);
+        const form = formBody(req);
+        try {
+          await requestImpactChanges(scope, report.row.ref, { comment: str(form, 'comment'), role: 'reporter' }, { reporterLink: true });
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'conflict' || error.code === 'validation_failed')) return redirectWithFlash(reply, `/r/${token}#r-impact`, 'error', error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message);
+          throw error;
+        }
+        return redirectWithFlash(reply, `/r/${token}#comments`, 'success', 'Your request for changes was sent to the team; it is in the conversation below.');
       },
     },
     {

@@ -11,6 +11,8 @@ import { renderMarkdown } from '../text/markdown.js';
 import { describeEvent, type TimelineEntry } from './timeline.js';
 import type { LoadedReport } from './store.js';
 import { describeBytes } from './intake-multipart.js';
+import { ImpactApprovals, ImpactText } from './impact-card.js';
+import type { ImpactPanel } from './impact-approval.js';
 
 void Fragment;
 
@@ -147,6 +149,8 @@ export interface ReporterViewProps {
   commentState?: FormState;
   creditState?: FormState;
   fileState?: FormState;
+  /** The impact description and its approvals, as the holder of the link may see and give them. */
+  impact: ImpactPanel;
 }
 
 export function ReporterView(p: ReporterViewProps): SafeHtml {
@@ -236,6 +240,15 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
           <strong>Public</strong> — embargo ended on <Time iso={row.public_at} />.
         </div>
       )}
+
+      {p.impact.text ? (
+        <section class="card" aria-labelledby="r-impact">
+          <h2 id="r-impact">Impact description</h2>
+          <p>The team wrote this description of the vulnerability for the advisory. Please check that it is right: it is published as it stands once the embargo ends.</p>
+          <ImpactText panel={p.impact} />
+          <ImpactApprovals panel={p.impact} base={`${base}/impact`} csrf={ctx.csrfToken} />
+        </section>
+      ) : null}
 
       <section class="card" aria-labelledby="r-report">
         <h2 id="r-report">What you reported</h2>

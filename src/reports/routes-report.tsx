@@ -24,6 +24,7 @@ import { loadDisclosureSummary } from '../disclosure/summary.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
+import { impactPanel, impactRoleOf, requestImpactChanges } from './impact-approval.js';
 
 void Fragment;
 
@@ -31,12 +32,13 @@ const refParam = { params: { ref: 'report' } } as const;
 
 async function pageData(app: AppContext, scope: Scope, report: ReportForActor): Promise<ReportPageData> {
   const team = canSeeVmtOnly(report.access);
-  const [timeline, comments, attachments, approvals, coordinator] = await Promise.all([
+  const [timeline, comments, attachments, approvals, coordinator, impact] = await Promise.all([
     readTimeline(app.storage.db, report.row.id, report.access),
     readComments(scope, report.row.id, team),
     listAttachments(scope, report.row.id, report.access),
     impactApprovals(scope, report.row.id, report.row.impact_text),
     report.row.coordinator_id ? app.storage.db.selectFrom('users').select('display_name').where('id', '=', report.row.coordinator_id).executeTakeFirst() : undefined,
+    impactPanel(app.storage.db, scope, report),
   ]);
   // The pre-notice recipients are the VMT's business (the disclosure page's rule).
   const disclosure = canManage(report.access) && team ? await loadDisclosureSummary(app.storage.db, report.row.id) : null;
@@ -47,6 +49,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     attachments,
     subscriptions: presentSubscriptions(report, scope.actor),
     approvals,
+    impact,
     coordinatorName: coordinator?.display_name ?? null,
     disclosure,
     mailProblems: await mailProblemsForReport(scope, report),
@@ -186,7 +189,14 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       await draftImpact(s, ref, { reporter: str(f, 'reporter'), project: str(f, 'project'), action: str(f, 'action'), actor: str(f, 'actor'), impact: str(f, 'impact'), consequence: str(f, 'consequence'), mode: str(f, 'mode') });
       return 'Impact description saved; earlier approvals no longer apply.';
     }),
-    action('impact/approve', async (s, ref) => `Approved as the ${await approveImpact(s, ref)}.`),
+    action('impact/approve', async (s, ref, f) => {
+      const role = await approveImpact(s, ref, {}, { role: impactRoleOf(f), version: str(f, 'version') || undefined });
+      return `You approved version ${str(f, 'version') || 'current'} of the impact description as the ${role === 'lead' ? 'project lead' : 'reporter'}.`;
+    }),
+    action('impact/changes', async (s, ref, f) => {
+      const role = await requestImpactChanges(s, ref, { comment: str(f, 'comment'), role: impactRoleOf(f) });
+      return `Your request for changes was sent as the ${role === 'lead' ? 'project lead' : 'reporter'}; the team has been told.`;
+    }),
     action('embargo/extend', async (s, ref, f) => (await extendEmbargo(s, ref, str(f, 'end'), str(f, 'reason')), 'Embargo extended; the reporter has been told.')),
     action('disclosure/plan', async (s, ref, f) => (await planDisclosure(s, ref, str(f, 'planned_at') || null), 'Planned disclosure saved.')),
     action('publish-issue', async (s, ref, f) => (await publishAsIssue(s, ref, { summary: str(f, 'summary'), commentIds: list(f, 'comments').map(Number) }), `Published at /issues/${ref}.`)),

@@ -22,6 +22,7 @@ export type TimelineKind =
   | 'cve_assigned'
   | 'impact_drafted'
   | 'impact_approved'
+  | 'impact_changes_requested'
   | 'embargo_extended'
   | 'embargo_warning'
   | 'embargo_ended_early'
@@ -112,7 +113,9 @@ export function describeEvent(e: TimelineEntry): string {
     case 'impact_drafted':
       return 'Impact description drafted.';
     case 'impact_approved':
-      return `Impact description approved by the ${s('role')}.`;
+      return `Impact description approved by the ${s('role') === 'lead' ? 'project lead' : s('role')}${s('version') ? ` (version ${s('version')})` : ''}.`;
+    case 'impact_changes_requested':
+      return `The ${s('role') === 'lead' ? 'project lead' : s('role')} asked for changes to the impact description.`;
     case 'embargo_extended':
       return `Embargo extended to ${when('end')}. Reason: ${s('reason')}`;
     case 'embargo_warning':
