@@ -145,7 +145,7 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
 /**
  * The rules that need someone else (DESIGN.md §2), said with this team's numbers: an advisory revision is
  * approved by a VMT member who did not write it; a security note needs two security-core +2 votes from
- * people other than its author (notes/review-rule.ts), and one vote fills one requirement only.
+ * people other than its author (notes/review-rule.ts); the project's +1 is a role rule any of its core reviewers fills.
  */
 export function staffingNotes(vmt: number, securityCore: number): string[] {
   const notes: string[] = [];
@@ -159,7 +159,9 @@ export function staffingNotes(vmt: number, securityCore: number): string[] {
       ? `Security notes: ${securityCore} security core members, enough for two +2 votes besides the author.`
       : `Security notes: a note needs two +2 votes from security core members other than its author, so the team needs three of them if one of them writes notes (now ${securityCore}).`,
   );
-  notes.push('One person may be VMT, a project’s lead and coresec at once; each vote or approval still counts once, for one role.');
+  notes.push(
+    'One person may be VMT, a project’s lead and coresec at once, and each hat counts where the rule is about a role: a VMT member who leads the project approves the impact as its lead, and a security core member who is also a core reviewer of the project gives the project’s +1 with their +2. Rules about different people (the second VMT member, the two +2 votes) still need someone else.',
+  );
   return notes;
 }
 

@@ -116,7 +116,7 @@ describe.each(testDialects())('the team key page on %s', (dialect) => {
   it('replaces the key only with a confirmation and a reason; the new key names the current instance and team address', async () => {
     const confirm = await admin.get('/admin/keys/replace');
     expect(confirm.statusCode).toBe(200);
-    expect(confirm.body).toContain('Widget Security security team &lt;security@widget.example.org&gt;');
+    expect(confirm.body).toContain('Widget Security Team &lt;security@widget.example.org&gt;');
     const refused = await admin.post('/admin/keys/replace', { mode: 'generate', algorithm: 'ed25519', reason: '' }, '/admin/keys/replace');
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('tick the box to confirm');
@@ -127,7 +127,7 @@ describe.each(testDialects())('the team key page on %s', (dialect) => {
     expect(done.statusCode, done.body).toBe(303);
     const rows = await keys();
     const current = rows.find((k) => k.status === 'current')!;
-    expect(JSON.parse(current.user_ids)).toEqual(['Widget Security security team <security@widget.example.org>']);
+    expect(JSON.parse(current.user_ids)).toEqual(['Widget Security Team <security@widget.example.org>']);
     expect(rows.find((k) => k.fingerprint === fpr.old)?.status).toBe('retired');
     const revocation = path.join(t.ctx.config.dataDir, `team-key-${current.fingerprint}.rev`);
     expect(existsSync(revocation)).toBe(true);

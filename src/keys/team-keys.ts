@@ -144,7 +144,7 @@ export async function generateAndStoreTeamKey(scope: Scope, options: NewTeamKeyO
   }
   const now = clock.now();
   const generated = await generateTeamKey({
-    name: options.name ?? previous.name ?? `${config.instanceName} security team`,
+    name: options.name ?? previous.name ?? teamNameFor(config.instanceName),
     email: options.email ?? previous.email ?? config.teamEmail,
     passphrase,
     algorithm,
@@ -224,7 +224,13 @@ export async function unlockTeamKeys(db: Db, config: Pick<Config, 'pgpPassphrase
 
 /** The user id a key made now should carry: the instance name and the current team address. */
 export function teamUserIdFor(config: Pick<Config, 'instanceName' | 'teamEmail'>): { name: string; email: string } {
-  return { name: `${config.instanceName} security team`, email: config.teamEmail };
+  return { name: teamNameFor(config.instanceName), email: config.teamEmail };
+}
+
+/** "Cordon" → "Cordon Security Team"; "Widget Security" → "Widget Security Team" (no "Security security team"). */
+export function teamNameFor(instanceName: string): string {
+  if (/\bteam\b/i.test(instanceName)) return instanceName;
+  return /\bsecurity\b/i.test(instanceName) ? `${instanceName} Team` : `${instanceName} Security Team`;
 }
 
 /**

@@ -63,6 +63,6 @@ describe.each(testDialects())('signed mail from the default address on %s', (dia
     expect(delivery).toEqual({ status: 'sent', protection: 'signed' });
     const mail = received.find((raw) => headerOf(raw, 'Subject') === 'Signed from the default address');
     expect(headerOf(mail ?? '', 'From')).toBe('Cordon <security@localhost>');
-    expect(gpgVerifyPgpMime(gpg, mail!).stderr).toMatch(/Good signature from "Cordon security team <security@localhost>"/);
+    expect(gpgVerifyPgpMime(gpg, mail!).stderr).toMatch(/Good signature from "Cordon Security Team <security@localhost>"/);
   });
 });

@@ -98,7 +98,7 @@ describeInBrowser('the team key page and a failed pre-notice in the browser', ()
       await page.reload();
       await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Generate the team key' }).click()]);
       expect(await page.locator('.flash.success').textContent()).toMatch(/^Team key [0-9A-F ]+ is now current/);
-      expect(await page.locator('dl.facts').getByText('Cordon security team <security@localhost>').isVisible()).toBe(true);
+      expect(await page.locator('dl.facts').getByText('Cordon Security Team <security@localhost>').isVisible()).toBe(true);
       await screenshot(page, `coreflow-${name}-admin-keys-generated`);
       expect(await scrollWidth(page)).toBeLessThanOrEqual(viewport.width);
       await page.context().close();

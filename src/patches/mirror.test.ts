@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors/catalogue.js';
@@ -79,6 +79,40 @@ describe('syncMirror', () => {
     expect(error).toBeInstanceOf(GitCommandError);
     expect((error as GitCommandError).result.timedOut).toBe(true);
     expect(existsSync(mirrorDir)).toBe(false);
+  });
+});
+
+describe('a mirror being cloned', () => {
+  let tmp: string;
+  let upstream: string;
+  beforeAll(() => {
+    tmp = makeTempDir('cordon-mirror-staging-');
+    upstream = initRepo(path.join(tmp, 'upstream'));
+    commitFiles(upstream, { 'a.txt': 'a\n' }, 'First');
+  });
+  afterAll(() => removeDir(tmp));
+
+  // A concurrent patch check takes "HEAD exists" to mean "the mirror is ready". git writes HEAD before the
+  // branches arrive, so a clone made in place was seen half-made ("the branch is not in the repository").
+  it('does not appear at its path until the clone is complete', async () => {
+    const slow = path.join(tmp, 'slow.git');
+    gitSync(tmp, ['clone', '-q', '--mirror', '--', upstream, slow]);
+    removeDir(path.join(slow, 'packed-refs'));
+    execFileSync('mkfifo', [path.join(slow, 'packed-refs')]); // the remote hangs while listing its refs
+    const mirrorDir = path.join(tmp, 'mirrors', 'slow.git');
+    const clone = syncMirror({ mirrorDir, remote: slow, timeoutMs: 2_500 }).catch((e: unknown) => e);
+    let sawHead = false;
+    let sawClone = false;
+    const until = Date.now() + 2_000;
+    while (Date.now() < until) {
+      sawHead ||= existsSync(path.join(mirrorDir, 'HEAD'));
+      sawClone ||= readdirSync(path.dirname(mirrorDir)).some((name) => name.startsWith('slow.git.cloning-'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sawHead).toBe(false);
+    expect(sawClone).toBe(true);
+    expect(await clone).toBeInstanceOf(GitCommandError);
+    expect(readdirSync(path.dirname(mirrorDir))).toEqual([]);
   });
 });
 

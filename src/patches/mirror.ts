@@ -1,6 +1,7 @@
 // A local bare mirror per project repository (DESIGN.md §4): apply checks clone from it with
 // `--shared`, so they never touch the network and never write into it.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errors } from '../errors/catalogue.js';
 import { GitCommandError, runGit, type GitRunResult } from './git.js';
@@ -115,14 +116,25 @@ export async function syncMirror(options: SyncMirrorOptions): Promise<MirrorStat
   }
 
   mkdirSync(path.dirname(mirrorDir), { recursive: true });
+  // Clone beside the target and rename it into place: git writes HEAD at the start of a clone, so a mirror
+  // cloned in place looks ready (HEAD exists) to a concurrent check in another job or worker while its
+  // branches are still arriving ("the branch is not in the repository"). A renamed mirror is complete.
+  const staging = `${mirrorDir}.cloning-${randomBytes(6).toString('hex')}`;
   try {
     // `--` ends options: the remote and directory are never read as options.
-    check(await runGit(['clone', '--mirror', '--quiet', '--', remote, mirrorDir], { cwd: path.dirname(mirrorDir), timeoutMs: left() }));
+    check(await runGit(['clone', '--mirror', '--quiet', '--', remote, staging], { cwd: path.dirname(mirrorDir), timeoutMs: left() }));
+    if (existed) rmSync(mirrorDir, { recursive: true, force: true }); // empty: checked above
+    try {
+      renameSync(staging, mirrorDir);
+    } catch (error) {
+      // Another worker's clone landed first: use it.
+      if (!isBareRepository(mirrorDir)) throw error;
+      rmSync(staging, { recursive: true, force: true });
+    }
     return { mirrorDir, created: true, heads: await branchHeads(mirrorDir, left()) };
   } catch (error) {
-    // A killed clone cannot clean up after itself.
-    if (existed) for (const entry of readdirSync(mirrorDir)) rmSync(path.join(mirrorDir, entry), { recursive: true, force: true });
-    else rmSync(mirrorDir, { recursive: true, force: true });
+    // A killed clone cannot clean up after itself; the target is left as it was.
+    rmSync(staging, { recursive: true, force: true });
     throw error;
   }
 }
