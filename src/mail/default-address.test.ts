@@ -2,9 +2,7 @@
 // signed mail died — the MIME builder refused a one-label domain that RFC 5321 §4.1.2 allows and that the
 // unsigned path sent fine. With a team key generated in the browser, a mail now reaches a real SMTP relay
 // on loopback, signed, and `gpg --verify` accepts it. Both databases.
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { change } from '../context.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
@@ -13,36 +11,22 @@ import { TempGnupg } from '../pgp/testing-gnupg.js';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, makeUser, signedInClient, type TestApp } from '../testing/harness.js';
 import { enqueueMail } from './outbox.js';
-import { gpgVerifyPgpMime, headerOf } from './testing-mail.js';
+import { gpgVerifyPgpMime, headerOf, startSmtpSink, type SmtpSink } from './testing-mail.js';
 
 describe.each(testDialects())('signed mail from the default address on %s', (dialect) => {
   let t: TestApp;
   let gpg: TempGnupg;
-  let server: SMTPServer;
-  const received: string[] = [];
+  let sink: SmtpSink;
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push(Buffer.concat(chunks).toString('latin1'));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    sink = await startSmtpSink();
     // Only the passphrase and the relay are configured: MAIL_FROM and TEAM_EMAIL keep their defaults.
-    t = await createTestApp(dialect, { pgpPassphrase: 'quick start passphrase', smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}` });
+    t = await createTestApp(dialect, { pgpPassphrase: 'quick start passphrase', smtpUrl: sink.url });
     t.clock.set(new Date());
     gpg = new TempGnupg();
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await sink?.close();
     gpg?.cleanup();
     await t?.close();
   });
@@ -61,7 +45,7 @@ describe.each(testDialects())('signed mail from the default address on %s', (dia
     expect(job).toEqual({ status: 'done', last_error: null });
     const delivery = await t.ctx.storage.db.selectFrom('mail_deliveries').select(['status', 'protection']).where('recipient', '=', 'dana@example.net').executeTakeFirstOrThrow();
     expect(delivery).toEqual({ status: 'sent', protection: 'signed' });
-    const mail = received.find((raw) => headerOf(raw, 'Subject') === 'Signed from the default address');
+    const mail = sink.received.map((m) => m.raw).find((raw) => headerOf(raw, 'Subject') === 'Signed from the default address');
     expect(headerOf(mail ?? '', 'From')).toBe('Cordon <security@localhost>');
     expect(gpgVerifyPgpMime(gpg, mail!).stderr).toMatch(/Good signature from "Cordon Security Team <security@localhost>"/);
   });

@@ -1,14 +1,13 @@
 // Test helper (not used by the product): the patch world with a team key, a stakeholder organisation that
 // follows nova (Dana, and a list the relay refuses for good), pre-approved patches, and a real SMTP relay
 // on loopback whose refusals the test switches off to see a retry go through.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { createPatchWorld, type PatchWorld } from '../patches/test-world.js';
 import { TempGnupg } from '../pgp/testing-gnupg.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';
+import { startSmtpSink, type SmtpSink } from './testing-mail.js';
 import type { DialectName } from '../storage/database.js';
 
 /** Text in the relay's refusal, with markup that the pages must show as text. */
@@ -19,7 +18,7 @@ export interface FailedMailWorld {
   gpg: TempGnupg;
   orgId: number;
   /** Addresses the relay refuses with a 550; clear it to let a retry through. */
-  refusing: Set<string>;
+  refusing: SmtpSink['refuse'];
   /** What the relay accepted for one address (the world's own notifications go through it too). */
   receivedFor(address: string): string[];
   drain(): Promise<number>;
@@ -28,27 +27,8 @@ export interface FailedMailWorld {
 
 export async function createFailedMailWorld(dialect: DialectName): Promise<FailedMailWorld> {
   const w = await createPatchWorld(dialect);
-  const refusing = new Set(['gone@example.net']);
-  const received: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refusing.has(address.address)) return callback(Object.assign(new Error(`5.1.1 <b>${RELAY_MARKER}</b> no such mailbox`), { responseCode: 550 }));
-      return callback();
-    },
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks).toString('latin1'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const sink = await startSmtpSink({ refuse: { 'gone@example.net': { code: 550, text: `5.1.1 <b>${RELAY_MARKER}</b> no such mailbox` } } });
+  const smtpUrl = sink.url;
   Object.assign(w.t.ctx.config, { pgpPassphrase: 'failed mail test passphrase', teamEmail: 'security@example.org', mailFrom: 'Example VMT <security@example.org>', publicUrl: 'https://security.example.org', smtpUrl });
   const worker = new Worker({ storage: w.t.ctx.storage, clock: w.t.clock, registry: buildJobRegistry(w.t.ctx) });
   const gpg = new TempGnupg();
@@ -68,11 +48,11 @@ export async function createFailedMailWorld(dialect: DialectName): Promise<Faile
     w,
     gpg,
     orgId,
-    refusing,
-    receivedFor: (address) => received.filter((raw) => raw.split(/\r?\n/).includes(`To: ${address}`)),
+    refusing: sink.refuse,
+    receivedFor: (address) => sink.received.map((m) => m.raw).filter((raw) => raw.split(/\r?\n/).includes(`To: ${address}`)),
     drain: () => worker.drain(),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sink.close();
       gpg.cleanup();
       await w.close();
     },

@@ -122,35 +122,51 @@ export function gpgDecryptPgpMime(gpg: TempGnupg, raw: string) {
   return gpg.run(['--decrypt'], payload?.body ?? '');
 }
 
-/** A real SMTP server on loopback that keeps what it receives; `refuse` maps a recipient to an SMTP reply code. */
+/** A message as the sink received it; `raw` is latin1 text, so its bytes are exactly those sent (for gpg). */
+export interface SunkMessage {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/**
+ * A real SMTP server on loopback that keeps what it receives (one helper for every test that needs a
+ * relay). `refuse` maps a recipient to the reply the relay gives instead of accepting it — a code, or a
+ * code and text; it is live, so a test can stop refusing (`sink.refuse.clear()`) and retry.
+ */
 export interface SmtpSink {
   url: string;
-  received: { to: string[]; raw: string }[];
+  received: SunkMessage[];
+  refuse: Map<string, number | { code: number; text: string }>;
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(options: { refuse?: Record<string, number> } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: { refuse?: Record<string, number | { code: number; text: string }> } = {}): Promise<SmtpSink> {
   const { SMTPServer } = await import('smtp-server');
-  const received: SmtpSink['received'] = [];
+  const received: SunkMessage[] = [];
+  const refuse = new Map(Object.entries(options.refuse ?? {}));
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      const code = options.refuse?.[address.address];
-      if (code) return callback(Object.assign(new Error(`${code === 550 ? '5.1.1 No such user' : '4.2.1 Try again later'} (${address.address})`), { responseCode: code }));
-      return callback();
+      const reply = refuse.get(address.address);
+      if (reply === undefined) return callback();
+      const code = typeof reply === 'number' ? reply : reply.code;
+      const text = typeof reply === 'number' ? `${code === 550 ? '5.1.1 No such user' : '4.2.1 Try again later'} (${address.address})` : reply.text;
+      return callback(Object.assign(new Error(text), { responseCode: code }));
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('latin1') });
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
-  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `smtp://127.0.0.1:${port}`, received, refuse, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

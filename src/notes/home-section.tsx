@@ -4,7 +4,7 @@
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { Db } from '../storage/database.js';
 import { listPublished, type NoteListItem } from './store.js';
-import { Time } from '../web/components.js';
+import { NotesTable } from './public-views.js';
 
 void Fragment;
 
@@ -19,28 +19,7 @@ export function LatestNotes({ notes }: { notes: NoteListItem[] }): SafeHtml {
     <section class="latest-notes">
       <h2>Latest security notes</h2>
       {notes.length ? (
-        <table class="notes-index">
-          <thead>
-            <tr>
-              <th>Note</th>
-              <th>Title</th>
-              <th>Published</th>
-            </tr>
-          </thead>
-          <tbody>
-            {notes.map((n) => (
-              <tr>
-                <td>
-                  <a href={`/notes/${n.publicId ?? ''}`}>
-                    <code>{n.publicId ?? ''}</code>
-                  </a>
-                </td>
-                <td>{n.title}</td>
-                <td>{n.origin === 'import' ? <span class="muted">imported</span> : <Time iso={n.publishedAt} day />}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NotesTable items={notes} />
       ) : (
         <p class="empty">No security notes have been published yet.</p>
       )}

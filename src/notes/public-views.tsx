@@ -144,31 +144,38 @@ export function NotesIndex({ items, signedIn, mayFlag }: { items: NoteListItem[]
       {items.length === 0 ? (
         <EmptyState>No security notes are published yet.</EmptyState>
       ) : (
-        <table class="notes-index">
-          <thead>
-            <tr>
-              <th>Note</th>
-              <th>Title</th>
-              <th>Published</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((n) => (
-              <tr>
-                <td>
-                  <a href={`/notes/${n.publicId ?? ''}`}>
-                    <code>{n.publicId ?? ''}</code>
-                  </a>
-                </td>
-                <td>
-                  <a href={`/notes/${n.publicId ?? ''}`}>{n.title}</a>
-                </td>
-                <td>{n.origin === 'import' ? <span class="muted">imported</span> : <Time iso={n.publishedAt} day />}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NotesTable items={items} />
       )}
     </>
+  );
+}
+
+/** The published notes as a table (the notes index and the home page's latest notes). */
+export function NotesTable({ items }: { items: NoteListItem[] }): SafeHtml {
+  return (
+    <table class="notes-index">
+      <thead>
+        <tr>
+          <th>Note</th>
+          <th>Title</th>
+          <th>Published</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((n) => (
+          <tr>
+            <td>
+              <a href={`/notes/${n.publicId ?? ''}`}>
+                <code>{n.publicId ?? ''}</code>
+              </a>
+            </td>
+            <td>
+              <a href={`/notes/${n.publicId ?? ''}`}>{n.title}</a>
+            </td>
+            <td>{n.origin === 'import' ? <span class="muted">imported</span> : <Time iso={n.publishedAt} day />}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

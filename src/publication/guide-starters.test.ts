@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import { createTestApp, TestClient, type TestApp } from '../testing/harness.js';
 import { createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
 import { migrations } from '../storage/migrate.js';
-import { fillGuideValues, guideValuesFor, STARTER_GUIDE_PAGES, UNWRITTEN_SEED_BODIES } from './guide-starters.js';
+import { fillGuideValues, guideValuesFor, STARTER_GUIDE_PAGES } from './guide-starters.js';
+import { DEFAULT_GUIDE_PAGES } from '../storage/migrations/0005_advisories.js';
 import { testConfig } from '../config/config.js';
 
 describe('guide placeholders', () => {
@@ -56,7 +57,7 @@ describe.each(testDialects())('guide pages of a new instance on %s', (dialect) =
     for (const m of migrations.slice(0, starterIndex)) await m.up({ db, dialect });
     const guides = db as unknown as Kysely<{ guide_pages: { slug: string; body: string; position: number } }>;
     await guides.updateTable('guide_pages').set({ body: 'Our own guide.' }).where('slug', '=', 'security-guide').execute();
-    expect(await guides.selectFrom('guide_pages').select('body').where('slug', '=', 'secure-development').executeTakeFirst()).toEqual({ body: UNWRITTEN_SEED_BODIES['secure-development'] });
+    expect(await guides.selectFrom('guide_pages').select('body').where('slug', '=', 'secure-development').executeTakeFirst()).toEqual({ body: DEFAULT_GUIDE_PAGES.find((p) => p.slug === 'secure-development')!.body });
 
     await migrations[starterIndex]!.up({ db, dialect });
     const after = await guides.selectFrom('guide_pages').select(['slug', 'body']).orderBy('position').execute();

@@ -90,21 +90,3 @@ Corrections after publication are published as errata; the advisory keeps its da
 Both are published on this site, in the Atom feeds, and as PGP-signed mail to the announcement lists. Every advisory and note file has a detached signature (\`.asc\`) and a checksum (\`.sha256\`) beside it, made with the team key from the [contact page](/contact).`,
   },
 ];
-
-/** The texts migration 0005 seeded; a page still holding one of them was never written by anyone. */
-export const UNWRITTEN_SEED_BODIES: Record<string, string> = {
-  'security-guide': [
-    'This guide explains how to deploy and operate the projects securely.',
-    '',
-    '### Reporting a vulnerability',
-    '',
-    'Report suspected vulnerabilities privately through the report form. Reports stay under embargo while a fix is prepared.',
-    '',
-    'An administrator can edit this page.',
-  ].join('\n'),
-  'secure-development': [
-    'Guidelines for developers of the projects: validate every input at the boundary, never build SQL or shell commands from strings, and keep secrets out of logs.',
-    '',
-    'An administrator can edit this page.',
-  ].join('\n'),
-};

@@ -139,7 +139,7 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     await ada.getByRole('button', { name: 'Save settings' }).click();
     expect(await flash(ada)).toContain('Settings saved');
     await ada.getByRole('button', { name: 'Send a test mail' }).click();
-    await waitFor('the test mail at the SMTP sink', async () => world.sink.messages.find((m) => m.to.includes('ada@widget.example')));
+    await waitFor('the test mail at the SMTP sink', async () => world.sink.received.find((m) => m.to.includes('ada@widget.example')));
     await waitFor('the test mail shown as sent', async () => {
       await ada.goto(url('/admin/settings'));
       return ((await ada.locator('.test-mail-result .badge').textContent()) ?? '').trim() === 'sent';
@@ -365,7 +365,7 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     await seeAtBothWidths(ada, '22-disclosure-plan');
     await ada.getByRole('button', { name: 'Send the pre-notice' }).click();
     expect(await flash(ada)).toContain('Pre-notice queued for 1 recipient(s)');
-    const prenotice = await waitFor('the pre-notice at the SMTP sink', async () => world.sink.messages.find((m) => m.to.includes('dana@downstream.example') && headerOf(m.raw, 'Subject')?.startsWith('[pre-')));
+    const prenotice = await waitFor('the pre-notice at the SMTP sink', async () => world.sink.received.find((m) => m.to.includes('dana@downstream.example') && headerOf(m.raw, 'Subject')?.startsWith('[pre-')));
     expect(headerOf(prenotice.raw, 'Subject')).toBe(`[pre-${advisoryId.split('-')[0]}] Vulnerability in Widget (${CVE})`);
     expect(gpgVerifyPgpMime(gpg, prenotice.raw).stderr).toMatch(new RegExp(`Good signature from "${TEAM.name} <${TEAM.email}>"`));
     await ada.goto(url(`/reports/${ref}`));
@@ -387,7 +387,7 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     await waitFor('the advisory published at the hour', async () => (await outsider.goto(url(`/advisories/${advisoryId}`)))?.status() === 200);
     expect((await outsider.locator('h1').textContent()) ?? '').toContain(TITLE);
     await seeAtBothWidths(outsider, '24-public-advisory');
-    const announcement = await waitFor('the signed announcement', async () => world.sink.messages.find((m) => m.to.includes('announce@lists.widget.example') && headerOf(m.raw, 'Subject')?.startsWith(`[${advisoryId}]`)));
+    const announcement = await waitFor('the signed announcement', async () => world.sink.received.find((m) => m.to.includes('announce@lists.widget.example') && headerOf(m.raw, 'Subject')?.startsWith(`[${advisoryId}]`)));
     expect(gpgVerifyPgpMime(gpg, announcement.raw).stderr).toMatch(/Good signature/);
     await outsider.goto(url(`/reports/${ref}`));
     expect(await mainText(outsider)).toContain(TITLE);

@@ -4,7 +4,8 @@
 import type { Kysely } from 'kysely';
 import { withId, sqlIn, makeAppendOnly, type MigrationContext } from './helpers.js';
 
-const DEFAULT_GUIDE_PAGES: { slug: string; title: string; body: string }[] = [
+/** The two placeholder pages this migration seeded (0019 removes them where nobody wrote them). */
+export const DEFAULT_GUIDE_PAGES: { slug: string; title: string; body: string }[] = [
   {
     slug: 'security-guide',
     title: 'Security Guide',

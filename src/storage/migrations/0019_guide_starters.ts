@@ -4,7 +4,8 @@
 // added where no page has their address yet. Pages an admin wrote are never touched.
 import type { Kysely } from 'kysely';
 import type { MigrationContext } from './helpers.js';
-import { STARTER_GUIDE_PAGES, UNWRITTEN_SEED_BODIES } from '../../publication/guide-starters.js';
+import { STARTER_GUIDE_PAGES } from '../../publication/guide-starters.js';
+import { DEFAULT_GUIDE_PAGES } from './0005_advisories.js';
 
 interface GuideTable {
   guide_pages: { slug: string; title: string; body: string; position: number; created_at: string; updated_at: string };
@@ -12,8 +13,8 @@ interface GuideTable {
 
 export async function up(ctx: MigrationContext): Promise<void> {
   const db = ctx.db as unknown as Kysely<GuideTable>;
-  for (const [slug, body] of Object.entries(UNWRITTEN_SEED_BODIES)) {
-    await db.deleteFrom('guide_pages').where('slug', '=', slug).where('body', '=', body).execute();
+  for (const seed of DEFAULT_GUIDE_PAGES) {
+    await db.deleteFrom('guide_pages').where('slug', '=', seed.slug).where('body', '=', seed.body).execute();
   }
   const taken = new Set((await db.selectFrom('guide_pages').select('slug').execute()).map((p) => p.slug));
   const now = new Date().toISOString();
