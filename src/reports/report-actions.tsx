@@ -71,7 +71,7 @@ function TriageGroup({ ctx, d, open }: Props & { open: boolean }): SafeHtml {
         </ActionForm>
         {next.length ? (
           <ActionForm ctx={ctx} action={`${base}/state`}>
-            <Select name="state" label="State" options={next.map((s) => [s, stateText(s)])} />
+            <Select name="state" label="Move to state" options={next.map((s) => [s, stateText(s)])} />
             <TextField name="reason" label="Reason (shown to the reporter)" />
             <Button kind="secondary">Change state</Button>
           </ActionForm>

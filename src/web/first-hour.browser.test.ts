@@ -258,7 +258,7 @@ describeInBrowser('the first hour, as a new team walks it, at 1280 and 390 px', 
     await seeAtBothWidths(ada, '12-report-new');
     await ada.getByRole('button', { name: 'Acknowledge' }).click();
     expect(await flash(ada)).toContain('Acknowledged');
-    await ada.getByLabel('State', { exact: true }).selectOption('confirmed');
+    await ada.getByLabel('Move to state').selectOption('confirmed');
     await ada.getByRole('button', { name: 'Change state' }).click();
     expect(await flash(ada)).toContain('State changed');
     await ada.getByLabel('Class', { exact: true }).selectOption('A');
