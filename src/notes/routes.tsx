@@ -15,7 +15,7 @@ import { NotePage, NotesIndex } from './public-views.js';
 import { listPublished, listWork, noteForActor } from './store.js';
 import { HistoryPage } from './edit-views.js';
 import { FlagPage, QueueTable } from './work-views.js';
-import { notesAtom, publishedNotes } from './site.js';
+import { notesAtom, notesFeedEmptySince, publishedNotes } from './site.js';
 import { noteActionRoutes } from './routes-actions.js';
 import { noteApiRoutes } from './routes-api.js';
 import { actionable, flagParam, idOf, noteParam, refOf } from './routes-shared.js';
@@ -150,7 +150,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       handler: async (_req, reply) => {
         const notes = await publishedNotes(db, { limit: 50 });
-        return reply.header('content-type', 'application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(notesAtom(app, notes));
+        return reply.header('content-type', 'application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(notesAtom(app, notes, await notesFeedEmptySince(db)));
       },
     },
     ...noteActionRoutes(app),

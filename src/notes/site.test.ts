@@ -1,7 +1,7 @@
 // The static-site files for published notes: only published notes, by construction; the text is the OSSN
 // layout; the pages carry no forms or scripts; the feed lists each note once with its stable URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../testing/harness.js';
+import { createTestApp, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { receiveReport } from '../reports/intake.js';
 import { setClass } from '../reports/triage.js';
@@ -11,6 +11,8 @@ import { saveRevision } from './revisions.js';
 import { castVote, submitForReview } from './review.js';
 import { requestPublication } from './publication.js';
 import { buildNoteSiteFiles } from './site.js';
+import type { Kysely } from 'kysely';
+import { instanceCreatedAt } from '../storage/migrate.js';
 import { renderOssnText } from './formats/ossn-text.js';
 import { loadNote, publishedRecord } from './store.js';
 import { completeNote, setUpNotesTeam, userScope, type NotesTeam } from './testing/fixtures.js';
@@ -65,5 +67,22 @@ describe.each(testDialects())('notes on the static site on %s', (dialect) => {
     expect(atom).toContain('<title type="html"><![CDATA[OSSN-0001: Published note PUBLISHED-MARKER-1a &amp; &lt;b&gt;bold&lt;/b&gt;]]></title>');
     expect(atom).toContain('<link href="http://cordon.test/notes/OSSN-0001"/>');
     expect(files.find((f) => f.path === 'notes/index.html')!.content).toContain('href="/notes/OSSN-0001.html"');
+  });
+});
+
+describe.each(testDialects())('the notes feed before any note on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t.close());
+
+  it('is dated when the instance began, not 1970', async () => {
+    const res = await new TestClient(t).get('/feeds/notes.atom');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('<entry>');
+    const updated = /<updated>([^<]+)<\/updated>/.exec(res.body)?.[1];
+    expect(updated).toBe(await instanceCreatedAt(t.ctx.storage.db as unknown as Kysely<unknown>));
+    expect(updated!.startsWith('1970')).toBe(false);
   });
 });

@@ -3,7 +3,9 @@
 // `cordon publish --out DIR` (notes/OSSN-NNNN.html, notes/OSSN-NNNN.txt, notes/index.html, feeds/notes.atom).
 import { Feed } from 'feed';
 import type { AppContext } from '../context.js';
+import type { Kysely } from 'kysely';
 import type { Db } from '../storage/database.js';
+import { instanceCreatedAt } from '../storage/migrate.js';
 import { renderOssnText } from './formats/ossn-text.js';
 import type { NoteRecord } from './formats/note-record.js';
 import { publishedAnswers, type PublishedAnswer } from './feedback.js';
@@ -43,10 +45,13 @@ export function summaryLine(record: NoteRecord): string {
   return flat.length > 400 ? `${flat.slice(0, 397)}…` : flat;
 }
 
-/** Atom 1.0 feed of published notes (RFC 4287), newest first. */
-export function notesAtom(ctx: AppContext, notes: PublishedNote[]): string {
+/**
+ * Atom 1.0 feed of published notes (RFC 4287), newest first. `emptySince` dates a feed with no
+ * entries (the instance's creation), so an empty feed does not claim 1970.
+ */
+export function notesAtom(ctx: AppContext, notes: PublishedNote[], emptySince: string): string {
   const base = ctx.config.publicUrl;
-  const updated = notes.reduce((max, n) => (n.publishedAt > max ? n.publishedAt : max), '1970-01-01T00:00:00.000Z');
+  const updated = notes.reduce<string | undefined>((max, n) => (max === undefined || n.publishedAt > max ? n.publishedAt : max), undefined) ?? emptySince;
   const feed = new Feed({
     id: `${base}/feeds/notes.atom`,
     title: `${ctx.config.instanceName} security notes`,
@@ -72,6 +77,11 @@ export function notesAtom(ctx: AppContext, notes: PublishedNote[]): string {
   return feed.atom1();
 }
 
+/** The date of a notes feed with no notes yet: when the instance was created. */
+export async function notesFeedEmptySince(db: Db): Promise<string> {
+  return (await instanceCreatedAt(db as unknown as Kysely<unknown>)) ?? new Date(0).toISOString();
+}
+
 /** Files of the static site for published notes; paths are relative to the site root. */
 export async function buildNoteSiteFiles(ctx: AppContext): Promise<{ path: string; content: string }[]> {
   const notes = await publishedNotes(ctx.storage.db);
@@ -81,6 +91,6 @@ export async function buildNoteSiteFiles(ctx: AppContext): Promise<{ path: strin
     files.push({ path: `notes/${n.publicId}.txt`, content: renderOssnText(n.record) });
   }
   files.push({ path: 'notes/index.html', content: staticIndexPage(ctx.config, notes) });
-  files.push({ path: 'feeds/notes.atom', content: notesAtom(ctx, notes) });
+  files.push({ path: 'feeds/notes.atom', content: notesAtom(ctx, notes, await notesFeedEmptySince(ctx.storage.db)) });
   return files;
 }

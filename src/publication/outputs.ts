@@ -38,6 +38,8 @@ export interface SiteContext {
   teamKey: TeamPublicKey | null;
   /** What `{{placeholders}}` in guide pages stand for (the instance's embargo days, team address…). */
   guideValues: GuideValues;
+  /** When the instance began (ISO): the date of a feed that has no entries yet. */
+  createdAt: string;
 }
 
 /** Where the CSAF provider layout lives in the site (the fixed `csaf/` path of issue 6). */
@@ -103,7 +105,7 @@ export function advisoryIndexFiles(summaries: readonly PublishedSummary[], ctx: 
   });
   return [
     file('advisories/index.html', index, HTML_TYPE),
-    file(FEED_PATH, advisoriesAtom(summaries, settings, ctx.instanceName), 'application/atom+xml; charset=utf-8'),
+    file(FEED_PATH, advisoriesAtom(summaries, settings, ctx.instanceName, ctx.createdAt), 'application/atom+xml; charset=utf-8'),
     file(`${CSAF_DIR}/provider-metadata.json`, json(metadata), JSON_TYPE),
     file(`${CSAF_WHITE}/index.txt`, csafIndexTxt(stubs), TEXT_TYPE),
     file(`${CSAF_WHITE}/changes.csv`, csafChangesCsv(stubs), 'text/csv; charset=utf-8'),

@@ -26,17 +26,23 @@ async function noteFiles(app: AppContext): Promise<SiteFile[]> {
   return (await buildNoteSiteFiles(app)).map((f) => ({ ...f, contentType: TYPES[f.path.split('.').pop() ?? ''] ?? 'application/octet-stream', advisoryRef: null }));
 }
 
+function stylesheetFile(): SiteFile {
+  return { path: 'assets/app.css', content: readFileSync(path.join(assetsDir, 'app.css'), 'utf8'), contentType: 'text/css; charset=utf-8', advisoryRef: null };
+}
+
 export async function publishSite(app: AppContext, outDir: string, signer: TeamSigner | null): Promise<PublishSiteResult> {
   const teamKey = signer?.fingerprint && signer.publicKeyArmored ? { fingerprint: signer.fingerprint, publicKeyArmored: signer.publicKeyArmored } : await teamPublicKey(app.storage.db);
   const notes = await noteFiles(app);
   const rebuilt = await change(systemScope(app), async ({ trx, now, audit }) => {
     const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx));
     const n = await replaceFiles(trx, now, Section.notes, notes, () => true);
-    const total = { written: r.written + n.written, removed: r.removed + n.removed };
+    // The stylesheet is stored and signed like every other file, so it gets its .sha256 and .asc too.
+    const a = await replaceFiles(trx, now, Section.assets, [stylesheetFile()], () => true);
+    const total = { written: r.written + n.written + a.written, removed: r.removed + n.removed + a.removed };
     await audit('publication.rebuilt', 'site', null, undefined, total);
     return total;
   });
   const signed = signer ? await signPendingFiles(app.storage, signer, app.clock.now()) : 0;
-  const written = await writeSiteTo(app.storage.db, outDir, [{ path: 'assets/app.css', content: readFileSync(path.join(assetsDir, 'app.css')) }]);
+  const written = await writeSiteTo(app.storage.db, outDir);
   return { rebuilt, signed, written };
 }

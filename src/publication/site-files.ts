@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../context.js';
+import type { Kysely } from 'kysely';
 import type { Db, Storage } from '../storage/database.js';
+import { instanceCreatedAt } from '../storage/migrate.js';
 import type { PublicSiteFileRow } from '../advisories/tables.js';
 import { advisoryFiles, advisoryIndexFiles, type SiteContext, type SiteFile } from './outputs.js';
 import { publishedRecord, publishedRecords, publishedSummaries } from './published.js';
@@ -15,7 +17,7 @@ import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
 import { guideValuesFor } from './guide-starters.js';
 
-export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes' } as const;
+export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes', assets: 'assets' } as const;
 export type Section = (typeof Section)[keyof typeof Section];
 
 export function sha256Hex(content: string): string {
@@ -25,7 +27,8 @@ export function sha256Hex(content: string): string {
 /** `db`: the transaction when called inside one (SQLite has a single connection). */
 export async function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null, db: Db = app.storage.db): Promise<SiteContext> {
   const profile = await loadPublicationProfile(app.config, db);
-  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config) };
+  const createdAt = (await instanceCreatedAt(db as unknown as Kysely<unknown>)) ?? new Date(0).toISOString();
+  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config), createdAt };
 }
 
 export interface ReplaceResult {

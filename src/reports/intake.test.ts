@@ -2,6 +2,7 @@
 // files), the JSON API, CSRF, the honeypot, rate limits, and every kind of bad input refused with a clear
 // error, the typed values kept and nothing stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { sha256Hex } from '../accounts/secrets.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
@@ -178,6 +179,12 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
     const view = await new TestClient(t).get(new URL(body.follow_url).pathname);
     expect(view.statusCode).toBe(200);
     expect(view.body).toContain('API report');
+    // The report's JSON gives each file's hash (the OpenAPI description promises it), so a reader can check a download.
+    const vmt = await signedInClient(t, await makeUser(t, { roles: ['vmt'] }));
+    const json = await vmt.request('GET', `/api/v1/reports/${body.ref}`, { accept: 'application/json' });
+    expect(json.statusCode).toBe(200);
+    const files = (JSON.parse(json.body) as { attachments: { filename: string; sha256: string }[] }).attachments;
+    expect(files).toEqual([expect.objectContaining({ filename: 'dump.bin', sha256: createHash('sha256').update(content).digest('hex') })]);
   });
 
   it('an API call that carries a session cookie needs the CSRF token, and is then linked to the account', async () => {

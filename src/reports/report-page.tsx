@@ -24,7 +24,7 @@ export interface ReportPageData {
   report: ReportForActor;
   timeline: TimelineEntry[];
   comments: CommentView[];
-  attachments: { id: number; filename: string; size: number; visibility: string; uploaded_label: string; created_at: string; published_at: string | null }[];
+  attachments: { id: number; filename: string; size: number; sha256: string; visibility: string; uploaded_label: string; created_at: string; published_at: string | null }[];
   /** Who takes part, as this viewer may see it (presentSubscriptions). */
   subscriptions: ReturnType<typeof presentSubscriptions>;
   approvals: { reporter: boolean; lead: boolean };

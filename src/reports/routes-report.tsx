@@ -104,7 +104,7 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       handler: async (req, _reply, scope) => {
         const report = await reportForActor(scope, (req.params as { ref: string }).ref);
         const d = await pageData(app, scope, report);
-        return presentReport(report, scope.actor, d.timeline, d.comments, d.attachments.map((a) => ({ ...a, sha256: '' })));
+        return presentReport(report, scope.actor, d.timeline, d.comments, d.attachments);
       },
     },
     {

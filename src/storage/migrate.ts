@@ -74,3 +74,13 @@ export async function migrateToLatest(storage: Storage): Promise<MigrationResult
   }
   return { applied, alreadyApplied };
 }
+
+/**
+ * When this instance's database was created: the first migration's time. A feed with no entries
+ * still needs an atom:updated (RFC 4287 §4.2.15), and "nothing since the instance began" is true
+ * and stays the same from one publication to the next.
+ */
+export async function instanceCreatedAt(db: Kysely<unknown>): Promise<string | undefined> {
+  const row = await sql<{ first: string | null }>`select min(applied_at) as first from cordon_migrations`.execute(db);
+  return row.rows[0]?.first ?? undefined;
+}

@@ -17,7 +17,7 @@ import { guideValuesFor } from '../../publication/guide-starters.js';
 const SEEDS = seedFiles(import.meta.url, 'seeds/ossa').map((s) => s.bytes.toString('utf8'));
 const config = testConfig({ dataDir: '/nonexistent-fuzz' });
 const profile = publicationProfileOf(config, NOTHING_ENTERED, []);
-const site = { settings: profile.entered, profile, instanceName: config.instanceName, teamKey: null, guideValues: guideValuesFor(config) };
+const site = { settings: profile.entered, profile, instanceName: config.instanceName, teamKey: null, guideValues: guideValuesFor(config), createdAt: '2026-01-01T00:00:00.000Z' };
 
 const YAML_FRAGMENTS = [
   '&a ', '*a', '<<: *a', '!!set', '!!omap', '!!binary', '!!python/object/apply:os.system', '? ', ': ', '- ', '|', '>', '|-', '"\\x00"', "'",
