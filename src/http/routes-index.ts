@@ -15,6 +15,8 @@ import { queueRoutes } from '../reports/routes-queue.js';
 import { reportRoutes } from '../reports/routes-report.js';
 import { irreversibleReportRoutes } from '../reports/routes-irreversible.js';
 import { keysRoutes } from '../keys/routes.js';
+import { adminMailRoutes } from '../mail/routes-admin.js';
+import { failedMailRoutes } from '../mail/routes-failed.js';
 import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
 import { noteRoutes } from '../notes/routes.js';
@@ -37,6 +39,8 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...reportRoutes(ctx),
     ...irreversibleReportRoutes(ctx),
     ...keysRoutes(ctx),
+    ...adminMailRoutes(ctx),
+    ...failedMailRoutes(ctx),
     ...patchRoutes(ctx),
     ...advisoryRoutes(ctx),
     ...noteRoutes(ctx),

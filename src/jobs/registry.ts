@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { JobRegistry } from './worker.js';
 import { reportJobHandlers } from '../reports/jobs.js';
-import { keysJobHandlers, keysJobRecurring } from '../keys/jobs.js';
+import { inboundMailJobHandlers, inboundMailJobRecurring } from '../mail/inbound-jobs.js';
 import { patchJobHandlers, patchJobRecurring } from '../patches/jobs.js';
 import { advisoryJobHandlers, advisoryJobRecurring } from '../advisories/jobs.js';
 import { noteJobHandlers, noteJobRecurring } from '../notes/jobs.js';
@@ -12,10 +12,10 @@ import { disclosureJobHandlers, disclosureJobRecurring } from '../disclosure/job
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
   registry.register(mailJobHandler(ctx.config));
-  for (const handler of [...reportJobHandlers(ctx), ...keysJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
+  for (const handler of [...reportJobHandlers(ctx), ...inboundMailJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
     registry.register(handler);
   }
-  for (const recurring of [keysJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring, disclosureJobRecurring]) recurring(registry);
+  for (const recurring of [inboundMailJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring, disclosureJobRecurring]) recurring(registry);
   // Housekeeping: forget expired sessions and spent one-time links once a day.
   registry.register({
     kind: 'housekeeping.expire_sessions',

@@ -9,12 +9,15 @@ import { readKeyring } from '../pgp/read.js';
 import { unlockTeamKeys } from '../keys/team-keys.js';
 import type { InboundMessageRow, InboundStatus } from '../keys/tables.js';
 import type { Db } from '../storage/database.js';
-import { MailRejection, openInboundMessage, type InboundMessage } from './mime/index.js';
+import { MailRejection, openInboundMessage } from './mime/index.js';
 import { headerValue, loadInboundMessage, rawHeaderFields } from './inbound-store.js';
 import { Quarantine, allAddresses, automaticReason, firstAddress } from './inbound-text.js';
 import { fileMailedReport } from './inbound-report.js';
 import { addMailedReply } from './inbound-reply.js';
 import { reportIdForToken, tokenInAddress } from './reply-address.js';
+import type { OpenedMail, ProcessOptions, Processed } from './inbound-types.js';
+
+export type { OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-types.js';
 
 export interface InboundResult {
   id: number;
@@ -22,32 +25,6 @@ export interface InboundResult {
   reasonCode?: string;
   reason?: string;
   reportRef?: string;
-  commentId?: number;
-}
-
-export interface ProcessOptions {
-  /** Admin retry of a report whose project could not be told from the mail. */
-  projectSlug?: string;
-}
-
-/**
- * Where the key that verified a signature came from. Only 'known' says who sent the mail: a key of an
- * account or of the stakeholder registry, each put there by its owner or the VMT. 'given' is a key that
- * came with a report or an earlier mail from the address (anyone may file a report under any address with
- * any key, so it proves nothing about the sender: issue 13, finding 9); 'attached' came with this mail.
- */
-export type SignerSource = 'known' | 'given' | 'attached';
-
-/** An opened message and where its signature key came from. */
-export interface OpenedMail {
-  message: InboundMessage;
-  signerSource: SignerSource | null;
-}
-
-export interface Processed {
-  outcome: 'report' | 'comment';
-  reportId: number;
-  reportRef: string;
   commentId?: number;
 }
 

@@ -12,7 +12,7 @@ import { reportForActor } from '../reports/access.js';
 import { addAttachments, addComment } from '../reports/collaboration.js';
 import { loadReportBy } from '../reports/store.js';
 import { userKeyOf } from '../keys/public-keys.js';
-import type { OpenedMail, Processed } from './inbound-process.js';
+import type { OpenedMail, Processed } from './inbound-types.js';
 import { signatureLine } from './inbound-report.js';
 import { Quarantine, cleanText, stripQuotedReply } from './inbound-text.js';
 

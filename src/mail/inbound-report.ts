@@ -8,7 +8,7 @@ import { checkRecipientPublicKey, formatFingerprint } from '../keys/public-keys.
 import { receiveReport, LIMITS, type AttachmentInput } from '../reports/intake.js';
 import { addTimelineEvent } from '../reports/timeline.js';
 import { enqueueMail } from './outbox.js';
-import type { OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-process.js';
+import type { OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-types.js';
 import { Quarantine, cleanLine, cleanText, detectProjects } from './inbound-text.js';
 
 const MAIL_LABEL = 'Cordon mail';

@@ -74,7 +74,7 @@ export async function startMailListener(app: AppContext, options: ListenerOption
             const result = await processInboundMessage(app, id);
             options.onProcessed?.(result);
           } catch (error) {
-            // Stored already: the sweep job (keys/jobs.ts) processes it later.
+            // Stored already: the sweep job (inbound-jobs.ts) processes it later.
             app.log.error({ err: error, inbound: id }, 'processing an incoming message failed');
           }
           callback(null, `Message accepted as #${id}`);

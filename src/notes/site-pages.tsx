@@ -4,7 +4,7 @@ import { h, Fragment, type Child, type SafeHtml } from '../web/jsx.js';
 import type { Config } from '../config/config.js';
 import { NoteSections, PublishedAnswers } from './note-html.js';
 import { Time } from '../web/components.js';
-import type { PublishedNote } from './site.js';
+import type { PublishedNote } from './published-note.js';
 
 void Fragment;
 

@@ -8,20 +8,14 @@ import type { Db } from '../storage/database.js';
 import { instanceCreatedAt } from '../storage/migrate.js';
 import { renderOssnText } from './formats/ossn-text.js';
 import type { NoteRecord } from './formats/note-record.js';
-import { publishedAnswers, type PublishedAnswer } from './feedback.js';
+import { publishedAnswers } from './feedback.js';
 import { listPublished, loadNote, publishedRecord } from './store.js';
 import { staticIndexPage, staticNotePage } from './site-pages.js';
 import { NoteSections } from './note-html.js';
 import { escapeHtml } from '../web/jsx.js';
+import type { PublishedNote } from './published-note.js';
 
-export interface PublishedNote {
-  publicId: string;
-  record: NoteRecord;
-  publishedAt: string;
-  /** Imported from an existing notes repository: the date is the import's, not the note's. */
-  imported: boolean;
-  answers: PublishedAnswer[];
-}
+export type { PublishedNote } from './published-note.js';
 
 /** Every published note with its published revision, newest number first. */
 export async function publishedNotes(db: Db, options: { limit?: number } = {}): Promise<PublishedNote[]> {

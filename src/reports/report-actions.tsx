@@ -10,7 +10,7 @@ import type { ReportState } from '../storage/tables.js';
 import { classOutcome, reportClasses, transitions } from './triage.js';
 import { ExtentCard } from './extent-card.js';
 import { currentGroup, groupOrder, type ActionGroup } from './report-focus.js';
-import type { ReportPageData } from './report-page.js';
+import type { ReportPageData } from './report-page-data.js';
 
 void Fragment;
 

@@ -6,38 +6,19 @@ import { Badge, Button, Countdown, CsrfField, Select, TextField, TextWithTimes, 
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { daysLeft } from '../embargo/calendar.js';
-import type { ReportForActor } from './access.js';
-import type { TimelineEntry } from './timeline.js';
 import { describeEvent } from './timeline.js';
-import { displayTitle, type CommentView, type presentSubscriptions } from './present.js';
+import { displayTitle } from './present.js';
 import { ExtentCard } from './extent-card.js';
-import { DisclosureCard, type DisclosureSummary } from '../disclosure/summary.js';
+import { DisclosureCard } from '../disclosure/summary.js';
 import { ActionForm, WorkPanel } from './report-actions.js';
 import { DeliveryProblems } from '../mail/delivery-problems.js';
-import type { MailProblem } from '../mail/failed-mail.js';
 import { ImpactApprovals, ImpactEditor, ImpactText } from './impact-card.js';
-import { storedImpactFields, type ImpactPanel } from './impact-approval.js';
+import { storedImpactFields } from './impact-approval.js';
+import type { ReportPageData } from './report-page-data.js';
+
+export type { ReportPageData } from './report-page-data.js';
 
 void Fragment;
-
-export interface ReportPageData {
-  report: ReportForActor;
-  timeline: TimelineEntry[];
-  comments: CommentView[];
-  attachments: { id: number; filename: string; size: number; sha256: string; visibility: string; uploaded_label: string; created_at: string; published_at: string | null }[];
-  /** Who takes part, as this viewer may see it (presentSubscriptions). */
-  subscriptions: ReturnType<typeof presentSubscriptions>;
-  approvals: { reporter: boolean; lead: boolean };
-  /** The impact approvals with who may give each and whether this viewer may (issue 15 item 5). */
-  impact: ImpactPanel;
-  coordinatorName: string | null;
-  /** The disclosure plan with its pre-notice recipients: VMT only, null otherwise or when none. */
-  disclosure: DisclosureSummary | null;
-  /** Mail about this report that failed for good (src/mail/failed-mail.ts): VMT only, null otherwise. */
-  mailProblems?: MailProblem[] | null;
-  now: Date;
-  viewerZone: string;
-}
 
 const stateTone = (s: string) => (s === 'public' || s === 'fix_released' ? 'ok' : s === 'invalid' || s === 'wont_fix' ? 'muted' : s === 'new' ? 'warn' : 'info');
 

@@ -1,15 +1,15 @@
-// Job handlers of the keys and mail area: a sweep that processes incoming messages that were stored
+// Job handlers of incoming mail: a sweep that processes incoming messages that were stored
 // but never processed (the listener or `mail ingest` stopped in between). Stored mail is never lost.
 import type { AppContext } from '../context.js';
 import type { JobHandler, JobRegistry } from '../jobs/worker.js';
-import { unprocessedMessageIds } from '../mail/inbound-store.js';
-import { processInboundMessage } from '../mail/inbound-process.js';
+import { unprocessedMessageIds } from './inbound-store.js';
+import { processInboundMessage } from './inbound-process.js';
 
 export const INBOUND_SWEEP_JOB = 'mail.inbound_sweep';
 /** Younger messages may still be in the hands of the process that stored them. */
 const SWEEP_GRACE_MS = 2 * 60_000;
 
-export function keysJobHandlers(ctx: AppContext): JobHandler[] {
+export function inboundMailJobHandlers(ctx: AppContext): JobHandler[] {
   return [
     {
       kind: INBOUND_SWEEP_JOB,
@@ -23,6 +23,6 @@ export function keysJobHandlers(ctx: AppContext): JobHandler[] {
 }
 
 /** Recurring jobs of the area. */
-export function keysJobRecurring(registry: JobRegistry): void {
+export function inboundMailJobRecurring(registry: JobRegistry): void {
   registry.every({ kind: INBOUND_SWEEP_JOB, everyMs: 5 * 60_000 });
 }

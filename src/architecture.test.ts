@@ -1,0 +1,206 @@
+// The import graph of src/ (ARCHITECTURE.md): no import circle between files, and arrows that point
+// down the layers (and, between domains, down the domain order). Arrows that still point the wrong way are
+// listed in KNOWN_UPWARD with their count per folder pair: a new one fails, and a count that fell must be
+// lowered here, so the list only shrinks. Type-only imports count: a circle of types is still a circle.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoPath } from './testing/fixture-files.js';
+
+const SRC = repoPath('src');
+
+/** Bottom to top. A file may import from its own layer or any layer below it. */
+export const LAYERS = ['foundation', 'storage', 'platform', 'domain', 'composition'] as const;
+type Layer = (typeof LAYERS)[number];
+
+const FOUNDATION = new Set(['errors', 'text', 'identifiers', 'cvss', 'pgp', 'clock.ts', 'config', 'logging.ts']);
+const PLATFORM = new Set(['context.ts', 'access', 'audit', 'jobs', 'http', 'web']);
+/**
+ * The domains, lowest first: a domain may use the ones before it, never one after it. Projects, the
+ * team keys and mail that accounts and stakeholders use; the report and its embargo; the work on it
+ * (patches, the disclosure plan); what is published from it (the publication formats and site, then the
+ * advisory and note workflows that publish through them); the instance-wide pages over all of them.
+ */
+export const DOMAIN_ORDER = ['projects', 'keys', 'mail', 'accounts', 'stakeholders', 'embargo', 'reports', 'patches', 'publication', 'advisories', 'notes', 'disclosure', 'instance', 'admin'] as const;
+/**
+ * Files that put the whole application together: they import every domain by design. A domain's
+ * cli.ts is its commands' entry point, wired into the CLI like routes into the app.
+ */
+const COMPOSITION_FILES = new Set(['http/app.ts', 'http/routes-index.ts', 'jobs/registry.ts', 'web/home.tsx', 'server.ts']);
+const COMPOSITION_FOLDERS = new Set(['cli', 'bench', 'testing']);
+
+/** Test-only code (helpers and fixtures) sits on top: it may use anything, and shipping code must not use it. */
+function isTestOnly(rel: string): boolean {
+  const base = path.posix.basename(rel);
+  return rel.split('/').includes('testing') || base.startsWith('testing') || /test-(helpers|fixtures|world)\.ts$/.test(base) || base.endsWith('.test.ts') || base.endsWith('.test.tsx');
+}
+
+function folderOf(rel: string): string {
+  return rel.split('/')[0]!;
+}
+
+function layerOf(rel: string): Layer {
+  const folder = folderOf(rel);
+  if (COMPOSITION_FILES.has(rel) || COMPOSITION_FOLDERS.has(folder) || path.posix.basename(rel) === 'cli.ts' || isTestOnly(rel)) return 'composition';
+  // A domain's tables.ts declares its part of the schema: it belongs with storage, which gathers them.
+  if (folder === 'storage' || path.posix.basename(rel) === 'tables.ts') return 'storage';
+  if (FOUNDATION.has(folder)) return 'foundation';
+  if (PLATFORM.has(folder)) return 'platform';
+  if ((DOMAIN_ORDER as readonly string[]).includes(folder)) return 'domain';
+  throw new Error(`${rel}: the folder ${folder} has no layer; add it to src/architecture.test.ts and ARCHITECTURE.md`);
+}
+
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) sourceFiles(full, out);
+    else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path.relative(SRC, full).split(path.sep).join('/'));
+  }
+  return out;
+}
+
+const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?\sfrom\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
+
+/** Relative imports of one file, resolved to files under src/. */
+function importsOf(rel: string): string[] {
+  const text = readFileSync(path.join(SRC, rel), 'utf8');
+  const out = new Set<string>();
+  for (const m of text.matchAll(IMPORT)) {
+    const spec = (m[1] ?? m[2] ?? m[3])!;
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec)).replace(/\.js$/, '');
+    const found = ['.ts', '.tsx', '/index.ts'].map((ext) => target + ext).find((f) => existsSync(path.join(SRC, f)));
+    if (found) out.add(found);
+  }
+  return [...out];
+}
+
+interface Graph {
+  files: string[];
+  edges: Map<string, string[]>;
+}
+
+function importGraph(): Graph {
+  const files = sourceFiles(SRC).filter((f) => !f.endsWith('.test.ts') && !f.endsWith('.test.tsx'));
+  return { files, edges: new Map(files.map((f) => [f, importsOf(f)])) };
+}
+
+/** Strongly connected components of more than one file (Tarjan), i.e. the import circles. */
+function circles(graph: Graph): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter);
+    counter += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) found.push(component.sort());
+    }
+  };
+  for (const f of graph.files) if (!index.has(f)) visit(f);
+  return found;
+}
+
+/** Why an import points the wrong way, or null when it is allowed. */
+function upward(from: string, to: string): string | null {
+  const a = layerOf(from);
+  const b = layerOf(to);
+  if (LAYERS.indexOf(b) > LAYERS.indexOf(a)) return `${a} → ${b}`;
+  if (a === 'domain' && b === 'domain') {
+    const da = DOMAIN_ORDER.indexOf(folderOf(from) as (typeof DOMAIN_ORDER)[number]);
+    const db = DOMAIN_ORDER.indexOf(folderOf(to) as (typeof DOMAIN_ORDER)[number]);
+    if (db > da) return 'domain order';
+  }
+  return null;
+}
+
+/**
+ * Arrows that point up today, per "from-folder → to-folder", with how many file imports make them.
+ * Issue 16 removes them; every session that removes one lowers the count here.
+ */
+const KNOWN_UPWARD: Record<string, number> = {
+  // The setup checklist is read by the account page and the VMT queue: it belongs lower (or its banner in composition).
+  'accounts → instance': 1,
+  'reports → instance': 2,
+  // Checking the sealing key at start-up: the check belongs in storage, config only names the variable.
+  'config → storage': 1,
+  // The team key page validates the team address: address parsing belongs below both (text/).
+  'keys → mail': 1,
+  // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
+  'mail → reports': 6,
+  // The patch columns name types of the parsed patch: those unions belong with the table.
+  'patches → patches': 1,
+  // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
+  'publication → advisories': 13,
+  'publication → notes': 1,
+  // Opening, warnings and the disclosure card: the embargo lifecycle belongs in one place (issue 16, item 5).
+  'reports → disclosure': 5,
+  // Migration 0019 seeds the starter guide pages from the publication area's text.
+  'storage → publication': 1,
+  // Components show embargo countdowns: the calendar arithmetic belongs in foundation.
+  'web → embargo': 1,
+};
+
+function upwardCounts(graph: Graph): { counts: Record<string, number>; examples: Map<string, string[]> } {
+  const counts: Record<string, number> = {};
+  const examples = new Map<string, string[]>();
+  for (const [from, targets] of graph.edges) {
+    for (const to of targets) {
+      if (!upward(from, to)) continue;
+      const key = `${folderOf(from)} → ${folderOf(to)}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      examples.set(key, [...(examples.get(key) ?? []), `${from} → ${to}`]);
+    }
+  }
+  return { counts, examples };
+}
+
+describe('the import graph', () => {
+  const graph = importGraph();
+
+  it('reads the source tree (guards the parser itself)', () => {
+    expect(graph.files.length).toBeGreaterThan(300);
+    expect(graph.edges.get('server.ts')).toContain('http/app.ts');
+    expect(graph.edges.get('http/routes-index.ts')).toContain('reports/routes-report.tsx');
+  });
+
+  it('has no import circle between files', () => {
+    expect(circles(graph)).toEqual([]);
+  });
+
+  it('gives every file a layer', () => {
+    for (const f of graph.files) expect(() => layerOf(f), f).not.toThrow();
+  });
+
+  it('keeps shipping code away from test helpers', () => {
+    const offenders = [...graph.edges].flatMap(([from, targets]) => (isTestOnly(from) ? [] : targets.filter(isTestOnly).map((to) => `${from} → ${to}`)));
+    expect(offenders).toEqual([]);
+  });
+
+  it('points arrows down the layers, except the known ones, which only get fewer', () => {
+    const { counts, examples } = upwardCounts(graph);
+    const grown = Object.entries(counts).filter(([key, n]) => n > (KNOWN_UPWARD[key] ?? 0));
+    const shrunk = Object.entries(KNOWN_UPWARD).filter(([key, n]) => (counts[key] ?? 0) < n);
+    const detail = grown.map(([key]) => `${key}:\n    ${examples.get(key)!.join('\n    ')}`).join('\n  ');
+    expect(grown.map(([key, n]) => `${key}: ${n}`), `new upward imports (see ARCHITECTURE.md):\n  ${detail}`).toEqual([]);
+    expect(shrunk.map(([key]) => `${key}: ${counts[key] ?? 0}`), 'fewer upward imports than listed: lower KNOWN_UPWARD in src/architecture.test.ts').toEqual([]);
+  });
+});
