@@ -109,7 +109,8 @@ function mergedLines(note: NoteRecord, { original, map }: Source, width: number)
   const added = STANDARD_SECTION_ORDER.filter((kind) => !listed.has(kind) && standardSectionText(note, kind) !== null);
   const gap = new Array<string>(headingGap(map)).fill('');
   const addSection = (kind: StandardSection): string[] => [
-    `### ${CANONICAL_HEADINGS[kind]} ###`,
+    // A wiki-syntax note (OSSN-0094) reads only wiki headings.
+    map.wiki ? `== ${CANONICAL_HEADINGS[kind]} ==` : `### ${CANONICAL_HEADINGS[kind]} ###`,
     ...gap,
     ...bodyLines(standardSectionText(note, kind) ?? '', kind, width),
     '',
