@@ -1,7 +1,8 @@
 /**
  * OpenStack Security Note (OSSN) plain-text format, DESIGN.md §3: a title, a `---` line, then
  * sections headed `### Name ###`. Import tolerates the drift of the real notes (test-fixtures/ossn),
- * reporting each oddity as a warning; export writes the template layout with prose wrapped at 72.
+ * reporting each oddity as a warning; renderOssnText writes the template layout with prose wrapped at 72
+ * (the export of an imported note keeps its source instead: ossn-source.ts).
  */
 import { errors } from '../../errors/catalogue.js';
 import { parseAffectedServices } from './affected-services.js';
