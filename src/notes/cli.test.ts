@@ -1,5 +1,5 @@
 // `cordon notes import DIR` / `cordon notes export DIR` as a real process (npm test builds dist/ first).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -49,11 +49,14 @@ describe.each(testDialects())('cordon notes import/export on %s', (dialect) => {
     expect(missing.err).toContain('is not a directory');
   });
 
-  it('exports every published note', () => {
+  it('exports every published note, each imported one byte for byte as it came in', () => {
     const dir = temp();
     const r = cordon(t, ['notes', 'export', dir]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`96 note(s) written to ${dir}`);
-    expect(readdirSync(dir)).toHaveLength(96);
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(96);
+    const same = files.filter((f) => readFileSync(path.join(dir, f)).equals(readFileSync(fixturePath('ossn', f))));
+    expect(same).toEqual(files);
   });
 });

@@ -34,7 +34,7 @@ export function registerNotesCommands(program: Command): void {
     });
   notes
     .command('export <dir>')
-    .description('Write every published note into DIR as OSSN text (one file per note, named like OSSN-0042)')
+    .description('Write every published note into DIR as OSSN text (one file per note, named like OSSN-0042; an imported note as it came in, only edited sections laid out afresh)')
     .action(async (dir: string) => {
       await withContext(async (ctx) => {
         const written = await exportOssnDir(ctx, dir);

@@ -15,7 +15,7 @@ import { parseOssnText } from './formats/ossn-text.js';
 import { raiseNoteCounter } from './ids.js';
 import { bodyOf, newNoteRef } from './store.js';
 import { publishedNotes } from './site.js';
-import { renderOssnText } from './formats/ossn-text.js';
+import { exportOssnText } from './formats/ossn-source.js';
 
 export interface ImportReport {
   imported: string[];
@@ -105,12 +105,16 @@ export async function importOssnDir(scope: Scope, dir: string): Promise<ImportRe
   return report;
 }
 
-/** Write every published note as OSSN text (title, `---`, `### Section ###`, wrapped at 72) into DIR. */
+/**
+ * Write every published note as OSSN text into DIR: an imported note as it came in (only edited parts laid
+ * out afresh, formats/ossn-source.ts), a note written in Cordon in the template layout (title, `---`,
+ * `### Section ###`, wrapped at 72).
+ */
 export async function exportOssnDir(ctx: AppContext, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const n of await publishedNotes(ctx.storage.db)) {
-    writeFileSync(path.join(dir, n.publicId), renderOssnText(n.record));
+    writeFileSync(path.join(dir, n.publicId), exportOssnText(n.record));
     written.push(n.publicId);
   }
   return written.sort();

@@ -147,7 +147,8 @@ export async function listRevisions(db: Db, noteId: number): Promise<RevisionRow
 export async function revisionRecord(db: Db, note: NoteRow, revision: number): Promise<NoteRecord | null> {
   const rev = await loadRevision(db, note.id, revision);
   if (!rev || !note.public_id) return null;
-  return recordOf(note.public_id, rev.title, parseRevisionBody(rev.body), revision === 1 ? note.imported_text : null);
+  // Every revision of an imported note keeps its source: export re-emits the parts a revision left alone.
+  return recordOf(note.public_id, rev.title, parseRevisionBody(rev.body), note.origin === 'import' ? note.imported_text : null);
 }
 
 /** The published revision, for the public page, the text file, the feed and the site. */

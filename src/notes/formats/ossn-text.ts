@@ -1,7 +1,8 @@
 /**
  * OpenStack Security Note (OSSN) plain-text format, DESIGN.md §3: a title, a `---` line, then
  * sections headed `### Name ###`. Import tolerates the drift of the real notes (test-fixtures/ossn),
- * reporting each oddity as a warning; export writes the template layout with prose wrapped at 72.
+ * reporting each oddity as a warning; renderOssnText writes the template layout with prose wrapped at 72
+ * (the export of an imported note keeps its source instead: ossn-source.ts).
  */
 import { errors } from '../../errors/catalogue.js';
 import { parseAffectedServices } from './affected-services.js';
@@ -31,6 +32,25 @@ export interface OssnParseOptions {
 export interface ParsedNote {
   note: NoteRecord;
   warnings: ImportWarning[];
+}
+
+/**
+ * Where each part of a parsed note sits in its source lines (LF-split), so that the exporter can
+ * re-emit the parts nobody edited as they were written (ossn-source.ts).
+ */
+export interface OssnSourceMap {
+  lines: string[];
+  /** First line of the title, and the line after the title block (its `---` line included). */
+  titleStart: number;
+  titleEnd: number;
+  wiki: boolean;
+  separated: boolean;
+  /** `OSSN-0108: ` as it prefixed the title, or ''. */
+  titlePrefix: string;
+  /** Each section from its heading line up to the next heading; the first is the text before any heading. */
+  chunks: { start: number; end: number }[];
+  /** For each entry of the note's sectionLayout, the chunk it was read from. */
+  slotChunks: number[];
 }
 
 interface RawSection {
@@ -199,6 +219,12 @@ function resolveId(options: OssnParseOptions, prefix: string, fromTitle: string 
 
 /** Parse one OSSN text file. Throws a validation AppError when the input is not a note at all. */
 export function parseOssnText(input: string | Uint8Array, options: OssnParseOptions = {}): ParsedNote {
+  const { note, warnings } = parseOssnSource(input, options);
+  return { note, warnings };
+}
+
+/** parseOssnText, with where each part of the note was read from. */
+export function parseOssnSource(input: string | Uint8Array, options: OssnParseOptions = {}): ParsedNote & { source: OssnSourceMap } {
   const warnings: ImportWarning[] = [];
   const { text: raw, normalised } = decodeNoteText(input, warnings);
   const prefix = options.prefix ?? DEFAULT_NOTE_PREFIX;
@@ -231,15 +257,27 @@ export function parseOssnText(input: string | Uint8Array, options: OssnParseOpti
     sectionLayout: [],
     raw,
   };
+  const source: OssnSourceMap = {
+    lines,
+    titleStart: start,
+    titleEnd: next,
+    wiki,
+    separated,
+    titlePrefix: idInTitle?.[0] ?? '',
+    chunks: rawSections.map((s, n) => ({ start: s.line - 1, end: (rawSections[n + 1]?.line ?? lines.length + 1) - 1 })),
+    slotChunks: [],
+  };
   let lastOrder = -1;
-  for (const section of rawSections) {
+  for (const [chunk, section] of rawSections.entries()) {
     const { text, firstLine: bodyLine } = sectionText(section, warnings);
     if (section.name === null) {
       if (text === '') continue;
       warnings.push({ kind: 'text_before_first_section', detail: 'text between the title and the first section is kept as an untitled section', line: bodyLine });
       note.sectionLayout.push({ kind: 'extra', heading: '', text });
+      source.slotChunks.push(chunk);
       continue;
     }
+    source.slotChunks.push(chunk);
     if (text === '') warnings.push({ kind: 'empty_section', detail: `"${section.name}" has no text`, line: section.line });
     for (const open of splitBlocks(text, false).unterminated) {
       warnings.push({ kind: 'unterminated_block', detail: `"${open}" in "${section.name}" never closes`, line: section.line });
@@ -268,7 +306,7 @@ export function parseOssnText(input: string | Uint8Array, options: OssnParseOpti
     }
   }
   note.id = resolveId(options, prefix, idInTitle?.[1] ?? null, note.contacts?.noteUrl ?? null, warnings);
-  return { note, warnings };
+  return { note, warnings, source };
 }
 
 function assignSection(note: NoteRecord, kind: StandardSection, text: string, firstLine: number, warnings: ImportWarning[]): void {
@@ -298,7 +336,7 @@ function assignSection(note: NoteRecord, kind: StandardSection, text: string, fi
 }
 
 /** Sections whose line breaks are all meant (one product, credit or reference per line). */
-const LINE_ORIENTED: ReadonlySet<string> = new Set<string>(['affected', 'credits', 'contacts']);
+export const LINE_ORIENTED: ReadonlySet<string> = new Set<string>(['affected', 'credits', 'contacts']);
 
 /**
  * The note as plain text in the OSSN layout: title, `---`, `### Section ###`, prose wrapped at 72.

@@ -1,11 +1,12 @@
 // Fuzz target (issue 13): OSSN text import. Invariants: any bytes either parse to a note or fail with
 // a catalogued error; a parsed note's id is a note id (the exporter writes a file named after it, so
 // it must never carry a path); a parsed note renders, and the rendering parses again with the same
-// id and title.
+// id and title; its export is its source text, and an edited export reads back with the edit.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseNoteId } from '../../identifiers/advisory-ids.js';
 import { catalogued, hostileNames, hostileText, mutatedBytes, mutatedText, replayRegressions, runFuzz, seedFiles, type FuzzTarget } from '../../testing/fuzz.js';
+import { exportOssnText } from './ossn-source.js';
 import { parseOssnText, renderOssnText } from './ossn-text.js';
 
 const SEED_BYTES = seedFiles(import.meta.url, 'seeds/ossn').map((s) => new Uint8Array(s.bytes));
@@ -39,6 +40,11 @@ const target: FuzzTarget<string | Uint8Array> = {
           const again = await catalogued('parseOssnText(rendered)', () => parseOssnText(rendered.value, { id: note.id }));
           if ('value' in again) expect(again.value.note.id).toBe(note.id);
         }
+        // Export keeps an unedited note as it came in; an edited one still reads back, with the edit.
+        expect(exportOssnText(note)).toBe(note.raw);
+        const edited = exportOssnText({ ...note, summary: 'An edited summary.' });
+        const back = await catalogued('parseOssnText(edited export)', () => parseOssnText(edited, { id: note.id }));
+        if ('value' in back) expect(back.value.note.summary).toBe('An edited summary.');
       }
     }
   },
