@@ -172,7 +172,8 @@ describe.each(testDialects())('OSSN import and export on %s', (dialect) => {
     expect(page.body).toContain('<h2>Recommended Actions</h2>');
     expect((await anon.get('/notes')).body).toContain('href="/notes/OSSN-0108"');
     const text = await anon.get('/notes/OSSN-0108.txt');
-    expect(text.body.startsWith('Multiple authentication vulnerabilities in Ceph\n---\n')).toBe(true);
+    // The public text of an imported note is the note as OpenStack published it, byte for byte.
+    expect(text.body).toBe(readFileSync(fixturePath('ossn', 'OSSN-0108'), 'utf8'));
     const feed = await anon.get('/feeds/notes.atom');
     expect((feed.body.match(/<entry>/g) ?? []).length).toBe(50);
   });

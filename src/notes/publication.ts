@@ -13,7 +13,7 @@ import { enqueueMail, type OutgoingMail } from '../mail/outbox.js';
 import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/tables.js';
 import type { NoteRecord } from './formats/note-record.js';
-import { renderOssnText } from './formats/ossn-text.js';
+import { exportOssnText } from './formats/ossn-source.js';
 import { decideApproval } from './review-rule.js';
 import { underReview } from './review.js';
 import { noteForAuthoring, requireComplete } from './revisions.js';
@@ -25,7 +25,7 @@ export function announcementMail(config: Config, record: NoteRecord): OutgoingMa
     to: config.announceLists,
     // One line whatever the title holds (the subject is a header).
     subject: `[${record.id}] ${record.title.replace(/\s+/g, ' ').trim()}`,
-    text: renderOssnText(record),
+    text: exportOssnText(record),
     headers: { 'X-Cordon-Note': record.id },
   };
 }

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { AppContext, Scope } from '../context.js';
 import type { RouteDef } from '../http/route.js';
 import { resolveSections } from './formats/note-record.js';
-import { renderOssnText } from './formats/ossn-text.js';
+import { exportOssnText } from './formats/ossn-source.js';
 import { sendFeedback } from './feedback.js';
 import { claimNote, flagNote } from './flagging.js';
 import { reviewPanelData, shownRecord } from './page-data.js';
@@ -64,7 +64,7 @@ async function presentNote(scope: Scope, note: NoteForActor) {
     published_at: note.row.published_at,
     projects: note.projects.map((p) => p.slug),
     sections: resolveSections(record).map((s) => ({ kind: s.kind, heading: s.heading, text: s.text })),
-    text: renderOssnText(record),
+    text: exportOssnText(record),
     ...(review
       ? {
           review: {

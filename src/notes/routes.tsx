@@ -8,7 +8,7 @@ import { AppError, errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { renderOssnText } from './formats/ossn-text.js';
+import { exportOssnText } from './formats/ossn-source.js';
 import { flagNote } from './flagging.js';
 import { flagPageData, historyData, notePageData, shownRecord, withCsrf } from './page-data.js';
 import { NotePage, NotesIndex } from './public-views.js';
@@ -123,7 +123,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
         return reply
           .header('content-type', 'text/plain; charset=utf-8')
           .header('cache-control', note.row.state === 'published' && !canSeeWork(note.access) ? 'public, max-age=300' : 'no-store')
-          .send(renderOssnText(record));
+          .send(exportOssnText(record));
       },
     },
     {

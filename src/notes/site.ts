@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import type { Kysely } from 'kysely';
 import type { Db } from '../storage/database.js';
 import { instanceCreatedAt } from '../storage/migrate.js';
-import { renderOssnText } from './formats/ossn-text.js';
+import { exportOssnText } from './formats/ossn-source.js';
 import type { NoteRecord } from './formats/note-record.js';
 import { publishedAnswers } from './feedback.js';
 import { listPublished, loadNote, publishedRecord } from './store.js';
@@ -82,7 +82,7 @@ export async function buildNoteSiteFiles(ctx: AppContext): Promise<{ path: strin
   const files: { path: string; content: string }[] = [];
   for (const n of notes) {
     files.push({ path: `notes/${n.publicId}.html`, content: staticNotePage(ctx.config, n) });
-    files.push({ path: `notes/${n.publicId}.txt`, content: renderOssnText(n.record) });
+    files.push({ path: `notes/${n.publicId}.txt`, content: exportOssnText(n.record) });
   }
   files.push({ path: 'notes/index.html', content: staticIndexPage(ctx.config, notes) });
   files.push({ path: 'feeds/notes.atom', content: notesAtom(ctx, notes, await notesFeedEmptySince(ctx.storage.db)) });
