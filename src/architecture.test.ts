@@ -140,10 +140,6 @@ const KNOWN_UPWARD: Record<string, number> = {
   // The setup checklist is read by the account page and the VMT queue: it belongs lower (or its banner in composition).
   'accounts → instance': 1,
   'reports → instance': 2,
-  // Checking the sealing key at start-up: the check belongs in storage, config only names the variable.
-  'config → storage': 1,
-  // The team key page validates the team address: address parsing belongs below both (text/).
-  'keys → mail': 1,
   // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
   'mail → reports': 6,
   // The patch columns name types of the parsed patch: those unions belong with the table.
@@ -155,8 +151,6 @@ const KNOWN_UPWARD: Record<string, number> = {
   'reports → disclosure': 5,
   // Migration 0019 seeds the starter guide pages from the publication area's text.
   'storage → publication': 1,
-  // Components show embargo countdowns: the calendar arithmetic belongs in foundation.
-  'web → embargo': 1,
 };
 
 function upwardCounts(graph: Graph): { counts: Record<string, number>; examples: Map<string, string[]> } {

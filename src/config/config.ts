@@ -1,7 +1,7 @@
 // Configuration comes only from the environment (DESIGN.md §5: secrets only from the environment).
 // Every variable is validated at boot; a bad value stops the process with a message that says how to fix it.
 import path from 'node:path';
-import { parseKey } from '../storage/sealing.js';
+import { parseKey } from './secrets-key.js';
 
 export type RegistrationMode = 'open' | 'invite' | 'closed';
 

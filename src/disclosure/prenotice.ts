@@ -6,7 +6,7 @@ import { change, type Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
 import { randomToken, sha256Hex } from '../accounts/secrets.js';
 import { currentTeamKey, TEAM_KEY_PAGE } from '../keys/team-keys.js';
-import { placeholderAddressIssues } from '../mail/addresses.js';
+import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { enqueueMail } from '../mail/outbox.js';
 import type { QueuedAttachment } from '../mail/compose.js';
 import { loadReportPatches } from '../patches/loaders.js';

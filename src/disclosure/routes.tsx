@@ -18,7 +18,7 @@ import { cancelDisclosure, moveDisclosure } from './changes.js';
 import { loadDisclosureSummary, PlannedHour, RecipientTable, StepList } from './summary.js';
 import { currentTeamKey, TEAM_KEY_PAGE } from '../keys/team-keys.js';
 import { formatFingerprint } from '../keys/public-keys.js';
-import { placeholderAddressIssues } from '../mail/addresses.js';
+import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { DeliveryProblems } from '../mail/delivery-problems.js';
 

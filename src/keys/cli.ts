@@ -5,7 +5,7 @@ import { withContext } from '../cli/context.js';
 import { systemScope } from '../context.js';
 import type { TeamKeyAlgorithm } from '../pgp/team-key.js';
 import { registerMailCommands } from '../mail/cli.js';
-import { placeholderAddressIssues } from '../mail/addresses.js';
+import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { saveRevocation } from './revocation.js';
 import { formatFingerprint } from './public-keys.js';
 import { currentTeamKey, generateAndStoreTeamKey, importTeamKey, listTeamKeys, teamKeyAlgorithms } from './team-keys.js';

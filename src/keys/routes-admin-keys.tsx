@@ -11,7 +11,7 @@ import { irreversibleRoutes } from '../http/confirm.js';
 import { formBody, str, type FormBody } from '../http/forms.js';
 import type { RouteDef } from '../http/route.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { placeholderAddressIssues } from '../mail/addresses.js';
+import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { minimumPassphraseLength, type TeamKeyAlgorithm } from '../pgp/team-key.js';
 import { Badge, Button, CsrfField, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';

@@ -11,7 +11,7 @@ import { unlockTeamKeys } from '../keys/team-keys.js';
 import { buildEncryptedMessage, buildSignedMessage } from './mime/index.js';
 import type { OutgoingMail as MimeMail } from './mime/index.js';
 import { normaliseAddress } from './mime/headers.js';
-import { isPlaceholderAddress } from './addresses.js';
+import { isPlaceholderAddress } from '../config/placeholder-addresses.js';
 import { ensureReplyToken, replyAddress } from './reply-address.js';
 import type { DeliveryProtection } from '../keys/tables.js';
 

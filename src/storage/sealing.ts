@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseKey } from '../config/secrets-key.js';
 
 const PREFIX = 'sealed:v1:';
 export const KEY_FILE = 'secrets.key';
@@ -29,14 +30,6 @@ export class SecretsKeyError extends Error {
 
 export function keyId(key: Buffer): string {
   return createHash('sha256').update('cordon secrets key id\0').update(key).digest('hex').slice(0, 12);
-}
-
-/** Parse a key as given in SECRETS_KEY or the key file; null when it is not base64 of 32 bytes. */
-export function parseKey(text: string): Buffer | null {
-  const t = text.trim();
-  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) return null;
-  const buf = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  return buf.length === 32 ? buf : null;
 }
 
 export function newKeyText(): string {

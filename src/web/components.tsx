@@ -3,7 +3,7 @@ import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
 
 void Fragment;
 import type { FieldIssue } from '../errors/catalogue.js';
-import { formatUtc, localSuffix } from '../embargo/calendar.js';
+import { formatUtc, localSuffix } from '../text/moments.js';
 
 export interface FormState {
   values?: Record<string, unknown>;

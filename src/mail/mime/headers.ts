@@ -23,7 +23,7 @@ export function assertSingleLine(value: string, field: string): void {
 // RFC 5321 §4.1.2 shape, ASCII only; enough to refuse anything that is not a plain mailbox. The grammar's
 // Domain is sub-domain *("." sub-domain): one label (security@localhost) is valid syntax. Refusing it here
 // made every signed mail of a default instance die while unsigned mail went out (issue 15); whether an
-// address is a placeholder is said before sending instead (src/mail/addresses.ts).
+// address is a placeholder is said before sending instead (src/config/placeholder-addresses.ts).
 const addressPattern = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export function normaliseAddress(input: MailAddress, field: string): { name?: string; address: string } {

@@ -2,7 +2,7 @@
 // so mail built with it goes out, but nobody outside this machine can reply to it and many relays refuse a
 // sender domain that does not resolve. Mail that leaves the team (the pre-notice) is refused early with
 // this explanation instead of failing later or arriving unanswerable (issue 15).
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
 import type { FieldIssue } from '../errors/catalogue.js';
 
 // RFC 6761 §6.3 (localhost), §6.4 (invalid), RFC 6762 (local, multicast DNS only): never routable on the
