@@ -49,6 +49,18 @@ export function hasProjectRole(actor: Actor, projectId: number, role: ProjectRol
   return actor.kind === 'user' && (actor.projectRoles.get(projectId)?.has(role) ?? false);
 }
 
+/**
+ * The one API-token scope check: does the token allow an action needing `needed`? Sessions (and the
+ * anonymous) are not limited by scopes, only by roles. `admin` covers everything and `write` covers
+ * `read` (DESIGN.md §5: API tokens scoped).
+ */
+export function tokenAllows(actor: Actor, needed: ApiScope): boolean {
+  if (actor.kind !== 'user' || actor.scopes === null) return true;
+  if (actor.scopes.has('admin')) return true;
+  if (needed === 'read') return actor.scopes.has('read') || actor.scopes.has('write');
+  return actor.scopes.has(needed);
+}
+
 export function actorLabel(actor: Actor): string {
   return actor.kind === 'user' ? actor.username : 'anonymous';
 }

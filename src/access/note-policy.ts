@@ -9,7 +9,7 @@
 // - Any other note is seen and worked on by anyone with an account; once published, everyone reads
 //   its published revision.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Actor } from './actor.js';
+import { tokenAllows, type Actor } from './actor.js';
 import { canRead, readableReports, reportAccess, type ReportFacts } from './report-policy.js';
 import type { Database } from '../storage/tables.js';
 import type { NoteState } from '../notes/tables.js';
@@ -41,12 +41,6 @@ export const NOTE_REVIEW_PROJECT_ROLES = ['core_reviewer', 'coresec'] as const;
 function reviewsFor(actor: Actor, projectIds: number[]): number[] {
   if (actor.kind !== 'user') return [];
   return projectIds.filter((id) => NOTE_REVIEW_PROJECT_ROLES.some((role) => actor.projectRoles.get(id)?.has(role)));
-}
-
-function tokenAllows(actor: Actor, need: 'read' | 'write'): boolean {
-  if (actor.kind !== 'user' || actor.scopes === null) return true;
-  if (actor.scopes.has('write') || actor.scopes.has('admin')) return true;
-  return need === 'read' && actor.scopes.has('read');
 }
 
 export function isSecurityCore(actor: Actor): boolean {

@@ -2,7 +2,7 @@
 // that is not public; handlers never decide visibility themselves. A `false` for a read means the object
 // is answered with 404 (never 403), so existence is not confirmed.
 import { errors } from '../errors/catalogue.js';
-import { hasRole, type Actor, type ApiScope } from './actor.js';
+import { hasRole, tokenAllows, type Actor, type ApiScope } from './actor.js';
 
 export type Permission =
   // Instance administration: people, projects, keys, settings. Admin is not VMT (DESIGN.md §1).
@@ -42,16 +42,8 @@ const scopeFor: Record<Permission, ApiScope> = {
   'mail.retry': 'write',
 };
 
-function scopeAllows(actor: Actor, permission: Permission): boolean {
-  if (actor.kind !== 'user' || actor.scopes === null) return true;
-  const needed = scopeFor[permission];
-  if (actor.scopes.has('admin')) return true;
-  if (needed === 'read') return actor.scopes.has('read') || actor.scopes.has('write');
-  return actor.scopes.has(needed);
-}
-
 export function can(actor: Actor, permission: Permission): boolean {
-  if (actor.kind !== 'user' || !scopeAllows(actor, permission)) return false;
+  if (actor.kind !== 'user' || !tokenAllows(actor, scopeFor[permission])) return false;
   switch (permission) {
     case 'admin.read':
     case 'admin.write':
@@ -108,6 +100,6 @@ export function requireUser(actor: Actor): asserts actor is Extract<Actor, { kin
 export function canEditProjectPublication(actor: Actor, projectId: number): boolean {
   if (actor.kind !== 'user') return false;
   // An API token needs a write scope; sessions are limited by their roles alone.
-  if (actor.scopes !== null && !actor.scopes.has('write') && !actor.scopes.has('admin')) return false;
+  if (!tokenAllows(actor, 'write')) return false;
   return hasRole(actor, 'admin') || hasRole(actor, 'vmt') || (actor.kind === 'user' && (actor.projectRoles.get(projectId)?.has('lead') ?? false));
 }

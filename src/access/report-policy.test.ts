@@ -12,7 +12,7 @@ import { listReports, loadReportBy } from '../reports/store.js';
 import { subscribe, unsubscribe } from '../reports/ladder.js';
 import { makePublic } from '../reports/disclosure.js';
 import { setState } from '../reports/triage.js';
-import { actorOf, fileReport, scopeOf } from '../reports/queue-test-fixtures.js';
+import { actorOf, fileReport, scopeOf } from '../reports/testing/queue-fixtures.js';
 
 function user(id: number, options: { roles?: string[]; held?: string[]; scopes?: ('read' | 'write' | 'admin')[] } = {}): UserActor {
   return {

@@ -1,7 +1,7 @@
 // Who may read and do what on a vulnerability report (DESIGN.md §1, §5). This is the only place that
 // decides it; the SQL filter below must agree with `reportAccess` (a test checks every pair).
 import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
-import type { Actor } from './actor.js';
+import { tokenAllows, type Actor } from './actor.js';
 import type { Database, ReportVisibility, SubscriptionLevel } from '../storage/tables.js';
 
 export interface ReportFacts {
@@ -28,12 +28,6 @@ export type ReportAccess = 'vmt' | 'subscriber' | 'subscriber_readonly' | 'repor
 export interface ReportAccessContext {
   /** The request carries the anonymous reporter's private link token for this report. */
   reporterLink?: boolean;
-}
-
-function tokenAllows(actor: Actor, need: 'read' | 'write'): boolean {
-  if (actor.kind !== 'user' || actor.scopes === null) return true;
-  if (actor.scopes.has('write') || actor.scopes.has('admin')) return true;
-  return need === 'read' && actor.scopes.has('read');
 }
 
 export function reportAccess(actor: Actor, report: ReportFacts, context: ReportAccessContext = {}): ReportAccess {

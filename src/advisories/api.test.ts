@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { createApiToken } from '../accounts/api-tokens.js';
-import { completeForm, makeCast, scopeOf, type AdvisoryCast } from './testing.js';
+import { completeForm, makeCast, scopeOf, type AdvisoryCast } from './testing/advisories.js';
 import { recordImpactApproval } from './commands.js';
 
 describe.each(testDialects())('advisory API on %s', (dialect) => {

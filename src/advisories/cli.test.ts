@@ -10,7 +10,7 @@ import { childEnv, createTestStorage, type TestStorage } from '../testing/databa
 import { repoPath, fixturePath } from '../testing/fixture-files.js';
 import { loadPyYaml } from './formats/pyyaml-load.js';
 import { pyEquals } from './formats/py-value.js';
-import { cveValidator, osvValidator, schemaErrors } from '../publication/formats/testing-corpus.js';
+import { cveValidator, osvValidator, schemaErrors } from '../publication/testing/corpus.js';
 
 const corpus = fixturePath('ossa');
 

@@ -1,9 +1,9 @@
-// The difference between two revisions of an advisory, per editor field, as line diffs (longest common
-// subsequence of lines), so a reviewer sees exactly what changed before approving.
+// The difference between two revisions of an advisory, per editor field, as line diffs (src/text/line-diff.ts),
+// so a reviewer sees exactly what changed before approving.
 import { EDITOR_FIELDS, FIELD_LABELS, formFromRecord, type EditorField } from './editor-input.js';
 import type { AdvisoryRecord } from './record.js';
+import { diffTexts, type DiffLine } from '../text/line-diff.js';
 
-export type DiffLine = { op: 'same' | 'add' | 'del'; text: string };
 
 export interface FieldDiff {
   field: EditorField | 'errata';
@@ -11,34 +11,8 @@ export interface FieldDiff {
   lines: DiffLine[];
 }
 
-/** Line diff of two texts (LCS); inputs are bounded by the editor's field limits. */
-export function diffLines(before: string, after: string): DiffLine[] {
-  const a = before === '' ? [] : before.split('\n');
-  const b = after === '' ? [] : after.split('\n');
-  const n = a.length;
-  const m = b.length;
-  // lcs[i][j] = length of the LCS of a[i..] and b[j..].
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
-  const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      out.push({ op: 'same', text: a[i]! });
-      i++;
-      j++;
-    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) out.push({ op: 'del', text: a[i++]! });
-    else out.push({ op: 'add', text: b[j++]! });
-  }
-  while (i < n) out.push({ op: 'del', text: a[i++]! });
-  while (j < m) out.push({ op: 'add', text: b[j++]! });
-  return out;
-}
+/** Line diff of two field texts (the shared, bounded diff of src/text). */
+export const diffLines = diffTexts;
 
 function errataText(record: AdvisoryRecord): string {
   if (!record.errata) return '';

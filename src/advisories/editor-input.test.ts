@@ -3,7 +3,7 @@
 // are scored with src/cvss.
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/catalogue.js';
-import { corpusAdvisories, corpusAdvisory } from '../publication/formats/testing-corpus.js';
+import { corpusAdvisories, corpusAdvisory } from '../publication/testing/corpus.js';
 import { applyForm, formFromRecord, type AdvisoryForm } from './editor-input.js';
 import { diffLines, diffRecords } from './diff.js';
 import { emptyAdvisoryRecord } from './record.js';

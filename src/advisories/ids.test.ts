@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { allocateAdvisoryId, reserveAdvisorySeq } from './ids.js';
 import { createAdvisory } from './commands.js';
-import { makeCast, scopeOf } from './testing.js';
+import { makeCast, scopeOf } from './testing/advisories.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

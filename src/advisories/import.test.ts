@@ -12,7 +12,7 @@ import { exportOssaDirectory, importOssaDirectory } from './import.js';
 import { loadPyYaml } from './formats/pyyaml-load.js';
 import { pyEquals } from './formats/py-value.js';
 import { createAdvisory } from './commands.js';
-import { makeCast, scopeOf } from './testing.js';
+import { makeCast, scopeOf } from './testing/advisories.js';
 
 const corpus = fixturePath('ossa');
 

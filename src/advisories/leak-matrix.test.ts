@@ -12,7 +12,7 @@ import type { CatalogueEntry } from '../http/route.js';
 import { saveGuidePage } from '../publication/guide.js';
 import { addErratum, approveAdvisory, createAdvisory } from './commands.js';
 import { publishAdvisory } from './publish.js';
-import { classAReport, completeForm, discloseReport, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from './testing.js';
+import { classAReport, completeForm, discloseReport, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from './testing/advisories.js';
 
 const DRAFT_MARKER = 'dq3draftmarker';
 const ERRATUM_MARKER = 'em5erratummarker';

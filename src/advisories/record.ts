@@ -20,6 +20,8 @@
  * Records created in Cordon have `raw: null` and `sourceYaml: null`.
  */
 
+import type { VersionClause } from '../identifiers/version-specifiers.js';
+
 /** `OSSA-YYYY-NNN`; the prefix is an instance setting (DESIGN.md §2), OpenStack's is the default. */
 export const ADVISORY_ID_PATTERN = /^[A-Z][A-Z0-9]*-(\d{4})-(\d{3,})$/;
 
@@ -37,26 +39,15 @@ export const CvssVersion = {
 } as const;
 export type CvssVersion = (typeof CvssVersion)[keyof typeof CvssVersion];
 
-/** Comparison operators of the specifier syntax (`<20.2.1, >=21.0.0 <21.2.1, ==22.0.0`). */
-export type VersionOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
-
-export interface VersionConstraint {
-  operator: VersionOperator;
-  version: string;
-}
-
 /**
  * One affected range, one comma-separated clause of the specifier text, in OSV event terms
  * (OSV schema `ranges[].events`): `introduced` inclusive (null = since the first release),
  * then either `fixed` (exclusive upper bound: the first fixed release) or `lastAffected`
  * (inclusive upper bound), or neither (still affected).
  */
-export interface VersionRange {
-  /** The clause as written, trimmed. */
-  text: string;
+export interface VersionRange extends VersionClause {
   /** Set when the clause is qualified by a product name (`Cinder <19.1.2; Glance <23.0.1`). */
   product: string | null;
-  constraints: VersionConstraint[];
   introduced: string | null;
   /** True for `>X`: OSV cannot say "after X", consumers should treat X itself as unaffected. */
   introducedExclusive: boolean;

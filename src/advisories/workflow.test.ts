@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { classAReport, completeForm, discloseReport, enterPublicationSettings, makeCast, type AdvisoryCast } from './testing.js';
+import { classAReport, completeForm, discloseReport, enterPublicationSettings, makeCast, type AdvisoryCast } from './testing/advisories.js';
 
 function formOf(fields: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));

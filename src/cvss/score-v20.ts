@@ -1,5 +1,7 @@
 // CVSS v2.0 scoring, from "A Complete Guide to the Common Vulnerability Scoring System Version 2.0"
 // §3.2 (equations) and §3.3 (weights). Only read for legacy advisories, which carry v2 vectors.
+// Not delegated to ae-cvss-calculator: it returns scores below 0 for some Low-requirement vectors
+// (AV:L/AC:H/Au:M/C:N/I:P/A:N/IR:L gives -0.2), outside the 0–10 range the specification defines.
 import { metricValue, type CvssVector } from './parse.js';
 
 export interface Cvss20Scores {

@@ -1,6 +1,9 @@
 // CVSS v3.1 scoring, written from the FIRST CVSS v3.1 Specification §7.1–7.3 (equations) and
 // Appendix A (the Roundup function, which avoids floating-point surprises). Legacy v3.0 vectors use
 // the v3.0 Specification §8: a plain ceiling Roundup and the older environmental impact formula.
+// Not delegated to ae-cvss-calculator (used for v4.0): without an environmental metric it gives no
+// environmental score, so 80 scope-changed reference vectors (vectors_simple31, e.g. …/S:C/C:H/I:H/A:H:
+// 9.6 base, 9.7 environmental) would lose theirs; this code matches all 2,592 (reference-vectors.test.ts).
 import { metricValue, type CvssVector } from './parse.js';
 import { severityRating, type CvssSeverity } from './severity.js';
 

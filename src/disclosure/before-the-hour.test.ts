@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 import { loadAdvisory } from '../advisories/store.js';
-import { classAReport, completeForm, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
+import { classAReport, completeForm, enterPublicationSettings, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing/advisories.js';
 import type { CatalogueEntry } from '../http/route.js';
 import { advisoryFiles } from '../publication/outputs.js';
 import { publishSite } from '../publication/publish-site.js';

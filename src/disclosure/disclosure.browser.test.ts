@@ -12,15 +12,15 @@ import { describeInBrowser, launchBrowser, screenshot, screenshotDir, signedInPa
 import { createTestApp, makeUser, signedInClient, TEST_PASSWORD, type TestApp, type TestUser } from '../testing/harness.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { subscribe } from '../reports/ladder.js';
-import { classAReport, completeForm, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
+import { classAReport, completeForm, scopeOf, type AdvisoryCast } from '../advisories/testing/advisories.js';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 import { generateAndStoreTeamKey, currentTeamKey } from '../keys/team-keys.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
-import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing-mail.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
+import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing/mail.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from '../patches/test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from '../patches/testing/support.js';
 
 const START = '2026-11-02T09:00:00.000Z'; // a Monday, before today (keys made at the clock's time must not be in the real future)
 const TITLE = 'Host data leak through resize';

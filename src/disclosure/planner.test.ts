@@ -2,7 +2,7 @@
 // Fridays and holidays, the recipients drawn from the stakeholders following the report's projects, and
 // the warnings a coordinator must give a reason to override. Both databases, real GnuPG keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';

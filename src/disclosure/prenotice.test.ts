@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PostalMime from 'postal-mime';
 import { testDialects } from '../testing/databases.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { generateAndStoreTeamKey, currentTeamKey } from '../keys/team-keys.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';
-import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing-mail.js';
+import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing/mail.js';
 import { seriesDownloadFor } from '../patches/loaders.js';
-import { createPatchWorld, type PatchWorld } from '../patches/test-world.js';
+import { createPatchWorld, type PatchWorld } from '../patches/testing/world.js';
 import { TestClient } from '../testing/harness.js';
 import { refusal } from '../reports/testing/deadline-fixtures.js';
 import type { Scope } from '../context.js';

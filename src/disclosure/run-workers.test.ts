@@ -6,7 +6,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { insertScheduledPlan } from './testing/plans.js';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
-import { classAReport, completeForm, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
+import { classAReport, completeForm, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing/advisories.js';
 import { verifyAuditChain } from '../audit/audit.js';
 import { MAIL_JOB, type OutgoingMail } from '../mail/outbox.js';
 import { DAY, receive } from '../reports/testing/deadline-fixtures.js';

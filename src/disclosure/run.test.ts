@@ -9,7 +9,7 @@ import { events, jobWorker, receive, refusal, reportRow, setUpTeam } from '../re
 import { DISCLOSURE_STEPS, runDisclosureSteps } from './run.js';
 import type { DisclosureStep } from './tables.js';
 import { discloseNow, endEmbargoEarlyOrDisclose } from './changes.js';
-import { classAReport, completeForm, makeCast, scopeOf as advisoryScope } from '../advisories/testing.js';
+import { classAReport, completeForm, makeCast, scopeOf as advisoryScope } from '../advisories/testing/advisories.js';
 import { approveAdvisory, createAdvisory } from '../advisories/commands.js';
 
 const AT = '2026-01-20T15:00:00.000Z';

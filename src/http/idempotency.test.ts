@@ -5,7 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient, type TestUser } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { setUpIntake } from '../reports/intake-test-helpers.js';
+import { setUpIntake } from '../reports/testing/intake.js';
 import { KEEP_MS } from './idempotency.js';
 
 const REPORT = { title: 'Replayed report', description: 'Sent twice by a flaky script.', projects: ['nova'], email: 'script@example.net', stay_anonymous: true };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from './route.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { GOOD_FIELDS, multipartBody, pairs, postMultipart, setUpIntake } from '../reports/intake-test-helpers.js';
+import { GOOD_FIELDS, multipartBody, pairs, postMultipart, setUpIntake } from '../reports/testing/intake.js';
 import type { Database } from '../storage/tables.js';
 
 interface Role {

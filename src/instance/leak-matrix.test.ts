@@ -6,7 +6,7 @@ import { createApiToken } from '../accounts/api-tokens.js';
 import { createInvite } from '../accounts/invites.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
 import { mailJobHandler } from '../mail/outbox.js';
-import { startSmtpSink } from '../mail/testing-mail.js';
+import { startSmtpSink } from '../mail/testing/mail.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';

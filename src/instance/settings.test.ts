@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../config/config.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
 import { mailJobHandler } from '../mail/outbox.js';
-import { startSmtpSink } from '../mail/testing-mail.js';
+import { startSmtpSink } from '../mail/testing/mail.js';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { refreshInstanceSettings } from './settings.js';

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptSecretKeyAtRest, unlockSecretKey } from '../pgp/team-key.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { formatFingerprint } from './public-keys.js';

@@ -6,7 +6,7 @@ import { AppError } from '../errors/catalogue.js';
 import { decryptMessage } from '../pgp/decrypt.js';
 import { readSingleSecretKey } from '../pgp/read.js';
 import { encryptSecretKeyAtRest, unlockSecretKey } from '../pgp/team-key.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';
 import { createTestApp, makeUser, signedInClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';

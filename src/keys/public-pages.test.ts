@@ -1,7 +1,7 @@
 // The public contact page, how-to-report page, key files and security.txt (RFC 9116), the last one parsed
 // by the RFC's field rules and its clear signature checked with gpg --verify.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, makeUser, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { formatFingerprint, setUserKey } from './public-keys.js';

@@ -8,11 +8,11 @@ import { buildUserActor } from '../access/load-actor.js';
 import { createProject } from '../projects/projects.js';
 import { acknowledge } from '../reports/triage.js';
 import { listReports } from '../reports/store.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { childEnv, testDialects } from '../testing/databases.js';
 import { repoPath } from '../testing/fixture-files.js';
 import { createTestApp, makeUser, TestClient, type TestApp } from '../testing/harness.js';
-import { gpgDecryptPgpMime, gpgEncrypt, gpgVerifyPgpMime, headerOf, innerEntity, outboxMessages, pgpMimeMessage } from '../mail/testing-mail.js';
+import { gpgDecryptPgpMime, gpgEncrypt, gpgVerifyPgpMime, headerOf, innerEntity, outboxMessages, pgpMimeMessage } from '../mail/testing/mail.js';
 import { formatFingerprint } from './public-keys.js';
 
 const ENV = {

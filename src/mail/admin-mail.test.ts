@@ -9,7 +9,7 @@ import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';
 import { testDialects } from '../testing/databases.js';
 import { storeInboundMessage } from './inbound-store.js';
 import { processInboundMessage } from './inbound-process.js';
-import { headerLines, plainMessage } from './testing-mail.js';
+import { headerLines, plainMessage } from './testing/mail.js';
 
 describe.each(testDialects())('admin mail pages on %s', (dialect) => {
   let t: TestApp;

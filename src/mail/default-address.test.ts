@@ -7,11 +7,11 @@ import { change } from '../context.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
 import { currentTeamKey } from '../keys/team-keys.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, makeUser, signedInClient, type TestApp } from '../testing/harness.js';
 import { enqueueMail } from './outbox.js';
-import { gpgVerifyPgpMime, headerOf, startSmtpSink, type SmtpSink } from './testing-mail.js';
+import { gpgVerifyPgpMime, headerOf, startSmtpSink, type SmtpSink } from './testing/mail.js';
 
 describe.each(testDialects())('signed mail from the default address on %s', (dialect) => {
   let t: TestApp;

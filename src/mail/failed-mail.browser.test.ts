@@ -11,7 +11,7 @@ import { newTotpSecret } from '../accounts/totp.js';
 import { sealTotpSecret } from '../accounts/secrets-at-rest.js';
 import { systemScope } from '../context.js';
 import { makeUser, TEST_PASSWORD, type TestUser } from '../testing/harness.js';
-import { createFailedMailWorld, RELAY_MARKER, type FailedMailWorld } from './testing-failed-mail.js';
+import { createFailedMailWorld, RELAY_MARKER, type FailedMailWorld } from './testing/failed-mail.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };

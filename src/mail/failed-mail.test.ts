@@ -4,14 +4,14 @@
 // mail was about); Retry queues the same mail again (audited) and it goes out. Nobody else sees or retries
 // it (the leak matrix over every route). Both databases, real git, gpg and SMTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TempGnupg } from '../pgp/testing-gnupg.js';
-import type { PatchWorld } from '../patches/test-world.js';
+import type { TempGnupg } from '../pgp/testing/gnupg.js';
+import type { PatchWorld } from '../patches/testing/world.js';
 import { testDialects } from '../testing/databases.js';
 import { makeUser, signedInClient, type TestClient } from '../testing/harness.js';
 import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';
 import type { CatalogueEntry } from '../http/route.js';
-import { createFailedMailWorld, RELAY_MARKER, type FailedMailWorld } from './testing-failed-mail.js';
-import { gpgVerifyPgpMime } from './testing-mail.js';
+import { createFailedMailWorld, RELAY_MARKER, type FailedMailWorld } from './testing/failed-mail.js';
+import { gpgVerifyPgpMime } from './testing/mail.js';
 
 const MARKER = RELAY_MARKER;
 

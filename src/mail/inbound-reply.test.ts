@@ -5,7 +5,7 @@ import type { Scope } from '../context.js';
 import { buildUserActor } from '../access/load-actor.js';
 import { createProject } from '../projects/projects.js';
 import { readComments } from '../reports/collaboration.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, makeUser, type TestApp, type TestUser } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
@@ -13,7 +13,7 @@ import { setUserKey } from '../keys/public-keys.js';
 import { storeInboundMessage } from './inbound-store.js';
 import { processInboundMessage } from './inbound-process.js';
 import { ensureReplyToken, replyAddress } from './reply-address.js';
-import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from './testing-mail.js';
+import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from './testing/mail.js';
 
 describe.each(testDialects())('replies by mail on %s', (dialect) => {
   let t: TestApp;

@@ -7,14 +7,14 @@ import { buildUserActor } from '../access/load-actor.js';
 import { createProject } from '../projects/projects.js';
 import { listReports } from '../reports/store.js';
 import { readComments } from '../reports/collaboration.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { storeInboundMessage } from './inbound-store.js';
 import { processInboundMessage, retryInboundMessage } from './inbound-process.js';
 import { MAIL_JOB, type OutgoingMail } from './outbox.js';
-import { gpgEncrypt, headerLines, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from './testing-mail.js';
+import { gpgEncrypt, headerLines, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from './testing/mail.js';
 
 const PASSPHRASE = 'inbound pipeline passphrase';
 

@@ -7,12 +7,12 @@ import { buildUserActor } from '../access/load-actor.js';
 import type { UserActor } from '../access/actor.js';
 import { createProject } from '../projects/projects.js';
 import { listReports } from '../reports/store.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { childEnv, testDialects } from '../testing/databases.js';
 import { repoPath } from '../testing/fixture-files.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
-import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage } from './testing-mail.js';
+import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage } from './testing/mail.js';
 
 const PASSPHRASE = 'ingest cli passphrase';
 const ENV = { PGP_PASSPHRASE: PASSPHRASE, TEAM_EMAIL: 'security@example.org', MAIL_FROM: 'Example VMT <security@example.org>' };

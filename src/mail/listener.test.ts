@@ -4,13 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { createProject } from '../projects/projects.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { startMailListener, type MailListener } from './listener.js';
 import type { InboundResult } from './inbound-process.js';
-import { gpgEncrypt, innerEntity, pgpMimeMessage } from './testing-mail.js';
+import { gpgEncrypt, innerEntity, pgpMimeMessage } from './testing/mail.js';
 
 describe.each(testDialects())('the SMTP listener on %s', (dialect) => {
   let t: TestApp;

@@ -11,7 +11,7 @@ import { receiveReport } from '../reports/intake.js';
 import { addComment } from '../reports/collaboration.js';
 import { subscribe } from '../reports/ladder.js';
 import { acknowledge } from '../reports/triage.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { Worker } from '../jobs/worker.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { createTestApp, makeUser, type TestApp, type TestUser } from '../testing/harness.js';
@@ -19,7 +19,7 @@ import { testDialects } from '../testing/databases.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { setUserKey } from '../keys/public-keys.js';
 import { enqueueMail } from './outbox.js';
-import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from './testing-mail.js';
+import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from './testing/mail.js';
 
 const MARKERS = ['title-marker-5h1', 'description-marker-2k8', 'vmt-comment-marker-7p3', 'everyone-comment-marker-4x9'];
 // Who may read the report: the reporter, the subscribers and the VMT. Never the unrelated user or the admin.

@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { change } from '../context.js';
 import { createProject } from '../projects/projects.js';
 import { receiveReport } from '../reports/intake.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
@@ -18,7 +18,7 @@ import { setUserKey } from '../keys/public-keys.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';
 import { enqueueMail, mailJobHandler, MAIL_JOB, type OutgoingMail } from './outbox.js';
 import { reportIdForToken, tokenInAddress } from './reply-address.js';
-import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from './testing-mail.js';
+import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from './testing/mail.js';
 
 describe.each(testDialects())('the outbox on %s', (dialect) => {
   let t: TestApp;

@@ -8,14 +8,14 @@ import type { Scope } from '../context.js';
 import { buildUserActor } from '../access/load-actor.js';
 import { createProject } from '../projects/projects.js';
 import { readComments } from '../reports/collaboration.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { createTestApp, makeUser, type TestApp, type TestUser } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { setUserKey } from '../keys/public-keys.js';
 import { startMailListener, type MailListener } from './listener.js';
 import type { InboundResult } from './inbound-process.js';
-import { gpgEncrypt, innerEntity, pgpMimeMessage } from './testing-mail.js';
+import { gpgEncrypt, innerEntity, pgpMimeMessage } from './testing/mail.js';
 
 describe.each(testDialects())('who signed a mail, on %s', (dialect) => {
   let t: TestApp;

@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
 import { mailJobHandler } from '../mail/outbox.js';
-import { gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing-mail.js';
-import { splitMultipart, decodeQuotedPrintable } from '../mail/mime/testing-mime.js';
+import { gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing/mail.js';
+import { splitMultipart, decodeQuotedPrintable } from '../mail/testing/mime.js';
 import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { claimNote, flagNote } from './flagging.js';
 import { saveRevision } from './revisions.js';

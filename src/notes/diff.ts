@@ -1,43 +1,14 @@
-// What changed between two revisions of a note, section by section, as line diffs (longest common
-// subsequence of lines). Sections are a few hundred lines at most; past a size bound the diff falls back
-// to "all removed, all added" rather than spend quadratic time on hostile input.
+// What changed between two revisions of a note, section by section, as line diffs (the bounded LCS diff
+// of src/text/line-diff.ts, also used by advisories).
 import { resolveSections, type NoteRecord } from './formats/note-record.js';
+import { diffLines, type DiffLine } from '../text/line-diff.js';
 
-export type DiffLine = { op: 'same' | 'add' | 'del'; text: string };
+export { diffLines } from '../text/line-diff.js';
 
 export interface SectionDiff {
   heading: string;
   status: 'unchanged' | 'changed' | 'added' | 'removed';
   lines: DiffLine[];
-}
-
-const MAX_CELLS = 4_000_000;
-
-export function diffLines(before: string[], after: string[]): DiffLine[] {
-  const n = before.length;
-  const m = after.length;
-  if (n * m > MAX_CELLS) return [...before.map((text): DiffLine => ({ op: 'del', text })), ...after.map((text): DiffLine => ({ op: 'add', text }))];
-  // lcs[i][j]: length of the longest common subsequence of before[i..] and after[j..].
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    const row = lcs[i]!;
-    const below = lcs[i + 1]!;
-    for (let j = m - 1; j >= 0; j--) row[j] = before[i] === after[j] ? below[j + 1]! + 1 : Math.max(below[j]!, row[j + 1]!);
-  }
-  const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (before[i] === after[j]) {
-      out.push({ op: 'same', text: before[i]! });
-      i++;
-      j++;
-    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) out.push({ op: 'del', text: before[i++]! });
-    else out.push({ op: 'add', text: after[j++]! });
-  }
-  while (i < n) out.push({ op: 'del', text: before[i++]! });
-  while (j < m) out.push({ op: 'add', text: after[j++]! });
-  return out;
 }
 
 /** Section-by-section diff, in the newer revision's order; removed sections follow. The title counts as a section. */

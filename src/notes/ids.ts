@@ -1,12 +1,13 @@
-// Allocating `OSSN-NNNN` (DESIGN.md §2: the prefix is an instance setting). Ids are handed out at claim
-// time from a counter row that the claiming transaction updates first: on PostgreSQL the UPDATE takes the
-// row lock, so concurrent claims queue behind it and each reads the committed number; on SQLite there is
-// one writer at a time. The number also continues above the highest id already stored (the corpus goes
-// up to 0108 with gaps, and an import may land notes the counter has not seen).
-import { sql, type Transaction } from 'kysely';
+// Allocating `OSSN-NNNN` (DESIGN.md §2: the prefix is an instance setting) at claim time, through the one
+// id allocator (identifiers/allocate.ts). The number also continues above the highest id already stored
+// (the corpus goes up to 0108 with gaps, and an import may land notes the counter has not seen).
+import type { Transaction } from 'kysely';
 import type { Db } from '../storage/database.js';
 import type { Database } from '../storage/tables.js';
 import { formatNoteId } from '../identifiers/advisory-ids.js';
+import { allocateNumber, raiseCounter, type IdCounter } from '../identifiers/allocate.js';
+
+const counterOf = (prefix: string): IdCounter => ({ table: 'note_counters', key: { prefix }, column: 'last_number' });
 
 async function highestStored(trx: Db, prefix: string): Promise<number> {
   const row = await trx
@@ -19,25 +20,11 @@ async function highestStored(trx: Db, prefix: string): Promise<number> {
 
 /** The next id for `prefix`, inside the caller's transaction (the counter row stays locked until it ends). */
 export async function allocateNoteId(trx: Transaction<Database>, prefix: string): Promise<{ publicId: string; sequence: number }> {
-  await trx.insertInto('note_counters').values({ prefix, last_number: 0 }).onConflict((oc) => oc.column('prefix').doNothing()).execute();
-  const counter = await trx
-    .updateTable('note_counters')
-    .set({ last_number: sql<number>`last_number + 1` })
-    .where('prefix', '=', prefix)
-    .returning('last_number')
-    .executeTakeFirstOrThrow();
-  let sequence = Number(counter.last_number);
-  const highest = await highestStored(trx, prefix);
-  if (highest >= sequence) {
-    sequence = highest + 1;
-    await trx.updateTable('note_counters').set({ last_number: sequence }).where('prefix', '=', prefix).execute();
-  }
+  const sequence = await allocateNumber(trx, counterOf(prefix), (t) => highestStored(t, prefix));
   return { publicId: formatNoteId(sequence, prefix), sequence };
 }
 
 /** After an import: the counter continues above every stored number. */
 export async function raiseNoteCounter(trx: Transaction<Database>, prefix: string): Promise<void> {
-  const highest = await highestStored(trx, prefix);
-  await trx.insertInto('note_counters').values({ prefix, last_number: highest }).onConflict((oc) => oc.column('prefix').doNothing()).execute();
-  await trx.updateTable('note_counters').set({ last_number: highest }).where('prefix', '=', prefix).where('last_number', '<', highest).execute();
+  await raiseCounter(trx, counterOf(prefix), await highestStored(trx, prefix));
 }

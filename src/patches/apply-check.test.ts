@@ -6,7 +6,7 @@ import { AppError } from '../errors/catalogue.js';
 import { checkPatchApplies } from './apply-check.js';
 import { PatchRejectedError } from './errors.js';
 import { syncMirror } from './mirror.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, snapshotTree } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, snapshotTree } from './testing/support.js';
 
 let tmp: string;
 let mirrorDir: string;

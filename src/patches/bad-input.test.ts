@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
 import { TestClient } from '../testing/harness.js';
-import { createPatchWorld, postMultipart, type PatchWorld } from './test-world.js';
+import { createPatchWorld, postMultipart, type PatchWorld } from './testing/world.js';
 
 const diffOf = (path: string) => `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n@@ -1 +1 @@\n-old\n+new\n`;
 

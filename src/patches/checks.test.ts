@@ -10,7 +10,7 @@ import { receiveReport } from '../reports/intake.js';
 import { subscribe } from '../reports/ladder.js';
 import { testDialects } from '../testing/databases.js';
 import { SYNC_MIRRORS_JOB } from './jobs.js';
-import { createPatchWorld, type PatchWorld } from './test-world.js';
+import { createPatchWorld, type PatchWorld } from './testing/world.js';
 
 describe.each(testDialects())('apply checks without an answer from git, and the sync job, on %s', (dialect) => {
   let w: PatchWorld;

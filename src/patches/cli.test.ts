@@ -9,7 +9,7 @@ import { createLogger } from '../logging.js';
 import { createProject } from '../projects/projects.js';
 import { childEnv, createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
 import { repoPath } from '../testing/fixture-files.js';
-import { commitFiles, initRepo, makeTempDir, removeDir } from './test-support.js';
+import { commitFiles, initRepo, makeTempDir, removeDir } from './testing/support.js';
 
 function cordon(t: TestStorage, args: string[]) {
   const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t), encoding: 'utf8', cwd: repoPath() });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDiffView, sideBySide } from './diff-view.js';
 import { parsePatchSet } from './parse.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from './testing/support.js';
 
 let tmp: string;
 let repo: string;

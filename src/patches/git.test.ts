@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, GitCommandError, gitSafetyConfig, runGit } from './git.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, removeDir } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, removeDir } from './testing/support.js';
 
 let tmp: string;
 let marker: string;

@@ -12,7 +12,7 @@ import { receiveReport } from '../reports/intake.js';
 import { testDialects } from '../testing/databases.js';
 import { makeUser, signedInClient, TestClient } from '../testing/harness.js';
 import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';
-import { createPatchWorld, type PatchWorld } from './test-world.js';
+import { createPatchWorld, type PatchWorld } from './testing/world.js';
 
 const READERS = ['reporter', 'developer', 'coresec', 'stakeholder', 'vmt', 'developer-read-token'];
 const SUBJECT = 'leakmarker-subject-k7';

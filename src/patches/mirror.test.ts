@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors/catalogue.js';
 import { GitCommandError } from './git.js';
 import { remoteProblem, syncMirror } from './mirror.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, removeDir } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, removeDir } from './testing/support.js';
 
 let tmp: string;
 let upstream: string;

@@ -4,7 +4,7 @@ import { AppError } from '../errors/catalogue.js';
 import { git } from './git.js';
 import { fileNameSlug, patchFileName, seriesDownload, seriesForBranch, seriesToMbox } from './naming.js';
 import { parsePatchSet } from './parse.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, type FixtureAuthor } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, type FixtureAuthor } from './testing/support.js';
 
 describe('patchFileName', () => {
   it.each([

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatchRejectedError } from './errors.js';
 import { parsePatchSet } from './parse.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, type FixtureAuthor } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, type FixtureAuthor } from './testing/support.js';
 
 const jorg: FixtureAuthor = { name: 'Jörg Müller-Lüdenscheidt', email: 'jorg@example.org', date: '2013-08-07T10:00:00+02:00' };
 const ada: FixtureAuthor = { name: 'Lovelace, Ada', email: 'ada@example.org', date: '2014-01-02T03:04:05-05:00' };

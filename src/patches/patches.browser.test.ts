@@ -14,7 +14,7 @@ import { buildJobRegistry } from '../jobs/registry.js';
 import { receiveReport } from '../reports/intake.js';
 import { subscribe } from '../reports/ladder.js';
 import { buildUserActor } from '../access/load-actor.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from './test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from './testing/support.js';
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -3,8 +3,8 @@
 // stable branch; a new version supersedes the old one; re-checks when the branch moves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
-import { commitFiles, gitSync, numberedLines } from './test-support.js';
-import { createPatchWorld, postMultipart, STABLE, type PatchWorld } from './test-world.js';
+import { commitFiles, gitSync, numberedLines } from './testing/support.js';
+import { createPatchWorld, postMultipart, STABLE, type PatchWorld } from './testing/world.js';
 import { recordSyncOutcomes, syncMirrors } from './mirrors.js';
 
 interface PatchJson {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
 import { assignCve } from '../reports/cve-impact.js';
 import { git } from './git.js';
-import { gitSync } from './test-support.js';
-import { createPatchWorld, STABLE, type PatchWorld } from './test-world.js';
+import { gitSync } from './testing/support.js';
+import { createPatchWorld, STABLE, type PatchWorld } from './testing/world.js';
 import { setReviewRule } from './review.js';
 
 interface Detail {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgpError } from './errors.js';
 import { inspectKey, readRecipientKey } from './keys.js';
 import { readKeyring } from './read.js';
-import { TempGnupg } from './testing-gnupg.js';
+import { TempGnupg } from './testing/gnupg.js';
 
 let gpg: TempGnupg;
 const fpr: Record<string, string> = {};

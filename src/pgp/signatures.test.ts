@@ -7,7 +7,7 @@ import { PgpError } from './errors.js';
 import { readKeyring, readSingleKey } from './read.js';
 import { clearSignText, detachedSignature, signMimeEntity } from './sign.js';
 import { generateTeamKey, unlockSecretKey } from './team-key.js';
-import { TempGnupg } from './testing-gnupg.js';
+import { TempGnupg } from './testing/gnupg.js';
 import { verifyClearSigned, verifyDetachedSignature } from './verify.js';
 
 const passphrase = 'team passphrase for tests';

@@ -5,7 +5,7 @@ import { PgpError } from './errors.js';
 import { inspectKey } from './keys.js';
 import { encryptSecretKeyAtRest, generateTeamKey, teamKeyPassphraseFromEnv, unlockSecretKey, unlockSecretKeys } from './team-key.js';
 import type { GeneratedTeamKey } from './team-key.js';
-import { TempGnupg } from './testing-gnupg.js';
+import { TempGnupg } from './testing/gnupg.js';
 
 const passphrase = 'correct horse battery staple';
 let gpg: TempGnupg;

@@ -16,13 +16,13 @@ import { createProject, setProjectMember } from '../projects/projects.js';
 import { approveAdvisory, createAdvisory, recordImpactApproval, saveAdvisory } from '../advisories/commands.js';
 import { publishAdvisory } from '../advisories/publish.js';
 import { importOssaDirectory } from '../advisories/import.js';
-import { completeForm, EXAMPLE_CNA, scopeOf } from '../advisories/testing.js';
+import { completeForm, EXAMPLE_CNA, scopeOf } from '../advisories/testing/advisories.js';
 import { claimNote, flagNote } from '../notes/flagging.js';
 import { saveRevision } from '../notes/revisions.js';
 import { castVote, submitForReview } from '../notes/review.js';
 import { requestPublication } from '../notes/publication.js';
 import { completeNote, queuedMails, userScope } from '../notes/testing/fixtures.js';
-import { cveValidator, osvValidator, schemaErrors } from './formats/testing-corpus.js';
+import { cveValidator, osvValidator, schemaErrors } from './testing/corpus.js';
 import { publishSite } from './publish-site.js';
 
 const NOT_ENTERED = /openstack|pypi|mitre/i;

@@ -10,7 +10,7 @@ import type { Scope } from '../context.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp, type TestUser } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { setProjectMember } from '../projects/projects.js';
-import { completeForm, IMPACT_FIELDS, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing.js';
+import { completeForm, IMPACT_FIELDS, makeCast, scopeOf, type AdvisoryCast } from '../advisories/testing/advisories.js';
 import { createAdvisory } from '../advisories/commands.js';
 import { setClass } from './triage.js';
 import { draftImpact } from './cve-impact.js';

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { reportApiBodyLimit } from './intake-input.js';
 import { reportFormBodyLimit } from './intake-limits.js';
-import { setUpIntake, storedCounts } from './intake-test-helpers.js';
+import { setUpIntake, storedCounts } from './testing/intake.js';
 
 const MiB = 1_048_576;
 

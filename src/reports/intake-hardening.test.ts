@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { setUpIntake, storedCounts } from './intake-test-helpers.js';
+import { setUpIntake, storedCounts } from './testing/intake.js';
 import { isPaddedBase64 } from './intake-input.js';
 
 const MiB = 1_048_576;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
 import { hostileFragments, hostileNames, mutatedText, replayRegressions, runFuzz, type FuzzTarget } from '../testing/fuzz.js';
 import { createTestApp, TestClient, type TestApp } from '../testing/harness.js';
-import { GOOD_FIELDS, multipartBody, pairs, setUpIntake, storedCounts } from './intake-test-helpers.js';
+import { GOOD_FIELDS, multipartBody, pairs, setUpIntake, storedCounts } from './testing/intake.js';
 
 const CODES = ['validation_failed', 'bad_request', 'not_found', 'unauthenticated', 'forbidden_action', 'csrf_invalid', 'conflict', 'payload_too_large', 'unsupported_media_type', 'rate_limited'];
 

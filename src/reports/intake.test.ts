@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import { sha256Hex } from '../accounts/secrets.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
-import { GOOD_FIELDS, pairs, postMultipart, setUpIntake, storedCounts, type FilePart } from './intake-test-helpers.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
+import { GOOD_FIELDS, pairs, postMultipart, setUpIntake, storedCounts, type FilePart } from './testing/intake.js';
 
 const LIMITS = { maxAttachmentBytes: 4096, maxAttachments: 3 };
 

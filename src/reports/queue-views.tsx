@@ -1,6 +1,6 @@
 // Building blocks of the report list and the triage queue pages: rows, badges, filters and paging.
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
-import { Badge, Time } from '../web/components.js';
+import { Badge, Select, Time } from '../web/components.js';
 import { daysLeft } from '../embargo/calendar.js';
 import type { FieldIssue } from '../errors/catalogue.js';
 import type { ReportState } from '../storage/tables.js';
@@ -150,23 +150,6 @@ export function ReportListTable({ rows, now, triage }: { rows: ReportListRow[]; 
   );
 }
 
-function SelectField(p: { name: string; label: string; options: [string, string][]; selected: string; issue?: string | undefined }): SafeHtml {
-  const id = `f-${p.name}`;
-  return (
-    <div class={`field${p.issue ? ' has-error' : ''}`}>
-      <label for={id}>{p.label}</label>
-      {p.issue ? <p class="field-error" id={`${id}-error`}>{p.issue}</p> : null}
-      <select id={id} name={p.name} aria-invalid={p.issue ? 'true' : undefined} aria-describedby={p.issue ? `${id}-error` : undefined}>
-        {p.options.map(([value, label]) => (
-          <option value={value} selected={value === p.selected}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export interface FilterFormProps {
   action: string;
   values: ReportListValues;
@@ -181,6 +164,7 @@ export interface FilterFormProps {
 export function FilterForm(p: FilterFormProps): SafeHtml {
   const issue = (field: string) => p.issues.filter((i) => i.field === field).map((i) => i.message).join(' ') || undefined;
   const qIssue = issue('q');
+  const state = { issues: p.issues };
   return (
     <form method="get" action={p.action} class="card" role="search" aria-label="Filter reports">
       <div class="grid">
@@ -191,18 +175,18 @@ export function FilterForm(p: FilterFormProps): SafeHtml {
             <input id="f-q" name="q" type="search" value={p.values.q} placeholder="e.g. token revocation, CVE-2026-1234" aria-invalid={qIssue ? 'true' : undefined} aria-describedby={qIssue ? 'f-q-error' : undefined} />
           </div>
         ) : null}
-        {p.show.state ? <SelectField name="state" label="State" selected={p.values.state[0] ?? ''} issue={issue('state')} options={[['', 'Any state'], ...reportStates.map((s): [string, string] => [s, stateLabel(s)])]} /> : null}
+        {p.show.state ? <Select name="state" label="State" selected={p.values.state[0] ?? ''} state={state} options={[['', 'Any state'], ...reportStates.map((s): [string, string] => [s, stateLabel(s)])]} /> : null}
         {p.show.class ? (
-          <SelectField
+          <Select
             name="class"
             label="Class"
             selected={p.values.class[0] ?? ''}
-            issue={issue('class')}
+            state={state}
             options={[['', 'Any class'], ...reportClasses.map((c): [string, string] => [c, `${c} — ${classOutcome[c].outcome}`]), ['unclassified', 'Not classified yet']]}
           />
         ) : null}
-        <SelectField name="project" label="Project" selected={p.values.project} issue={issue('project')} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
-        {p.show.visibility ? <SelectField name="visibility" label="Visibility" selected={p.values.visibility} issue={issue('visibility')} options={[['', 'Private and public'], ['private', 'Private (under embargo)'], ['public', 'Public']]} /> : null}
+        <Select name="project" label="Project" selected={p.values.project} state={state} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
+        {p.show.visibility ? <Select name="visibility" label="Visibility" selected={p.values.visibility} state={state} options={[['', 'Private and public'], ['private', 'Private (under embargo)'], ['public', 'Public']]} /> : null}
       </div>
       <div class="actions">
         <button type="submit" class="btn primary">

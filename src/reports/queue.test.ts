@@ -10,7 +10,7 @@ import { reportJobHandlers } from './jobs.js';
 import { acknowledge, assignCoordinator, setClass, setState } from './triage.js';
 import { makePublic } from './disclosure.js';
 import { subscribe } from './ladder.js';
-import { fileReport, scopeOf } from './queue-test-fixtures.js';
+import { fileReport, scopeOf } from './testing/queue-fixtures.js';
 
 /** The HTML of one queue section, from its heading to the next section. */
 function section(html: string, id: string): string {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestUser } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { scopeOf } from './intake-test-helpers.js';
+import { scopeOf } from './testing/intake.js';
 import { receiveReport } from './intake.js';
 import { subscribe } from './ladder.js';
 import { acknowledge, setClass, setState } from './triage.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp, type TestUser } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { postMultipart, scopeOf } from './intake-test-helpers.js';
+import { postMultipart, scopeOf } from './testing/intake.js';
 import { receiveReport } from './intake.js';
 import { subscribe } from './ladder.js';
 

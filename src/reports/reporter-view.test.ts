@@ -8,7 +8,7 @@ import { testDialects } from '../testing/databases.js';
 import { acknowledge, setClass, setState } from './triage.js';
 import { addAttachments, addComment } from './collaboration.js';
 import { makePublic } from './disclosure.js';
-import { postMultipart, setUpIntake, storedCounts } from './intake-test-helpers.js';
+import { postMultipart, setUpIntake, storedCounts } from './testing/intake.js';
 
 async function fileReport(t: TestApp, title: string): Promise<{ ref: string; token: string; id: number }> {
   const res = await t.app.inject({

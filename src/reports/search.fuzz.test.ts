@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
 import { hostileFragments, mutatedText, replayRegressions, runFuzz, type FuzzTarget } from '../testing/fuzz.js';
 import { createTestApp, makeUser, TestClient, type TestApp } from '../testing/harness.js';
-import { setUpIntake } from './intake-test-helpers.js';
+import { setUpIntake } from './testing/intake.js';
 import { receiveReport } from './intake.js';
 import { listReports } from './store.js';
 

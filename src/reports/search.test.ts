@@ -9,7 +9,7 @@ import { assignCve } from './cve-impact.js';
 import { makePublic } from './disclosure.js';
 import { fts5QueryText, searchTerms, tsqueryText } from './queue-search.js';
 import { listReports } from './store.js';
-import { actorOf, fileReport, scopeOf } from './queue-test-fixtures.js';
+import { actorOf, fileReport, scopeOf } from './testing/queue-fixtures.js';
 
 const METACHARACTER_QUERIES = [
   '"keystone',

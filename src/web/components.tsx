@@ -104,14 +104,15 @@ export function Checkbox(p: { name: string; label: string; value?: string; check
   );
 }
 
+/** A labelled select; a field issue is shown above it and tied to it (aria-invalid, aria-describedby). */
 export function Select(p: { name: string; label: string; options: [string, string][]; selected?: string; state?: FormState }): SafeHtml {
   const id = `f-${p.name}`;
   const err = fieldError(p.state, p.name);
   return (
     <div class={`field${err ? ' has-error' : ''}`}>
       <label for={id}>{p.label}</label>
-      {err ? <p class="field-error">{err}</p> : null}
-      <select id={id} name={p.name}>
+      {err ? <p class="field-error" id={`${id}-error`}>{err}</p> : null}
+      <select id={id} name={p.name} aria-invalid={err ? 'true' : undefined} aria-describedby={err ? `${id}-error` : undefined}>
         {p.options.map(([value, label]) => (
           <option value={value} selected={value === p.selected}>
             {label}

@@ -13,7 +13,7 @@ import { fixturePath } from '../testing/fixture-files.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { importOssaDirectory } from '../advisories/import.js';
 import { receiveReport } from '../reports/intake.js';
-import { scopeOf } from '../reports/intake-test-helpers.js';
+import { scopeOf } from '../reports/testing/intake.js';
 import { acknowledge, setClass } from '../reports/triage.js';
 import { subscribe } from '../reports/ladder.js';
 import { addComment } from '../reports/collaboration.js';

@@ -14,10 +14,10 @@ import { writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { describeInBrowser, launchBrowser, signedInPage } from '../testing/browser.js';
 import { currentTotp } from '../accounts/totp.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
-import { gpgVerifyPgpMime, headerOf } from '../mail/testing-mail.js';
+import { TempGnupg } from '../pgp/testing/gnupg.js';
+import { gpgVerifyPgpMime, headerOf } from '../mail/testing/mail.js';
 import { waitFor } from '../testing/worker-processes.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from '../patches/test-support.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir } from '../patches/testing/support.js';
 import { DESKTOP, seeAtBothWidths, startStoryWorld, type StoryWorld } from '../testing/story/world.js';
 
 // A Monday in the past: keys and signatures made at the clock's time must not lie in the real future.

@@ -6,7 +6,8 @@
 // deviation is reported as an issue. Import keeps issues as warnings; the editor shows them as
 // errors (validateAffectedVersions).
 import type { FieldIssue } from '../../errors/catalogue.js';
-import type { AffectedVersions, VersionConstraint, VersionOperator, VersionRange } from '../record.js';
+import type { AffectedVersions, VersionRange } from '../record.js';
+import { isLowerBound, isUpperBound, type VersionConstraint, type VersionOperator } from '../../identifiers/version-specifiers.js';
 import { VERSION_PATTERN, compareVersions } from './version-compare.js';
 
 export const VersionIssueKind = {
@@ -129,8 +130,8 @@ function rangeFromConstraints(
   issues: VersionIssue[],
 ): VersionRange | null {
   const range = { ...emptyRange(clause, product), constraints };
-  const lower = constraints.filter((c) => c.operator === '>=' || c.operator === '>');
-  const upper = constraints.filter((c) => c.operator === '<' || c.operator === '<=');
+  const lower = constraints.filter(isLowerBound);
+  const upper = constraints.filter(isUpperBound);
   const exact = constraints.filter((c) => c.operator === '==');
   if (constraints.some((c) => c.operator === '!=')) {
     issues.push({ kind: 'not-equal', clause, message: `\`${clause}\`: \`!=\` excludes a version and cannot describe an affected range.` });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrivateKey } from 'openpgp';
 import { generateTeamKey, unlockSecretKey } from '../../pgp/team-key.js';
-import { TempGnupg } from '../../pgp/testing-gnupg.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
 import { MailRejection } from './errors.js';
 import type { MailRejectionReason } from './errors.js';
 import { openInboundMessage } from './inbound.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Key, PrivateKey } from 'openpgp';
 import { readKeyring } from '../../pgp/read.js';
 import { generateTeamKey, unlockSecretKey } from '../../pgp/team-key.js';
-import { TempGnupg } from '../../pgp/testing-gnupg.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
 import { MailRejection } from './errors.js';
 import { openInboundMessage } from './inbound.js';
 

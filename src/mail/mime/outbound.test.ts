@@ -5,12 +5,12 @@ import type { PrivateKey, PublicKey } from 'openpgp';
 import { readSingleKey } from '../../pgp/read.js';
 import { PgpError } from '../../pgp/errors.js';
 import { generateTeamKey, unlockSecretKey } from '../../pgp/team-key.js';
-import { TempGnupg } from '../../pgp/testing-gnupg.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
 import { MailBuildError } from './errors.js';
 import { openInboundMessage } from './inbound.js';
 import { buildEncryptedMessage, buildInlineSignedMessage, buildPlainMessage, buildSignedMessage } from './outbound.js';
 import type { OutgoingMail } from './outbound.js';
-import { decodeQuotedPrintable, splitMultipart } from './testing-mime.js';
+import { decodeQuotedPrintable, splitMultipart } from '../testing/mime.js';
 
 const passphrase = 'outbound test passphrase';
 let gpg: TempGnupg;

@@ -8,7 +8,8 @@
  * `Swift < 2.10.0` without a colon (OSSN-0077), and `>=32.0.0, <37.0.0` where a comma splits what
  * can only be one range (OSSN-0099: read literally it would mean "every version").
  */
-import type { AffectedProduct, AffectedServices, VersionConstraint, VersionOperator, VersionRange } from './note-record.js';
+import type { AffectedProduct, AffectedServices } from './note-record.js';
+import { isLowerBound, isUpperBound, type VersionClause, type VersionConstraint, type VersionOperator } from '../../identifiers/version-specifiers.js';
 import type { ImportWarning } from './import-warnings.js';
 
 const LIST_BULLET = /^[-*+][ \t]+/;
@@ -18,7 +19,7 @@ const CONSTRAINT = /(<=|>=|==|!=|=<|=>|<|>|=)[ \t]*(v?\d[\w.+-]*)/y;
 const LOOSE_OPERATORS: Readonly<Record<string, VersionOperator>> = { '=<': '<=', '=>': '>=', '=': '==' };
 
 interface ClauseParse {
-  range: VersionRange;
+  range: VersionClause;
   loose: string[];
 }
 
@@ -43,25 +44,22 @@ function parseClause(text: string): ClauseParse | null {
   return { range: { text: src, constraints }, loose };
 }
 
-const isLower = (c: VersionConstraint) => c.operator === '>' || c.operator === '>=';
-const isUpper = (c: VersionConstraint) => c.operator === '<' || c.operator === '<=';
-
 /** Parse specifier text (`<20.2.1, >=21.0.0 <21.2.1`); null when any part is not a range. */
-export function parseVersionRanges(text: string): { ranges: VersionRange[]; loose: string[] } | null {
+export function parseVersionRanges(text: string): { ranges: VersionClause[]; loose: string[] } | null {
   const clauses: ClauseParse[] = [];
   for (const part of text.split(',')) {
     const clause = parseClause(part);
     if (!clause) return null;
     clauses.push(clause);
   }
-  const ranges: VersionRange[] = [];
+  const ranges: VersionClause[] = [];
   const loose = clauses.flatMap((c) => c.loose);
   for (let i = 0; i < clauses.length; i++) {
     const here = clauses[i]?.range;
     const next = clauses[i + 1]?.range;
     if (!here) continue;
     // `>=32.0.0, <37.0.0`: a lone lower bound then a lone upper bound is one range split by a comma.
-    if (next && here.constraints.every(isLower) && next.constraints.every(isUpper)) {
+    if (next && here.constraints.every(isLowerBound) && next.constraints.every(isUpperBound)) {
       ranges.push({ text: `${here.text} ${next.text}`, constraints: [...here.constraints, ...next.constraints] });
       loose.push(`"${here.text}, ${next.text}" read as one range`);
       i++;

@@ -15,6 +15,8 @@
  * is rendered, so an import never drops a line the parser did not understand.
  */
 
+import type { VersionClause } from '../../identifiers/version-specifiers.js';
+
 /** `OSSN-NNNN`; the prefix is an instance setting (DESIGN.md §2), OpenStack's is the default. */
 export const NOTE_ID_PATTERN = /^[A-Z][A-Z0-9]*-\d{4,}$/;
 export const DEFAULT_NOTE_PREFIX = 'OSSN';
@@ -58,26 +60,12 @@ export const REQUIRED_SECTIONS: readonly StandardSection[] = [
   'contacts',
 ];
 
-/** Comparison operators of the specifier syntax (`<20.2.1, >=21.0.0 <21.2.1, ==22.0.0`). */
-export type VersionOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
-
-export interface VersionConstraint {
-  operator: VersionOperator;
-  version: string;
-}
-
-/** One comma-separated clause: all its constraints hold at once (`>=21.0.0 <21.2.1`). */
-export interface VersionRange {
-  text: string;
-  constraints: VersionConstraint[];
-}
-
 /** A `product: version-range` line of the Affected section, e.g. `- nova: <25.1.2, >=26.0.0 <26.1.2`. */
 export interface AffectedProduct {
   product: string;
   /** The version text as written. */
   versions: string;
-  ranges: VersionRange[];
+  ranges: VersionClause[];
 }
 
 export interface AffectedServices {

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/catalogue.js';
 import { scoreCvssVector } from '../../cvss/index.js';
 import { creditName, extractLink, productVersions, revisionHistory, scoredAssessments } from './advisory-facts.js';
 import { advisoryUrl, openStackPublicationSettings, resolvePublicationSettings } from './settings.js';
-import { corpusAdvisories, corpusAdvisory, handWrittenAdvisory } from './testing-corpus.js';
+import { corpusAdvisories, corpusAdvisory, handWrittenAdvisory } from '../testing/corpus.js';
 
 describe('links as written in real advisories', () => {
   it('separates the URL from the note beside it', () => {

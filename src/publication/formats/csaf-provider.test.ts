@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCsaf } from './csaf.js';
 import { csafChangesCsv, csafDocumentPath, csafFileName, csafIndexTxt, csafProviderFiles, csafProviderMetadata } from './csaf-provider.js';
 import { resolvePublicationSettings } from './settings.js';
-import { corpusAdvisories, corpusAdvisory } from './testing-corpus.js';
+import { corpusAdvisories, corpusAdvisory } from '../testing/corpus.js';
 
 const settings = resolvePublicationSettings();
 

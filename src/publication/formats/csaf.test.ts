@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCsaf, type CsafDocument } from './csaf.js';
 import { versRange } from './csaf-product-tree.js';
 import { resolvePublicationSettings } from './settings.js';
-import { corpusAdvisories, corpusAdvisory, handWrittenAdvisory } from './testing-corpus.js';
+import { corpusAdvisories, corpusAdvisory, handWrittenAdvisory } from '../testing/corpus.js';
 
 interface TestMessage {
   message: string;

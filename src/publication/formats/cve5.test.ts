@@ -4,7 +4,7 @@ import { AppError } from '../../errors/catalogue.js';
 import { fixturePath } from '../../testing/fixture-files.js';
 import { buildCveRecord, buildCveRecords } from './cve5.js';
 import { resolvePublicationSettings } from './settings.js';
-import { corpusAdvisories, corpusAdvisory, cveValidator, handWrittenAdvisory, schemaErrors } from './testing-corpus.js';
+import { corpusAdvisories, corpusAdvisory, cveValidator, handWrittenAdvisory, schemaErrors } from '../testing/corpus.js';
 
 const validate = cveValidator();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors/catalogue.js';
 import { buildOsv } from './osv.js';
 import { resolvePublicationSettings } from './settings.js';
-import { corpusAdvisories, corpusAdvisory, handWrittenAdvisory, osvValidator, schemaErrors } from './testing-corpus.js';
+import { corpusAdvisories, corpusAdvisory, handWrittenAdvisory, osvValidator, schemaErrors } from '../testing/corpus.js';
 
 const validate = osvValidator();
 

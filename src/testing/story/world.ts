@@ -11,7 +11,7 @@ import { ManualClock } from '../../clock.js';
 import { testConfig, type Config } from '../../config/config.js';
 import { startServer, type RunningServer } from '../../server.js';
 import { screenshotDir } from '../browser.js';
-import { startSmtpSink, type SmtpSink } from '../../mail/testing-mail.js';
+import { startSmtpSink, type SmtpSink } from '../../mail/testing/mail.js';
 
 export interface StoryWorld {
   server: RunningServer;

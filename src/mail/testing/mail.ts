@@ -2,8 +2,8 @@
 // signed by the real GnuPG, and checks of our outgoing .eml files with gpg.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TempGnupg } from '../pgp/testing-gnupg.js';
-import { splitMultipart } from './mime/testing-mime.js';
+import type { TempGnupg } from '../../pgp/testing/gnupg.js';
+import { splitMultipart } from './mime.js';
 
 export interface TestHeaders {
   from: string;

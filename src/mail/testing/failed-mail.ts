@@ -1,14 +1,14 @@
 // Test helper (not used by the product): the patch world with a team key, a stakeholder organisation that
 // follows nova (Dana, and a list the relay refuses for good), pre-approved patches, and a real SMTP relay
 // on loopback whose refusals the test switches off to see a retry go through.
-import { buildJobRegistry } from '../jobs/registry.js';
-import { Worker } from '../jobs/worker.js';
-import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
-import { createPatchWorld, type PatchWorld } from '../patches/test-world.js';
-import { TempGnupg } from '../pgp/testing-gnupg.js';
-import { addContact, createOrg } from '../stakeholders/stakeholders.js';
-import { startSmtpSink, type SmtpSink } from './testing-mail.js';
-import type { DialectName } from '../storage/database.js';
+import { buildJobRegistry } from '../../jobs/registry.js';
+import { Worker } from '../../jobs/worker.js';
+import { currentTeamKey, generateAndStoreTeamKey } from '../../keys/team-keys.js';
+import { createPatchWorld, type PatchWorld } from '../../patches/testing/world.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
+import { addContact, createOrg } from '../../stakeholders/stakeholders.js';
+import { startSmtpSink, type SmtpSink } from './mail.js';
+import type { DialectName } from '../../storage/database.js';
 
 /** Text in the relay's refusal, with markup that the pages must show as text. */
 export const RELAY_MARKER = 'marker-relay-5x7q';

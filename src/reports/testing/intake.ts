@@ -2,10 +2,10 @@
 // browser sends it, and counts of everything an intake may store.
 import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { buildUserActor } from '../access/load-actor.js';
-import type { Scope } from '../context.js';
-import { createProject } from '../projects/projects.js';
-import { makeUser, type TestApp, type TestClient, type TestUser } from '../testing/harness.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import type { Scope } from '../../context.js';
+import { createProject } from '../../projects/projects.js';
+import { makeUser, type TestApp, type TestClient, type TestUser } from '../../testing/harness.js';
 
 export interface FilePart {
   name?: string;

@@ -3,16 +3,16 @@
 // multipart body builder and a job worker to run the apply checks.
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { buildUserActor } from '../access/load-actor.js';
-import type { Scope } from '../context.js';
-import { buildJobRegistry } from '../jobs/registry.js';
-import { Worker } from '../jobs/worker.js';
-import { createProject, setProjectMember } from '../projects/projects.js';
-import { receiveReport } from '../reports/intake.js';
-import { subscribe } from '../reports/ladder.js';
-import type { DialectName } from '../storage/database.js';
-import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient, type TestUser } from '../testing/harness.js';
-import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, type FixtureAuthor } from './test-support.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import type { Scope } from '../../context.js';
+import { buildJobRegistry } from '../../jobs/registry.js';
+import { Worker } from '../../jobs/worker.js';
+import { createProject, setProjectMember } from '../../projects/projects.js';
+import { receiveReport } from '../../reports/intake.js';
+import { subscribe } from '../../reports/ladder.js';
+import type { DialectName } from '../../storage/database.js';
+import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient, type TestUser } from '../../testing/harness.js';
+import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, type FixtureAuthor } from './support.js';
 
 export const STABLE = 'stable/2026.1';
 

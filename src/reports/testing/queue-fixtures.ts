@@ -1,11 +1,11 @@
 // Test helpers shared by the report list, search and policy suites: real actors built the way requests
 // build them, and reports filed through the real intake command. Used by tests only.
-import type { UserActor } from '../access/actor.js';
-import { buildUserActor } from '../access/load-actor.js';
-import type { Scope } from '../context.js';
-import type { TestApp, TestUser } from '../testing/harness.js';
-import type { ReportRow } from '../storage/tables.js';
-import { receiveReport } from './intake.js';
+import type { UserActor } from '../../access/actor.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import type { Scope } from '../../context.js';
+import type { TestApp, TestUser } from '../../testing/harness.js';
+import type { ReportRow } from '../../storage/tables.js';
+import { receiveReport } from '../intake.js';
 
 /**
  * The actor a request would carry: a session (with the TOTP step passed when the account has it), or an

@@ -1,18 +1,18 @@
 // Test support only (never imported by product code): scopes for test users, a class A report with an
 // approved impact description, and form fields for a complete advisory.
-import type { UserActor } from '../access/actor.js';
-import { buildUserActor } from '../access/load-actor.js';
-import type { Scope } from '../context.js';
-import { createProject, setProjectMember } from '../projects/projects.js';
-import { receiveReport } from '../reports/intake.js';
-import { setClass } from '../reports/triage.js';
-import { approveImpact, assignCve, draftImpact } from '../reports/cve-impact.js';
-import { subscribe } from '../reports/ladder.js';
-import { openReportIn } from '../reports/disclosure.js';
-import { loadReportBy } from '../reports/store.js';
-import { makeUser, type TestApp, type TestUser } from '../testing/harness.js';
-import type { AdvisoryForm } from './editor-input.js';
-import { NOTHING_ENTERED, saveInstancePublication, type InstancePublicationInput } from '../publication/settings-store.js';
+import type { UserActor } from '../../access/actor.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import type { Scope } from '../../context.js';
+import { createProject, setProjectMember } from '../../projects/projects.js';
+import { receiveReport } from '../../reports/intake.js';
+import { setClass } from '../../reports/triage.js';
+import { approveImpact, assignCve, draftImpact } from '../../reports/cve-impact.js';
+import { subscribe } from '../../reports/ladder.js';
+import { openReportIn } from '../../reports/disclosure.js';
+import { loadReportBy } from '../../reports/store.js';
+import { makeUser, type TestApp, type TestUser } from '../../testing/harness.js';
+import type { AdvisoryForm } from '../editor-input.js';
+import { NOTHING_ENTERED, saveInstancePublication, type InstancePublicationInput } from '../../publication/settings-store.js';
 
 export async function scopeOf(t: TestApp, u: TestUser): Promise<Scope & { actor: UserActor }> {
   const actor = await buildUserActor(t.ctx.storage.db, t.ctx.config, u.user, { kind: 'session', mfaPassed: true });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitEnvironment, gitSafetyConfig } from './git.js';
+import { gitEnvironment, gitSafetyConfig } from '../git.js';
 
 export function makeTempDir(prefix = 'cordon-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));

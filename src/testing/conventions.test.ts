@@ -1,0 +1,38 @@
+// Test helpers follow one convention (issue 16): they live in a `testing/` folder (src/testing for shared
+// ones, src/<domain>/testing for a domain's), which tsconfig.build.json keeps out of dist/. Only the
+// worker processes that tests spawn from dist/ are built, through its `files` list.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoPath } from './fixture-files.js';
+
+const src = repoPath('src');
+const sources = (readdirSync(src, { recursive: true }) as string[])
+  .map((f) => f.split(path.sep).join('/'))
+  .filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'));
+const isTest = (f: string) => /\.test\.tsx?$/.test(f);
+const inTesting = (f: string) => f.split('/').slice(0, -1).includes('testing');
+const build = JSON.parse(readFileSync(repoPath('tsconfig.build.json'), 'utf8')) as { exclude: string[]; files?: string[] };
+
+describe('test helper convention', () => {
+  it('has no helper named by another convention outside a testing/ folder', () => {
+    // instance/test-mail.ts is the product's "Send a test mail" feature, not a helper.
+    const named = sources.filter((f) => !isTest(f) && !inTesting(f) && f !== 'instance/test-mail.ts' && /(^|\/)(testing[.-]|test-)|-test-/.test(f));
+    expect(named).toEqual([]);
+  });
+
+  it('keeps testing/ folders out of the build, except the worker processes tests spawn from dist/', () => {
+    expect(build.exclude).toContain('src/**/testing/**');
+    for (const file of build.files ?? []) {
+      expect(file).toMatch(/^src\/.*\/testing\/[\w-]+\.ts$/);
+      expect(sources.filter(isTest).some((t) => readFileSync(path.join(src, t), 'utf8').includes(path.basename(file, '.ts') + '.js')), file).toBe(true);
+    }
+  });
+
+  it('has no shipped module importing a helper from a testing/ folder', () => {
+    const importers = sources
+      .filter((f) => !isTest(f) && !inTesting(f))
+      .filter((f) => /from '(\.\.?\/)+(\w+\/)*testing\//.test(readFileSync(path.join(src, f), 'utf8')));
+    expect(importers).toEqual([]);
+  });
+});
