@@ -1,8 +1,8 @@
 // Advisory ids `PREFIX-YYYY-NNN` without gaps within a year (DESIGN.md §2): one counter row per prefix and
-// year, through the one id allocator (identifiers/allocate.ts).
+// year, through the one id allocator (storage/counters.ts).
 import type { Db } from '../storage/database.js';
 import { formatAdvisoryId } from '../identifiers/advisory-ids.js';
-import { allocateNumber, raiseCounter, type IdCounter } from '../identifiers/allocate.js';
+import { allocateNumber, raiseCounter, type IdCounter } from '../storage/counters.js';
 
 export interface AllocatedId {
   ref: string;

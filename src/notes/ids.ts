@@ -1,11 +1,11 @@
 // Allocating `OSSN-NNNN` (DESIGN.md §2: the prefix is an instance setting) at claim time, through the one
-// id allocator (identifiers/allocate.ts). The number also continues above the highest id already stored
+// id allocator (storage/counters.ts). The number also continues above the highest id already stored
 // (the corpus goes up to 0108 with gaps, and an import may land notes the counter has not seen).
 import type { Transaction } from 'kysely';
 import type { Db } from '../storage/database.js';
 import type { Database } from '../storage/tables.js';
 import { formatNoteId } from '../identifiers/advisory-ids.js';
-import { allocateNumber, raiseCounter, type IdCounter } from '../identifiers/allocate.js';
+import { allocateNumber, raiseCounter, type IdCounter } from '../storage/counters.js';
 
 const counterOf = (prefix: string): IdCounter => ({ table: 'note_counters', key: { prefix }, column: 'last_number' });
 

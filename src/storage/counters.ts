@@ -4,7 +4,7 @@
 // second upsert waits for the first to commit and then sees its value) and a rolled-back transaction takes
 // its number back; SQLite runs one write transaction at a time. Both dialects accept the statement as is.
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../storage/database.js';
+import type { Db } from './database.js';
 
 /** Which counter row: its table, the key columns naming the row, and the column holding the last number. */
 export interface IdCounter {
