@@ -142,8 +142,6 @@ const KNOWN_UPWARD: Record<string, number> = {
   'reports → instance': 2,
   // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
   'mail → reports': 6,
-  // The patch columns name types of the parsed patch: those unions belong with the table.
-  'patches → patches': 1,
   // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
   'publication → advisories': 13,
   'publication → notes': 1,

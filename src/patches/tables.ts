@@ -2,7 +2,12 @@
 // A patch is one slot of a series on a report, aimed at one project repository and branch; each upload
 // of it is a version (the newest one is current; older ones keep their checks, votes and comments).
 import type { ColumnType, Generated } from 'kysely';
-import type { ApplyCommand, PatchInputKind } from './types.js';
+
+/** How the input was produced; decides which git command can apply it. */
+export type PatchInputKind = 'format-patch' | 'git-show' | 'git-diff' | 'unified-diff';
+
+/** `git am` takes mail messages (keeps author, date and message); `git apply` takes bare diffs. */
+export type ApplyCommand = 'git am' | 'git apply';
 
 type Id = Generated<number>;
 type Timestamp = string;

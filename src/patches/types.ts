@@ -1,10 +1,9 @@
 // The shapes a parsed patch takes. Pure data: safe to serialise to JSON and to store.
 
-/** How the input was produced; decides which git command can apply it. */
-export type PatchInputKind = 'format-patch' | 'git-show' | 'git-diff' | 'unified-diff';
+// Stored in the patches table as they are, so they are declared with it.
+import type { ApplyCommand, PatchInputKind } from './tables.js';
 
-/** `git am` takes mail messages (keeps author, date and message); `git apply` takes bare diffs. */
-export type ApplyCommand = 'git am' | 'git apply';
+export type { ApplyCommand, PatchInputKind } from './tables.js';
 
 export type FileChangeStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
 
