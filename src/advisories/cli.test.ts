@@ -77,7 +77,7 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     expect(r.out).toMatch(/wrote \d+ files \(each with \.sha256\)/);
     // No team key in this database: the files are published unsigned, and the command says so.
     expect(r.out).toContain('note: No team key is set up yet');
-    for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', 'csaf/provider-metadata.json', 'csaf/white/2016/ossa-2016-007.json', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
+    for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', '.well-known/csaf/provider-metadata.json', '.well-known/csaf/white/2016/ossa-2016-007.json', '.well-known/csaf/white/2016/index.html', '.well-known/security.txt', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
       expect(existsSync(path.join(out, p)), p).toBe(true);
     }
     // The notice text is byte for byte what the OpenStack tooling prints (the formats library's golden files).
@@ -90,7 +90,7 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     const cveFiles = readdirSync(path.join(out, 'cve')).filter((f) => f.endsWith('.json'));
     expect(cveFiles.length).toBeGreaterThan(183);
     for (const f of cveFiles) expect(schemaErrors(cve, JSON.parse(readFileSync(path.join(out, 'cve', f), 'utf8'))), f).toEqual([]);
-    const index = readFileSync(path.join(out, 'csaf/white/index.txt'), 'utf8').trim().split('\n');
+    const index = readFileSync(path.join(out, '.well-known/csaf/white/index.txt'), 'utf8').trim().split('\n');
     expect(index).toHaveLength(183);
     const validateStrict = ((await import(`${library}/validateStrict.js`)) as { default: (t: DocumentTest[], d: unknown) => Promise<{ tests: { name: string; isValid: boolean; errors: { message: string }[] }[] }> }).default;
     const schema = (await import(`${library}/schemaTests.js`)) as { csaf_2_0_strict: DocumentTest };
@@ -98,7 +98,7 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     const tests = [schema.csaf_2_0_strict, ...Object.values(mandatory)];
     const failures: string[] = [];
     for (const entry of index) {
-      const result = await validateStrict(tests, JSON.parse(readFileSync(path.join(out, 'csaf/white', entry), 'utf8')));
+      const result = await validateStrict(tests, JSON.parse(readFileSync(path.join(out, '.well-known/csaf/white', entry), 'utf8')));
       for (const x of result.tests.filter((y) => !y.isValid)) failures.push(`${entry}: ${x.name} ${x.errors.map((e) => e.message).join('; ')}`);
     }
     expect(failures).toEqual([]);

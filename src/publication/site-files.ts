@@ -14,6 +14,7 @@ import { loadPublicationProfile } from './settings.js';
 import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
 import { guideValuesFor } from './guide-starters.js';
+import { CSAF_ROOT } from './formats/csaf-provider.js';
 
 export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes' } as const;
 export type Section = (typeof Section)[keyof typeof Section];
@@ -137,6 +138,16 @@ export function sha256File(row: Pick<PublicSiteFileRow, 'path' | 'sha256'>): str
   return `${row.sha256}  ${path.posix.basename(row.path)}\n`;
 }
 
+/** CSAF 2.0 requirement 18: the CSAF files also have a `.sha512` (BSI's checker asks for both). */
+export function hasSha512(filePath: string): boolean {
+  return filePath.startsWith(`${CSAF_ROOT}/`);
+}
+
+/** The `.sha512` companion, same layout as the `.sha256` one. */
+export function sha512File(row: Pick<PublicSiteFileRow, 'path' | 'content'>): string {
+  return `${createHash('sha512').update(row.content, 'utf8').digest('hex')}  ${path.posix.basename(row.path)}\n`;
+}
+
 /** A stored signature that covers the file as it is now, or null. */
 export function currentSignature(row: Pick<PublicSiteFileRow, 'signature' | 'sha256' | 'signed_sha256'>): string | null {
   return row.signature && row.signed_sha256 === row.sha256 ? row.signature : null;
@@ -175,6 +186,7 @@ export async function writeSiteTo(db: Db, dir: string, extra: { path: string; co
     for (const row of rows) {
       write(row.path, row.content);
       write(`${row.path}.sha256`, sha256File(row));
+      if (hasSha512(row.path)) write(`${row.path}.sha512`, sha512File(row));
       const signature = currentSignature(row);
       if (signature) {
         write(`${row.path}.asc`, signature);
