@@ -1,6 +1,7 @@
 // `cordon import ossa`, `cordon export ossa` and `cordon publish --out` as real processes (compiled
-// dist/, as the foundation's CLI test does), on the whole OpenStack corpus. Once, on SQLite: the same
-// functions run on both databases in import.test.ts and site.test.ts.
+// dist/, as the foundation's CLI test does), on the whole OpenStack corpus; the signed site written by
+// `publish --out` is served by a plain static file server and passes the CSAF provider checker. Once, on
+// SQLite: the same functions run on both databases in import.test.ts and site.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,11 +12,15 @@ import { repoPath, fixturePath } from '../testing/fixture-files.js';
 import { loadPyYaml } from './formats/pyyaml-load.js';
 import { pyEquals } from './formats/py-value.js';
 import { cveValidator, osvValidator, schemaErrors } from '../publication/formats/testing-corpus.js';
+import { checkCsafProvider, serveStatic } from '../publication/formats/testing-csaf-provider.js';
+import { generateTeamKey } from '../pgp/team-key.js';
+
+const PASSPHRASE = 'correct horse battery staple 42';
 
 const corpus = fixturePath('ossa');
 
-function cordon(t: TestStorage, args: string[]) {
-  const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t), encoding: 'utf8', cwd: repoPath(), maxBuffer: 64 * 1024 * 1024 });
+function cordon(t: TestStorage, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t, env), encoding: 'utf8', cwd: repoPath(), maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -103,4 +108,24 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('with a team key, publish --out writes a CSAF trusted provider that a plain static file server serves as is', async () => {
+    const key = await generateTeamKey({ name: 'Example VMT', email: 'vmt@example.org', passphrase: PASSPHRASE });
+    const at = new Date().toISOString();
+    await t.storage.db.insertInto('team_keys').values({ fingerprint: key.fingerprint, status: 'current', source: 'generated', public_key: key.publicKeyArmored, secret_key: key.secretKeyArmored, algorithm: 'ed25519', user_ids: '[]', key_created_at: at, expires_at: null, added_at: at, retired_at: null }).execute();
+    const out = path.join(tmp, 'signed-site');
+    const r = cordon(t, ['publish', '--out', out], { PGP_PASSPHRASE: PASSPHRASE, PUBLIC_URL: 'https://security.example.org' });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).not.toContain('note:');
+    const files = await serveStatic(out);
+    try {
+      const ids = readdirSync(corpus).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+      const result = await checkCsafProvider({ publicUrl: 'https://security.example.org', fetchBase: files.base, expectIds: ids });
+      expect(result.problems).toEqual([]);
+      expect(result.role).toBe('csaf_trusted_provider');
+      expect(result.documents).toHaveLength(183);
+    } finally {
+      await new Promise((resolve) => files.server.close(resolve));
+    }
+  }, 300_000);
 });

@@ -3,9 +3,8 @@
 // served by the app, and written by `publish --out` and served by a plain static file server written here.
 // Real GnuPG verifies every signature; nothing of an unpublished advisory shows anywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestApp, TestClient, type TestApp } from '../testing/harness.js';
@@ -17,7 +16,7 @@ import { importOssaDirectory } from '../advisories/import.js';
 import { approveAdvisory, createAdvisory, recordImpactApproval } from '../advisories/commands.js';
 import { publishAdvisory } from '../advisories/publish.js';
 import { completeForm, enterPublicationSettings, makeCast, scopeOf } from '../advisories/testing.js';
-import { checkCsafProvider } from './formats/testing-csaf-provider.js';
+import { checkCsafProvider, serveStatic } from './formats/testing-csaf-provider.js';
 import { publishSite } from './publish-site.js';
 import { signerFromArmoredKey } from './signer.js';
 
@@ -25,25 +24,6 @@ const PASSPHRASE = 'correct horse battery staple 42';
 const PUBLIC_URL = 'https://cordon.test';
 const SAMPLE = ['OSSA-2014-039.yaml', 'OSSA-2016-004.yaml', 'OSSA-2016-007.yaml', 'OSSA-2023-002.yaml', 'OSSA-2026-008.yaml'];
 const DRAFT_MARKER = 'Unpublished draft qx47';
-
-/** A plain static file server: a path maps to the file under `root`, `/dir/` to `dir/index.html`. Nothing Cordon-specific. */
-function staticServer(root: string): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const url = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    const file = path.join(root, ...url.split('/').filter((p) => p && p !== '..'), ...(url.endsWith('/') ? ['index.html'] : []));
-    let body: Buffer;
-    try {
-      if (!statSync(file).isFile()) throw new Error('not a file');
-      body = readFileSync(file);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    const types: Record<string, string> = { '.json': 'application/json', '.html': 'text/html; charset=utf-8', '.txt': 'text/plain', '.csv': 'text/csv', '.asc': 'application/pgp-signature' };
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
-}
 
 describe.each(testDialects())('the CSAF provider on %s', (dialect) => {
   let t: TestApp;
@@ -80,7 +60,7 @@ describe.each(testDialects())('the CSAF provider on %s', (dialect) => {
     const result = await publishSite(t.ctx, out, await signerFromArmoredKey(key.secretKeyArmored, PASSPHRASE));
     expect(result.written.unsigned).toEqual([]);
     live = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    files = await staticServer(out);
+    files = await serveStatic(out);
   });
   afterAll(async () => {
     await new Promise((resolve) => files.server.close(resolve));
@@ -115,7 +95,7 @@ describe.each(testDialects())('the CSAF provider on %s', (dialect) => {
     const doc = path.join(copy, '.well-known/csaf/white/2016/ossa-2016-007.json');
     writeFileSync(doc, readFileSync(doc, 'utf8').replace('"final"', '"interim"'));
     rmSync(path.join(copy, '.well-known/csaf/white/2023/ossa-2023-002.json'));
-    const broken = await staticServer(copy);
+    const broken = await serveStatic(copy);
     try {
       const result = await checkCsafProvider({ publicUrl: PUBLIC_URL, fetchBase: broken.base, expectIds: [...ids, ref] });
       const kinds = result.problems.map((p) => p.split(':')[0]);

@@ -6,7 +6,10 @@
 // Requirement 3 (TLS) is out of scope: the tests serve over loopback HTTP. The site is published for an
 // https public URL; the checker fetches each URL from `fetchBase` instead and checks everything else.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
@@ -253,4 +256,23 @@ export async function checkCsafProvider(options: ProviderCheckOptions): Promise<
   } finally {
     gpg.cleanup();
   }
+}
+
+/** A plain static file server: a path maps to the file under `root`, `/dir/` to `dir/index.html`. Nothing Cordon-specific. */
+export function serveStatic(root: string): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const url = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    const file = path.join(root, ...url.split('/').filter((p) => p && p !== '..'), ...(url.endsWith('/') ? ['index.html'] : []));
+    let body: Buffer;
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+      body = readFileSync(file);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const types: Record<string, string> = { '.json': 'application/json', '.html': 'text/html; charset=utf-8', '.txt': 'text/plain', '.csv': 'text/csv', '.asc': 'application/pgp-signature' };
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
