@@ -82,6 +82,11 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     expect(r.out).toMatch(/wrote \d+ files \(each with \.sha256\)/);
     // No team key in this database: the files are published unsigned, and the command says so.
     expect(r.out).toContain('note: No team key is set up yet');
+    // …and the CSAF metadata claims no more than a provider: no key, no signature links.
+    const metadata = JSON.parse(readFileSync(path.join(out, '.well-known/csaf/provider-metadata.json'), 'utf8')) as Record<string, unknown>;
+    expect(metadata.role).toBe('csaf_provider');
+    expect(metadata).not.toHaveProperty('public_openpgp_keys');
+    expect(readFileSync(path.join(out, '.well-known/csaf/white/csaf-feed-tlp-white.json'), 'utf8')).not.toContain('"signature"');
     for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', '.well-known/csaf/provider-metadata.json', '.well-known/csaf/white/2016/ossa-2016-007.json', '.well-known/csaf/white/2016/index.html', '.well-known/security.txt', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
       expect(existsSync(path.join(out, p)), p).toBe(true);
     }

@@ -1,7 +1,8 @@
 // The public security site served by the app: advisory pages and the index by year (live pages in the
 // app's layout), the stored files of the static site under their fixed paths (`/advisories/<id>.txt`,
-// `/osv/…`, `/cve/…`, `/.well-known/csaf/…` (old `/csaf/…` links redirect there), `/feeds/advisories.atom`, each with `.asc` and `.sha256`), per-project
-// advisory lists, and search. Everything here reads published records or built files only.
+// `/osv/…`, `/cve/…`, `/.well-known/csaf/…` (old `/csaf/…` links redirect there), `/feeds/advisories.atom`,
+// each with `.asc` and `.sha256`), per-project advisory lists, and search. Everything here reads published
+// records or built files only.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import { can } from '../access/policy.js';
@@ -29,7 +30,7 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.(html|txt|yaml|json|atom|csv|as
 // A path inside the CSAF folder: segments of safe characters, never `..`; '' or a trailing `/` is a folder.
 const CSAF_PATH = /^([A-Za-z0-9][A-Za-z0-9._+-]*\/)*([A-Za-z0-9][A-Za-z0-9._+-]*)?$/;
 
-/** Serves a stored site file, or its `.sha256` / `.asc` companion; 404 when there is none. */
+/** Serves a stored site file, or its `.sha256` / `.sha512` (CSAF files) / `.asc` companion; 404 when there is none. */
 export async function sendSiteFile(app: AppContext, reply: FastifyReply, filePath: string): Promise<FastifyReply> {
   if (filePath.split('/').some((part) => part === '..' || part === '')) throw errors.notFound('file');
   const db = app.storage.db;

@@ -26,7 +26,9 @@ export function sha256Hex(content: string): string {
 /** `db`: the transaction when called inside one (SQLite has a single connection). */
 export async function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null, db: Db = app.storage.db): Promise<SiteContext> {
   const profile = await loadPublicationProfile(app.config, db);
-  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config) };
+  // Without PGP_PASSPHRASE nothing gets signed: the CSAF files must not promise signatures (trusted provider).
+  const signingKey = app.config.pgpPassphrase ? teamKey : null;
+  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey: signingKey, guideValues: guideValuesFor(app.config) };
 }
 
 export interface ReplaceResult {

@@ -3,8 +3,10 @@
 // over HTTP as a consumer would, the way BSI's csaf_checker does. One checker for the site served by the
 // app and for `publish --out` behind a plain static file server. It returns every problem it finds.
 //
-// Requirement 3 (TLS) is out of scope: the tests serve over loopback HTTP. The site is published for an
-// https public URL; the checker fetches each URL from `fetchBase` instead and checks everything else.
+// Checked: 1 (strict schema, mandatory tests, §6.2.11), 2, 4, 6, 7 (official schema), 8, 9, 11–16,
+// 18–20. Requirement 3 (TLS) is out of scope: the tests serve over loopback HTTP; the site is published
+// for an https public URL and the checker fetches each URL from `fetchBase` instead. Not applicable: 5
+// (only TLP:WHITE is published), 10 (DNS), 17 (ROLIE categories are optional), 21–23 (aggregators).
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
