@@ -196,7 +196,8 @@ export function csafIndexFiles(entries: readonly CsafEntry[], settings: Publicat
     { path: `${CSAF_ROOT}/provider-metadata.json`, content: json(csafProviderMetadata(settings, entries, options)) },
     { path: `${CSAF_WHITE_DIR}/index.txt`, content: csafIndexTxt(entries) },
     { path: `${CSAF_WHITE_DIR}/changes.csv`, content: csafChangesCsv(entries) },
-    { path: `${CSAF_WHITE_DIR}/${ROLIE_FEED_FILE}`, content: json(csafRolieFeed(settings, entries, options)) },
+    // Compact: the feed lists every document (requirement 15), ~0.6 kB each, and is rebuilt on every publication.
+    { path: `${CSAF_WHITE_DIR}/${ROLIE_FEED_FILE}`, content: `${JSON.stringify(csafRolieFeed(settings, entries, options))}\n` },
     { path: `${CSAF_ROOT}/${ROLIE_SERVICE_FILE}`, content: json(csafRolieService(settings)) },
   ];
 }
