@@ -1,6 +1,7 @@
 // `cordon import ossa`, `cordon export ossa` and `cordon publish --out` as real processes (compiled
-// dist/, as the foundation's CLI test does), on the whole OpenStack corpus. Once, on SQLite: the same
-// functions run on both databases in import.test.ts and site.test.ts.
+// dist/, as the foundation's CLI test does), on the whole OpenStack corpus; the signed site written by
+// `publish --out` is served by a plain static file server and passes the CSAF provider checker. Once, on
+// SQLite: the same functions run on both databases in import.test.ts and site.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,11 +12,15 @@ import { repoPath, fixturePath } from '../testing/fixture-files.js';
 import { loadPyYaml } from './formats/pyyaml-load.js';
 import { pyEquals } from './formats/py-value.js';
 import { cveValidator, osvValidator, schemaErrors } from '../publication/testing/corpus.js';
+import { checkCsafProvider, serveStatic } from '../publication/testing/csaf-provider.js';
+import { generateTeamKey } from '../pgp/team-key.js';
+
+const PASSPHRASE = 'correct horse battery staple 42';
 
 const corpus = fixturePath('ossa');
 
-function cordon(t: TestStorage, args: string[]) {
-  const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t), encoding: 'utf8', cwd: repoPath(), maxBuffer: 64 * 1024 * 1024 });
+function cordon(t: TestStorage, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [repoPath('bin', 'cordon.js'), ...args], { env: childEnv(t, env), encoding: 'utf8', cwd: repoPath(), maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -77,7 +82,12 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     expect(r.out).toMatch(/wrote \d+ files \(each with \.sha256\)/);
     // No team key in this database: the files are published unsigned, and the command says so.
     expect(r.out).toContain('note: No team key is set up yet');
-    for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', 'csaf/provider-metadata.json', 'csaf/white/2016/ossa-2016-007.json', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
+    // …and the CSAF metadata claims no more than a provider: no key, no signature links.
+    const metadata = JSON.parse(readFileSync(path.join(out, '.well-known/csaf/provider-metadata.json'), 'utf8')) as Record<string, unknown>;
+    expect(metadata.role).toBe('csaf_provider');
+    expect(metadata).not.toHaveProperty('public_openpgp_keys');
+    expect(readFileSync(path.join(out, '.well-known/csaf/white/csaf-feed-tlp-white.json'), 'utf8')).not.toContain('"signature"');
+    for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', '.well-known/csaf/provider-metadata.json', '.well-known/csaf/white/2016/ossa-2016-007.json', '.well-known/csaf/white/2016/index.html', '.well-known/security.txt', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
       expect(existsSync(path.join(out, p)), p).toBe(true);
     }
     // The notice text is byte for byte what the OpenStack tooling prints (the formats library's golden files).
@@ -90,7 +100,7 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     const cveFiles = readdirSync(path.join(out, 'cve')).filter((f) => f.endsWith('.json'));
     expect(cveFiles.length).toBeGreaterThan(183);
     for (const f of cveFiles) expect(schemaErrors(cve, JSON.parse(readFileSync(path.join(out, 'cve', f), 'utf8'))), f).toEqual([]);
-    const index = readFileSync(path.join(out, 'csaf/white/index.txt'), 'utf8').trim().split('\n');
+    const index = readFileSync(path.join(out, '.well-known/csaf/white/index.txt'), 'utf8').trim().split('\n');
     expect(index).toHaveLength(183);
     const validateStrict = ((await import(`${library}/validateStrict.js`)) as { default: (t: DocumentTest[], d: unknown) => Promise<{ tests: { name: string; isValid: boolean; errors: { message: string }[] }[] }> }).default;
     const schema = (await import(`${library}/schemaTests.js`)) as { csaf_2_0_strict: DocumentTest };
@@ -98,9 +108,29 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     const tests = [schema.csaf_2_0_strict, ...Object.values(mandatory)];
     const failures: string[] = [];
     for (const entry of index) {
-      const result = await validateStrict(tests, JSON.parse(readFileSync(path.join(out, 'csaf/white', entry), 'utf8')));
+      const result = await validateStrict(tests, JSON.parse(readFileSync(path.join(out, '.well-known/csaf/white', entry), 'utf8')));
       for (const x of result.tests.filter((y) => !y.isValid)) failures.push(`${entry}: ${x.name} ${x.errors.map((e) => e.message).join('; ')}`);
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('with a team key, publish --out writes a CSAF trusted provider that a plain static file server serves as is', async () => {
+    const key = await generateTeamKey({ name: 'Example VMT', email: 'vmt@example.org', passphrase: PASSPHRASE });
+    const at = new Date().toISOString();
+    await t.storage.db.insertInto('team_keys').values({ fingerprint: key.fingerprint, status: 'current', source: 'generated', public_key: key.publicKeyArmored, secret_key: key.secretKeyArmored, algorithm: 'ed25519', user_ids: '[]', key_created_at: at, expires_at: null, added_at: at, retired_at: null }).execute();
+    const out = path.join(tmp, 'signed-site');
+    const r = cordon(t, ['publish', '--out', out], { PGP_PASSPHRASE: PASSPHRASE, PUBLIC_URL: 'https://security.example.org' });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).not.toContain('note:');
+    const files = await serveStatic(out);
+    try {
+      const ids = readdirSync(corpus).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+      const result = await checkCsafProvider({ publicUrl: 'https://security.example.org', fetchBase: files.base, expectIds: ids });
+      expect(result.problems).toEqual([]);
+      expect(result.role).toBe('csaf_trusted_provider');
+      expect(result.documents).toHaveLength(183);
+    } finally {
+      await new Promise((resolve) => files.server.close(resolve));
+    }
+  }, 300_000);
 });

@@ -5,8 +5,15 @@ import type { AppContext } from '../context.js';
 import { enqueueJob } from '../jobs/queue.js';
 import type { JobHandler, JobRegistry } from '../jobs/worker.js';
 import { SIGN_JOB } from './publish.js';
-import { signPendingFiles, unsignedCount } from '../publication/site-files.js';
-import { loadTeamSigner } from '../publication/signer.js';
+import { rebuildWholeSite, signPendingFiles, siteContextFor, unsignedCount } from '../publication/site-files.js';
+import { loadTeamSigner, teamPublicKey } from '../publication/signer.js';
+import { recordAudit, systemActor } from '../audit/audit.js';
+
+/**
+ * Rebuilds the whole public site from the published records, then signs it. Queued by migration 0021
+ * so a site published under the old layout (`csaf/…`) moves to `/.well-known/csaf/` with its new files.
+ */
+export const REBUILD_JOB = 'publication.rebuild';
 
 /** Files signed per job run; the job queues its successor while more are waiting. */
 export const SIGN_BATCH = 300;
@@ -27,6 +34,19 @@ export function advisoryJobHandlers(ctx: AppContext): JobHandler[] {
         const left = await unsignedCount(storage.db);
         await commit(async (trx) => {
           if (left > 0 && signed > 0) await enqueueJob(trx, clock.now(), SIGN_JOB, { reason: 'more files to sign' });
+        });
+      },
+    },
+    {
+      kind: REBUILD_JOB,
+      leaseMs: 10 * 60_000,
+      run: async ({ commit, clock, storage, payload }) => {
+        const teamKey = await teamPublicKey(storage.db);
+        await commit(async (trx) => {
+          const now = clock.now();
+          const r = await rebuildWholeSite(trx, now, await siteContextFor(ctx, teamKey, trx));
+          await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'publication.rebuilt', targetType: 'site', targetId: null, after: { ...r, reason: (payload as { reason?: string } | null)?.reason ?? null }, at: now });
+          await enqueueJob(trx, now, SIGN_JOB, { reason: 'site rebuilt' });
         });
       },
     },

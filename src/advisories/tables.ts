@@ -84,7 +84,7 @@ export interface AdvisoryApprovalsTable {
 }
 
 /**
- * One file of the public site (`advisories/OSSA-2026-001.txt`, `csaf/provider-metadata.json`…),
+ * One file of the public site (`advisories/OSSA-2026-001.txt`, `.well-known/csaf/provider-metadata.json`…),
  * built from published records; served by the app and written out by `cordon publish --out`.
  */
 export interface PublicSiteFilesTable {

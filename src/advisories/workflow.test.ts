@@ -113,8 +113,8 @@ describe.each(testDialects())('advisory workflow on %s', (dialect) => {
     expect((await anon.get(`/advisories/${ref}.yaml`)).body).toContain('CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N');
     expect(JSON.parse((await anon.get(`/osv/${ref}.json`)).body).aliases).toEqual(['CVE-2026-31337']);
     expect(JSON.parse((await anon.get('/cve/CVE-2026-31337.json')).body).cveMetadata.cveId).toBe('CVE-2026-31337');
-    expect((await anon.get('/csaf/white/index.txt')).body).toBe('2026/ossa-2026-001.json\n');
-    expect(JSON.parse((await anon.get('/csaf/white/2026/ossa-2026-001.json')).body).document.tracking.id).toBe(ref);
+    expect((await anon.get('/.well-known/csaf/white/index.txt')).body).toBe('2026/ossa-2026-001.json\n');
+    expect(JSON.parse((await anon.get('/.well-known/csaf/white/2026/ossa-2026-001.json')).body).document.tracking.id).toBe(ref);
     const sha = await anon.get(`/osv/${ref}.json.sha256`);
     expect(sha.body).toMatch(new RegExp(`^[0-9a-f]{64}  ${ref}\\.json\\n$`));
     // Unsigned until the signing job runs with a team key.

@@ -44,7 +44,7 @@ interface Role {
 /**
  * Every GET route of the app, its parameters filled with the values given per leak kind (`leak.params`,
  * as in src/testing/leak-matrix.ts); routes with a parameter of another kind (a secret link, a user id…)
- * cannot name the report and are left out. Wildcard routes (`/csaf/*`) are covered by the site-file probes.
+ * cannot name the report and are left out. Wildcard routes (`/.well-known/csaf/*`) are covered by the site-file probes.
  */
 function probesFrom(catalogue: CatalogueEntry[], values: Record<string, string[]>): Probe[] {
   const out: Probe[] = [];
@@ -168,7 +168,7 @@ describe.each(testDialects())('nothing about the report is public before the dis
     for (const u of ['/', '/advisories', '/projects/nova/advisories', '/feeds/advisories.atom', '/feeds/notes.atom', '/api/v1/advisories', '/reports', '/api/v1/reports', '/notes', '/disclosures', `/reports/${ref}`, `/advisories/${advisory}`, `/advisories/${advisory}.txt`, `/advisories/${advisory}.yaml`, `/osv/${advisory}.json`, `/cve/${CVE}.json`, `/api/v1/advisories/${advisory}`]) {
       expect(urls).toContain(u);
     }
-    expect(urls.some((u) => u.startsWith('/csaf/white/'))).toBe(true);
+    expect(urls.some((u) => u.startsWith('/.well-known/csaf/white/'))).toBe(true);
 
     const problems: string[] = [];
     for (const [url, byRole] of await probeAll()) {

@@ -4,11 +4,18 @@
 import type { AppContext } from '../context.js';
 import { clearSignText } from '../pgp/sign.js';
 import { currentTeamKey, unlockTeamKeys } from './team-keys.js';
+import { CSAF_ROOT, csafProviderMetadataUrl } from '../publication/formats/csaf-provider.js';
+import { readSiteFile } from '../publication/site-files.js';
+
+const CSAF_METADATA_PATH = `${CSAF_ROOT}/provider-metadata.json`;
 
 const DAY_MS = 86_400_000;
 
-/** The unsigned file. `expires` is start of today (UTC) plus 365 days. */
-export function securityTxtBody(config: AppContext['config'], now: Date, hasTeamKey: boolean): string {
+/**
+ * The unsigned file. `expires` is start of today (UTC) plus 365 days. `hasCsaf`: the CSAF provider
+ * metadata is published, so the `CSAF` field (CSAF 2.0 requirement 8) points at it.
+ */
+export function securityTxtBody(config: AppContext['config'], now: Date, hasTeamKey: boolean, hasCsaf = false): string {
   const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const expires = new Date(today + 365 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const base = config.publicUrl;
@@ -21,6 +28,7 @@ export function securityTxtBody(config: AppContext['config'], now: Date, hasTeam
     `Expires: ${expires}`,
     'Preferred-Languages: en',
     `Canonical: ${base}/.well-known/security.txt`,
+    ...(hasCsaf ? [`CSAF: ${csafProviderMetadataUrl(base)}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -31,7 +39,8 @@ const signedCache = new Map<string, string>();
 export async function securityTxt(app: AppContext): Promise<{ text: string; signed: boolean }> {
   const now = app.clock.now();
   const key = await currentTeamKey(app.storage.db);
-  const body = securityTxtBody(app.config, now, !!key);
+  const hasCsaf = !!(await readSiteFile(app.storage.db, CSAF_METADATA_PATH));
+  const body = securityTxtBody(app.config, now, !!key, hasCsaf);
   if (!key || !app.config.pgpPassphrase) return { text: body, signed: false };
   const cacheKey = `${key.fingerprint}\n${body}`;
   const cached = signedCache.get(cacheKey);

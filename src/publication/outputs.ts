@@ -9,7 +9,8 @@ import { exportOssaYaml } from '../advisories/formats/ossa-export.js';
 import { buildOsv } from './formats/osv.js';
 import { buildCveRecords } from './formats/cve5.js';
 import { buildCsaf, type CsafDocument } from './formats/csaf.js';
-import { csafChangesCsv, csafDocumentPath, csafIndexTxt, csafProviderMetadata } from './formats/csaf-provider.js';
+import { CSAF_ROOT, CSAF_WHITE_DIR, csafDocumentPath, csafIndexFiles, type CsafEntry } from './formats/csaf-provider.js';
+import { csafListingFiles } from './csaf-listings.js';
 import { isoTimestamp } from './formats/advisory-facts.js';
 import type { PublicationSettings } from './formats/settings.js';
 import { publishesCveRecords, settingsForRecord, type PublicationProfile } from './settings.js';
@@ -42,13 +43,17 @@ export interface SiteContext {
   createdAt: string;
 }
 
-/** Where the CSAF provider layout lives in the site (the fixed `csaf/` path of issue 6). */
-export const CSAF_DIR = 'csaf';
-const CSAF_WHITE = `${CSAF_DIR}/white`;
+/**
+ * Where the CSAF provider layout lives in the site: under /.well-known/csaf/ (CSAF 2.0 requirement 9),
+ * served there directly; the app redirects the old `/csaf/…` paths of issue 6 here.
+ */
+export const CSAF_DIR = CSAF_ROOT;
+const CSAF_WHITE = CSAF_WHITE_DIR;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
+const CSAF_TYPES: Record<string, string> = { json: JSON_TYPE, txt: TEXT_TYPE, csv: 'text/csv; charset=utf-8' };
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -77,26 +82,29 @@ export function advisoryFiles(record: AdvisoryRecord, ctx: SiteContext): SiteFil
 }
 
 /**
- * What the CSAF index files read of a document (tracking id and dates), from a summary: the index,
- * changes.csv and provider metadata are rebuilt on every publication without rebuilding 183 documents.
+ * What the CSAF index files read of a document (tracking id, title, dates), from a summary: the index,
+ * changes.csv, ROLIE feed and provider metadata are rebuilt on every publication without rebuilding 183
+ * documents. Same values as buildCsaf's `document.title` and tracking dates.
  */
-function csafStub(s: PublishedSummary): CsafDocument {
-  return { document: { tracking: { id: s.ref, initial_release_date: isoTimestamp(s.date), current_release_date: isoTimestamp(s.updated) } } } as unknown as CsafDocument;
+function csafEntry(s: PublishedSummary): CsafEntry {
+  return { id: s.ref, title: `${s.ref}: ${s.title.trim()}`, initialReleaseDate: isoTimestamp(s.date), currentReleaseDate: isoTimestamp(s.updated) };
 }
 
-/** The files over all published advisories: index page, feed, CSAF provider metadata, index and changes. */
+/** Where the team key is published beside the provider metadata (CSAF 2.0 requirement 20). */
+export function csafKeyPath(fingerprint: string): string {
+  return `${CSAF_DIR}/openpgp/${fingerprint.toUpperCase()}.asc`;
+}
+
+/** The files over all published advisories: index page, feed, the CSAF provider files and listings. */
 export function advisoryIndexFiles(summaries: readonly PublishedSummary[], ctx: SiteContext): SiteFile[] {
   const { settings } = ctx;
   const file = (path: string, content: string, contentType: string): SiteFile => ({ path, content, contentType, advisoryRef: null });
-  const stubs = summaries.map(csafStub);
-  const keys = ctx.teamKey ? [{ fingerprint: ctx.teamKey.fingerprint, url: `${settings.baseUrl}/${CSAF_DIR}/openpgp/${ctx.teamKey.fingerprint}.asc` }] : [];
-  // CSAF 2.0 §7.1.7: canonical_url is where the file is; Cordon keeps the provider layout under csaf/
-  // (the instance's security.txt can point at it, requirement 9).
-  const metadata = {
-    ...csafProviderMetadata(settings, stubs, { openPgpKeys: keys }),
-    canonical_url: `${settings.baseUrl}/${CSAF_DIR}/provider-metadata.json`,
-    distributions: [{ directory_url: `${settings.baseUrl}/${CSAF_WHITE}/` }],
-  };
+  const entries = summaries.map(csafEntry);
+  const key = ctx.teamKey;
+  // With a team key every file is signed (requirements 19, 20): a trusted provider. Without one, a provider.
+  const csafOptions = key
+    ? { openPgpKeys: [{ fingerprint: key.fingerprint, url: `${settings.baseUrl}/${csafKeyPath(key.fingerprint)}` }], role: 'csaf_trusted_provider' as const, signed: true }
+    : { role: 'csaf_provider' as const, signed: false };
   const index = staticDocument({
     title: 'Security advisories',
     instanceName: ctx.instanceName,
@@ -106,10 +114,9 @@ export function advisoryIndexFiles(summaries: readonly PublishedSummary[], ctx: 
   return [
     file('advisories/index.html', index, HTML_TYPE),
     file(FEED_PATH, advisoriesAtom(summaries, settings, ctx.instanceName, ctx.createdAt), 'application/atom+xml; charset=utf-8'),
-    file(`${CSAF_DIR}/provider-metadata.json`, json(metadata), JSON_TYPE),
-    file(`${CSAF_WHITE}/index.txt`, csafIndexTxt(stubs), TEXT_TYPE),
-    file(`${CSAF_WHITE}/changes.csv`, csafChangesCsv(stubs), 'text/csv; charset=utf-8'),
-    ...(ctx.teamKey ? [file(`${CSAF_DIR}/openpgp/${ctx.teamKey.fingerprint}.asc`, ctx.teamKey.publicKeyArmored.endsWith('\n') ? ctx.teamKey.publicKeyArmored : `${ctx.teamKey.publicKeyArmored}\n`, 'application/pgp-keys')] : []),
+    ...csafIndexFiles(entries, settings, csafOptions).map((f) => file(f.path, f.content, CSAF_TYPES[f.path.split('.').pop() ?? ''] ?? JSON_TYPE)),
+    ...csafListingFiles(entries, { instanceName: ctx.instanceName, signed: csafOptions.signed }).map((f) => file(f.path, f.content, HTML_TYPE)),
+    ...(key ? [file(csafKeyPath(key.fingerprint), key.publicKeyArmored.endsWith('\n') ? key.publicKeyArmored : `${key.publicKeyArmored}\n`, 'application/pgp-keys')] : []),
   ];
 }
 

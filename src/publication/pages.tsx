@@ -58,7 +58,7 @@ export function advisoryFileLinks(record: AdvisoryRecord, cveRecords = true): Fi
     { label: 'Notice text', href: `${id}.txt` },
     { label: 'OSSA YAML', href: `${id}.yaml` },
     { label: 'OSV JSON', href: `../osv/${id}.json` },
-    { label: 'CSAF 2.0', href: `../csaf/white/${year}/${csafFileName(id)}` },
+    { label: 'CSAF 2.0', href: `../.well-known/csaf/white/${year}/${csafFileName(id)}` },
     // CVE records exist only when a CNA was entered (src/publication/settings.ts).
     ...(cveRecords ? assignedCves(record) : []).map((v) => ({ label: `CVE JSON 5 (${v.cveId})`, href: `../cve/${v.cveId}.json` })),
   ];

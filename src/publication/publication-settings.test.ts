@@ -161,7 +161,7 @@ describe.each(testDialects())('publication settings: only what was entered is pu
     await publishAdvisory(scopes.a!, ref, 1, 'Coordinated disclosure.');
     const texts = await everythingPublished(path.join(out, 'fresh'));
     // The outputs are all there (so the check below reads real files), except the CVE record nobody asked for.
-    for (const f of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `osv/${ref}.json`, `csaf/white/2026/${ref.toLowerCase()}.json`, 'feeds/advisories.atom', 'notes/OSSN-0001.html', 'notes/OSSN-0001.txt', 'feeds/notes.atom']) {
+    for (const f of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `osv/${ref}.json`, `.well-known/csaf/white/2026/${ref.toLowerCase()}.json`, 'feeds/advisories.atom', 'notes/OSSN-0001.html', 'notes/OSSN-0001.txt', 'feeds/notes.atom']) {
       expect(texts.has(f), f).toBe(true);
     }
     expect([...texts.keys()].filter((k) => k.startsWith('cve/'))).toEqual([]);
@@ -173,7 +173,7 @@ describe.each(testDialects())('publication settings: only what was entered is pu
     const osv = JSON.parse(texts.get(`osv/${ref}.json`)!) as { affected: { package?: unknown; database_specific: { product: string } }[] };
     expect(schemaErrors(osvValidator(), osv)).toEqual([]);
     expect(osv.affected).toEqual([expect.not.objectContaining({ package: expect.anything() })]);
-    const csaf = JSON.parse(texts.get(`csaf/white/2026/${ref.toLowerCase()}.json`)!) as { document: { publisher: { name: string } }; product_tree: { branches: { category: string; name: string }[] } };
+    const csaf = JSON.parse(texts.get(`.well-known/csaf/white/2026/${ref.toLowerCase()}.json`)!) as { document: { publisher: { name: string } }; product_tree: { branches: { category: string; name: string }[] } };
     // Nobody entered a publisher or vendor: the instance's own name publishes, and the tree has no vendor.
     expect(csaf.document.publisher.name).toBe(t.ctx.config.instanceName);
     expect(csaf.product_tree.branches.map((b) => [b.category, b.name])).toEqual([['product_name', 'widget']]);
@@ -248,7 +248,7 @@ describe.each(testDialects())('publication settings: only what was entered is pu
     expect(cve.containers.cna.affected[0]).toMatchObject({ vendor: 'Widget Project', product: 'widget', collectionURL: 'https://www.npmjs.com', packageName: 'widget-core' });
     expect(cve.containers.cna.affected[0]?.versions).toContainEqual({ version: '2.1.0', status: 'affected', versionType: 'semver', lessThan: '2.1.3' });
 
-    const csaf = JSON.parse(texts.get(`csaf/white/2026/${ref.toLowerCase()}.json`)!) as { document: { publisher: { name: string } }; product_tree: { branches: { category: string; name: string; branches: { branches: { name: string }[] }[] }[] } };
+    const csaf = JSON.parse(texts.get(`.well-known/csaf/white/2026/${ref.toLowerCase()}.json`)!) as { document: { publisher: { name: string } }; product_tree: { branches: { category: string; name: string; branches: { branches: { name: string }[] }[] }[] } };
     expect(await csafProblems(csaf)).toEqual([]);
     expect(csaf.document.publisher.name).toBe('Example Security Team');
     expect(csaf.product_tree.branches.map((b) => [b.category, b.name])).toEqual([['vendor', 'Widget Project']]);

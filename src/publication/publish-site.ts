@@ -8,7 +8,8 @@ import { change, systemScope, type AppContext } from '../context.js';
 import { buildNoteSiteFiles } from '../notes/site.js';
 import { rebuildWholeSite, replaceFiles, Section, signPendingFiles, siteContextFor, writeSiteTo, type ReplaceResult, type WriteResult } from './site-files.js';
 import type { SiteFile } from './outputs.js';
-import { teamPublicKey, type TeamSigner } from './signer.js';
+import { teamPublicKey, type TeamPublicKey, type TeamSigner } from './signer.js';
+import { securityTxt } from '../keys/security-txt.js';
 
 // The same stylesheet the app serves (src/web/assets), so the static pages look like the app's.
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
@@ -30,6 +31,17 @@ function stylesheetFile(): SiteFile {
   return { path: 'assets/app.css', content: readFileSync(path.join(assetsDir, 'app.css'), 'utf8'), contentType: 'text/css; charset=utf-8', advisoryRef: null };
 }
 
+/**
+ * What the app answers at fixed paths outside the stored site, so the written folder can be served as is
+ * by a static file server: security.txt (RFC 9116, with its CSAF field, requirement 8) and the team key
+ * at /keys/team.asc, which security.txt names.
+ */
+async function wellKnownFiles(app: AppContext, teamKey: TeamPublicKey | null): Promise<{ path: string; content: string }[]> {
+  const { text } = await securityTxt(app);
+  const key = teamKey?.publicKeyArmored;
+  return [{ path: '.well-known/security.txt', content: text }, ...(key ? [{ path: 'keys/team.asc', content: key.endsWith('\n') ? key : `${key}\n` }] : [])];
+}
+
 export async function publishSite(app: AppContext, outDir: string, signer: TeamSigner | null): Promise<PublishSiteResult> {
   const teamKey = signer?.fingerprint && signer.publicKeyArmored ? { fingerprint: signer.fingerprint, publicKeyArmored: signer.publicKeyArmored } : await teamPublicKey(app.storage.db);
   const notes = await noteFiles(app);
@@ -43,6 +55,6 @@ export async function publishSite(app: AppContext, outDir: string, signer: TeamS
     return total;
   });
   const signed = signer ? await signPendingFiles(app.storage, signer, app.clock.now()) : 0;
-  const written = await writeSiteTo(app.storage.db, outDir);
+  const written = await writeSiteTo(app.storage.db, outDir, await wellKnownFiles(app, teamKey));
   return { rebuilt, signed, written };
 }

@@ -1,7 +1,8 @@
 // The public security site served by the app: advisory pages and the index by year (live pages in the
 // app's layout), the stored files of the static site under their fixed paths (`/advisories/<id>.txt`,
-// `/osv/…`, `/cve/…`, `/csaf/…`, `/feeds/advisories.atom`, each with `.asc` and `.sha256`), per-project
-// advisory lists, and search. Everything here reads published records or built files only.
+// `/osv/…`, `/cve/…`, `/.well-known/csaf/…` (old `/csaf/…` links redirect there), `/feeds/advisories.atom`,
+// each with `.asc` and `.sha256`), per-project advisory lists, and search. Everything here reads published
+// records or built files only.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import { can } from '../access/policy.js';
@@ -14,27 +15,36 @@ import { loadAdvisory } from '../advisories/store.js';
 import { AdvisoryArticle, AdvisoryIndexByYear, AdvisoryTable } from './pages.js';
 import { publishedRecord, publishedSummaries, searchSummaries } from './published.js';
 import { concernsProject } from './summary.js';
-import { currentSignature, readSiteFile, sha256File } from './site-files.js';
+import { currentSignature, hasSha512, readSiteFile, sha256File, sha512File } from './site-files.js';
 import { FEED_PATH } from './atom.js';
 import { CSAF_DIR } from './outputs.js';
 import { loadPublicationProfile, publishesCveRecords } from './settings.js';
 
 void Fragment;
 
-// A file name inside one of the site's folders: no slashes, no dot-dot, a known extension.
-const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.(html|txt|yaml|json|atom|csv|asc|sha256)$/;
+/** Where issue 6 put the CSAF files; redirected to CSAF_DIR. */
+const LEGACY_CSAF_DIR = 'csaf';
 
-/** Serves a stored site file, or its `.sha256` / `.asc` companion; 404 when there is none. */
+// A file name inside one of the site's folders: no slashes, no dot-dot, a known extension.
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.(html|txt|yaml|json|atom|csv|asc|sha256|sha512)$/;
+// A path inside the CSAF folder: segments of safe characters, never `..`; '' or a trailing `/` is a folder.
+const CSAF_PATH = /^([A-Za-z0-9][A-Za-z0-9._+-]*\/)*([A-Za-z0-9][A-Za-z0-9._+-]*)?$/;
+
+/** Serves a stored site file, or its `.sha256` / `.sha512` (CSAF files) / `.asc` companion; 404 when there is none. */
 export async function sendSiteFile(app: AppContext, reply: FastifyReply, filePath: string): Promise<FastifyReply> {
   if (filePath.split('/').some((part) => part === '..' || part === '')) throw errors.notFound('file');
   const db = app.storage.db;
   const exact = await readSiteFile(db, filePath);
   const send = (type: string, body: string) => reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(body);
   if (exact) return send(exact.content_type, exact.content);
-  const companion = /^(.*)\.(asc|sha256)$/.exec(filePath);
+  const companion = /^(.*)\.(asc|sha256|sha512)$/.exec(filePath);
   const base = companion ? await readSiteFile(db, companion[1] ?? '') : undefined;
   if (!base || !companion) throw errors.notFound('file');
   if (companion[2] === 'sha256') return send('text/plain; charset=utf-8', sha256File(base));
+  if (companion[2] === 'sha512') {
+    if (!hasSha512(base.path)) throw errors.notFound('file');
+    return send('text/plain; charset=utf-8', sha512File(base));
+  }
   const signature = currentSignature(base);
   if (!signature) throw errors.notFound('file');
   return send('application/pgp-signature', signature);
@@ -70,7 +80,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
           <>
             <h1>Security advisories</h1>
             <p class="lead">
-              Every advisory the team has published, newest first. Also as an <a href="/feeds/advisories.atom">Atom feed</a>, and as <a href="/csaf/provider-metadata.json">CSAF</a>, OSV and CVE JSON files.
+              Every advisory the team has published, newest first. Also as an <a href="/feeds/advisories.atom">Atom feed</a>, and as <a href="/.well-known/csaf/provider-metadata.json">CSAF</a>, OSV and CVE JSON files.
             </p>
             {can(actor, 'advisories.edit') ? (
               <p>
@@ -137,21 +147,32 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
     ...fixedFile(FEED_PATH),
     ...fixedFile('index.html'),
     {
+      // CSAF 2.0 requirements 6 and 9: the provider layout is served directly under /.well-known/csaf/,
+      // a folder (`…/white/`, `…/white/2026/`) by its stored listing (requirement 14).
       method: 'GET',
       url: `/${CSAF_DIR}/*`,
       audience: 'public',
       handler: async (req, reply) => {
         const rest = (req.params as { '*': string })['*'] ?? '';
-        if (!/^[A-Za-z0-9][A-Za-z0-9._+/-]*$/.test(rest)) throw errors.notFound('file');
+        if (!CSAF_PATH.test(rest)) throw errors.notFound('file');
+        if (rest === '' || rest.endsWith('/')) return sendSiteFile(app, reply, `${CSAF_DIR}/${rest}index.html`);
+        // A folder named without its slash: where a static server would send the browser.
+        if (!(await readSiteFile(db, `${CSAF_DIR}/${rest}`)) && (await readSiteFile(db, `${CSAF_DIR}/${rest}/index.html`))) return reply.redirect(`/${CSAF_DIR}/${rest}/`, 301);
         return sendSiteFile(app, reply, `${CSAF_DIR}/${rest}`);
       },
     },
     {
-      // CSAF 2.0 requirement 8 names this place; the provider metadata lives under /csaf/.
+      // The layout lived under /csaf/ before (issue 6): links already out there keep working.
       method: 'GET',
-      url: '/.well-known/csaf/provider-metadata.json',
+      url: `/${LEGACY_CSAF_DIR}/*`,
       audience: 'public',
-      handler: async (_req, reply) => reply.redirect(`/${CSAF_DIR}/provider-metadata.json`, 301),
+      handler: async (req, reply) => {
+        const rest = (req.params as { '*': string })['*'] ?? '';
+        if (!CSAF_PATH.test(rest)) throw errors.notFound('file');
+        const target = rest === '' || rest.endsWith('/') ? `${rest}index.html` : rest.replace(/\.(asc|sha256|sha512)$/, '');
+        if (!(await readSiteFile(db, `${CSAF_DIR}/${target}`))) throw errors.notFound('file');
+        return reply.redirect(`/${CSAF_DIR}/${rest}`, 301);
+      },
     },
     {
       method: 'GET',

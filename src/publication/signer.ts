@@ -13,7 +13,7 @@ export interface TeamSigner {
   sign(data: Uint8Array): Promise<string>;
   /** Hex fingerprint of the signing key (listed in the CSAF provider metadata). */
   readonly fingerprint?: string;
-  /** The armored public key, published beside the CSAF provider metadata (`csaf/openpgp/`). */
+  /** The armored public key, published beside the CSAF provider metadata (`.well-known/csaf/openpgp/`). */
   readonly publicKeyArmored?: string;
 }
 

@@ -16,6 +16,7 @@ import { loadPublicationProfile } from './settings.js';
 import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
 import { guideValuesFor } from './guide-starters.js';
+import { CSAF_ROOT } from './formats/csaf-provider.js';
 
 export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes', assets: 'assets' } as const;
 export type Section = (typeof Section)[keyof typeof Section];
@@ -28,7 +29,9 @@ export function sha256Hex(content: string): string {
 export async function siteContextFor(app: AppContext, teamKey: TeamPublicKey | null, db: Db = app.storage.db): Promise<SiteContext> {
   const profile = await loadPublicationProfile(app.config, db);
   const createdAt = (await instanceCreatedAt(db as unknown as Kysely<unknown>)) ?? new Date(0).toISOString();
-  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey, guideValues: guideValuesFor(app.config), createdAt };
+  // Without PGP_PASSPHRASE nothing gets signed: the CSAF files must not promise signatures (trusted provider).
+  const signingKey = app.config.pgpPassphrase ? teamKey : null;
+  return { settings: profile.entered, profile, instanceName: app.config.instanceName, teamKey: signingKey, guideValues: guideValuesFor(app.config), createdAt };
 }
 
 export interface ReplaceResult {
@@ -140,6 +143,16 @@ export function sha256File(row: Pick<PublicSiteFileRow, 'path' | 'sha256'>): str
   return `${row.sha256}  ${path.posix.basename(row.path)}\n`;
 }
 
+/** CSAF 2.0 requirement 18: the CSAF files also have a `.sha512` (BSI's checker asks for both). */
+export function hasSha512(filePath: string): boolean {
+  return filePath.startsWith(`${CSAF_ROOT}/`);
+}
+
+/** The `.sha512` companion, same layout as the `.sha256` one. */
+export function sha512File(row: Pick<PublicSiteFileRow, 'path' | 'content'>): string {
+  return `${createHash('sha512').update(row.content, 'utf8').digest('hex')}  ${path.posix.basename(row.path)}\n`;
+}
+
 /** A stored signature that covers the file as it is now, or null. */
 export function currentSignature(row: Pick<PublicSiteFileRow, 'signature' | 'sha256' | 'signed_sha256'>): string | null {
   return row.signature && row.signed_sha256 === row.sha256 ? row.signature : null;
@@ -178,6 +191,7 @@ export async function writeSiteTo(db: Db, dir: string, extra: { path: string; co
     for (const row of rows) {
       write(row.path, row.content);
       write(`${row.path}.sha256`, sha256File(row));
+      if (hasSha512(row.path)) write(`${row.path}.sha512`, sha512File(row));
       const signature = currentSignature(row);
       if (signature) {
         write(`${row.path}.asc`, signature);

@@ -96,10 +96,10 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     expect(result.written.unsigned).toEqual([]);
     const files = walk(dir);
     expect(ref).toBe('OSSA-2026-009'); // after the imported OSSA-2026-008
-    for (const p of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `advisories/${ref}.yaml`, `osv/${ref}.json`, 'cve/CVE-2026-40001.json', 'csaf/provider-metadata.json', 'csaf/white/index.txt', 'csaf/white/changes.csv', 'csaf/white/2026/ossa-2026-009.json', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'guide/embargo-policy.html', 'advisories/OSSA-2016-007.txt', 'cve/CVE-2016-2140.json', `csaf/openpgp/${fingerprint}.asc`, 'assets/app.css', 'notes/index.html', 'feeds/notes.atom']) {
+    for (const p of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `advisories/${ref}.yaml`, `osv/${ref}.json`, 'cve/CVE-2026-40001.json', '.well-known/csaf/provider-metadata.json', '.well-known/csaf/white/index.txt', '.well-known/csaf/white/changes.csv', '.well-known/csaf/white/2026/ossa-2026-009.json', '.well-known/csaf/white/2026/ossa-2026-009.json.sha512', '.well-known/csaf/white/csaf-feed-tlp-white.json', '.well-known/csaf/white/index.html', '.well-known/csaf/white/2026/index.html', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'guide/embargo-policy.html', 'advisories/OSSA-2016-007.txt', 'cve/CVE-2016-2140.json', `.well-known/csaf/openpgp/${fingerprint}.asc`, 'assets/app.css', 'notes/index.html', 'feeds/notes.atom']) {
       expect(files, p).toContain(p);
     }
-    const content = files.filter((f) => !f.endsWith('.asc') && !f.endsWith('.sha256') && !f.startsWith('input/'));
+    const content = files.filter((f) => !f.endsWith('.asc') && !f.endsWith('.sha256') && !f.endsWith('.sha512') && !f.startsWith('input/') && !f.startsWith('keys/') && f !== '.well-known/security.txt');
     expect(content.length).toBeGreaterThan(40);
     for (const f of content) {
       const bytes = readFileSync(path.join(dir, f));
@@ -123,33 +123,34 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     expect(cveFiles.length).toBeGreaterThanOrEqual(SAMPLE.length + 1);
     for (const f of osvFiles) expect(schemaErrors(osv, JSON.parse(readFileSync(path.join(dir, 'osv', f), 'utf8'))), f).toEqual([]);
     for (const f of cveFiles) expect(schemaErrors(cve, JSON.parse(readFileSync(path.join(dir, 'cve', f), 'utf8'))), f).toEqual([]);
-    const index = readFileSync(path.join(dir, 'csaf/white/index.txt'), 'utf8').trim().split('\n');
+    const index = readFileSync(path.join(dir, '.well-known/csaf/white/index.txt'), 'utf8').trim().split('\n');
     expect(index).toHaveLength(SAMPLE.length + 1);
     for (const entry of index) {
-      const doc = JSON.parse(readFileSync(path.join(dir, 'csaf/white', entry), 'utf8')) as unknown;
+      const doc = JSON.parse(readFileSync(path.join(dir, '.well-known/csaf/white', entry), 'utf8')) as unknown;
       expect(await csafProblems(doc), entry).toEqual([]);
     }
-    const changes = readFileSync(path.join(dir, 'csaf/white/changes.csv'), 'utf8');
+    const changes = readFileSync(path.join(dir, '.well-known/csaf/white/changes.csv'), 'utf8');
     expect(changes.split('\n')[0]).toBe('"2026/ossa-2026-009.json","2026-06-02T00:00:00.000Z"');
-    const metadata = JSON.parse(readFileSync(path.join(dir, 'csaf/provider-metadata.json'), 'utf8')) as { canonical_url: string; public_openpgp_keys: { fingerprint: string }[]; distributions: { directory_url: string }[] };
-    expect(metadata.canonical_url).toBe('http://cordon.test/csaf/provider-metadata.json');
-    expect(metadata.distributions[0]?.directory_url).toBe('http://cordon.test/csaf/white/');
+    const metadata = JSON.parse(readFileSync(path.join(dir, '.well-known/csaf/provider-metadata.json'), 'utf8')) as { canonical_url: string; public_openpgp_keys: { fingerprint: string }[]; distributions: { directory_url: string }[] };
+    expect(metadata.canonical_url).toBe('http://cordon.test/.well-known/csaf/provider-metadata.json');
+    expect(metadata.distributions[0]?.directory_url).toBe('http://cordon.test/.well-known/csaf/white/');
     expect(metadata.public_openpgp_keys[0]?.fingerprint).toBe(fingerprint);
   });
 
   it('serves the same bytes as the static files, and the signatures beside them', async () => {
     const dir = path.join(out, 'site');
     const anon = new TestClient(t);
-    for (const f of [`advisories/${ref}.txt`, 'advisories/OSSA-2016-007.yaml', `osv/${ref}.json`, 'cve/CVE-2026-40001.json', 'csaf/white/2026/ossa-2026-009.json', 'csaf/white/index.txt', 'feeds/advisories.atom', `advisories/${ref}.html`, 'index.html', 'guide/embargo-policy.html']) {
+    for (const f of [`advisories/${ref}.txt`, 'advisories/OSSA-2016-007.yaml', `osv/${ref}.json`, 'cve/CVE-2026-40001.json', '.well-known/csaf/white/2026/ossa-2026-009.json', '.well-known/csaf/white/index.txt', '.well-known/csaf/white/2026/index.html', 'feeds/advisories.atom', `advisories/${ref}.html`, 'index.html', 'guide/embargo-policy.html']) {
       for (const suffix of ['', '.asc', '.sha256']) {
         const res = await anon.get(`/${f}${suffix}`, '*/*');
         expect(res.statusCode, `${f}${suffix}`).toBe(200);
         expect(res.body, `${f}${suffix}`).toBe(readFileSync(path.join(dir, `${f}${suffix}`), 'utf8'));
       }
     }
-    expect((await anon.get('/.well-known/csaf/provider-metadata.json')).headers.location).toBe('/csaf/provider-metadata.json');
+    expect((await anon.get('/csaf/provider-metadata.json')).headers.location).toBe('/.well-known/csaf/provider-metadata.json');
     expect((await anon.get(`/osv/${draftRef}.json`)).statusCode).toBe(404);
     expect((await anon.get('/cve/CVE-2026-40002.json')).statusCode).toBe(404);
+    expect((await anon.get(`/.well-known/csaf/white/..%2F..%2Fadvisories%2F${ref}.txt`)).statusCode).toBe(404);
     expect((await anon.get(`/csaf/white/..%2F..%2Fadvisories%2F${ref}.txt`)).statusCode).toBe(404);
   });
 

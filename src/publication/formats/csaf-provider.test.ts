@@ -18,15 +18,17 @@ describe('CSAF provider layout (CSAF 2.0 §7.1)', () => {
     const files = csafProviderFiles(documents, settings, {
       openPgpKeys: [{ fingerprint: '0123456789abcdef0123456789abcdef01234567', url: 'https://security.openstack.org/.well-known/csaf/openpgp/key.asc' }],
     });
-    expect(files).toHaveLength(3 + 183);
-    expect(files.slice(0, 3).map((f) => f.path)).toEqual([
+    expect(files).toHaveLength(5 + 183);
+    expect(files.slice(0, 5).map((f) => f.path)).toEqual([
       '.well-known/csaf/provider-metadata.json',
       '.well-known/csaf/white/index.txt',
       '.well-known/csaf/white/changes.csv',
+      '.well-known/csaf/white/csaf-feed-tlp-white.json',
+      '.well-known/csaf/service.json',
     ]);
     const docFile = files.find((f) => f.path === '.well-known/csaf/white/2026/ossa-2026-012.json');
     expect(JSON.parse(docFile?.content ?? '{}')).toEqual(buildCsaf(corpusAdvisory('OSSA-2026-012')));
-    for (const [i, file] of files.slice(3).entries()) {
+    for (const [i, file] of files.slice(5).entries()) {
       // The folder is the year of initial_release_date, not of the id (OSSA-2025-001 is dated 2024-05-08).
       const year = documents[i]?.document.tracking.initial_release_date.slice(0, 4) ?? '';
       expect(file.path).toMatch(new RegExp(`^\\.well-known/csaf/white/${year}/ossa-\\d{4}-\\d{3}\\.json$`));
@@ -36,7 +38,15 @@ describe('CSAF provider layout (CSAF 2.0 §7.1)', () => {
     const metadata = JSON.parse(files[0]?.content ?? '{}') as Record<string, unknown>;
     expect(metadata).toEqual({
       canonical_url: 'https://security.openstack.org/.well-known/csaf/provider-metadata.json',
-      distributions: [{ directory_url: 'https://security.openstack.org/.well-known/csaf/white/' }],
+      distributions: [
+        {
+          directory_url: 'https://security.openstack.org/.well-known/csaf/white/',
+          rolie: {
+            feeds: [{ summary: 'All TLP:WHITE advisories of OpenStack Vulnerability Management Team.', tlp_label: 'WHITE', url: 'https://security.openstack.org/.well-known/csaf/white/csaf-feed-tlp-white.json' }],
+            services: ['https://security.openstack.org/.well-known/csaf/service.json'],
+          },
+        },
+      ],
       last_updated: '2026-05-11T00:00:00.000Z',
       list_on_CSAF_aggregators: true,
       metadata_version: '2.0',
@@ -58,6 +68,26 @@ describe('CSAF provider layout (CSAF 2.0 §7.1)', () => {
     const dates = changes.map((l) => l.split(',')[1] ?? '');
     expect([...dates].sort().reverse()).toEqual(dates);
     expect(changes[0]).toBe('"2026/ossa-2026-012.json","2026-05-11T00:00:00.000Z"');
+  });
+
+  it('lists every document in the ROLIE feed, newest first, with its hash and (when signed) signature links', () => {
+    const documents = ['OSSA-2021-002', 'OSSA-2021-005', 'OSSA-2021-006'].map((id) => buildCsaf(corpusAdvisory(id)));
+    const feed = (signed: boolean) => (JSON.parse(csafProviderFiles(documents, settings, { signed })[3]?.content ?? '{}') as { feed: { entry: { id: string; updated: string; link: { rel: string; href: string }[]; content: { src: string } }[] } }).feed;
+    const url = 'https://security.openstack.org/.well-known/csaf/white/2021/ossa-2021-002.json';
+    expect(feed(true).entry.map((e) => [e.id, e.updated])).toEqual([
+      ['OSSA-2021-002', '2021-09-27T00:00:00.000Z'],
+      ['OSSA-2021-006', '2021-09-09T00:00:00.000Z'],
+      ['OSSA-2021-005', '2021-08-31T00:00:00.000Z'],
+    ]);
+    expect(feed(true).entry[0]?.link).toEqual([
+      { rel: 'self', href: url },
+      { rel: 'hash', href: `${url}.sha256` },
+      { rel: 'hash', href: `${url}.sha512` },
+      { rel: 'signature', href: `${url}.asc` },
+    ]);
+    expect(feed(true).entry[0]?.content.src).toBe(url);
+    // Unsigned (no team key): no signature link to a file that is not there.
+    expect(feed(false).entry[0]?.link.map((l) => l.rel)).toEqual(['self', 'hash', 'hash']);
   });
 
   it('orders changes.csv by current release date, so an erratum moves a document up', () => {

@@ -1,7 +1,8 @@
-// The CSAF 2.0 provider file layout (CSAF v2.0 §7.1, directory-based distribution): the
-// provider-metadata.json (requirement 7), one folder per year (requirement 11), index.txt
-// (requirement 13) and changes.csv (requirement 14). Returns files as { path, content }; the site
-// writer adds the .asc and .sha256 companions (requirements 18 and 19) and writes them out.
+// The CSAF 2.0 provider file layout (CSAF v2.0 §7.1, directory-based distribution plus a ROLIE feed):
+// the provider-metadata.json at /.well-known/csaf/ (requirements 7 and 9), one folder per year of
+// initial_release_date (requirement 11), index.txt (12), changes.csv (13), the ROLIE feed and service
+// document (15, 16). Pure: entries in, files out. The site writer adds the directory listings (14), the
+// .sha256/.sha512 (18) and .asc (19) companions, and serves everything without a redirect (6).
 import type { CsafDocument } from './csaf.js';
 import type { PublicationSettings } from './settings.js';
 
@@ -11,10 +12,17 @@ export interface PublishedFile {
   content: string;
 }
 
-/** Requirement 8: the provider metadata lives under /.well-known/csaf/. */
+/** Requirement 9: the provider metadata lives under /.well-known/csaf/ (RFC 8615). */
 export const CSAF_ROOT = '.well-known/csaf';
 /** Folder for TLP:WHITE documents; every published advisory is public. */
 export const CSAF_WHITE_FOLDER = 'white';
+export const CSAF_WHITE_DIR = `${CSAF_ROOT}/${CSAF_WHITE_FOLDER}`;
+/** Requirement 15: one ROLIE feed per TLP label, a JSON file (`<name>-tlp-white.json`). */
+export const ROLIE_FEED_FILE = 'csaf-feed-tlp-white.json';
+/** Requirement 16: the ROLIE service document listing the feeds. */
+export const ROLIE_SERVICE_FILE = 'service.json';
+/** The schema URL a ROLIE entry names in `format.schema` (§7.1.15). */
+export const CSAF_SCHEMA_URL = 'https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json';
 
 export interface CsafOpenPgpKey {
   /** Hex fingerprint (at least 40 digits for OpenPGP v4 keys). */
@@ -22,12 +30,29 @@ export interface CsafOpenPgpKey {
   url: string;
 }
 
+export type CsafRole = 'csaf_publisher' | 'csaf_provider' | 'csaf_trusted_provider';
+
 export interface CsafProviderOptions {
   /** `last_updated`; defaults to the newest current_release_date of the documents. */
   lastUpdated?: string;
   /** The keys that sign the documents (`public_openpgp_keys`). */
   openPgpKeys?: CsafOpenPgpKey[];
-  role?: 'csaf_publisher' | 'csaf_provider' | 'csaf_trusted_provider';
+  role?: CsafRole;
+  /** Whether every document has an `.asc` (listed in the ROLIE feed, requirement 19). */
+  signed?: boolean;
+}
+
+/** What the index files need of a document. */
+export interface CsafEntry {
+  id: string;
+  title: string;
+  initialReleaseDate: string;
+  currentReleaseDate: string;
+}
+
+export function csafEntryOf(doc: CsafDocument): CsafEntry {
+  const t = doc.document.tracking;
+  return { id: t.id, title: doc.document.title, initialReleaseDate: t.initial_release_date, currentReleaseDate: t.current_release_date };
 }
 
 /** §5.1 file name: the tracking id in lower case, characters other than `+`, `-`, a–z, 0–9 as `_`. */
@@ -36,28 +61,50 @@ export function csafFileName(trackingId: string): string {
 }
 
 /** Requirement 11: `<YYYY>/<file>`, the year of `initial_release_date`. */
-export function csafDocumentPath(doc: CsafDocument): string {
-  return `${doc.document.tracking.initial_release_date.slice(0, 4)}/${csafFileName(doc.document.tracking.id)}`;
+export function csafEntryPath(id: string, initialReleaseDate: string): string {
+  return `${initialReleaseDate.slice(0, 4)}/${csafFileName(id)}`;
 }
 
-function directoryUrl(settings: PublicationSettings): string {
-  return `${settings.baseUrl}/${CSAF_ROOT}/${CSAF_WHITE_FOLDER}/`;
+export function csafDocumentPath(doc: CsafDocument): string {
+  return csafEntryPath(doc.document.tracking.id, doc.document.tracking.initial_release_date);
+}
+
+/** The directory URL of the TLP:WHITE documents (`distributions[].directory_url`). */
+export function csafDirectoryUrl(baseUrl: string): string {
+  return `${baseUrl}/${CSAF_WHITE_DIR}/`;
+}
+
+/** The canonical URL of a document (§6.2.11: the `self` reference ends in the §5.1 file name). */
+export function csafDocumentUrl(baseUrl: string, id: string, initialReleaseDate: string): string {
+  return `${csafDirectoryUrl(baseUrl)}${csafEntryPath(id, initialReleaseDate)}`;
+}
+
+export function csafProviderMetadataUrl(baseUrl: string): string {
+  return `${baseUrl}/${CSAF_ROOT}/provider-metadata.json`;
+}
+
+function newestDate(entries: readonly CsafEntry[], options: CsafProviderOptions): string {
+  return options.lastUpdated ?? entries.map((e) => e.currentReleaseDate).sort().at(-1) ?? new Date(0).toISOString();
 }
 
 /** The provider metadata object (CSAF 2.0 §7.1.7, provider_json_schema.json). */
-export function csafProviderMetadata(
-  settings: PublicationSettings,
-  documents: readonly CsafDocument[],
-  options: CsafProviderOptions = {},
-): Record<string, unknown> {
-  const newest = documents.map((d) => d.document.tracking.current_release_date).sort().at(-1);
-  const lastUpdated = options.lastUpdated ?? newest ?? new Date(0).toISOString();
+export function csafProviderMetadata(settings: PublicationSettings, documents: readonly (CsafDocument | CsafEntry)[], options: CsafProviderOptions = {}): Record<string, unknown> {
+  const entries = documents.map((d) => ('document' in d ? csafEntryOf(d) : d));
   const contact = settings.publisher.contactDetails.trim();
   const keys = options.openPgpKeys ?? [];
+  const base = settings.baseUrl;
   return {
-    canonical_url: `${settings.baseUrl}/${CSAF_ROOT}/provider-metadata.json`,
-    distributions: [{ directory_url: directoryUrl(settings) }],
-    last_updated: lastUpdated,
+    canonical_url: csafProviderMetadataUrl(base),
+    distributions: [
+      {
+        directory_url: csafDirectoryUrl(base),
+        rolie: {
+          feeds: [{ summary: `All TLP:WHITE advisories of ${settings.publisher.name}.`, tlp_label: 'WHITE', url: `${base}/${CSAF_WHITE_DIR}/${ROLIE_FEED_FILE}` }],
+          services: [`${base}/${CSAF_ROOT}/${ROLIE_SERVICE_FILE}`],
+        },
+      },
+    ],
+    last_updated: newestDate(entries, options),
     list_on_CSAF_aggregators: true,
     metadata_version: '2.0',
     mirror_on_CSAF_aggregators: true,
@@ -72,38 +119,97 @@ export function csafProviderMetadata(
   };
 }
 
-/** Requirement 13: every document path relative to the directory URL, one per line. */
-export function csafIndexTxt(documents: readonly CsafDocument[]): string {
-  return documents.map(csafDocumentPath).sort().map((p) => `${p}\n`).join('');
+/** Requirement 12: every document path relative to the directory URL, one per line. */
+export function csafIndexTxt(documents: readonly (CsafDocument | CsafEntry)[]): string {
+  return documents.map((d) => ('document' in d ? csafDocumentPath(d) : csafEntryPath(d.id, d.initialReleaseDate))).sort().map((p) => `${p}\n`).join('');
 }
 
-/** Requirement 14: `"path","current_release_date"` lines, newest first, no heading. */
-export function csafChangesCsv(documents: readonly CsafDocument[]): string {
-  return documents
-    .map((d) => ({ path: csafDocumentPath(d), date: d.document.tracking.current_release_date }))
-    .sort((a, b) => (a.date === b.date ? a.path.localeCompare(b.path) : a.date < b.date ? 1 : -1))
-    .map((e) => `"${e.path}","${e.date}"\n`)
+function newestFirst(entries: readonly CsafEntry[]): { entry: CsafEntry; path: string }[] {
+  return entries
+    .map((entry) => ({ entry, path: csafEntryPath(entry.id, entry.initialReleaseDate) }))
+    .sort((a, b) => (a.entry.currentReleaseDate === b.entry.currentReleaseDate ? a.path.localeCompare(b.path) : a.entry.currentReleaseDate < b.entry.currentReleaseDate ? 1 : -1));
+}
+
+/** Requirement 13: `"path","current_release_date"` lines, newest first, no heading. */
+export function csafChangesCsv(documents: readonly (CsafDocument | CsafEntry)[]): string {
+  return newestFirst(documents.map((d) => ('document' in d ? csafEntryOf(d) : d)))
+    .map((e) => `"${e.path}","${e.entry.currentReleaseDate}"\n`)
     .join('');
 }
 
-/** Every file of the provider layout for the given documents. */
-export function csafProviderFiles(
-  documents: readonly CsafDocument[],
-  settings: PublicationSettings,
-  options: CsafProviderOptions = {},
-): PublishedFile[] {
-  const folder = `${CSAF_ROOT}/${CSAF_WHITE_FOLDER}`;
+const ROLIE_CATEGORY = { scheme: 'urn:ietf:params:rolie:category:information-type', term: 'csaf' };
+
+/**
+ * Requirement 15: the ROLIE feed (RFC 8322, in JSON) of the TLP:WHITE documents, newest first. Each
+ * entry links the document, its hash files (rel `hash`) and, when signed, its signature (rel `signature`).
+ */
+export function csafRolieFeed(settings: PublicationSettings, entries: readonly CsafEntry[], options: CsafProviderOptions = {}): Record<string, unknown> {
+  const base = settings.baseUrl;
+  return {
+    feed: {
+      id: 'csaf-feed-tlp-white',
+      title: `${settings.publisher.name} CSAF feed (TLP:WHITE)`,
+      link: [{ rel: 'self', href: `${base}/${CSAF_WHITE_DIR}/${ROLIE_FEED_FILE}` }],
+      category: [ROLIE_CATEGORY],
+      updated: newestDate(entries, options),
+      entry: newestFirst(entries).map(({ entry }) => {
+        const url = csafDocumentUrl(base, entry.id, entry.initialReleaseDate);
+        return {
+          id: entry.id,
+          title: entry.title,
+          link: [
+            { rel: 'self', href: url },
+            { rel: 'hash', href: `${url}.sha256` },
+            { rel: 'hash', href: `${url}.sha512` },
+            ...(options.signed ? [{ rel: 'signature', href: `${url}.asc` }] : []),
+          ],
+          published: entry.initialReleaseDate,
+          updated: entry.currentReleaseDate,
+          summary: { content: entry.title },
+          content: { type: 'application/json', src: url },
+          format: { schema: CSAF_SCHEMA_URL, version: '2.0' },
+        };
+      }),
+    },
+  };
+}
+
+/** Requirement 16: the ROLIE service document that lists the feed. */
+export function csafRolieService(settings: PublicationSettings): Record<string, unknown> {
+  return {
+    service: {
+      workspace: [
+        {
+          title: `${settings.publisher.name} public CSAF feeds`,
+          collection: [{ title: `${settings.publisher.name} CSAF feed (TLP:WHITE)`, href: `${settings.baseUrl}/${CSAF_WHITE_DIR}/${ROLIE_FEED_FILE}`, categories: { category: [ROLIE_CATEGORY] } }],
+        },
+      ],
+    },
+  };
+}
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The files over all documents: provider metadata, index.txt, changes.csv, ROLIE feed and service document. */
+export function csafIndexFiles(entries: readonly CsafEntry[], settings: PublicationSettings, options: CsafProviderOptions = {}): PublishedFile[] {
+  return [
+    { path: `${CSAF_ROOT}/provider-metadata.json`, content: json(csafProviderMetadata(settings, entries, options)) },
+    { path: `${CSAF_WHITE_DIR}/index.txt`, content: csafIndexTxt(entries) },
+    { path: `${CSAF_WHITE_DIR}/changes.csv`, content: csafChangesCsv(entries) },
+    // Compact: the feed lists every document (requirement 15), ~0.6 kB each, and is rebuilt on every publication.
+    { path: `${CSAF_WHITE_DIR}/${ROLIE_FEED_FILE}`, content: `${JSON.stringify(csafRolieFeed(settings, entries, options))}\n` },
+    { path: `${CSAF_ROOT}/${ROLIE_SERVICE_FILE}`, content: json(csafRolieService(settings)) },
+  ];
+}
+
+/** Every file of the provider layout for the given documents (without listings and companions). */
+export function csafProviderFiles(documents: readonly CsafDocument[], settings: PublicationSettings, options: CsafProviderOptions = {}): PublishedFile[] {
   const paths = new Set<string>();
   const files: PublishedFile[] = documents.map((doc) => {
-    const path = `${folder}/${csafDocumentPath(doc)}`;
+    const path = `${CSAF_WHITE_DIR}/${csafDocumentPath(doc)}`;
     if (paths.has(path)) throw new Error(`two CSAF documents share the path ${path}`);
     paths.add(path);
-    return { path, content: `${JSON.stringify(doc, null, 2)}\n` };
+    return { path, content: json(doc) };
   });
-  return [
-    { path: `${CSAF_ROOT}/provider-metadata.json`, content: `${JSON.stringify(csafProviderMetadata(settings, documents, options), null, 2)}\n` },
-    { path: `${folder}/index.txt`, content: csafIndexTxt(documents) },
-    { path: `${folder}/changes.csv`, content: csafChangesCsv(documents) },
-    ...files,
-  ];
+  return [...csafIndexFiles(documents.map(csafEntryOf), settings, options), ...files];
 }

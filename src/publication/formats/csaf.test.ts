@@ -11,7 +11,7 @@ interface TestMessage {
 type DocumentTest = (doc: unknown) => unknown;
 interface ValidationResult {
   isValid: boolean;
-  tests: { name: string; isValid: boolean; errors: TestMessage[] }[];
+  tests: { name: string; isValid: boolean; errors: TestMessage[]; warnings?: TestMessage[] }[];
 }
 
 // The BSI/secvisogram CSAF validator is plain JavaScript without types: import by computed specifier.
@@ -23,18 +23,21 @@ beforeAll(async () => {
   validateStrict = ((await import(`${library}/validateStrict.js`)) as { default: typeof validateStrict }).default;
   const schema = (await import(`${library}/schemaTests.js`)) as { csaf_2_0_strict: DocumentTest };
   const mandatory = (await import(`${library}/mandatoryTests.js`)) as Record<string, DocumentTest>;
-  tests = [schema.csaf_2_0_strict, ...Object.values(mandatory)];
+  const optional = (await import(`${library}/optionalTests.js`)) as Record<string, DocumentTest>;
+  // §6.2.11 "Missing Canonical URL" is an optional test; Cordon's documents pass it (issue 18).
+  tests = [schema.csaf_2_0_strict, ...Object.values(mandatory), optional.optionalTest_6_2_11 as DocumentTest];
 });
 
 /** Every failing test with its errors; empty when the document passes. */
 async function problems(doc: CsafDocument): Promise<string[]> {
   const result = await validateStrict(tests, doc);
-  return result.tests.filter((t) => !t.isValid).flatMap((t) => t.errors.map((e) => `${t.name} ${e.instancePath} ${e.message}`));
+  return result.tests.flatMap((t) => [...t.errors, ...(t.warnings ?? [])].map((e) => `${t.name} ${e.instancePath} ${e.message}`));
 }
 
 describe('CSAF 2.0 documents of the whole corpus', () => {
-  it('runs the strict schema test and every mandatory test (6.1.1–6.1.33)', () => {
+  it('runs the strict schema test, every mandatory test (6.1.1–6.1.33) and the canonical URL test (6.2.11)', () => {
     const names = tests.map((t) => (t as { name: string }).name);
+    expect(names).toContain('optionalTest_6_2_11');
     expect(names).toContain('csaf_2_0_strict');
     expect(names).toContain('mandatoryTest_6_1_9');
     expect(names).toContain('mandatoryTest_6_1_27_11');
@@ -107,6 +110,19 @@ describe('CSAF 2.0 content of specific advisories', () => {
       { names: ['Dmitry Tantsur'], organization: 'Red Hat', summary: 'Dmitry Tantsur (Red Hat) reported the vulnerability.' },
       { names: ['Tuomo Tanskanen'], organization: 'Ericsson Software Technology', summary: 'Tuomo Tanskanen (Ericsson Software Technology) reported the vulnerability.' },
     ]);
+  });
+
+  it('has its own JSON URL in the provider layout as the self reference (§6.2.11), the page as external', async () => {
+    const doc = buildCsaf(corpusAdvisory('OSSA-2025-001'));
+    // The folder is the year of initial_release_date (2024-05-08), the file the §5.1 name of the id.
+    expect(doc.document.references.slice(0, 2)).toEqual([
+      { category: 'self', summary: 'OSSA-2025-001 as CSAF 2.0', url: 'https://security.openstack.org/.well-known/csaf/white/2024/ossa-2025-001.json' },
+      { category: 'external', summary: 'OSSA-2025-001 advisory page', url: 'https://security.openstack.org/ossa/OSSA-2025-001.html' },
+    ]);
+    expect(doc.document.references.filter((r) => r.category === 'self')).toHaveLength(1);
+    // The validator's test is live: the page as self reference fails it.
+    doc.document.references[0] = { category: 'self', summary: 'page', url: 'https://security.openstack.org/ossa/OSSA-2025-001.html' };
+    expect(await problems(doc)).toEqual(['optionalTest_6_2_11 /document/references missing canonical url']);
   });
 
   it('OSSA-2016-007: the errata history becomes the revision history', () => {

@@ -18,6 +18,7 @@ import {
 } from './advisory-facts.js';
 import { buildProductTree, type CsafBranch, type CsafProductRefs } from './csaf-product-tree.js';
 import { cweName } from './cwe-names.js';
+import { csafDocumentUrl } from './csaf-provider.js';
 import { advisoryUrl, resolvePublicationSettings, type PublicationSettings } from './settings.js';
 
 export interface CsafNote {
@@ -72,8 +73,15 @@ export interface CsafBuildOptions {
   settings?: PublicationSettings;
 }
 
-function documentReferences(record: AdvisoryRecord, settings: PublicationSettings): CsafReference[] {
-  const refs: CsafReference[] = [{ category: 'self', summary: `${record.id} advisory page`, url: advisoryUrl(settings, record.id) }];
+/**
+ * CSAF 2.0 §6.2.11 (and requirement 2): the `self` reference is the document's own canonical URL in the
+ * provider layout, ending in its §5.1 file name; the HTML page is an `external` reference beside it.
+ */
+function documentReferences(record: AdvisoryRecord, settings: PublicationSettings, initialReleaseDate: string): CsafReference[] {
+  const refs: CsafReference[] = [
+    { category: 'self', summary: `${record.id} as CSAF 2.0`, url: csafDocumentUrl(settings.baseUrl, record.id, initialReleaseDate) },
+    { category: 'external', summary: `${record.id} advisory page`, url: advisoryUrl(settings, record.id) },
+  ];
   const seen = new Set(refs.map((r) => r.url));
   const add = (text: string, summary: string): void => {
     const link = extractLink(text);
@@ -202,7 +210,7 @@ export function buildCsaf(record: AdvisoryRecord, options: CsafBuildOptions = {}
       // Published advisories are public: TLP:WHITE, which CSAF 2.0 requirement 4 asks of the white/ folder.
       distribution: { tlp: { label: 'WHITE', url: 'https://www.first.org/tlp/' } },
       notes: documentNotes(record),
-      references: documentReferences(record, settings),
+      references: documentReferences(record, settings, isoTimestamp(date)),
       tracking: {
         id: record.id,
         status: 'final',
