@@ -1,5 +1,5 @@
 // Public pages about reaching the team: /contact (VMT members, the team address, fingerprints and key
-// downloads), /how-to-report, /.well-known/security.txt and the key files themselves.
+// downloads), /how-to-report and the key files themselves (security.txt is the publication area's).
 import type { FastifyReply } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
@@ -8,7 +8,6 @@ import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { Badge, Time } from '../web/components.js';
 import { formatFingerprint, summariseKey, vmtMembersWithKeys, type KeySummary } from './public-keys.js';
-import { securityTxt } from './security-txt.js';
 import { currentTeamKey } from './team-keys.js';
 
 void Fragment;
@@ -139,15 +138,6 @@ export function publicKeyRoutes(app: AppContext): RouteDef[] {
             </p>
           </>
         ));
-      },
-    },
-    {
-      method: 'GET',
-      url: '/.well-known/security.txt',
-      audience: 'public',
-      handler: async (_req, reply) => {
-        const { text } = await securityTxt(app);
-        return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(text);
       },
     },
     {

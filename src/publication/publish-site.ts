@@ -9,7 +9,7 @@ import { buildNoteSiteFiles } from '../notes/site.js';
 import { rebuildWholeSite, replaceFiles, Section, signPendingFiles, siteContextFor, writeSiteTo, type ReplaceResult, type WriteResult } from './site-files.js';
 import type { SiteFile } from './outputs.js';
 import { teamPublicKey, type TeamPublicKey, type TeamSigner } from './signer.js';
-import { securityTxt } from '../keys/security-txt.js';
+import { securityTxt } from './security-txt.js';
 
 // The same stylesheet the app serves (src/web/assets), so the static pages look like the app's.
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');

@@ -8,6 +8,7 @@ import { h, Fragment } from '../web/jsx.js';
 import { can } from '../access/policy.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
+import { securityTxt } from './security-txt.js';
 import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { getProjectBySlug } from '../projects/projects.js';
@@ -67,6 +68,15 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
     ['', '.asc', '.sha256'].map((suffix) => ({ method: 'GET', url: `/${filePath}${suffix}`, audience: 'public', handler: async (_req: FastifyRequest, reply: FastifyReply) => sendSiteFile(app, reply, `${filePath}${suffix}`) }));
 
   return [
+    {
+      method: 'GET',
+      url: '/.well-known/security.txt',
+      audience: 'public',
+      handler: async (_req, reply) => {
+        const { text } = await securityTxt(app);
+        return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(text);
+      },
+    },
     {
       method: 'GET',
       url: '/advisories',

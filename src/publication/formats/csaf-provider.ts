@@ -5,6 +5,9 @@
 // .sha256/.sha512 (18) and .asc (19) companions, and serves everything without a redirect (6).
 import type { CsafDocument } from './csaf.js';
 import type { PublicationSettings } from './settings.js';
+import { CSAF_ROOT, CSAF_WHITE_DIR, csafDirectoryUrl, csafDocumentUrl, csafEntryPath, csafProviderMetadataUrl } from './csaf-paths.js';
+
+export { CSAF_ROOT, CSAF_WHITE_DIR, CSAF_WHITE_FOLDER, csafDirectoryUrl, csafDocumentUrl, csafEntryPath, csafFileName, csafProviderMetadataUrl } from './csaf-paths.js';
 
 export interface PublishedFile {
   /** Path relative to the site root, e.g. `.well-known/csaf/white/2026/ossa-2026-012.json`. */
@@ -12,11 +15,6 @@ export interface PublishedFile {
   content: string;
 }
 
-/** Requirement 9: the provider metadata lives under /.well-known/csaf/ (RFC 8615). */
-export const CSAF_ROOT = '.well-known/csaf';
-/** Folder for TLP:WHITE documents; every published advisory is public. */
-export const CSAF_WHITE_FOLDER = 'white';
-export const CSAF_WHITE_DIR = `${CSAF_ROOT}/${CSAF_WHITE_FOLDER}`;
 /** Requirement 15: one ROLIE feed per TLP label, a JSON file (`<name>-tlp-white.json`). */
 export const ROLIE_FEED_FILE = 'csaf-feed-tlp-white.json';
 /** Requirement 16: the ROLIE service document listing the feeds. */
@@ -55,32 +53,8 @@ export function csafEntryOf(doc: CsafDocument): CsafEntry {
   return { id: t.id, title: doc.document.title, initialReleaseDate: t.initial_release_date, currentReleaseDate: t.current_release_date };
 }
 
-/** §5.1 file name: the tracking id in lower case, characters other than `+`, `-`, a–z, 0–9 as `_`. */
-export function csafFileName(trackingId: string): string {
-  return `${trackingId.toLowerCase().replace(/[^+\-a-z0-9]+/g, '_')}.json`;
-}
-
-/** Requirement 11: `<YYYY>/<file>`, the year of `initial_release_date`. */
-export function csafEntryPath(id: string, initialReleaseDate: string): string {
-  return `${initialReleaseDate.slice(0, 4)}/${csafFileName(id)}`;
-}
-
 export function csafDocumentPath(doc: CsafDocument): string {
   return csafEntryPath(doc.document.tracking.id, doc.document.tracking.initial_release_date);
-}
-
-/** The directory URL of the TLP:WHITE documents (`distributions[].directory_url`). */
-export function csafDirectoryUrl(baseUrl: string): string {
-  return `${baseUrl}/${CSAF_WHITE_DIR}/`;
-}
-
-/** The canonical URL of a document (§6.2.11: the `self` reference ends in the §5.1 file name). */
-export function csafDocumentUrl(baseUrl: string, id: string, initialReleaseDate: string): string {
-  return `${csafDirectoryUrl(baseUrl)}${csafEntryPath(id, initialReleaseDate)}`;
-}
-
-export function csafProviderMetadataUrl(baseUrl: string): string {
-  return `${baseUrl}/${CSAF_ROOT}/provider-metadata.json`;
 }
 
 function newestDate(entries: readonly CsafEntry[], options: CsafProviderOptions): string {

@@ -18,7 +18,7 @@ import {
 } from './advisory-facts.js';
 import { buildProductTree, type CsafBranch, type CsafProductRefs } from './csaf-product-tree.js';
 import { cweName } from './cwe-names.js';
-import { csafDocumentUrl } from './csaf-provider.js';
+import { csafDocumentUrl } from './csaf-paths.js';
 import { advisoryUrl, resolvePublicationSettings, type PublicationSettings } from './settings.js';
 
 export interface CsafNote {

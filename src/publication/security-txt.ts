@@ -3,9 +3,9 @@
 // (§2.3 allows an OpenPGP cleartext signature).
 import type { AppContext } from '../context.js';
 import { clearSignText } from '../pgp/sign.js';
-import { currentTeamKey, unlockTeamKeys } from './team-keys.js';
-import { CSAF_ROOT, csafProviderMetadataUrl } from '../publication/formats/csaf-provider.js';
-import { readSiteFile } from '../publication/site-files.js';
+import { currentTeamKey, unlockTeamKeys } from '../keys/team-keys.js';
+import { CSAF_ROOT, csafProviderMetadataUrl } from './formats/csaf-paths.js';
+import { readSiteFile } from './site-files.js';
 
 const CSAF_METADATA_PATH = `${CSAF_ROOT}/provider-metadata.json`;
 
