@@ -97,7 +97,7 @@ export interface ReportListItem {
 }
 
 /** Reports the actor may read, with the filter's conditions; the policy filter is always applied (DESIGN.md §5). */
-function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter) {
+export function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter) {
   let q = db.selectFrom('reports').where(readableReports(actor));
   if (filter.state?.length) q = q.where('reports.state', 'in', filter.state);
   const classes = filter.class ?? [];
