@@ -129,10 +129,13 @@ export function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor,
   return q;
 }
 
-/** Reports the actor may read, filtered, one page of them and the total; the policy filter is always applied. */
-export async function listReports(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter = {}): Promise<{ items: ReportListItem[]; total: number }> {
+/**
+ * Reports the actor may read, filtered, one page of them and the total; the policy filter is always applied.
+ * `knownTotal` is the total when the caller has it already (the VMT queue's counters, counts.ts).
+ */
+export async function listReports(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter = {}, knownTotal?: number): Promise<{ items: ReportListItem[]; total: number }> {
   const q = readableReportsQuery(db, dialect, actor, filter);
-  const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const totalRow = knownTotal === undefined ? await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow() : { n: knownTotal };
   const order = filter.order ?? 'received_desc';
   const [column, direction] =
     order === 'embargo_asc' ? (['reports.embargo_end_at', 'asc'] as const) : order === 'ack_deadline_asc' ? (['reports.ack_deadline_at', 'asc'] as const) : (['reports.received_at', 'desc'] as const);
