@@ -18,14 +18,16 @@ export const SECTION_LIMIT = 200;
 export interface RowsAndTotal {
   rows: ReportListRow[];
   total: number;
+  /** A search's count stopped at SEARCH_COUNT_CAP: there are more matches than `total`. */
+  capped?: boolean;
 }
 
 /** One page of readable reports with their projects and CVE ids (`knownTotal`: see listReports). */
 export async function loadReportRows(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter, knownTotal?: number): Promise<RowsAndTotal> {
-  const { items, total } = await listReports(db, dialect, actor, filter, knownTotal);
+  const { items, total, capped } = await listReports(db, dialect, actor, filter, knownTotal);
   const ids = items.map((i) => i.id);
   const [projects, cves] = await Promise.all([projectsOfReports(db, ids), cvesOfReports(db, ids)]);
-  return { rows: items.map((item) => ({ item, projects: projects.get(item.id) ?? [], cves: cves.get(item.id) ?? [] })), total };
+  return { rows: items.map((item) => ({ item, projects: projects.get(item.id) ?? [], cves: cves.get(item.id) ?? [] })), total, capped };
 }
 
 export interface TriageQueue {

@@ -215,9 +215,11 @@ export function FilterForm(p: FilterFormProps): SafeHtml {
 }
 
 /** "Showing 51–100 of 123" with Newer / Older links that keep the filters. */
-export function Pager({ action, values, page, total, shown }: { action: string; values: ReportListValues; page: number; total: number; shown: number }): SafeHtml {
+export function Pager({ action, values, page, total, shown, capped = false }: { action: string; values: ReportListValues; page: number; total: number; shown: number; capped?: boolean }): SafeHtml {
   const first = (page - 1) * PAGE_SIZE + 1;
-  const hasOlder = page * PAGE_SIZE < total;
+  // A capped count ("1,000+") does not say where the matches end: a full page means there may be more.
+  const hasOlder = capped ? shown === PAGE_SIZE : page * PAGE_SIZE < total;
+  const of = capped ? `${total.toLocaleString('en')}+` : String(total);
   return (
     <nav class="pager" aria-label="Pages">
       {page > 1 ? (
@@ -225,7 +227,7 @@ export function Pager({ action, values, page, total, shown }: { action: string; 
           ← Newer
         </a>
       ) : null}
-      <span class="muted">{shown ? `Showing ${first}–${first + shown - 1} of ${total}` : `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
+      <span class="muted">{shown ? `Showing ${first}–${first + shown - 1} of ${of}` : capped ? `Page ${page}` : `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
       {hasOlder ? (
         <a href={`${action}${listQueryString(values, page + 1)}`} rel="next">
           Older →
