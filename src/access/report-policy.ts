@@ -110,16 +110,15 @@ export function readableReports(actor: Actor): (eb: ExpressionBuilder<Database, 
   return (eb) => {
     if (actor.kind !== 'user' || !tokenAllows(actor, 'read')) return eb('reports.visibility', '=', 'public');
     if (readsEveryReport(actor)) return eb.lit(true);
+    // The subscriptions as one id set read from the (user_id, report_id) index, not an EXISTS per
+    // report: both databases build the set once and probe it (issue 17).
     return eb.or([
       eb('reports.visibility', '=', 'public'),
       eb('reports.reporter_user_id', '=', actor.userId),
-      eb.exists(
-        eb
-          .selectFrom('report_subscriptions')
-          .select('report_subscriptions.id')
-          .whereRef('report_subscriptions.report_id', '=', 'reports.id')
-          .where('report_subscriptions.user_id', '=', actor.userId)
-          .where('report_subscriptions.removed_at', 'is', null),
+      eb(
+        'reports.id',
+        'in',
+        eb.selectFrom('report_subscriptions').select('report_subscriptions.report_id').where('report_subscriptions.user_id', '=', actor.userId).where('report_subscriptions.removed_at', 'is', null),
       ),
     ]);
   };
