@@ -12,8 +12,11 @@ import { countReportsByClass, cvesOfReports, listReports, projectsOfReports, typ
 
 /** Embargoes ending within this many days are flagged in the queue (the first warning goes out at 14, DESIGN.md §2). */
 export const EMBARGO_SOON_DAYS = 14;
-/** Most reports one queue section lists; the section says how many more there are. */
-export const SECTION_LIMIT = 200;
+/**
+ * Most reports one queue section lists; the section says how many more there are and links to all of
+ * them in the report list. One list page's worth: 200 made the page 357 KB at 100,000 reports (issue 17).
+ */
+export const SECTION_LIMIT = 50;
 
 export interface RowsAndTotal {
   rows: ReportListRow[];
