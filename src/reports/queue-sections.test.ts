@@ -5,6 +5,8 @@ import { testDialects } from '../testing/databases.js';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient } from '../testing/harness.js';
 import { SECTION_LIMIT } from './queue-data.js';
 import { fixtureReportRow } from './report-rows-fixture.js';
+import { PROJECT_MENU_MAX } from './queue-views.js';
+import { createProject } from '../projects/projects.js';
 
 const UNACKNOWLEDGED = SECTION_LIMIT + 7;
 
@@ -29,5 +31,22 @@ describe.each(testDialects())('queue sections on %s', (dialect) => {
     expect(section.match(/Waiting report \d+/g)).toHaveLength(SECTION_LIMIT);
     expect(section).toContain(`Showing the first ${SECTION_LIMIT} of ${UNACKNOWLEDGED}.`);
     expect(section).toContain('href="/reports?state=new"');
+  });
+
+  it('offers projects as a menu up to PROJECT_MENU_MAX, then as a slug typed in, which filters the same way', async () => {
+    const few = await vmt.get('/vmt');
+    expect(few.body).toContain('<select id="f-project" name="project"');
+    for (let i = 0; i <= PROJECT_MENU_MAX; i++) await createProject(t.system, { slug: `p${i}`, name: `Project ${i}`, branches: ['master'] });
+    const first = await t.ctx.storage.db.selectFrom('reports').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const project = await t.ctx.storage.db.selectFrom('projects').select('id').where('slug', '=', 'p7').executeTakeFirstOrThrow();
+    await t.ctx.storage.db.insertInto('report_projects').values({ report_id: first.id, project_id: project.id }).execute();
+    for (const url of ['/vmt', '/reports']) {
+      const many = await vmt.get(`${url}?project=p7`);
+      expect(many.statusCode, url).toBe(200);
+      expect(many.body).not.toContain('<select id="f-project"');
+      expect(many.body).toContain('<input id="f-project" name="project" type="text" value="p7"');
+      expect(many.body).not.toContain('Project 42');
+      expect(many.body.match(/Waiting report \d+/g), url).toEqual(['Waiting report 0']);
+    }
   });
 });

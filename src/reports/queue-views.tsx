@@ -177,6 +177,26 @@ export interface FilterFormProps {
   submitLabel?: string;
 }
 
+/**
+ * Most projects offered as a menu; more are filtered by typing the slug (a large host's 1,000 projects made
+ * every list and queue page carry a 1,013-option menu, issue 17).
+ */
+export const PROJECT_MENU_MAX = 100;
+
+function ProjectSlugField({ value, issue }: { value: string; issue: string | undefined }): SafeHtml {
+  const describedBy = ['f-project-hint', issue ? 'f-project-error' : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`field${issue ? ' has-error' : ''}`}>
+      <label for="f-project">Project</label>
+      <p class="hint" id="f-project-hint">
+        The project’s short name, as in its address (e.g. nova); empty for all projects.
+      </p>
+      {issue ? <p class="field-error" id="f-project-error">{issue}</p> : null}
+      <input id="f-project" name="project" type="text" value={value} autocomplete="off" aria-invalid={issue ? 'true' : undefined} aria-describedby={describedBy} />
+    </div>
+  );
+}
+
 /** A GET form, so filtered lists are plain links that can be bookmarked and work without JavaScript. */
 export function FilterForm(p: FilterFormProps): SafeHtml {
   const issue = (field: string) => p.issues.filter((i) => i.field === field).map((i) => i.message).join(' ') || undefined;
@@ -201,7 +221,11 @@ export function FilterForm(p: FilterFormProps): SafeHtml {
             options={[['', 'Any class'], ...reportClasses.map((c): [string, string] => [c, `${c} — ${classOutcome[c].outcome}`]), ['unclassified', 'Not classified yet']]}
           />
         ) : null}
-        <SelectField name="project" label="Project" selected={p.values.project} issue={issue('project')} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
+        {p.projects.length > PROJECT_MENU_MAX ? (
+          <ProjectSlugField value={p.values.project} issue={issue('project')} />
+        ) : (
+          <SelectField name="project" label="Project" selected={p.values.project} issue={issue('project')} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
+        )}
         {p.show.visibility ? <SelectField name="visibility" label="Visibility" selected={p.values.visibility} issue={issue('visibility')} options={[['', 'Private and public'], ['private', 'Private (under embargo)'], ['public', 'Public']]} /> : null}
       </div>
       <div class="actions">
