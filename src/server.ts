@@ -9,6 +9,7 @@ import { startMetricsListener } from './http/metrics.js';
 import { createLogger } from './logging.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { refreshStatistics } from './storage/statistics.js';
 import { ensureSetupLink } from './accounts/invites.js';
 import { countUsers } from './accounts/users.js';
 import { prepareSecrets } from './accounts/secrets-at-rest.js';
@@ -37,6 +38,8 @@ export async function openContext(config: Config, clock: Clock = systemClock, op
   if (options.migrate !== false) {
     const result = await migrateToLatest(storage);
     if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
+    // The planner needs statistics to pick the queue's partial indexes (src/storage/statistics.ts).
+    await refreshStatistics(storage);
     // A node with the wrong instance key stops here, before serving anything (SecretsKeyError says how to fix it).
     const { sealed } = await prepareSecrets(storage);
     if (sealed) log.info({ sealed }, 'sealed TOTP secrets stored in clear');

@@ -89,23 +89,30 @@ export function canWriteWith(actor: Actor): boolean {
 }
 
 /**
+ * Whether the actor reads every report (the VMT). Only then may a list's count come from the instance-wide
+ * counters (src/reports/counts.ts): any other count depends on who asks and is counted under readableReports.
+ */
+export function readsEveryReport(actor: Actor): boolean {
+  return actor.kind === 'user' && tokenAllows(actor, 'read') && actor.roles.has('vmt');
+}
+
+/**
  * SQL condition for "reports this actor may read", for lists, counts and search. Must match reportAccess.
  * (The anonymous reporter's link shows one report only and never lists.)
  */
 export function readableReports(actor: Actor): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool> {
   return (eb) => {
     if (actor.kind !== 'user' || !tokenAllows(actor, 'read')) return eb('reports.visibility', '=', 'public');
-    if (actor.roles.has('vmt')) return eb.lit(true);
+    if (readsEveryReport(actor)) return eb.lit(true);
+    // The subscriptions as one id set read from the (user_id, report_id) index, not an EXISTS per
+    // report: both databases build the set once and probe it (issue 17).
     return eb.or([
       eb('reports.visibility', '=', 'public'),
       eb('reports.reporter_user_id', '=', actor.userId),
-      eb.exists(
-        eb
-          .selectFrom('report_subscriptions')
-          .select('report_subscriptions.id')
-          .whereRef('report_subscriptions.report_id', '=', 'reports.id')
-          .where('report_subscriptions.user_id', '=', actor.userId)
-          .where('report_subscriptions.removed_at', 'is', null),
+      eb(
+        'reports.id',
+        'in',
+        eb.selectFrom('report_subscriptions').select('report_subscriptions.report_id').where('report_subscriptions.user_id', '=', actor.userId).where('report_subscriptions.removed_at', 'is', null),
       ),
     ]);
   };

@@ -88,13 +88,30 @@ const LIST_COLUMNS = `reports.id, reports.ref, reports.title, reports.state, rep
 const REF_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const OPEN_STATES = `('new','incomplete','confirmed','triaged','in_progress','fix_committed','public')`;
 
-/** A list section as the app's listReports runs it for a VMT member: the count and one ordered page. */
-async function section(where: string, params: unknown[], order: string, limit: number): Promise<{ total: number; rows: Record<string, unknown>[] }> {
+/** A list section as the app's listReports runs it for a VMT member: the count (unless known) and one ordered page. */
+async function section(where: string, params: unknown[], order: string, limit: number, knownTotal?: number): Promise<{ total: number; rows: Record<string, unknown>[] }> {
   const [count, rows] = await Promise.all([
-    driver.all(`select count(*) as n from reports where ${where}`, params),
+    knownTotal === undefined ? driver.all(`select count(*) as n from reports where ${where}`, params) : Promise.resolve([{ n: knownTotal }]),
     driver.all(`select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id where ${where} order by ${order}, reports.id desc limit ${limit}`, params),
   ]);
   return { total: Number(count[0]?.n ?? 0), rows };
+}
+
+/** The cheapest correct counts (issue 17): the counters table (migration 0020), summed per key. */
+async function counterSums(): Promise<{ unacknowledged: number; inProgress: number; openByClass: Map<string, number>; allByClass: Map<string, number> }> {
+  const rows = await driver.all('select class_key, state, acknowledged, sum(n) as n from report_counts group by class_key, state, acknowledged', []);
+  const out = { unacknowledged: 0, inProgress: 0, openByClass: new Map<string, number>(), allByClass: new Map<string, number>() };
+  for (const r of rows) {
+    const n = Number(r.n);
+    const open = OPEN_STATES.includes(`'${String(r.state)}'`);
+    const acknowledged = Number(r.acknowledged) === 1;
+    const key = String(r.class_key) || 'unclassified';
+    if (!acknowledged && r.state !== 'invalid' && r.state !== 'wont_fix') out.unacknowledged += n;
+    if (acknowledged && open) out.inProgress += n;
+    if (open) out.openByClass.set(key, (out.openByClass.get(key) ?? 0) + n);
+    out.allByClass.set(key, (out.allByClass.get(key) ?? 0) + n);
+  }
+  return out;
 }
 
 async function handle(method: string, url: URL, body: string): Promise<[number, unknown]> {
@@ -115,20 +132,32 @@ async function handle(method: string, url: URL, body: string): Promise<[number, 
   }
   if (method === 'GET' && parts[0] === 'queue') {
     const soon = new Date(Date.now() + 14 * 86_400_000).toISOString();
-    const [unacknowledged, embargoSoon, inProgress, openByClass, allByClass] = await Promise.all([
-      section(`reports.acknowledged_at is null and reports.state not in ('invalid','wont_fix')`, [], 'reports.ack_deadline_at asc', 200),
+    const counts = await counterSums();
+    const [unacknowledged, embargoSoon, inProgress] = await Promise.all([
+      section(`reports.acknowledged_at is null and reports.state not in ('invalid','wont_fix')`, [], 'reports.ack_deadline_at asc', 200, counts.unacknowledged),
       section(`reports.visibility = 'private' and reports.embargo_end_at < ?`, [soon], 'reports.embargo_end_at asc', 200),
-      section(`reports.acknowledged_at is not null and reports.state in ${OPEN_STATES}`, [], 'reports.received_at desc', 200),
-      driver.all(`select class, count(*) as n from reports where state in ${OPEN_STATES} group by class`, []),
-      driver.all('select class, count(*) as n from reports group by class', []),
+      section(`reports.acknowledged_at is not null and reports.state in ${OPEN_STATES}`, [], 'reports.received_at desc', 200, counts.inProgress),
     ]);
-    return [200, { unacknowledged, embargoSoon, inProgress, openByClass, allByClass }];
+    return [200, { unacknowledged, embargoSoon, inProgress, openByClass: [...counts.openByClass], allByClass: [...counts.allByClass] }];
   }
   if (method === 'GET' && parts[0] === 'search') {
+    // The cheapest correct answer (issue 17): a count capped at 1,001 matches and the first page newest
+    // filed first, the LIMIT inside the full-text query on SQLite.
     const terms = searchTerms(url.searchParams.get('q') ?? '');
-    const match = dialect === 'postgres' ? `reports.search @@ to_tsquery('english', ?)` : 'reports.id in (select rowid from reports_fts where reports_fts match ?)';
-    const query = dialect === 'postgres' ? tsqueryText(terms) : fts5QueryText(terms);
-    return [200, await section(match, [query], 'reports.received_at desc', 50)];
+    const pg = dialect === 'postgres';
+    const query = pg ? tsqueryText(terms) : fts5QueryText(terms);
+    const [count, rows] = await Promise.all([
+      pg
+        ? driver.all(`select count(*) as n from (select 1 from reports where reports.search @@ to_tsquery('english', ?) limit 1001) m`, [query])
+        : driver.all('select count(*) as n from (select rowid from reports_fts where reports_fts match ? limit 1001)', [query]),
+      pg
+        ? driver.all(`select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id where reports.search @@ to_tsquery('english', ?) order by reports.id desc limit 50`, [query])
+        : driver.all(
+            `select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id where reports.id in (select rowid from reports_fts where reports_fts match ? order by rowid desc limit 50) order by reports.id desc`,
+            [query],
+          ),
+    ]);
+    return [200, { total: Math.min(Number(count[0]?.n ?? 0), 1000), rows }];
   }
   if (method === 'POST' && parts[0] === 'reports') {
     const input = JSON.parse(body) as { title: string; description: string; projects: string[]; email: string };

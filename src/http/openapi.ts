@@ -21,6 +21,12 @@ const IDEMPOTENCY_RESPONSES = {
   '422': { description: '`idempotency_key_reused`: this Idempotency-Key was used with a different request (another body or path).' },
 };
 
+/** What a route says about itself beyond its schema: `schema.description` (as fastify-swagger reads it). */
+function routeNotes(route: CatalogueEntry): string {
+  const description = (route.schema as { description?: unknown } | undefined)?.description;
+  return typeof description === 'string' ? `\n\n${description}` : '';
+}
+
 export function openApiDocument(catalogue: CatalogueEntry[], title: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of catalogue.filter((r) => r.api)) {
@@ -32,7 +38,7 @@ export function openApiDocument(catalogue: CatalogueEntry[], title: string): Rec
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       summary: `${route.method} ${route.url}`,
-      description: `Who may call it: ${audienceText[String(route.audience)] ?? `holders of the \`${String(route.audience)}\` permission; everyone else gets 404.`}`,
+      description: `Who may call it: ${audienceText[String(route.audience)] ?? `holders of the \`${String(route.audience)}\` permission; everyone else gets 404.`}${routeNotes(route)}`,
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
       responses: {

@@ -2,6 +2,8 @@
 import type { AppContext } from '../context.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { JobRegistry } from './worker.js';
+import { refreshStatistics } from '../storage/statistics.js';
+import { compactReportCounts } from '../reports/counts.js';
 import { reportJobHandlers } from '../reports/jobs.js';
 import { inboundMailJobHandlers, inboundMailJobRecurring } from '../mail/inbound-jobs.js';
 import { patchJobHandlers, patchJobRecurring } from '../patches/jobs.js';
@@ -27,5 +29,15 @@ export function buildJobRegistry(ctx: AppContext): JobRegistry {
     },
   });
   registry.every({ kind: 'housekeeping.expire_sessions', everyMs: 86_400_000 });
+  // Planner statistics follow the data as it grows (src/storage/statistics.ts; cheap with analysis_limit),
+  // and the queue counters' deltas are folded into one row per key (src/reports/counts.ts).
+  registry.register({
+    kind: 'housekeeping.statistics',
+    run: async () => {
+      await compactReportCounts(ctx.storage.db);
+      await refreshStatistics(ctx.storage);
+    },
+  });
+  registry.every({ kind: 'housekeeping.statistics', everyMs: 3_600_000 });
   return registry;
 }

@@ -15,6 +15,9 @@ import { makePublic, publishAsIssue } from './disclosure.js';
 import { publishFiles } from './attachment-consent.js';
 import type { Scope } from '../context.js';
 import { buildUserActor } from '../access/load-actor.js';
+import { anonymous } from '../access/actor.js';
+import { canRead, reportAccess } from '../access/report-policy.js';
+import { loadReportBy } from './store.js';
 
 const PRIVATE_ROLES = ['reporter', 'coresec', 'stakeholder', 'vmt'];
 // Who was let in, and why (issue 13 item 5): the VMT's business only, before and after opening.
@@ -123,6 +126,23 @@ describe.each(testDialects())('leak matrix (reports) on %s', (dialect) => {
       expect(page.body.includes('markertitle7q'), `${role.name} page search`).toBe(may);
       if (api.statusCode === 200) expect((JSON.parse(api.body) as { total: number }).total, `${role.name} count`).toBe(may ? 1 : 0);
       if (all.statusCode === 200 && !may) expect(all.body).not.toContain(ref);
+    }
+  });
+
+  it('counts: each list total is what the policy lets that role read; the queue’s instance-wide counters reach only the VMT', async () => {
+    const facts = await Promise.all((await t.ctx.storage.db.selectFrom('reports').select('id').execute()).map(async (r) => (await loadReportBy(t.ctx.storage.db, { id: r.id }))!.facts));
+    for (const role of roles) {
+      const client = role.client ?? new TestClient(t);
+      const user = users[role.name];
+      const actor = user ? await buildUserActor(t.ctx.storage.db, t.ctx.config, user.user, { kind: 'session', mfaPassed: true }) : anonymous;
+      const readable = facts.filter((f) => canRead(reportAccess(actor, f))).length;
+      const all = await client.get('/api/v1/reports', 'application/json');
+      expect(all.statusCode, role.name).toBe(200);
+      expect((JSON.parse(all.body) as { total: number }).total, `${role.name} list total`).toBe(readable);
+      // The queue (its counts come from counters over every report) answers the VMT alone.
+      const queue = await client.get('/vmt');
+      if (role.name === 'vmt') expect(queue.statusCode).toBe(200);
+      else expect(queue.statusCode, `${role.name} /vmt`).not.toBe(200);
     }
   });
 

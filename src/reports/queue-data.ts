@@ -1,28 +1,36 @@
 // Loading what the report list and the VMT triage queue show. Every query goes through listReports or
-// countReportsByClass, which apply the policy filter; nothing here decides visibility.
+// countReportsByClass, which apply the policy filter; nothing here decides visibility. The queue's counts
+// come from the counters (counts.ts) only when the policy says the actor reads every report.
 import type { Actor } from '../access/actor.js';
+import { readsEveryReport } from '../access/report-policy.js';
 import { DAY_MS } from '../embargo/calendar.js';
 import type { Db, DialectName } from '../storage/database.js';
 import type { ReportClass } from '../storage/tables.js';
+import { queueCounts } from './counts.js';
 import type { ReportListRow } from './queue-present.js';
 import { countReportsByClass, cvesOfReports, listReports, projectsOfReports, type ReportListFilter } from './store.js';
 
 /** Embargoes ending within this many days are flagged in the queue (the first warning goes out at 14, DESIGN.md §2). */
 export const EMBARGO_SOON_DAYS = 14;
-/** Most reports one queue section lists; the section says how many more there are. */
-export const SECTION_LIMIT = 200;
+/**
+ * Most reports one queue section lists; the section says how many more there are and links to all of
+ * them in the report list. One list page's worth: 200 made the page 357 KB at 100,000 reports (issue 17).
+ */
+export const SECTION_LIMIT = 50;
 
 export interface RowsAndTotal {
   rows: ReportListRow[];
   total: number;
+  /** A search's count stopped at SEARCH_COUNT_CAP: there are more matches than `total`. */
+  capped?: boolean;
 }
 
-/** One page of readable reports with their projects and CVE ids. */
-export async function loadReportRows(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter): Promise<RowsAndTotal> {
-  const { items, total } = await listReports(db, dialect, actor, filter);
+/** One page of readable reports with their projects and CVE ids (`knownTotal`: see listReports). */
+export async function loadReportRows(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter, knownTotal?: number): Promise<RowsAndTotal> {
+  const { items, total, capped } = await listReports(db, dialect, actor, filter, knownTotal);
   const ids = items.map((i) => i.id);
   const [projects, cves] = await Promise.all([projectsOfReports(db, ids), cvesOfReports(db, ids)]);
-  return { rows: items.map((item) => ({ item, projects: projects.get(item.id) ?? [], cves: cves.get(item.id) ?? [] })), total };
+  return { rows: items.map((item) => ({ item, projects: projects.get(item.id) ?? [], cves: cves.get(item.id) ?? [] })), total, capped };
 }
 
 export interface TriageQueue {
@@ -39,12 +47,15 @@ export interface TriageQueue {
 
 export async function loadTriageQueue(db: Db, dialect: DialectName, actor: Actor, base: Pick<ReportListFilter, 'projectSlug' | 'class'>, now: Date): Promise<TriageQueue> {
   const soon = new Date(now.getTime() + EMBARGO_SOON_DAYS * DAY_MS).toISOString();
+  // The counters count every report: they answer only for someone who reads every report, and only
+  // without a project filter (they are not kept per project). Otherwise each count is a COUNT under the policy.
+  const counters = readsEveryReport(actor) && !base.projectSlug ? await queueCounts(db, base.class) : undefined;
   const [unacknowledged, embargoSoon, inProgress, openByClass, allByClass] = await Promise.all([
-    loadReportRows(db, dialect, actor, { ...base, unacknowledged: true, order: 'ack_deadline_asc', limit: SECTION_LIMIT }),
+    loadReportRows(db, dialect, actor, { ...base, unacknowledged: true, order: 'ack_deadline_asc', limit: SECTION_LIMIT }, counters?.unacknowledged),
     loadReportRows(db, dialect, actor, { ...base, embargoEndsBefore: soon, order: 'embargo_asc', limit: SECTION_LIMIT }),
-    loadReportRows(db, dialect, actor, { ...base, acknowledged: true, open: true, order: 'received_desc', limit: SECTION_LIMIT }),
-    countReportsByClass(db, dialect, actor, { ...base, open: true }),
-    countReportsByClass(db, dialect, actor, base),
+    loadReportRows(db, dialect, actor, { ...base, acknowledged: true, open: true, order: 'received_desc', limit: SECTION_LIMIT }, counters?.inProgress),
+    counters?.openByClass ?? countReportsByClass(db, dialect, actor, { ...base, open: true }),
+    counters?.allByClass ?? countReportsByClass(db, dialect, actor, base),
   ]);
   return { unacknowledged, embargoSoon, inProgress, openByClass, allByClass };
 }

@@ -160,6 +160,26 @@ export interface FilterFormProps {
   submitLabel?: string;
 }
 
+/**
+ * Most projects offered as a menu; more are filtered by typing the slug (a large host's 1,000 projects made
+ * every list and queue page carry a 1,013-option menu, issue 17).
+ */
+export const PROJECT_MENU_MAX = 100;
+
+function ProjectSlugField({ value, issue }: { value: string; issue: string | undefined }): SafeHtml {
+  const describedBy = ['f-project-hint', issue ? 'f-project-error' : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`field${issue ? ' has-error' : ''}`}>
+      <label for="f-project">Project</label>
+      <p class="hint" id="f-project-hint">
+        The project’s short name, as in its address (e.g. nova); empty for all projects.
+      </p>
+      {issue ? <p class="field-error" id="f-project-error">{issue}</p> : null}
+      <input id="f-project" name="project" type="text" value={value} autocomplete="off" aria-invalid={issue ? 'true' : undefined} aria-describedby={describedBy} />
+    </div>
+  );
+}
+
 /** A GET form, so filtered lists are plain links that can be bookmarked and work without JavaScript. */
 export function FilterForm(p: FilterFormProps): SafeHtml {
   const issue = (field: string) => p.issues.filter((i) => i.field === field).map((i) => i.message).join(' ') || undefined;
@@ -185,7 +205,11 @@ export function FilterForm(p: FilterFormProps): SafeHtml {
             options={[['', 'Any class'], ...reportClasses.map((c): [string, string] => [c, `${c} — ${classOutcome[c].outcome}`]), ['unclassified', 'Not classified yet']]}
           />
         ) : null}
-        <Select name="project" label="Project" selected={p.values.project} state={state} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
+        {p.projects.length > PROJECT_MENU_MAX ? (
+          <ProjectSlugField value={p.values.project} issue={issue('project')} />
+        ) : (
+          <Select name="project" label="Project" selected={p.values.project} state={state} options={[['', 'All projects'], ...p.projects.map((x): [string, string] => [x.slug, x.name])]} />
+        )}
         {p.show.visibility ? <Select name="visibility" label="Visibility" selected={p.values.visibility} state={state} options={[['', 'Private and public'], ['private', 'Private (under embargo)'], ['public', 'Public']]} /> : null}
       </div>
       <div class="actions">
@@ -199,9 +223,11 @@ export function FilterForm(p: FilterFormProps): SafeHtml {
 }
 
 /** "Showing 51–100 of 123" with Newer / Older links that keep the filters. */
-export function Pager({ action, values, page, total, shown }: { action: string; values: ReportListValues; page: number; total: number; shown: number }): SafeHtml {
+export function Pager({ action, values, page, total, shown, capped = false }: { action: string; values: ReportListValues; page: number; total: number; shown: number; capped?: boolean }): SafeHtml {
   const first = (page - 1) * PAGE_SIZE + 1;
-  const hasOlder = page * PAGE_SIZE < total;
+  // A capped count ("1,000+") does not say where the matches end: a full page means there may be more.
+  const hasOlder = capped ? shown === PAGE_SIZE : page * PAGE_SIZE < total;
+  const of = capped ? `${total.toLocaleString('en')}+` : String(total);
   return (
     <nav class="pager" aria-label="Pages">
       {page > 1 ? (
@@ -209,7 +235,7 @@ export function Pager({ action, values, page, total, shown }: { action: string; 
           ← Newer
         </a>
       ) : null}
-      <span class="muted">{shown ? `Showing ${first}–${first + shown - 1} of ${total}` : `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
+      <span class="muted">{shown ? `Showing ${first}–${first + shown - 1} of ${of}` : capped ? `Page ${page}` : `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
       {hasOlder ? (
         <a href={`${action}${listQueryString(values, page + 1)}`} rel="next">
           Older →

@@ -174,6 +174,7 @@ describe.each(testDialects())('report lists and the triage queue on %s', (dialec
         },
       ],
       total: 1,
+      total_capped: false,
       page: 1,
       page_size: 50,
     });

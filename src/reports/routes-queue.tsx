@@ -1,7 +1,7 @@
 // Report lists: `/reports` (what the viewer may read; for anonymous visitors the public list of opened
 // reports), the JSON list `/api/v1/reports`, and the VMT's triage queue `/vmt` (DESIGN.md §2). Handlers
 // follow validate → load (policy-filtered by listReports) → present; none decides visibility itself.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { Actor } from '../access/actor.js';
 import { can } from '../access/policy.js';
@@ -15,6 +15,7 @@ import { loadReportRows, loadTriageQueue } from './queue-data.js';
 import { presentListItem } from './queue-present.js';
 import { PAGE_SIZE, parseReportListQuery } from './queue-query.js';
 import { searchTerms } from './queue-search.js';
+import { SEARCH_COUNT_CAP } from './store.js';
 import { FilterForm, Pager, ReportListTable } from './queue-views.js';
 import { TriageQueuePage } from './queue-triage-page.js';
 import { firstRunChecklist } from '../instance/checklist.js';
@@ -28,11 +29,24 @@ function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
   return { title: 'Reports', lead: 'Public reports, and the private reports you filed or were given access to.' };
 }
 
+// Documented in /api/openapi.json (src/http/openapi.ts reads `description`); Fastify itself ignores it.
+const LIST_API_SCHEMA: FastifySchema & { description: string } = {
+  description:
+    'Query: `q` (search words in title and description; a CVE id or report reference finds that report), `state`, `class` (VMT only), `project`, `visibility`, `page` (50 per page). ' +
+    'Answer: `{ items, total, total_capped, page, page_size }`. Lists count exactly. A search (`q`) lists newest filed first and counts at most ' +
+    `${SEARCH_COUNT_CAP.toLocaleString('en')} matches: \`total_capped: true\` means there are more than \`total\` (shown as "${SEARCH_COUNT_CAP.toLocaleString('en')}+"); page on while a page is full.`,
+};
+
+/** "1,000+" when a search's count stopped at its cap (SEARCH_COUNT_CAP), the exact number otherwise. */
+function countText(result: { total: number; capped?: boolean }): string {
+  return result.capped ? `${result.total.toLocaleString('en')}+` : String(result.total);
+}
+
 async function reportListPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, actor: Actor): Promise<FastifyReply> {
   const { db, dialect } = app.storage;
   const triage = can(actor, 'reports.triage');
   const parsed = parseReportListQuery(req.query, { triage });
-  const [projects, result] = await Promise.all([listProjects(db), parsed.issues.length ? Promise.resolve({ rows: [], total: 0 }) : loadReportRows(db, dialect, actor, parsed.filter)]);
+  const [projects, result] = await Promise.all([listProjects(db), parsed.issues.length ? Promise.resolve({ rows: [], total: 0, capped: false }) : loadReportRows(db, dialect, actor, parsed.filter)]);
   const now = app.clock.now();
   const { title, lead } = intro(actor, triage);
   const v = parsed.values;
@@ -52,8 +66,8 @@ async function reportListPage(app: AppContext, req: FastifyRequest, reply: Fasti
       {parsed.issues.length ? null : (
         <>
           <h2 class="muted">
-            {result.total} {result.total === 1 ? 'report' : 'reports'}
-            {filtered ? (result.total === 1 ? ' matches' : ' match') : ''}
+            {countText(result)} {result.total === 1 && !result.capped ? 'report' : 'reports'}
+            {filtered ? (result.total === 1 && !result.capped ? ' matches' : ' match') : ''}
             {v.q ? <> “{v.q}”</> : null}
           </h2>
           {noWords ? <p class="hint">Your search has no letters or digits to look for; type words from the title or description.</p> : null}
@@ -62,7 +76,7 @@ async function reportListPage(app: AppContext, req: FastifyRequest, reply: Fasti
           ) : (
             <EmptyState>{filtered ? 'No reports match these filters.' : actor.kind === 'user' ? 'There are no reports you can see yet.' : 'No report has been opened yet.'}</EmptyState>
           )}
-          {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} shown={result.rows.length} /> : null}
+          {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} capped={result.capped ?? false} shown={result.rows.length} /> : null}
         </>
       )}
     </>
@@ -83,12 +97,13 @@ export function queueRoutes(app: AppContext): RouteDef[] {
       method: 'GET',
       url: '/api/v1/reports',
       audience: 'public',
+      schema: LIST_API_SCHEMA,
       handler: async (req, _reply, { actor }) => {
         const triage = can(actor, 'reports.triage');
         const parsed = parseReportListQuery(req.query, { triage });
         if (parsed.issues.length) throw errors.validation(parsed.issues, 'Some filters are not valid.');
-        const { rows, total } = await loadReportRows(db, dialect, actor, parsed.filter);
-        return { items: rows.map((r) => presentListItem(r, triage)), total, page: parsed.page, page_size: PAGE_SIZE };
+        const { rows, total, capped } = await loadReportRows(db, dialect, actor, parsed.filter);
+        return { items: rows.map((r) => presentListItem(r, triage)), total, total_capped: capped ?? false, page: parsed.page, page_size: PAGE_SIZE };
       },
     },
     {

@@ -1,9 +1,9 @@
 // Reading reports: one report with the facts the policy needs, and lists filtered by the policy.
 import type { Actor } from '../access/actor.js';
-import { readableReports, type ReportFacts } from '../access/report-policy.js';
+import { readableReports, readsEveryReport, type ReportFacts } from '../access/report-policy.js';
 import type { Db, DialectName } from '../storage/database.js';
 import type { ReportClass, ReportRow, ReportState, SubscriptionLevel } from '../storage/tables.js';
-import { reportTextMatch, searchTerms } from './queue-search.js';
+import { reportTextMatch, searchTerms, wordsOnlySearch } from './queue-search.js';
 
 export interface LoadedReport {
   row: ReportRow;
@@ -97,7 +97,7 @@ export interface ReportListItem {
 }
 
 /** Reports the actor may read, with the filter's conditions; the policy filter is always applied (DESIGN.md §5). */
-function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter) {
+export function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter) {
   let q = db.selectFrom('reports').where(readableReports(actor));
   if (filter.state?.length) q = q.where('reports.state', 'in', filter.state);
   const classes = filter.class ?? [];
@@ -129,13 +129,52 @@ function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter
   return q;
 }
 
-/** Reports the actor may read, filtered, one page of them and the total; the policy filter is always applied. */
-export async function listReports(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter = {}): Promise<{ items: ReportListItem[]; total: number }> {
-  const q = readableReportsQuery(db, dialect, actor, filter);
-  const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const order = filter.order ?? 'received_desc';
+/** A search counts at most this many matches; more shows as "1,000+" (`total_capped`), issue 17. */
+export const SEARCH_COUNT_CAP = 1_000;
+
+/** Whether the filter holds anything but its text, paging and order. */
+function filtersMoreThanText(filter: ReportListFilter): boolean {
+  return Boolean(filter.state?.length || filter.class?.length || filter.projectSlug || filter.unacknowledged || filter.acknowledged || filter.open || filter.embargoEndsBefore || filter.visibility);
+}
+
+/**
+ * Reports the actor may read, filtered, one page of them and the total; the policy filter is always applied.
+ * `knownTotal` is the total when the caller has it already (the VMT queue's counters, counts.ts).
+ * A search (filter.text) is ordered newest filed first and counts at most SEARCH_COUNT_CAP matches
+ * (`capped` says there are more), so neither the page nor the count reads every match.
+ */
+export async function listReports(
+  db: Db,
+  dialect: DialectName,
+  actor: Actor,
+  filter: ReportListFilter = {},
+  knownTotal?: number,
+): Promise<{ items: ReportListItem[]; total: number; capped: boolean }> {
+  const limit = Math.max(1, Math.min(filter.limit ?? 50, 200));
+  const offset = Math.max(0, filter.offset ?? 0);
+  const text = filter.text?.trim();
+  // Words alone, for someone who reads every report: the full-text engine answers alone (queue-search.ts).
+  const wordsOnly = text && readsEveryReport(actor) && !filtersMoreThanText(filter) ? wordsOnlySearch(dialect, text) : undefined;
+  const q = wordsOnly ? db.selectFrom('reports').where(wordsOnly.page(limit, offset)) : readableReportsQuery(db, dialect, actor, filter);
+  let total: number;
+  let capped = false;
+  if (knownTotal !== undefined) total = knownTotal;
+  else if (text) {
+    const n = wordsOnly
+      ? Number((await wordsOnly.countCapped(SEARCH_COUNT_CAP).execute(db)).rows[0]?.n ?? 0)
+      : Number((await db.selectFrom(q.select('reports.id').limit(SEARCH_COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    capped = n > SEARCH_COUNT_CAP;
+    total = Math.min(n, SEARCH_COUNT_CAP);
+  } else total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const order = text ? 'id_desc' : (filter.order ?? 'received_desc');
   const [column, direction] =
-    order === 'embargo_asc' ? (['reports.embargo_end_at', 'asc'] as const) : order === 'ack_deadline_asc' ? (['reports.ack_deadline_at', 'asc'] as const) : (['reports.received_at', 'desc'] as const);
+    order === 'embargo_asc'
+      ? (['reports.embargo_end_at', 'asc'] as const)
+      : order === 'ack_deadline_asc'
+        ? (['reports.ack_deadline_at', 'asc'] as const)
+        : order === 'id_desc'
+          ? (['reports.id', 'desc'] as const)
+          : (['reports.received_at', 'desc'] as const);
   const items = await q
     .leftJoin('users as coordinator', 'coordinator.id', 'reports.coordinator_id')
     .select([
@@ -157,10 +196,11 @@ export async function listReports(db: Db, dialect: DialectName, actor: Actor, fi
     ])
     .orderBy(column, direction)
     .orderBy('reports.id', 'desc')
-    .limit(Math.max(1, Math.min(filter.limit ?? 50, 200)))
-    .offset(Math.max(0, filter.offset ?? 0))
+    .limit(limit)
+    // SQLite's words-only page has its offset inside the full-text query already.
+    .offset(wordsOnly?.pagedInside ? 0 : offset)
     .execute();
-  return { items, total: Number(totalRow.n) };
+  return { items, total, capped };
 }
 
 /** How many readable reports (with the filter) each class has; `unclassified` counts those without one. */

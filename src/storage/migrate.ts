@@ -21,6 +21,7 @@ import * as m0014 from './migrations/0014_instance_settings.js';
 import * as m0016 from './migrations/0016_publication_settings.js';
 import * as m0017 from './migrations/0017_request_replay.js';
 import * as m0019 from './migrations/0019_guide_starters.js';
+import * as m0020 from './migrations/0020_report_counts.js';
 import * as m0021 from './migrations/0021_csaf_well_known.js';
 
 interface Migration {
@@ -47,6 +48,7 @@ export const migrations: Migration[] = [
   { version: '0016_publication_settings', up: m0016.up },
   { version: '0017_request_replay', up: m0017.up },
   { version: '0019_guide_starters', up: m0019.up },
+  { version: '0020_report_counts', up: m0020.up },
   { version: '0021_csaf_well_known', up: m0021.up },
 ];
 

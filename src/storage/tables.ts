@@ -350,6 +350,17 @@ export interface IntakeSlotsTable {
   finished_at: Timestamp | null;
 }
 
+/**
+ * How many reports each (class, state, acknowledged) has, as deltas summed by readers (migration 0020,
+ * kept by triggers; src/reports/counts.ts). `class_key` is '' for reports without a class.
+ */
+export interface ReportCountsTable {
+  class_key: string;
+  state: ReportState;
+  acknowledged: Flag;
+  n: number;
+}
+
 /** Every table. Areas added later keep their table shapes in their own folder's tables.ts. */
 export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables, PublicationTables {
   users: UsersTable;
@@ -382,6 +393,7 @@ export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteT
   intake_slots: IntakeSlotsTable;
   shown_once: ShownOnceTable;
   idempotency_keys: IdempotencyKeysTable;
+  report_counts: ReportCountsTable;
 }
 
 export type ReportRow = Selectable<ReportsTable>;
