@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -78,7 +79,8 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.write',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => usersPage(app, req, reply, { values: { ...form, password: '' }, issues }, error.status);
+        return formAction(req, reply, { back: '/admin/users', again }, async () => {
           const user = await createAccount(scope, {
             username: str(form, 'username'),
             email: str(form, 'email'),
@@ -86,11 +88,8 @@ export function adminRoutes(app: AppContext): RouteDef[] {
             password: str(form, 'password'),
             roles: list(form, 'roles') as InstanceRole[],
           });
-          return redirectWithFlash(reply, `/admin/users/${user.id}`, 'success', `Account ${user.username} created.`);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { values: { ...form, password: '' }, issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/users/${user.id}`, message: `Account ${user.username} created.` };
+        });
       },
     },
     {
@@ -99,15 +98,15 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.write',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        // The invitation's fields are named invite_* on the shared users page.
+        const again = (issues: FieldIssue[], error: AppError) =>
+          usersPage(app, req, reply, { values: { invite_email: str(form, 'invite_email') }, issues: issues.map((f) => ({ ...f, field: `invite_${f.field}` })) }, error.status);
+        return formAction(req, reply, { back: '/admin/users', again, field: 'email' }, async () => {
           // Project roles come as "slug:role" (one checkbox per project and role).
           const projectRoleValues = list(form, 'invite_project_roles').map((v) => ({ project: v.split(':')[0] ?? '', role: v.split(':')[1] ?? '' }));
           await createInvite(scope, { email: str(form, 'invite_email'), roles: list(form, 'invite_roles') as InstanceRole[], projectRoles: projectRoleValues });
-          return redirectWithFlash(reply, '/admin/users', 'success', 'Invitation sent.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { values: { invite_email: str(form, 'invite_email') }, issues: error.fields.map((f) => ({ ...f, field: `invite_${f.field}` })) }, 400);
-          throw error;
-        }
+          return { to: '/admin/users', message: 'Invitation sent.' };
+        });
       },
     },
     {
@@ -167,13 +166,10 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       leak: { params: { userId: 'user' } },
       handler: async (req, reply, scope) => {
         const id = Number((req.params as { userId: string }).userId);
-        try {
+        return formAction(req, reply, { back: `/admin/users/${id}` }, async () => {
           await setInstanceRoles(scope, id, list(formBody(req), 'roles') as InstanceRole[]);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'conflict') return redirectWithFlash(reply, `/admin/users/${id}`, 'error', error.message);
-          throw error;
-        }
-        return redirectWithFlash(reply, `/admin/users/${id}`, 'success', 'Roles saved.');
+          return { to: `/admin/users/${id}`, message: 'Roles saved.' };
+        });
       },
     },
     ...(['disable', 'enable'] as const).map(

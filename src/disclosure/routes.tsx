@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import { AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -47,17 +48,12 @@ export function disclosureRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const { ref } = req.params as Params;
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => disclosurePage(app, req, reply, scope, ref, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: `/reports/${ref}/disclosure`, again, field: 'at' }, async () => {
           const at = str(form, 'at');
           const { recipients } = await sendPreNotice(scope, ref, { ...(at ? { at } : {}), reason: str(form, 'reason') });
-          return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'success', `Pre-notice queued for ${recipients} recipient(s).`);
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'precondition_failed')) {
-            const issues = error.fields.length ? error.fields : [{ field: 'at', message: error.message }];
-            return disclosurePage(app, req, reply, scope, ref, { values: keepValues(form), issues }, 400);
-          }
-          throw error;
-        }
+          return { to: `/reports/${ref}/disclosure`, message: `Pre-notice queued for ${recipients} recipient(s).` };
+        });
       },
     },
     planAction('move', 'Disclosure moved; the stakeholders are told.', (scope, ref, form) => moveDisclosure(scope, ref, { at: str(form, 'at'), reason: str(form, 'reason') })),
@@ -122,16 +118,8 @@ function planAction(action: string, done: string, run: (scope: Scope, ref: strin
     authorize: authorizeReport,
     handler: async (req, reply, scope) => {
       const { ref } = req.params as Params;
-      const form = formBody(req);
-      try {
-        await run(scope, ref, form);
-        return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'success', done);
-      } catch (error) {
-        if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
-          return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'error', error.fields.map((f) => f.message).join(' ') || error.message);
-        }
-        throw error;
-      }
+      const back = `/reports/${ref}/disclosure`;
+      return formAction(req, reply, { back }, async () => (await run(scope, ref, formBody(req)), { to: back, message: done }));
     },
   };
 }

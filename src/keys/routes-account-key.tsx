@@ -6,7 +6,8 @@ import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import { type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -133,16 +134,13 @@ export function accountKeyRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        // Every problem is about the one field, whatever part of the key it names.
+        const again = (issues: FieldIssue[], error: AppError) =>
+          keyPage(app, req, reply, scope.actor, { values: { public_key: str(form, 'public_key') }, issues: issues.map((f) => ({ field: 'public_key', message: f.message })) }, error.status);
+        return formAction(req, reply, { back: '/account/pgp-key', again, field: 'public_key' }, async () => {
           const { inspection } = await setUserKey(scope, scope.actor.userId, str(form, 'public_key'));
-          return redirectWithFlash(reply, '/account/pgp-key', 'success', `Key ${formatFingerprint(inspection.fingerprint)} saved.`);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') {
-            const issues = error.fields.map((f) => ({ field: 'public_key', message: f.message }));
-            return keyPage(app, req, reply, scope.actor, { values: { public_key: str(form, 'public_key') }, issues }, 400);
-          }
-          throw error;
-        }
+          return { to: '/account/pgp-key', message: `Key ${formatFingerprint(inspection.fingerprint)} saved.` };
+        });
       },
     },
     {

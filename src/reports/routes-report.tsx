@@ -4,10 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment, raw } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, list, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { attachmentScope, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { Time } from '../web/components.js';
@@ -58,7 +59,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
   };
 }
 
-/** A form action on a report: run it, then go back to the report with a flash (errors included). */
+/** A form action on a report: run it, then back to the report with a flash (refusals included, form-action.ts). */
 function action(url: string, run: (scope: Scope, ref: string, form: Record<string, string | string[] | undefined>) => Promise<string>): RouteDef {
   return {
     method: 'POST',
@@ -69,15 +70,7 @@ function action(url: string, run: (scope: Scope, ref: string, form: Record<strin
       const { ref } = req.params as { ref: string };
       // Load first: a report the actor may not read answers 404 before anything else is looked at.
       await reportForActor(scope, ref);
-      try {
-        const message = await run(scope, ref, formBody(req));
-        return redirectWithFlash(reply, `/reports/${ref}`, 'success', message);
-      } catch (error) {
-        if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'forbidden_action')) {
-          return redirectWithFlash(reply, `/reports/${ref}`, 'error', error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message);
-        }
-        throw error;
-      }
+      return formAction(req, reply, { back: `/reports/${ref}` }, async () => ({ to: `/reports/${ref}`, message: await run(scope, ref, formBody(req)) }));
     },
   };
 }
@@ -163,15 +156,12 @@ export function reportRoutes(app: AppContext): RouteDef[] {
         const { ref } = req.params as { ref: string };
         await reportForActor(scope, ref);
         const read = await readReportForm(req, app.config);
-        const back = (kind: 'success' | 'error', message: string) => redirectWithFlash(reply, `/reports/${ref}#attachments`, kind, message);
-        if (read.issues.length) return back('error', read.issues.map((i) => i.message).join(' '));
-        try {
+        const back = `/reports/${ref}#attachments`;
+        return formAction(req, reply, { back }, async () => {
+          if (read.issues.length) throw errors.validation(read.issues);
           await addAttachments(scope, ref, read.files, str(read.fields, 'visibility') === 'vmt' ? 'vmt' : 'everyone');
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'forbidden_action')) return back('error', error.fields.map((f) => f.message).join(' ') || error.message);
-          throw error;
-        }
-        return back('success', `${read.files.length} file${read.files.length === 1 ? '' : 's'} attached.`);
+          return { to: back, message: `${read.files.length} file${read.files.length === 1 ? '' : 's'} attached.` };
+        });
       },
     },
     action('acknowledge', async (s, ref) => (await acknowledge(s, ref), 'Acknowledged. The reporter has been told.')),

@@ -3,10 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, lines, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { addContact, createOrg, getOrg, listOrgs } from './stakeholders.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
@@ -25,13 +26,11 @@ export function stakeholderRoutes(app: AppContext): RouteDef[] {
       audience: 'stakeholders.write',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => orgsPage(app, req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/admin/stakeholders', again }, async () => {
           const id = await createOrg(scope, { name: str(form, 'name'), description: str(form, 'description'), followsProjects: lines(form, 'follows') });
-          return redirectWithFlash(reply, `/admin/stakeholders/${id}`, 'success', 'Organisation added.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return orgsPage(app, req, reply, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/stakeholders/${id}`, message: 'Organisation added.' };
+        });
       },
     },
     {
@@ -49,7 +48,8 @@ export function stakeholderRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const orgId = Number((req.params as { orgId: string }).orgId);
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => orgPage(app, req, reply, orgId, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: `/admin/stakeholders/${orgId}`, again }, async () => {
           await addContact(scope, orgId, {
             kind: str(form, 'kind') as StakeholderContactKind,
             name: str(form, 'name'),
@@ -57,11 +57,8 @@ export function stakeholderRoutes(app: AppContext): RouteDef[] {
             wantsEncryption: str(form, 'wants_encryption') === 'on',
             pgpPublicKey: str(form, 'pgp_public_key') || null,
           });
-          return redirectWithFlash(reply, `/admin/stakeholders/${orgId}`, 'success', 'Contact added.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return orgPage(app, req, reply, orgId, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/stakeholders/${orgId}`, message: 'Contact added.' };
+        });
       },
     },
     {
