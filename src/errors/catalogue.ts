@@ -124,8 +124,11 @@ export class AppError extends Error {
   }
 }
 
+/** The summary of a validation error given no message of its own. */
+export const GENERIC_VALIDATION_MESSAGE = 'Some fields need fixing.';
+
 export const errors = {
-  validation: (fields: FieldIssue[], message = 'Some fields need fixing.') =>
+  validation: (fields: FieldIssue[], message = GENERIC_VALIDATION_MESSAGE) =>
     new AppError('validation_failed', message, fields),
   field: (field: string, message: string) => new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]),
   badRequest: (message: string) => new AppError('bad_request', message),

@@ -32,8 +32,10 @@ describe('the form-refusal rule', () => {
     expect(formRefusal(errors.notFound('report'))).toBeNull();
   });
 
-  it('says the field problems when there are some, else the message', () => {
+  it('says the message, then the field problems, never the generic summary or a problem twice', () => {
     expect(refusalMessage(errors.validation([{ field: 'a', message: 'A is wrong.' }, { field: 'b', message: 'B too.' }]))).toBe('A is wrong. B too.');
+    expect(refusalMessage(errors.validation([{ field: 'a', message: 'A is wrong.' }], 'It cannot be published yet.'))).toBe('It cannot be published yet. A is wrong.');
+    expect(refusalMessage(errors.field('title', 'Give a title.'))).toBe('Give a title.');
     expect(refusalMessage(errors.conflict('Someone else saved first.'))).toBe('Someone else saved first.');
   });
 });

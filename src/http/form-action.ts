@@ -12,10 +12,10 @@
 // the error's own status) when the route has one; otherwise a flash on `back`, the page the form is on,
 // after a 303 (post/redirect/get, so a reload posts nothing again).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isFormRefusal, type FieldIssue } from '../errors/catalogue.js';
+import { AppError, GENERIC_VALIDATION_MESSAGE, isFormRefusal, type FieldIssue } from '../errors/catalogue.js';
 import type { FlashKind } from '../web/layout.js';
 import { redirectWithFlash } from './render.js';
-import { schemaValidationError } from './validation-errors.js';
+import { SCHEMA_MISMATCH_MESSAGE, schemaValidationError } from './validation-errors.js';
 
 /** Where a form that succeeded goes, and what it says there. */
 export interface FormDone {
@@ -41,9 +41,14 @@ export function formRefusal(error: unknown): AppError | null {
   return error instanceof AppError && isFormRefusal(error.code) ? error : null;
 }
 
-/** One line for a flash: the field problems, or the error's message when it names no field. */
+/**
+ * One line for a flash: the error's message, then its field problems. A message that is only the generic
+ * summary, or that repeats its one field's problem, is left out, so nothing is said twice.
+ */
 export function refusalMessage(error: AppError): string {
-  return error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message;
+  const problems = error.fields.map((f) => f.message);
+  const generic = error.message === GENERIC_VALIDATION_MESSAGE || error.message === SCHEMA_MISMATCH_MESSAGE || error.fields.some((f) => error.message === `${f.field}: ${f.message}`);
+  return [...(problems.length && generic ? [] : [error.message]), ...problems].join(' ');
 }
 
 /**

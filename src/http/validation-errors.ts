@@ -18,8 +18,11 @@ function issueOf(v: FastifySchemaValidationError): FieldIssue {
   return { field: base || 'body', message: v.message ?? 'is invalid' };
 }
 
+/** The summary of a schema failure; the field problems say what to fix. */
+export const SCHEMA_MISMATCH_MESSAGE = 'The request body does not match the schema.';
+
 /** The catalogue error for a schema failure. */
 export function schemaValidationError(error: ValidationFailure): AppError {
-  return errors.validation((error.validation ?? []).map(issueOf), 'The request body does not match the schema.');
+  return errors.validation((error.validation ?? []).map(issueOf), SCHEMA_MISMATCH_MESSAGE);
 }
 
