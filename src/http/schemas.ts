@@ -25,9 +25,9 @@ export const TextList = (maxLength = 1_000) => Type.Union([Type.String({ maxLeng
  * A urlencoded form body. A browser sends every field of the form (its CSRF token, its button); the
  * declared fields are checked and are all the handler reads, so other fields are let through.
  */
-export function FormBody<P extends Record<string, TSchema>>(properties: P) {
+export function FormFields<P extends Record<string, TSchema>>(properties: P) {
   return Type.Object({ _csrf: Type.Optional(Type.String()), ...properties }, { additionalProperties: true });
 }
 
 /** A form with no fields of its own (a button). */
-export const EmptyForm = FormBody({});
+export const EmptyForm = FormFields({});

@@ -7,7 +7,7 @@ import type { AppContext, Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
 import { route, type RouteDef } from '../http/route.js';
-import { EmptyForm, FormBody, Params, StringEnum, Text, TextList } from '../http/schemas.js';
+import { EmptyForm, FormFields, Params, StringEnum, Text, TextList } from '../http/schemas.js';
 import { str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import { attachmentScope, canManage, canSeeVmtOnly } from '../access/report-policy.js';
@@ -79,10 +79,10 @@ function action<B extends TSchema>(url: string, body: B, run: (scope: Scope, ref
     leak: refParam,
     form: true,
     schema: { params: RefParams, body },
+    // Load first: a report the actor may not read answers 404 before the body is looked at.
+    authorize: (req, scope) => reportForActor(scope, req.params.ref),
     handler: async (req, reply, scope) => {
       const { ref } = req.params;
-      // Load first: a report the actor may not read answers 404 before anything else is looked at.
-      await reportForActor(scope, ref);
       return formAction(req, reply, { back: `/reports/${ref}` }, async () => ({ to: `/reports/${ref}`, message: await run(scope, ref, req.body) }));
     },
   });
@@ -170,9 +170,9 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       leak: refParam,
       // The body is multipart, read and checked part by part by readReportForm (route-schemas.test.ts).
       schema: { params: RefParams },
+      authorize: (req, scope) => reportForActor(scope, req.params.ref),
       handler: async (req, reply, scope) => {
         const { ref } = req.params;
-        await reportForActor(scope, ref);
         const read = await readReportForm(req, app.config);
         const back = `/reports/${ref}#attachments`;
         return formAction(req, reply, { back }, async () => {
@@ -183,31 +183,31 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       },
     }),
     action('acknowledge', EmptyForm, async (s, ref) => (await acknowledge(s, ref), 'Acknowledged. The reporter has been told.')),
-    action('state', FormBody({ state: StringEnum(reportStates), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await setState(s, ref, f.state, f.reason ?? ''), 'State changed.')),
-    action('class', FormBody({ class: StringEnum(reportClasses) }), async (s, ref, f) => (await setClass(s, ref, f.class), 'Classified.')),
-    action('coordinator', FormBody({ username: Text(200) }), async (s, ref, f) => (await assignCoordinator(s, ref, f.username), 'Coordinator assigned.')),
-    action('duplicate', FormBody({ of: Text(200) }), async (s, ref, f) => (await markDuplicate(s, ref, f.of), 'Marked as a duplicate and closed.')),
-    action('redirect', FormBody({ from: Text(200), to: Text(200) }), async (s, ref, f) => (await redirectProject(s, ref, f.from, f.to), 'Project changed.')),
-    action('subscribe', FormBody({ username: Text(200), level: StringEnum(subscriptionLevels), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await subscribe(s, ref, { username: f.username, level: f.level, reason: f.reason ?? '' }), 'Disclosure widened; recorded on the timeline.')),
-    action('unsubscribe', FormBody({ subscription: Type.String({ pattern: '^[0-9]{1,15}$' }) }), async (s, ref, f) => (await unsubscribe(s, ref, Number(f.subscription)), 'Subscription removed.')),
-    action('comments', FormBody({ body: Text(), visibility: Type.Optional(Visibility) }), async (s, ref, f) => (await addComment(s, ref, { body: f.body, visibility: f.visibility ?? 'everyone' }), 'Comment added.')),
+    action('state', FormFields({ state: StringEnum(reportStates), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await setState(s, ref, f.state, f.reason ?? ''), 'State changed.')),
+    action('class', FormFields({ class: StringEnum(reportClasses) }), async (s, ref, f) => (await setClass(s, ref, f.class), 'Classified.')),
+    action('coordinator', FormFields({ username: Text(200) }), async (s, ref, f) => (await assignCoordinator(s, ref, f.username), 'Coordinator assigned.')),
+    action('duplicate', FormFields({ of: Text(200) }), async (s, ref, f) => (await markDuplicate(s, ref, f.of), 'Marked as a duplicate and closed.')),
+    action('redirect', FormFields({ from: Text(200), to: Text(200) }), async (s, ref, f) => (await redirectProject(s, ref, f.from, f.to), 'Project changed.')),
+    action('subscribe', FormFields({ username: Text(200), level: StringEnum(subscriptionLevels), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await subscribe(s, ref, { username: f.username, level: f.level, reason: f.reason ?? '' }), 'Disclosure widened; recorded on the timeline.')),
+    action('unsubscribe', FormFields({ subscription: Type.String({ pattern: '^[0-9]{1,15}$' }) }), async (s, ref, f) => (await unsubscribe(s, ref, Number(f.subscription)), 'Subscription removed.')),
+    action('comments', FormFields({ body: Text(), visibility: Type.Optional(Visibility) }), async (s, ref, f) => (await addComment(s, ref, { body: f.body, visibility: f.visibility ?? 'everyone' }), 'Comment added.')),
     action('cve/request', EmptyForm, async (s, ref) => (await requestCve(s, ref), 'CVE marked as requested.')),
-    action('cve', FormBody({ cve: Text(200) }), async (s, ref, f) => `${await assignCve(s, ref, f.cve)} added.`),
-    action('impact', FormBody(Object.fromEntries(IMPACT_PARTS.map((k) => [k, Type.Optional(Text(2_000))])) as Record<(typeof IMPACT_PARTS)[number], TOptional<TString>>), async (s, ref, f) => {
+    action('cve', FormFields({ cve: Text(200) }), async (s, ref, f) => `${await assignCve(s, ref, f.cve)} added.`),
+    action('impact', FormFields(Object.fromEntries(IMPACT_PARTS.map((k) => [k, Type.Optional(Text(2_000))])) as Record<(typeof IMPACT_PARTS)[number], TOptional<TString>>), async (s, ref, f) => {
       await draftImpact(s, ref, { reporter: f.reporter ?? '', project: f.project ?? '', action: f.action ?? '', actor: f.actor ?? '', impact: f.impact ?? '', consequence: f.consequence ?? '', mode: f.mode ?? '' });
       return 'Impact description saved; earlier approvals no longer apply.';
     }),
-    action('impact/approve', FormBody({ role: OptionalImpactRole, version: Type.Optional(Text(40)) }), async (s, ref, f) => {
+    action('impact/approve', FormFields({ role: OptionalImpactRole, version: Type.Optional(Text(40)) }), async (s, ref, f) => {
       const role = await approveImpact(s, ref, {}, { role: f.role || undefined, version: f.version || undefined });
       return `You approved version ${f.version || 'current'} of the impact description as the ${role === 'lead' ? 'project lead' : 'reporter'}.`;
     }),
-    action('impact/changes', FormBody({ role: OptionalImpactRole, comment: Type.Optional(Text()) }), async (s, ref, f) => {
+    action('impact/changes', FormFields({ role: OptionalImpactRole, comment: Type.Optional(Text()) }), async (s, ref, f) => {
       const role = await requestImpactChanges(s, ref, { comment: f.comment ?? '', role: f.role || undefined });
       return `Your request for changes was sent as the ${role === 'lead' ? 'project lead' : 'reporter'}; the team has been told.`;
     }),
-    action('embargo/extend', FormBody({ end: Text(100), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await extendEmbargo(s, ref, f.end, f.reason ?? ''), 'Embargo extended; the reporter has been told.')),
-    action('disclosure/plan', FormBody({ planned_at: Type.Optional(Text(100)) }), async (s, ref, f) => (await planDisclosure(s, ref, f.planned_at || null), 'Planned disclosure saved.')),
-    action('publish-issue', FormBody({ summary: Text(), comments: Type.Optional(TextList(20)) }), async (s, ref, f) => (await publishAsIssue(s, ref, { summary: f.summary, commentIds: (f.comments === undefined ? [] : [f.comments].flat()).map(Number) }), `Published at /issues/${ref}.`)),
+    action('embargo/extend', FormFields({ end: Text(100), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await extendEmbargo(s, ref, f.end, f.reason ?? ''), 'Embargo extended; the reporter has been told.')),
+    action('disclosure/plan', FormFields({ planned_at: Type.Optional(Text(100)) }), async (s, ref, f) => (await planDisclosure(s, ref, f.planned_at || null), 'Planned disclosure saved.')),
+    action('publish-issue', FormFields({ summary: Text(), comments: Type.Optional(TextList(20)) }), async (s, ref, f) => (await publishAsIssue(s, ref, { summary: f.summary, commentIds: (f.comments === undefined ? [] : [f.comments].flat()).map(Number) }), `Published at /issues/${ref}.`)),
   ];
 }
 
