@@ -42,8 +42,6 @@ export const NOT_YET_SCHEMAED: string[] = [
   'GET /reports/:ref/disclosure/now',
   'POST /reports/:ref/disclosure/now',
   'GET /keys/:file',
-  'POST /account/pgp-key',
-  'POST /account/pgp-key/remove',
   'DELETE /api/v1/me/pgp-key',
   'POST /admin/keys/generate',
   'POST /admin/keys/import',
