@@ -5,7 +5,8 @@ import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import { apiScopes } from '../access/actor.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -118,15 +119,13 @@ export function accountRoutes(app: AppContext): RouteDef[] {
       url: '/account/totp/confirm',
       audience: 'user',
       handler: async (req, reply, scope) => {
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => securityPage(app, req, reply, scope.actor, { issues }, error.status);
+        return formAction(req, reply, { back: '/account/security', again }, async () => {
           const codes = await confirmTotpEnrolment(scope, scope.actor.userId, req.sessionHash, str(formBody(req), 'code'));
           // Post/redirect/get: the codes wait for the one GET after the redirect, never in a URL (shown-once.ts).
           await keepForOneView(app, reply, 'recovery_codes', RECOVERY_CODES_PATH, { codes });
           return reply.redirect(RECOVERY_CODES_PATH, 303);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return securityPage(app, req, reply, scope.actor, { issues: error.fields }, 400);
-          throw error;
-        }
+        });
       },
     },
     {
@@ -176,13 +175,11 @@ export function accountRoutes(app: AppContext): RouteDef[] {
       url: '/account/totp/disable',
       audience: 'user',
       handler: async (req, reply, scope) => {
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => securityPage(app, req, reply, scope.actor, { issues }, error.status);
+        return formAction(req, reply, { back: '/account/security', again }, async () => {
           await disableTotp(scope, scope.actor.userId, str(formBody(req), 'code'));
-          return redirectWithFlash(reply, '/account/security', 'info', 'Two-factor authentication is off.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return securityPage(app, req, reply, scope.actor, { issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: '/account/security', message: 'Two-factor authentication is off.', kind: 'info' };
+        });
       },
     },
     {
@@ -202,16 +199,14 @@ export function accountRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const form = formBody(req);
         requireFullSession(scope.actor);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => tokensPage(app, req, reply, scope.actor, { values: { name: str(form, 'name') }, issues }, undefined, error.status);
+        return formAction(req, reply, { back: '/account/tokens', again }, async () => {
           const days = str(form, 'expires_in_days');
           const { token } = await createApiToken(scope, scope.actor.userId, { name: str(form, 'name'), scopes: list(form, 'scopes'), expiresInDays: days ? Number(days) : null });
           // Post/redirect/get: a reload makes no second token; the secret is never in the URL.
           await keepForOneView(app, reply, 'api_token', '/account/tokens', { token });
           return reply.redirect('/account/tokens', 303);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return tokensPage(app, req, reply, scope.actor, { values: { name: str(form, 'name') }, issues: error.fields }, undefined, 400);
-          throw error;
-        }
+        });
       },
     },
     {

@@ -2,7 +2,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import { change, type AppContext, type Scope } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str } from '../http/forms.js';
 import { redirectWithFlash, safeNext, sendPage } from '../http/render.js';
@@ -27,20 +28,6 @@ function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): 
 }
 
 /** The status of a re-rendered form after `error`, with Retry-After when the error asks to wait. */
-function statusOf(reply: FastifyReply, error: unknown): number {
-  if (!(error instanceof AppError)) return 400;
-  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-  return error.status;
-}
-
-/** Re-render a form with the problems and what the user typed, or rethrow errors that are not about the form. */
-function formProblem(error: unknown, form: Record<string, unknown>): FormState {
-  if (error instanceof AppError && ['validation_failed', 'conflict', 'account_locked', 'rate_limited'].includes(error.code)) {
-    return { values: keepValues(form as never), issues: error.fields.length ? error.fields : [{ field: 'form', message: error.message }] };
-  }
-  throw error;
-}
-
 function LoginForm({ ctx, state, next }: { ctx: PageContext; state?: FormState; next: string }) {
   return (
     <>
@@ -112,7 +99,8 @@ export function authRoutes(app: AppContext): RouteDef[] {
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => loginPage(req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/login', again }, async () => {
           const result = await login(
             scope,
             { login: str(form, 'login'), password: str(form, 'password') },
@@ -122,9 +110,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
           if (!result.needsTotp) rememberDevice(app, reply, result.user.id, result.attempt.device);
           const next = safeNext((req.query as { next?: string }).next);
           return reply.redirect(result.needsTotp ? `/login/totp?next=${encodeURIComponent(next)}` : next, 303);
-        } catch (error) {
-          return loginPage(req, reply, formProblem(error, form), statusOf(reply, error));
-        }
+        });
       },
     },
     {
@@ -142,17 +128,17 @@ export function authRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
-        if (!req.pendingMfaUserId || !req.sessionHash) return reply.redirect('/login', 303);
+        const sessionHash = req.sessionHash;
+        if (!req.pendingMfaUserId || !sessionHash) return reply.redirect('/login', 303);
         const form = formBody(req);
         const user = await findUserById(app.storage.db, req.pendingMfaUserId);
         if (!user) return reply.redirect('/login', 303);
-        try {
-          await passSecondFactor(scope, user, req.sessionHash, str(form, 'code'));
+        const again = (issues: FieldIssue[], error: AppError) => totpPage(app, req, reply, { values: {}, issues }, error.status);
+        return formAction(req, reply, { back: '/login/totp', again }, async () => {
+          await passSecondFactor(scope, user, sessionHash, str(form, 'code'));
           rememberDevice(app, reply, user.id, knownDevice(req, user.id));
           return reply.redirect(safeNext((req.query as { next?: string }).next), 303);
-        } catch (error) {
-          return totpPage(app, req, reply, formProblem(error, {}), statusOf(reply, error));
-        }
+        });
       },
     },
     {
@@ -185,13 +171,12 @@ export function authRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         if (app.config.registration !== 'open') throw errors.notFound();
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => registerPage(app, req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/register', again }, async () => {
           // The same answer whether or not the address has an account (requestRegistration mails either way).
           await requestRegistration(scope, str(form, 'email'));
-          return redirectWithFlash(reply, '/', 'info', 'Check your mail: we have sent the next step to that address.');
-        } catch (error) {
-          return registerPage(app, req, reply, formProblem(error, form), 400);
-        }
+          return { to: '/', message: 'Check your mail: we have sent the next step to that address.', kind: 'info' };
+        });
       },
     },
     ...(['setup', 'invite'] as const).flatMap((purpose): RouteDef[] => [
@@ -211,24 +196,22 @@ export function authRoutes(app: AppContext): RouteDef[] {
         handler: async (req, reply, scope) => {
           const { token } = req.params as { token: string };
           const form = formBody(req);
-          try {
+          const again = (issues: FieldIssue[], error: AppError) => invitePage(app, req, reply, purpose, { values: keepValues(form), issues }, error.status);
+          return formAction(req, reply, { back: `/${purpose}/${token}`, again }, async () => {
             const user = await acceptInvite(scope, purpose, token, accountInput(form));
             await signIn(app, req, reply, user.id, false);
             // The first admin lands on the first-run checklist, after enrolling 2FA when the admin role needs it (issue 15).
             const mfaFirst = app.config.mfaRequiredRoles.has('admin');
-            return redirectWithFlash(
-              reply,
-              purpose === 'setup' ? (mfaFirst ? '/account/security' : '/admin/setup') : '/account',
-              'success',
-              purpose === 'setup'
-                ? mfaFirst
-                  ? 'Your admin account is ready. Turn on two-factor authentication to activate the admin role; the first-run checklist comes next.'
-                  : 'Your admin account is ready. Here is what the instance still needs.'
-                : 'Welcome! Your account is ready.',
-            );
-          } catch (error) {
-            return invitePage(app, req, reply, purpose, formProblem(error, form), 400);
-          }
+            return {
+              to: purpose === 'setup' ? (mfaFirst ? '/account/security' : '/admin/setup') : '/account',
+              message:
+                purpose === 'setup'
+                  ? mfaFirst
+                    ? 'Your admin account is ready. Turn on two-factor authentication to activate the admin role; the first-run checklist comes next.'
+                    : 'Your admin account is ready. Here is what the instance still needs.'
+                  : 'Welcome! Your account is ready.',
+            };
+          });
         },
       },
     ]),
@@ -263,12 +246,11 @@ export function authRoutes(app: AppContext): RouteDef[] {
       leak: { params: { token: 'secret_link' } },
       handler: async (req, reply, scope) => {
         const { token } = req.params as { token: string };
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => resetPage(app, req, reply, { values: {}, issues }, error.status);
+        return formAction(req, reply, { back: `/password/reset/${token}`, again }, async () => {
           await resetPassword(scope, token, str(formBody(req), 'password'));
-          return redirectWithFlash(reply, '/login', 'success', 'Your password was changed. Sign in with the new one.');
-        } catch (error) {
-          return resetPage(app, req, reply, formProblem(error, {}), 400);
-        }
+          return { to: '/login', message: 'Your password was changed. Sign in with the new one.' };
+        });
       },
     },
   ];

@@ -3,8 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
+import { route, type RouteDef } from '../http/route.js';
+import { EmptyForm, FormFields, Params, StringEnum, Text, TextList } from '../http/schemas.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
@@ -20,6 +22,12 @@ import { SetupCard } from '../instance/routes.js';
 import { listProjects, projectRoles } from '../projects/projects.js';
 
 void Fragment;
+
+const UserParams = Params('userId');
+const InstanceRoleChoice = StringEnum(instanceRoles);
+/** Checkboxes: none ticked sends nothing, one sends a string, several an array. */
+const RoleBoxes = Type.Optional(Type.Union([InstanceRoleChoice, Type.Array(InstanceRoleChoice, { maxItems: 10 })]));
+const boxes = <T,>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 function presentUser(u: { id: number; username: string; email: string; display_name: string; disabled_at: string | null; totp_enabled_at: string | null; created_at: string }, roles: InstanceRole[]) {
   return { id: u.id, username: u.username, email: u.email, display_name: u.display_name, roles, disabled: !!u.disabled_at, second_factor: !!u.totp_enabled_at, created_at: u.created_at };
@@ -72,51 +80,54 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.read',
       handler: async (req, reply) => usersPage(app, req, reply),
     },
-    {
+    route({
       method: 'POST',
       url: '/admin/users',
       audience: 'admin.write',
+      form: true,
+      schema: { body: FormFields({ username: Type.Optional(Text(200)), email: Type.Optional(Text(254)), display_name: Type.Optional(Text(200)), password: Type.Optional(Text(1_000)), roles: RoleBoxes }) },
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => usersPage(app, req, reply, { values: { ...form, password: '' }, issues }, error.status);
+        return formAction(req, reply, { back: '/admin/users', again }, async () => {
           const user = await createAccount(scope, {
             username: str(form, 'username'),
             email: str(form, 'email'),
             displayName: str(form, 'display_name'),
             password: str(form, 'password'),
-            roles: list(form, 'roles') as InstanceRole[],
+            roles: boxes(req.body.roles),
           });
-          return redirectWithFlash(reply, `/admin/users/${user.id}`, 'success', `Account ${user.username} created.`);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { values: { ...form, password: '' }, issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/users/${user.id}`, message: `Account ${user.username} created.` };
+        });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/admin/invites',
       audience: 'admin.write',
+      form: true,
+      schema: { body: FormFields({ invite_email: Type.Optional(Text(254)), invite_roles: RoleBoxes, invite_project_roles: Type.Optional(TextList(200)) }) },
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        // The invitation's fields are named invite_* on the shared users page.
+        const again = (issues: FieldIssue[], error: AppError) =>
+          usersPage(app, req, reply, { values: { invite_email: str(form, 'invite_email') }, issues: issues.map((f) => ({ ...f, field: f.field.startsWith('invite_') ? f.field : `invite_${f.field}` })) }, error.status);
+        return formAction(req, reply, { back: '/admin/users', again, field: 'email' }, async () => {
           // Project roles come as "slug:role" (one checkbox per project and role).
           const projectRoleValues = list(form, 'invite_project_roles').map((v) => ({ project: v.split(':')[0] ?? '', role: v.split(':')[1] ?? '' }));
-          await createInvite(scope, { email: str(form, 'invite_email'), roles: list(form, 'invite_roles') as InstanceRole[], projectRoles: projectRoleValues });
-          return redirectWithFlash(reply, '/admin/users', 'success', 'Invitation sent.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return usersPage(app, req, reply, { values: { invite_email: str(form, 'invite_email') }, issues: error.fields.map((f) => ({ ...f, field: `invite_${f.field}` })) }, 400);
-          throw error;
-        }
+          await createInvite(scope, { email: str(form, 'invite_email'), roles: boxes(req.body.invite_roles), projectRoles: projectRoleValues });
+          return { to: '/admin/users', message: 'Invitation sent.' };
+        });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/admin/users/:userId',
       audience: 'admin.read',
       leak: { params: { userId: 'user' } },
+      schema: { params: UserParams },
       handler: async (req, reply, scope) => {
-        const user = await findUserById(db, Number((req.params as { userId: string }).userId));
+        const user = await findUserById(db, Number(req.params.userId));
         if (!user) throw errors.notFound('user');
         const roles = await rolesOf(db, user.id);
         const events = await listAuditEvents(db, { targetType: 'user', targetId: String(user.id), limit: 20 });
@@ -159,31 +170,32 @@ export function adminRoutes(app: AppContext): RouteDef[] {
           </>
         ));
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/admin/users/:userId/roles',
       audience: 'admin.write',
       leak: { params: { userId: 'user' } },
+      form: true,
+      // No box ticked sends no `roles` at all: no instance role.
+      schema: { params: UserParams, body: FormFields({ roles: RoleBoxes }) },
       handler: async (req, reply, scope) => {
-        const id = Number((req.params as { userId: string }).userId);
-        try {
-          await setInstanceRoles(scope, id, list(formBody(req), 'roles') as InstanceRole[]);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'conflict') return redirectWithFlash(reply, `/admin/users/${id}`, 'error', error.message);
-          throw error;
-        }
-        return redirectWithFlash(reply, `/admin/users/${id}`, 'success', 'Roles saved.');
+        const id = Number(req.params.userId);
+        return formAction(req, reply, { back: `/admin/users/${id}` }, async () => {
+          await setInstanceRoles(scope, id, boxes(req.body.roles));
+          return { to: `/admin/users/${id}`, message: 'Roles saved.' };
+        });
       },
-    },
-    ...(['disable', 'enable'] as const).map(
-      (what): RouteDef => ({
+    }),
+    ...(['disable', 'enable'] as const).map((what) =>
+      route({
         method: 'POST',
         url: `/admin/users/:userId/${what}`,
         audience: 'admin.write',
         leak: { params: { userId: 'user' } },
+        schema: { params: UserParams, body: EmptyForm },
         handler: async (req, reply, scope) => {
-          const id = Number((req.params as { userId: string }).userId);
+          const id = Number(req.params.userId);
           if (what === 'disable' && id === scope.actor.userId) return redirectWithFlash(reply, `/admin/users/${id}`, 'error', 'You cannot disable your own account.');
           await setDisabled(scope, id, what === 'disable');
           return redirectWithFlash(reply, `/admin/users/${id}`, 'success', what === 'disable' ? 'Account disabled.' : 'Account enabled.');

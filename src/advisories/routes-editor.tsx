@@ -3,10 +3,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import { formAction, formRefusal, type FormRefusalView } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { Badge, EmptyState, formValue, Time, type FormState } from '../web/components.js';
 import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
 import { AdvisoryEditorForm } from './editor-page.js';
@@ -23,13 +23,9 @@ export function formInput(form: FormBody): Partial<AdvisoryForm> {
   return out;
 }
 
-function isValidation(error: unknown): error is AppError {
-  return error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict');
-}
-
-/** Validation and conflict errors go back to the form with what was typed; a conflict is shown as a form-level problem. */
-function formState(form: FormBody, error: AppError): FormState {
-  return { values: keepValues(form), issues: error.code === 'conflict' ? [{ field: 'revision', message: error.message }] : error.fields };
+/** A refused draft goes back to the form with what was typed; a conflict is shown at the revision (form-action.ts). */
+function refusedView(form: FormBody, show: (state: FormState, status: number) => Promise<FastifyReply>, back: string): FormRefusalView {
+  return { back, field: 'revision', again: (issues, error) => show({ values: keepValues(form), issues }, error.status) };
 }
 
 export function editorRoutes(app: AppContext): RouteDef[] {
@@ -152,10 +148,9 @@ export function editorRoutes(app: AppContext): RouteDef[] {
           return newPage(req, reply, { values: prefill.form }, prefill.report.ref, prefill.hints);
         } catch (error) {
           // A report that is not class A (or already has an advisory): say so above an empty form.
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
-            return newPage(req, reply, { values: {}, issues: [{ field: 'report', message: error.fields[0]?.message ?? error.message }] }, '', [], 400);
-          }
-          throw error;
+          const refusal = formRefusal(error);
+          if (!refusal) throw error;
+          return newPage(req, reply, { values: {}, issues: [{ field: 'report', message: refusal.fields[0]?.message ?? refusal.message }] }, '', [], 400);
         }
       },
     },
@@ -166,13 +161,11 @@ export function editorRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const form = formBody(req);
         const reportRef = str(form, 'report').trim();
-        try {
+        const view = refusedView(form, (state, status) => newPage(req, reply, state, reportRef, [], status), '/advisories/new');
+        return formAction(req, reply, view, async () => {
           const ref = await createAdvisory(scope, formInput(form), reportRef ? { reportRef } : {});
-          return redirectWithFlash(reply, `/advisories/${ref}/manage`, 'success', `Draft ${ref} saved.`);
-        } catch (error) {
-          if (isValidation(error)) return newPage(req, reply, formState(form, error), reportRef, [], error.status);
-          throw error;
-        }
+          return { to: `/advisories/${ref}/manage`, message: `Draft ${ref} saved.` };
+        });
       },
     },
     {
@@ -192,14 +185,10 @@ export function editorRoutes(app: AppContext): RouteDef[] {
         const form = formBody(req);
         await advisoryForEditor(db, scope.actor, id);
         const revision = Number(str(form, 'revision'));
-        try {
+        return formAction(req, reply, refusedView(form, (state, status) => editPage(req, reply, id, state, status), `/advisories/${id}/edit`), async () => {
           const saved = await saveAdvisory(scope, id, formInput(form), Number.isInteger(revision) && revision > 0 ? revision : undefined);
-          const message = saved.changed.length ? `Revision ${saved.revision} saved.` : 'Nothing changed.';
-          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', message);
-        } catch (error) {
-          if (isValidation(error)) return editPage(req, reply, id, formState(form, error), error.status);
-          throw error;
-        }
+          return { to: `/advisories/${id}/manage`, message: saved.changed.length ? `Revision ${saved.revision} saved.` : 'Nothing changed.' };
+        });
       },
     },
   ];

@@ -2,10 +2,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import { renderNoticeText } from './formats/notice-text.js';
 import { addErratum, approveAdvisory, errataCount, recordImpactApproval } from './commands.js';
@@ -23,14 +24,6 @@ void Fragment;
 function revisionOf(form: Record<string, unknown>): number | undefined {
   const n = Number(str(form as Record<string, string>, 'revision'));
   return Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
-/** Turns a refused action into a flash on the advisory's page (the checklist there says the rest). */
-function flashError(reply: FastifyReply, ref: string, error: unknown): FastifyReply {
-  if (error instanceof AppError && error.status < 500 && error.code !== 'not_found') {
-    return redirectWithFlash(reply, `/advisories/${ref}/manage`, 'error', error.message);
-  }
-  throw error;
 }
 
 export function workflowRoutes(app: AppContext): RouteDef[] {
@@ -75,11 +68,9 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
     handler: async (req, reply, scope) => {
       const { id } = params(req);
       await advisoryForEditor(db, scope.actor, id);
-      try {
-        return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', await run(scope, id, formBody(req)));
-      } catch (error) {
-        return flashError(reply, id, error);
-      }
+      // A refusal is flashed on the manage page, whose checklist says the rest.
+      const back = `/advisories/${id}/manage`;
+      return formAction(req, reply, { back }, async () => ({ to: back, message: await run(scope, id, formBody(req)) }));
     },
   });
 
@@ -175,16 +166,11 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
         const { id } = params(req);
         await advisoryForEditor(db, scope.actor, id);
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => errataPage(req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: `/advisories/${id}/manage`, again, field: 'errata' }, async () => {
           const revision = await addErratum(scope, id, str(form, 'errata'), revisionOf(form));
-          return redirectWithFlash(reply, `/advisories/${id}/manage`, 'success', `Erratum saved as revision ${revision}; it needs a second VMT member’s approval before it is published.`);
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
-            const issues = error.code === 'conflict' ? [{ field: 'errata', message: error.message }] : error.fields;
-            return errataPage(req, reply, { values: keepValues(form), issues }, error.status);
-          }
-          throw error;
-        }
+          return { to: `/advisories/${id}/manage`, message: `Erratum saved as revision ${revision}; it needs a second VMT member’s approval before it is published.` };
+        });
       },
     },
     {

@@ -3,9 +3,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
+import { AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { route, type RouteDef } from '../http/route.js';
+import { EmptyForm, FormFields, Params, Text } from '../http/schemas.js';
+import { formBody, keepValues } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Countdown, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { reportForActor } from '../reports/access.js';
@@ -25,59 +28,60 @@ import { DeliveryProblems } from '../mail/delivery-problems.js';
 void Fragment;
 
 const refParam = { params: { ref: 'report' } } as const;
-type Params = { ref: string };
-const authorizeReport = (req: FastifyRequest, scope: Scope) => reportForActor(scope, (req.params as Params).ref);
+const RefParams = Params('ref');
+const TokenParams = Params('token');
+/** Loads the report through the policy before the body is looked at: a hidden report answers 404 (route.ts). */
+const authorizeReport = (req: { params: { ref: string } }, scope: Scope) => reportForActor(scope, req.params.ref);
+const PlanForm = FormFields({ at: Type.Optional(Text(100)), reason: Type.Optional(Text(2_000)) });
 
 export function disclosureRoutes(app: AppContext): RouteDef[] {
   return [
-    {
+    route({
       method: 'GET',
       url: '/reports/:ref/disclosure',
       audience: 'user',
       leak: refParam,
+      schema: { params: RefParams },
       authorize: authorizeReport,
-      handler: async (req, reply, scope) => disclosurePage(app, req, reply, scope, (req.params as Params).ref),
-    },
-    {
+      handler: async (req, reply, scope) => disclosurePage(app, req, reply, scope, req.params.ref),
+    }),
+    route({
       method: 'POST',
       url: '/reports/:ref/disclosure/prenotice',
       audience: 'user',
       leak: refParam,
+      form: true,
+      schema: { params: RefParams, body: PlanForm },
       authorize: authorizeReport,
       handler: async (req, reply, scope) => {
-        const { ref } = req.params as Params;
-        const form = formBody(req);
-        try {
-          const at = str(form, 'at');
-          const { recipients } = await sendPreNotice(scope, ref, { ...(at ? { at } : {}), reason: str(form, 'reason') });
-          return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'success', `Pre-notice queued for ${recipients} recipient(s).`);
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'precondition_failed')) {
-            const issues = error.fields.length ? error.fields : [{ field: 'at', message: error.message }];
-            return disclosurePage(app, req, reply, scope, ref, { values: keepValues(form), issues }, 400);
-          }
-          throw error;
-        }
+        const { ref } = req.params;
+        const form = req.body;
+        const again = (issues: FieldIssue[], error: AppError) => disclosurePage(app, req, reply, scope, ref, { values: keepValues(formBody(req)), issues }, error.status);
+        return formAction(req, reply, { back: `/reports/${ref}/disclosure`, again, field: 'at' }, async () => {
+          const { recipients } = await sendPreNotice(scope, ref, { ...(form.at ? { at: form.at } : {}), reason: form.reason ?? '' });
+          return { to: `/reports/${ref}/disclosure`, message: `Pre-notice queued for ${recipients} recipient(s).` };
+        });
       },
-    },
-    planAction('move', 'Disclosure moved; the stakeholders are told.', (scope, ref, form) => moveDisclosure(scope, ref, { at: str(form, 'at'), reason: str(form, 'reason') })),
-    planAction('cancel', 'Disclosure cancelled.', (scope, ref, form) => cancelDisclosure(scope, ref, str(form, 'reason'))),
+    }),
+    planAction('move', 'Disclosure moved; the stakeholders are told.', (scope, ref, form) => moveDisclosure(scope, ref, { at: form.at ?? '', reason: form.reason ?? '' })),
+    planAction('cancel', 'Disclosure cancelled.', (scope, ref, form) => cancelDisclosure(scope, ref, form.reason ?? '')),
     {
       method: 'GET',
       url: '/disclosures',
       audience: 'reports.triage',
       handler: async (req, reply) => dashboardPage(app, req, reply),
     },
-    {
+    route({
       // Public: the link in each pre-notice; the token is the only credential (stored hashed). GET only shows
       // a button, so mail scanners that fetch links do not acknowledge on the recipient's behalf.
       method: 'GET',
       url: '/disclosure/ack/:token',
       audience: 'public',
       leak: { params: { token: 'secret_link' } },
+      schema: { params: TokenParams },
       rateLimitPerMinute: 30,
       handler: async (req, reply, scope) => {
-        const token = (req.params as { token: string }).token;
+        const token = req.params.token;
         const recipient = await recipientForToken(scope, token);
         return sendPage(app, req, reply, recipient.acknowledged ? 'Pre-notice acknowledged' : 'Acknowledge the pre-notice', (ctx) => (
           <>
@@ -94,46 +98,41 @@ export function disclosureRoutes(app: AppContext): RouteDef[] {
           </>
         ));
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/disclosure/ack/:token',
       audience: 'public',
       leak: { params: { token: 'secret_link' } },
+      schema: { params: TokenParams, body: EmptyForm },
       csrf: 'cookie-sessions-only',
       rateLimitPerMinute: 30,
       handler: async (req, reply, scope) => {
-        const token = (req.params as { token: string }).token;
+        const token = req.params.token;
         const result = await acknowledgePreNotice(scope, token);
         // Post/redirect/get: back to the link's own page, which now says the acknowledgement is recorded.
         const done = `${result.alreadyAcknowledged ? 'Your acknowledgement was already recorded' : 'Your acknowledgement is recorded'} for ${result.orgName}. Thank you.`;
         return redirectWithFlash(reply, `/disclosure/ack/${token}`, 'success', done);
       },
-    },
+    }),
   ];
 }
 
-function planAction(action: string, done: string, run: (scope: Scope, ref: string, form: FormBody) => Promise<void>): RouteDef {
-  return {
+function planAction(action: string, done: string, run: (scope: Scope, ref: string, form: Static<typeof PlanForm>) => Promise<void>): RouteDef {
+  return route({
     method: 'POST',
     url: `/reports/:ref/disclosure/${action}`,
     audience: 'user',
     leak: refParam,
+    form: true,
+    schema: { params: RefParams, body: PlanForm },
     authorize: authorizeReport,
     handler: async (req, reply, scope) => {
-      const { ref } = req.params as Params;
-      const form = formBody(req);
-      try {
-        await run(scope, ref, form);
-        return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'success', done);
-      } catch (error) {
-        if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict')) {
-          return redirectWithFlash(reply, `/reports/${ref}/disclosure`, 'error', error.fields.map((f) => f.message).join(' ') || error.message);
-        }
-        throw error;
-      }
+      const { ref } = req.params;
+      const back = `/reports/${ref}/disclosure`;
+      return formAction(req, reply, { back }, async () => (await run(scope, ref, req.body), { to: back, message: done }));
     },
-  };
+  });
 }
 
 async function disclosurePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, ref: string, state?: FormState, status?: number) {

@@ -52,6 +52,46 @@ const statusByCode: Record<ErrorCode, number> = {
   idempotency_key_in_use: 409,
 };
 
+/**
+ * Which errors an HTML form shows to the person who sent it, on the form again or as a flash on the page it
+ * came from (src/http/form-action.ts). A form refusal is a problem with what was sent, or with the state of
+ * an object the sender can already see, that they can fix or wait out. Never one: not_found and the sign-in
+ * errors (a refusal of access must keep its status, never become a message confirming that something
+ * exists, DESIGN.md §5), csrf_invalid (the form itself is stale: the error page says to reload), an
+ * unreadable request, and faults of the server.
+ */
+const formRefusalByCode: Record<ErrorCode, boolean> = {
+  validation_failed: true,
+  conflict: true,
+  // Only raised for objects the actor can see (see statusByCode).
+  forbidden_action: true,
+  precondition_failed: true,
+  payload_too_large: true,
+  // A sign-in delay or a locked second factor: said on the form, with Retry-After.
+  rate_limited: true,
+  account_locked: true,
+  bad_request: false,
+  not_found: false,
+  unauthenticated: false,
+  mfa_required: false,
+  csrf_invalid: false,
+  unsupported_media_type: false,
+  server_busy: false,
+  internal: false,
+  database_unavailable: false,
+  storage_full: false,
+  idempotency_key_reused: false,
+  idempotency_key_in_use: false,
+};
+
+/** Every code in the catalogue. */
+export const ERROR_CODES = Object.keys(statusByCode) as ErrorCode[];
+
+/** Whether a form shows this error to its sender rather than the error page answering it (the rule above). */
+export function isFormRefusal(code: ErrorCode): boolean {
+  return formRefusalByCode[code];
+}
+
 /** Codes a client should retry by itself, with the Retry-After it is told (RFC 9110 §10.2.3). */
 const retryAfterByCode: Partial<Record<ErrorCode, number>> = { database_unavailable: 5, idempotency_key_in_use: 1 };
 
@@ -84,8 +124,11 @@ export class AppError extends Error {
   }
 }
 
+/** The summary of a validation error given no message of its own. */
+export const GENERIC_VALIDATION_MESSAGE = 'Some fields need fixing.';
+
 export const errors = {
-  validation: (fields: FieldIssue[], message = 'Some fields need fixing.') =>
+  validation: (fields: FieldIssue[], message = GENERIC_VALIDATION_MESSAGE) =>
     new AppError('validation_failed', message, fields),
   field: (field: string, message: string) => new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]),
   badRequest: (message: string) => new AppError('bad_request', message),

@@ -30,6 +30,7 @@ import { registerAllRoutes } from './routes-index.js';
 import { openApiDocument } from './openapi.js';
 import { leadingCsrfToken, readLeadingCsrfField } from './multipart.js';
 import { registerIdempotency } from './idempotency.js';
+import { schemaValidationError } from './validation-errors.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -225,18 +226,7 @@ async function toErrorResponse(ctx: AppContext, error: FastifyError | AppError, 
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
   const fe = error as FastifyError;
-  if (fe.validation) {
-    return errors.validation(
-      fe.validation.map((v) => {
-        const missing = (v.params as { missingProperty?: string; additionalProperty?: string } | undefined) ?? {};
-        const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-        if (missing.missingProperty) return { field: [base, missing.missingProperty].filter(Boolean).join('.'), message: 'is required' };
-        if (missing.additionalProperty) return { field: [base, missing.additionalProperty].filter(Boolean).join('.'), message: 'is not a known field' };
-        return { field: base || 'body', message: v.message ?? 'is invalid' };
-      }),
-      'The request body does not match the schema.',
-    );
-  }
+  if (fe.validation) return schemaValidationError(fe);
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.tooLarge();

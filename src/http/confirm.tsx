@@ -8,10 +8,11 @@ import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError, IssueCollector } from '../errors/catalogue.js';
+import { IssueCollector, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import type { UserActor } from '../access/actor.js';
 import { formBody, keepValues, str, type FormBody } from './forms.js';
-import { redirectWithFlash, sendPage } from './render.js';
+import { sendPage } from './render.js';
+import { formAction } from './form-action.js';
 import type { Audience, LeakSpec, RouteDef } from './route.js';
 
 void Fragment;
@@ -102,9 +103,6 @@ export interface IrreversibleStep<T> {
   run(scope: Scope & { actor: UserActor }, params: Record<string, string>, form: FormBody, reason: string): Promise<{ location: string; message: string }>;
 }
 
-// Refusals about the object's state (not approved yet, already public…) are said on the object's page.
-const FLASHED = new Set(['conflict', 'forbidden_action', 'precondition_failed']);
-
 export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>): RouteDef[] {
   const show = async (req: FastifyRequest, reply: FastifyReply, data: T, params: Record<string, string>, state?: FormState, status?: number) => {
     const view = step.view(data, params);
@@ -132,18 +130,16 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
         // Load first: what the actor may not read answers 404 before the form is looked at.
         const data = await step.prepare(scope, params);
         const form = formBody(req);
-        try {
+        // The form needs fixing: the confirmation again, with the errors. The object's state refuses (not
+        // approved yet, already public…): said on the object's page (form-action.ts).
+        const own = new Set(['confirm', 'reason', ...(step.fields ?? [])]);
+        const again = (issues: FieldIssue[], error: AppError) =>
+          error.code === 'validation_failed' && error.fields.length && error.fields.every((f) => own.has(f.field)) ? show(req, reply, data, params, { values: keepValues(form), issues }, error.status) : undefined;
+        return formAction(req, reply, { back: step.back(params), again }, async () => {
           const reason = requireConfirmation(str(form, 'confirm') === 'yes', str(form, 'reason'));
           const done = await step.run(scope, params, form, reason);
-          return redirectWithFlash(reply, done.location, 'success', done.message);
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          // The form needs fixing: the confirmation again, with the errors. The object's state refuses: say so there.
-          const own = new Set(['confirm', 'reason', ...(step.fields ?? [])]);
-          if (error.code === 'validation_failed' && error.fields.length && error.fields.every((f) => own.has(f.field))) return show(req, reply, data, params, { values: keepValues(form), issues: error.fields }, error.status);
-          if (FLASHED.has(error.code) || error.code === 'validation_failed') return redirectWithFlash(reply, step.back(params), 'error', error.message);
-          throw error;
-        }
+          return { to: done.location, message: done.message };
+        });
       },
     },
   ];

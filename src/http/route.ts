@@ -3,6 +3,7 @@
 // admin handler cannot run for anyone else. Every route also declares what private objects its URL
 // parameters name, so the leak-matrix tests can probe every route (DESIGN.md §5).
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { Actor, UserActor } from '../access/actor.js';
 import { can, type Permission } from '../access/policy.js';
 import type { AppContext, Scope } from '../context.js';
@@ -19,16 +20,40 @@ export interface LeakSpec {
 /** 'public', any signed-in 'user', or a policy permission the actor must hold. */
 export type Audience = 'public' | 'user' | Permission;
 
-interface BaseRoute {
+/**
+ * The TypeBox schemas of what a route takes (issue 16, item 7): Fastify validates each before the handler
+ * runs, and the handler's request is typed from them, so nothing is cast.
+ */
+export interface RouteSchemas extends FastifySchema {
+  params?: TSchema;
+  querystring?: TSchema;
+  body?: TSchema;
+}
+
+type StaticOf<T> = T extends TSchema ? Static<T> : unknown;
+
+/** A request whose params, query and body have the types their schemas declare. */
+export type TypedRequest<S extends RouteSchemas = RouteSchemas> = FastifyRequest<{
+  Params: StaticOf<S['params']>;
+  Querystring: StaticOf<S['querystring']>;
+  Body: StaticOf<S['body']>;
+}>;
+
+interface BaseRoute<S extends RouteSchemas> {
   method: HTTPMethods;
   url: string;
-  schema?: FastifySchema;
+  schema?: S;
+  /**
+   * An HTML form handled by formAction (form-action.ts): a body its schema refuses reaches the handler as
+   * req.validationError, so the handler loads and authorizes first and the refusal is shown on the form.
+   */
+  form?: true;
   leak?: LeakSpec;
   /**
    * Object-level check run before the body is validated (e.g. "may this actor read report :ref?"), so a
    * hidden object answers 404 whatever the body holds.
    */
-  authorize?: (req: FastifyRequest, scope: Scope) => Promise<unknown>;
+  authorize?(req: TypedRequest<S>, scope: Scope): Promise<unknown>;
   /** A hook run once the headers are in, before the body is read (intake's size and concurrency limits). */
   onRequest?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Per-route rate limit (requests per minute per IP). */
@@ -44,17 +69,24 @@ interface BaseRoute {
 
 export type CsrfPolicy = 'always' | 'cookie-sessions-only';
 
-export interface PublicRoute extends BaseRoute {
+export interface PublicRoute<S extends RouteSchemas = RouteSchemas> extends BaseRoute<S> {
   audience: 'public';
-  handler(req: FastifyRequest, reply: FastifyReply, scope: Scope & { actor: Actor }): Promise<unknown>;
+  handler(req: TypedRequest<S>, reply: FastifyReply, scope: Scope & { actor: Actor }): Promise<unknown>;
 }
 
-export interface UserRoute extends BaseRoute {
+export interface UserRoute<S extends RouteSchemas = RouteSchemas> extends BaseRoute<S> {
   audience: 'user' | Permission;
-  handler(req: FastifyRequest, reply: FastifyReply, scope: Scope & { actor: UserActor }): Promise<unknown>;
+  handler(req: TypedRequest<S>, reply: FastifyReply, scope: Scope & { actor: UserActor }): Promise<unknown>;
 }
 
+// A list of routes holds each route's own schema types: handlers are methods (checked bivariantly), so each
+// route's definition is checked against its own schemas where it is written, with route() below.
 export type RouteDef = PublicRoute | UserRoute;
+
+/** Defines one route with its request typed from its schemas (so `req.params.ref` needs no cast). */
+export function route<S extends RouteSchemas>(def: PublicRoute<S> | UserRoute<S>): RouteDef {
+  return def;
+}
 
 export interface CatalogueEntry {
   method: string;
@@ -75,6 +107,7 @@ export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: Rout
       method: def.method,
       url: def.url,
       ...(def.schema ? { schema: def.schema } : {}),
+      ...(def.form ? { attachValidation: true } : {}),
       ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
       ...(def.onRequest ? { onRequest: def.onRequest } : {}),
       config: {
@@ -92,7 +125,8 @@ export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: Rout
         }
         if (def.authorize) await def.authorize(req, { app: ctx, actor: req.actor, requestId: req.id });
       },
-      handler: async (req, reply) => {
+      handler: async (rawReq, reply) => {
+        const req = rawReq as TypedRequest;
         const actor = req.actor;
         const scope = { app: ctx, actor, requestId: req.id };
         if (def.audience === 'public') return def.handler(req, reply, scope);

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import { type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -74,13 +75,11 @@ export function instanceRoutes(app: AppContext): RouteDef[] {
         const form = formBody(req);
         const input: Partial<Record<SettingKey, string>> = {};
         for (const f of settingFields) if (form[f.key] !== undefined) input[f.key] = str(form, f.key);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => settingsPage(app, req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/admin/settings', again }, async () => {
           await saveInstanceSettings(scope, input);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return settingsPage(app, req, reply, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
-        return redirectWithFlash(reply, '/admin/settings', 'success', 'Settings saved; they apply now.');
+          return { to: '/admin/settings', message: 'Settings saved; they apply now.' };
+        });
       },
     },
     {
@@ -89,13 +88,11 @@ export function instanceRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.write',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => settingsPage(app, req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/admin/settings', again }, async () => {
           await sendTestMail(scope, str(form, 'to'));
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return settingsPage(app, req, reply, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
-        return redirectWithFlash(reply, '/admin/settings#mail', 'success', 'Test mail queued. Reload this page to see whether it went out.');
+          return { to: '/admin/settings#mail', message: 'Test mail queued. Reload this page to see whether it went out.' };
+        });
       },
     },
     // JSON API

@@ -6,8 +6,10 @@ import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
+import { type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
+import { route, type RouteDef } from '../http/route.js';
+import { EmptyForm, FormFields, Text } from '../http/schemas.js';
 import { formBody, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
@@ -127,28 +129,28 @@ const keySchema = Type.Object(
 export function accountKeyRoutes(app: AppContext): RouteDef[] {
   return [
     { method: 'GET', url: '/account/pgp-key', audience: 'user', handler: async (req, reply, { actor }) => keyPage(app, req, reply, actor) },
-    {
+    route({
       method: 'POST',
       url: '/account/pgp-key',
       audience: 'user',
+      form: true,
+      schema: { body: FormFields({ public_key: Type.Optional(Text(200_000)) }) },
       handler: async (req, reply, scope) => {
-        const form = formBody(req);
-        try {
-          const { inspection } = await setUserKey(scope, scope.actor.userId, str(form, 'public_key'));
-          return redirectWithFlash(reply, '/account/pgp-key', 'success', `Key ${formatFingerprint(inspection.fingerprint)} saved.`);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') {
-            const issues = error.fields.map((f) => ({ field: 'public_key', message: f.message }));
-            return keyPage(app, req, reply, scope.actor, { values: { public_key: str(form, 'public_key') }, issues }, 400);
-          }
-          throw error;
-        }
+        const publicKey = str(formBody(req), 'public_key');
+        // Every problem is about the one field, whatever part of the key it names.
+        const again = (issues: FieldIssue[], error: AppError) =>
+          keyPage(app, req, reply, scope.actor, { values: { public_key: publicKey }, issues: issues.map((f) => ({ field: 'public_key', message: f.message })) }, error.status);
+        return formAction(req, reply, { back: '/account/pgp-key', again, field: 'public_key' }, async () => {
+          const { inspection } = await setUserKey(scope, scope.actor.userId, req.body.public_key ?? '');
+          return { to: '/account/pgp-key', message: `Key ${formatFingerprint(inspection.fingerprint)} saved.` };
+        });
       },
-    },
+    }),
     {
       method: 'POST',
       url: '/account/pgp-key/remove',
       audience: 'user',
+      schema: { body: EmptyForm },
       handler: async (_req, reply, scope) => {
         const removed = await removeUserKey(scope, scope.actor.userId);
         return redirectWithFlash(reply, '/account/pgp-key', 'info', removed ? 'Key removed. Private details are no longer mailed to you.' : 'There was no key to remove.');

@@ -6,11 +6,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import { can } from '../access/policy.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import { irreversibleRoutes } from '../http/confirm.js';
 import { formBody, str, type FormBody } from '../http/forms.js';
 import type { RouteDef } from '../http/route.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { minimumPassphraseLength, type TeamKeyAlgorithm } from '../pgp/team-key.js';
 import { Badge, Button, CsrfField, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
@@ -52,12 +53,6 @@ async function importKey(scope: Scope, form: FormBody, rotate: boolean, reason?:
   return `Team key ${formatFingerprint(fingerprint)} imported and now current; it is stored encrypted under PGP_PASSPHRASE.`;
 }
 
-/** Refusals the admin can act on are shown on the page with the form; anything else is an error page. */
-function formIssues(error: unknown): FormState['issues'] | null {
-  if (!(error instanceof AppError) || !['validation_failed', 'precondition_failed', 'conflict'].includes(error.code)) return null;
-  return error.fields.length ? error.fields : [{ field: 'key', message: error.message }];
-}
-
 export function adminKeyRoutes(app: AppContext): RouteDef[] {
   const create = (url: string, run: typeof generate): RouteDef => ({
     method: 'POST',
@@ -65,14 +60,9 @@ export function adminKeyRoutes(app: AppContext): RouteDef[] {
     audience: 'admin.write',
     handler: async (req, reply, scope) => {
       const form = formBody(req);
-      try {
-        return redirectWithFlash(reply, TEAM_KEY_PAGE, 'success', await run(scope, form, false));
-      } catch (error) {
-        const issues = formIssues(error);
-        if (!issues) throw error;
-        // The secret key and its passphrase are never written back into the page.
-        return keysPage(app, req, reply, { values: { algorithm: str(form, 'algorithm'), expires_days: str(form, 'expires_days') }, issues }, (error as AppError).status);
-      }
+      // Refusals are shown on the page with the form. The secret key and its passphrase are never written back into it.
+      const again = (issues: FieldIssue[], error: AppError) => keysPage(app, req, reply, { values: { algorithm: str(form, 'algorithm'), expires_days: str(form, 'expires_days') }, issues }, error.status);
+      return formAction(req, reply, { back: TEAM_KEY_PAGE, again, field: 'key' }, async () => ({ to: TEAM_KEY_PAGE, message: await run(scope, form, false) }));
     },
   });
   return [

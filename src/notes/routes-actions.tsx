@@ -3,10 +3,10 @@
 // page with a flash; a refused command (validation, conflict, not allowed) changes nothing and says why.
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import type { AppError, FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
-import { redirectWithFlash } from '../http/render.js';
 import { answerFeedback, sendFeedback } from './feedback.js';
 import { claimNote, dismissFlag } from './flagging.js';
 import { requestPublication } from './publication.js';
@@ -14,7 +14,7 @@ import { castVote, submitForReview } from './review.js';
 import { noteForAuthoring, saveRevision, type RevisionInput } from './revisions.js';
 import { irreversibleRoutes } from '../http/confirm.js';
 import { loadRevision, noteForActor, parseRevisionBody } from './store.js';
-import { actionable, flagParam, idOf, noteParam, refOf, type UserScope } from './routes-shared.js';
+import { flagParam, idOf, noteParam, refOf, type UserScope } from './routes-shared.js';
 import { editPage } from './form-pages.js';
 
 interface ActionSpec {
@@ -28,7 +28,7 @@ interface ActionSpec {
 }
 
 /** A form action: load through the policy, run, redirect with a flash; a refusal goes back and says why. */
-function formAction(spec: ActionSpec): RouteDef {
+function formActionRoute(spec: ActionSpec): RouteDef {
   return {
     method: 'POST',
     url: spec.url,
@@ -36,21 +36,14 @@ function formAction(spec: ActionSpec): RouteDef {
     leak: spec.leak,
     handler: async (req, reply, scope) => {
       const key = await spec.load(scope, req);
-      try {
-        const done = await spec.run(scope, key, req);
-        return redirectWithFlash(reply, done.to, 'success', done.message);
-      } catch (error) {
-        const message = actionable(error);
-        if (message) return redirectWithFlash(reply, spec.back(key), 'error', message);
-        throw error;
-      }
+      return formAction(req, reply, { back: spec.back(key) }, () => spec.run(scope, key, req));
     },
   };
 }
 
 /** An action on a note, back to the note's page. */
 function noteAction(url: string, run: (scope: UserScope, publicId: string, form: FormBody) => Promise<string>): RouteDef {
-  return formAction({
+  return formActionRoute({
     url: `/notes/:noteId/${url}`,
     leak: noteParam,
     load: async (scope, req) => {
@@ -65,7 +58,7 @@ function noteAction(url: string, run: (scope: UserScope, publicId: string, form:
 
 /** An action on a flag waiting in the queue. */
 function flagAction(url: string, run: ActionSpec['run']): RouteDef {
-  return formAction({
+  return formActionRoute({
     url: `/notes/flags/:ref/${url}`,
     leak: flagParam,
     load: async (scope, req) => {
@@ -115,17 +108,18 @@ export function noteActionRoutes(app: AppContext): RouteDef[] {
         const form = formBody(req);
         const rev = await loadRevision(db, note.row.id, note.row.current_revision);
         const extras = rev ? parseRevisionBody(rev.body).sectionLayout.filter((s) => s.kind === 'extra').length : 0;
-        try {
+        // A refused save shows the editor again with what was typed (a conflict says so above it); other refusals are flashed on the note.
+        const again = (issues: FieldIssue[], error: AppError) =>
+          error.code === 'validation_failed'
+            ? editPage(app, req, reply, scope, { values: keepValues(form), issues }, error.status)
+            : error.code === 'conflict'
+              ? editPage(app, req, reply, scope, { values: keepValues(form), issues: [] }, error.status, error.message)
+              : undefined;
+        return formAction(req, reply, { back: `/notes/${publicId}`, again }, async () => {
           const revision = await saveRevision(scope, publicId, revisionInput(form, extras));
           const message = revision === null ? 'Nothing changed, so no revision was made.' : `Saved as revision ${revision}.${note.row.state === 'draft' ? '' : ' Reviewers vote again on this revision.'}`;
-          return redirectWithFlash(reply, `/notes/${publicId}`, 'success', message);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return editPage(app, req, reply, scope, { values: keepValues(form), issues: error.fields }, 400);
-          if (error instanceof AppError && error.code === 'conflict') return editPage(app, req, reply, scope, { values: keepValues(form), issues: [] }, 409, error.message);
-          const message = actionable(error);
-          if (message) return redirectWithFlash(reply, `/notes/${publicId}`, 'error', message);
-          throw error;
-        }
+          return { to: `/notes/${publicId}`, message };
+        });
       },
     },
     noteAction('submit', async (scope, publicId) => {

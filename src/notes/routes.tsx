@@ -4,10 +4,11 @@
 import { h, Fragment } from '../web/jsx.js';
 import { canSeeWork } from '../access/note-policy.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, list, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { exportOssnText } from './formats/ossn-source.js';
 import { flagNote } from './flagging.js';
 import { flagPageData, historyData, notePageData, shownRecord, withCsrf } from './page-data.js';
@@ -18,7 +19,7 @@ import { FlagPage, QueueTable } from './work-views.js';
 import { notesAtom, notesFeedEmptySince, publishedNotes } from './site.js';
 import { noteActionRoutes } from './routes-actions.js';
 import { noteApiRoutes } from './routes-api.js';
-import { actionable, flagParam, idOf, noteParam, refOf } from './routes-shared.js';
+import { flagParam, idOf, noteParam, refOf } from './routes-shared.js';
 import { editPage, flagFormPage } from './form-pages.js';
 
 void Fragment;
@@ -76,16 +77,14 @@ export function noteRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const form = formBody(req);
         const report = str(form, 'report');
-        try {
+        // Problems with the form show it again; a refusal about the report (already flagged…) is said on the queue.
+        const again = (issues: FieldIssue[], error: AppError) =>
+          error.code === 'validation_failed' ? flagFormPage(app, req, reply, scope, report, { values: keepValues(form), issues }, error.status) : undefined;
+        return formAction(req, reply, { back: '/notes/queue', again }, async () => {
           const flagged = await flagNote(scope, { report, title: str(form, 'title'), reason: str(form, 'reason'), projects: list(form, 'projects') });
           const message = flagged.embargoed ? 'Flagged. The note is embargoed: security core will see the flag in their queue.' : 'Flagged. It is in the note queue for an author to claim.';
-          return redirectWithFlash(reply, flagged.embargoed ? '/notes/queue' : `/notes/flags/${flagged.ref}`, 'success', message);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return flagFormPage(app, req, reply, scope, report, { values: keepValues(form), issues: error.fields }, 400);
-          const message = actionable(error);
-          if (message) return redirectWithFlash(reply, '/notes/queue', 'error', message);
-          throw error;
-        }
+          return { to: flagged.embargoed ? '/notes/queue' : `/notes/flags/${flagged.ref}`, message };
+        });
       },
     },
     {

@@ -3,10 +3,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
+import type { AppError, FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
 import { reportForActor } from '../reports/access.js';
 import { diffOf, loadPatchFor, loadReportPatches, patchDownload, pickVersion, placeInSeries, seriesDownloadFor, type Download } from './loaders.js';
@@ -57,15 +58,7 @@ function patchAction(url: string, run: (scope: Scope, req: FastifyRequest, ref: 
     handler: async (req, reply, scope) => {
       const { ref, patchId } = req.params as Params;
       const back = `/reports/${ref}/patches/${patchId}`;
-      try {
-        const message = await run(scope, req, ref, Number(patchId));
-        return redirectWithFlash(reply, back, 'success', message);
-      } catch (error) {
-        if (error instanceof AppError && ['validation_failed', 'conflict', 'forbidden_action', 'payload_too_large'].includes(error.code)) {
-          return redirectWithFlash(reply, back, 'error', error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message);
-        }
-        throw error;
-      }
+      return formAction(req, reply, { back }, async () => ({ to: back, message: await run(scope, req, ref, Number(patchId)) }));
     },
   };
 }
@@ -91,19 +84,15 @@ export function patchRoutes(app: AppContext): RouteDef[] {
         const { ref } = req.params as Params;
         const form = await readPatchForm(req);
         const targets = fieldList(form.fields, 'targets');
-        try {
+        const values = { targets, replace_series: str(form.fields, 'replace_series'), mbox: str(form.fields, 'mbox') };
+        const again = (issues: FieldIssue[], error: AppError) => matrixPage(app, req, reply, scope, { issues, values }, error.status);
+        return formAction(req, reply, { back: `/reports/${ref}/patches`, again, field: 'patch' }, async () => {
           const choices = targets.map((key) => choiceFromKey(key) ?? { project: key, branch: '' });
           const result = await uploadPatches(scope, ref, { targets: choices, files: form.files, replaceSeries: str(form.fields, 'replace_series') === 'on' });
           const count = result.targets.reduce((n, t) => n + t.patchIds.length, 0);
           const where = result.targets.map((t) => t.target.branch).join(', ');
-          return redirectWithFlash(reply, `/reports/${ref}/patches`, 'success', `${count} patch${count === 1 ? '' : 'es'} stored for ${where}; apply checks are queued.`);
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'payload_too_large')) {
-            const state: FormState = { issues: error.fields.length ? error.fields : [{ field: 'patch', message: error.message }], values: { targets, replace_series: str(form.fields, 'replace_series'), mbox: str(form.fields, 'mbox') } };
-            return matrixPage(app, req, reply, scope, state, error.status);
-          }
-          throw error;
-        }
+          return { to: `/reports/${ref}/patches`, message: `${count} patch${count === 1 ? '' : 'es'} stored for ${where}; apply checks are queued.` };
+        });
       },
     },
     {

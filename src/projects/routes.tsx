@@ -5,7 +5,8 @@ import { h, Fragment } from '../web/jsx.js';
 import { can, canEditProjectPublication } from '../access/policy.js';
 import type { Actor } from '../access/actor.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, lines, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
@@ -195,13 +196,11 @@ export function projectRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.write',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => projectForm(app, req, reply, null, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/admin/projects/new', again }, async () => {
           const project = await createProject(scope, projectFromForm(form));
-          return redirectWithFlash(reply, `/admin/projects/${project.slug}`, 'success', `Project ${project.name} created.`);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return projectForm(app, req, reply, null, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/projects/${project.slug}`, message: `Project ${project.name} created.` };
+        });
       },
     },
     {
@@ -225,13 +224,11 @@ export function projectRoutes(app: AppContext): RouteDef[] {
         const form = formBody(req);
         const existing = await getProjectBySlug(db, slug);
         if (!existing) throw errors.notFound('project');
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => projectForm(app, req, reply, existing, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: `/admin/projects/${slug}`, again }, async () => {
           const project = await updateProject(scope, slug, projectFromForm(form));
-          return redirectWithFlash(reply, `/admin/projects/${project.slug}`, 'success', 'Project saved.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return projectForm(app, req, reply, existing, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/projects/${project.slug}`, message: 'Project saved.' };
+        });
       },
     },
     {

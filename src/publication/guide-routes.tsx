@@ -3,10 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment, raw } from '../web/jsx.js';
 import { can } from '../access/policy.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { Button, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { getGuidePage, listGuidePages, saveGuidePage } from './guide.js';
@@ -38,13 +39,11 @@ export function guideRoutes(app: AppContext): RouteDef[] {
 
   const save = async (req: FastifyRequest, reply: FastifyReply, scope: Scope, slug: string | null) => {
     const form = formBody(req);
-    try {
+    const again = (issues: FieldIssue[], error: AppError) => editPage(req, reply, slug, { values: keepValues(form), issues }, error.status);
+    return formAction(req, reply, { back: slug ? `/guide/${slug}/edit` : '/guide/new', again }, async () => {
       const saved = await saveGuidePage(scope, slug, { slug: str(form, 'slug'), title: str(form, 'title'), body: str(form, 'body') });
-      return redirectWithFlash(reply, `/guide/${saved}`, 'success', 'Page saved.');
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'validation_failed') return editPage(req, reply, slug, { values: keepValues(form), issues: error.fields }, 400);
-      throw error;
-    }
+      return { to: `/guide/${saved}`, message: 'Page saved.' };
+    });
   };
 
   return [
@@ -71,7 +70,7 @@ export function guideRoutes(app: AppContext): RouteDef[] {
             )}
             {can(actor, 'admin.write') ? (
               <p>
-                <a class="btn secondary" href="/guide/new">
+                <a class="btn secondary" href='/guide/new'>
                   New page
                 </a>
               </p>

@@ -5,10 +5,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import { canEditProjectPublication } from '../access/policy.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, lines, str, type FormBody } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { Button, CsrfField, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { OSV_ECOSYSTEMS } from './formats/packages.js';
 import {
@@ -186,13 +187,11 @@ export function publicationSettingsRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.write',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => instancePage(app, req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: PUBLICATION_SETTINGS_PATH, again }, async () => {
           await saveInstancePublication(scope, instanceFromForm(form));
-          return redirectWithFlash(reply, PUBLICATION_SETTINGS_PATH, 'success', 'Publication settings saved. They apply to what is published from now on.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return instancePage(app, req, reply, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: PUBLICATION_SETTINGS_PATH, message: 'Publication settings saved. They apply to what is published from now on.' };
+        });
       },
     },
     {
@@ -218,13 +217,11 @@ export function publicationSettingsRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const project = await projectFor(app, (req.params as { slug: string }).slug);
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => projectPage(app, req, reply, project, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: projectPublicationPath(project.slug), again }, async () => {
           await saveProjectPublication(scope, project.slug, projectFromForm(form));
-          return redirectWithFlash(reply, projectPublicationPath(project.slug), 'success', 'Publication settings saved. They apply to what is published from now on.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return projectPage(app, req, reply, project, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: projectPublicationPath(project.slug), message: 'Publication settings saved. They apply to what is published from now on.' };
+        });
       },
     },
   ];

@@ -7,7 +7,8 @@ import type { AppContext, Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { formAction } from '../http/form-action.js';
+import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
 import { inspectKey } from '../pgp/keys.js';
 import { addAttachments, addComment, listAttachments, readComments } from './collaboration.js';
@@ -81,10 +82,6 @@ async function showReporterView(app: AppContext, req: FastifyRequest, reply: Fas
   );
 }
 
-function isValidation(error: unknown): error is AppError {
-  return error instanceof AppError && error.code === 'validation_failed';
-}
-
 export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
   const linkParams = { params: { token: 'secret_link' } };
   return [
@@ -105,13 +102,11 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const token = tokenOf(req);
         const report = await reportByLink(scope, token);
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, { commentState: { values: keepValues(form), issues }, status: error.status });
+        return formAction(req, reply, { back: `/r/${token}#comments`, again, field: 'body' }, async () => {
           await addComment(scope, report.row.ref, { body: str(form, 'body'), visibility: 'everyone' }, { reporterLink: true });
-        } catch (error) {
-          if (isValidation(error)) return showReporterView(app, req, reply, scope, { commentState: { values: keepValues(form), issues: error.fields }, status: 400 });
-          throw error;
-        }
-        return redirectWithFlash(reply, `/r/${token}#comments`, 'success', 'Your comment was added and the team has been told.');
+          return { to: `/r/${token}#comments`, message: 'Your comment was added and the team has been told.' };
+        });
       },
     },
     {
@@ -125,16 +120,13 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const token = tokenOf(req);
         const report = await reportByLink(scope, token);
         const read = await readReportForm(req, app.config);
-        const fail = (issues: FieldIssue[], status: number) => showReporterView(app, req, reply, scope, { fileState: { issues }, status });
-        if (read.issues.length) return fail(read.issues, read.tooLarge ? 413 : 400);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, { fileState: { issues }, status: error.status });
+        return formAction(req, reply, { back: `/r/${token}#r-files`, again, field: 'files' }, async () => {
+          if (read.issues.length) throw new AppError(read.tooLarge ? 'payload_too_large' : 'validation_failed', 'Some files could not be taken.', read.issues);
           await addAttachments(scope, report.row.ref, read.files, 'everyone', { reporterLink: true });
-        } catch (error) {
-          if (isValidation(error)) return fail(error.fields, 400);
-          throw error;
-        }
-        const n = read.files.length;
-        return redirectWithFlash(reply, `/r/${token}#r-files`, 'success', `${n} file${n === 1 ? '' : 's'} added.`);
+          const n = read.files.length;
+          return { to: `/r/${token}#r-files`, message: `${n} file${n === 1 ? '' : 's'} added.` };
+        });
       },
     },
     {
@@ -148,13 +140,11 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const report = await reportByLink(scope, token);
         const form = formBody(req);
         const anonymous = str(form, 'stay_anonymous') === 'on';
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, { creditState: { values: keepValues(form), issues }, status: error.status });
+        return formAction(req, reply, { back: `/r/${token}#r-credit`, again, field: 'credit_name' }, async () => {
           await setCredit(scope, report.row.id, { creditWanted: !anonymous, name: str(form, 'credit_name'), affiliation: str(form, 'credit_affiliation') });
-        } catch (error) {
-          if (isValidation(error)) return showReporterView(app, req, reply, scope, { creditState: { values: keepValues(form), issues: error.fields }, status: 400 });
-          throw error;
-        }
-        return redirectWithFlash(reply, `/r/${token}#r-credit`, 'success', anonymous ? 'You will not be credited.' : 'Your credit preference was saved.');
+          return { to: `/r/${token}#r-credit`, message: anonymous ? 'You will not be credited.' : 'Your credit preference was saved.' };
+        });
       },
     },
     {
@@ -167,13 +157,10 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const token = tokenOf(req);
         const report = await reportByLink(scope, token);
         const form = formBody(req);
-        try {
+        return formAction(req, reply, { back: `/r/${token}#r-impact` }, async () => {
           await approveImpact(scope, report.row.ref, { reporterLink: true }, { role: 'reporter', version: str(form, 'version') });
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'conflict' || error.code === 'validation_failed')) return redirectWithFlash(reply, `/r/${token}#r-impact`, 'error', error.message);
-          throw error;
-        }
-        return redirectWithFlash(reply, `/r/${token}#r-impact`, 'success', `Thank you: you approved version ${str(form, 'version')} of the impact description. If the team changes it, you will be asked again.`);
+          return { to: `/r/${token}#r-impact`, message: `Thank you: you approved version ${str(form, 'version')} of the impact description. If the team changes it, you will be asked again.` };
+        });
       },
     },
     {
@@ -186,13 +173,10 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const token = tokenOf(req);
         const report = await reportByLink(scope, token);
         const form = formBody(req);
-        try {
+        return formAction(req, reply, { back: `/r/${token}#r-impact` }, async () => {
           await requestImpactChanges(scope, report.row.ref, { comment: str(form, 'comment'), role: 'reporter' }, { reporterLink: true });
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'conflict' || error.code === 'validation_failed')) return redirectWithFlash(reply, `/r/${token}#r-impact`, 'error', error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message);
-          throw error;
-        }
-        return redirectWithFlash(reply, `/r/${token}#comments`, 'success', 'Your request for changes was sent to the team; it is in the conversation below.');
+          return { to: `/r/${token}#comments`, message: 'Your request for changes was sent to the team; it is in the conversation below.' };
+        });
       },
     },
     {
@@ -203,13 +187,10 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
         const token = tokenOf(req);
-        try {
+        return formAction(req, reply, { back: `/r/${token}` }, async () => {
           const ref = await claimReport(scope, token);
-          return redirectWithFlash(reply, `/reports/${ref}`, 'success', `Report ${ref} is now linked to your account.`);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'conflict') return redirectWithFlash(reply, `/r/${token}`, 'error', error.message);
-          throw error;
-        }
+          return { to: `/reports/${ref}`, message: `Report ${ref} is now linked to your account.` };
+        });
       },
     },
     {

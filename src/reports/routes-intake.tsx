@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError, type FieldIssue } from '../errors/catalogue.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
 import { keepValues, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
@@ -63,22 +64,20 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const read = await readReportForm(req, app.config);
         const values = keepValues(read.fields);
-        const refuse = (issues: FieldIssue[], status: number) => showForm(app, req, reply, { values, issues }, status);
-        // A filled honeypot is refused openly (a person whose browser filled it can clear it and resend).
-        if (str(read.fields, HONEYPOT_FIELD).trim()) {
-          return refuse([{ field: HONEYPOT_FIELD, message: 'The field “Leave this field empty” must be empty: it is there to stop automated spam. Clear it and send again.' }], 400);
-        }
-        try {
+        // A body cut at the size limit keeps its 413 whatever else is wrong with it.
+        const again = (issues: FieldIssue[], error: AppError) => showForm(app, req, reply, { values, issues }, read.tooLarge ? 413 : error.status);
+        return formAction(req, reply, { back: '/report', again }, async () => {
+          // A filled honeypot is refused openly (a person whose browser filled it can clear it and resend).
+          if (str(read.fields, HONEYPOT_FIELD).trim()) {
+            throw errors.field(HONEYPOT_FIELD, 'The field “Leave this field empty” must be empty: it is there to stop automated spam. Clear it and send again.');
+          }
           const { reporterToken } = await receiveCheckedReport(scope, reportInputFromForm(read.fields), read.files, 'web', read.issues);
           // Post/redirect/get: a reload of the confirmation files nothing again. The private link waits
           // for that one GET server-side (shown-once.ts), never in the redirect's URL.
           const received: Received = { token: reporterToken, signedIn: scope.actor.kind === 'user' };
           await keepForOneView(app, reply, 'report_received', RECEIVED_PATH, received);
           return reply.redirect(RECEIVED_PATH, 303);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return refuse(error.fields, read.tooLarge ? 413 : 400);
-          throw error;
-        }
+        });
       },
     },
     {

@@ -1,13 +1,13 @@
 // Report lists: `/reports` (what the viewer may read; for anonymous visitors the public list of opened
 // reports), the JSON list `/api/v1/reports`, and the VMT's triage queue `/vmt` (DESIGN.md §2). Handlers
 // follow validate → load (policy-filtered by listReports) → present; none decides visibility itself.
-import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h, Fragment, type SafeHtml } from '../web/jsx.js';
 import type { Actor } from '../access/actor.js';
 import { can } from '../access/policy.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
+import type { RouteDef, RouteSchemas } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { listProjects } from '../projects/projects.js';
 import { EmptyState, ErrorSummary } from '../web/components.js';
@@ -30,7 +30,7 @@ function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
 }
 
 // Documented in /api/openapi.json (src/http/openapi.ts reads `description`); Fastify itself ignores it.
-const LIST_API_SCHEMA: FastifySchema & { description: string } = {
+const LIST_API_SCHEMA: RouteSchemas & { description: string } = {
   description:
     'Query: `q` (search words in title and description; a CVE id or report reference finds that report), `state`, `class` (VMT only), `project`, `visibility`, `page` (50 per page). ' +
     'Answer: `{ items, total, total_capped, page, page_size }`. Lists count exactly. A search (`q`) lists newest filed first and counts at most ' +

@@ -1,34 +1,40 @@
 // The report page and its actions (thin handlers: validate → load → authorize → command → present), the
 // report's JSON, attachment downloads, and the public page of a scrubbed issue.
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { Type, type Static, type TOptional, type TSchema, type TString } from '@sinclair/typebox';
 import { h, Fragment, raw } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, list, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { errors } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
+import { route, type RouteDef } from '../http/route.js';
+import { EmptyForm, FormFields, Params, StringEnum, Text, TextList } from '../http/schemas.js';
+import { str } from '../http/forms.js';
+import { sendPage } from '../http/render.js';
 import { attachmentScope, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { Time } from '../web/components.js';
-import type { CommentVisibility, ReportClass, ReportState, SubscriptionLevel } from '../storage/tables.js';
+import type { CommentVisibility } from '../storage/tables.js';
+import type { ImpactApproverRole } from '../access/report-policy.js';
 import { reportForActor, type ReportForActor } from './access.js';
 import { readTimeline } from './timeline.js';
 import { addAttachments, addComment, attachmentsIn, listAttachments, readComments } from './collaboration.js';
 import { readReportForm } from './intake-multipart.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } from './cve-impact.js';
-import { acknowledge, assignCoordinator, markDuplicate, redirectProject, setClass, setState } from './triage.js';
-import { subscribe, unsubscribe } from './ladder.js';
+import { acknowledge, assignCoordinator, markDuplicate, redirectProject, reportClasses, reportStates, setClass, setState } from './triage.js';
+import { subscribe, subscriptionLevels, unsubscribe } from './ladder.js';
 import { extendEmbargo, planDisclosure, publishAsIssue } from './disclosure.js';
 import { loadDisclosureSummary } from '../disclosure/summary.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
-import { impactPanel, impactRoleOf, requestImpactChanges } from './impact-approval.js';
+import { impactPanel, requestImpactChanges } from './impact-approval.js';
 
 void Fragment;
 
 const refParam = { params: { ref: 'report' } } as const;
+
+/** The parts of the impact sentence the form sends (cve-impact.ts draftImpact). */
+const IMPACT_PARTS = ['reporter', 'project', 'action', 'actor', 'impact', 'consequence', 'mode'] as const;
 
 async function pageData(app: AppContext, scope: Scope, report: ReportForActor): Promise<ReportPageData> {
   const team = canSeeVmtOnly(report.access);
@@ -58,82 +64,85 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
   };
 }
 
-/** A form action on a report: run it, then go back to the report with a flash (errors included). */
-function action(url: string, run: (scope: Scope, ref: string, form: Record<string, string | string[] | undefined>) => Promise<string>): RouteDef {
-  return {
+const RefParams = Params('ref');
+const Visibility = StringEnum<CommentVisibility>(['everyone', 'vmt']);
+const ImpactRole = StringEnum<ImpactApproverRole>(['reporter', 'lead']);
+// A choice left empty in the form ("") is no choice.
+const OptionalImpactRole = Type.Optional(Type.Union([ImpactRole, Type.Literal('')]));
+
+/** A form action on a report: its body checked by `body`, run, then back to the report with a flash (form-action.ts). */
+function action<B extends TSchema>(url: string, body: B, run: (scope: Scope, ref: string, form: Static<B>) => Promise<string>): RouteDef {
+  return route({
     method: 'POST',
     url: `/reports/:ref/${url}`,
     audience: 'user',
     leak: refParam,
+    form: true,
+    schema: { params: RefParams, body },
+    // Load first: a report the actor may not read answers 404 before the body is looked at.
+    authorize: (req, scope) => reportForActor(scope, req.params.ref),
     handler: async (req, reply, scope) => {
-      const { ref } = req.params as { ref: string };
-      // Load first: a report the actor may not read answers 404 before anything else is looked at.
-      await reportForActor(scope, ref);
-      try {
-        const message = await run(scope, ref, formBody(req));
-        return redirectWithFlash(reply, `/reports/${ref}`, 'success', message);
-      } catch (error) {
-        if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict' || error.code === 'forbidden_action')) {
-          return redirectWithFlash(reply, `/reports/${ref}`, 'error', error.fields.length ? error.fields.map((f) => f.message).join(' ') : error.message);
-        }
-        throw error;
-      }
+      const { ref } = req.params;
+      return formAction(req, reply, { back: `/reports/${ref}` }, async () => ({ to: `/reports/${ref}`, message: await run(scope, ref, req.body) }));
     },
-  };
+  });
 }
 
 export function reportRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
   return [
-    {
+    route({
       method: 'GET',
       url: '/reports/:ref',
       audience: 'public',
       leak: refParam,
+      schema: { params: RefParams },
       handler: async (req, reply, scope) => {
-        const report = await reportForActor(scope, (req.params as { ref: string }).ref);
+        const report = await reportForActor(scope, req.params.ref);
         const data = await pageData(app, scope, report);
         return sendPage(app, req, reply, report.row.visibility === 'private' ? `${report.row.ref} (private)` : report.row.title, (ctx) => <ReportPage ctx={ctx} d={data} />, { wide: true });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/reports/:ref',
       audience: 'public',
       leak: refParam,
+      schema: { params: RefParams },
       handler: async (req, _reply, scope) => {
-        const report = await reportForActor(scope, (req.params as { ref: string }).ref);
+        const report = await reportForActor(scope, req.params.ref);
         const d = await pageData(app, scope, report);
         return presentReport(report, scope.actor, d.timeline, d.comments, d.attachments);
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/comments',
       audience: 'user',
       leak: refParam,
-      authorize: (req, scope) => reportForActor(scope, (req.params as { ref: string }).ref),
-      schema: { body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }), visibility: Type.Optional(Type.Union([Type.Literal('everyone'), Type.Literal('vmt')])) }, { additionalProperties: false }) },
+      authorize: (req, scope) => reportForActor(scope, req.params.ref),
+      schema: { params: RefParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 20_000 }), visibility: Type.Optional(Visibility) }, { additionalProperties: false }) },
       handler: async (req, reply, scope) => {
-        const body = req.body as { body: string; visibility?: CommentVisibility };
-        const id = await addComment(scope, (req.params as { ref: string }).ref, { body: body.body, visibility: body.visibility ?? 'everyone' });
+        const id = await addComment(scope, req.params.ref, { body: req.body.body, visibility: req.body.visibility ?? 'everyone' });
         return reply.code(201).send({ id });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/reports/:ref/attachments/:attachmentId',
       audience: 'public',
       leak: { params: { ref: 'report', attachmentId: 'attachment' } },
-      handler: async (req, reply, scope) => downloadAttachment(app, req, reply, scope),
-    },
-    {
+      schema: { params: Params('ref', 'attachmentId') },
+      handler: async (req, reply, scope) => downloadAttachment(app, req.params, reply, scope),
+    }),
+    route({
       method: 'GET',
       url: '/issues/:ref',
       audience: 'public',
       leak: { params: { ref: 'public_issue' } },
+      schema: { params: RefParams },
       handler: async (req, reply) => {
-        const ref = (req.params as { ref: string }).ref;
+        const ref = req.params.ref;
         const row = await db.selectFrom('reports').select(['ref', 'title', 'public_summary', 'updated_at']).where('ref', '=', ref).where('public_summary', 'is not', null).executeTakeFirst();
         if (!row?.public_summary) throw errors.notFound('issue');
         const published = JSON.parse(row.public_summary) as { summary: string; comments: { author: string; body: string; at: string }[] };
@@ -153,58 +162,56 @@ export function reportRoutes(app: AppContext): RouteDef[] {
           </>
         ));
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/reports/:ref/attachments',
       audience: 'user',
       leak: refParam,
+      // The body is multipart, read and checked part by part by readReportForm (route-schemas.test.ts).
+      schema: { params: RefParams },
+      authorize: (req, scope) => reportForActor(scope, req.params.ref),
       handler: async (req, reply, scope) => {
-        const { ref } = req.params as { ref: string };
-        await reportForActor(scope, ref);
+        const { ref } = req.params;
         const read = await readReportForm(req, app.config);
-        const back = (kind: 'success' | 'error', message: string) => redirectWithFlash(reply, `/reports/${ref}#attachments`, kind, message);
-        if (read.issues.length) return back('error', read.issues.map((i) => i.message).join(' '));
-        try {
+        const back = `/reports/${ref}#attachments`;
+        return formAction(req, reply, { back }, async () => {
+          if (read.issues.length) throw errors.validation(read.issues);
           await addAttachments(scope, ref, read.files, str(read.fields, 'visibility') === 'vmt' ? 'vmt' : 'everyone');
-        } catch (error) {
-          if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'forbidden_action')) return back('error', error.fields.map((f) => f.message).join(' ') || error.message);
-          throw error;
-        }
-        return back('success', `${read.files.length} file${read.files.length === 1 ? '' : 's'} attached.`);
+          return { to: back, message: `${read.files.length} file${read.files.length === 1 ? '' : 's'} attached.` };
+        });
       },
-    },
-    action('acknowledge', async (s, ref) => (await acknowledge(s, ref), 'Acknowledged. The reporter has been told.')),
-    action('state', async (s, ref, f) => (await setState(s, ref, str(f, 'state') as ReportState, str(f, 'reason')), 'State changed.')),
-    action('class', async (s, ref, f) => (await setClass(s, ref, str(f, 'class') as ReportClass), 'Classified.')),
-    action('coordinator', async (s, ref, f) => (await assignCoordinator(s, ref, str(f, 'username')), 'Coordinator assigned.')),
-    action('duplicate', async (s, ref, f) => (await markDuplicate(s, ref, str(f, 'of')), 'Marked as a duplicate and closed.')),
-    action('redirect', async (s, ref, f) => (await redirectProject(s, ref, str(f, 'from'), str(f, 'to')), 'Project changed.')),
-    action('subscribe', async (s, ref, f) => (await subscribe(s, ref, { username: str(f, 'username'), level: str(f, 'level') as SubscriptionLevel, reason: str(f, 'reason') }), 'Disclosure widened; recorded on the timeline.')),
-    action('unsubscribe', async (s, ref, f) => (await unsubscribe(s, ref, Number(str(f, 'subscription'))), 'Subscription removed.')),
-    action('comments', async (s, ref, f) => (await addComment(s, ref, { body: str(f, 'body'), visibility: str(f, 'visibility') === 'vmt' ? 'vmt' : 'everyone' }), 'Comment added.')),
-    action('cve/request', async (s, ref) => (await requestCve(s, ref), 'CVE marked as requested.')),
-    action('cve', async (s, ref, f) => `${await assignCve(s, ref, str(f, 'cve'))} added.`),
-    action('impact', async (s, ref, f) => {
-      await draftImpact(s, ref, { reporter: str(f, 'reporter'), project: str(f, 'project'), action: str(f, 'action'), actor: str(f, 'actor'), impact: str(f, 'impact'), consequence: str(f, 'consequence'), mode: str(f, 'mode') });
+    }),
+    action('acknowledge', EmptyForm, async (s, ref) => (await acknowledge(s, ref), 'Acknowledged. The reporter has been told.')),
+    action('state', FormFields({ state: StringEnum(reportStates), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await setState(s, ref, f.state, f.reason ?? ''), 'State changed.')),
+    action('class', FormFields({ class: StringEnum(reportClasses) }), async (s, ref, f) => (await setClass(s, ref, f.class), 'Classified.')),
+    action('coordinator', FormFields({ username: Text(200) }), async (s, ref, f) => (await assignCoordinator(s, ref, f.username), 'Coordinator assigned.')),
+    action('duplicate', FormFields({ of: Text(200) }), async (s, ref, f) => (await markDuplicate(s, ref, f.of), 'Marked as a duplicate and closed.')),
+    action('redirect', FormFields({ from: Text(200), to: Text(200) }), async (s, ref, f) => (await redirectProject(s, ref, f.from, f.to), 'Project changed.')),
+    action('subscribe', FormFields({ username: Text(200), level: StringEnum(subscriptionLevels), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await subscribe(s, ref, { username: f.username, level: f.level, reason: f.reason ?? '' }), 'Disclosure widened; recorded on the timeline.')),
+    action('unsubscribe', FormFields({ subscription: Type.String({ pattern: '^[0-9]{1,15}$' }) }), async (s, ref, f) => (await unsubscribe(s, ref, Number(f.subscription)), 'Subscription removed.')),
+    action('comments', FormFields({ body: Text(), visibility: Type.Optional(Visibility) }), async (s, ref, f) => (await addComment(s, ref, { body: f.body, visibility: f.visibility ?? 'everyone' }), 'Comment added.')),
+    action('cve/request', EmptyForm, async (s, ref) => (await requestCve(s, ref), 'CVE marked as requested.')),
+    action('cve', FormFields({ cve: Text(200) }), async (s, ref, f) => `${await assignCve(s, ref, f.cve)} added.`),
+    action('impact', FormFields(Object.fromEntries(IMPACT_PARTS.map((k) => [k, Type.Optional(Text(2_000))])) as Record<(typeof IMPACT_PARTS)[number], TOptional<TString>>), async (s, ref, f) => {
+      await draftImpact(s, ref, { reporter: f.reporter ?? '', project: f.project ?? '', action: f.action ?? '', actor: f.actor ?? '', impact: f.impact ?? '', consequence: f.consequence ?? '', mode: f.mode ?? '' });
       return 'Impact description saved; earlier approvals no longer apply.';
     }),
-    action('impact/approve', async (s, ref, f) => {
-      const role = await approveImpact(s, ref, {}, { role: impactRoleOf(f), version: str(f, 'version') || undefined });
-      return `You approved version ${str(f, 'version') || 'current'} of the impact description as the ${role === 'lead' ? 'project lead' : 'reporter'}.`;
+    action('impact/approve', FormFields({ role: OptionalImpactRole, version: Type.Optional(Text(40)) }), async (s, ref, f) => {
+      const role = await approveImpact(s, ref, {}, { role: f.role || undefined, version: f.version || undefined });
+      return `You approved version ${f.version || 'current'} of the impact description as the ${role === 'lead' ? 'project lead' : 'reporter'}.`;
     }),
-    action('impact/changes', async (s, ref, f) => {
-      const role = await requestImpactChanges(s, ref, { comment: str(f, 'comment'), role: impactRoleOf(f) });
+    action('impact/changes', FormFields({ role: OptionalImpactRole, comment: Type.Optional(Text()) }), async (s, ref, f) => {
+      const role = await requestImpactChanges(s, ref, { comment: f.comment ?? '', role: f.role || undefined });
       return `Your request for changes was sent as the ${role === 'lead' ? 'project lead' : 'reporter'}; the team has been told.`;
     }),
-    action('embargo/extend', async (s, ref, f) => (await extendEmbargo(s, ref, str(f, 'end'), str(f, 'reason')), 'Embargo extended; the reporter has been told.')),
-    action('disclosure/plan', async (s, ref, f) => (await planDisclosure(s, ref, str(f, 'planned_at') || null), 'Planned disclosure saved.')),
-    action('publish-issue', async (s, ref, f) => (await publishAsIssue(s, ref, { summary: str(f, 'summary'), commentIds: list(f, 'comments').map(Number) }), `Published at /issues/${ref}.`)),
+    action('embargo/extend', FormFields({ end: Text(100), reason: Type.Optional(Text(2_000)) }), async (s, ref, f) => (await extendEmbargo(s, ref, f.end, f.reason ?? ''), 'Embargo extended; the reporter has been told.')),
+    action('disclosure/plan', FormFields({ planned_at: Type.Optional(Text(100)) }), async (s, ref, f) => (await planDisclosure(s, ref, f.planned_at || null), 'Planned disclosure saved.')),
+    action('publish-issue', FormFields({ summary: Text(), comments: Type.Optional(TextList(20)) }), async (s, ref, f) => (await publishAsIssue(s, ref, { summary: f.summary, commentIds: (f.comments === undefined ? [] : [f.comments].flat()).map(Number) }), `Published at /issues/${ref}.`)),
   ];
 }
 
-async function downloadAttachment(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope): Promise<FastifyReply> {
-  const { ref, attachmentId } = req.params as { ref: string; attachmentId: string };
+async function downloadAttachment(app: AppContext, { ref, attachmentId }: { ref: string; attachmentId: string }, reply: FastifyReply, scope: Scope): Promise<FastifyReply> {
   const report = await reportForActor(scope, ref);
   const id = Number(attachmentId);
   if (!Number.isInteger(id)) throw errors.notFound('attachment');

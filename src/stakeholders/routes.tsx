@@ -3,10 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
-import { AppError, errors } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
+import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
+import { formAction } from '../http/form-action.js';
+import { route, type RouteDef } from '../http/route.js';
+import { FormFields, Params, StringEnum, Text } from '../http/schemas.js';
 import { formBody, keepValues, lines, str } from '../http/forms.js';
-import { redirectWithFlash, sendPage } from '../http/render.js';
+import { sendPage } from '../http/render.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { addContact, createOrg, getOrg, listOrgs } from './stakeholders.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
@@ -15,68 +17,79 @@ import { DeliveryProblems } from '../mail/delivery-problems.js';
 
 void Fragment;
 
+const OrgParams = Params('orgId');
+const ContactForm = FormFields({
+  kind: StringEnum<StakeholderContactKind>(['person', 'list']),
+  name: Type.Optional(Text(200)),
+  email: Type.Optional(Text(254)),
+  wants_encryption: Type.Optional(Text(10)),
+  pgp_public_key: Type.Optional(Text(100_000)),
+});
+
 export function stakeholderRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
   return [
     { method: 'GET', url: '/admin/stakeholders', audience: 'stakeholders.read', handler: async (req, reply) => orgsPage(app, req, reply) },
-    {
+    route({
       method: 'POST',
       url: '/admin/stakeholders',
       audience: 'stakeholders.write',
+      form: true,
+      schema: { body: FormFields({ name: Type.Optional(Text(200)), description: Type.Optional(Text(2_000)), follows: Type.Optional(Text(5_000)) }) },
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        try {
+        const again = (issues: FieldIssue[], error: AppError) => orgsPage(app, req, reply, { values: keepValues(form), issues }, error.status);
+        return formAction(req, reply, { back: '/admin/stakeholders', again }, async () => {
           const id = await createOrg(scope, { name: str(form, 'name'), description: str(form, 'description'), followsProjects: lines(form, 'follows') });
-          return redirectWithFlash(reply, `/admin/stakeholders/${id}`, 'success', 'Organisation added.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return orgsPage(app, req, reply, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/stakeholders/${id}`, message: 'Organisation added.' };
+        });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/admin/stakeholders/:orgId',
       audience: 'stakeholders.read',
       leak: { params: { orgId: 'stakeholder_org' } },
-      handler: async (req, reply) => orgPage(app, req, reply, Number((req.params as { orgId: string }).orgId)),
-    },
-    {
+      schema: { params: OrgParams },
+      handler: async (req, reply) => orgPage(app, req, reply, Number(req.params.orgId)),
+    }),
+    route({
       method: 'POST',
       url: '/admin/stakeholders/:orgId/contacts',
       audience: 'stakeholders.write',
       leak: { params: { orgId: 'stakeholder_org' } },
+      form: true,
+      schema: { params: OrgParams, body: ContactForm },
       handler: async (req, reply, scope) => {
-        const orgId = Number((req.params as { orgId: string }).orgId);
-        const form = formBody(req);
-        try {
+        const orgId = Number(req.params.orgId);
+        const form = req.body;
+        const again = (issues: FieldIssue[], error: AppError) => orgPage(app, req, reply, orgId, { values: keepValues(formBody(req)), issues }, error.status);
+        return formAction(req, reply, { back: `/admin/stakeholders/${orgId}`, again }, async () => {
           await addContact(scope, orgId, {
-            kind: str(form, 'kind') as StakeholderContactKind,
-            name: str(form, 'name'),
-            email: str(form, 'email'),
-            wantsEncryption: str(form, 'wants_encryption') === 'on',
-            pgpPublicKey: str(form, 'pgp_public_key') || null,
+            kind: form.kind,
+            name: form.name ?? '',
+            email: form.email ?? '',
+            wantsEncryption: form.wants_encryption === 'on',
+            pgpPublicKey: form.pgp_public_key || null,
           });
-          return redirectWithFlash(reply, `/admin/stakeholders/${orgId}`, 'success', 'Contact added.');
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'validation_failed') return orgPage(app, req, reply, orgId, { values: keepValues(form), issues: error.fields }, 400);
-          throw error;
-        }
+          return { to: `/admin/stakeholders/${orgId}`, message: 'Contact added.' };
+        });
       },
-    },
+    }),
     {
       method: 'GET',
       url: '/api/v1/stakeholders',
       audience: 'stakeholders.read',
       handler: async () => ({ organisations: (await listOrgs(db)).map((o) => ({ id: o.id, name: o.name, description: o.description, contacts: o.contacts })) }),
     },
-    {
+    route({
       method: 'GET',
       url: '/api/v1/stakeholders/:orgId',
       audience: 'stakeholders.read',
       leak: { params: { orgId: 'stakeholder_org' } },
+      schema: { params: OrgParams },
       handler: async (req) => {
-        const org = await getOrg(db, Number((req.params as { orgId: string }).orgId));
+        const org = await getOrg(db, Number(req.params.orgId));
         if (!org) throw errors.notFound('organisation');
         return {
           id: org.id,
@@ -86,8 +99,8 @@ export function stakeholderRoutes(app: AppContext): RouteDef[] {
           contacts: org.contacts.map((c) => ({ id: c.id, kind: c.kind, name: c.name, email: c.email, wants_encryption: c.wants_encryption === 1, has_key: !!c.pgp_public_key })),
         };
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/stakeholders',
       audience: 'stakeholders.write',
@@ -98,11 +111,11 @@ export function stakeholderRoutes(app: AppContext): RouteDef[] {
         ),
       },
       handler: async (req, reply, scope) => {
-        const b = req.body as { name: string; description?: string; follows?: string[] };
+        const b = req.body;
         const id = await createOrg(scope, { name: b.name, description: b.description ?? '', followsProjects: b.follows ?? [] });
         return reply.code(201).send({ id });
       },
-    },
+    }),
   ];
 }
 
