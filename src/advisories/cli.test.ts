@@ -87,6 +87,12 @@ describe('cordon import / export / publish on the OSSA corpus', () => {
     expect(metadata.role).toBe('csaf_provider');
     expect(metadata).not.toHaveProperty('public_openpgp_keys');
     expect(readFileSync(path.join(out, '.well-known/csaf/white/csaf-feed-tlp-white.json'), 'utf8')).not.toContain('"signature"');
+    // …and no page promises signatures that are not there.
+    for (const page of ['index.html', 'advisories/index.html', 'advisories/OSSA-2016-007.html', '.well-known/csaf/white/index.html']) {
+      const html = readFileSync(path.join(out, page), 'utf8');
+      expect(html, page).toContain('Every file has a SHA-256 checksum (.sha256).');
+      expect(html, page).not.toContain('signed by the team key');
+    }
     for (const p of ['advisories/OSSA-2016-007.html', 'advisories/OSSA-2016-007.txt', 'advisories/OSSA-2016-007.yaml', 'osv/OSSA-2016-007.json', 'cve/CVE-2016-2140.json', '.well-known/csaf/provider-metadata.json', '.well-known/csaf/white/2016/ossa-2016-007.json', '.well-known/csaf/white/2016/index.html', '.well-known/security.txt', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'osv/OSSA-2016-007.json.sha256']) {
       expect(existsSync(path.join(out, p)), p).toBe(true);
     }

@@ -47,7 +47,7 @@ export function csafListingFiles(entries: readonly CsafEntry[], options: Listing
     byYear.set(year, [...(byYear.get(year) ?? []), file]);
   }
   const years = [...byYear.keys()].sort();
-  const page = (title: string, depth: number, children: SafeHtml): string => staticDocument({ title, instanceName: options.instanceName, depth, children });
+  const page = (title: string, depth: number, children: SafeHtml): string => staticDocument({ title, instanceName: options.instanceName, depth, signed: options.signed, children });
   const top = `/${CSAF_WHITE_DIR}/`;
   const root = {
     path: `${CSAF_WHITE_DIR}/index.html`,

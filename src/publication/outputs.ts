@@ -69,7 +69,7 @@ export function advisoryFiles(record: AdvisoryRecord, ctx: SiteContext): SiteFil
   const ref = record.id;
   const file = (path: string, content: string, contentType: string): SiteFile => ({ path, content, contentType, advisoryRef: ref });
   const csaf = buildCsaf(record, { settings });
-  const page = staticDocument({ title: `${ref}: ${record.title}`, instanceName: ctx.instanceName, depth: 1, children: h(AdvisoryArticle, { record, cveRecords: publishesCveRecords(ctx.profile, record) }) });
+  const page = staticDocument({ title: `${ref}: ${record.title}`, instanceName: ctx.instanceName, depth: 1, signed: ctx.teamKey !== null, children: h(AdvisoryArticle, { record, cveRecords: publishesCveRecords(ctx.profile, record) }) });
   return [
     file(`advisories/${ref}.html`, page, HTML_TYPE),
     file(`advisories/${ref}.txt`, renderNoticeText(record), TEXT_TYPE),
@@ -109,6 +109,7 @@ export function advisoryIndexFiles(summaries: readonly PublishedSummary[], ctx: 
     title: 'Security advisories',
     instanceName: ctx.instanceName,
     depth: 1,
+    signed: csafOptions.signed,
     children: [h('h1', null, 'Security advisories'), h(AdvisoryIndexByYear, { summaries: [...summaries], base: '', suffix: '.html' })],
   });
   return [

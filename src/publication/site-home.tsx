@@ -20,6 +20,7 @@ export async function siteHomeFile(db: Db, summaries: readonly PublishedSummary[
     title: 'Home',
     instanceName: site.instanceName,
     depth: 0,
+    signed: site.teamKey !== null,
     children: (
       <>
         <h1>{site.instanceName}</h1>
@@ -68,6 +69,7 @@ export async function guideFiles(db: Db, site: SiteContext): Promise<SiteFile[]>
       title: p.title,
       instanceName: site.instanceName,
       depth: 1,
+      signed: site.teamKey !== null,
       children: (
         <>
           <h1>{p.title}</h1>

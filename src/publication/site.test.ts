@@ -95,6 +95,8 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     const result = await publishSite(t.ctx, dir, signer);
     expect(result.written.unsigned).toEqual([]);
     const files = walk(dir);
+    // Signed by a team key: the pages say so.
+    expect(readFileSync(path.join(dir, 'advisories/index.html'), 'utf8')).toContain('Every file is signed by the team key (.asc)');
     expect(ref).toBe('OSSA-2026-009'); // after the imported OSSA-2026-008
     for (const p of [`advisories/${ref}.html`, `advisories/${ref}.txt`, `advisories/${ref}.yaml`, `osv/${ref}.json`, 'cve/CVE-2026-40001.json', '.well-known/csaf/provider-metadata.json', '.well-known/csaf/white/index.txt', '.well-known/csaf/white/changes.csv', '.well-known/csaf/white/2026/ossa-2026-009.json', '.well-known/csaf/white/2026/ossa-2026-009.json.sha512', '.well-known/csaf/white/csaf-feed-tlp-white.json', '.well-known/csaf/white/index.html', '.well-known/csaf/white/2026/index.html', 'feeds/advisories.atom', 'advisories/index.html', 'index.html', 'guide/embargo-policy.html', 'advisories/OSSA-2016-007.txt', 'cve/CVE-2016-2140.json', `.well-known/csaf/openpgp/${fingerprint}.asc`, 'assets/app.css', 'notes/index.html', 'feeds/notes.atom']) {
       expect(files, p).toContain(p);

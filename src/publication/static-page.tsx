@@ -10,10 +10,12 @@ export interface StaticPageOptions {
   instanceName: string;
   /** How many folders deep the page is (`advisories/x.html` → 1), for relative links. */
   depth: number;
+  /** Whether the site's files get `.asc` signatures (a team key that can sign): the footer must not promise them otherwise. */
+  signed: boolean;
   children?: Child;
 }
 
-export function staticDocument({ title, instanceName, depth, children }: StaticPageOptions): string {
+export function staticDocument({ title, instanceName, depth, signed, children }: StaticPageOptions): string {
   const up = '../'.repeat(depth);
   const page: SafeHtml = (
     <html lang="en">
@@ -42,7 +44,10 @@ export function staticDocument({ title, instanceName, depth, children }: StaticP
           {children}
         </main>
         <footer class="site-footer">
-          <p>{instanceName} — security advisories. Every file is signed by the team key (.asc) and has a SHA-256 checksum (.sha256).</p>
+          <p>
+            {instanceName} — security advisories.{' '}
+            {signed ? 'Every file is signed by the team key (.asc) and has a SHA-256 checksum (.sha256).' : 'Every file has a SHA-256 checksum (.sha256).'}
+          </p>
         </footer>
       </body>
     </html>
