@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import type { CatalogueEntry } from './route.js';
-import { NOT_YET_SCHEMAED } from './route-schemas-pending.js';
+import { NOT_YET_SCHEMAED } from './testing/route-schemas-pending.js';
 
 /**
  * Routes whose input is checked elsewhere, with why. Multipart uploads: the body is a stream read part by

@@ -11,7 +11,7 @@ import { migrations } from '../storage/migrate.js';
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import type { ReportClass, ReportState } from '../storage/tables.js';
 import { compactReportCounts, queueCounts } from './counts.js';
-import { fixtureReportRow } from './report-rows-fixture.js';
+import { fixtureReportRow } from './testing/report-rows.js';
 import { countReportsByClass, listReports } from './store.js';
 
 const STATES: ReportState[] = ['new', 'incomplete', 'confirmed', 'triaged', 'in_progress', 'fix_committed', 'public', 'fix_released', 'invalid', 'wont_fix'];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient } from '../testing/harness.js';
 import { SECTION_LIMIT } from './queue-data.js';
-import { fixtureReportRow } from './report-rows-fixture.js';
+import { fixtureReportRow } from './testing/report-rows.js';
 import { PROJECT_MENU_MAX } from './queue-views.js';
 import { createProject } from '../projects/projects.js';
 

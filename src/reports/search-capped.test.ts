@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import type { ReportState } from '../storage/tables.js';
-import { fixtureReportRow } from './report-rows-fixture.js';
+import { fixtureReportRow } from './testing/report-rows.js';
 import { actorOf } from './testing/queue-fixtures.js';
 import { listReports, SEARCH_COUNT_CAP } from './store.js';
 

@@ -7,7 +7,7 @@ import type { UserActor } from '../access/actor.js';
 import { testConfig } from '../config/config.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
-import { fixtureReportRow } from '../reports/report-rows-fixture.js';
+import { fixtureReportRow } from '../reports/testing/report-rows.js';
 import { readableReportsQuery } from '../reports/store.js';
 import { openContext } from '../server.js';
 import { createTestStorage, type TestStorage } from '../testing/databases.js';

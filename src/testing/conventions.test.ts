@@ -35,4 +35,17 @@ describe('test helper convention', () => {
       .filter((f) => /from '(\.\.?\/)+(\w+\/)*testing\//.test(readFileSync(path.join(src, f), 'utf8')));
     expect(importers).toEqual([]);
   });
+
+  it('has every module that only tests use in a testing/ folder (a helper by use, whatever its name)', () => {
+    const importers = new Map<string, string[]>();
+    for (const f of sources) {
+      for (const m of readFileSync(path.join(src, f), 'utf8').matchAll(/(?:from\s+|import\(\s*)'(\.{1,2}\/[^']+)'/g)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(f), m[1]!)).replace(/\.js$/, '');
+        const hit = ['.ts', '.tsx', '/index.ts'].map((ext) => target + ext).find((x) => sources.includes(x));
+        if (hit) importers.set(hit, [...(importers.get(hit) ?? []), f]);
+      }
+    }
+    const testOnly = sources.filter((f) => !isTest(f) && !inTesting(f) && (importers.get(f) ?? []).length > 0 && importers.get(f)!.every((i) => isTest(i) || inTesting(i)));
+    expect(testOnly).toEqual([]);
+  });
 });

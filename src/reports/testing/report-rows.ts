@@ -1,7 +1,7 @@
 // Report rows for storage-level tests (planner statistics, the queue's counters): fixture data written
 // straight into the table, no commands and no audit events. Used by tests only.
 import type { Insertable } from 'kysely';
-import type { ReportsTable } from '../storage/tables.js';
+import type { ReportsTable } from '../../storage/tables.js';
 
 export function fixtureReportRow(i: number, fields: Partial<Insertable<ReportsTable>> = {}): Insertable<ReportsTable> {
   const at = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString();
