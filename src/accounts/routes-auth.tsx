@@ -14,6 +14,7 @@ import { acceptInvite, findLiveInvite, requestPasswordReset, requestRegistration
 import { knownDevice, rememberDevice } from './throttle.js';
 import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.js';
 import { findUserById } from './users.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -234,6 +235,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/password/reset/:token',
+      schema: { params: Params('token') },
       audience: 'public',
       leak: { params: { token: 'secret_link' } },
       handler: async (req, reply) => resetPage(app, req, reply),

@@ -234,6 +234,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/users/:userId',
+      schema: { params: Params('userId') },
       audience: 'admin.read',
       leak: { params: { userId: 'user' } },
       handler: async (req) => {

@@ -15,6 +15,7 @@ import { publicationReadiness, publishAdvisory } from './publish.js';
 import { confirmFields, requireConfirmation } from '../http/confirm.js';
 import { advisoryForEditor } from './store.js';
 import type { AdvisoryRecord } from './record.js';
+import { Params } from '../http/schemas.js';
 
 const fieldSchemas: Record<string, TSchema> = Object.fromEntries(EDITOR_FIELDS.map((f) => [f, Type.Optional(Type.String({ maxLength: 50_000 }))]));
 const revision = Type.Integer({ minimum: 1 });
@@ -54,6 +55,7 @@ export function advisoryApiRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/advisories/:id',
+      schema: { params: Params('id') },
       audience: 'public',
       leak: { params: { id: 'advisory' } },
       handler: async (req) => {
@@ -67,6 +69,7 @@ export function advisoryApiRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/advisories/:id/draft',
+      schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
       handler: async (req, _reply, scope) => {

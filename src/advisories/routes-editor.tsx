@@ -14,6 +14,7 @@ import { createAdvisory, saveAdvisory } from './commands.js';
 import { prefillFromReport } from './from-report.js';
 import { advisoryForEditor, listWorkItems } from './store.js';
 import { statusBadge } from './manage-page.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -171,6 +172,7 @@ export function editorRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/advisories/:id/edit',
+      schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply) => editPage(req, reply, (req.params as { id: string }).id, null),

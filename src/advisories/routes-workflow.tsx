@@ -18,6 +18,7 @@ import { DiffView, ManagePage, statusBadge } from './manage-page.js';
 import { approversFor } from './approvers.js';
 import { approveImpact } from '../reports/cve-impact.js';
 import { impactRoleOf } from '../reports/impact-approval.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -78,6 +79,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/advisories/:id/manage',
+      schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply, scope) => {
@@ -153,6 +155,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/advisories/:id/errata',
+      schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply) => errataPage(req, reply, null),
@@ -176,6 +179,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/advisories/:id/revisions',
+      schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply, scope) => {

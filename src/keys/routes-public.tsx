@@ -9,6 +9,7 @@ import { sendPage } from '../http/render.js';
 import { Badge, Time } from '../web/components.js';
 import { formatFingerprint, summariseKey, vmtMembersWithKeys, type KeySummary } from './public-keys.js';
 import { currentTeamKey } from './team-keys.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -153,6 +154,7 @@ export function publicKeyRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/keys/:file',
+      schema: { params: Params('file') },
       audience: 'public',
       // Published key files (FINGERPRINT.asc): only VMT members' keys, as listed on /contact; anything else is a 404.
       leak: { params: { file: 'public_asset' } },

@@ -13,6 +13,7 @@ import type { InboundMessageRow } from '../keys/tables.js';
 import { recentDeliveries } from './deliveries.js';
 import { headerValue, listInboundMessages, loadInboundMessage, rawHeaderFields } from './inbound-store.js';
 import { retryInboundMessage } from './inbound-process.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -124,6 +125,7 @@ export function adminMailRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/admin/mail/:messageId',
+      schema: { params: Params('messageId') },
       audience: 'mail.admin',
       leak: { params: { messageId: 'inbound_message' } },
       handler: async (req, reply) => {

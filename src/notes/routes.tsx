@@ -21,6 +21,7 @@ import { noteActionRoutes } from './routes-actions.js';
 import { noteApiRoutes } from './routes-api.js';
 import { flagParam, idOf, noteParam, refOf } from './routes-shared.js';
 import { editPage, flagFormPage } from './form-pages.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -90,6 +91,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/notes/flags/:ref',
+      schema: { params: Params('ref') },
       audience: 'user',
       leak: flagParam,
       handler: async (req, reply, scope) => {
@@ -103,6 +105,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/notes/:noteId',
+      schema: { params: Params('noteId') },
       audience: 'public',
       leak: noteParam,
       handler: async (req, reply, scope) => {
@@ -114,6 +117,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/notes/:noteId.txt',
+      schema: { params: Params('noteId') },
       audience: 'public',
       leak: noteParam,
       handler: async (req, reply, scope) => {
@@ -128,6 +132,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/notes/:noteId/revisions',
+      schema: { params: Params('noteId') },
       audience: 'user',
       leak: noteParam,
       handler: async (req, reply, scope) => {
@@ -139,6 +144,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/notes/:noteId/edit',
+      schema: { params: Params('noteId') },
       audience: 'user',
       leak: noteParam,
       handler: async (req, reply, scope) => editPage(app, req, reply, scope),

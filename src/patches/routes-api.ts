@@ -10,6 +10,7 @@ import { diffOf, loadPatchFor, loadReportPatches, pickVersion } from './loaders.
 import { detailJson, matrixJson, summaryJson } from './present.js';
 import { castVote, commentOnPatch } from './review.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion, type PatchFileInput } from './upload.js';
+import { Params } from '../http/schemas.js';
 
 const refParam = { params: { ref: 'report' } } as const;
 const patchParams = { params: { ref: 'report', patchId: 'patch' } } as const;
@@ -44,6 +45,7 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/reports/:ref/patches',
+      schema: { params: Params('ref') },
       audience: 'public',
       leak: refParam,
       handler: async (req, _reply, scope) => {
@@ -89,6 +91,7 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/reports/:ref/patches/:patchId',
+      schema: { params: Params('ref', 'patchId') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, _reply, scope) => {
@@ -100,6 +103,7 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/reports/:ref/patches/:patchId/diff',
+      schema: { params: Params('ref', 'patchId') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, _reply, scope) => {

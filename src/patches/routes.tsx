@@ -19,6 +19,7 @@ import { choiceFromKey } from './targets.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion } from './upload.js';
 import { fieldList, readPatchForm } from './upload-form.js';
 import { patchApiRoutes } from './routes-api.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -70,6 +71,7 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/reports/:ref/patches',
+      schema: { params: Params('ref') },
       audience: 'public',
       leak: refParam,
       handler: async (req, reply, scope) => matrixPage(app, req, reply, scope),
@@ -98,6 +100,7 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/reports/:ref/patches/series',
+      schema: { params: Params('ref') },
       audience: 'public',
       leak: refParam,
       handler: async (req, reply, scope) => sendDownload(reply, await seriesDownloadFor(scope, (req.params as Params).ref, (req.query as Record<string, unknown>).target)),
@@ -105,6 +108,7 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/reports/:ref/patches/:patchId',
+      schema: { params: Params('ref', 'patchId') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, reply, scope) => {
@@ -130,6 +134,7 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/reports/:ref/patches/:patchId/download',
+      schema: { params: Params('ref', 'patchId') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, reply, scope) => {

@@ -14,6 +14,7 @@ import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue
 import { roleLabel } from '../web/layout.js';
 import type { ProjectRole } from '../storage/tables.js';
 import { createProject, getProjectBySlug, listProjects, projectRoles, setProjectMember, updateProject, type ProjectDetail, type ProjectInput } from './projects.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -125,6 +126,7 @@ export function projectRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/projects/:slug',
+      schema: { params: Params('slug') },
       audience: 'public',
       leak: { params: { slug: 'project' } },
       handler: async (req, reply, { actor }) => {
@@ -206,6 +208,7 @@ export function projectRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/admin/projects/:slug',
+      schema: { params: Params('slug') },
       audience: 'admin.write',
       leak: { params: { slug: 'project' } },
       handler: async (req, reply) => {
@@ -260,6 +263,7 @@ export function projectRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/api/v1/projects/:slug',
+      schema: { params: Params('slug') },
       audience: 'public',
       leak: { params: { slug: 'project' } },
       handler: async (req, _reply, { actor }) => {

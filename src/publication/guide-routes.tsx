@@ -13,6 +13,7 @@ import { renderMarkdown } from '../text/markdown.js';
 import { getGuidePage, listGuidePages, saveGuidePage } from './guide.js';
 import { fillGuideValues, GUIDE_PLACEHOLDERS, guideValuesFor } from './guide-starters.js';
 import { sendSiteFile } from './routes.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -84,6 +85,7 @@ export function guideRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/guide/:page',
+      schema: { params: Params('page') },
       audience: 'public',
       leak: { params: { page: 'guide_page' } },
       handler: async (req, reply, { actor }) => {
@@ -114,6 +116,7 @@ export function guideRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/guide/:page/edit',
+      schema: { params: Params('page') },
       audience: 'admin.write',
       leak: { params: { page: 'guide_page' } },
       handler: async (req, reply) => {

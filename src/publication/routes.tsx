@@ -20,6 +20,7 @@ import { currentSignature, hasSha512, readSiteFile, sha256File, sha512File } fro
 import { FEED_PATH } from './atom.js';
 import { CSAF_DIR } from './outputs.js';
 import { loadPublicationProfile, publishesCveRecords } from './settings.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -124,6 +125,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/advisories/:id',
+      schema: { params: Params('id') },
       audience: 'public',
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply, { actor }) => {
@@ -187,6 +189,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/projects/:slug/advisories',
+      schema: { params: Params('slug') },
       audience: 'public',
       leak: { params: { slug: 'project' } },
       handler: async (req, reply) => {

@@ -22,6 +22,7 @@ import {
 } from './settings-store.js';
 import { projectPublicationPath, PUBLICATION_SETTINGS_PATH } from './settings.js';
 import type { CnaChoice } from './tables.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -197,6 +198,7 @@ export function publicationSettingsRoutes(app: AppContext): RouteDef[] {
     {
       method: 'GET',
       url: '/projects/:slug/publication',
+      schema: { params: Params('slug') },
       audience: 'user',
       leak: { params: { slug: 'project' } },
       handler: async (req, reply, { actor }) => {

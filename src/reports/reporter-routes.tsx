@@ -20,6 +20,7 @@ import { reportForActor } from './access.js';
 import { approveImpact } from './cve-impact.js';
 import { impactPanel, requestImpactChanges } from './impact-approval.js';
 import { intakeGuard, reportFormBodyLimit, type IntakeGate } from './intake-limits.js';
+import { Params } from '../http/schemas.js';
 
 void Fragment;
 
@@ -88,6 +89,7 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
     {
       method: 'GET',
       url: '/r/:token',
+      schema: { params: Params('token') },
       audience: 'public',
       leak: linkParams,
       handler: async (req, reply, scope) => showReporterView(app, req, reply, scope),
@@ -196,6 +198,7 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
     {
       method: 'GET',
       url: '/r/:token/attachments/:attachmentId',
+      schema: { params: Params('token', 'attachmentId') },
       audience: 'public',
       leak: { params: { token: 'secret_link', attachmentId: 'attachment' } },
       handler: async (req, reply, scope) => {
