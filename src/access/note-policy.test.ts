@@ -2,7 +2,8 @@
 // (lists, in SQL). A table pins the code down; then every (actor, note) pair is checked on both databases
 // so that the lists can never show a note the page would hide, nor hide one it shows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor, UserActor } from './actor.js';
+import type { Actor } from './actor.js';
+import { testUserActor } from './testing/actors.js';
 import { canAuthor, canClaim, canReadNote, canSeeWork, canVote, noteAccess, readableNotes, workableNotes, type NoteAccess, type NoteFacts } from './note-policy.js';
 import type { ReportFacts } from './report-policy.js';
 import { buildUserActor } from './load-actor.js';
@@ -17,24 +18,7 @@ import { claimNote, dismissFlag, flagNote } from '../notes/flagging.js';
 import { loadNote } from '../notes/store.js';
 import { setUpNotesTeam, userScope } from '../notes/testing/fixtures.js';
 
-function user(id: number, options: { roles?: string[]; projects?: [number, string][]; scopes?: ('read' | 'write' | 'admin')[] } = {}): UserActor {
-  return {
-    kind: 'user',
-    userId: id,
-    username: `u${id}`,
-    displayName: `U ${id}`,
-    email: `u${id}@example.org`,
-    timeZone: 'UTC',
-    heldRoles: new Set((options.roles ?? []) as never[]),
-    roles: new Set((options.roles ?? []) as never[]),
-    projectRoles: new Map((options.projects ?? []).map(([p, r]) => [p, new Set([r]) as never])),
-    via: options.scopes ? 'token' : 'session',
-    scopes: options.scopes ? new Set(options.scopes) : null,
-    mfaEnrolled: true,
-    mfaPassed: true,
-    mfaPendingRoles: new Set(),
-  };
-}
+const user = testUserActor;
 
 const report: ReportFacts = { id: 1, visibility: 'private', reporterUserId: 5, coordinatorId: null, projectIds: [1], subscriptions: [{ userId: 7, level: 'reviewer', readOnly: false }] };
 const note = (partial: Partial<NoteFacts> = {}): NoteFacts => ({ state: 'in_review', embargoed: false, authorId: 3, projectIds: [1], report: null, ...partial });

@@ -3,6 +3,7 @@
 // checked on both databases, against a hand-written expectation as well, so that both cannot be wrong alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, UserActor } from './actor.js';
+import { testUserActor } from './testing/actors.js';
 import { can } from './policy.js';
 import { canComment, canContribute, canManage, canRead, canSeeVmtOnly, reportAccess, type ReportAccess, type ReportFacts } from './report-policy.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
@@ -14,24 +15,7 @@ import { makePublic } from '../reports/disclosure.js';
 import { setState } from '../reports/triage.js';
 import { actorOf, fileReport, scopeOf } from '../reports/testing/queue-fixtures.js';
 
-function user(id: number, options: { roles?: string[]; held?: string[]; scopes?: ('read' | 'write' | 'admin')[] } = {}): UserActor {
-  return {
-    kind: 'user',
-    userId: id,
-    username: `u${id}`,
-    displayName: `U ${id}`,
-    email: `u${id}@example.org`,
-    timeZone: 'UTC',
-    heldRoles: new Set((options.held ?? options.roles ?? []) as never[]),
-    roles: new Set((options.roles ?? []) as never[]),
-    projectRoles: new Map(),
-    via: options.scopes ? 'token' : 'session',
-    scopes: options.scopes ? new Set(options.scopes) : null,
-    mfaEnrolled: true,
-    mfaPassed: true,
-    mfaPendingRoles: new Set(),
-  };
-}
+const user = testUserActor;
 
 function facts(partial: Partial<ReportFacts> = {}): ReportFacts {
   return { id: 1, visibility: 'private', reporterUserId: null, coordinatorId: null, projectIds: [1], subscriptions: [], ...partial };

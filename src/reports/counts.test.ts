@@ -13,27 +13,13 @@ import type { ReportClass, ReportState } from '../storage/tables.js';
 import { compactReportCounts, queueCounts } from './counts.js';
 import { fixtureReportRow } from './testing/report-rows.js';
 import { countReportsByClass, listReports } from './store.js';
+import { testUserActor } from '../access/testing/actors.js';
 
 const STATES: ReportState[] = ['new', 'incomplete', 'confirmed', 'triaged', 'in_progress', 'fix_committed', 'public', 'fix_released', 'invalid', 'wont_fix'];
 const CLASSES: (ReportClass | null)[] = [null, 'A', 'B1', 'B2', 'C1', 'D', 'Y'];
 const FILTERS: (readonly (ReportClass | 'unclassified')[] | undefined)[] = [undefined, ['A'], ['unclassified', 'B1'], ['Z']];
 
-const vmt: UserActor = {
-  kind: 'user',
-  userId: 1,
-  username: 'vmt',
-  displayName: 'VMT',
-  email: 'vmt@example.org',
-  timeZone: 'UTC',
-  heldRoles: new Set(['vmt']),
-  roles: new Set(['vmt']),
-  projectRoles: new Map(),
-  via: 'session',
-  scopes: null,
-  mfaEnrolled: true,
-  mfaPassed: true,
-  mfaPendingRoles: new Set(),
-};
+const vmt: UserActor = testUserActor(1, { roles: ['vmt'] });
 
 const fields = fc.record({ state: fc.constantFrom(...STATES), class: fc.constantFrom(...CLASSES), acknowledged: fc.boolean() });
 const op = fc.oneof(

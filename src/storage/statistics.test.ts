@@ -13,23 +13,9 @@ import { openContext } from '../server.js';
 import { createTestStorage, type TestStorage } from '../testing/databases.js';
 import type { Db } from './database.js';
 import { refreshStatistics } from './statistics.js';
+import { testUserActor } from '../access/testing/actors.js';
 
-const vmtActor: UserActor = {
-  kind: 'user',
-  userId: 1,
-  username: 'vmt',
-  displayName: 'VMT',
-  email: 'vmt@example.org',
-  timeZone: 'UTC',
-  heldRoles: new Set(['vmt']),
-  roles: new Set(['vmt']),
-  projectRoles: new Map(),
-  via: 'session',
-  scopes: null,
-  mfaEnrolled: true,
-  mfaPassed: true,
-  mfaPendingRoles: new Set(),
-};
+const vmtActor: UserActor = testUserActor(1, { roles: ['vmt'] });
 
 /** Fixture rows straight into the table (no commands, no audit): 2,000 reports, 1 in 100 unacknowledged. */
 async function seedReports(db: Db, n = 2_000): Promise<void> {
