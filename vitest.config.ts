@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  esbuild: { jsx: 'transform', jsxFactory: 'h', jsxFragment: 'Fragment' },
+  // The automatic JSX runtime, as in tsconfig.json; the alias serves it from source under test.
+  esbuild: { jsx: 'automatic', jsxDev: false, jsxImportSource: 'cordon' },
+  resolve: { alias: { 'cordon/jsx-runtime': fileURLToPath(new URL('./src/web/jsx-runtime.ts', import.meta.url)) } },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     pool: 'forks',

@@ -1,7 +1,6 @@
 // The signed-in user's own pages: profile, two-factor authentication, API tokens and sessions; and /api/v1/me.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import { apiScopes } from '../access/actor.js';
 import type { AppContext } from '../context.js';
@@ -23,7 +22,6 @@ import { can } from '../access/policy.js';
 import { checklistOpen } from '../instance/checklist.js';
 import { keepForOneView, takeForOneView } from '../http/shown-once.js';
 
-void Fragment;
 
 /** Where new recovery codes are shown, once (post/redirect/get). */
 const RECOVERY_CODES_PATH = '/account/recovery-codes';

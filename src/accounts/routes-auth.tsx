@@ -1,6 +1,5 @@
 // Sign-in, second factor, sign-out, registration, first-run setup, invitations and password reset pages.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import { change, type AppContext, type Scope } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -16,7 +15,6 @@ import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } fro
 import { findUserById } from './users.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): void {
   void reply.setCookie(SESSION_COOKIE, token, {

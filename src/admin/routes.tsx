@@ -1,7 +1,6 @@
 // Administration: dashboard, people and their roles, invitations, the audit log and the job queue.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -21,7 +20,6 @@ import { firstRunChecklist, staffingNotes } from '../instance/checklist.js';
 import { SetupCard } from '../instance/routes.js';
 import { listProjects, projectRoles } from '../projects/projects.js';
 
-void Fragment;
 
 const UserParams = Params('userId');
 const InstanceRoleChoice = StringEnum(instanceRoles);

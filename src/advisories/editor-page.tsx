@@ -1,12 +1,11 @@
 // The advisory editor form (DESIGN.md §2 fields), usable without JavaScript: one item per line, a hint
 // with an example under each field, per-field errors from the server.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import { headlineScore, scoreCvssVector, severityRating } from '../cvss/index.js';
 import type { AdvisoryRecord } from './record.js';
 
-void Fragment;
 
 const HINTS = {
   title: 'Short and specific, e.g. “Arbitrary file access through crafted image”.',

@@ -1,6 +1,6 @@
 // The VMT's page for one advisory: where it stands, what publication still needs (approvals), the
 // actions, the notice text preview, revisions and approvals.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { AdvisoryApprovalRow, AdvisoryRevisionRow, AdvisoryRow } from './tables.js';
@@ -9,7 +9,6 @@ import type { Readiness } from './publish.js';
 import type { FieldDiff } from './diff.js';
 import type { Approver, Approvers } from './approvers.js';
 
-void Fragment;
 
 export function statusBadge(row: Pick<AdvisoryRow, 'status' | 'published_at'>): SafeHtml {
   if (row.status === 'published') return <Badge tone="ok">published</Badge>;

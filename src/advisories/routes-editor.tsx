@@ -1,7 +1,6 @@
 // The VMT's advisory workspace: the list of advisories in progress, drafting (from scratch or from a
 // class A report) and editing. Every route is for `advisories.edit` only: anyone else gets 404.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { formAction, formRefusal, type FormRefusalView } from '../http/form-action.js';
 import type { RouteDef } from '../http/route.js';
@@ -16,7 +15,6 @@ import { advisoryForEditor, listWorkItems } from './store.js';
 import { statusBadge } from './manage-page.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 export function formInput(form: FormBody): Partial<AdvisoryForm> {
   const out: Partial<AdvisoryForm> = {};

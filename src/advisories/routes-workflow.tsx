@@ -1,6 +1,5 @@
 // Review, approval, publication and errata of one advisory (VMT only; 404 for anyone else).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -20,7 +19,6 @@ import { approveImpact } from '../reports/cve-impact.js';
 import { impactRoleOf } from '../reports/impact-approval.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 function revisionOf(form: Record<string, unknown>): number | undefined {
   const n = Number(str(form as Record<string, string>, 'revision'));

@@ -1,5 +1,4 @@
 // The audit log for admins: a page with the chain's verdict, and the JSON API.
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
@@ -8,7 +7,6 @@ import { listAuditEvents, verifyAuditChain } from './audit.js';
 import type { Actor } from '../access/actor.js';
 import { canSeeAuditDetails } from '../access/policy.js';
 
-void Fragment;
 
 export function auditRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;

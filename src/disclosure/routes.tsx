@@ -1,7 +1,6 @@
 // Routes of the embargoed-disclosure area: the disclosure page of a report (plan, recipients, sending the
 // pre-notice), the VMT dashboard of upcoming disclosures, and the public acknowledgement link.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import { AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -25,7 +24,6 @@ import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { DeliveryProblems } from '../mail/delivery-problems.js';
 
-void Fragment;
 
 const refParam = { params: { ref: 'report' } } as const;
 const RefParams = Params('ref');

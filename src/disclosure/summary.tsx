@@ -1,7 +1,7 @@
 // The disclosure at a glance (issue 7 item 4), shared by the report page (VMT) and the disclosure page:
 // the planned hour with a countdown, each pre-notice recipient's state (queued, sent, bounced,
 // acknowledged, or failed with the error and a retry) and the disclosure-hour steps done so far.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Countdown, Time } from '../web/components.js';
 import type { Db } from '../storage/database.js';
 import { recipientsOfPlan, type RecipientView } from './recipients.js';
@@ -9,7 +9,6 @@ import { FailedBadge, RetryMailButton } from '../mail/delivery-problems.js';
 import { DISCLOSURE_STEPS } from './run.js';
 import type { DisclosurePlanState, DisclosureStep } from './tables.js';
 
-void Fragment;
 
 export interface DisclosureSummary {
   planId: number;

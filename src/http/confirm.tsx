@@ -4,7 +4,7 @@
 // reason. Plain forms: it works without JavaScript. The JSON API asks for `confirm: true` and `reason`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import type { AppContext, Scope } from '../context.js';
@@ -15,7 +15,6 @@ import { sendPage } from './render.js';
 import { formAction } from './form-action.js';
 import type { Audience, LeakSpec, RouteDef } from './route.js';
 
-void Fragment;
 
 export const MAX_REASON = 2000;
 

@@ -1,7 +1,7 @@
 // Presenting responses: HTML pages through the layout (with a fresh CSRF token and the flash message),
 // redirects with flash, and errors as HTML or JSON depending on the route.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Page, renderPage, type FlashKind, type PageContext } from '../web/layout.js';
 import type { AppContext } from '../context.js';
 

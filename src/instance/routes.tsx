@@ -2,7 +2,7 @@
 // checklist. Every form posts, redirects and reloads nothing (post/redirect/get).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -14,7 +14,6 @@ import { firstRunChecklist, type Checklist, type ChecklistStep } from './checkli
 import { effectiveSettings, loadStoredSettings, presentSetting, saveInstanceSettings, setChecklistDismissed, settingFields, type SettingKey } from './settings.js';
 import { lastTestMail, sendTestMail, type TestMailStatus } from './test-mail.js';
 
-void Fragment;
 
 const settingsBody = Type.Object(
   Object.fromEntries(settingFields.map((f) => [f.key, Type.Optional(Type.String({ maxLength: 500 }))])),

@@ -1,5 +1,4 @@
 // The job queue for admins: counts, jobs still to run or failed for good, and retrying a dead job.
-import { h, Fragment } from '../web/jsx.js';
 import { change, type AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -7,7 +6,6 @@ import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, CsrfField, Time } from '../web/components.js';
 import { jobCounts, retryDeadJob } from './queue.js';
 
-void Fragment;
 
 export function jobRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;

@@ -3,7 +3,6 @@
 // encrypted to it; VMT members' keys are also published on /contact.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment } from '../web/jsx.js';
 import type { UserActor } from '../access/actor.js';
 import type { AppContext } from '../context.js';
 import { type AppError, type FieldIssue } from '../errors/catalogue.js';
@@ -15,7 +14,6 @@ import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { formatFingerprint, removeUserKey, setUserKey, summariseKey, userKeyOf } from './public-keys.js';
 
-void Fragment;
 
 async function presentKey(app: AppContext, userId: number) {
   const row = await userKeyOf(app.storage.db, userId);

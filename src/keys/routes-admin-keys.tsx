@@ -3,7 +3,6 @@
 // encrypted under PGP_PASSPHRASE, which stays in the environment (DESIGN.md §5: secrets only from the
 // environment), so the page says which variable and why instead of asking for it.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import { can } from '../access/policy.js';
 import type { AppContext, Scope } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
@@ -21,7 +20,6 @@ import { saveRevocation } from './revocation.js';
 import type { TeamKeyRow } from './tables.js';
 import { currentTeamKey, generateAndStoreTeamKey, importTeamKey, keyNamesTeamAddress, listTeamKeys, requirePassphrase, TEAM_KEY_PAGE, teamKeyAlgorithms, teamUserIdFor } from './team-keys.js';
 
-void Fragment;
 
 const algorithmOptions: [string, string][] = [
   ['ed25519', 'Ed25519 with a Curve25519 encryption subkey (recommended: small, fast, GnuPG 2.2+)'],

@@ -1,7 +1,6 @@
 // Public pages about reaching the team: /contact (VMT members, the team address, fingerprints and key
 // downloads), /how-to-report and the key files themselves (security.txt is the publication area's).
 import type { FastifyReply } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -11,7 +10,6 @@ import { formatFingerprint, summariseKey, vmtMembersWithKeys, type KeySummary } 
 import { currentTeamKey } from './team-keys.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 function sendKey(reply: FastifyReply, armored: string, filename: string): FastifyReply {
   return reply

@@ -1,11 +1,10 @@
 // The one display of mail that failed for good (issue 15: "failures are visible where people look"): on
 // the report page, the disclosure page and a stakeholder organisation's page — the recipient, when, the
 // error (escaped like all text) and a Retry button that queues the same mail again (POST, CSRF, audited).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, Time } from '../web/components.js';
 import type { MailProblem } from './failed-mail.js';
 
-void Fragment;
 
 /** Retry one dead mail job; `back` is the page to return to. */
 export function RetryMailButton({ jobId, csrfToken, back }: { jobId: number; csrfToken: string; back: string }): SafeHtml {

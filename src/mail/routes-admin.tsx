@@ -2,7 +2,6 @@
 // deliveries. Admins are not the VMT (DESIGN.md §1): they see headers and reasons, never a body, and
 // nothing of messages that became reports or comments beyond that fact.
 import type { FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -15,7 +14,6 @@ import { headerValue, listInboundMessages, loadInboundMessage, rawHeaderFields }
 import { retryInboundMessage } from './inbound-process.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 const tone = { received: 'info', processed: 'ok', quarantined: 'danger', queued: 'info', sent: 'ok', bounced: 'danger' } as const;
 

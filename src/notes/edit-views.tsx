@@ -1,10 +1,9 @@
 // Writing a note (each save is a new revision) and reading its history with per-section diffs.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Button, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import type { SectionDiff } from './diff.js';
 import type { RevisionRow } from './store.js';
 
-void Fragment;
 
 export interface EditFormData {
   publicId: string;

@@ -1,7 +1,6 @@
 // The two note pages with forms that are shown again after a refused submission: the edit form and
 // the flag form.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { list, type FormBody } from '../http/forms.js';
@@ -14,7 +13,6 @@ import { EditForm } from './edit-views.js';
 import { FlagForm } from './work-views.js';
 import { idOf, type UserScope } from './routes-shared.js';
 
-void Fragment;
 
 export async function editPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: UserScope, state?: FormState, status?: number, warning: string | null = null) {
   const publicId = idOf(req);

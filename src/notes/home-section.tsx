@@ -1,12 +1,11 @@
 // The "latest security notes" section of the home page (src/web/home.tsx), beside the latest advisories:
 // a newcomer who published a note sees it where they see the advisory (issue 15). Published notes only,
 // through the anonymous reader's policy (listPublished).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { Db } from '../storage/database.js';
 import { listPublished, type NoteListItem } from './store.js';
 import { NotesTable } from './public-views.js';
 
-void Fragment;
 
 export const HOME_LATEST_NOTES = 5;
 

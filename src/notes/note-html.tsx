@@ -1,12 +1,11 @@
 // A note's sections as HTML, for the app's pages and the static site alike. The text is plain OSSN text,
 // not Markdown: it is split into the same blocks the plain-text renderer uses (text-blocks.ts), escaped by
 // the JSX runtime, and only http(s) URLs become links.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { resolveSections, type NoteRecord } from './formats/note-record.js';
 import { hardBreak, splitBlocks, type TextBlock } from './formats/text-blocks.js';
 import type { PublishedAnswer } from './feedback.js';
 
-void Fragment;
 
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'`]+/g;
 const LINE_ORIENTED = new Set(['affected', 'credits', 'contacts']);

@@ -1,6 +1,6 @@
 // The note page (the published note for everyone; for those who may see the work, the current draft with
 // its review panel), the feedback box, and the public index.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, EmptyState, TextField, Time } from '../web/components.js';
 import type { NoteRecord } from './formats/note-record.js';
 import type { FeedbackView, PublishedAnswer } from './feedback.js';
@@ -8,7 +8,6 @@ import { NoteSections, PublishedAnswers, SectionText } from './note-html.js';
 import type { NoteForActor, NoteListItem } from './store.js';
 import { EmbargoBadge, NoteStateBadge, ReviewPanel, type ReviewPanelData } from './work-views.js';
 
-void Fragment;
 
 export interface NotePageData {
   note: NoteForActor;

@@ -1,7 +1,6 @@
 // Security notes on the web: the public index, note pages, text and feed; the queue, flagging, history and
 // the edit form. Thin handlers: load through the policy (hidden → 404), run the command, present. Form
 // actions are in routes-actions.tsx, the JSON API in routes-api.ts.
-import { h, Fragment } from '../web/jsx.js';
 import { canSeeWork } from '../access/note-policy.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
@@ -23,7 +22,6 @@ import { flagParam, idOf, noteParam, refOf } from './routes-shared.js';
 import { editPage, flagFormPage } from './form-pages.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 export function noteRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;

@@ -1,12 +1,11 @@
 // Static HTML for the published-notes part of the public site (`cordon publish --out DIR`): no forms, no
 // scripts, no session; the stylesheet is the app's, expected at /assets/app.css beside the pages.
-import { h, Fragment, type Child, type SafeHtml } from '../web/jsx.js';
+import type { Child, SafeHtml } from '../web/jsx.js';
 import type { Config } from '../config/config.js';
 import { NoteSections, PublishedAnswers } from './note-html.js';
 import { Time } from '../web/components.js';
 import type { PublishedNote } from './published-note.js';
 
-void Fragment;
 
 function StaticShell({ config, title, children }: { config: Config; title: string; children?: Child }): SafeHtml {
   return (

@@ -1,12 +1,11 @@
 // Pages of note work: the queue of flags and drafts, the flag form and page, and the review panel.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
 import type { NoteState } from './tables.js';
 import type { NoteListItem, NoteForActor, VoteView } from './store.js';
 import type { ApprovalDecision } from './review-rule.js';
 import { voteLabel, type PendingApproval } from './review.js';
 
-void Fragment;
 
 type Tone = 'ok' | 'warn' | 'danger' | 'muted' | 'info';
 

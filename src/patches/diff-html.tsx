@@ -1,11 +1,10 @@
 // The diff of a patch as HTML, unified or side by side (issue 5: readable, syntax-neutral, safely
 // escaped). Every text goes through the JSX runtime's escaping; line comments are shown under their line.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Time } from '../web/components.js';
 import type { DiffView, DiffViewFile, DiffViewLine } from './diff-view.js';
 import type { PatchComment } from './store.js';
 
-void Fragment;
 
 export type DiffLayout = 'unified' | 'split';
 

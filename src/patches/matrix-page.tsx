@@ -1,6 +1,6 @@
 // The patches page of a report: the matrix branch × patch × apply check × review state, so the
 // coordinator sees at a glance what is ready for disclosure day, and the upload form.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, EmptyState, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { ReportForActor } from '../reports/access.js';
@@ -9,7 +9,6 @@ import type { PatchSummary } from './store.js';
 import type { PatchTarget } from './targets.js';
 import { describeRule, type ReviewRule } from './review-rule.js';
 
-void Fragment;
 
 export interface MatrixPageData {
   report: ReportForActor;

@@ -1,6 +1,6 @@
 // One patch: its metadata, apply check, review (votes and the project's rule), the diff unified or side
 // by side with line comments, downloads for `git am`, and new versions.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, EmptyState, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { ReportForActor } from '../reports/access.js';
@@ -11,7 +11,6 @@ import { describeRule } from './review-rule.js';
 import type { PatchDetail, VersionView } from './store.js';
 import type { PatchReviewerRole } from './tables.js';
 
-void Fragment;
 
 export interface PatchPageData {
   report: ReportForActor;

@@ -1,7 +1,6 @@
 // Routes of the patches area: the matrix and upload page of a report, the patch page, its actions and the
 // downloads (HTML); the JSON API is in routes-api.ts. Thin handlers: load (404 when hidden) → command → present.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import type { AppError, FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -21,7 +20,6 @@ import { fieldList, readPatchForm } from './upload-form.js';
 import { patchApiRoutes } from './routes-api.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 const refParam = { params: { ref: 'report' } } as const;
 const patchParams = { params: { ref: 'report', patchId: 'patch' } } as const;

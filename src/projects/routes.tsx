@@ -1,7 +1,6 @@
 // Projects: the public list and page, admin management pages, and the JSON API.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment } from '../web/jsx.js';
 import { can, canEditProjectPublication } from '../access/policy.js';
 import type { Actor } from '../access/actor.js';
 import type { AppContext } from '../context.js';
@@ -16,7 +15,6 @@ import type { ProjectRole } from '../storage/tables.js';
 import { createProject, getProjectBySlug, listProjects, projectRoles, setProjectMember, updateProject, type ProjectDetail, type ProjectInput } from './projects.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 /** What each audience sees of a project: repositories and people only to admins and the VMT. */
 export function presentProject(p: ProjectDetail, actor: Actor) {

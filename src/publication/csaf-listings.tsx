@@ -1,11 +1,10 @@
 // CSAF 2.0 requirement 14 (directory listings): the TLP:WHITE folder and each year folder answer a plain
 // HTML index of their files, stored as `index.html` so a static file server that maps `/dir/` to
 // `dir/index.html` serves the same listing as the app. Built from the published entries only.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import { h, type SafeHtml } from '../web/jsx.js';
 import { CSAF_WHITE_DIR, csafEntryPath, ROLIE_FEED_FILE, type CsafEntry } from './formats/csaf-provider.js';
 import { staticDocument } from './static-page.js';
 
-void Fragment;
 
 export interface ListingOptions {
   instanceName: string;

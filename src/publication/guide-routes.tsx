@@ -1,6 +1,6 @@
 // The Security Guide and secure development guidelines: public Markdown pages that admins edit.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment, raw } from '../web/jsx.js';
+import { raw } from '../web/jsx.js';
 import { can } from '../access/policy.js';
 import type { AppContext, Scope } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
@@ -15,7 +15,6 @@ import { fillGuideValues, GUIDE_PLACEHOLDERS, guideValuesFor } from './guide-sta
 import { sendSiteFile } from './routes.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 export function guideRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;

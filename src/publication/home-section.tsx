@@ -1,11 +1,10 @@
 // The "latest advisories" section of the home page (src/web/home.tsx): the five newest published.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { Db } from '../storage/database.js';
 import { AdvisoryTable } from './pages.js';
 import { publishedSummaries } from './published.js';
 import type { PublishedSummary } from './summary.js';
 
-void Fragment;
 
 export const HOME_LATEST_COUNT = 5;
 

@@ -2,7 +2,7 @@
 // from published records only. The same components render inside the app's layout and in the static
 // site (static-page.tsx), so both show the same thing. Links to files are relative, so the static site
 // works under any path of any host.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { cveDisplay, type AdvisoryRecord, type ImpactAssessment } from '../advisories/record.js';
 import { scoreCvssVector, headlineScore, severityRating } from '../cvss/index.js';
 import { assignedCves, creditName, extractLink, revisionHistory } from './formats/advisory-facts.js';
@@ -10,7 +10,6 @@ import { csafFileName } from './formats/csaf-provider.js';
 import { newestFirst, type PublishedSummary } from './summary.js';
 import { TextWithTimes, Time } from '../web/components.js';
 
-void Fragment;
 
 function Paragraphs({ text }: { text: string }): SafeHtml {
   return (

@@ -4,7 +4,6 @@
 // each with `.asc` and `.sha256`), per-project advisory lists, and search. Everything here reads published
 // records or built files only.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import { can } from '../access/policy.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
@@ -22,7 +21,6 @@ import { CSAF_DIR } from './outputs.js';
 import { loadPublicationProfile, publishesCveRecords } from './settings.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 /** Where issue 6 put the CSAF files; redirected to CSAF_DIR. */
 const LEGACY_CSAF_DIR = 'csaf';

@@ -2,7 +2,6 @@
 // project's (admins, the VMT and the project's lead, /projects/:slug/publication). Thin handlers:
 // validate → load → authorize → command (settings-store.ts) → present.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import { canEditProjectPublication } from '../access/policy.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
@@ -24,7 +23,6 @@ import { projectPublicationPath, PUBLICATION_SETTINGS_PATH } from './settings.js
 import type { CnaChoice } from './tables.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 /** A form that lacks its own fields (a stray or scripted POST) saves nothing rather than blanking the settings. */
 function requireFields(form: FormBody, names: string[]): void {

@@ -1,5 +1,5 @@
 // The static site's home page and guide pages (the app serves its own live versions of both).
-import { h, Fragment, raw } from '../web/jsx.js';
+import { raw } from '../web/jsx.js';
 import type { Db } from '../storage/database.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { AdvisoryTable } from './pages.js';
@@ -8,7 +8,6 @@ import { staticDocument } from './static-page.js';
 import type { PublishedSummary } from './summary.js';
 import { fillGuideValues } from './guide-starters.js';
 
-void Fragment;
 
 export const HOME_LATEST = 5;
 const HTML = 'text/html; charset=utf-8';

@@ -1,9 +1,8 @@
 // The page shell of the static site (`cordon publish --out DIR`, and the same files served by the app):
 // no session, no forms, no scripts, only relative links, so it can sit on any static host or CDN.
-import { h, Fragment, type Child, type SafeHtml } from '../web/jsx.js';
+import type { Child, SafeHtml } from '../web/jsx.js';
 import { renderPage } from '../web/layout.js';
 
-void Fragment;
 
 export interface StaticPageOptions {
   title: string;

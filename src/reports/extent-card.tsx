@@ -1,7 +1,7 @@
 // "Who can see this report": the disclosure extent. The VMT sees every subscription with its reason and
 // manages the list; anyone else learns only how they themselves take part (DESIGN.md §5: who was let in,
 // and why, is the VMT's business only — before and after opening; issue 13 item 5).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Button, CsrfField, Select, TextField, Time } from '../web/components.js';
 import { canManage, canSeeDisclosureExtent } from '../access/report-policy.js';
@@ -9,7 +9,6 @@ import type { ReportForActor } from './access.js';
 import type { presentSubscriptions } from './present.js';
 import { levelLabel, subscriptionLevels } from './ladder.js';
 
-void Fragment;
 
 /** `embedded`: inside the report page's Access group, whose summary is the heading (issue 15 item 7). */
 export function ExtentCard({ ctx, report, subscriptions, embedded }: { ctx: PageContext; report: ReportForActor; subscriptions: ReturnType<typeof presentSubscriptions>; embedded?: boolean }): SafeHtml {

@@ -2,12 +2,11 @@
 // where it stands, who may give it and why this viewer can or cannot, the viewer's Approve / Request changes
 // forms, and the VMT's editor, which shows the saved parts again. Used on the report page (`/reports/REF`)
 // and on the reporter's private link (`/r/TOKEN`); only the form targets differ.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, TextField, Time } from '../web/components.js';
 import type { ImpactFieldsInput } from './cve-impact.js';
 import type { ImpactApprovalLine, ImpactPanel } from './impact-approval.js';
 
-void Fragment;
 
 function StateBadge({ line }: { line: ImpactApprovalLine }): SafeHtml {
   if (line.state === 'approved') return <Badge tone="ok">approved</Badge>;

@@ -1,5 +1,5 @@
 // The public "Report a vulnerability" page and the confirmation that follows it (DESIGN.md §1, §2).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Button, Checkbox, CsrfField, ErrorSummary, formValue, TextField, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
@@ -8,7 +8,6 @@ import { describeRemaining } from '../embargo/calendar.js';
 import { describeBytes } from './intake-multipart.js';
 import { HONEYPOT_FIELD } from './intake-input.js';
 
-void Fragment;
 
 /** A project's security contact as a link when it is a web or mail address, else as text. */
 export function ContactLink({ contact }: { contact: string }): SafeHtml {

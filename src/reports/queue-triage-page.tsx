@@ -1,6 +1,6 @@
 // The VMT triage queue page (`/vmt`): what needs acknowledging, which embargoes end soon, what is in
 // progress per project, and how the open reports are classified (DESIGN.md §2).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, EmptyState, ErrorSummary, Time } from '../web/components.js';
 import type { FieldIssue } from '../errors/catalogue.js';
 import { DAY_MS } from '../embargo/calendar.js';
@@ -10,7 +10,6 @@ import { listQueryString, type ClassFilterValue, type ReportListValues } from '.
 import { ClassCell, CoordinatorCell, EmbargoCell, FilterForm, ProjectsCell, ReportTitleCell, StateBadge } from './queue-views.js';
 import { classOutcome, reportClasses } from './triage.js';
 
-void Fragment;
 
 /** The acknowledgement deadline (ACK_BUSINESS_DAYS business days after reception): escalated, overdue, or time left. */
 function AckDeadlineCell({ row, now }: { row: ReportListRow; now: Date }): SafeHtml {

@@ -1,5 +1,5 @@
 // Building blocks of the report list and the triage queue pages: rows, badges, filters and paging.
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Select, Time } from '../web/components.js';
 import { daysLeft } from '../embargo/calendar.js';
 import type { FieldIssue } from '../errors/catalogue.js';
@@ -8,7 +8,6 @@ import type { ReportListRow } from './queue-present.js';
 import { listQueryString, PAGE_SIZE, type ReportListValues } from './queue-query.js';
 import { classOutcome, reportClasses, reportStates } from './triage.js';
 
-void Fragment;
 
 type Tone = 'ok' | 'warn' | 'danger' | 'muted' | 'info';
 

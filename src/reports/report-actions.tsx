@@ -2,7 +2,7 @@
 // triage, access, embargo, disclosure. The group that matches the report's state is open and first, the
 // others are folded (details/summary, no JavaScript). Irreversible steps sit apart at the end; opening the
 // report and ending the embargo go through their confirmation pages (routes-irreversible.tsx, DESIGN.md §5).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
 import { describeRemaining } from '../embargo/calendar.js';
@@ -12,7 +12,6 @@ import { ExtentCard } from './extent-card.js';
 import { currentGroup, groupOrder, type ActionGroup } from './report-focus.js';
 import type { ReportPageData } from './report-page-data.js';
 
-void Fragment;
 
 /** States that close the report for good: offered apart, with the irreversible steps. */
 const CLOSING: ReadonlySet<ReportState> = new Set(['invalid', 'wont_fix']);

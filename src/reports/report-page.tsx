@@ -1,6 +1,6 @@
 // The report page for everyone who may read a private report (team, subscribers, signed-in reporter) and
 // for anyone once it is public. What is shown follows the viewer's access; VMT-only parts only for the VMT.
-import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
+import { raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Badge, Button, Countdown, CsrfField, Select, TextField, TextWithTimes, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
@@ -18,7 +18,6 @@ import type { ReportPageData } from './report-page-data.js';
 
 export type { ReportPageData } from './report-page-data.js';
 
-void Fragment;
 
 const stateTone = (s: string) => (s === 'public' || s === 'fix_released' ? 'ok' : s === 'invalid' || s === 'wont_fix' ? 'muted' : s === 'new' ? 'warn' : 'info');
 

@@ -2,7 +2,6 @@
 // files, adding comments and files, the credit choice, and linking the report to an account. The token
 // is the only key: a wrong one answers 404 like any hidden report (DESIGN.md §5).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
@@ -22,7 +21,6 @@ import { impactPanel, requestImpactChanges } from './impact-approval.js';
 import { intakeGuard, reportFormBodyLimit, type IntakeGate } from './intake-limits.js';
 import { Params } from '../http/schemas.js';
 
-void Fragment;
 
 const tokenOf = (req: FastifyRequest): string => (req.params as { token: string }).token;
 

@@ -1,7 +1,7 @@
 // The reporter's own view of a report, reached through the private link (DESIGN.md §1: read and comment on
 // own reports, see their status and embargo date, accept or decline credit). It shows only what everyone
 // on the report may see: never VMT-only comments, files or timeline events.
-import { h, Fragment, raw, type SafeHtml } from '../web/jsx.js';
+import { raw, type SafeHtml } from '../web/jsx.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField, TextWithTimes, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
@@ -14,7 +14,6 @@ import { describeBytes } from './intake-multipart.js';
 import { ImpactApprovals, ImpactText } from './impact-card.js';
 import type { ImpactPanel } from './impact-approval.js';
 
-void Fragment;
 
 export const stateLabels: Record<ReportState, string> = {
   new: 'Received',

@@ -1,7 +1,6 @@
 // Report intake (DESIGN.md §1, §2, §5): the public "Report a vulnerability" form, the JSON API beside it,
 // and the reporter's own view through the private link (reporter-routes.tsx).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -18,7 +17,6 @@ import { keepForOneView, takeForOneView } from '../http/shown-once.js';
 import { reporterRoutes } from './reporter-routes.js';
 import { intakeGuard, newIntakeGate, reportFormBodyLimit } from './intake-limits.js';
 
-void Fragment;
 
 const FORM_TITLE = 'Report a vulnerability';
 /** Where a filed report's confirmation is shown, once (post/redirect/get). */

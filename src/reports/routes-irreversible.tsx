@@ -1,7 +1,7 @@
 // The irreversible steps on a report — make public, end the embargo (or disclose now, when a disclosure is
 // scheduled), publish files of an opened report — each behind a confirmation page with a reason, and the
 // coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { list } from '../http/forms.js';
@@ -14,7 +14,6 @@ import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachmen
 import { makePublic } from './disclosure.js';
 import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
 
-void Fragment;
 
 type Files = Awaited<ReturnType<typeof publishableFiles>>;
 interface Loaded {

@@ -2,7 +2,7 @@
 // reports), the JSON list `/api/v1/reports`, and the VMT's triage queue `/vmt` (DESIGN.md §2). Handlers
 // follow validate → load (policy-filtered by listReports) → present; none decides visibility itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { h, Fragment, type SafeHtml } from '../web/jsx.js';
+import type { SafeHtml } from '../web/jsx.js';
 import type { Actor } from '../access/actor.js';
 import { can } from '../access/policy.js';
 import type { AppContext } from '../context.js';
@@ -21,7 +21,6 @@ import { TriageQueuePage } from './queue-triage-page.js';
 import { firstRunChecklist } from '../instance/checklist.js';
 import { SetupCard } from '../instance/routes.js';
 
-void Fragment;
 
 function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
   if (actor.kind !== 'user') return { title: 'Opened reports', lead: 'Vulnerability reports that are public. Private reports stay hidden until they are opened, at the latest when their embargo ends.' };

@@ -2,7 +2,7 @@
 // report's JSON, attachment downloads, and the public page of a scrubbed issue.
 import type { FastifyReply } from 'fastify';
 import { Type, type Static, type TOptional, type TSchema, type TString } from '@sinclair/typebox';
-import { h, Fragment, raw } from '../web/jsx.js';
+import { raw } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -29,7 +29,6 @@ import { presentReport, presentSubscriptions, type CommentView } from './present
 import { ReportPage, type ReportPageData } from './report-page.js';
 import { impactPanel, requestImpactChanges } from './impact-approval.js';
 
-void Fragment;
 
 const refParam = { params: { ref: 'report' } } as const;
 

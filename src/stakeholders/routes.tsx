@@ -1,7 +1,6 @@
 // The stakeholder registry pages and API (VMT and admins).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h, Fragment } from '../web/jsx.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -15,7 +14,6 @@ import type { StakeholderContactKind } from '../storage/tables.js';
 import { mailProblemsForAddresses } from '../mail/failed-mail.js';
 import { DeliveryProblems } from '../mail/delivery-problems.js';
 
-void Fragment;
 
 const OrgParams = Params('orgId');
 const ContactForm = FormFields({

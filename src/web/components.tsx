@@ -1,7 +1,6 @@
 // Form and table building blocks with labels, hints and per-field errors (accessible by default).
-import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
+import type { Child, SafeHtml } from './jsx.js';
 
-void Fragment;
 import type { FieldIssue } from '../errors/catalogue.js';
 import { formatUtc, localSuffix } from '../text/moments.js';
 

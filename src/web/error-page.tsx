@@ -1,7 +1,5 @@
-import { h, Fragment } from './jsx.js';
 import type { AppError } from '../errors/catalogue.js';
 
-void Fragment;
 
 export function ErrorPage({ error }: { error: AppError }) {
   const title = error.status === 404 ? 'Page not found' : error.status === 403 ? 'Not allowed' : error.status >= 500 ? 'Something went wrong' : 'That did not work';

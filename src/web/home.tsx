@@ -1,5 +1,4 @@
 // The home page.
-import { h, Fragment } from './jsx.js';
 import type { AppContext } from '../context.js';
 import type { RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
@@ -7,7 +6,6 @@ import { listProjects } from '../projects/projects.js';
 import { latestAdvisories, LatestAdvisories } from '../publication/home-section.js';
 import { latestNotes, LatestNotes } from '../notes/home-section.js';
 
-void Fragment;
 
 export function homeRoutes(app: AppContext): RouteDef[] {
   return [

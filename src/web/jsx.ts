@@ -1,6 +1,6 @@
 // A tiny server-side JSX runtime. Every string child and attribute is HTML-escaped unless it is wrapped
 // in `raw()` (used only for sanitised Markdown output), so templates are safe by default.
-// tsconfig: "jsx": "react", "jsxFactory": "h", "jsxFragmentFactory": "Fragment".
+// Templates reach it through the automatic runtime (web/jsx-runtime.ts).
 
 export class SafeHtml {
   constructor(readonly html: string) {}
@@ -53,6 +53,7 @@ function renderAttrs(props: Props): string {
 
 export function h(tag: string | Component<never>, props: Props | null, ...children: Child[]): SafeHtml {
   const allProps: Props = { ...(props ?? {}) };
+  // The automatic runtime passes children inside props; direct callers may still pass them as arguments.
   if (children.length) allProps.children = children.length === 1 ? children[0] : children;
   if (typeof tag === 'function') return (tag as Component)(allProps);
   const out: string[] = [`<${tag}${renderAttrs(allProps)}>`];

@@ -1,9 +1,8 @@
 // The page shell: header with navigation, flash messages, main landmark, footer. Every page uses it.
-import { h, Fragment, type Child, type SafeHtml } from './jsx.js';
+import type { Child, SafeHtml } from './jsx.js';
 import type { Actor } from '../access/actor.js';
 import { can } from '../access/policy.js';
 
-void Fragment;
 
 export type FlashKind = 'success' | 'error' | 'info';
 
