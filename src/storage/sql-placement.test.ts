@@ -1,0 +1,206 @@
+// Where SQL may be written (issue 16 item 1, ARCHITECTURE.md "Who owns the SQL"):
+// 1. Each table has one owning domain. Only the owner selects from, inserts into, updates or deletes from
+//    its tables; another domain asks the owner's store (a function), and may at most join the table to
+//    read a column along (a name, a slug) inside its own query.
+// 2. No SQL in presentation: pages and components (*.tsx), route files (routes*.ts[x]) and the app's
+//    composition call stores; they do not build queries.
+// 3. What differs between SQLite and PostgreSQL is decided in storage/ helpers, not by `dialect ===`
+//    branches in the domains.
+// Files that still break a rule are listed in PENDING below with their count; the list may only shrink.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoPath } from '../testing/fixture-files.js';
+
+const SRC = repoPath('src');
+
+/** The owning domain folder of every table (the Database interface in storage/tables.ts and the domain tables.ts files). */
+export const TABLE_OWNERS: Record<string, string> = {
+  users: 'accounts', user_roles: 'accounts', recovery_codes: 'accounts', sessions: 'accounts', api_tokens: 'accounts', invites: 'accounts',
+  projects: 'projects', project_repositories: 'projects', project_branches: 'projects', project_members: 'projects',
+  stakeholder_orgs: 'stakeholders', stakeholder_contacts: 'stakeholders', stakeholder_follows: 'stakeholders',
+  audit_events: 'audit',
+  jobs: 'jobs', workers: 'jobs',
+  instance_secrets: 'storage', instance_settings: 'instance',
+  rate_limits: 'http', shown_once: 'http', idempotency_keys: 'http',
+  reports: 'reports', report_projects: 'reports', report_subscriptions: 'reports', report_events: 'reports', report_comments: 'reports',
+  report_attachments: 'reports', report_cves: 'reports', report_approvals: 'reports', intake_slots: 'reports', report_counts: 'reports',
+  advisories: 'advisories', advisory_sequences: 'advisories', advisory_revisions: 'advisories', advisory_approvals: 'advisories',
+  public_site_files: 'publication', guide_pages: 'publication', publication_settings: 'publication', project_publication_settings: 'publication',
+  disclosure_plans: 'disclosure', prenotice_recipients: 'disclosure', disclosure_steps: 'disclosure',
+  team_keys: 'keys', user_pgp_keys: 'keys',
+  inbound_messages: 'mail', mail_deliveries: 'mail', report_reply_tokens: 'mail',
+  notes: 'notes', note_projects: 'notes', note_revisions: 'notes', note_votes: 'notes', note_feedback: 'notes', note_counters: 'notes',
+  patches: 'patches', patch_versions: 'patches', patch_checks: 'patches', patch_votes: 'patches', patch_comments: 'patches',
+  patch_review_rules: 'patches', patch_mirrors: 'patches',
+};
+
+/**
+ * The access policy's SQL twin (access/*-policy.ts, DESIGN.md §5) reads the tables a rule is about, by
+ * design: the rule and its SQL are written side by side and tested against each other.
+ */
+const POLICY_TWIN = /^access\/[a-z-]*policy\.ts$/;
+
+/** Folders outside the rules: storage itself, migrations, the benchmark's seeding, and test-only code. */
+function exempt(rel: string): boolean {
+  const parts = rel.split('/');
+  return parts[0] === 'storage' || parts[0] === 'bench' || parts.includes('testing') || /\.test\.tsx?$/.test(rel);
+}
+
+const OWNED_QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(\s*['"`]([a-z_]+)/g;
+const ANY_QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|ref|table|id|lit)\(/g;
+const DIALECT_BRANCH = /\bdialect\s*[!=]==|[!=]==\s*['"](postgres|sqlite)['"]/g;
+
+function isPresentation(rel: string): boolean {
+  const base = path.posix.basename(rel);
+  return rel.endsWith('.tsx') || /^routes/.test(base) || rel === 'http/app.ts' || rel === 'http/routes-index.ts';
+}
+
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) sourceFiles(full, out);
+    else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path.relative(SRC, full).split(path.sep).join('/'));
+  }
+  return out;
+}
+
+/** Counts of rule breaks, keyed "rule file" (and the foreign table for the ownership rule). */
+export function sqlPlacementFindings(): Record<string, number> {
+  const found: Record<string, number> = {};
+  const add = (key: string): void => void (found[key] = (found[key] ?? 0) + 1);
+  for (const rel of sourceFiles(SRC)) {
+    if (exempt(rel)) continue;
+    const text = readFileSync(path.join(SRC, rel), 'utf8');
+    const folder = rel.split('/')[0]!;
+    for (const m of text.matchAll(OWNED_QUERY)) {
+      const owner = TABLE_OWNERS[m[2]!];
+      if (owner === undefined) add(`unknown-table ${rel} ${m[2]}`);
+      else if (owner !== folder && !POLICY_TWIN.test(rel)) add(`foreign-table ${rel} ${m[2]}`);
+    }
+    if (isPresentation(rel)) for (const _ of text.matchAll(ANY_QUERY)) add(`sql-in-presentation ${rel}`);
+    for (const _ of text.matchAll(DIALECT_BRANCH)) add(`dialect-branch ${rel}`);
+  }
+  return found;
+}
+
+/** What still breaks a rule today. Lower a count (or drop a line) when you fix one; never add. */
+const PENDING: Record<string, number> = {
+  'dialect-branch audit/audit.ts': 1,
+  'dialect-branch jobs/queue.ts': 2,
+  'dialect-branch reports/queue-search.ts': 2,
+  'foreign-table access/load-actor.ts project_members': 1,
+  'foreign-table access/load-actor.ts user_roles': 1,
+  'foreign-table accounts/invites.ts project_members': 1,
+  'foreign-table accounts/invites.ts projects': 2,
+  'foreign-table admin/routes.tsx projects': 1,
+  'foreign-table admin/routes.tsx stakeholder_orgs': 1,
+  'foreign-table admin/routes.tsx users': 1,
+  'foreign-table advisories/from-report.ts patches': 1,
+  'foreign-table advisories/publish.ts report_approvals': 1,
+  'foreign-table advisories/publish.ts report_projects': 1,
+  'foreign-table advisories/publish.ts reports': 1,
+  'foreign-table advisories/routes-workflow.tsx reports': 1,
+  'foreign-table disclosure/changes.ts reports': 3,
+  'foreign-table disclosure/planner.ts stakeholder_contacts': 1,
+  'foreign-table disclosure/planner.ts stakeholder_follows': 1,
+  'foreign-table disclosure/prenotice.ts advisories': 1,
+  'foreign-table disclosure/prenotice.ts reports': 2,
+  'foreign-table disclosure/recipients.ts mail_deliveries': 1,
+  'foreign-table disclosure/run.ts advisories': 1,
+  'foreign-table disclosure/run.ts reports': 1,
+  'foreign-table disclosure/run.ts users': 1,
+  'foreign-table http/app.ts users': 1,
+  'foreign-table instance/checklist.ts invites': 1,
+  'foreign-table instance/checklist.ts project_branches': 1,
+  'foreign-table instance/checklist.ts project_repositories': 1,
+  'foreign-table instance/checklist.ts projects': 1,
+  'foreign-table instance/checklist.ts user_roles': 1,
+  'foreign-table instance/checklist.ts users': 1,
+  'foreign-table instance/routes.tsx users': 1,
+  'foreign-table instance/test-mail.ts jobs': 1,
+  'foreign-table instance/test-mail.ts mail_deliveries': 1,
+  'foreign-table jobs/registry.ts sessions': 1,
+  'foreign-table keys/public-keys.ts reports': 1,
+  'foreign-table keys/public-keys.ts stakeholder_contacts': 1,
+  'foreign-table keys/public-keys.ts users': 2,
+  'foreign-table mail/compose.ts reports': 1,
+  'foreign-table mail/failed-mail.ts jobs': 2,
+  'foreign-table mail/inbound-process.ts reports': 1,
+  'foreign-table mail/inbound-process.ts stakeholder_contacts': 1,
+  'foreign-table mail/inbound-process.ts users': 1,
+  'foreign-table mail/inbound-reply.ts users': 1,
+  'foreign-table mail/inbound-report.ts report_comments': 1,
+  'foreign-table mail/inbound-text.ts projects': 1,
+  'foreign-table mail/outbox.ts jobs': 1,
+  'foreign-table mail/routes-admin.tsx projects': 1,
+  'foreign-table notes/flagging.ts projects': 1,
+  'foreign-table notes/flagging.ts report_cves': 1,
+  'foreign-table notes/form-pages.tsx projects': 1,
+  'foreign-table notes/page-data.ts users': 1,
+  'foreign-table notes/store.ts project_members': 1,
+  'foreign-table notes/store.ts user_roles': 1,
+  'foreign-table patches/checks.ts project_repositories': 1,
+  'foreign-table patches/mirrors.ts project_repositories': 1,
+  'foreign-table patches/mirrors.ts projects': 1,
+  'foreign-table patches/review.ts projects': 1,
+  'foreign-table patches/targets.ts project_branches': 1,
+  'foreign-table patches/targets.ts project_repositories': 1,
+  'foreign-table projects/projects.ts users': 1,
+  'foreign-table projects/routes.tsx users': 2,
+  'foreign-table publication/published.ts advisories': 3,
+  'foreign-table publication/settings-routes.tsx projects': 1,
+  'foreign-table publication/settings-store.ts projects': 2,
+  'foreign-table publication/signer.ts team_keys': 1,
+  'foreign-table reports/intake.ts projects': 1,
+  'foreign-table reports/jobs.ts disclosure_plans': 1,
+  'foreign-table reports/jobs.ts project_members': 1,
+  'foreign-table reports/ladder.ts project_members': 1,
+  'foreign-table reports/ladder.ts users': 2,
+  'foreign-table reports/notify.ts users': 1,
+  'foreign-table reports/routes-irreversible.tsx disclosure_plans': 1,
+  'foreign-table reports/routes-report.tsx users': 1,
+  'foreign-table reports/triage.ts projects': 1,
+  'foreign-table reports/triage.ts users': 1,
+  'foreign-table stakeholders/stakeholders.ts projects': 1,
+  'sql-in-presentation admin/routes.tsx': 3,
+  'sql-in-presentation advisories/routes-workflow.tsx': 1,
+  'sql-in-presentation disclosure/routes.tsx': 2,
+  'sql-in-presentation disclosure/summary.tsx': 2,
+  'sql-in-presentation http/app.ts': 1,
+  'sql-in-presentation instance/routes.tsx': 1,
+  'sql-in-presentation jobs/routes.tsx': 1,
+  'sql-in-presentation mail/routes-admin.tsx': 1,
+  'sql-in-presentation notes/form-pages.tsx': 1,
+  'sql-in-presentation projects/routes.tsx': 2,
+  'sql-in-presentation publication/settings-routes.tsx': 1,
+  'sql-in-presentation publication/site-home.tsx': 2,
+  'sql-in-presentation reports/reporter-routes.tsx': 1,
+  'sql-in-presentation reports/routes-irreversible.tsx': 1,
+  'sql-in-presentation reports/routes-report.tsx': 3,
+};
+
+describe('where SQL is written', () => {
+  const findings = sqlPlacementFindings();
+
+  it('knows the owner of every table the code queries', () => {
+    expect(Object.keys(findings).filter((k) => k.startsWith('unknown-table'))).toEqual([]);
+  });
+
+  it('adds no new query of another domain’s table, no SQL in pages or routes, no dialect branch outside storage/', () => {
+    const grown = Object.entries(findings).filter(([key, n]) => n > (PENDING[key] ?? 0)).map(([key, n]) => `${key}: ${n}`);
+    expect(grown, 'move the query into the owning domain (or storage/ for a dialect difference)').toEqual([]);
+  });
+
+  it('lists only what is still pending (lower PENDING when a count fell)', () => {
+    const shrunk = Object.entries(PENDING).filter(([key, n]) => (findings[key] ?? 0) < n).map(([key]) => `${key}: ${findings[key] ?? 0}`);
+    expect(shrunk).toEqual([]);
+  });
+
+  it('finds what it looks for (the detectors on known text)', () => {
+    expect('db.selectFrom(\'users\')'.match(OWNED_QUERY)).not.toBeNull();
+    expect('sql<number>`count(*)`'.match(ANY_QUERY)).not.toBeNull();
+    expect("if (dialect === 'postgres')".match(DIALECT_BRANCH)).not.toBeNull();
+    expect(isPresentation('reports/routes-report.tsx') && isPresentation('http/app.ts') && !isPresentation('reports/store.ts')).toBe(true);
+  });
+});
