@@ -26,7 +26,7 @@ export const DOMAIN_ORDER = ['projects', 'keys', 'mail', 'accounts', 'stakeholde
  * Files that put the whole application together: they import every domain by design. A domain's
  * cli.ts is its commands' entry point, wired into the CLI like routes into the app.
  */
-const COMPOSITION_FILES = new Set(['http/app.ts', 'http/routes-index.ts', 'jobs/registry.ts', 'web/home.tsx', 'server.ts']);
+const COMPOSITION_FILES = new Set(['http/app.ts', 'http/routes-index.ts', 'jobs/registry.ts', 'web/home.tsx', 'server.ts', 'open-context.ts']);
 const COMPOSITION_FOLDERS = new Set(['cli', 'bench', 'testing']);
 
 /** Test-only code (helpers and fixtures) sits on top: it may use anything, and shipping code must not use it. */

@@ -5,18 +5,14 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/config.js';
 import { systemScope, type AppContext } from './context.js';
 import { buildApp } from './http/app.js';
+import { openContext } from './open-context.js';
 import { startMetricsListener } from './http/metrics.js';
-import { createLogger } from './logging.js';
-import { openStorage, type Storage } from './storage/database.js';
-import { migrateToLatest } from './storage/migrate.js';
-import { refreshStatistics } from './storage/statistics.js';
 import { ensureSetupLink } from './accounts/invites.js';
 import { countUsers } from './accounts/users.js';
-import { prepareSecrets } from './accounts/secrets-at-rest.js';
 import { Worker } from './jobs/worker.js';
 import { buildJobRegistry } from './jobs/registry.js';
 import { storageFault } from './errors/storage-faults.js';
-import { refreshInstanceSettings, startSettingsRefresh } from './instance/settings.js';
+import { startSettingsRefresh } from './instance/settings.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -25,29 +21,7 @@ export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
-
-export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
-  const log = createLogger(config);
-  const storage: Storage = openStorage({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    secretsKey: config.secretsKey,
-    secretsKeysPrevious: config.secretsKeysPrevious,
-    onConnectionError: (err) => log.warn({ err }, 'database connection lost (dropped from the pool; the next query reconnects)'),
-  });
-  if (options.migrate !== false) {
-    const result = await migrateToLatest(storage);
-    if (result.applied.length) log.info({ applied: result.applied }, 'database migrated');
-    // The planner needs statistics to pick the queue's partial indexes (src/storage/statistics.ts).
-    await refreshStatistics(storage);
-    // A node with the wrong instance key stops here, before serving anything (SecretsKeyError says how to fix it).
-    const { sealed } = await prepareSecrets(storage);
-    if (sealed) log.info({ sealed }, 'sealed TOTP secrets stored in clear');
-    // Settings an admin stored in the browser apply from the start (the environment still wins).
-    await refreshInstanceSettings({ config, storage });
-  }
-  return { config, storage, clock, log };
-}
+export { openContext };
 
 export function startWorker(ctx: AppContext): Worker {
   const worker = new Worker({

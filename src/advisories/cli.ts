@@ -52,10 +52,11 @@ export function registerAdvisoriesCommands(program: Command): void {
     .command('publish')
     .description('Write the whole public site (advisory pages, notice text, YAML, OSV, CVE JSON 5, CSAF, Atom feed) as static files, each with .sha256 and .asc')
     .requiredOption('--out <dir>', 'directory to write the site into')
-    .action(async (opts: { out: string }) => {
+    .option('--render-all', 'render every advisory again, even those whose record, settings and Cordon version did not change')
+    .action(async (opts: { out: string; renderAll?: boolean }) => {
       await withContext(async (ctx) => {
         const { signer, note } = await loadTeamSigner(ctx);
-        const r = await publishSite(ctx, path.resolve(opts.out), signer);
+        const r = await publishSite(ctx, path.resolve(opts.out), signer, { renderAll: opts.renderAll === true });
         console.log(`wrote ${r.written.files} files (each with .sha256) to ${path.resolve(opts.out)}; ${r.written.signatures} signed (.asc)`);
         if (!signer) console.log(`note: ${note}`);
         else if (r.written.unsigned.length) console.log(`note: ${r.written.unsigned.length} files are not signed`);

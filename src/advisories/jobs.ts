@@ -44,7 +44,8 @@ export function advisoryJobHandlers(ctx: AppContext): JobHandler[] {
         const teamKey = await teamPublicKey(storage.db);
         await commit(async (trx) => {
           const now = clock.now();
-          const r = await rebuildWholeSite(trx, now, await siteContextFor(ctx, teamKey, trx));
+          // Queued to move or repair what is stored (migration 0021): every advisory is rendered again.
+          const r = await rebuildWholeSite(trx, now, await siteContextFor(ctx, teamKey, trx), { force: true });
           await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'publication.rebuilt', targetType: 'site', targetId: null, after: { ...r, reason: (payload as { reason?: string } | null)?.reason ?? null }, at: now });
           await enqueueJob(trx, now, SIGN_JOB, { reason: 'site rebuilt' });
         });

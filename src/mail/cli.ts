@@ -3,7 +3,7 @@
 // keep the message and retry, 65 (EX_DATAERR) bounces it.
 import type { Command } from 'commander';
 import { withContext } from '../cli/context.js';
-import { openContext } from '../server.js';
+import { openContext } from '../open-context.js';
 import { config as loadCliConfig } from '../cli/context.js';
 import { systemScope } from '../context.js';
 import { defaultInboundLimits } from './mime/index.js';

@@ -1,6 +1,7 @@
 // `cordon publish --out DIR`: rebuild the whole public site from the published records (advisories here,
-// notes from the notes work), sign what is unsigned (when a team signer is available) and write it out as
-// static files with fixed paths.
+// notes from the notes work; an advisory whose inputs did not change keeps its files unless --render-all,
+// see site-inputs.ts), sign what is unsigned (when a team signer is available) and write it out as static
+// files with fixed paths.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,11 +43,11 @@ async function wellKnownFiles(app: AppContext, teamKey: TeamPublicKey | null): P
   return [{ path: '.well-known/security.txt', content: text }, ...(key ? [{ path: 'keys/team.asc', content: key.endsWith('\n') ? key : `${key}\n` }] : [])];
 }
 
-export async function publishSite(app: AppContext, outDir: string, signer: TeamSigner | null): Promise<PublishSiteResult> {
+export async function publishSite(app: AppContext, outDir: string, signer: TeamSigner | null, options: { renderAll?: boolean } = {}): Promise<PublishSiteResult> {
   const teamKey = signer?.fingerprint && signer.publicKeyArmored ? { fingerprint: signer.fingerprint, publicKeyArmored: signer.publicKeyArmored } : await teamPublicKey(app.storage.db);
   const notes = await noteFiles(app);
   const rebuilt = await change(systemScope(app), async ({ trx, now, audit }) => {
-    const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx));
+    const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx), { force: options.renderAll === true });
     const n = await replaceFiles(trx, now, Section.notes, notes, () => true);
     // The stylesheet is stored and signed like every other file, so it gets its .sha256 and .asc too.
     const a = await replaceFiles(trx, now, Section.assets, [stylesheetFile()], () => true);

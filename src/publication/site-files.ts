@@ -17,6 +17,7 @@ import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
 import { guideValuesFor } from './guide-starters.js';
 import { CSAF_ROOT } from './formats/csaf-provider.js';
+import { advisoryInputsFingerprint, replaceFingerprints, setFingerprint, storedFingerprints } from './site-inputs.js';
 
 export const Section = { advisories: 'advisories', site: 'site', guide: 'guide', notes: 'notes', assets: 'assets' } as const;
 export type Section = (typeof Section)[keyof typeof Section];
@@ -81,15 +82,36 @@ async function rebuildIndexes(trx: Db, now: Date, site: SiteContext): Promise<Re
 export async function rebuildAdvisoryOutputs(trx: Db, now: Date, site: SiteContext, ref: string): Promise<ReplaceResult> {
   const record = await publishedRecord(trx, ref);
   const own = await replaceFiles(trx, now, Section.advisories, record ? advisoryFiles(record, site) : [], (r) => r.advisory_ref === ref);
+  await setFingerprint(trx, now, ref, record ? advisoryInputsFingerprint(record, site) : null);
   const rest = await rebuildIndexes(trx, now, site);
   return { written: own.written + rest.written, removed: own.removed + rest.removed };
 }
 
-/** Rebuilds every file of the public site from the published records and guide pages. */
-export async function rebuildWholeSite(trx: Db, now: Date, site: SiteContext): Promise<ReplaceResult> {
+/** The advisories that have stored files (a fingerprint alone does not keep an advisory whose files are gone). */
+async function advisoriesWithFiles(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('public_site_files').select('advisory_ref').distinct().where('advisory_ref', 'is not', null).execute();
+  return new Set(rows.map((r) => r.advisory_ref!));
+}
+
+/**
+ * Rebuilds every file of the public site from the published records and guide pages. An advisory whose
+ * inputs did not change keeps its files (and their signatures); `force` renders every one again.
+ */
+export async function rebuildWholeSite(trx: Db, now: Date, site: SiteContext, options: { force?: boolean } = {}): Promise<ReplaceResult> {
+  // An advisory whose inputs are what its stored files were built from keeps them (site-inputs.ts).
+  const before = await storedFingerprints(trx);
+  const withFiles = options.force ? new Set<string>() : await advisoriesWithFiles(trx);
+  const fingerprints = new Map<string, string>();
+  const kept = new Set<string>();
   const files: SiteFile[] = [];
-  for (const record of await publishedRecords(trx)) files.push(...advisoryFiles(record, site));
-  const own = await replaceFiles(trx, now, Section.advisories, files, (r) => r.advisory_ref !== null);
+  for (const record of await publishedRecords(trx)) {
+    const fingerprint = advisoryInputsFingerprint(record, site);
+    fingerprints.set(record.id, fingerprint);
+    if (withFiles.has(record.id) && before.get(record.id) === fingerprint) kept.add(record.id);
+    else files.push(...advisoryFiles(record, site));
+  }
+  const own = await replaceFiles(trx, now, Section.advisories, files, (r) => r.advisory_ref !== null && !kept.has(r.advisory_ref));
+  await replaceFingerprints(trx, now, before, fingerprints);
   const guide = await replaceFiles(trx, now, Section.guide, await guideFiles(trx, site), () => true);
   const rest = await rebuildIndexes(trx, now, site);
   return { written: own.written + guide.written + rest.written, removed: own.removed + guide.removed + rest.removed };

@@ -28,7 +28,15 @@ export interface ProjectPublicationSettingsTable {
   updated_at: string;
 }
 
+/** What an advisory's stored public files were built from (site-inputs.ts). */
+export interface PublicSiteInputsTable {
+  advisory_ref: string;
+  fingerprint: string;
+  updated_at: string;
+}
+
 export interface PublicationTables {
   publication_settings: PublicationSettingsTable;
   project_publication_settings: ProjectPublicationSettingsTable;
+  public_site_inputs: PublicSiteInputsTable;
 }

@@ -26,7 +26,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   reports: 'reports', report_projects: 'reports', report_subscriptions: 'reports', report_events: 'reports', report_comments: 'reports',
   report_attachments: 'reports', report_cves: 'reports', report_approvals: 'reports', intake_slots: 'reports', report_counts: 'reports',
   advisories: 'advisories', advisory_sequences: 'advisories', advisory_revisions: 'advisories', advisory_approvals: 'advisories',
-  public_site_files: 'publication', guide_pages: 'publication', publication_settings: 'publication', project_publication_settings: 'publication',
+  public_site_files: 'publication', public_site_inputs: 'publication', guide_pages: 'publication', publication_settings: 'publication', project_publication_settings: 'publication',
   disclosure_plans: 'disclosure', prenotice_recipients: 'disclosure', disclosure_steps: 'disclosure',
   team_keys: 'keys', user_pgp_keys: 'keys',
   inbound_messages: 'mail', mail_deliveries: 'mail', report_reply_tokens: 'mail',

@@ -128,12 +128,23 @@ interface SourceView {
   canonical: PyDict;
 }
 
+/**
+ * The last few source documents read, by their text: a site rebuild asks for the same advisory's source
+ * once for the notice text and once for the YAML export, and reading it (a PyYAML-exact load and an
+ * import) is most of the cost of both. The view depends on nothing but the text, and no caller changes it.
+ */
+const recentSourceViews = new Map<string, SourceView | null>();
+const RECENT_SOURCE_VIEWS = 4;
+
 function sourceView(record: AdvisoryRecord): SourceView | null {
   if (record.sourceYaml === null) return null;
-  const loaded = loadPyYaml(record.sourceYaml, `${record.id || 'advisory'} (source)`);
-  if (!(loaded.value instanceof Map)) return null;
-  const imported = recordFromOssaData(loaded.value, 'source', { sourceYaml: null });
-  return { value: loaded.value, canonical: canonicalOssaData(imported.record) };
+  const text = record.sourceYaml;
+  if (recentSourceViews.has(text)) return recentSourceViews.get(text)!;
+  const loaded = loadPyYaml(text, `${record.id || 'advisory'} (source)`);
+  const view = loaded.value instanceof Map ? { value: loaded.value, canonical: canonicalOssaData(recordFromOssaData(loaded.value, 'source', { sourceYaml: null }).record) } : null;
+  if (recentSourceViews.size >= RECENT_SOURCE_VIEWS) recentSourceViews.delete(recentSourceViews.keys().next().value!);
+  recentSourceViews.set(text, view);
+  return view;
 }
 
 type KeyChoice = { key: PyValue; from: 'source' | 'record'; value: PyValue | undefined };
@@ -186,6 +197,8 @@ function editableInPlace(text: string): ReturnType<typeof parseDocument> | null 
 export function exportOssaYaml(record: AdvisoryRecord): string {
   const src = sourceView(record);
   const choices = chooseKeys(record, src);
+  // Nothing edited since import: the source itself is the export, byte for byte (and no second parse).
+  if (record.sourceYaml !== null && src && choices.every((c) => c.from === 'source')) return record.sourceYaml;
   const doc = record.sourceYaml !== null && src ? editableInPlace(record.sourceYaml) : null;
   if (!doc || !isMap(doc.contents)) {
     const data: PyDict = new Map();
