@@ -52,6 +52,7 @@ export async function openContext(config: Config, clock: Clock = systemClock, op
 export function startWorker(ctx: AppContext): Worker {
   const worker = new Worker({
     storage: ctx.storage,
+    config: ctx.config,
     clock: ctx.clock,
     registry: buildJobRegistry(ctx),
     concurrency: ctx.config.workerConcurrency,

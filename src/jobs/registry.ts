@@ -23,7 +23,7 @@ export function buildJobRegistry(ctx: AppContext): JobRegistry {
     kind: 'housekeeping.expire_sessions',
     run: async ({ commit, clock }) => {
       const cutoff = new Date(clock.now().getTime() - 30 * 86_400_000).toISOString();
-      await commit(async (trx) => {
+      await commit(async ({ trx }) => {
         await trx.deleteFrom('sessions').where('expires_at', '<', cutoff).execute();
       });
     },

@@ -46,7 +46,7 @@ describe.each(testDialects())('the signed note announcement on %s', (dialect) =>
     expect(await requestPublication(author, id, 'Approved by the review rule.')).toEqual({ outcome: 'published', mails: 2 });
 
     const registry = new JobRegistry().register(mailJobHandler(t.ctx.config));
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry }).drain();
     const mails = outboxMessages(t.db.dataDir);
     expect(mails.map((m) => headerOf(m.raw, 'To')).sort()).toEqual(LISTS);
     for (const mail of mails) {

@@ -11,8 +11,8 @@ export function noteJobHandlers(ctx: AppContext): JobHandler[] {
   return [
     {
       kind: PUBLISH_WAITING_JOB,
-      run: async ({ commit, clock }) => {
-        const result = await commit((trx) => publishWaitingNotes(trx, ctx.storage.dialect, ctx.config, clock.now()));
+      run: async ({ commit }) => {
+        const result = await commit(publishWaitingNotes);
         if (result.published.length || result.returned.length) ctx.log.info(result, 'queued note publications handled');
       },
     },

@@ -1,13 +1,10 @@
 // Opening a report: by a VMT decision ("make public"), early on a leak, or automatically when the embargo
 // ends; extending the embargo (with a recorded reason, the reporter told); planning the disclosure hour;
 // and publishing a scrubbed public version of a report that is not a vulnerability.
-import type { Transaction } from 'kysely';
-import { change, type Scope } from '../context.js';
+import { change, type ChangeContext, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
-import type { Database, ReportRow } from '../storage/tables.js';
-import type { Config } from '../config/config.js';
-import type { DialectName } from '../storage/database.js';
+import type { ReportRow } from '../storage/tables.js';
 import { cancelEmbargo, scheduleEmbargo } from '../embargo/schedule.js';
 import { toUtcDate } from '../embargo/calendar.js';
 import { reportForActor, requireOn } from './access.js';
@@ -20,15 +17,8 @@ import { checkPicked, publishFilesIn } from './attachment-consent.js';
  * Open a private report inside a transaction (shared by every way of opening). Idempotent: returns false
  * when the report is already public, so a repeated job or a race changes nothing.
  */
-export async function openReportIn(
-  trx: Transaction<Database>,
-  dialect: DialectName,
-  config: Config,
-  now: Date,
-  row: ReportRow,
-  how: OpeningHow,
-): Promise<boolean> {
-  return (await openReports(trx, dialect, config, now, [row], how)).length === 1;
+export async function openReportIn(change: ChangeContext, row: ReportRow, how: OpeningHow): Promise<boolean> {
+  return (await openReports(change, [row], how)).length === 1;
 }
 
 async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_public' | 'embargo_ended_early', files: readonly string[]): Promise<void> {
@@ -38,9 +28,10 @@ async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_
   // Irreversible: the reason goes on the timeline and into the audit event (DESIGN.md §5, issue 13 item 11).
   if (!reason.trim()) throw errors.field('reason', kind === 'made_public' ? 'Say why the report is made public.' : 'Say what leaked or why the embargo ends early.');
   const picked = await checkPicked(scope.app.storage.db, report.row.id, files);
-  await change(scope, async ({ trx, now, audit }) => {
-    const how = { kind, reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId };
-    if (!(await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, how))) throw errors.conflict('The report is already public.');
+  await change(scope, async (c) => {
+    const { trx, now, audit } = c;
+    const how = { kind, reason: reason.trim(), actor: actorName(scope.actor) };
+    if (!(await openReportIn(c, report.row, how))) throw errors.conflict('The report is already public.');
     if (picked.length) {
       await publishFilesIn(trx, report.row.id, picked, now, how.actor);
       await audit('report.files_published', 'report', report.row.id, undefined, { attachment_ids: picked, reason: reason.trim() });

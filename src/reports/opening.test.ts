@@ -5,6 +5,7 @@
 // are left alone by both. Both databases.
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/audit.js';
+import { changeIn } from '../context.js';
 import { EMBARGO_OPEN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import type { JobContext, JobHandler } from '../jobs/worker.js';
@@ -46,7 +47,7 @@ describe.each(testDialects())('opening reports in a batch on %s', (dialect) => {
     const handler: JobHandler = buildJobRegistry(t.ctx).get(EMBARGO_OPEN_JOB)!;
     const storage = t.ctx.storage;
     const clock = t.clock;
-    const commit: JobContext['commit'] = (fn) => db.transaction().execute(fn);
+    const commit: JobContext['commit'] = (fn) => db.transaction().execute((trx) => fn(changeIn(trx, { dialect: storage.dialect, config: t.ctx.config }, clock.now())));
     const asJob = (payload: EmbargoJobPayload, id: number) => ({ id, kind: EMBARGO_OPEN_JOB, payload: JSON.stringify(payload) }) as JobRow;
     const mailsBefore = (await db.selectFrom('jobs').select('id').where('kind', '=', MAIL_JOB).execute()).map((j) => j.id);
 

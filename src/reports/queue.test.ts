@@ -80,7 +80,7 @@ describe.each(testDialects())('report lists and the triage queue on %s', (dialec
     t.clock.set('2026-03-02T08:00:00.000Z');
     const registry = new JobRegistry();
     for (const handler of reportJobHandlers(t.ctx)) registry.register(handler);
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry }).drain();
     // Just received.
     const fresh = await fileReport(t, { title: 'Fresh Swift report', projects: ['swift'] });
     t.clock.set('2026-03-02T10:00:00.000Z');
