@@ -8,11 +8,11 @@ import { publishAdvisory } from '../advisories/publish.js';
 import { cancelJob, enqueueJob } from '../jobs/queue.js';
 import { rebuildWholeSite, siteContextFor } from '../publication/site-files.js';
 import { teamPublicKey } from '../publication/signer.js';
-import { openReportIn } from '../reports/disclosure.js';
+import { openReportIn } from '../reports/embargo/opening.js';
 import { addTimelineEvent } from '../reports/timeline.js';
 import type { Db } from '../storage/database.js';
 import type { DisclosurePlansTable, DisclosureStep } from './tables.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 
 export const DISCLOSURE_RUN_JOB = 'disclosure.run';
 export const DISCLOSURE_STEPS: readonly DisclosureStep[] = ['open_report', 'publish_advisory', 'rebuild_site'];
@@ -51,6 +51,14 @@ export async function bringDisclosureForward({ trx, now, audit }: ChangeContext,
 }
 
 const embargoClock = { id: null, label: 'Cordon (embargo clock)' };
+
+/** After openings at the embargo's end (deadline-jobs.ts' afterOpening): bring their scheduled disclosures forward. */
+export async function bringDisclosuresForward(change: ChangeContext, reportIds: readonly number[]): Promise<void> {
+  if (!reportIds.length) return;
+  // `state || ''`: SQLite would walk every scheduled plan's index entry instead (see reports/embargo/opening.ts).
+  const planned = await change.trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', reportIds).where(sql<string>`state || ''`, '=', 'scheduled').execute();
+  for (const p of planned) await bringDisclosureForward(change, p.report_id);
+}
 
 export interface RunHooks {
   /** Test seam: called after each step is committed (a throw simulates a crash between steps). */

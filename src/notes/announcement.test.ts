@@ -13,7 +13,7 @@ import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { claimNote, flagNote } from './flagging.js';
 import { saveRevision } from './revisions.js';
 import { castVote, submitForReview } from './review.js';
-import { requestPublication } from './publication.js';
+import { requestPublication } from './publish.js';
 import { completeNote, setUpNotesTeam, userScope } from './testing/fixtures.js';
 
 const LISTS = ['openstack-announce@lists.example.org', 'openstack-discuss@lists.example.org'];

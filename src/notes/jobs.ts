@@ -3,7 +3,7 @@
 // VMT; either way the next run publishes). Exactly once: the work commits with the job.
 import type { AppContext } from '../context.js';
 import type { JobHandler, JobRegistry } from '../jobs/worker.js';
-import { publishWaitingNotes } from './publication.js';
+import { publishWaitingNotes } from './publish.js';
 
 export const PUBLISH_WAITING_JOB = 'notes.publish_waiting';
 

@@ -8,7 +8,7 @@ import { receiveReport } from '../../reports/intake.js';
 import { setClass } from '../../reports/triage.js';
 import { approveImpact, assignCve, draftImpact } from '../../reports/cve-impact.js';
 import { subscribe } from '../../reports/ladder.js';
-import { openReportIn } from '../../reports/disclosure.js';
+import { openReportIn } from '../../reports/embargo/opening.js';
 import { loadReportBy } from '../../reports/store.js';
 import { makeUser, type TestApp, type TestUser } from '../../testing/harness.js';
 import type { AdvisoryForm } from '../editor-input.js';

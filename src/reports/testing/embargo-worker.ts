@@ -7,7 +7,7 @@
 import { loadConfig } from '../../config/config.js';
 import { systemClock } from '../../clock.js';
 import type { ChangeContext } from '../../context.js';
-import { EMBARGO_OPEN_JOB } from '../../embargo/schedule.js';
+import { EMBARGO_OPEN_JOB } from '../embargo/schedule.js';
 import { buildJobRegistry } from '../../jobs/registry.js';
 import { JobRegistry, type JobContext } from '../../jobs/worker.js';
 import { runFixtureWorker } from '../../testing/worker-processes.js';

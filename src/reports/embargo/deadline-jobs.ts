@@ -1,31 +1,36 @@
 // The report deadlines as durable job handlers: the automatic opening at the embargo's end, the warnings
 // before it, and the acknowledgement deadline. Each does its work in the transaction that completes the
 // job (exactly once), and does nothing when the report moved on (stale embargo version, already public).
-import type { AppContext } from '../context.js';
-import { sql } from 'kysely';
-import type { ChangeContext } from '../context.js';
-import type { JobHandler } from '../jobs/worker.js';
-import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
-import { openReportIn } from './disclosure.js';
-import { EMBARGO_END_OPENING, openReportsAtEmbargoEnd } from './opening.js';
-import { bringDisclosureForward } from '../disclosure/run.js';
-import { addTimelineEvent } from './timeline.js';
-import { notifyReport } from './notify.js';
-import { enqueueMail } from '../mail/outbox.js';
+import type { AppContext, ChangeContext } from '../../context.js';
+import type { JobHandler } from '../../jobs/worker.js';
+import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from './schedule.js';
+import { EMBARGO_END_OPENING, openReportIn, openReportsAtEmbargoEnd } from './opening.js';
+import { addTimelineEvent } from '../timeline.js';
+import { notifyReport } from '../notify.js';
+import { enqueueMail } from '../../mail/outbox.js';
 
 const system = { id: null, label: 'Cordon (embargo clock)' };
 
 /** Batch size of the embargo openings' batch lane (see JobHandler.batch). */
 export const EMBARGO_OPEN_BATCH = 100;
 
-export function reportJobHandlers(ctx: AppContext): JobHandler[] {
+export interface DeadlineHooks {
+  /**
+   * Runs in the transaction that opened reports at their embargo's end. The disclosure area, above this
+   * one, brings a disclosure planned after the hard end forward (disclosure/run.ts); jobs/registry.ts
+   * wires it, so the embargo does not import the disclosure plan.
+   */
+  afterOpening: (change: ChangeContext, reportIds: readonly number[]) => Promise<unknown>;
+}
+
+export function deadlineJobHandlers(ctx: AppContext, hooks: DeadlineHooks): JobHandler[] {
   const { config } = ctx;
   /** Opens the report at its embargo end, unless it moved on (opened already, embargo extended). */
   const openAtEmbargoEnd = async (change: ChangeContext, payload: EmbargoJobPayload) => {
     const row = await change.trx.selectFrom('reports').selectAll().where('id', '=', payload.reportId).executeTakeFirst();
     if (!row || row.visibility !== 'private' || row.embargo_version !== payload.version) return;
     await openReportIn(change, row, EMBARGO_END_OPENING);
-    await bringDisclosureForward(change, row.id);
+    await hooks.afterOpening(change, [row.id]);
   };
   return [
     {
@@ -38,12 +43,8 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
         size: EMBARGO_OPEN_BATCH,
         run: async ({ jobs, commit }) => {
           await commit(async (change) => {
-            const { trx } = change;
             const opened = await openReportsAtEmbargoEnd(change, jobs.map((job) => JSON.parse(job.payload) as EmbargoJobPayload));
-            if (!opened.length) return;
-            // `state || ''`: see opening.ts (SQLite would walk every scheduled plan's index entry instead).
-            const planned = await trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', opened).where(sql<string>`state || ''`, '=', 'scheduled').execute();
-            for (const p of planned) await bringDisclosureForward(change, p.report_id);
+            if (opened.length) await hooks.afterOpening(change, opened);
           });
         },
       },

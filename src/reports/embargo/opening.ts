@@ -4,13 +4,13 @@
 // reports with a handful of statements instead of ~20 each: 100,000 embargoes ending in one minute
 // (issue 9) were bound by those round trips. One report is the same code with a list of one.
 import { sql } from 'kysely';
-import type { AuditEvent, ChangeContext } from '../context.js';
-import { openKey, warnKey, WARNING_DAYS, type EmbargoJobPayload } from '../embargo/schedule.js';
-import { cancelJobs, enqueueJobs } from '../jobs/queue.js';
-import { mailJobs } from '../mail/outbox.js';
-import type { ReportRow } from '../storage/tables.js';
-import { activeSubscribers, activeVmt, notificationMails, type Notice } from './notify.js';
-import type { TimelineKind } from './timeline.js';
+import type { AuditEvent, ChangeContext } from '../../context.js';
+import { openKey, warnKey, WARNING_DAYS, type EmbargoJobPayload } from './schedule.js';
+import { cancelJobs, enqueueJobs } from '../../jobs/queue.js';
+import { mailJobs } from '../../mail/outbox.js';
+import type { ReportRow } from '../../storage/tables.js';
+import { activeSubscribers, activeVmt, notificationMails, type Notice } from '../notify.js';
+import type { TimelineKind } from '../timeline.js';
 
 const CLOSED = new Set(['invalid', 'wont_fix']);
 
@@ -105,4 +105,12 @@ export async function openReportsAtEmbargoEnd(change: ChangeContext, due: readon
   const byId = new Map(rows.filter((r) => wanted.get(r.id) === r.embargo_version).map((r) => [r.id, r]));
   const candidates = [...new Set(due.map((d) => d.reportId))].map((id) => byId.get(id)).filter((r): r is ReportRow => r !== undefined);
   return openReports(change, candidates, EMBARGO_END_OPENING);
+}
+
+/**
+ * Open one private report inside a transaction (shared by every way of opening). Idempotent: returns false
+ * when the report is already public, so a repeated job or a race changes nothing.
+ */
+export async function openReportIn(change: ChangeContext, row: ReportRow, how: OpeningHow): Promise<boolean> {
+  return (await openReports(change, [row], how)).length === 1;
 }
