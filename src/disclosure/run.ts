@@ -84,7 +84,7 @@ export async function runDisclosureSteps(app: AppContext, payload: RunPayload, h
   return ran;
 }
 
-async function record(trx: Db, plan: PlanRow, step: DisclosureStep, now: Date, detail: string): Promise<void> {
+async function record({ trx, now }: ChangeContext, plan: PlanRow, step: DisclosureStep, detail: string): Promise<void> {
   // The unique (plan_id, step) constraint makes a second worker's duplicate roll back its whole step.
   await trx.insertInto('disclosure_steps').values({ plan_id: plan.id, step, done_at: now.toISOString(), detail }).execute();
   await addTimelineEvent(trx, plan.report_id, now, { id: null, label: 'disclosure' }, 'disclosure_step', { step, detail });
@@ -96,7 +96,7 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
     await change(systemScope(app), async (c) => {
       const row = await c.trx.selectFrom('reports').selectAll().where('id', '=', plan.report_id).executeTakeFirstOrThrow();
       const opened = await openReportIn(c, row, { kind: 'made_public', reason: 'Scheduled disclosure.', actor: { id: null, label: 'disclosure' } });
-      await record(c.trx, plan, step, c.now, opened ? 'Report opened.' : 'Report was already public.');
+      await record(c, plan, step, opened ? 'Report opened.' : 'Report was already public.');
     });
     return;
   }
@@ -111,14 +111,13 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
     } else if (advisory?.status === 'published') {
       detail = `${advisory.ref} was already published.`;
     }
-    await db.transaction().execute(async (trx) => record(trx, plan, step, app.clock.now(), detail));
+    await change(systemScope(app), (c) => record(c, plan, step, detail));
     return;
   }
   const teamKey = await teamPublicKey(db);
-  await db.transaction().execute(async (trx) => {
-    const now = app.clock.now();
-    const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx));
-    await record(trx, plan, step, now, `Public site rebuilt (${r.written} written, ${r.removed} removed).`);
+  await change(systemScope(app), async (c) => {
+    const r = await rebuildWholeSite(c.trx, c.now, await siteContextFor(app, teamKey, c.trx));
+    await record(c, plan, step, `Public site rebuilt (${r.written} written, ${r.removed} removed).`);
   });
 }
 

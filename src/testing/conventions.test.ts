@@ -66,6 +66,11 @@ describe('one change path', () => {
     expect(directAuditWriters(sources, (f) => readFileSync(path.join(src, f), 'utf8'))).toEqual([]);
   });
 
+  it('makes a change context only in change() and the job worker (tests may stand in for the worker)', () => {
+    const makers = sources.filter((f) => !isTest(f) && !inTesting(f) && f !== 'context.ts' && f !== 'jobs/worker.ts' && /\bchangeIn\(/.test(readFileSync(path.join(src, f), 'utf8')));
+    expect(makers).toEqual([]);
+  });
+
   it('finds a direct call (the detector on known text)', () => {
     const text: Record<string, string> = {
       'context.ts': "import { recordAudits } from './audit/audit.js';",
