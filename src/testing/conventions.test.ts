@@ -75,7 +75,7 @@ describe('one change path', () => {
     const text: Record<string, string> = {
       'context.ts': "import { recordAudits } from './audit/audit.js';",
       'notes/publish.ts': 'await recordAudit(trx, dialect, { action });',
-      'reports/opening.ts': 'await change.audits(events);',
+      'reports/embargo/opening.ts': 'await change.audits(events);',
     };
     expect(directAuditWriters(Object.keys(text), (f) => text[f]!)).toEqual(['notes/publish.ts']);
   });
