@@ -13,15 +13,16 @@ const SRC = repoPath('src');
 export const LAYERS = ['foundation', 'storage', 'platform', 'domain', 'composition'] as const;
 type Layer = (typeof LAYERS)[number];
 
-const FOUNDATION = new Set(['errors', 'text', 'identifiers', 'cvss', 'pgp', 'clock.ts', 'config', 'logging.ts']);
+const FOUNDATION = new Set(['errors', 'text', 'identifiers', 'cvss', 'pgp', 'calendar', 'clock.ts', 'config', 'logging.ts']);
 const PLATFORM = new Set(['context.ts', 'access', 'audit', 'jobs', 'http', 'web']);
 /**
  * The domains, lowest first: a domain may use the ones before it, never one after it. Projects, the
- * team keys and mail that accounts and stakeholders use; the report and its embargo; the work on it
+ * team keys and mail that accounts and stakeholders use; the report, its embargo lifecycle included
+ * (reports/embargo/: the embargo and the report need each other, so they are one domain); the work on it
  * (patches, the disclosure plan); what is published from it (the publication formats and site, then the
  * advisory and note workflows that publish through them); the instance-wide pages over all of them.
  */
-export const DOMAIN_ORDER = ['projects', 'keys', 'mail', 'accounts', 'stakeholders', 'embargo', 'reports', 'patches', 'publication', 'advisories', 'notes', 'disclosure', 'instance', 'admin'] as const;
+export const DOMAIN_ORDER = ['projects', 'keys', 'mail', 'accounts', 'stakeholders', 'reports', 'patches', 'publication', 'advisories', 'notes', 'disclosure', 'instance', 'admin'] as const;
 /**
  * Files that put the whole application together: they import every domain by design. A domain's
  * cli.ts is its commands' entry point, wired into the CLI like routes into the app.
@@ -145,8 +146,9 @@ const KNOWN_UPWARD: Record<string, number> = {
   // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
   'publication → advisories': 13,
   'publication → notes': 1,
-  // Opening, warnings and the disclosure card: the embargo lifecycle belongs in one place (issue 16, item 5).
-  'reports → disclosure': 5,
+  // The disclosure card on the report page and "disclose now" among its irreversible steps (the embargo's
+  // opening no longer imports the plan: jobs/registry.ts wires its hook).
+  'reports → disclosure': 4,
   // Migration 0019 seeds the starter guide pages from the publication area's text.
   'storage → publication': 1,
 };

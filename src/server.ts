@@ -26,6 +26,7 @@ export { openContext };
 export function startWorker(ctx: AppContext): Worker {
   const worker = new Worker({
     storage: ctx.storage,
+    config: ctx.config,
     clock: ctx.clock,
     registry: buildJobRegistry(ctx),
     concurrency: ctx.config.workerConcurrency,

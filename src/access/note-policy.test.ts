@@ -13,7 +13,7 @@ import { setProjectMember } from '../projects/projects.js';
 import { receiveReport } from '../reports/intake.js';
 import { setClass } from '../reports/triage.js';
 import { subscribe } from '../reports/ladder.js';
-import { makePublic } from '../reports/disclosure.js';
+import { makePublic } from '../reports/embargo/decisions.js';
 import { claimNote, dismissFlag, flagNote } from '../notes/flagging.js';
 import { loadNote } from '../notes/store.js';
 import { setUpNotesTeam, userScope } from '../notes/testing/fixtures.js';

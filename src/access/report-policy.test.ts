@@ -11,7 +11,7 @@ import { testDialects } from '../testing/databases.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { listReports, loadReportBy } from '../reports/store.js';
 import { subscribe, unsubscribe } from '../reports/ladder.js';
-import { makePublic } from '../reports/disclosure.js';
+import { makePublic } from '../reports/embargo/decisions.js';
 import { setState } from '../reports/triage.js';
 import { actorOf, fileReport, scopeOf } from '../reports/testing/queue-fixtures.js';
 

@@ -46,7 +46,7 @@ describe.each(testDialects())('accounts on %s', (dialect) => {
     expect(bad.body).toContain('value="not an address"');
     const res = await c.post('/register', { email: 'fresh@example.org' }, '/register');
     expect(res.statusCode).toBe(303);
-    const worker = new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) });
+    const worker = new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) });
     await worker.drain();
     const outbox = path.join(t.ctx.config.dataDir, 'outbox');
     const mail = readdirSync(outbox).map((f) => readFileSync(path.join(outbox, f), 'utf8')).find((m) => m.includes('To: fresh@example.org'));
@@ -231,7 +231,7 @@ describe.each(testDialects())('accounts on %s', (dialect) => {
     expect(res.statusCode).toBe(303);
     const unknown = await c.post('/password/forgot', { email: 'nobody@example.org' }, '/password/forgot');
     expect(unknown.headers.location).toBe(res.headers.location);
-    const worker = new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) });
+    const worker = new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) });
     expect(await worker.drain()).toBeGreaterThanOrEqual(1);
     const outbox = path.join(t.ctx.config.dataDir, 'outbox');
     const mail = readdirSync(outbox).map((f) => readFileSync(path.join(outbox, f), 'utf8')).find((m) => m.includes('To: forgetful@example.org'));

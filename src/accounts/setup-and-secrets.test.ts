@@ -22,7 +22,7 @@ import { prepareSecrets, rotateSecrets } from './secrets-at-rest.js';
 import { currentTotp, newTotpSecret } from './totp.js';
 
 async function outbox(t: TestApp): Promise<string[]> {
-  await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+  await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
   const dir = path.join(t.ctx.config.dataDir, 'outbox');
   return existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'utf8').replace(/=\r?\n/g, '')) : [];
 }

@@ -29,7 +29,7 @@ function sameBrowserOn(node: TestApp, c: TestClient): TestClient {
 }
 
 async function mailsTo(t: TestApp, address: string): Promise<string[]> {
-  await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+  await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
   const outbox = path.join(t.ctx.config.dataDir, 'outbox');
   if (!existsSync(outbox)) return [];
   return readdirSync(outbox)

@@ -1,5 +1,5 @@
 // User accounts and instance roles.
-import { change, type ChangeTools, type Scope } from '../context.js';
+import { change, type ChangeContext, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { InstanceRole, UserRow } from '../storage/tables.js';
@@ -64,7 +64,7 @@ export async function prepareAccount(db: Db, input: NewAccountInput): Promise<Pr
 }
 
 /** Insert a prepared account and its roles, with its audit event, inside the caller's change. */
-export async function insertAccount(scope: Scope, tools: ChangeTools, p: PreparedAccount, action = 'user.created'): Promise<UserRow> {
+export async function insertAccount(scope: Scope, tools: ChangeContext, p: PreparedAccount, action = 'user.created'): Promise<UserRow> {
   const { trx, now, audit } = tools;
   const dup = new IssueCollector();
   await addDuplicateIssues(trx, dup, p.username, p.email);

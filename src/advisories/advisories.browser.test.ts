@@ -12,7 +12,7 @@ import { receiveReport } from '../reports/intake.js';
 import { subscribe } from '../reports/ladder.js';
 import { setClass } from '../reports/triage.js';
 import { assignCve, draftImpact } from '../reports/cve-impact.js';
-import { makePublic } from '../reports/disclosure.js';
+import { makePublic } from '../reports/embargo/decisions.js';
 import { buildUserActor } from '../access/load-actor.js';
 import type { InstanceRole } from '../storage/tables.js';
 

@@ -2,12 +2,10 @@
 // needs the unlocked team key and takes time per file, so it runs after the publishing transaction,
 // in batches; without a team key the files stay unsigned and the job says why in the log.
 import type { AppContext } from '../context.js';
-import { enqueueJob } from '../jobs/queue.js';
 import type { JobHandler, JobRegistry } from '../jobs/worker.js';
 import { SIGN_JOB } from './publish.js';
 import { rebuildWholeSite, signPendingFiles, siteContextFor, unsignedCount } from '../publication/site-files.js';
 import { loadTeamSigner, teamPublicKey } from '../publication/signer.js';
-import { recordAudit, systemActor } from '../audit/audit.js';
 
 /**
  * Rebuilds the whole public site from the published records, then signs it. Queued by migration 0021
@@ -32,22 +30,21 @@ export function advisoryJobHandlers(ctx: AppContext): JobHandler[] {
         }
         const signed = await signPendingFiles(storage, signer, clock.now(), SIGN_BATCH);
         const left = await unsignedCount(storage.db);
-        await commit(async (trx) => {
-          if (left > 0 && signed > 0) await enqueueJob(trx, clock.now(), SIGN_JOB, { reason: 'more files to sign' });
+        await commit(async ({ enqueue }) => {
+          if (left > 0 && signed > 0) await enqueue(SIGN_JOB, { reason: 'more files to sign' });
         });
       },
     },
     {
       kind: REBUILD_JOB,
       leaseMs: 10 * 60_000,
-      run: async ({ commit, clock, storage, payload }) => {
+      run: async ({ commit, storage, payload }) => {
         const teamKey = await teamPublicKey(storage.db);
-        await commit(async (trx) => {
-          const now = clock.now();
+        await commit(async ({ trx, now, audit, enqueue }) => {
           // Queued to move or repair what is stored (migration 0021): every advisory is rendered again.
           const r = await rebuildWholeSite(trx, now, await siteContextFor(ctx, teamKey, trx), { force: true });
-          await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'publication.rebuilt', targetType: 'site', targetId: null, after: { ...r, reason: (payload as { reason?: string } | null)?.reason ?? null }, at: now });
-          await enqueueJob(trx, now, SIGN_JOB, { reason: 'site rebuilt' });
+          await audit('publication.rebuilt', 'site', null, undefined, { ...r, reason: (payload as { reason?: string } | null)?.reason ?? null });
+          await enqueue(SIGN_JOB, { reason: 'site rebuilt' });
         });
       },
     },

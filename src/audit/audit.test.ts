@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { recordAudit, verifyAuditChain, canonicalJson } from './audit.js';
+import { recordAudits, verifyAuditChain, canonicalJson } from './audit.js';
 import { createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
 
 const actor = { userId: 7, label: 'alice' };
@@ -11,7 +11,7 @@ describe.each(testDialects())('audit chain on %s', (dialect) => {
     t = await createTestStorage(dialect);
     for (let i = 0; i < 5; i++) {
       await t.storage.db.transaction().execute((trx) =>
-        recordAudit(trx, dialect, { actor, action: 'project.updated', targetType: 'project', targetId: i, before: { name: `p${i}` }, after: { name: `q${i}` }, requestId: `r${i}`, at: new Date(Date.UTC(2026, 0, 1, 0, i)) }),
+        recordAudits(trx, dialect, [{ actor, action: 'project.updated', targetType: 'project', targetId: i, before: { name: `p${i}` }, after: { name: `q${i}` }, requestId: `r${i}`, at: new Date(Date.UTC(2026, 0, 1, 0, i)) }]),
       );
     }
   });

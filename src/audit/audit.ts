@@ -2,9 +2,10 @@
 // Events are append-only (database triggers refuse UPDATE/DELETE) and hash-chained: each event's hash
 // covers its content and the previous event's hash, so `verifyAuditChain` finds any edit or deletion.
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db, DialectName } from '../storage/database.js';
-import type { AuditEventRow } from '../storage/tables.js';
+import { lockForTransaction } from '../storage/locks.js';
+import type { AuditEventRow, Database } from '../storage/tables.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -57,15 +58,6 @@ export function eventHash(prevHash: string, e: HashedFields): string {
   return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
 }
 
-/**
- * Append an event. Must be called inside the transaction that makes the change.
- * On PostgreSQL a transaction-scoped advisory lock keeps the chain linear under concurrent writers;
- * on SQLite the single writer already does.
- */
-export async function recordAudit(trx: Db, dialect: DialectName, input: AuditInput): Promise<void> {
-  await recordAudits(trx, dialect, [input]);
-}
-
 function hashedFields(input: AuditInput): HashedFields {
   return {
     occurred_at: input.at.toISOString(),
@@ -80,10 +72,15 @@ function hashedFields(input: AuditInput): HashedFields {
   };
 }
 
-/** Append several events in order, chained, with one insert (ids follow the order of the values). */
-export async function recordAudits(trx: Db, dialect: DialectName, inputs: readonly AuditInput[]): Promise<void> {
+/**
+ * Append events in order, chained, with one insert (ids follow the order of the values), inside the
+ * transaction that makes the change: only through a ChangeContext (context.ts), which supplies the rest.
+ * On PostgreSQL a transaction-scoped advisory lock keeps the chain linear under concurrent writers;
+ * on SQLite the single writer already does.
+ */
+export async function recordAudits(trx: Transaction<Database>, dialect: DialectName, inputs: readonly AuditInput[]): Promise<void> {
   if (!inputs.length) return;
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(8102002)`.execute(trx);
+  await lockForTransaction(trx, dialect, 'audit chain', { writersOnly: true });
   const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
   let prevHash = last?.hash ?? GENESIS_HASH;
   const rows = inputs.map((input) => {

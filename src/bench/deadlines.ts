@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Insertable } from 'kysely';
-import { scheduleEmbargo } from '../embargo/schedule.js';
+import { scheduleEmbargo } from '../reports/embargo/schedule.js';
 import type { Database } from '../storage/tables.js';
 import type { BenchDatabase } from './bench-db.js';
 import { percentile } from './load-spec.js';

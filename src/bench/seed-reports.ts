@@ -3,8 +3,8 @@
 // The mix follows a team's history: eight years of reports, the last 90 days still under embargo, older
 // ones opened (DESIGN.md §2: every embargo ends), a few with an extended embargo.
 import type { Insertable } from 'kysely';
-import { ackDeadline, DAY_MS, embargoHardEnd } from '../embargo/calendar.js';
-import { scheduleAckDeadline, scheduleEmbargo } from '../embargo/schedule.js';
+import { ackDeadline, DAY_MS, embargoHardEnd } from '../calendar/calendar.js';
+import { scheduleAckDeadline, scheduleEmbargo } from '../reports/embargo/schedule.js';
 import type { Storage } from '../storage/database.js';
 import type { CommentVisibility, Database, ReportClass, ReportState, SubscriptionLevel } from '../storage/tables.js';
 import type { Progress } from './progress.js';

@@ -45,7 +45,7 @@ program
     const ctx = await openContext(config());
     const registry = buildJobRegistry(ctx);
     if (opts.once) {
-      const worker = new Worker({ storage: ctx.storage, clock: ctx.clock, registry });
+      const worker = new Worker({ storage: ctx.storage, config: ctx.config, clock: ctx.clock, registry });
       await worker.scheduleRecurring();
       const n = await worker.drain();
       console.log(`ran ${n} job(s)`);

@@ -8,7 +8,8 @@ import { cancelJob } from '../jobs/queue.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';
 import { actorName, addTimelineEvent } from '../reports/timeline.js';
-import { endEmbargoEarly, openReportIn } from '../reports/disclosure.js';
+import { endEmbargoEarly } from '../reports/embargo/decisions.js';
+import { openReportIn } from '../reports/embargo/opening.js';
 import { checkPicked, publishFilesIn } from '../reports/attachment-consent.js';
 import type { Db } from '../storage/database.js';
 import { planPreNotice, requireOverrideReason } from './planner.js';
@@ -77,12 +78,13 @@ export async function discloseNow(scope: Scope, ref: string, reason: string, fil
   if (report.row.visibility === 'public') throw errors.conflict('The report is already public.');
   const current = await scheduledPlan(scope.app.storage.db, report);
   const picked = await checkPicked(scope.app.storage.db, report.row.id, files);
-  await change(scope, async ({ trx, now, audit }) => {
+  await change(scope, async (c) => {
+    const { trx, now, audit } = c;
     const version = current.version + 1;
     const r = await trx.updateTable('disclosure_plans').set({ disclose_at: now.toISOString(), version, override_reason: reason.trim(), updated_at: now.toISOString() }).where('id', '=', current.id).where('version', '=', current.version).executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw errors.conflict('The plan changed meanwhile; reload and try again.');
     await cancelJob(trx, now, runKey(current.id, current.version));
-    await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, { kind: 'embargo_ended_early', reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId });
+    await openReportIn(c, report.row, { kind: 'embargo_ended_early', reason: reason.trim(), actor: actorName(scope.actor) });
     await trx.updateTable('reports').set({ planned_disclosure_at: now.toISOString() }).where('id', '=', report.row.id).execute();
     await scheduleRun(trx, now, { id: current.id, version, disclose_at: now.toISOString() }, now);
     await publishFilesIn(trx, report.row.id, picked, now, actorName(scope.actor));

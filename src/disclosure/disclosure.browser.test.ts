@@ -37,7 +37,7 @@ describeInBrowser('embargoed disclosure in a real browser', () => {
   let cast: AdvisoryCast;
   const seen = new Set<string>();
 
-  const drain = () => new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+  const drain = () => new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
   const newMail = () => {
     const fresh = outboxMessages(t.db.dataDir).filter((m) => !seen.has(m.file));
     for (const m of fresh) seen.add(m.file);

@@ -11,7 +11,7 @@ export function disclosureRunHandler(app: AppContext, hooks: RunHooks = {}): Job
     run: async (ctx) => {
       const payload = ctx.payload as RunPayload;
       await runDisclosureSteps(app, payload, hooks);
-      await ctx.commit(async (trx) => {
+      await ctx.commit(async ({ trx }) => {
         await trx
           .updateTable('disclosure_plans')
           .set({ state: 'done', updated_at: ctx.clock.now().toISOString() })

@@ -8,7 +8,7 @@ import {
   proposeDisclosureDate,
   toUtcDate,
   type DisclosureWarning,
-} from '../embargo/calendar.js';
+} from '../calendar/calendar.js';
 import { errors } from '../errors/catalogue.js';
 import { summariseKey } from '../keys/public-keys.js';
 import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';

@@ -12,7 +12,7 @@ import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Countdown, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import { reportForActor } from '../reports/access.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
-import { describeRemaining } from '../embargo/calendar.js';
+import { describeRemaining } from '../calendar/calendar.js';
 import { planPreNotice } from './planner.js';
 import { sendPreNotice } from './prenotice.js';
 import { acknowledgePreNotice, recipientForToken } from './recipients.js';

@@ -2,18 +2,17 @@
 // the approved advisory (which also queues the signed announcement: not sent again here), rebuild the
 // public site. Each step runs in its own transaction that also records it in disclosure_steps (unique per
 // plan and step), so a crash between steps resumes at the next one and no step runs twice.
-import type { AppContext, Scope } from '../context.js';
+import { change, systemScope, type AppContext, type ChangeContext, type Scope } from '../context.js';
 import { buildUserActor } from '../access/load-actor.js';
 import { publishAdvisory } from '../advisories/publish.js';
 import { cancelJob, enqueueJob } from '../jobs/queue.js';
-import { recordAudit, systemActor } from '../audit/audit.js';
 import { rebuildWholeSite, siteContextFor } from '../publication/site-files.js';
 import { teamPublicKey } from '../publication/signer.js';
-import { openReportIn } from '../reports/disclosure.js';
+import { openReportIn } from '../reports/embargo/opening.js';
 import { addTimelineEvent } from '../reports/timeline.js';
-import type { Db, DialectName } from '../storage/database.js';
+import type { Db } from '../storage/database.js';
 import type { DisclosurePlansTable, DisclosureStep } from './tables.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 
 export const DISCLOSURE_RUN_JOB = 'disclosure.run';
 export const DISCLOSURE_STEPS: readonly DisclosureStep[] = ['open_report', 'publish_advisory', 'rebuild_site'];
@@ -39,7 +38,7 @@ export async function scheduleRun(trx: Db, now: Date, plan: { id: number; versio
  * the remaining steps (advisory, announcement, site) run now rather than leave the report public without
  * its advisory. Runs in the transaction of the opening. Returns whether a plan was brought forward.
  */
-export async function bringDisclosureForward(trx: Db, dialect: DialectName, now: Date, reportId: number): Promise<boolean> {
+export async function bringDisclosureForward({ trx, now, audit }: ChangeContext, reportId: number): Promise<boolean> {
   const plan = await trx.selectFrom('disclosure_plans').selectAll().where('report_id', '=', reportId).where('state', '=', 'scheduled').executeTakeFirst();
   if (!plan || new Date(plan.disclose_at).getTime() <= now.getTime()) return false;
   const version = plan.version + 1;
@@ -47,11 +46,19 @@ export async function bringDisclosureForward(trx: Db, dialect: DialectName, now:
   await cancelJob(trx, now, runKey(plan.id, plan.version));
   await scheduleRun(trx, now, { id: plan.id, version, disclose_at: now.toISOString() }, now);
   await addTimelineEvent(trx, reportId, now, embargoClock, 'disclosure_planned', { at: now.toISOString(), moved_from: plan.disclose_at, reason: 'The embargo reached its hard end first.', notified: false }, 'vmt');
-  await recordAudit(trx, dialect, { actor: systemActor, action: 'disclosure.brought_forward', targetType: 'report', targetId: reportId, before: { disclose_at: plan.disclose_at }, after: { disclose_at: now.toISOString() }, at: now });
+  await audit('disclosure.brought_forward', 'report', reportId, { disclose_at: plan.disclose_at }, { disclose_at: now.toISOString() });
   return true;
 }
 
 const embargoClock = { id: null, label: 'Cordon (embargo clock)' };
+
+/** After openings at the embargo's end (deadline-jobs.ts' afterOpening): bring their scheduled disclosures forward. */
+export async function bringDisclosuresForward(change: ChangeContext, reportIds: readonly number[]): Promise<void> {
+  if (!reportIds.length) return;
+  // `state || ''`: SQLite would walk every scheduled plan's index entry instead (see reports/embargo/opening.ts).
+  const planned = await change.trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', reportIds).where(sql<string>`state || ''`, '=', 'scheduled').execute();
+  for (const p of planned) await bringDisclosureForward(change, p.report_id);
+}
 
 export interface RunHooks {
   /** Test seam: called after each step is committed (a throw simulates a crash between steps). */
@@ -77,7 +84,7 @@ export async function runDisclosureSteps(app: AppContext, payload: RunPayload, h
   return ran;
 }
 
-async function record(trx: Db, plan: PlanRow, step: DisclosureStep, now: Date, detail: string): Promise<void> {
+async function record({ trx, now }: ChangeContext, plan: PlanRow, step: DisclosureStep, detail: string): Promise<void> {
   // The unique (plan_id, step) constraint makes a second worker's duplicate roll back its whole step.
   await trx.insertInto('disclosure_steps').values({ plan_id: plan.id, step, done_at: now.toISOString(), detail }).execute();
   await addTimelineEvent(trx, plan.report_id, now, { id: null, label: 'disclosure' }, 'disclosure_step', { step, detail });
@@ -86,11 +93,10 @@ async function record(trx: Db, plan: PlanRow, step: DisclosureStep, now: Date, d
 async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Promise<void> {
   const db = app.storage.db;
   if (step === 'open_report') {
-    await db.transaction().execute(async (trx) => {
-      const now = app.clock.now();
-      const row = await trx.selectFrom('reports').selectAll().where('id', '=', plan.report_id).executeTakeFirstOrThrow();
-      const opened = await openReportIn(trx, app.storage.dialect, app.config, now, row, { kind: 'made_public', reason: 'Scheduled disclosure.', actor: { id: null, label: 'disclosure' }, requestId: null });
-      await record(trx, plan, step, now, opened ? 'Report opened.' : 'Report was already public.');
+    await change(systemScope(app), async (c) => {
+      const row = await c.trx.selectFrom('reports').selectAll().where('id', '=', plan.report_id).executeTakeFirstOrThrow();
+      const opened = await openReportIn(c, row, { kind: 'made_public', reason: 'Scheduled disclosure.', actor: { id: null, label: 'disclosure' } });
+      await record(c, plan, step, opened ? 'Report opened.' : 'Report was already public.');
     });
     return;
   }
@@ -105,14 +111,13 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
     } else if (advisory?.status === 'published') {
       detail = `${advisory.ref} was already published.`;
     }
-    await db.transaction().execute(async (trx) => record(trx, plan, step, app.clock.now(), detail));
+    await change(systemScope(app), (c) => record(c, plan, step, detail));
     return;
   }
   const teamKey = await teamPublicKey(db);
-  await db.transaction().execute(async (trx) => {
-    const now = app.clock.now();
-    const r = await rebuildWholeSite(trx, now, await siteContextFor(app, teamKey, trx));
-    await record(trx, plan, step, now, `Public site rebuilt (${r.written} written, ${r.removed} removed).`);
+  await change(systemScope(app), async (c) => {
+    const r = await rebuildWholeSite(c.trx, c.now, await siteContextFor(app, teamKey, c.trx));
+    await record(c, plan, step, `Public site rebuilt (${r.written} written, ${r.removed} removed).`);
   });
 }
 

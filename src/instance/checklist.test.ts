@@ -15,7 +15,7 @@ describe.each(testDialects())('the first-run checklist on %s', (dialect) => {
   let t: TestApp;
   let admin: TestClient;
 
-  const drainMail = () => new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+  const drainMail = () => new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
   const steps = async () => (await admin.json('GET', '/api/v1/instance/setup')).json<{ complete: boolean; dismissed: boolean; steps: { id: string; state: string }[] }>();
   const stateOf = async () => Object.fromEntries((await steps()).steps.map((s) => [s.id, s.state]));
   const auditCount = async (action: string) =>

@@ -27,7 +27,7 @@ describe.each(testDialects())('leak matrix (first-run pages) on %s', (dialect) =
     const sink = await startSmtpSink({ refuse: { 'recipient-marker-4k@widget.example': 550 } });
     try {
       await sendTestMail(adminScope, 'recipient-marker-4k@widget.example');
-      await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: sink.url })) }).drain();
+      await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: sink.url })) }).drain();
     } finally {
       await sink.close();
     }

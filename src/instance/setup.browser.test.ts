@@ -88,7 +88,7 @@ describeInBrowser('the first-run checklist in the browser', () => {
     await page.getByRole('button', { name: 'Send a test mail' }).click();
     await page.waitForURL('**/admin/settings*');
     expect(await page.locator('.test-mail-result .badge').textContent()).toBe('queued');
-    await new Worker({ storage: server.ctx.storage, clock: server.ctx.clock, registry: buildJobRegistry(server.ctx) }).drain();
+    await new Worker({ storage: server.ctx.storage, config: server.ctx.config, clock: server.ctx.clock, registry: buildJobRegistry(server.ctx) }).drain();
     await page.reload();
     expect(await page.locator('.test-mail-result .badge').textContent()).toBe('sent');
     await shot(page, '2-settings-test-mail-sent');

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { ManualClock } from '../clock.js';
-import { recordAudit, systemActor } from '../audit/audit.js';
+import { testConfig } from '../config/config.js';
 import { backoffMs, cancelJob, claimJob, enqueueJob } from './queue.js';
 import { JobRegistry, Worker } from './worker.js';
 import { childEnv, createTestStorage, describeOnPostgres, testDialects, type TestStorage } from '../testing/databases.js';
@@ -15,6 +15,7 @@ import { repoPath } from '../testing/fixture-files.js';
 describe.each(testDialects())('job queue on %s', (dialect) => {
   let t: TestStorage;
   const clock = new ManualClock('2026-02-03T10:00:00.000Z');
+  const config = testConfig();
   beforeAll(async () => {
     t = await createTestStorage(dialect);
   });
@@ -42,7 +43,7 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
   it('retries with backoff, then moves to the dead-letter state', async () => {
     const registry = new JobRegistry().register({ kind: 'k.fail', run: async () => Promise.reject(new Error('smtp down')) });
     const outcomes: string[] = [];
-    const worker = new Worker({ storage: t.storage, clock, registry, onError: (_j, _e, o) => outcomes.push(o) });
+    const worker = new Worker({ storage: t.storage, config, clock, registry, onError: (_j, _e, o) => outcomes.push(o) });
     const id = await enqueueJob(t.storage.db, clock.now(), 'k.fail', {}, { maxAttempts: 3 });
     for (let i = 0; i < 3; i++) {
       await worker.drain();
@@ -67,7 +68,7 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
       },
     });
     await enqueueJob(t.storage.db, clock.now(), 'k.long', {});
-    await new Worker({ storage: t.storage, clock, registry }).drain();
+    await new Worker({ storage: t.storage, config, clock, registry }).drain();
     expect(seenUntil).toBe(new Date(clock.now().getTime() + 600_000).toISOString());
   });
 
@@ -80,18 +81,18 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
         kind: 'k.flood',
         run: async ({ payload, commit }) => {
           if ((payload as { n: number }).n === 7) throw new Error('poisoned');
-          await commit(async (trx) => recordAudit(trx, dialect, { actor: systemActor, action: 'flood.one', targetType: 'n', targetId: (payload as { n: number }).n, at: clock.now() }));
+          await commit(async ({ audit }) => audit('flood.one', 'n', (payload as { n: number }).n));
         },
         batch: {
           size: 100,
           run: async ({ jobs, commit }) => {
             batches.push(jobs.length);
             order.push('batch');
-            await commit(async (trx) => {
+            await commit(async ({ audit }) => {
               for (const job of jobs) {
                 const n = (JSON.parse(job.payload) as { n: number }).n;
                 if (n === 7) throw new Error('poisoned');
-                await recordAudit(trx, dialect, { actor: systemActor, action: 'flood.one', targetType: 'n', targetId: n, at: clock.now() });
+                await audit('flood.one', 'n', n);
               }
             });
           },
@@ -101,7 +102,7 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     await enqueueJob(t.storage.db, new Date(clock.now().getTime() - 60_000), 'k.single', {});
     for (let n = 0; n < 250; n++) await enqueueJob(t.storage.db, clock.now(), 'k.flood', { n });
     const errors: unknown[] = [];
-    expect(await new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) }).drain()).toBe(251);
+    expect(await new Worker({ storage: t.storage, config, clock, registry, onError: (_j, e) => errors.push(e) }).drain()).toBe(251);
     expect(batches).toEqual([100, 100, 50]);
     expect(order).toEqual(['batch', 'batch', 'batch', 'single']);
     // The first batch held the poisoned job: it rolled back, and its jobs ran one by one — all but one done.
@@ -125,7 +126,7 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     });
     const id = await enqueueJob(t.storage.db, clock.now(), 'k.late-throw', {});
     const errors: unknown[] = [];
-    await new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) }).drain();
+    await new Worker({ storage: t.storage, config, clock, registry, onError: (_j, e) => errors.push(e) }).drain();
     expect(errors).toHaveLength(1);
     expect((await t.storage.db.selectFrom('jobs').select('status').where('id', '=', id!).executeTakeFirstOrThrow()).status).toBe('done');
   });
@@ -146,7 +147,7 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
       },
     });
     const errors: unknown[] = [];
-    const worker = new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) });
+    const worker = new Worker({ storage: t.storage, config, clock, registry, onError: (_j, e) => errors.push(e) });
     const id = (await enqueueJob(t.storage.db, clock.now(), 'k.outage', {}))!;
     await expect(worker.drain()).rejects.toThrow(/jobs/);
     await sql`alter table jobs_away rename to jobs`.execute(t.storage.db);
@@ -173,11 +174,11 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
           // Simulate another worker taking the job over after our lease expired.
           await t.storage.db.updateTable('jobs').set({ locked_by: 'someone-else' }).where('id', '=', job.id).execute();
         }
-        await commit((trx) => recordAudit(trx, dialect, { actor: systemActor, action: 'test.lease_effect', targetType: 'test', at: clock.now() }));
+        await commit(({ audit }) => audit('test.lease_effect', 'test', null));
       },
     });
     const errors: unknown[] = [];
-    const worker = new Worker({ storage: t.storage, clock, registry, onError: (_j, e) => errors.push(e) });
+    const worker = new Worker({ storage: t.storage, config, clock, registry, onError: (_j, e) => errors.push(e) });
     await enqueueJob(t.storage.db, clock.now(), 'k.lease', {});
     await worker.drain();
     expect(String(errors[0])).toMatch(/lease lost/);
@@ -187,7 +188,7 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
 
   it('keeps one queued job per slot for recurring work', async () => {
     const registry = new JobRegistry().register({ kind: 'k.tick', run: async () => undefined }).every({ kind: 'k.tick', everyMs: 3_600_000 });
-    const worker = new Worker({ storage: t.storage, clock, registry });
+    const worker = new Worker({ storage: t.storage, config, clock, registry });
     await worker.scheduleRecurring();
     await worker.scheduleRecurring();
     const queued = await t.storage.db.selectFrom('jobs').select('id').where('kind', '=', 'k.tick').execute();

@@ -2,6 +2,7 @@
 // row in the same transaction as the change that causes it, then claimed by workers with a lease.
 import { sql } from 'kysely';
 import type { Db, DialectName, Storage } from '../storage/database.js';
+import { skipLockedRows } from '../storage/locks.js';
 import type { JobRow } from '../storage/tables.js';
 
 export interface EnqueueOptions {
@@ -105,7 +106,7 @@ export async function claimJob(
   const at = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   const kindList = sql.join(kinds.map((k) => sql`${k}`));
-  const lockClause = storage.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const lockClause = skipLockedRows(storage.dialect);
   // Two index-ordered look-ups (jobs_runnable is (status, run_at)): a job whose lease expired, else the
   // oldest due queued job. One OR-ed condition made both databases collect and sort every due job on
   // each claim, which grew with the backlog (bench/results/PROFILE.md).
@@ -131,7 +132,7 @@ export async function claimJob(
 export async function claimJobBatch(storage: Storage, now: Date, workerId: string, leaseMs: number, kind: string, limit: number): Promise<JobRow[]> {
   const at = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
-  const lockClause = storage.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const lockClause = skipLockedRows(storage.dialect);
   const result = await sql<JobRow>`
     update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${until},
       attempts = attempts + 1, updated_at = ${at}

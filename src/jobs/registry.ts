@@ -4,17 +4,18 @@ import { mailJobHandler } from '../mail/outbox.js';
 import { JobRegistry } from './worker.js';
 import { refreshStatistics } from '../storage/statistics.js';
 import { compactReportCounts } from '../reports/counts.js';
-import { reportJobHandlers } from '../reports/jobs.js';
+import { deadlineJobHandlers } from '../reports/embargo/deadline-jobs.js';
 import { inboundMailJobHandlers, inboundMailJobRecurring } from '../mail/inbound-jobs.js';
 import { patchJobHandlers, patchJobRecurring } from '../patches/jobs.js';
 import { advisoryJobHandlers, advisoryJobRecurring } from '../advisories/jobs.js';
 import { noteJobHandlers, noteJobRecurring } from '../notes/jobs.js';
 import { disclosureJobHandlers, disclosureJobRecurring } from '../disclosure/jobs.js';
+import { bringDisclosuresForward } from '../disclosure/run.js';
 
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
   registry.register(mailJobHandler(ctx.config));
-  for (const handler of [...reportJobHandlers(ctx), ...inboundMailJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
+  for (const handler of [...deadlineJobHandlers(ctx, { afterOpening: bringDisclosuresForward }), ...inboundMailJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
     registry.register(handler);
   }
   for (const recurring of [inboundMailJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring, disclosureJobRecurring]) recurring(registry);
@@ -23,7 +24,7 @@ export function buildJobRegistry(ctx: AppContext): JobRegistry {
     kind: 'housekeeping.expire_sessions',
     run: async ({ commit, clock }) => {
       const cutoff = new Date(clock.now().getTime() - 30 * 86_400_000).toISOString();
-      await commit(async (trx) => {
+      await commit(async ({ trx }) => {
         await trx.deleteFrom('sessions').where('expires_at', '<', cutoff).execute();
       });
     },

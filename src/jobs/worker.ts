@@ -1,16 +1,18 @@
 // A job worker: claims due jobs, runs their handlers, and marks them done exactly once.
 // Exactly-once completion: a handler does its database work through `ctx.commit(fn)`, which runs `fn`
-// and marks the job done in ONE transaction guarded by the lease. If the worker dies mid-job, the lease
+// and marks the job done in ONE transaction guarded by the lease. `fn` gets the same ChangeContext as a
+// request's change (context.ts), acting as the system, so its audit events and jobs join that transaction. If the worker dies mid-job, the lease
 // expires, another worker takes the job over, and the dead worker's uncommitted work never happened.
 // External effects (sending mail) are at-least-once; their handlers make them idempotent (Message-ID).
 // A running worker beats a heartbeat (workers.ts) so a killed one's jobs are taken over in seconds, and a
 // database that goes away makes the loop back off and resume, never crash (issue 21).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import { changeIn, type ChangeContext } from '../context.js';
 import type { Storage } from '../storage/database.js';
-import type { Database, JobRow } from '../storage/tables.js';
+import type { JobRow } from '../storage/tables.js';
 import { claimJob, claimJobBatch, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
 import { beat, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
 
@@ -20,7 +22,7 @@ export interface JobContext {
   storage: Storage;
   clock: Clock;
   /** Run the job's database effects and mark it done, atomically. Call at most once. */
-  commit: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+  commit: <T>(fn: (change: ChangeContext) => Promise<T>) => Promise<T>;
 }
 
 export interface BatchContext {
@@ -28,7 +30,7 @@ export interface BatchContext {
   storage: Storage;
   clock: Clock;
   /** Run the effects of every job of the batch and mark them all done, atomically. Call at most once. */
-  commit: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+  commit: <T>(fn: (change: ChangeContext) => Promise<T>) => Promise<T>;
 }
 
 export interface JobHandler {
@@ -82,6 +84,8 @@ export class JobRegistry {
 export interface WorkerOptions {
   storage: Storage;
   clock: Clock;
+  /** Handed to the jobs' changes (ChangeContext.config). */
+  config: Config;
   registry: JobRegistry;
   concurrency?: number;
   pollMs?: number;
@@ -314,7 +318,7 @@ export class Worker {
         commit: async (fn) => {
           if (committed) throw new Error('commit called twice');
           const result = await storage.db.transaction().execute(async (trx) => {
-            const r = await fn(trx);
+            const r = await fn(changeIn(trx, { dialect: storage.dialect, config: this.options.config }, clock.now()));
             // Lease-guarded like a single job: if any job was taken over, the whole batch rolls back.
             for (const job of jobs) await completeJob(trx, clock.now(), job);
             return r;
@@ -361,7 +365,7 @@ export class Worker {
         commit: async (fn) => {
           if (committed) throw new Error('commit called twice');
           const result = await storage.db.transaction().execute(async (trx) => {
-            const r = await fn(trx);
+            const r = await fn(changeIn(trx, { dialect: storage.dialect, config: this.options.config }, clock.now()));
             await completeJob(trx, clock.now(), job);
             return r;
           });

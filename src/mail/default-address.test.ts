@@ -40,7 +40,7 @@ describe.each(testDialects())('signed mail from the default address on %s', (dia
     gpg.importKey((await currentTeamKey(t.ctx.storage.db))!.public_key);
 
     await change(t.system, ({ enqueue }) => enqueueMail(enqueue, { to: ['dana@example.net'], subject: 'Signed from the default address', text: 'Hello.\n' }));
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
     const job = await t.ctx.storage.db.selectFrom('jobs').select(['status', 'last_error']).where('kind', '=', 'mail.send').executeTakeFirstOrThrow();
     expect(job).toEqual({ status: 'done', last_error: null });
     const delivery = await t.ctx.storage.db.selectFrom('mail_deliveries').select(['status', 'protection']).where('recipient', '=', 'dana@example.net').executeTakeFirstOrThrow();

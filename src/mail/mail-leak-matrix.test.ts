@@ -39,7 +39,7 @@ describe.each(testDialects())('leak matrix (notification mail) on %s', (dialect)
   /** Runs the worker and returns the mails delivered since the last call. */
   async function delivered() {
     t.clock.set(new Date());
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
     const fresh = outboxMessages(t.db.dataDir).filter((m) => !seen.has(m.file));
     for (const m of fresh) seen.add(m.file);
     return fresh.map((m) => ({ to: who(headerOf(m.raw, 'To') ?? ''), subject: headerOf(m.raw, 'Subject') ?? '', raw: m.raw }));

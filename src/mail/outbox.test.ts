@@ -28,7 +28,7 @@ describe.each(testDialects())('the outbox on %s', (dialect) => {
   async function send(mail: OutgoingMail, registry = buildJobRegistry(t.ctx)): Promise<{ file: string; raw: string }[]> {
     t.clock.set(new Date());
     await change(t.system, ({ enqueue }) => enqueueMail(enqueue, mail));
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry }).drain();
     const fresh = outboxMessages(t.db.dataDir).filter((m) => !seen.has(m.file));
     for (const m of fresh) seen.add(m.file);
     return fresh;

@@ -104,7 +104,7 @@ export function mailJobHandler(config: Config): JobHandler {
         writeFileSync(`${file}.tmp`, message);
         renameSync(`${file}.tmp`, file);
       }
-      await commit((trx) => markDeliverySent(trx, job.id, protection, privateWithheld, clock.now()));
+      await commit(({ trx }) => markDeliverySent(trx, job.id, protection, privateWithheld, clock.now()));
     },
   };
 }

@@ -13,7 +13,7 @@ import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { claimNote, flagNote } from './flagging.js';
 import { saveRevision } from './revisions.js';
 import { castVote, submitForReview } from './review.js';
-import { requestPublication } from './publication.js';
+import { requestPublication } from './publish.js';
 import { completeNote, setUpNotesTeam, userScope } from './testing/fixtures.js';
 
 const LISTS = ['openstack-announce@lists.example.org', 'openstack-discuss@lists.example.org'];
@@ -46,7 +46,7 @@ describe.each(testDialects())('the signed note announcement on %s', (dialect) =>
     expect(await requestPublication(author, id, 'Approved by the review rule.')).toEqual({ outcome: 'published', mails: 2 });
 
     const registry = new JobRegistry().register(mailJobHandler(t.ctx.config));
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry }).drain();
     const mails = outboxMessages(t.db.dataDir);
     expect(mails.map((m) => headerOf(m.raw, 'To')).sort()).toEqual(LISTS);
     for (const mail of mails) {

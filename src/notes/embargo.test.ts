@@ -7,7 +7,7 @@ import { testDialects } from '../testing/databases.js';
 import { receiveReport } from '../reports/intake.js';
 import { setClass } from '../reports/triage.js';
 import { subscribe } from '../reports/ladder.js';
-import { makePublic } from '../reports/disclosure.js';
+import { makePublic } from '../reports/embargo/decisions.js';
 import { saveRevision } from './revisions.js';
 import { submitForReview } from './review.js';
 import { loadNote } from './store.js';

@@ -3,7 +3,7 @@
 // VMT; either way the next run publishes). Exactly once: the work commits with the job.
 import type { AppContext } from '../context.js';
 import type { JobHandler, JobRegistry } from '../jobs/worker.js';
-import { publishWaitingNotes } from './publication.js';
+import { publishWaitingNotes } from './publish.js';
 
 export const PUBLISH_WAITING_JOB = 'notes.publish_waiting';
 
@@ -11,8 +11,8 @@ export function noteJobHandlers(ctx: AppContext): JobHandler[] {
   return [
     {
       kind: PUBLISH_WAITING_JOB,
-      run: async ({ commit, clock }) => {
-        const result = await commit((trx) => publishWaitingNotes(trx, ctx.storage.dialect, ctx.config, clock.now()));
+      run: async ({ commit }) => {
+        const result = await commit(publishWaitingNotes);
         if (result.published.length || result.returned.length) ctx.log.info(result, 'queued note publications handled');
       },
     },

@@ -9,7 +9,7 @@ import type { RouteDef } from '../http/route.js';
 import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
 import { answerFeedback, sendFeedback } from './feedback.js';
 import { claimNote, dismissFlag } from './flagging.js';
-import { requestPublication } from './publication.js';
+import { requestPublication } from './publish.js';
 import { castVote, submitForReview } from './review.js';
 import { noteForAuthoring, saveRevision, type RevisionInput } from './revisions.js';
 import { irreversibleRoutes } from '../http/confirm.js';

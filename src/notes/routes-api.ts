@@ -8,7 +8,7 @@ import { exportOssnText } from './formats/ossn-source.js';
 import { sendFeedback } from './feedback.js';
 import { claimNote, flagNote } from './flagging.js';
 import { reviewPanelData, shownRecord } from './page-data.js';
-import { requestPublication } from './publication.js';
+import { requestPublication } from './publish.js';
 import { ConfirmBody, requireConfirmation } from '../http/confirm.js';
 import { castVote, submitForReview } from './review.js';
 import { saveRevision } from './revisions.js';

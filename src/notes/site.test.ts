@@ -9,7 +9,7 @@ import { subscribe } from '../reports/ladder.js';
 import { claimNote, flagNote } from './flagging.js';
 import { saveRevision } from './revisions.js';
 import { castVote, submitForReview } from './review.js';
-import { requestPublication } from './publication.js';
+import { requestPublication } from './publish.js';
 import { buildNoteSiteFiles } from './site.js';
 import type { Kysely } from 'kysely';
 import { instanceCreatedAt } from '../storage/migrate.js';

@@ -1,12 +1,9 @@
 // Apply checks as durable jobs (DESIGN.md §4): every new patch version queues a check of its place in
 // the series; the job checks the series up to that patch against the head of the target branch in
 // the project mirror with the real git, and records the answer in the transaction that completes it.
-import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors/catalogue.js';
-import { recordAudit, systemActor } from '../audit/audit.js';
 import type { JobContext } from '../jobs/worker.js';
-import type { Database } from '../storage/tables.js';
 import { checkPatchApplies, type ApplyCheckResult } from './apply-check.js';
 import { checkInput, storedPatchLimits } from './downloads.js';
 import { PatchRejectedError } from './errors.js';
@@ -87,8 +84,7 @@ export async function applyCheckJob(ctx: AppContext, job: JobContext): Promise<v
   const payload = job.payload as ApplyCheckPayload;
   const checked = await runCheck(ctx, payload);
   if (!checked) return;
-  await job.commit(async (trx: Transaction<Database>) => {
-    const now = job.clock.now();
+  await job.commit(async ({ trx, now, audit }) => {
     const row = await trx
       .insertInto('patch_checks')
       .values({
@@ -104,13 +100,6 @@ export async function applyCheckJob(ctx: AppContext, job: JobContext): Promise<v
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, ctx.storage.dialect, {
-      actor: systemActor,
-      action: 'patch.checked',
-      targetType: 'patch_version',
-      targetId: payload.versionId,
-      after: { check_id: row.id, status: checked.outcome.status, head_sha: checked.outcome.headSha, reason: payload.reason },
-      at: now,
-    });
+    await audit('patch.checked', 'patch_version', payload.versionId, undefined, { check_id: row.id, status: checked.outcome.status, head_sha: checked.outcome.headSha, reason: payload.reason });
   });
 }

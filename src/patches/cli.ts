@@ -2,7 +2,7 @@
 // queue checks for patches whose branch moved; the worker runs them) and `cordon patches rule`.
 import type { Command } from 'commander';
 import { withContext } from '../cli/context.js';
-import { systemScope } from '../context.js';
+import { change, systemScope } from '../context.js';
 import { recordSyncOutcomes, syncMirrors } from './mirrors.js';
 import { setReviewRule } from './review.js';
 
@@ -15,7 +15,7 @@ export function registerPatchesCommands(program: Command): void {
     .action(async (opts: { project?: string }) => {
       await withContext(async (ctx) => {
         const outcomes = await syncMirrors(ctx.storage.db, ctx.config, opts.project !== undefined ? { projectSlug: opts.project } : {});
-        const queued = await ctx.storage.db.transaction().execute((trx) => recordSyncOutcomes(trx, ctx.storage.dialect, ctx.clock.now(), outcomes));
+        const queued = await change(systemScope(ctx), (c) => recordSyncOutcomes(c, outcomes));
         for (const o of outcomes) {
           if (o.error) console.log(`${o.projectSlug}/${o.repository}\tfailed\t${o.error}`);
           else console.log(`${o.projectSlug}/${o.repository}\tok\t${Object.keys(o.heads ?? {}).length} branches`);

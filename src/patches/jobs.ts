@@ -16,9 +16,9 @@ export function patchJobHandlers(ctx: AppContext): JobHandler[] {
     {
       kind: SYNC_MIRRORS_JOB,
       leaseMs: 15 * 60_000,
-      run: async ({ commit, clock }) => {
+      run: async ({ commit }) => {
         const outcomes = await syncMirrors(ctx.storage.db, ctx.config);
-        await commit((trx) => recordSyncOutcomes(trx, ctx.storage.dialect, clock.now(), outcomes));
+        await commit((change) => recordSyncOutcomes(change, outcomes));
       },
     },
   ];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../accounts/api-tokens.js';
 import type { CatalogueEntry } from '../http/route.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { makePublic } from '../reports/disclosure.js';
+import { makePublic } from '../reports/embargo/decisions.js';
 import { receiveReport } from '../reports/intake.js';
 import { testDialects } from '../testing/databases.js';
 import { makeUser, signedInClient, TestClient } from '../testing/harness.js';

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { recordAudit, systemActor } from '../audit/audit.js';
 import { errors } from '../errors/catalogue.js';
-import type { Db, DialectName } from '../storage/database.js';
+import type { ChangeContext } from '../context.js';
+import type { Db } from '../storage/database.js';
 import { requestCheck } from './check-requests.js';
 import { syncMirror } from './mirror.js';
 
@@ -81,7 +81,7 @@ export async function syncMirrors(db: Db, config: Pick<Config, 'dataDir'>, filte
  * Records the sync outcomes and queues a check for every current patch version whose latest check ran
  * at another head of its branch (or never ran), unless one is already on its way. In one transaction.
  */
-export async function recordSyncOutcomes(trx: Db, dialect: DialectName, now: Date, outcomes: readonly SyncOutcome[]): Promise<number> {
+export async function recordSyncOutcomes({ trx, now, audit }: ChangeContext, outcomes: readonly SyncOutcome[]): Promise<number> {
   const at = now.toISOString();
   let queued = 0;
   for (const o of outcomes) {
@@ -111,13 +111,9 @@ export async function recordSyncOutcomes(trx: Db, dialect: DialectName, now: Dat
   }
   // A quiet refresh (nothing failed, nothing to check again) is routine, every 15 minutes: not audited.
   if (queued === 0 && outcomes.every((o) => o.error === null)) return 0;
-  await recordAudit(trx, dialect, {
-    actor: systemActor,
-    action: 'patch.mirrors_synced',
-    targetType: 'patch_mirror',
-    targetId: null,
-    after: { repositories: outcomes.map((o) => ({ project: o.projectSlug, repository: o.repository, ok: o.error === null })), checks_queued: queued },
-    at: now,
+  await audit('patch.mirrors_synced', 'patch_mirror', null, undefined, {
+    repositories: outcomes.map((o) => ({ project: o.projectSlug, repository: o.repository, ok: o.error === null })),
+    checks_queued: queued,
   });
   return queued;
 }

@@ -66,7 +66,7 @@ describeInBrowser('patch review in a real browser', () => {
 
   const signIn = (username: string) => signedInPage(browser, server.baseUrl, username, { password: PASSWORD, viewport: { width: 1300, height: 900 } });
 
-  const drain = () => new Worker({ storage: server.ctx.storage, clock: server.ctx.clock, registry: buildJobRegistry(server.ctx) }).drain();
+  const drain = () => new Worker({ storage: server.ctx.storage, config: server.ctx.config, clock: server.ctx.clock, registry: buildJobRegistry(server.ctx) }).drain();
 
   it('uploads, checks, reviews and shows the branches ready', async () => {
     const dev = await signIn('dev');

@@ -6,6 +6,7 @@ import { testDialects } from '../testing/databases.js';
 import { commitFiles, gitSync, numberedLines } from './testing/support.js';
 import { createPatchWorld, postMultipart, STABLE, type PatchWorld } from './testing/world.js';
 import { recordSyncOutcomes, syncMirrors } from './mirrors.js';
+import { change, systemScope } from '../context.js';
 
 interface PatchJson {
   id: number;
@@ -116,11 +117,11 @@ describe.each(testDialects())('patch upload, apply checks and versions on %s', (
     commitFiles(w.upstream, { 'nova/api.py': numberedLines(40, { 5: 'check(token)' }) }, 'Upstream change');
     const outcomes = await syncMirrors(w.t.ctx.storage.db, w.t.ctx.config);
     expect(outcomes.map((o) => [o.projectSlug, o.repository, o.error])).toEqual([['nova', 'nova', null]]);
-    const queued = await w.t.ctx.storage.db.transaction().execute((trx) => recordSyncOutcomes(trx, w.t.ctx.storage.dialect, w.t.clock.now(), outcomes));
+    const queued = await change(systemScope(w.t.ctx), (c) => recordSyncOutcomes(c, outcomes));
     // Both master patches; the stable ones were checked at the current stable head already.
     expect(queued).toBe(2);
     // A second sync at the same heads queues nothing more.
-    expect(await w.t.ctx.storage.db.transaction().execute((trx) => recordSyncOutcomes(trx, w.t.ctx.storage.dialect, w.t.clock.now(), outcomes))).toBe(0);
+    expect(await change(systemScope(w.t.ctx), (c) => recordSyncOutcomes(c, outcomes))).toBe(0);
     await w.drain();
     const master = await onBranch('master');
     expect(master.map((p) => p.current.check.status)).toEqual(['conflicts', 'blocked_by_earlier']);

@@ -55,7 +55,7 @@ describe.each(testDialects())('moving a published site to /.well-known/csaf/ on 
     expect((await rebuildJobs()).map((j) => j.status)).toEqual(['queued']);
     // A migration has no clock: the job is due from the real time it ran.
     t.clock.set(new Date(Date.now() + 60_000));
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
     expect((await rebuildJobs()).map((j) => j.status)).toEqual(['done']);
 
     const paths = (await files.selectFrom('public_site_files').select('path').execute()).map((r) => r.path);

@@ -20,7 +20,7 @@ import { completeForm, EXAMPLE_CNA, scopeOf } from '../advisories/testing/adviso
 import { claimNote, flagNote } from '../notes/flagging.js';
 import { saveRevision } from '../notes/revisions.js';
 import { castVote, submitForReview } from '../notes/review.js';
-import { requestPublication } from '../notes/publication.js';
+import { requestPublication } from '../notes/publish.js';
 import { completeNote, queuedMails, userScope } from '../notes/testing/fixtures.js';
 import { cveValidator, osvValidator, schemaErrors } from './testing/corpus.js';
 import { publishSite } from './publish-site.js';

@@ -166,7 +166,7 @@ describe.each(testDialects())('the published site on %s', (dialect) => {
     const unsigned = await t.ctx.storage.db.selectFrom('public_site_files').selectAll().execute();
     expect(unsigned.filter((r) => !currentSignature(r)).map((r) => r.path).sort()).toEqual(['guide/embargo-policy.html', 'index.html']);
     await t.ctx.storage.db.insertInto('jobs').values({ kind: 'publication.sign', payload: '{}', status: 'queued', run_at: at, max_attempts: 3, created_at: at, updated_at: at }).execute();
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) }).drain();
     const page = await t.ctx.storage.db.selectFrom('public_site_files').selectAll().where('path', '=', 'guide/embargo-policy.html').executeTakeFirstOrThrow();
     const signature = currentSignature(page);
     expect(signature).not.toBeNull();

@@ -4,7 +4,7 @@ import { Button, Checkbox, CsrfField, ErrorSummary, formValue, TextField, Time, 
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
 import type { ProjectRow, ReportRow } from '../storage/tables.js';
-import { describeRemaining } from '../embargo/calendar.js';
+import { describeRemaining } from '../calendar/calendar.js';
 import { describeBytes } from './intake-multipart.js';
 import { HONEYPOT_FIELD } from './intake-input.js';
 

@@ -3,7 +3,7 @@
 // come from the counters (counts.ts) only when the policy says the actor reads every report.
 import type { Actor } from '../access/actor.js';
 import { readsEveryReport } from '../access/report-policy.js';
-import { DAY_MS } from '../embargo/calendar.js';
+import { DAY_MS } from '../calendar/calendar.js';
 import type { Db, DialectName } from '../storage/database.js';
 import type { ReportClass } from '../storage/tables.js';
 import { queueCounts } from './counts.js';

@@ -4,9 +4,13 @@
 // of the user's is ever interpreted (FTS5: `"` `*` `:` `^` `+` `-` `(` `)` NEAR/AND/OR/NOT; tsquery:
 // `&` `|` `!` `<->` `:` `*` `(` `)` `'` `\`). Who may see which report is not decided here: the policy
 // filter is ANDed to every search (src/access/report-policy.ts).
-import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DialectName } from '../storage/database.js';
+import { reportHasWords, reportWordsOnly, type WordsOnlySearch } from '../storage/full-text.js';
 import type { Database } from '../storage/tables.js';
+
+// The engines' query texts are built in storage/full-text.ts; the tests and the bench's baseline use them from here.
+export { fts5QueryText, tsqueryText, type WordsOnlySearch } from '../storage/full-text.js';
 
 /** Longest search text accepted (longer input is a field error, not a silent cut). */
 export const SEARCH_MAX_LENGTH = 200;
@@ -38,17 +42,6 @@ export function searchTerms(text: string): string[] {
   return terms;
 }
 
-/** tsquery text: each word a quoted lexeme with prefix matching, all required. Stemming is PostgreSQL's ('english'). */
-export function tsqueryText(terms: readonly string[]): string {
-  // Inside a quoted tsquery lexeme only `'` and `\` are special; words never hold them, but escape anyway.
-  return terms.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}':*`).join(' & ');
-}
-
-/** FTS5 query text: each word a quoted string (a phrase when the tokenizer splits it), prefix-matched, all required. */
-export function fts5QueryText(terms: readonly string[]): string {
-  return terms.map((t) => `"${t.replace(/"/g, '""')}"*`).join(' AND ');
-}
-
 /** The identifier a search text names exactly (a CVE id or a report reference), which also finds reports. */
 function namesIdentifier(text: string): boolean {
   const id = text.trim().toUpperCase();
@@ -61,32 +54,10 @@ function namesIdentifier(text: string): boolean {
  * order, newest first, and stops) and only those rows are joined, instead of joining and sorting every
  * match (issue 17). Undefined when the text names an identifier or has no words.
  */
-export interface WordsOnlySearch {
-  /** The condition for one page; with `pagedInside`, the page's LIMIT and OFFSET are in it already. */
-  page(limit: number, offset: number): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool>;
-  pagedInside: boolean;
-  countCapped(cap: number): RawBuilder<{ n: number }>;
-}
-
 export function wordsOnlySearch(dialect: DialectName, text: string): WordsOnlySearch | undefined {
   const terms = searchTerms(text);
   if (!terms.length || namesIdentifier(text)) return undefined;
-  if (dialect === 'postgres') {
-    const q = tsqueryText(terms);
-    return {
-      // PostgreSQL walks the primary key backwards and stops at the page (a GIN index gives no order).
-      page: () => () => sql<SqlBool>`reports.search @@ to_tsquery('english', ${q})`,
-      pagedInside: false,
-      countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select 1 from reports where reports.search @@ to_tsquery('english', ${q}) limit ${cap + 1}) m`,
-    };
-  }
-  const q = fts5QueryText(terms);
-  return {
-    page: (limit, offset) => () => sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${q} order by rowid desc limit ${limit} offset ${offset})`,
-    pagedInside: true,
-    // The FTS table alone: the wide reports table is not read to count.
-    countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select rowid from reports_fts where reports_fts match ${q} limit ${cap + 1})`,
-  };
+  return reportWordsOnly(dialect, terms);
 }
 
 /**
@@ -97,13 +68,7 @@ export function reportTextMatch(dialect: DialectName, text: string): (eb: Expres
   return (eb) => {
     const terms = searchTerms(text);
     const conditions: Expression<SqlBool>[] = [];
-    if (terms.length) {
-      conditions.push(
-        dialect === 'postgres'
-          ? sql<SqlBool>`reports.search @@ to_tsquery('english', ${tsqueryText(terms)})`
-          : sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${fts5QueryText(terms)})`,
-      );
-    }
+    if (terms.length) conditions.push(reportHasWords(dialect, terms));
     const id = text.trim().toUpperCase();
     if (CVE_ID.test(id)) {
       conditions.push(eb.exists(eb.selectFrom('report_cves').select('report_cves.report_id').whereRef('report_cves.report_id', '=', 'reports.id').where('report_cves.cve_id', '=', id)));

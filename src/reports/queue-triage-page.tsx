@@ -3,7 +3,7 @@
 import type { SafeHtml } from '../web/jsx.js';
 import { Badge, EmptyState, ErrorSummary, Time } from '../web/components.js';
 import type { FieldIssue } from '../errors/catalogue.js';
-import { DAY_MS } from '../embargo/calendar.js';
+import { DAY_MS } from '../calendar/calendar.js';
 import { EMBARGO_SOON_DAYS, groupByProject, SECTION_LIMIT, type RowsAndTotal, type TriageQueue } from './queue-data.js';
 import type { ReportListRow } from './queue-present.js';
 import { listQueryString, type ClassFilterValue, type ReportListValues } from './queue-query.js';

@@ -1,7 +1,7 @@
 // Building blocks of the report list and the triage queue pages: rows, badges, filters and paging.
 import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Select, Time } from '../web/components.js';
-import { daysLeft } from '../embargo/calendar.js';
+import { daysLeft } from '../calendar/calendar.js';
 import type { FieldIssue } from '../errors/catalogue.js';
 import type { ReportState } from '../storage/tables.js';
 import type { ReportListRow } from './queue-present.js';

@@ -6,9 +6,10 @@ import { testDialects } from '../testing/databases.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { createApiToken } from '../accounts/api-tokens.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
-import { reportJobHandlers } from './jobs.js';
+import { deadlineJobHandlers } from './embargo/deadline-jobs.js';
+import { bringDisclosuresForward } from '../disclosure/run.js';
 import { acknowledge, assignCoordinator, setClass, setState } from './triage.js';
-import { makePublic } from './disclosure.js';
+import { makePublic } from './embargo/decisions.js';
 import { subscribe } from './ladder.js';
 import { fileReport, scopeOf } from './testing/queue-fixtures.js';
 
@@ -79,8 +80,8 @@ describe.each(testDialects())('report lists and the triage queue on %s', (dialec
     const late = await fileReport(t, { title: 'Escalated Glance report', projects: ['glance'] });
     t.clock.set('2026-03-02T08:00:00.000Z');
     const registry = new JobRegistry();
-    for (const handler of reportJobHandlers(t.ctx)) registry.register(handler);
-    await new Worker({ storage: t.ctx.storage, clock: t.clock, registry }).drain();
+    for (const handler of deadlineJobHandlers(t.ctx, { afterOpening: bringDisclosuresForward })) registry.register(handler);
+    await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry }).drain();
     // Just received.
     const fresh = await fileReport(t, { title: 'Fresh Swift report', projects: ['swift'] });
     t.clock.set('2026-03-02T10:00:00.000Z');

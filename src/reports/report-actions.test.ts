@@ -9,7 +9,7 @@ import { scopeOf } from './testing/intake.js';
 import { receiveReport } from './intake.js';
 import { subscribe } from './ladder.js';
 import { acknowledge, setClass, setState } from './triage.js';
-import { planDisclosure } from './disclosure.js';
+import { planDisclosure } from './embargo/decisions.js';
 import { currentGroup, groupOrder } from './report-focus.js';
 
 /** The outer HTML of the element that starts at `start` (a tag name that may nest, such as details). */

@@ -5,7 +5,7 @@
 import type { SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
-import { describeRemaining } from '../embargo/calendar.js';
+import { describeRemaining } from '../calendar/calendar.js';
 import type { ReportState } from '../storage/tables.js';
 import { classOutcome, reportClasses, transitions } from './triage.js';
 import { ExtentCard } from './extent-card.js';

@@ -1,6 +1,6 @@
 // What the coordinator is doing now with a report (issue 15 item 7): the report page opens that group of
 // actions and folds the others, so a new report shows triage, not "Make public" beside "Acknowledge".
-import { daysLeft } from '../embargo/calendar.js';
+import { daysLeft } from '../calendar/calendar.js';
 import type { ReportRow } from '../storage/tables.js';
 
 export type ActionGroup = 'triage' | 'access' | 'embargo' | 'disclosure';

@@ -15,7 +15,7 @@ import { acknowledge, setClass, setState } from './triage.js';
 import { subscribe } from './ladder.js';
 import { addComment } from './collaboration.js';
 import { assignCve, draftImpact } from './cve-impact.js';
-import { makePublic, planDisclosure } from './disclosure.js';
+import { makePublic, planDisclosure } from './embargo/decisions.js';
 
 const PASSWORD = 'correct horse battery staple';
 const WIDTHS = [

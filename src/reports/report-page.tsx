@@ -5,7 +5,7 @@ import type { PageContext } from '../web/layout.js';
 import { Badge, Button, Countdown, CsrfField, Select, TextField, TextWithTimes, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { renderMarkdown } from '../text/markdown.js';
-import { daysLeft } from '../embargo/calendar.js';
+import { daysLeft } from '../calendar/calendar.js';
 import { describeEvent } from './timeline.js';
 import { displayTitle } from './present.js';
 import { ExtentCard } from './extent-card.js';

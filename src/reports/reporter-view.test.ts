@@ -7,7 +7,7 @@ import { createTestApp, makeUser, signedInClient, TestClient, type TestApp } fro
 import { testDialects } from '../testing/databases.js';
 import { acknowledge, setClass, setState } from './triage.js';
 import { addAttachments, addComment } from './collaboration.js';
-import { makePublic } from './disclosure.js';
+import { makePublic } from './embargo/decisions.js';
 import { postMultipart, setUpIntake, storedCounts } from './testing/intake.js';
 
 async function fileReport(t: TestApp, title: string): Promise<{ ref: string; token: string; id: number }> {

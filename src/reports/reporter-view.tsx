@@ -6,7 +6,7 @@ import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField
 import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
 import type { ReportRow, ReportState } from '../storage/tables.js';
-import { daysLeft, describeRemaining } from '../embargo/calendar.js';
+import { daysLeft, describeRemaining } from '../calendar/calendar.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { describeEvent, type TimelineEntry } from './timeline.js';
 import type { LoadedReport } from './store.js';

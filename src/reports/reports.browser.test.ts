@@ -109,7 +109,7 @@ describeInBrowser('reports in a real browser', () => {
 
     // 5. The embargo passes on the clock: the worker opens the report.
     clock.advance(91 * 24 * 3600_000);
-    const worker = new Worker({ storage: server.ctx.storage, clock, registry: buildJobRegistry(server.ctx) });
+    const worker = new Worker({ storage: server.ctx.storage, config: server.ctx.config, clock, registry: buildJobRegistry(server.ctx) });
     await worker.drain();
     const publicPage = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
     const opened = await publicPage.goto(`${server.baseUrl}/reports/${ref}`);

@@ -11,7 +11,7 @@ import type { RouteDef } from '../http/route.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { reportForActor, requireOn, type ReportForActor } from './access.js';
 import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachment-consent.js';
-import { makePublic } from './disclosure.js';
+import { makePublic } from './embargo/decisions.js';
 import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
 
 

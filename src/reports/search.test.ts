@@ -6,7 +6,7 @@ import { createTestApp, makeUser, signedInClient, type TestApp, type TestUser } 
 import { testDialects } from '../testing/databases.js';
 import { createProject } from '../projects/projects.js';
 import { assignCve } from './cve-impact.js';
-import { makePublic } from './disclosure.js';
+import { makePublic } from './embargo/decisions.js';
 import { fts5QueryText, searchTerms, tsqueryText } from './queue-search.js';
 import { listReports } from './store.js';
 import { actorOf, fileReport, scopeOf } from './testing/queue-fixtures.js';

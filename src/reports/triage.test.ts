@@ -9,7 +9,7 @@ import type { ReportClass, ReportRow, ReportState } from '../storage/tables.js';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, makeUser, type TestApp, type TestUser } from '../testing/harness.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve, type ImpactFieldsInput } from './cve-impact.js';
-import { endEmbargoEarly, extendEmbargo, makePublic, planDisclosure } from './disclosure.js';
+import { endEmbargoEarly, extendEmbargo, makePublic, planDisclosure } from './embargo/decisions.js';
 import { subscribe, unsubscribe } from './ladder.js';
 import { readTimeline } from './timeline.js';
 import { acknowledge, assignCoordinator, classOutcome, markDuplicate, redirectProject, reportClasses, reportStates, setClass, setState, transitions } from './triage.js';

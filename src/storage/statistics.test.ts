@@ -50,7 +50,7 @@ describe('planner statistics on sqlite', () => {
     expect(await unacknowledgedPlan(t.storage.db)).not.toContain('reports_unacknowledged');
 
     const ctx = { config: testConfig({ dataDir: t.dataDir }), storage: t.storage, clock: { now: () => new Date() }, log: undefined as never };
-    const worker = new Worker({ storage: t.storage, clock: ctx.clock, registry: buildJobRegistry(ctx) });
+    const worker = new Worker({ storage: t.storage, config: ctx.config, clock: ctx.clock, registry: buildJobRegistry(ctx) });
     await worker.scheduleRecurring();
     await worker.drain();
     const ran = await t.storage.db.selectFrom('jobs').select(['kind', 'status']).where('kind', '=', 'housekeeping.statistics').execute();

@@ -49,3 +49,34 @@ describe('test helper convention', () => {
     expect(testOnly).toEqual([]);
   });
 });
+
+/**
+ * Who may write audit events directly: context.ts alone, where ChangeContext's `audit`/`audits` write
+ * them in the change's transaction with its actor, request id and moment (issue 16 item 2). Everything
+ * else, job lanes included, writes through the context; audit.ts's own test checks the chain itself.
+ */
+function directAuditWriters(files: readonly string[], read: (f: string) => string): string[] {
+  // This file names them in its detector's examples.
+  const allowed = new Set(['context.ts', 'audit/audit.ts', 'audit/audit.test.ts', 'testing/conventions.test.ts']);
+  return files.filter((f) => !allowed.has(f) && /\brecordAudits?\b/.test(read(f)));
+}
+
+describe('one change path', () => {
+  it('writes audit events only through the change context', () => {
+    expect(directAuditWriters(sources, (f) => readFileSync(path.join(src, f), 'utf8'))).toEqual([]);
+  });
+
+  it('makes a change context only in change() and the job worker (tests may stand in for the worker)', () => {
+    const makers = sources.filter((f) => !isTest(f) && !inTesting(f) && f !== 'context.ts' && f !== 'jobs/worker.ts' && /\bchangeIn\(/.test(readFileSync(path.join(src, f), 'utf8')));
+    expect(makers).toEqual([]);
+  });
+
+  it('finds a direct call (the detector on known text)', () => {
+    const text: Record<string, string> = {
+      'context.ts': "import { recordAudits } from './audit/audit.js';",
+      'notes/publish.ts': 'await recordAudit(trx, dialect, { action });',
+      'reports/embargo/opening.ts': 'await change.audits(events);',
+    };
+    expect(directAuditWriters(Object.keys(text), (f) => text[f]!)).toEqual(['notes/publish.ts']);
+  });
+});

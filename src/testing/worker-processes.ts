@@ -78,6 +78,7 @@ export class WorkerProcesses {
 export function runFixtureWorker(ctx: AppContext, registry: JobRegistry, leaseMs = Number(process.env.LEASE_MS ?? 60_000)): void {
   const worker = new Worker({
     storage: ctx.storage,
+    config: ctx.config,
     clock: systemClock,
     registry,
     concurrency: 1,

@@ -17,7 +17,7 @@ import { scopeOf } from '../reports/testing/intake.js';
 import { acknowledge, setClass } from '../reports/triage.js';
 import { subscribe } from '../reports/ladder.js';
 import { addComment } from '../reports/collaboration.js';
-import { planDisclosure } from '../reports/disclosure.js';
+import { planDisclosure } from '../reports/embargo/decisions.js';
 
 const TIME_TEXT = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2} UTC)?$/;
 /** The viewer's own zone beside a UTC time (Time's `zone`): "(16:00 Europe/Berlin)", with the day when it differs. */

@@ -2,13 +2,13 @@
 // approved impact description, and form fields for a complete advisory.
 import type { UserActor } from '../../access/actor.js';
 import { buildUserActor } from '../../access/load-actor.js';
-import type { Scope } from '../../context.js';
+import { change, systemScope, type Scope } from '../../context.js';
 import { createProject, setProjectMember } from '../../projects/projects.js';
 import { receiveReport } from '../../reports/intake.js';
 import { setClass } from '../../reports/triage.js';
 import { approveImpact, assignCve, draftImpact } from '../../reports/cve-impact.js';
 import { subscribe } from '../../reports/ladder.js';
-import { openReportIn } from '../../reports/disclosure.js';
+import { openReportIn } from '../../reports/embargo/opening.js';
 import { loadReportBy } from '../../reports/store.js';
 import { makeUser, type TestApp, type TestUser } from '../../testing/harness.js';
 import type { AdvisoryForm } from '../editor-input.js';
@@ -112,9 +112,7 @@ export function completeForm(overrides: Partial<AdvisoryForm> = {}): Partial<Adv
 export async function discloseReport(t: TestApp, ref: string): Promise<void> {
   const loaded = await loadReportBy(t.ctx.storage.db, { ref });
   if (!loaded) throw new Error(`no report ${ref}`);
-  await t.ctx.storage.db.transaction().execute((trx) =>
-    openReportIn(trx, t.ctx.storage.dialect, t.ctx.config, t.clock.now(), loaded.row, { kind: 'made_public', reason: 'Disclosure', actor: { id: null, label: 'test' }, requestId: null }),
-  );
+  await change(systemScope(t.ctx), (c) => openReportIn(c, loaded.row, { kind: 'made_public', reason: 'Disclosure', actor: { id: null, label: 'test' } }));
 }
 
 /** An example CVE Services organisation (a made-up version 4 UUID) for tests that publish CVE records. */

@@ -1,8 +1,8 @@
 // A worker process for the exactly-once tests: real Worker, real database, two test job kinds whose only
 // effect is an audit event written in the job's completing transaction.
 import { openStorage } from '../../storage/database.js';
-import { recordAudit, systemActor } from '../../audit/audit.js';
 import { systemClock } from '../../clock.js';
+import { testConfig } from '../../config/config.js';
 import { JobRegistry, Worker } from '../worker.js';
 
 const storage = openStorage({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR ?? '/tmp' });
@@ -11,7 +11,7 @@ const registry = new JobRegistry();
 registry.register({
   kind: 'test.record',
   run: async ({ payload, commit, job }) => {
-    await commit((trx) => recordAudit(trx, storage.dialect, { actor: systemActor, action: 'test.job_effect', targetType: 'test', targetId: String((payload as { n: number }).n), after: { worker: job.locked_by }, at: new Date() }));
+    await commit(({ audit }) => audit('test.job_effect', 'test', String((payload as { n: number }).n), undefined, { worker: job.locked_by }));
   },
 });
 registry.register({
@@ -19,12 +19,13 @@ registry.register({
   run: async ({ payload, commit, job }) => {
     process.stdout.write(`started ${job.id}\n`);
     await new Promise((r) => setTimeout(r, (payload as { ms: number }).ms));
-    await commit((trx) => recordAudit(trx, storage.dialect, { actor: systemActor, action: 'test.job_effect', targetType: 'test', targetId: 'slow', after: { worker: job.locked_by }, at: new Date() }));
+    await commit(({ audit }) => audit('test.job_effect', 'test', 'slow', undefined, { worker: job.locked_by }));
   },
 });
 
 const worker = new Worker({
   storage,
+  config: testConfig(),
   clock: systemClock,
   registry,
   concurrency: Number(process.env.CONCURRENCY ?? 4),

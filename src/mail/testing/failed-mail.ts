@@ -30,7 +30,7 @@ export async function createFailedMailWorld(dialect: DialectName): Promise<Faile
   const sink = await startSmtpSink({ refuse: { 'gone@example.net': { code: 550, text: `5.1.1 <b>${RELAY_MARKER}</b> no such mailbox` } } });
   const smtpUrl = sink.url;
   Object.assign(w.t.ctx.config, { pgpPassphrase: 'failed mail test passphrase', teamEmail: 'security@example.org', mailFrom: 'Example VMT <security@example.org>', publicUrl: 'https://security.example.org', smtpUrl });
-  const worker = new Worker({ storage: w.t.ctx.storage, clock: w.t.clock, registry: buildJobRegistry(w.t.ctx) });
+  const worker = new Worker({ storage: w.t.ctx.storage, config: w.t.ctx.config, clock: w.t.clock, registry: buildJobRegistry(w.t.ctx) });
   const gpg = new TempGnupg();
   await generateAndStoreTeamKey(w.t.system, { name: 'Example VMT', email: 'security@example.org' });
   gpg.importKey((await currentTeamKey(w.t.ctx.storage.db))!.public_key);

@@ -70,7 +70,7 @@ export function notesWorker(t: TestApp): Worker {
   const registry = new JobRegistry();
   for (const handler of noteJobHandlers(t.ctx)) registry.register(handler);
   noteJobRecurring(registry);
-  return new Worker({ storage: t.ctx.storage, clock: t.clock, registry, workerId: 'notes-test-worker' });
+  return new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry, workerId: 'notes-test-worker' });
 }
 
 /** One run of the recurring notes jobs at the current test time (then the clock moves past the slot). */

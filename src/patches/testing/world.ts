@@ -97,7 +97,7 @@ export async function createPatchWorld(dialect: DialectName): Promise<PatchWorld
   await subscribe(vmtScope, ref, { username: 'distro', level: 'stakeholder', reason: 'asked to be told' });
   const clients: Record<string, TestClient> = {};
   for (const [name, u] of Object.entries(users)) clients[name] = await signedInClient(t, u);
-  const worker = new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx) });
+  const worker = new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx) });
   return {
     t,
     tmp,

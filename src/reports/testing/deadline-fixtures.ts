@@ -46,7 +46,7 @@ export async function receive(t: TestApp, overrides: Partial<ReportInput> = {}, 
 }
 
 export function jobWorker(t: TestApp): Worker {
-  return new Worker({ storage: t.ctx.storage, clock: t.clock, registry: buildJobRegistry(t.ctx), workerId: 'test-worker' });
+  return new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: buildJobRegistry(t.ctx), workerId: 'test-worker' });
 }
 
 export async function reportRow(t: TestApp, id: number) {

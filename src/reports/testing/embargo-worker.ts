@@ -4,15 +4,14 @@
 // embargo-opening transaction (one opening, or a batch of them — BATCH_SIZE sets the batch lane's size),
 // after its effects and before the commit, prints "holding <first job id>" and waits there, so the test
 // can kill the process while openings are written but not committed.
-import type { Transaction } from 'kysely';
 import { loadConfig } from '../../config/config.js';
 import { systemClock } from '../../clock.js';
-import { EMBARGO_OPEN_JOB } from '../../embargo/schedule.js';
+import type { ChangeContext } from '../../context.js';
+import { EMBARGO_OPEN_JOB } from '../embargo/schedule.js';
 import { buildJobRegistry } from '../../jobs/registry.js';
 import { JobRegistry, type JobContext } from '../../jobs/worker.js';
 import { runFixtureWorker } from '../../testing/worker-processes.js';
 import { openContext } from '../../server.js';
-import type { Database } from '../../storage/tables.js';
 
 const ctx = await openContext(loadConfig(process.env), systemClock);
 const product = buildJobRegistry(ctx);
@@ -23,9 +22,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wraps a commit (of one opening, or of a batch of openings) so the holdAt-th one stops before committing. */
 function holding(commit: JobContext['commit'], jobId: number): JobContext['commit'] {
-  return async <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
-    commit(async (trx) => {
-      const result = await fn(trx);
+  return async <T>(fn: (change: ChangeContext) => Promise<T>): Promise<T> =>
+    commit(async (change) => {
+      const result = await fn(change);
       openings += 1;
       if (openings === holdAt) {
         process.stdout.write(`holding ${jobId}\n`);

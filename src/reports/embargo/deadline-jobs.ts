@@ -1,82 +1,78 @@
 // The report deadlines as durable job handlers: the automatic opening at the embargo's end, the warnings
 // before it, and the acknowledgement deadline. Each does its work in the transaction that completes the
 // job (exactly once), and does nothing when the report moved on (stale embargo version, already public).
-import type { AppContext } from '../context.js';
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '../storage/tables.js';
-import type { JobHandler } from '../jobs/worker.js';
-import { enqueueJob } from '../jobs/queue.js';
-import { recordAudit, systemActor } from '../audit/audit.js';
-import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
-import { openReportIn } from './disclosure.js';
-import { EMBARGO_END_OPENING, openReportsAtEmbargoEnd } from './opening.js';
-import { bringDisclosureForward } from '../disclosure/run.js';
-import { addTimelineEvent } from './timeline.js';
-import { notifyReport } from './notify.js';
-import { enqueueMail } from '../mail/outbox.js';
+import type { AppContext, ChangeContext } from '../../context.js';
+import type { JobHandler } from '../../jobs/worker.js';
+import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from './schedule.js';
+import { EMBARGO_END_OPENING, openReportIn, openReportsAtEmbargoEnd } from './opening.js';
+import { addTimelineEvent } from '../timeline.js';
+import { notifyReport } from '../notify.js';
+import { enqueueMail } from '../../mail/outbox.js';
 
 const system = { id: null, label: 'Cordon (embargo clock)' };
 
 /** Batch size of the embargo openings' batch lane (see JobHandler.batch). */
 export const EMBARGO_OPEN_BATCH = 100;
 
-export function reportJobHandlers(ctx: AppContext): JobHandler[] {
-  const { config, storage } = ctx;
+export interface DeadlineHooks {
+  /**
+   * Runs in the transaction that opened reports at their embargo's end. The disclosure area, above this
+   * one, brings a disclosure planned after the hard end forward (disclosure/run.ts); jobs/registry.ts
+   * wires it, so the embargo does not import the disclosure plan.
+   */
+  afterOpening: (change: ChangeContext, reportIds: readonly number[]) => Promise<unknown>;
+}
+
+export function deadlineJobHandlers(ctx: AppContext, hooks: DeadlineHooks): JobHandler[] {
+  const { config } = ctx;
   /** Opens the report at its embargo end, unless it moved on (opened already, embargo extended). */
-  const openAtEmbargoEnd = async (trx: Transaction<Database>, now: Date, payload: EmbargoJobPayload) => {
-    const row = await trx.selectFrom('reports').selectAll().where('id', '=', payload.reportId).executeTakeFirst();
+  const openAtEmbargoEnd = async (change: ChangeContext, payload: EmbargoJobPayload) => {
+    const row = await change.trx.selectFrom('reports').selectAll().where('id', '=', payload.reportId).executeTakeFirst();
     if (!row || row.visibility !== 'private' || row.embargo_version !== payload.version) return;
-    await openReportIn(trx, storage.dialect, config, now, row, EMBARGO_END_OPENING);
-    await bringDisclosureForward(trx, storage.dialect, now, row.id);
+    await openReportIn(change, row, EMBARGO_END_OPENING);
+    await hooks.afterOpening(change, [row.id]);
   };
   return [
     {
       kind: EMBARGO_OPEN_JOB,
-      run: async ({ payload, commit, clock }) => {
-        await commit((trx) => openAtEmbargoEnd(trx, clock.now(), payload as EmbargoJobPayload));
+      run: async ({ payload, commit }) => {
+        await commit((change) => openAtEmbargoEnd(change, payload as EmbargoJobPayload));
       },
       // Many embargoes can end in the same minute; opening them a hundred to a transaction, set-wise, keeps up.
       batch: {
         size: EMBARGO_OPEN_BATCH,
-        run: async ({ jobs, commit, clock }) => {
-          await commit(async (trx) => {
-            const now = clock.now();
-            const opened = await openReportsAtEmbargoEnd(trx, storage.dialect, config, now, jobs.map((job) => JSON.parse(job.payload) as EmbargoJobPayload));
-            if (!opened.length) return;
-            // `state || ''`: see opening.ts (SQLite would walk every scheduled plan's index entry instead).
-            const planned = await trx.selectFrom('disclosure_plans').select('report_id').where('report_id', 'in', opened).where(sql<string>`state || ''`, '=', 'scheduled').execute();
-            for (const p of planned) await bringDisclosureForward(trx, storage.dialect, now, p.report_id);
+        run: async ({ jobs, commit }) => {
+          await commit(async (change) => {
+            const opened = await openReportsAtEmbargoEnd(change, jobs.map((job) => JSON.parse(job.payload) as EmbargoJobPayload));
+            if (opened.length) await hooks.afterOpening(change, opened);
           });
         },
       },
     },
     {
       kind: EMBARGO_WARN_JOB,
-      run: async ({ payload, commit, clock }) => {
+      run: async ({ payload, commit }) => {
         const { reportId, version, days } = payload as EmbargoJobPayload;
-        await commit(async (trx) => {
+        await commit(async ({ trx, now, enqueue, audit }) => {
           const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
-          const now = clock.now();
           // A warning that comes due only after the end (a worker that was down) would only confuse: skip it.
           if (!row || row.visibility !== 'private' || row.embargo_version !== version || now.getTime() >= new Date(row.embargo_end_at).getTime()) return;
           await addTimelineEvent(trx, row.id, now, system, 'embargo_warning', { days });
-          await notifyReport(trx, config, (kind, p, o) => enqueueJob(trx, now, kind, p, o), row, { what: `The embargo ends in ${days} day${days === 1 ? '' : 's'}.`, visibility: 'everyone' });
-          await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'embargo.warning_sent', targetType: 'report', targetId: row.id, after: { days }, at: now });
+          await notifyReport(trx, config, enqueue, row, { what: `The embargo ends in ${days} day${days === 1 ? '' : 's'}.`, visibility: 'everyone' });
+          await audit('embargo.warning_sent', 'report', row.id, undefined, { days });
         });
       },
     },
     {
       kind: ACK_DEADLINE_JOB,
-      run: async ({ payload, commit, clock }) => {
+      run: async ({ payload, commit }) => {
         const { reportId } = payload as { reportId: number };
-        await commit(async (trx) => {
+        await commit(async ({ trx, now, enqueue, audit }) => {
           const row = await trx.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
           if (!row || row.acknowledged_at || row.escalated_at || row.state === 'invalid' || row.state === 'wont_fix') return;
-          const now = clock.now();
           await trx.updateTable('reports').set({ escalated_at: now.toISOString() }).where('id', '=', row.id).execute();
           await addTimelineEvent(trx, row.id, now, system, 'escalated', {}, 'vmt');
           // Escalation reaches every VMT member (notifyReport's VMT list) and each affected project's lead.
-          const enqueue = (kind: string, p: unknown, o?: Parameters<typeof enqueueJob>[4]) => enqueueJob(trx, now, kind, p, o);
           await notifyReport(trx, config, enqueue, row, { what: 'A report was not acknowledged in time and is escalated.', visibility: 'vmt' });
           const leads = await trx
             .selectFrom('project_members')
@@ -94,7 +90,7 @@ export function reportJobHandlers(ctx: AppContext): JobHandler[] {
             text: `A private vulnerability report filed against your project was not acknowledged by the VMT within the deadline.\nThe VMT has been alerted. Report reference: ${row.ref}.\n`,
             headers: { 'X-Cordon-Report': row.ref },
           });
-          await recordAudit(trx, storage.dialect, { actor: systemActor, action: 'report.escalated', targetType: 'report', targetId: row.id, after: { leads: leads.length }, at: now });
+          await audit('report.escalated', 'report', row.id, undefined, { leads: leads.length });
         });
       },
     },

@@ -4,14 +4,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { enqueueJob, claimJob } from '../jobs/queue.js';
-import { EMBARGO_OPEN_JOB, openKey } from '../embargo/schedule.js';
-import { testDialects } from '../testing/databases.js';
-import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
-import { endEmbargoEarly, extendEmbargo, makePublic, planDisclosure } from './disclosure.js';
-import { acknowledge, setState } from './triage.js';
-import { subscribe } from './ladder.js';
-import { readTimeline } from './timeline.js';
+import { enqueueJob, claimJob } from '../../jobs/queue.js';
+import { EMBARGO_OPEN_JOB, openKey } from './schedule.js';
+import { testDialects } from '../../testing/databases.js';
+import { createTestApp, makeUser, type TestApp } from '../../testing/harness.js';
+import { endEmbargoEarly, extendEmbargo, makePublic, planDisclosure } from './decisions.js';
+import { acknowledge, setState } from '../triage.js';
+import { subscribe } from '../ladder.js';
+import { readTimeline } from '../timeline.js';
 import {
   DAY,
   MINUTE,
@@ -29,7 +29,7 @@ import {
   setUpTeam,
   snapshot,
   userScope,
-} from './testing/deadline-fixtures.js';
+} from '../testing/deadline-fixtures.js';
 
 const T = Date.parse('2026-01-06T10:00:00.000Z'); // a Tuesday
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -3,16 +3,14 @@
 // mail and the audit event. Set-wise, so the batch lane of embargo.open (JobHandler.batch) opens a hundred
 // reports with a handful of statements instead of ~20 each: 100,000 embargoes ending in one minute
 // (issue 9) were bound by those round trips. One report is the same code with a list of one.
-import { sql, type Transaction } from 'kysely';
-import type { Config } from '../config/config.js';
-import { recordAudits, systemActor, type AuditInput } from '../audit/audit.js';
-import { openKey, warnKey, WARNING_DAYS, type EmbargoJobPayload } from '../embargo/schedule.js';
-import { cancelJobs, enqueueJobs } from '../jobs/queue.js';
-import { mailJobs } from '../mail/outbox.js';
-import type { DialectName } from '../storage/database.js';
-import type { Database, ReportRow } from '../storage/tables.js';
-import { activeSubscribers, activeVmt, notificationMails, type Notice } from './notify.js';
-import type { TimelineKind } from './timeline.js';
+import { sql } from 'kysely';
+import type { AuditEvent, ChangeContext } from '../../context.js';
+import { openKey, warnKey, WARNING_DAYS, type EmbargoJobPayload } from './schedule.js';
+import { cancelJobs, enqueueJobs } from '../../jobs/queue.js';
+import { mailJobs } from '../../mail/outbox.js';
+import type { ReportRow } from '../../storage/tables.js';
+import { activeSubscribers, activeVmt, notificationMails, type Notice } from '../notify.js';
+import type { TimelineKind } from '../timeline.js';
 
 const CLOSED = new Set(['invalid', 'wont_fix']);
 
@@ -24,8 +22,8 @@ export function openedState(row: ReportRow): ReportRow['state'] {
 export interface OpeningHow {
   kind: TimelineKind;
   reason: string;
+  /** Who the timeline names (the audit event names the change's actor). */
   actor: { id: number | null; label: string };
-  requestId: string | null;
 }
 
 /** Who hears that a report opened: everyone who could read it, the reporter included. */
@@ -35,16 +33,13 @@ function openingNotice(how: OpeningHow): Notice {
   return { what: 'The report is now public.', visibility: 'everyone', reporter: true, exceptUserId: how.actor.id ?? undefined };
 }
 
-function openingAudit(row: ReportRow, how: OpeningHow, now: Date): AuditInput {
+function openingAudit(row: ReportRow, how: OpeningHow): AuditEvent {
   return {
-    actor: how.actor.id === null ? systemActor : { userId: how.actor.id, label: how.actor.label },
     action: how.kind === 'opened_at_embargo_end' ? 'report.opened_at_embargo_end' : how.kind === 'embargo_ended_early' ? 'embargo.ended_early' : 'report.made_public',
     targetType: 'report',
     targetId: row.id,
     before: { visibility: 'private', state: row.state },
     after: { visibility: 'public', state: openedState(row), reason: how.reason },
-    requestId: how.requestId,
-    at: now,
   };
 }
 
@@ -57,8 +52,9 @@ const stillPrivate = sql<boolean>`visibility || '' = 'private'`;
  * Opens the given private reports; returns the ids this transaction opened, in the order given. A report
  * already public (a repeated job, a race) is skipped and changes nothing.
  */
-export async function openReports(trx: Transaction<Database>, dialect: DialectName, config: Config, now: Date, rows: readonly ReportRow[], how: OpeningHow): Promise<number[]> {
+export async function openReports(change: ChangeContext, rows: readonly ReportRow[], how: OpeningHow): Promise<number[]> {
   if (!rows.length) return [];
+  const { trx, now, config } = change;
   const at = now.toISOString();
   // One update per resulting state; `returning` says which rows this transaction really opened.
   const opened = new Set<number>();
@@ -91,25 +87,30 @@ export async function openReports(trx: Transaction<Database>, dialect: DialectNa
     now,
     reports.flatMap((r) => notificationMails(config, r, notice, { vmt, subscribers: subscribers.get(r.id) ?? [] }).flatMap(mailJobs)),
   );
-  await recordAudits(
-    trx,
-    dialect,
-    reports.map((r) => openingAudit(r, how, now)),
-  );
+  await change.audits(reports.map((r) => openingAudit(r, how)));
   return reports.map((r) => r.id);
 }
 
-export const EMBARGO_END_OPENING: OpeningHow = { kind: 'opened_at_embargo_end', reason: 'The embargo reached its end.', actor: { id: null, label: 'Cordon (embargo clock)' }, requestId: null };
+export const EMBARGO_END_OPENING: OpeningHow = { kind: 'opened_at_embargo_end', reason: 'The embargo reached its end.', actor: { id: null, label: 'Cordon (embargo clock)' } };
 
 /**
  * Opens every report of `due` whose embargo (that version) is still running; returns the ids opened.
  * Reports already public or whose embargo moved are left alone.
  */
-export async function openReportsAtEmbargoEnd(trx: Transaction<Database>, dialect: DialectName, config: Config, now: Date, due: readonly EmbargoJobPayload[]): Promise<number[]> {
+export async function openReportsAtEmbargoEnd(change: ChangeContext, due: readonly EmbargoJobPayload[]): Promise<number[]> {
   if (!due.length) return [];
+  const { trx } = change;
   const wanted = new Map(due.map((d) => [d.reportId, d.version]));
   const rows = await trx.selectFrom('reports').selectAll().where('id', 'in', [...wanted.keys()]).where(stillPrivate).execute();
   const byId = new Map(rows.filter((r) => wanted.get(r.id) === r.embargo_version).map((r) => [r.id, r]));
   const candidates = [...new Set(due.map((d) => d.reportId))].map((id) => byId.get(id)).filter((r): r is ReportRow => r !== undefined);
-  return openReports(trx, dialect, config, now, candidates, EMBARGO_END_OPENING);
+  return openReports(change, candidates, EMBARGO_END_OPENING);
+}
+
+/**
+ * Open one private report inside a transaction (shared by every way of opening). Idempotent: returns false
+ * when the report is already public, so a repeated job or a race changes nothing.
+ */
+export async function openReportIn(change: ChangeContext, row: ReportRow, how: OpeningHow): Promise<boolean> {
+  return (await openReports(change, [row], how)).length === 1;
 }

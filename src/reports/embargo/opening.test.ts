@@ -4,16 +4,17 @@
 // audit event are equal up to the report's own ref and id; reports already public or whose embargo moved
 // are left alone by both. Both databases.
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../audit/audit.js';
-import { EMBARGO_OPEN_JOB, type EmbargoJobPayload } from '../embargo/schedule.js';
-import { buildJobRegistry } from '../jobs/registry.js';
-import type { JobContext, JobHandler } from '../jobs/worker.js';
-import { MAIL_JOB } from '../mail/outbox.js';
-import type { JobRow } from '../storage/tables.js';
-import { testDialects } from '../testing/databases.js';
-import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
-import { subscribe } from './ladder.js';
-import { receive, setUpTeam, userScope } from './testing/deadline-fixtures.js';
+import { verifyAuditChain } from '../../audit/audit.js';
+import { changeIn } from '../../context.js';
+import { EMBARGO_OPEN_JOB, type EmbargoJobPayload } from './schedule.js';
+import { buildJobRegistry } from '../../jobs/registry.js';
+import type { JobContext, JobHandler } from '../../jobs/worker.js';
+import { MAIL_JOB } from '../../mail/outbox.js';
+import type { JobRow } from '../../storage/tables.js';
+import { testDialects } from '../../testing/databases.js';
+import { createTestApp, makeUser, type TestApp } from '../../testing/harness.js';
+import { subscribe } from '../ladder.js';
+import { receive, setUpTeam, userScope } from '../testing/deadline-fixtures.js';
 
 describe.each(testDialects())('opening reports in a batch on %s', (dialect) => {
   let t: TestApp;
@@ -46,7 +47,7 @@ describe.each(testDialects())('opening reports in a batch on %s', (dialect) => {
     const handler: JobHandler = buildJobRegistry(t.ctx).get(EMBARGO_OPEN_JOB)!;
     const storage = t.ctx.storage;
     const clock = t.clock;
-    const commit: JobContext['commit'] = (fn) => db.transaction().execute(fn);
+    const commit: JobContext['commit'] = (fn) => db.transaction().execute((trx) => fn(changeIn(trx, { dialect: storage.dialect, config: t.ctx.config }, clock.now())));
     const asJob = (payload: EmbargoJobPayload, id: number) => ({ id, kind: EMBARGO_OPEN_JOB, payload: JSON.stringify(payload) }) as JobRow;
     const mailsBefore = (await db.selectFrom('jobs').select('id').where('kind', '=', MAIL_JOB).execute()).map((j) => j.id);
 

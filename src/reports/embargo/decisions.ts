@@ -1,35 +1,17 @@
-// Opening a report: by a VMT decision ("make public"), early on a leak, or automatically when the embargo
-// ends; extending the embargo (with a recorded reason, the reporter told); planning the disclosure hour;
-// and publishing a scrubbed public version of a report that is not a vulnerability.
-import type { Transaction } from 'kysely';
-import { change, type Scope } from '../context.js';
-import { errors } from '../errors/catalogue.js';
-import { canManage } from '../access/report-policy.js';
-import type { Database, ReportRow } from '../storage/tables.js';
-import type { Config } from '../config/config.js';
-import type { DialectName } from '../storage/database.js';
-import { cancelEmbargo, scheduleEmbargo } from '../embargo/schedule.js';
-import { toUtcDate } from '../embargo/calendar.js';
-import { reportForActor, requireOn } from './access.js';
-import { actorName, addTimelineEvent } from './timeline.js';
-import { notifyReport } from './notify.js';
-import { openReports, type OpeningHow } from './opening.js';
-import { checkPicked, publishFilesIn } from './attachment-consent.js';
-
-/**
- * Open a private report inside a transaction (shared by every way of opening). Idempotent: returns false
- * when the report is already public, so a repeated job or a race changes nothing.
- */
-export async function openReportIn(
-  trx: Transaction<Database>,
-  dialect: DialectName,
-  config: Config,
-  now: Date,
-  row: ReportRow,
-  how: OpeningHow,
-): Promise<boolean> {
-  return (await openReports(trx, dialect, config, now, [row], how)).length === 1;
-}
+// The coordinator's decisions on a report's embargo (DESIGN.md §2, §5): open it now ("make public"),
+// end the embargo early on a leak, extend it (with a recorded reason, the reporter told), and plan the
+// disclosure hour before its hard end. The opening itself is opening.ts; the deadlines' jobs are
+// deadline-jobs.ts.
+import { change, type Scope } from '../../context.js';
+import { errors } from '../../errors/catalogue.js';
+import { canManage } from '../../access/report-policy.js';
+import { cancelEmbargo, scheduleEmbargo } from './schedule.js';
+import { toUtcDate } from '../../calendar/calendar.js';
+import { reportForActor, requireOn } from '../access.js';
+import { actorName, addTimelineEvent } from '../timeline.js';
+import { notifyReport } from '../notify.js';
+import { openReportIn } from './opening.js';
+import { checkPicked, publishFilesIn } from '../attachment-consent.js';
 
 async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_public' | 'embargo_ended_early', files: readonly string[]): Promise<void> {
   const report = await reportForActor(scope, ref);
@@ -38,9 +20,10 @@ async function openByVmt(scope: Scope, ref: string, reason: string, kind: 'made_
   // Irreversible: the reason goes on the timeline and into the audit event (DESIGN.md §5, issue 13 item 11).
   if (!reason.trim()) throw errors.field('reason', kind === 'made_public' ? 'Say why the report is made public.' : 'Say what leaked or why the embargo ends early.');
   const picked = await checkPicked(scope.app.storage.db, report.row.id, files);
-  await change(scope, async ({ trx, now, audit }) => {
-    const how = { kind, reason: reason.trim(), actor: actorName(scope.actor), requestId: scope.requestId };
-    if (!(await openReportIn(trx, scope.app.storage.dialect, scope.app.config, now, report.row, how))) throw errors.conflict('The report is already public.');
+  await change(scope, async (c) => {
+    const { trx, now, audit } = c;
+    const how = { kind, reason: reason.trim(), actor: actorName(scope.actor) };
+    if (!(await openReportIn(c, report.row, how))) throw errors.conflict('The report is already public.');
     if (picked.length) {
       await publishFilesIn(trx, report.row.id, picked, now, how.actor);
       await audit('report.files_published', 'report', report.row.id, undefined, { attachment_ids: picked, reason: reason.trim() });
@@ -109,27 +92,3 @@ export async function planDisclosure(scope: Scope, ref: string, atIso: string | 
     await audit('report.disclosure_planned', 'report', report.row.id, { planned_disclosure_at: report.row.planned_disclosure_at }, { planned_disclosure_at: at?.toISOString() ?? null });
   });
 }
-
-/**
- * For reports that are not vulnerabilities (class E, or D handled in the open): publish a scrubbed public
- * version with the fields and comments the coordinator picks, instead of opening the private thread.
- */
-export async function publishAsIssue(scope: Scope, ref: string, input: { summary: string; commentIds: number[] }): Promise<void> {
-  const report = await reportForActor(scope, ref);
-  requireOn(report, scope, canManage, 'publish a public version');
-  if (!report.row.class || !['D', 'E'].includes(report.row.class)) throw errors.field('class', 'Only class D or E reports are turned into public issues; classify it first.');
-  const summary = (input.summary ?? '').trim();
-  if (!summary) throw errors.field('summary', 'Write the public summary.');
-  if (summary.length > 20_000) throw errors.field('summary', 'Use at most 20000 characters.');
-  const comments = input.commentIds.length
-    ? await scope.app.storage.db.selectFrom('report_comments').select(['id', 'author_label', 'body', 'created_at']).where('report_id', '=', report.row.id).where('visibility', '=', 'everyone').where('id', 'in', input.commentIds).execute()
-    : [];
-  if (comments.length !== new Set(input.commentIds).size) throw errors.field('comments', 'Only everyone-visible comments of this report can be published.');
-  const scrubbed = JSON.stringify({ summary, comments: comments.map((c) => ({ author: c.author_label, body: c.body, at: c.created_at })) });
-  await change(scope, async ({ trx, now, audit }) => {
-    await trx.updateTable('reports').set({ public_summary: scrubbed, updated_at: now.toISOString() }).where('id', '=', report.row.id).execute();
-    await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'published_as_issue', { comments: comments.length });
-    await audit('report.published_as_issue', 'report', report.row.id, undefined, { comments: comments.map((c) => c.id) });
-  });
-}
-

@@ -5,15 +5,15 @@
 import { afterEach, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { verifyAuditChain } from '../audit/audit.js';
-import { EMBARGO_OPEN_JOB } from '../embargo/schedule.js';
-import { MAIL_JOB, type OutgoingMail } from '../mail/outbox.js';
-import { createProject } from '../projects/projects.js';
-import { describeOnPostgres } from '../testing/databases.js';
-import { cordonCli, WorkerProcesses } from '../testing/worker-processes.js';
-import { createTestApp, type TestApp } from '../testing/harness.js';
-import { repoPath } from '../testing/fixture-files.js';
-import { DAY, receive } from './testing/deadline-fixtures.js';
+import { verifyAuditChain } from '../../audit/audit.js';
+import { EMBARGO_OPEN_JOB } from './schedule.js';
+import { MAIL_JOB, type OutgoingMail } from '../../mail/outbox.js';
+import { createProject } from '../../projects/projects.js';
+import { describeOnPostgres } from '../../testing/databases.js';
+import { cordonCli, WorkerProcesses } from '../../testing/worker-processes.js';
+import { createTestApp, type TestApp } from '../../testing/harness.js';
+import { repoPath } from '../../testing/fixture-files.js';
+import { DAY, receive } from '../testing/deadline-fixtures.js';
 
 const cli = cordonCli;
 const fixture = repoPath('dist', 'reports', 'testing', 'embargo-worker.js');

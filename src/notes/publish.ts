@@ -4,13 +4,10 @@
 // the `notes.publish_waiting` job publishes it once its report is disclosed (still approved by then).
 import type { Transaction } from 'kysely';
 import type { UserActor } from '../access/actor.js';
-import { recordAudit, systemActor, type AuditActor } from '../audit/audit.js';
 import type { Config } from '../config/config.js';
-import { change, type Scope } from '../context.js';
+import { change, type ChangeContext, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import { enqueueJob } from '../jobs/queue.js';
 import { enqueueMail, type OutgoingMail } from '../mail/outbox.js';
-import type { DialectName } from '../storage/database.js';
 import type { Database } from '../storage/tables.js';
 import type { NoteRecord } from './formats/note-record.js';
 import { exportOssnText } from './formats/ossn-source.js';
@@ -41,7 +38,7 @@ async function blocker(trx: Transaction<Database>, config: Config, note: LoadedN
 }
 
 /** Publish inside a transaction: state, published revision, the announcement. Returns the mails queued. */
-async function publishIn(trx: Transaction<Database>, dialect: DialectName, config: Config, now: Date, note: LoadedNote, actor: AuditActor, requestId: string | null, reason?: string): Promise<number> {
+async function publishIn({ trx, now, config, enqueue, audit }: ChangeContext, note: LoadedNote, reason?: string): Promise<number> {
   const at = now.toISOString();
   const moved = await trx
     .updateTable('notes')
@@ -54,17 +51,14 @@ async function publishIn(trx: Transaction<Database>, dialect: DialectName, confi
   const record = await revisionRecord(trx, note.row, note.row.current_revision);
   if (!record) throw errors.conflict('The note has no revision.');
   const mail = announcementMail(config, record);
-  await enqueueMail((kind, payload, options) => enqueueJob(trx, now, kind, payload, options), mail);
-  await recordAudit(trx, dialect, {
-    actor,
-    action: 'note.published',
-    targetType: 'note',
-    targetId: note.row.id,
-    before: { state: note.row.state },
-    after: { state: 'published', public_id: record.id, revision: note.row.current_revision, announced_to: config.announceLists, ...(reason ? { reason } : {}) },
-    requestId,
-    at: now,
-  });
+  await enqueueMail(enqueue, mail);
+  await audit(
+    'note.published',
+    'note',
+    note.row.id,
+    { state: note.row.state },
+    { state: 'published', public_id: record.id, revision: note.row.current_revision, announced_to: config.announceLists, ...(reason ? { reason } : {}) },
+  );
   return mail.to.length;
 }
 
@@ -80,8 +74,9 @@ export async function requestPublication(scope: Scope & { actor: UserActor }, pu
   if (note.row.state === 'published') throw errors.conflict('The note is published already.');
   if (note.row.state === 'awaiting_disclosure') throw errors.conflict('The publication is queued already: it waits for the report to be disclosed.');
   if (note.row.state !== 'in_review') throw errors.conflict('Submit the note for review first; it is published once approved.');
-  const { config, storage } = scope.app;
-  return change(scope, async ({ trx, now, audit }) => {
+  const { config } = scope.app;
+  return change(scope, async (c) => {
+    const { trx, now, audit } = c;
     const why = await blocker(trx, config, note);
     if (why) throw errors.conflict(why);
     if (note.facts.embargoed) {
@@ -95,7 +90,7 @@ export async function requestPublication(scope: Scope & { actor: UserActor }, pu
       await audit('note.publication_queued', 'note', note.row.id, { state: 'in_review' }, { state: 'awaiting_disclosure', reason: reason.trim() });
       return { outcome: 'awaiting_disclosure' as const };
     }
-    const mails = await publishIn(trx, storage.dialect, config, now, note, { userId: scope.actor.userId, label: scope.actor.username }, scope.requestId, reason.trim());
+    const mails = await publishIn(c, note, reason.trim());
     return { outcome: 'published' as const, mails };
   });
 }
@@ -104,7 +99,8 @@ export async function requestPublication(scope: Scope & { actor: UserActor }, pu
  * The queued publications whose report is now disclosed: publish each that is still approved; send one
  * that lost its approval back to review. Runs in the job's transaction (exactly once).
  */
-export async function publishWaitingNotes(trx: Transaction<Database>, dialect: DialectName, config: Config, now: Date): Promise<{ published: string[]; returned: string[] }> {
+export async function publishWaitingNotes(change: ChangeContext): Promise<{ published: string[]; returned: string[] }> {
+  const { trx, now, config } = change;
   const waiting = await trx.selectFrom('notes').select('id').where('state', '=', 'awaiting_disclosure').orderBy('id').execute();
   const published: string[] = [];
   const returned: string[] = [];
@@ -120,11 +116,11 @@ export async function publishWaitingNotes(trx: Transaction<Database>, dialect: D
     }
     if (why) {
       await trx.updateTable('notes').set({ state: 'in_review', publish_requested_at: null, publish_requested_by: null, updated_at: now.toISOString() }).where('id', '=', id).execute();
-      await recordAudit(trx, dialect, { actor: systemActor, action: 'note.publication_cancelled', targetType: 'note', targetId: id, before: { state: 'awaiting_disclosure' }, after: { state: 'in_review', reason: why }, at: now });
+      await change.audit('note.publication_cancelled', 'note', id, { state: 'awaiting_disclosure' }, { state: 'in_review', reason: why });
       returned.push(note.row.public_id ?? note.row.ref);
       continue;
     }
-    await publishIn(trx, dialect, config, now, note, systemActor, null);
+    await publishIn(change, note);
     published.push(note.row.public_id ?? note.row.ref);
   }
   return { published, returned };

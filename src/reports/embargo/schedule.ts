@@ -1,10 +1,10 @@
 // Scheduling a report's embargo deadlines as durable jobs (DESIGN.md §2): the automatic opening at the hard
 // end and the warnings before it. Job keys carry the embargo version, so moving the embargo cancels the
 // old jobs and a stale job that still runs does nothing.
-import type { Db } from '../storage/database.js';
-import type { ReportRow } from '../storage/tables.js';
-import { cancelJob, enqueueJob } from '../jobs/queue.js';
-import { embargoWarningTimes } from './calendar.js';
+import type { Db } from '../../storage/database.js';
+import type { ReportRow } from '../../storage/tables.js';
+import { cancelJob, enqueueJob } from '../../jobs/queue.js';
+import { embargoWarningTimes } from '../../calendar/calendar.js';
 
 export const EMBARGO_OPEN_JOB = 'embargo.open';
 export const EMBARGO_WARN_JOB = 'embargo.warn';
