@@ -11,7 +11,7 @@ import {
 } from '../embargo/calendar.js';
 import { errors } from '../errors/catalogue.js';
 import { summariseKey } from '../keys/public-keys.js';
-import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';
+import { reportForActor, requireOn, type ReportForActor } from '../reports/load-for-actor.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
 
 export interface PreNoticeRecipient {

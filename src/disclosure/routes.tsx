@@ -10,7 +10,7 @@ import { EmptyForm, FormFields, Params, Text } from '../http/schemas.js';
 import { formBody, keepValues } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Countdown, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { describeRemaining } from '../embargo/calendar.js';
 import { planPreNotice } from './planner.js';

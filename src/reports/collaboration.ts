@@ -6,7 +6,7 @@ import { errors } from '../errors/catalogue.js';
 import type { SelectQueryBuilder } from 'kysely';
 import { attachmentScope, canComment, canContribute, canSeeVmtOnly, type AttachmentScope, type ReportAccess, type ReportAccessContext } from '../access/report-policy.js';
 import type { CommentVisibility, Database } from '../storage/tables.js';
-import { reportForActor, requireOn, type ReportForActor } from './access.js';
+import { reportForActor, requireOn, type ReportForActor } from './load-for-actor.js';
 import type { Db } from '../storage/database.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';

@@ -10,7 +10,7 @@ import type { Config } from '../config/config.js';
 import type { DialectName } from '../storage/database.js';
 import { cancelEmbargo, scheduleEmbargo } from '../embargo/schedule.js';
 import { toUtcDate } from '../embargo/calendar.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn } from './load-for-actor.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
 import { openReports, type OpeningHow } from './opening.js';

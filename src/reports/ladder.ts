@@ -5,7 +5,7 @@ import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
 import type { SubscriptionLevel } from '../storage/tables.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn } from './load-for-actor.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
 import { enqueueMail } from '../mail/outbox.js';

@@ -15,7 +15,7 @@ import { claimReport, reportByLink, setCredit } from './reporter.js';
 import { readTimeline } from './timeline.js';
 import { readReportForm } from './intake-multipart.js';
 import { ReporterView } from './reporter-view.js';
-import { reportForActor } from './access.js';
+import { reportForActor } from './load-for-actor.js';
 import { approveImpact } from './cve-impact.js';
 import { impactPanel, requestImpactChanges } from './impact-approval.js';
 import { intakeGuard, reportFormBodyLimit, type IntakeGate } from './intake-limits.js';

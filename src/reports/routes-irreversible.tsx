@@ -9,7 +9,7 @@ import { irreversibleRoutes, type ConfirmView } from '../http/confirm.js';
 import type { FormState } from '../web/components.js';
 import type { RouteDef } from '../http/route.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
-import { reportForActor, requireOn, type ReportForActor } from './access.js';
+import { reportForActor, requireOn, type ReportForActor } from './load-for-actor.js';
 import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachment-consent.js';
 import { makePublic } from './disclosure.js';
 import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';

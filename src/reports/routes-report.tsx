@@ -15,7 +15,7 @@ import { renderMarkdown } from '../text/markdown.js';
 import { Time } from '../web/components.js';
 import type { CommentVisibility } from '../storage/tables.js';
 import type { ImpactApproverRole } from '../access/report-policy.js';
-import { reportForActor, type ReportForActor } from './access.js';
+import { reportForActor, type ReportForActor } from './load-for-actor.js';
 import { readTimeline } from './timeline.js';
 import { addAttachments, addComment, attachmentsIn, listAttachments, readComments } from './collaboration.js';
 import { readReportForm } from './intake-multipart.js';
