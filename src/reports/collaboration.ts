@@ -97,6 +97,12 @@ export async function listAttachments(scope: Scope, reportId: number, access: Re
   return attachmentsIn(q, attachmentScope(access)).execute();
 }
 
+/** One file of a report with its bytes, if this attachment scope may see it (served as a download). */
+export async function attachmentForDownload(db: Db, reportId: number, attachmentId: number, scope: AttachmentScope) {
+  const q = db.selectFrom('report_attachments').select(['filename', 'content', 'size', 'visibility']).where('id', '=', attachmentId).where('report_id', '=', reportId);
+  return attachmentsIn(q, scope).executeTakeFirst();
+}
+
 /** Narrows a query on report_attachments to what an attachment scope allows. */
 export function attachmentsIn<Q extends SelectQueryBuilder<Database, 'report_attachments', object>>(q: Q, scope: AttachmentScope): Q {
   if (scope === 'all') return q;
