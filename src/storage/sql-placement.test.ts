@@ -152,16 +152,9 @@ const PENDING: Record<string, number> = {
   'foreign-table publication/settings-routes.tsx projects': 1,
   'foreign-table publication/settings-store.ts projects': 2,
   'foreign-table publication/signer.ts team_keys': 1,
-  'foreign-table reports/intake.ts projects': 1,
   'foreign-table reports/jobs.ts disclosure_plans': 1,
   'foreign-table reports/jobs.ts project_members': 1,
-  'foreign-table reports/ladder.ts project_members': 1,
-  'foreign-table reports/ladder.ts users': 2,
-  'foreign-table reports/notify.ts users': 1,
   'foreign-table reports/routes-irreversible.tsx disclosure_plans': 1,
-  'foreign-table reports/routes-report.tsx users': 1,
-  'foreign-table reports/triage.ts projects': 1,
-  'foreign-table reports/triage.ts users': 1,
   'foreign-table stakeholders/stakeholders.ts projects': 1,
   'sql-in-presentation admin/routes.tsx': 3,
   'sql-in-presentation advisories/routes-workflow.tsx': 1,
@@ -175,9 +168,7 @@ const PENDING: Record<string, number> = {
   'sql-in-presentation projects/routes.tsx': 2,
   'sql-in-presentation publication/settings-routes.tsx': 1,
   'sql-in-presentation publication/site-home.tsx': 2,
-  'sql-in-presentation reports/reporter-routes.tsx': 1,
   'sql-in-presentation reports/routes-irreversible.tsx': 1,
-  'sql-in-presentation reports/routes-report.tsx': 3,
 };
 
 describe('where SQL is written', () => {
