@@ -3,7 +3,7 @@
 import type { ReportForActor } from './load-for-actor.js';
 import type { TimelineEntry } from './timeline.js';
 import type { CommentView, presentSubscriptions } from './present.js';
-import type { DisclosureSummary } from '../disclosure/summary.js';
+import type { DisclosureSummary } from '../disclosure/plans.js';
 import type { MailProblem } from '../mail/failed-mail.js';
 import type { ImpactPanel } from './impact-approval.js';
 

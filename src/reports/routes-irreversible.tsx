@@ -3,6 +3,7 @@
 // coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
 import type { SafeHtml } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
+import type { Db } from '../storage/database.js';
 import { errors } from '../errors/catalogue.js';
 import { list } from '../http/forms.js';
 import { irreversibleRoutes, type ConfirmView } from '../http/confirm.js';
@@ -51,14 +52,17 @@ export function FilePicker({ files, state, opening }: { files: Files; state: For
   );
 }
 
-async function load(app: AppContext, scope: Scope, ref: string, what: string): Promise<Loaded> {
+/**
+ * Whether a disclosure is scheduled for the report: the disclosure domain knows (it sits above reports in
+ * the domain order, so the composition passes its reader in: architecture.test.ts).
+ */
+export type ScheduledDisclosure = (db: Db, reportId: number) => Promise<boolean>;
+
+async function load(app: AppContext, scheduledDisclosure: ScheduledDisclosure, scope: Scope, ref: string, what: string): Promise<Loaded> {
   const report = await reportForActor(scope, ref ?? '');
   requireOn(report, scope, (a) => canManage(a) && canSeeVmtOnly(a), what);
-  const [files, plan] = await Promise.all([
-    publishableFiles(app.storage.db, report.row.id),
-    app.storage.db.selectFrom('disclosure_plans').select('state').where('report_id', '=', report.row.id).executeTakeFirst(),
-  ]);
-  return { report, files, scheduled: plan?.state === 'scheduled' };
+  const [files, scheduled] = await Promise.all([publishableFiles(app.storage.db, report.row.id), scheduledDisclosure(app.storage.db, report.row.id)]);
+  return { report, files, scheduled };
 }
 
 const stillPrivate = (d: Loaded) => {
@@ -74,7 +78,7 @@ function openingConsequences(d: Loaded): string[] {
   ];
 }
 
-export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
+export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: ScheduledDisclosure): RouteDef[] {
   const picker = (d: Loaded, opening: boolean) => (state: FormState) => <FilePicker files={d.files} state={state} opening={opening} />;
   return [
     ...irreversibleRoutes<Loaded>(app, {
@@ -83,7 +87,7 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
       back: (p) => `/reports/${p.ref!}`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'make the report public'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'make the report public'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `Make ${d.report.row.ref} public`,
         lead: `Open “${d.report.row.title}” now, before its embargo ends.`,
@@ -104,7 +108,7 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
       back: (p) => `/reports/${p.ref!}`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `End the embargo of ${d.report.row.ref}`,
         lead: `For a leak: the embargo of “${d.report.row.title}” ends now and the report opens.`,
@@ -129,7 +133,7 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
       back: (p) => `/reports/${p.ref!}/disclosure`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => {
         stillPrivate(d);
         if (!d.scheduled) throw errors.conflict('No disclosure is scheduled for this report.');
@@ -154,7 +158,7 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
       back: (p) => `/reports/${p.ref!}#attachments`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'publish files'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'publish files'),
       view: (d): ConfirmView => {
         if (d.report.row.visibility !== 'public') throw errors.conflict('The report is still private: pick the files when you make it public.');
         return {

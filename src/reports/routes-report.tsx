@@ -23,7 +23,7 @@ import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } fr
 import { acknowledge, assignCoordinator, markDuplicate, redirectProject, reportClasses, reportStates, setClass, setState } from './triage.js';
 import { subscribe, subscriptionLevels, unsubscribe } from './ladder.js';
 import { extendEmbargo, planDisclosure, publishAsIssue } from './disclosure.js';
-import { loadDisclosureSummary } from '../disclosure/summary.js';
+import { loadDisclosureSummary } from '../disclosure/plans.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';

@@ -102,11 +102,6 @@ const PENDING: Record<string, number> = {
   'foreign-table advisories/publish.ts reports': 1,
   'foreign-table advisories/routes-workflow.tsx reports': 1,
   'foreign-table disclosure/changes.ts reports': 3,
-  'foreign-table disclosure/planner.ts stakeholder_contacts': 1,
-  'foreign-table disclosure/planner.ts stakeholder_follows': 1,
-  'foreign-table disclosure/prenotice.ts advisories': 1,
-  'foreign-table disclosure/prenotice.ts reports': 2,
-  'foreign-table disclosure/recipients.ts mail_deliveries': 1,
   'foreign-table disclosure/run.ts advisories': 1,
   'foreign-table disclosure/run.ts reports': 1,
   'foreign-table disclosure/run.ts users': 1,
@@ -154,12 +149,9 @@ const PENDING: Record<string, number> = {
   'foreign-table publication/signer.ts team_keys': 1,
   'foreign-table reports/jobs.ts disclosure_plans': 1,
   'foreign-table reports/jobs.ts project_members': 1,
-  'foreign-table reports/routes-irreversible.tsx disclosure_plans': 1,
   'foreign-table stakeholders/stakeholders.ts projects': 1,
   'sql-in-presentation admin/routes.tsx': 3,
   'sql-in-presentation advisories/routes-workflow.tsx': 1,
-  'sql-in-presentation disclosure/routes.tsx': 2,
-  'sql-in-presentation disclosure/summary.tsx': 2,
   'sql-in-presentation http/app.ts': 1,
   'sql-in-presentation instance/routes.tsx': 1,
   'sql-in-presentation jobs/routes.tsx': 1,
@@ -168,7 +160,6 @@ const PENDING: Record<string, number> = {
   'sql-in-presentation projects/routes.tsx': 2,
   'sql-in-presentation publication/settings-routes.tsx': 1,
   'sql-in-presentation publication/site-home.tsx': 2,
-  'sql-in-presentation reports/routes-irreversible.tsx': 1,
 };
 
 describe('where SQL is written', () => {
