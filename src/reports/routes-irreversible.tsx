@@ -1,7 +1,9 @@
 // The irreversible steps on a report — make public, end the embargo (or disclose now, when a disclosure is
 // scheduled), publish files of an opened report — each behind a confirmation page with a reason, and the
 // coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
+import { Type } from '@sinclair/typebox';
 import type { SafeHtml } from '../web/jsx.js';
+import { TextList } from '../http/schemas.js';
 import type { AppContext, Scope } from '../context.js';
 import type { Db } from '../storage/database.js';
 import { errors } from '../errors/catalogue.js';
@@ -24,6 +26,8 @@ interface Loaded {
 }
 
 const refParam = { params: { ref: 'report' } } as const;
+/** The ticked files (their ids); which of them may be published is checked by publishFiles. */
+const filesForm = { [PUBLISH_FILES_FIELD]: Type.Optional(TextList()) };
 
 /** Checkboxes for the reporter's files; none is ticked unless the coordinator ticks it. */
 export function FilePicker({ files, state, opening }: { files: Files; state: FormState; opening: boolean }): SafeHtml {
@@ -86,6 +90,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}`,
       prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'make the report public'),
       view: (d): ConfirmView => (stillPrivate(d), {
@@ -107,6 +112,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}`,
       prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => (stillPrivate(d), {
@@ -132,6 +138,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}/disclosure`,
       prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => {
@@ -157,6 +164,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}#attachments`,
       prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'publish files'),
       view: (d): ConfirmView => {
