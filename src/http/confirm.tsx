@@ -109,14 +109,14 @@ export interface IrreversibleStep<T> {
 }
 
 /** The routes' schemas when the step declares its form: params named in the URL; reason checked for length by requireConfirmation. */
-function stepSchemas(step: IrreversibleStep<unknown>) {
+function stepSchemas<T>(step: IrreversibleStep<T>) {
   if (!step.form) return {};
   const params = Params(...[...step.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!));
   return { params, body: FormFields({ confirm: Type.Optional(Text(100)), reason: Type.Optional(Text()), ...step.form }) };
 }
 
 export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>): RouteDef[] {
-  const { params: paramsSchema, body: bodySchema } = stepSchemas(step as IrreversibleStep<unknown>);
+  const { params: paramsSchema, body: bodySchema } = stepSchemas(step);
   const show = async (req: FastifyRequest, reply: FastifyReply, data: T, params: Record<string, string>, state?: FormState, status?: number) => {
     const view = step.view(data, params);
     const action = req.url.split('?')[0]!;
