@@ -2,7 +2,6 @@
 // scheduled), publish files of an opened report — each behind a confirmation page with a reason, and the
 // coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
 import { Type } from '@sinclair/typebox';
-import type { SafeHtml } from '../web/jsx.js';
 import { TextList } from '../http/schemas.js';
 import type { AppContext, Scope } from '../context.js';
 import type { Db } from '../storage/database.js';
@@ -14,47 +13,20 @@ import type { RouteDef } from '../http/route.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { reportForActor, requireOn, type ReportForActor } from './load-for-actor.js';
 import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachment-consent.js';
+import { FilePicker, type PublishableFiles } from './file-picker.js';
 import { makePublic } from './disclosure.js';
 import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
 
 
-type Files = Awaited<ReturnType<typeof publishableFiles>>;
 interface Loaded {
   report: ReportForActor;
-  files: Files;
+  files: PublishableFiles;
   scheduled: boolean;
 }
 
 const refParam = { params: { ref: 'report' } } as const;
 /** The ticked files (their ids); which of them may be published is checked by publishFiles. */
 const filesForm = { [PUBLISH_FILES_FIELD]: Type.Optional(TextList()) };
-
-/** Checkboxes for the reporter's files; none is ticked unless the coordinator ticks it. */
-export function FilePicker({ files, state, opening }: { files: Files; state: FormState; opening: boolean }): SafeHtml {
-  const picked = new Set([state.values?.[PUBLISH_FILES_FIELD]].flat().map(String));
-  const error = state.issues?.find((i) => i.field === PUBLISH_FILES_FIELD);
-  return (
-    <fieldset class={`files-to-publish${error ? ' has-error' : ''}`} id={`f-${PUBLISH_FILES_FIELD}`}>
-      <legend>Files to publish{opening ? ' with the report' : ''}</legend>
-      {error ? <p class="field-error">{error.message}</p> : null}
-      {files.length ? (
-        <>
-          <p class="hint">Files stay with the people on the report (the reporter, the subscribers, the VMT) unless you tick them here.</p>
-          {files.map((f) => (
-            <div class="check">
-              <input type="checkbox" id={`pub-file-${f.id}`} name={PUBLISH_FILES_FIELD} value={String(f.id)} checked={picked.has(String(f.id))} />
-              <label for={`pub-file-${f.id}`}>
-                {f.filename} <span class="muted">({f.size} bytes, from {f.uploaded_label})</span>
-              </label>
-            </div>
-          ))}
-        </>
-      ) : (
-        <p class="muted">The report has no files to publish.</p>
-      )}
-    </fieldset>
-  );
-}
 
 /**
  * Whether a disclosure is scheduled for the report: the disclosure domain knows (it sits above reports in
