@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext, Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
 import { route, type RouteDef } from '../http/route.js';
-import { formBody, keepValues, str } from '../http/forms.js';
+import { formBody, keepValues } from '../http/forms.js';
 import { formAction } from '../http/form-action.js';
 import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
@@ -106,7 +106,7 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const form = formBody(req);
         const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, token, { commentState: { values: keepValues(form), issues }, status: error.status });
         return formAction(req, reply, { back: `/r/${token}#comments`, again, field: 'body' }, async () => {
-          await addComment(scope, report.row.ref, { body: str(form, 'body'), visibility: 'everyone' }, { reporterLink: true });
+          await addComment(scope, report.row.ref, { body: req.body.body ?? '', visibility: 'everyone' }, { reporterLink: true });
           return { to: `/r/${token}#comments`, message: 'Your comment was added and the team has been told.' };
         });
       },
@@ -144,10 +144,10 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
         const { token } = req.params;
         const report = await reportByLink(scope, token);
         const form = formBody(req);
-        const anonymous = str(form, 'stay_anonymous') === 'on';
         const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, token, { creditState: { values: keepValues(form), issues }, status: error.status });
         return formAction(req, reply, { back: `/r/${token}#r-credit`, again, field: 'credit_name' }, async () => {
-          await setCredit(scope, report.row.id, { creditWanted: !anonymous, name: str(form, 'credit_name'), affiliation: str(form, 'credit_affiliation') });
+          const anonymous = req.body.stay_anonymous === 'on';
+          await setCredit(scope, report.row.id, { creditWanted: !anonymous, name: req.body.credit_name ?? '', affiliation: req.body.credit_affiliation ?? '' });
           return { to: `/r/${token}#r-credit`, message: anonymous ? 'You will not be credited.' : 'Your credit preference was saved.' };
         });
       },
@@ -163,10 +163,10 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
       handler: async (req, reply, scope) => {
         const { token } = req.params;
         const report = await reportByLink(scope, token);
-        const form = formBody(req);
         return formAction(req, reply, { back: `/r/${token}#r-impact` }, async () => {
-          await approveImpact(scope, report.row.ref, { reporterLink: true }, { role: 'reporter', version: str(form, 'version') });
-          return { to: `/r/${token}#r-impact`, message: `Thank you: you approved version ${str(form, 'version')} of the impact description. If the team changes it, you will be asked again.` };
+          const version = req.body.version ?? '';
+          await approveImpact(scope, report.row.ref, { reporterLink: true }, { role: 'reporter', version });
+          return { to: `/r/${token}#r-impact`, message: `Thank you: you approved version ${version} of the impact description. If the team changes it, you will be asked again.` };
         });
       },
     }),
@@ -181,9 +181,8 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
       handler: async (req, reply, scope) => {
         const { token } = req.params;
         const report = await reportByLink(scope, token);
-        const form = formBody(req);
         return formAction(req, reply, { back: `/r/${token}#r-impact` }, async () => {
-          await requestImpactChanges(scope, report.row.ref, { comment: str(form, 'comment'), role: 'reporter' }, { reporterLink: true });
+          await requestImpactChanges(scope, report.row.ref, { comment: req.body.comment ?? '', role: 'reporter' }, { reporterLink: true });
           return { to: `/r/${token}#comments`, message: 'Your request for changes was sent to the team; it is in the conversation below.' };
         });
       },
