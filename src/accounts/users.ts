@@ -26,6 +26,35 @@ export async function findUserById(db: Db, id: number): Promise<UserRow | undefi
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The account with this username (not e-mail), or undefined. */
+export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username.trim().toLowerCase()).executeTakeFirst();
+}
+
+/** Active (not disabled) holders of an instance role, e.g. the VMT that is told about every report. */
+export async function activeUsersWithRole(db: Db, role: InstanceRole): Promise<Pick<UserRow, 'id' | 'email' | 'username' | 'display_name'>[]> {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.id', 'users.email', 'users.username', 'users.display_name'])
+    .where('user_roles.role', '=', role)
+    .where('users.disabled_at', 'is', null)
+    .orderBy('users.id')
+    .execute();
+}
+
+/** The active account with this username that holds an instance role, or undefined. */
+export async function findActiveUserWithRole(db: Db, username: string, role: InstanceRole): Promise<Pick<UserRow, 'id' | 'display_name'> | undefined> {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.id', 'users.display_name'])
+    .where('users.username', '=', username.trim().toLowerCase())
+    .where('user_roles.role', '=', role)
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst();
+}
+
 export async function rolesOf(db: Db, userId: number): Promise<InstanceRole[]> {
   const rows = await db.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute();
   return rows.map((r) => r.role);

@@ -4,7 +4,7 @@
 // approved by a second VMT member who wrote none of it (a four-eyes rule: it needs someone other than the author).
 import { impactApprover, type ApproverVerdict, type ImpactApproverRole } from '../access/report-policy.js';
 import type { Scope } from '../context.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { textVersion } from '../reports/cve-impact.js';
 import { whoCanApprove } from '../reports/impact-approval.js';
 import type { LoadedAdvisory } from './store.js';

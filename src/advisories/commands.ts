@@ -6,7 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { allocateAdvisoryId } from './ids.js';
 import { applyForm, changedFields, FIELD_LABELS, publicationProblems, type AdvisoryForm } from './editor-input.js';
 import { emptyAdvisoryRecord, type AdvisoryRecord } from './record.js';

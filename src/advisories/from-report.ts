@@ -4,7 +4,7 @@
 // of the branches whose review links belong under "Fixes".
 import type { Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { requireEditor } from './commands.js';
 import type { AdvisoryForm } from './editor-input.js';
 

@@ -40,6 +40,12 @@ export async function loadAdvisory(db: Db, ref: string): Promise<LoadedAdvisory 
   return { row, record: parseRecord(row.record_json), published: row.published_json ? parseRecord(row.published_json) : null };
 }
 
+/** The working record of the report's advisory when it is approved (what a pre-notice may quote), else null. */
+export async function approvedRecordOfReport(db: Db, reportId: number): Promise<AdvisoryRecord | null> {
+  const row = await db.selectFrom('advisories').select(['record_json', 'status']).where('report_id', '=', reportId).executeTakeFirst();
+  return row?.status === 'approved' ? parseRecord(row.record_json) : null;
+}
+
 /** The advisory for a VMT member; 404 for everyone else and for unknown ids. */
 export async function advisoryForEditor(db: Db, actor: Actor, ref: string): Promise<LoadedAdvisory> {
   if (!can(actor, 'advisories.edit')) throw errors.notFound('advisory');

@@ -6,7 +6,7 @@ import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { cancelJob } from '../jobs/queue.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';
+import { reportForActor, requireOn, type ReportForActor } from '../reports/load-for-actor.js';
 import { actorName, addTimelineEvent } from '../reports/timeline.js';
 import { endEmbargoEarly } from '../reports/embargo/decisions.js';
 import { openReportIn } from '../reports/embargo/opening.js';

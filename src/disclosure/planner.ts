@@ -11,8 +11,9 @@ import {
 } from '../calendar/calendar.js';
 import { errors } from '../errors/catalogue.js';
 import { summariseKey } from '../keys/public-keys.js';
-import { reportForActor, requireOn, type ReportForActor } from '../reports/access.js';
+import { reportForActor, requireOn, type ReportForActor } from '../reports/load-for-actor.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
+import { contactsFollowingProjects } from '../stakeholders/stakeholders.js';
 
 export interface PreNoticeRecipient {
   contactId: number;
@@ -91,25 +92,7 @@ export function requireOverrideReason(warnings: readonly DisclosureWarning[], re
 
 async function recipientsFor(scope: Scope, projectIds: number[], now: Date): Promise<PreNoticeRecipient[]> {
   if (!projectIds.length) return [];
-  const db = scope.app.storage.db;
-  const rows = await db
-    .selectFrom('stakeholder_contacts')
-    .innerJoin('stakeholder_orgs', 'stakeholder_orgs.id', 'stakeholder_contacts.org_id')
-    .select([
-      'stakeholder_contacts.id',
-      'stakeholder_contacts.org_id',
-      'stakeholder_orgs.name as org_name',
-      'stakeholder_contacts.kind',
-      'stakeholder_contacts.name',
-      'stakeholder_contacts.email',
-      'stakeholder_contacts.wants_encryption',
-      'stakeholder_contacts.pgp_public_key',
-    ])
-    .where('stakeholder_contacts.org_id', 'in', db.selectFrom('stakeholder_follows').select('org_id').where('project_id', 'in', projectIds))
-    .orderBy('stakeholder_orgs.name')
-    .orderBy('stakeholder_contacts.name')
-    .orderBy('stakeholder_contacts.id')
-    .execute();
+  const rows = await contactsFollowingProjects(scope.app.storage.db, projectIds);
   const seen = new Set<string>();
   const out: PreNoticeRecipient[] = [];
   for (const row of rows) {

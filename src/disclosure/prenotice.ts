@@ -11,9 +11,10 @@ import { enqueueMail } from '../mail/outbox.js';
 import type { QueuedAttachment } from '../mail/compose.js';
 import { loadReportPatches } from '../patches/loaders.js';
 import { seriesDownloadFor, type Download } from '../patches/loaders.js';
-import { parseRecord } from '../advisories/store.js';
+import { approvedRecordOfReport } from '../advisories/store.js';
 import { transitions } from '../reports/triage.js';
 import { actorName, addTimelineEvent } from '../reports/timeline.js';
+import { setPlannedDisclosure, setReportState } from '../reports/store-writes.js';
 import { scheduleRun } from './run.js';
 import { planPreNotice, requireOverrideReason, type PreNoticePlan, type PreNoticeRecipient } from './planner.js';
 import { randomBytes } from 'node:crypto';
@@ -96,9 +97,9 @@ export async function sendPreNotice(scope: Scope, ref: string, input: SendPreNot
           : { subject: mail.subject, text: body }),
       });
     }
-    await trx.updateTable('reports').set({ planned_disclosure_at: plan.at.toISOString(), updated_at: now.toISOString() }).where('id', '=', report.row.id).execute();
+    await setPlannedDisclosure(trx, report.row.id, plan.at.toISOString(), now);
     if (report.row.state !== 'fix_committed' && transitions[report.row.state].includes('fix_committed')) {
-      await trx.updateTable('reports').set({ state: 'fix_committed' }).where('id', '=', report.row.id).execute();
+      await setReportState(trx, report.row.id, 'fix_committed');
       await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'state_changed', { from: report.row.state, to: 'fix_committed', reason: 'Pre-notice sent.' });
     }
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'prenotice_sent', { at: plan.at.toISOString(), recipients: plan.recipients.length }, 'vmt');
@@ -132,8 +133,7 @@ export async function composePreNotice(scope: Scope, plan: PreNoticePlan): Promi
   const downloads: Download[] = [];
   for (const row of withPatches) downloads.push(await seriesDownloadFor(scope, ref, row.target.key));
 
-  const advisoryRow = await scope.app.storage.db.selectFrom('advisories').select(['record_json', 'status']).where('report_id', '=', report.row.id).executeTakeFirst();
-  const advisory = advisoryRow?.status === 'approved' ? parseRecord(advisoryRow.record_json) : null;
+  const advisory = await approvedRecordOfReport(scope.app.storage.db, report.row.id);
   const product = report.projects.map((p) => p.name).join(', ') || scope.app.config.instanceName;
   const cves = report.cves.length ? report.cves.join(', ') : 'CVE pending';
   const title = advisory?.title || report.row.title;

@@ -5,6 +5,7 @@ import { sha256Hex } from '../accounts/secrets.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { PreNoticeRecipientState, PreNoticeVariant } from './tables.js';
+import { deliveriesOfMessages } from '../mail/deliveries.js';
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -27,14 +28,7 @@ export interface RecipientView {
 export async function recipientsOfPlan(db: Db, planId: number): Promise<RecipientView[]> {
   const rows = await db.selectFrom('prenotice_recipients').selectAll().where('plan_id', '=', planId).orderBy('org_name').orderBy('name').orderBy('id').execute();
   const ids = rows.map((r) => r.message_id);
-  const deliveries = ids.length
-    ? await db
-        .selectFrom('mail_deliveries')
-        .innerJoin('jobs', 'jobs.id', 'mail_deliveries.job_id')
-        .select(['mail_deliveries.message_id', 'mail_deliveries.status', 'mail_deliveries.last_error', 'mail_deliveries.job_id', 'jobs.status as job_status', 'jobs.last_error as job_error'])
-        .where('mail_deliveries.message_id', 'in', ids)
-        .execute()
-    : [];
+  const deliveries = await deliveriesOfMessages(db, ids);
   const byMessage = new Map(deliveries.map((d) => [d.message_id, d]));
   // A dead job is the truth even when the delivery row still says queued (a worker that died on its last attempt).
   const failure = (messageId: string) => {

@@ -3,31 +3,11 @@
 // acknowledged, or failed with the error and a retry) and the disclosure-hour steps done so far.
 import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Countdown, Time } from '../web/components.js';
-import type { Db } from '../storage/database.js';
-import { recipientsOfPlan, type RecipientView } from './recipients.js';
+import type { RecipientView } from './recipients.js';
+import type { DisclosureSummary } from './plans.js';
 import { FailedBadge, RetryMailButton } from '../mail/delivery-problems.js';
 import { DISCLOSURE_STEPS } from './run.js';
-import type { DisclosurePlanState, DisclosureStep } from './tables.js';
-
-
-export interface DisclosureSummary {
-  planId: number;
-  state: DisclosurePlanState;
-  discloseAt: string;
-  recipients: RecipientView[];
-  steps: { step: DisclosureStep; doneAt: string; detail: string }[];
-}
-
-/** The report's disclosure plan, or null when no pre-notice was ever sent. Callers check VMT access first. */
-export async function loadDisclosureSummary(db: Db, reportId: number): Promise<DisclosureSummary | null> {
-  const plan = await db.selectFrom('disclosure_plans').selectAll().where('report_id', '=', reportId).executeTakeFirst();
-  if (!plan) return null;
-  const [recipients, steps] = await Promise.all([
-    recipientsOfPlan(db, plan.id),
-    db.selectFrom('disclosure_steps').select(['step', 'done_at', 'detail']).where('plan_id', '=', plan.id).orderBy('id').execute(),
-  ]);
-  return { planId: plan.id, state: plan.state, discloseAt: plan.disclose_at, recipients, steps: steps.map((s) => ({ step: s.step, doneAt: s.done_at, detail: s.detail })) };
-}
+import type { DisclosurePlanState } from './tables.js';
 
 const recipientTone = (s: string) => (s === 'acknowledged' ? 'ok' : s === 'bounced' ? 'danger' : s === 'sent' ? 'info' : 'muted');
 const planTone = (s: DisclosurePlanState) => (s === 'scheduled' ? 'info' : s === 'done' ? 'ok' : 'muted');

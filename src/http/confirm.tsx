@@ -3,7 +3,7 @@
 // and a POST that is refused — with a clear error, changing nothing — unless it carries `confirm` and a
 // reason. Plain forms: it works without JavaScript. The JSON API asks for `confirm: true` and `reason`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
@@ -13,6 +13,7 @@ import type { UserActor } from '../access/actor.js';
 import { formBody, keepValues, str, type FormBody } from './forms.js';
 import { sendPage } from './render.js';
 import { formAction } from './form-action.js';
+import { FormFields, Params, Text } from './schemas.js';
 import type { Audience, LeakSpec, RouteDef } from './route.js';
 
 
@@ -98,11 +99,24 @@ export interface IrreversibleStep<T> {
   back(params: Record<string, string>): string;
   /** The form's own fields besides confirm and reason: a validation error naming only these shows the page again. */
   fields?: string[];
+  /**
+   * The schemas of those fields (issue 16, item 7). Given, both routes declare their schemas: the URL's
+   * parameters, and a form body of confirm, reason and these, checked before the handler runs.
+   */
+  form?: Record<string, TSchema>;
   /** Do it; returns where to go and what to say. */
   run(scope: Scope & { actor: UserActor }, params: Record<string, string>, form: FormBody, reason: string): Promise<{ location: string; message: string }>;
 }
 
+/** The routes' schemas when the step declares its form: params named in the URL; reason checked for length by requireConfirmation. */
+function stepSchemas<T>(step: IrreversibleStep<T>) {
+  if (!step.form) return {};
+  const params = Params(...[...step.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!));
+  return { params, body: FormFields({ confirm: Type.Optional(Text(100)), reason: Type.Optional(Text()), ...step.form }) };
+}
+
 export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>): RouteDef[] {
+  const { params: paramsSchema, body: bodySchema } = stepSchemas(step);
   const show = async (req: FastifyRequest, reply: FastifyReply, data: T, params: Record<string, string>, state?: FormState, status?: number) => {
     const view = step.view(data, params);
     const action = req.url.split('?')[0]!;
@@ -114,6 +128,7 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
       url: step.url,
       audience: step.audience,
       leak: step.leak,
+      ...(paramsSchema ? { schema: { params: paramsSchema } } : {}),
       handler: async (req, reply, scope) => {
         const params = req.params as Record<string, string>;
         return show(req, reply, await step.prepare(scope, params), params);
@@ -124,6 +139,7 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
       url: step.url,
       audience: step.audience,
       leak: step.leak,
+      ...(bodySchema ? { schema: { params: paramsSchema, body: bodySchema }, form: true as const } : {}),
       handler: async (req, reply, scope) => {
         const params = req.params as Record<string, string>;
         // Load first: what the actor may not read answers 404 before the form is looked at.

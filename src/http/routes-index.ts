@@ -21,6 +21,7 @@ import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
 import { noteRoutes } from '../notes/routes.js';
 import { disclosureRoutes } from '../disclosure/routes.js';
+import { hasScheduledDisclosure } from '../disclosure/plans.js';
 import { instanceRoutes } from '../instance/routes.js';
 import { publicationSettingsRoutes } from '../publication/settings-routes.js';
 
@@ -37,7 +38,7 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...intakeRoutes(ctx),
     ...queueRoutes(ctx),
     ...reportRoutes(ctx),
-    ...irreversibleReportRoutes(ctx),
+    ...irreversibleReportRoutes(ctx, hasScheduledDisclosure),
     ...keysRoutes(ctx),
     ...adminMailRoutes(ctx),
     ...failedMailRoutes(ctx),

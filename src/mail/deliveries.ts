@@ -5,6 +5,17 @@ import type { JobRow } from '../storage/tables.js';
 import type { DeliveryProtection, MailDeliveryRow } from '../keys/tables.js';
 import type { QueuedMail } from './compose.js';
 
+/** The delivery of each of these messages with its job's status and last error (a dead job is the truth, see disclosure/recipients.ts). */
+export async function deliveriesOfMessages(db: Db, messageIds: readonly string[]) {
+  if (!messageIds.length) return [];
+  return db
+    .selectFrom('mail_deliveries')
+    .innerJoin('jobs', 'jobs.id', 'mail_deliveries.job_id')
+    .select(['mail_deliveries.message_id', 'mail_deliveries.status', 'mail_deliveries.last_error', 'mail_deliveries.job_id', 'jobs.status as job_status', 'jobs.last_error as job_error'])
+    .where('mail_deliveries.message_id', 'in', [...messageIds])
+    .execute();
+}
+
 /** Record an attempt; returns the delivery as it stands (created_at is the first attempt's). */
 export async function recordDeliveryAttempt(db: Db, job: Pick<JobRow, 'id' | 'attempts'>, mail: QueuedMail, now: Date): Promise<MailDeliveryRow> {
   const at = now.toISOString();

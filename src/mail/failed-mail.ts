@@ -8,7 +8,7 @@ import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { retryDeadJob } from '../jobs/queue.js';
-import { reportForActor, type ReportForActor } from '../reports/access.js';
+import { reportForActor, type ReportForActor } from '../reports/load-for-actor.js';
 import type { Db } from '../storage/database.js';
 import type { QueuedMail } from './compose.js';
 import { MAIL_JOB } from './outbox.js';

@@ -8,7 +8,7 @@ import type { Actor } from '../access/actor.js';
 import type { AppContext, Scope } from '../context.js';
 import { AppError } from '../errors/catalogue.js';
 import { readKeyring } from '../pgp/read.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { addAttachments, addComment } from '../reports/collaboration.js';
 import { loadReportBy } from '../reports/store.js';
 import { userKeyOf } from '../keys/public-keys.js';

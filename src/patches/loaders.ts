@@ -2,7 +2,7 @@
 // (reportForActor answers 404 otherwise, and a patch of another report is 404 too).
 import type { Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import { reportForActor, type ReportForActor } from '../reports/access.js';
+import { reportForActor, type ReportForActor } from '../reports/load-for-actor.js';
 import type { DiffView } from './diff-view.js';
 import { buildDiffView } from './diff-view.js';
 import { parsedVersion, patchVersionFileName, seriesFileName, versionsAsMbox, type DownloadNaming } from './downloads.js';

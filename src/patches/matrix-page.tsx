@@ -3,7 +3,7 @@
 import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, EmptyState, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
-import type { ReportForActor } from '../reports/access.js';
+import type { ReportForActor } from '../reports/load-for-actor.js';
 import { checkLabel, reviewLabel, type MatrixRow } from './present.js';
 import type { PatchSummary } from './store.js';
 import type { PatchTarget } from './targets.js';

@@ -3,7 +3,7 @@
 import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Button, CsrfField, EmptyState, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
-import type { ReportForActor } from '../reports/access.js';
+import type { ReportForActor } from '../reports/load-for-actor.js';
 import type { DiffView } from './diff-view.js';
 import { DiffHtml, type DiffLayout } from './diff-html.js';
 import { checkLabel, reviewLabel } from './present.js';

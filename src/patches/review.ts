@@ -3,7 +3,7 @@
 // and each project's pre-approval rule.
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { notifyReport } from '../reports/notify.js';
 import { actorName } from '../reports/timeline.js';
 import { canCommentOnPatches, reviewerRole } from './policy.js';

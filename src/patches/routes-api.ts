@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { AppContext, Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { RouteDef } from '../http/route.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { diffOf, loadPatchFor, loadReportPatches, pickVersion } from './loaders.js';
 import { detailJson, matrixJson, summaryJson } from './present.js';
 import { castVote, commentOnPatch } from './review.js';

@@ -8,7 +8,7 @@ import type { RouteDef } from '../http/route.js';
 import { formBody, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
-import { reportForActor } from '../reports/access.js';
+import { reportForActor } from '../reports/load-for-actor.js';
 import { diffOf, loadPatchFor, loadReportPatches, patchDownload, pickVersion, placeInSeries, seriesDownloadFor, type Download } from './loaders.js';
 import { MatrixPage } from './matrix-page.js';
 import { PatchPage } from './patch-page.js';

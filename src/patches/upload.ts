@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { change, type Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
-import { reportForActor, type ReportForActor } from '../reports/access.js';
+import { reportForActor, type ReportForActor } from '../reports/load-for-actor.js';
 import { notifyReport } from '../reports/notify.js';
 import type { Db } from '../storage/database.js';
 import { requestSeriesChecks } from './check-requests.js';

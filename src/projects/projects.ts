@@ -68,6 +68,19 @@ export async function getProjectById(db: Db, id: number): Promise<ProjectDetail 
   return project ? withDetail(db, project) : undefined;
 }
 
+/** The projects with these slugs (those that exist), without their detail. */
+export async function projectsBySlugs(db: Db, slugs: readonly string[]): Promise<ProjectRow[]> {
+  if (!slugs.length) return [];
+  return db.selectFrom('projects').selectAll().where('slug', 'in', [...slugs]).execute();
+}
+
+/** Whether the user holds this role on at least one of the projects. */
+export async function holdsProjectRole(db: Db, userId: number, role: ProjectRole, projectIds: readonly number[]): Promise<boolean> {
+  if (!projectIds.length) return false;
+  const row = await db.selectFrom('project_members').select('user_id').where('user_id', '=', userId).where('role', '=', role).where('project_id', 'in', [...projectIds]).executeTakeFirst();
+  return row !== undefined;
+}
+
 async function withDetail(db: Db, project: ProjectRow): Promise<ProjectDetail> {
   const [repositories, branches, members] = await Promise.all([
     db.selectFrom('project_repositories').select(['name', 'remote_url']).where('project_id', '=', project.id).orderBy('name').execute(),

@@ -7,7 +7,7 @@ import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
 import type { Db } from '../storage/database.js';
 import type { Database } from '../storage/tables.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn } from './load-for-actor.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 
 export const PUBLISH_FILES_FIELD = 'publish_files';

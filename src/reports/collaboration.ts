@@ -6,7 +6,7 @@ import { errors } from '../errors/catalogue.js';
 import type { SelectQueryBuilder } from 'kysely';
 import { attachmentScope, canComment, canContribute, canSeeVmtOnly, type AttachmentScope, type ReportAccess, type ReportAccessContext } from '../access/report-policy.js';
 import type { CommentVisibility, Database } from '../storage/tables.js';
-import { reportForActor, requireOn, type ReportForActor } from './access.js';
+import { reportForActor, requireOn, type ReportForActor } from './load-for-actor.js';
 import type { Db } from '../storage/database.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
@@ -95,6 +95,12 @@ export async function readComments(scope: Scope, reportId: number, includeVmtOnl
 export async function listAttachments(scope: Scope, reportId: number, access: ReportAccess) {
   const q = scope.app.storage.db.selectFrom('report_attachments').select(['id', 'filename', 'size', 'sha256', 'visibility', 'uploaded_label', 'created_at', 'published_at']).where('report_id', '=', reportId).orderBy('id');
   return attachmentsIn(q, attachmentScope(access)).execute();
+}
+
+/** One file of a report with its bytes, if this attachment scope may see it (served as a download). */
+export async function attachmentForDownload(db: Db, reportId: number, attachmentId: number, scope: AttachmentScope) {
+  const q = db.selectFrom('report_attachments').select(['filename', 'content', 'size', 'visibility']).where('id', '=', attachmentId).where('report_id', '=', reportId);
+  return attachmentsIn(q, scope).executeTakeFirst();
 }
 
 /** Narrows a query on report_attachments to what an attachment scope allows. */

@@ -5,7 +5,7 @@ import type { SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Button, CsrfField, Select, TextField, Time } from '../web/components.js';
 import { canManage, canSeeDisclosureExtent } from '../access/report-policy.js';
-import type { ReportForActor } from './access.js';
+import type { ReportForActor } from './load-for-actor.js';
 import type { presentSubscriptions } from './present.js';
 import { levelLabel, subscriptionLevels } from './ladder.js';
 

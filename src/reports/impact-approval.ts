@@ -5,7 +5,7 @@ import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import { canWriteWith, impactApprover, IMPACT_APPROVER_ROLES, type ApproverVerdict, type ImpactApproverRole, type ReportAccessContext } from '../access/report-policy.js';
-import { reportForActor, type ReportForActor } from './access.js';
+import { reportForActor, type ReportForActor } from './load-for-actor.js';
 import { approverRole, textHash, textVersion, type ImpactFieldsInput } from './cve-impact.js';
 import { checkedCommentBody, writeComment } from './collaboration.js';
 import { notifyReport } from './notify.js';

@@ -11,6 +11,7 @@ import { inspectKey } from '../pgp/keys.js';
 import { randomToken, sha256Hex } from '../accounts/secrets.js';
 import { addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
+import { projectsBySlugs } from '../projects/projects.js';
 import type { ReportRow } from '../storage/tables.js';
 
 export interface ReportInput {
@@ -84,7 +85,7 @@ export async function validateReportInput(scope: Scope, input: ReportInput, atta
   let projectIds: number[] = [];
   if (!slugs.length) issues.add('projects', 'Choose the affected project.');
   else {
-    const rows = await storage.db.selectFrom('projects').select(['id', 'slug', 'name', 'vmt_oversees', 'security_contact']).where('slug', 'in', slugs).execute();
+    const rows = await projectsBySlugs(storage.db, slugs);
     for (const slug of slugs) {
       const p = rows.find((r) => r.slug === slug);
       if (!p) issues.add('projects', `Unknown project "${slug.slice(0, 60)}".`);

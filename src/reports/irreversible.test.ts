@@ -37,6 +37,11 @@ describe.each(testDialects())('irreversible report steps on %s', (dialect) => {
 
     const before = await snapshot(t, report.id);
     const forms: Record<string, string>[] = [{}, { reason: 'Published upstream.' }, { confirm: 'yes' }, { confirm: 'yes', reason: '   ' }];
+    // Checked by the route's schema before the step runs: a field sent twice is no single answer.
+    const twice = await vmt.post(`/reports/${report.ref}/make-public`, { confirm: ['yes', 'yes'], reason: ['Published upstream.', 'Again.'] }, `/reports/${report.ref}/make-public`);
+    expect(twice.statusCode).toBe(400);
+    expect(twice.body).toContain('This cannot be undone.');
+    expect(await snapshot(t, report.id)).toEqual(before);
     for (const form of forms) {
       const refused = await vmt.post(`/reports/${report.ref}/make-public`, form, `/reports/${report.ref}/make-public`);
       expect(refused.statusCode, JSON.stringify(form)).toBe(400);

@@ -5,10 +5,12 @@ import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
 import type { SubscriptionLevel } from '../storage/tables.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn } from './load-for-actor.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
 import { enqueueMail } from '../mail/outbox.js';
+import { findUserByUsername } from '../accounts/users.js';
+import { holdsProjectRole } from '../projects/projects.js';
 
 export const subscriptionLevels: readonly SubscriptionLevel[] = ['lead', 'coresec', 'developer', 'reviewer', 'stakeholder'];
 export const levelLabel: Record<SubscriptionLevel, string> = {
@@ -26,19 +28,13 @@ export async function subscribe(scope: Scope, ref: string, input: { username: st
   const reason = (input.reason ?? '').trim();
   if (!reason) throw errors.field('reason', 'Say why this person needs to see the report; it is recorded on the timeline.');
   if (reason.length > 500) throw errors.field('reason', 'Use at most 500 characters.');
-  const user = await scope.app.storage.db.selectFrom('users').select(['id', 'display_name', 'disabled_at']).where('username', '=', (input.username ?? '').trim().toLowerCase()).executeTakeFirst();
+  const user = await findUserByUsername(scope.app.storage.db, input.username ?? '');
   if (!user || user.disabled_at) throw errors.field('username', 'No active account with that username.');
   if (report.subscriptions.some((s) => s.userId === user.id)) throw errors.field('username', 'Already subscribed.');
   // Coresec and leads are per project: they must hold that role on one of the report's projects.
   if (input.level === 'coresec' || input.level === 'lead') {
     const role = input.level === 'coresec' ? 'coresec' : 'lead';
-    const ok = await scope.app.storage.db
-      .selectFrom('project_members')
-      .select('user_id')
-      .where('user_id', '=', user.id)
-      .where('role', '=', role)
-      .where('project_id', 'in', report.facts.projectIds.length ? report.facts.projectIds : [-1])
-      .executeTakeFirst();
+    const ok = await holdsProjectRole(scope.app.storage.db, user.id, role, report.facts.projectIds);
     if (!ok) throw errors.field('level', `${user.display_name} is not ${role === 'coresec' ? 'a coresec member' : 'the lead'} of an affected project.`);
   }
   const readOnly = input.level === 'stakeholder';
@@ -50,9 +46,8 @@ export async function subscribe(scope: Scope, ref: string, input: { username: st
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'subscribed', { user: user.display_name, level: levelLabel[input.level], read_only: readOnly, reason }, 'vmt');
     await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'You were given access to a private vulnerability report.', visibility: 'vmt', exceptUserId: null });
     // The new subscriber is told directly (the VMT-only notice above reaches the team).
-    const target = await trx.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirstOrThrow();
     await enqueueMail(enqueue, {
-      to: [target.email],
+      to: [user.email],
       subject: `[${scope.app.config.instanceName} ${report.row.ref}] You were given access to a private vulnerability report`,
       text: `You were subscribed to report ${report.row.ref} as ${levelLabel[input.level]}.\n\nSign in to read it:\n${scope.app.config.publicUrl}/reports/${report.row.ref}\n\nThe report is under embargo: do not share it.\n`,
       headers: { 'X-Cordon-Report': report.row.ref },

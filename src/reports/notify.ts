@@ -6,6 +6,7 @@ import type { CommentVisibility, ReportRow } from '../storage/tables.js';
 import type { Config } from '../config/config.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
 import { enqueueMail, type OutgoingMail } from '../mail/outbox.js';
+import { activeUsersWithRole } from '../accounts/users.js';
 
 type Enqueue = (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 
@@ -27,13 +28,7 @@ export interface NotifyPeople {
 }
 
 export async function activeVmt(trx: Db): Promise<NotifyPeople['vmt']> {
-  return trx
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .select(['users.id', 'users.email'])
-    .where('user_roles.role', '=', 'vmt')
-    .where('users.disabled_at', 'is', null)
-    .execute();
+  return (await activeUsersWithRole(trx, 'vmt')).map(({ id, email }) => ({ id, email }));
 }
 
 /** Active subscribers of each report, by report id (one query for many reports). */

@@ -1,7 +1,7 @@
 // What each audience sees of a report (DESIGN.md §4: presenters shape what each audience sees).
 import { canSeeDisclosureExtent, canSeeVmtOnly, visibleSubscriptions, type ReportAccess } from '../access/report-policy.js';
 import type { Actor } from '../access/actor.js';
-import type { ReportForActor } from './access.js';
+import type { ReportForActor } from './load-for-actor.js';
 import type { TimelineEntry } from './timeline.js';
 import { describeEvent } from './timeline.js';
 import { formatTitleWithCves } from '../identifiers/impact.js';

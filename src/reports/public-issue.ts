@@ -1,10 +1,12 @@
 // A scrubbed public version of a report that is not a vulnerability (class E, or D handled in the open):
-// the summary and the everyone-visible comments the coordinator picks, instead of opening the thread.
+// the summary and the everyone-visible comments the coordinator picks, instead of opening the thread;
+// only what the coordinator picked is ever read back.
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn } from './load-for-actor.js';
 import { actorName, addTimelineEvent } from './timeline.js';
+import type { Db } from '../storage/database.js';
 
 /**
  * For reports that are not vulnerabilities (class E, or D handled in the open): publish a scrubbed public
@@ -29,3 +31,16 @@ export async function publishAsIssue(scope: Scope, ref: string, input: { summary
   });
 }
 
+export interface PublicIssue {
+  ref: string;
+  summary: string;
+  comments: { author: string; body: string; at: string }[];
+}
+
+/** The published issue of this report reference, or undefined when there is none. */
+export async function loadPublicIssue(db: Db, ref: string): Promise<PublicIssue | undefined> {
+  const row = await db.selectFrom('reports').select(['ref', 'public_summary']).where('ref', '=', ref).where('public_summary', 'is not', null).executeTakeFirst();
+  if (!row?.public_summary) return undefined;
+  const published = JSON.parse(row.public_summary) as Omit<PublicIssue, 'ref'>;
+  return { ref: row.ref, summary: published.summary, comments: published.comments };
+}

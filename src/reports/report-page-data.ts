@@ -1,9 +1,9 @@
 // What the report page shows, gathered by the route before rendering (kept apart from the page components
 // so the page and its action panels can both name it without importing each other).
-import type { ReportForActor } from './access.js';
+import type { ReportForActor } from './load-for-actor.js';
 import type { TimelineEntry } from './timeline.js';
 import type { CommentView, presentSubscriptions } from './present.js';
-import type { DisclosureSummary } from '../disclosure/summary.js';
+import type { DisclosureSummary } from '../disclosure/plans.js';
 import type { MailProblem } from '../mail/failed-mail.js';
 import type { ImpactPanel } from './impact-approval.js';
 

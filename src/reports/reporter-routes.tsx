@@ -4,25 +4,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext, Scope } from '../context.js';
 import { AppError, errors, type FieldIssue } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, str } from '../http/forms.js';
+import { route, type RouteDef } from '../http/route.js';
+import { formBody, keepValues } from '../http/forms.js';
 import { formAction } from '../http/form-action.js';
 import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
 import { inspectKey } from '../pgp/keys.js';
-import { addAttachments, addComment, listAttachments, readComments } from './collaboration.js';
+import { addAttachments, addComment, attachmentForDownload, listAttachments, readComments } from './collaboration.js';
 import { claimReport, reportByLink, setCredit } from './reporter.js';
 import { readTimeline } from './timeline.js';
 import { readReportForm } from './intake-multipart.js';
 import { ReporterView } from './reporter-view.js';
-import { reportForActor } from './access.js';
+import { reportForActor } from './load-for-actor.js';
 import { approveImpact } from './cve-impact.js';
 import { impactPanel, requestImpactChanges } from './impact-approval.js';
 import { intakeGuard, reportFormBodyLimit, type IntakeGate } from './intake-limits.js';
-import { Params } from '../http/schemas.js';
+import { Type } from '@sinclair/typebox';
+import { EmptyForm, FormFields, Params, Text } from '../http/schemas.js';
 
+const TokenParams = Params('token');
 
-const tokenOf = (req: FastifyRequest): string => (req.params as { token: string }).token;
 
 interface ViewForms {
   commentState?: FormState;
@@ -40,8 +41,7 @@ async function fingerprintOf(scope: Scope, key: string | null): Promise<string |
   }
 }
 
-async function showReporterView(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, forms: ViewForms = {}): Promise<FastifyReply> {
-  const token = tokenOf(req);
+async function showReporterView(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, token: string, forms: ViewForms = {}): Promise<FastifyReply> {
   const report = await reportByLink(scope, token);
   const db = app.storage.db;
   // Reporters never see VMT-only material, whoever follows the link.
@@ -84,43 +84,46 @@ async function showReporterView(app: AppContext, req: FastifyRequest, reply: Fas
 export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
   const linkParams = { params: { token: 'secret_link' } };
   return [
-    {
+    route({
       method: 'GET',
       url: '/r/:token',
-      schema: { params: Params('token') },
+      schema: { params: TokenParams },
       audience: 'public',
       leak: linkParams,
-      handler: async (req, reply, scope) => showReporterView(app, req, reply, scope),
-    },
-    {
+      handler: async (req, reply, scope) => showReporterView(app, req, reply, scope, req.params.token),
+    }),
+    route({
       method: 'POST',
       url: '/r/:token/comments',
+      schema: { params: TokenParams, body: FormFields({ body: Type.Optional(Text()) }) },
+      form: true,
       audience: 'public',
       leak: linkParams,
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
-        const token = tokenOf(req);
+        const { token } = req.params;
         const report = await reportByLink(scope, token);
         const form = formBody(req);
-        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, { commentState: { values: keepValues(form), issues }, status: error.status });
+        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, token, { commentState: { values: keepValues(form), issues }, status: error.status });
         return formAction(req, reply, { back: `/r/${token}#comments`, again, field: 'body' }, async () => {
-          await addComment(scope, report.row.ref, { body: str(form, 'body'), visibility: 'everyone' }, { reporterLink: true });
+          await addComment(scope, report.row.ref, { body: req.body.body ?? '', visibility: 'everyone' }, { reporterLink: true });
           return { to: `/r/${token}#comments`, message: 'Your comment was added and the team has been told.' };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/r/:token/attachments',
+      schema: { params: TokenParams },
       audience: 'public',
       leak: linkParams,
       // Files are intake too: the same limits as the report form, before the body is read.
       onRequest: intakeGuard(app, gate, reportFormBodyLimit(app.config)),
       handler: async (req, reply, scope) => {
-        const token = tokenOf(req);
+        const { token } = req.params;
         const report = await reportByLink(scope, token);
         const read = await readReportForm(req, app.config);
-        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, { fileState: { issues }, status: error.status });
+        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, token, { fileState: { issues }, status: error.status });
         return formAction(req, reply, { back: `/r/${token}#r-files`, again, field: 'files' }, async () => {
           if (read.issues.length) throw new AppError(read.tooLarge ? 'payload_too_large' : 'validation_failed', 'Some files could not be taken.', read.issues);
           await addAttachments(scope, report.row.ref, read.files, 'everyone', { reporterLink: true });
@@ -128,89 +131,90 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
           return { to: `/r/${token}#r-files`, message: `${n} file${n === 1 ? '' : 's'} added.` };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/r/:token/credit',
+      schema: { params: TokenParams, body: FormFields({ stay_anonymous: Type.Optional(Text(10)), credit_name: Type.Optional(Text(2_000)), credit_affiliation: Type.Optional(Text(2_000)) }) },
+      form: true,
       audience: 'public',
       leak: linkParams,
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
-        const token = tokenOf(req);
+        const { token } = req.params;
         const report = await reportByLink(scope, token);
         const form = formBody(req);
-        const anonymous = str(form, 'stay_anonymous') === 'on';
-        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, { creditState: { values: keepValues(form), issues }, status: error.status });
+        const again = (issues: FieldIssue[], error: AppError) => showReporterView(app, req, reply, scope, token, { creditState: { values: keepValues(form), issues }, status: error.status });
         return formAction(req, reply, { back: `/r/${token}#r-credit`, again, field: 'credit_name' }, async () => {
-          await setCredit(scope, report.row.id, { creditWanted: !anonymous, name: str(form, 'credit_name'), affiliation: str(form, 'credit_affiliation') });
+          const anonymous = req.body.stay_anonymous === 'on';
+          await setCredit(scope, report.row.id, { creditWanted: !anonymous, name: req.body.credit_name ?? '', affiliation: req.body.credit_affiliation ?? '' });
           return { to: `/r/${token}#r-credit`, message: anonymous ? 'You will not be credited.' : 'Your credit preference was saved.' };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/r/:token/impact/approve',
+      schema: { params: TokenParams, body: FormFields({ version: Type.Optional(Text(200)) }) },
+      form: true,
       audience: 'public',
       leak: linkParams,
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
-        const token = tokenOf(req);
+        const { token } = req.params;
         const report = await reportByLink(scope, token);
-        const form = formBody(req);
         return formAction(req, reply, { back: `/r/${token}#r-impact` }, async () => {
-          await approveImpact(scope, report.row.ref, { reporterLink: true }, { role: 'reporter', version: str(form, 'version') });
-          return { to: `/r/${token}#r-impact`, message: `Thank you: you approved version ${str(form, 'version')} of the impact description. If the team changes it, you will be asked again.` };
+          const version = req.body.version ?? '';
+          await approveImpact(scope, report.row.ref, { reporterLink: true }, { role: 'reporter', version });
+          return { to: `/r/${token}#r-impact`, message: `Thank you: you approved version ${version} of the impact description. If the team changes it, you will be asked again.` };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/r/:token/impact/changes',
+      schema: { params: TokenParams, body: FormFields({ comment: Type.Optional(Text()) }) },
+      form: true,
       audience: 'public',
       leak: linkParams,
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
-        const token = tokenOf(req);
+        const { token } = req.params;
         const report = await reportByLink(scope, token);
-        const form = formBody(req);
         return formAction(req, reply, { back: `/r/${token}#r-impact` }, async () => {
-          await requestImpactChanges(scope, report.row.ref, { comment: str(form, 'comment'), role: 'reporter' }, { reporterLink: true });
+          await requestImpactChanges(scope, report.row.ref, { comment: req.body.comment ?? '', role: 'reporter' }, { reporterLink: true });
           return { to: `/r/${token}#comments`, message: 'Your request for changes was sent to the team; it is in the conversation below.' };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/r/:token/claim',
+      schema: { params: TokenParams, body: EmptyForm },
+      form: true,
       audience: 'user',
       leak: linkParams,
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
-        const token = tokenOf(req);
+        const { token } = req.params;
         return formAction(req, reply, { back: `/r/${token}` }, async () => {
           const ref = await claimReport(scope, token);
           return { to: `/reports/${ref}`, message: `Report ${ref} is now linked to your account.` };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/r/:token/attachments/:attachmentId',
       schema: { params: Params('token', 'attachmentId') },
       audience: 'public',
       leak: { params: { token: 'secret_link', attachmentId: 'attachment' } },
       handler: async (req, reply, scope) => {
-        const { token, attachmentId } = req.params as { token: string; attachmentId: string };
+        const { token, attachmentId } = req.params;
         const report = await reportByLink(scope, token);
         if (!/^[1-9][0-9]{0,15}$/.test(attachmentId)) throw errors.notFound('attachment');
-        const file = await app.storage.db
-          .selectFrom('report_attachments')
-          .select(['filename', 'content', 'size'])
-          .where('id', '=', Number(attachmentId))
-          .where('report_id', '=', report.row.id)
-          // Never VMT-only files through the reporter's link.
-          .where('visibility', '=', 'everyone')
-          .executeTakeFirst();
+        // Never VMT-only files through the reporter's link.
+        const file = await attachmentForDownload(app.storage.db, report.row.id, Number(attachmentId), 'everyone');
         if (!file) throw errors.notFound('attachment');
         // Always a download of opaque bytes, never rendered by the browser (an uploaded HTML file must not run here).
         return reply
@@ -221,6 +225,6 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
           .header('x-robots-tag', 'noindex, nofollow')
           .send(Buffer.from(file.content));
       },
-    },
+    }),
   ];
 }

@@ -143,6 +143,17 @@ describe.each(testDialects())('the reporter’s private link on %s', (dialect) =
     expect(await credit()).toEqual({ credit_wanted: 1, credit_name: 'Ada Finder', credit_affiliation: 'Example Labs' });
   });
 
+  it('checks each form of the link against its schema first: a field sent twice is refused on the page and changes nothing', async () => {
+    const c = new TestClient(t);
+    const before = await t.ctx.storage.db.selectFrom('reports').select(['credit_wanted', 'credit_name', 'credit_affiliation', 'updated_at']).where('id', '=', main.id).executeTakeFirstOrThrow();
+    const twice = await c.post(`/r/${main.token}/credit`, { credit_name: ['Ada Finder', 'Mallory'], credit_affiliation: '' }, `/r/${main.token}`);
+    expect(twice.statusCode).toBe(400);
+    expect(twice.body).toContain('credit_name');
+    expect(await t.ctx.storage.db.selectFrom('reports').select(['credit_wanted', 'credit_name', 'credit_affiliation', 'updated_at']).where('id', '=', main.id).executeTakeFirstOrThrow()).toEqual(before);
+    // A wrong link still answers 404 whatever the body holds: the link is checked before the form.
+    expect((await c.post('/r/not-a-real-token-at-all-000000/credit', { credit_name: ['a', 'b'] }, `/r/${main.token}`)).statusCode).toBe(404);
+  });
+
   it('answers 404 for a wrong link, another report’s file, a VMT-only file, and any malformed id', async () => {
     const c = new TestClient(t);
     for (const url of [

@@ -4,13 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
 import { keepValues, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
 import { listProjects } from '../projects/projects.js';
 import { readReportForm } from './intake-multipart.js';
-import { HONEYPOT_FIELD, receiveCheckedReport, reportApiBody, reportApiBodyLimit, reportInputFromForm, reportInputFromJson, type ReportApiBody } from './intake-input.js';
+import { HONEYPOT_FIELD, receiveCheckedReport, reportApiBody, reportApiBodyLimit, reportInputFromForm, reportInputFromJson } from './intake-input.js';
 import { ReportAlreadyShownPage, ReportFormPage, ReportReceivedPage } from './intake-form.js';
 import { reportByLink } from './reporter.js';
 import { keepForOneView, takeForOneView } from '../http/shown-once.js';
@@ -93,7 +93,7 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
         return sendPage(app, req, reply, 'Report received', (ctx) => <ReportReceivedPage ctx={ctx} report={report.row} followUrl={url} now={app.clock.now()} />);
       },
     },
-    {
+    route({
       method: 'POST',
       url: '/api/v1/reports',
       audience: 'public',
@@ -103,11 +103,11 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
       bodyLimit: reportApiBodyLimit(app.config),
       schema: { body: reportApiBody(app.config) },
       handler: async (req, reply, scope) => {
-        const { input, files, issues } = reportInputFromJson(req.body as ReportApiBody, app.config);
+        const { input, files, issues } = reportInputFromJson(req.body, app.config);
         const { report, reporterToken } = await receiveCheckedReport(scope, input, files, 'api', issues);
         return reply.code(201).header('cache-control', 'no-store').send({ ref: report.ref, follow_url: followUrl(app, reporterToken) });
       },
-    },
+    }),
     ...reporterRoutes(app, gate),
   ];
 }

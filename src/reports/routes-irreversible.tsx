@@ -1,64 +1,44 @@
 // The irreversible steps on a report — make public, end the embargo (or disclose now, when a disclosure is
 // scheduled), publish files of an opened report — each behind a confirmation page with a reason, and the
 // coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
-import type { SafeHtml } from '../web/jsx.js';
+import { Type } from '@sinclair/typebox';
+import { TextList } from '../http/schemas.js';
 import type { AppContext, Scope } from '../context.js';
+import type { Db } from '../storage/database.js';
 import { errors } from '../errors/catalogue.js';
 import { list } from '../http/forms.js';
 import { irreversibleRoutes, type ConfirmView } from '../http/confirm.js';
 import type { FormState } from '../web/components.js';
 import type { RouteDef } from '../http/route.js';
 import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
-import { reportForActor, requireOn, type ReportForActor } from './access.js';
+import { reportForActor, requireOn, type ReportForActor } from './load-for-actor.js';
 import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachment-consent.js';
+import { FilePicker, type PublishableFiles } from './file-picker.js';
 import { makePublic } from './embargo/decisions.js';
 import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
 
 
-type Files = Awaited<ReturnType<typeof publishableFiles>>;
 interface Loaded {
   report: ReportForActor;
-  files: Files;
+  files: PublishableFiles;
   scheduled: boolean;
 }
 
 const refParam = { params: { ref: 'report' } } as const;
+/** The ticked files (their ids); which of them may be published is checked by publishFiles. */
+const filesForm = { [PUBLISH_FILES_FIELD]: Type.Optional(TextList()) };
 
-/** Checkboxes for the reporter's files; none is ticked unless the coordinator ticks it. */
-export function FilePicker({ files, state, opening }: { files: Files; state: FormState; opening: boolean }): SafeHtml {
-  const picked = new Set([state.values?.[PUBLISH_FILES_FIELD]].flat().map(String));
-  const error = state.issues?.find((i) => i.field === PUBLISH_FILES_FIELD);
-  return (
-    <fieldset class={`files-to-publish${error ? ' has-error' : ''}`} id={`f-${PUBLISH_FILES_FIELD}`}>
-      <legend>Files to publish{opening ? ' with the report' : ''}</legend>
-      {error ? <p class="field-error">{error.message}</p> : null}
-      {files.length ? (
-        <>
-          <p class="hint">Files stay with the people on the report (the reporter, the subscribers, the VMT) unless you tick them here.</p>
-          {files.map((f) => (
-            <div class="check">
-              <input type="checkbox" id={`pub-file-${f.id}`} name={PUBLISH_FILES_FIELD} value={String(f.id)} checked={picked.has(String(f.id))} />
-              <label for={`pub-file-${f.id}`}>
-                {f.filename} <span class="muted">({f.size} bytes, from {f.uploaded_label})</span>
-              </label>
-            </div>
-          ))}
-        </>
-      ) : (
-        <p class="muted">The report has no files to publish.</p>
-      )}
-    </fieldset>
-  );
-}
+/**
+ * Whether a disclosure is scheduled for the report: the disclosure domain knows (it sits above reports in
+ * the domain order, so the composition passes its reader in: architecture.test.ts).
+ */
+export type ScheduledDisclosure = (db: Db, reportId: number) => Promise<boolean>;
 
-async function load(app: AppContext, scope: Scope, ref: string, what: string): Promise<Loaded> {
+async function load(app: AppContext, scheduledDisclosure: ScheduledDisclosure, scope: Scope, ref: string, what: string): Promise<Loaded> {
   const report = await reportForActor(scope, ref ?? '');
   requireOn(report, scope, (a) => canManage(a) && canSeeVmtOnly(a), what);
-  const [files, plan] = await Promise.all([
-    publishableFiles(app.storage.db, report.row.id),
-    app.storage.db.selectFrom('disclosure_plans').select('state').where('report_id', '=', report.row.id).executeTakeFirst(),
-  ]);
-  return { report, files, scheduled: plan?.state === 'scheduled' };
+  const [files, scheduled] = await Promise.all([publishableFiles(app.storage.db, report.row.id), scheduledDisclosure(app.storage.db, report.row.id)]);
+  return { report, files, scheduled };
 }
 
 const stillPrivate = (d: Loaded) => {
@@ -74,7 +54,7 @@ function openingConsequences(d: Loaded): string[] {
   ];
 }
 
-export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
+export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: ScheduledDisclosure): RouteDef[] {
   const picker = (d: Loaded, opening: boolean) => (state: FormState) => <FilePicker files={d.files} state={state} opening={opening} />;
   return [
     ...irreversibleRoutes<Loaded>(app, {
@@ -82,8 +62,9 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'make the report public'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'make the report public'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `Make ${d.report.row.ref} public`,
         lead: `Open “${d.report.row.title}” now, before its embargo ends.`,
@@ -103,8 +84,9 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `End the embargo of ${d.report.row.ref}`,
         lead: `For a leak: the embargo of “${d.report.row.title}” ends now and the report opens.`,
@@ -128,8 +110,9 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}/disclosure`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'end the embargo'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
       view: (d): ConfirmView => {
         stillPrivate(d);
         if (!d.scheduled) throw errors.conflict('No disclosure is scheduled for this report.');
@@ -153,8 +136,9 @@ export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       leak: refParam,
       fields: [PUBLISH_FILES_FIELD],
+      form: filesForm,
       back: (p) => `/reports/${p.ref!}#attachments`,
-      prepare: (scope, p) => load(app, scope, p.ref!, 'publish files'),
+      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'publish files'),
       view: (d): ConfirmView => {
         if (d.report.row.visibility !== 'public') throw errors.conflict('The report is still private: pick the files when you make it public.');
         return {

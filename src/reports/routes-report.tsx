@@ -2,7 +2,6 @@
 // report's JSON, attachment downloads, and the public page of a scrubbed issue.
 import type { FastifyReply } from 'fastify';
 import { Type, type Static, type TOptional, type TSchema, type TString } from '@sinclair/typebox';
-import { raw } from '../web/jsx.js';
 import type { AppContext, Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
@@ -11,20 +10,21 @@ import { EmptyForm, FormFields, Params, StringEnum, Text, TextList } from '../ht
 import { str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import { attachmentScope, canManage, canSeeVmtOnly } from '../access/report-policy.js';
-import { renderMarkdown } from '../text/markdown.js';
-import { Time } from '../web/components.js';
 import type { CommentVisibility } from '../storage/tables.js';
 import type { ImpactApproverRole } from '../access/report-policy.js';
-import { reportForActor, type ReportForActor } from './access.js';
+import { reportForActor, type ReportForActor } from './load-for-actor.js';
 import { readTimeline } from './timeline.js';
-import { addAttachments, addComment, attachmentsIn, listAttachments, readComments } from './collaboration.js';
+import { addAttachments, addComment, attachmentForDownload, listAttachments, readComments } from './collaboration.js';
+import { loadPublicIssue } from './public-issue.js';
+import { PublicIssuePage } from './public-issue-page.js';
+import { findUserById } from '../accounts/users.js';
 import { readReportForm } from './intake-multipart.js';
 import { approveImpact, assignCve, draftImpact, impactApprovals, requestCve } from './cve-impact.js';
 import { acknowledge, assignCoordinator, markDuplicate, redirectProject, reportClasses, reportStates, setClass, setState } from './triage.js';
 import { subscribe, subscriptionLevels, unsubscribe } from './ladder.js';
 import { extendEmbargo, planDisclosure } from './embargo/decisions.js';
 import { publishAsIssue } from './public-issue.js';
-import { loadDisclosureSummary } from '../disclosure/summary.js';
+import { loadDisclosureSummary } from '../disclosure/plans.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
@@ -43,7 +43,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     readComments(scope, report.row.id, team),
     listAttachments(scope, report.row.id, report.access),
     impactApprovals(scope, report.row.id, report.row.impact_text),
-    report.row.coordinator_id ? app.storage.db.selectFrom('users').select('display_name').where('id', '=', report.row.coordinator_id).executeTakeFirst() : undefined,
+    report.row.coordinator_id ? findUserById(app.storage.db, report.row.coordinator_id) : undefined,
     impactPanel(app.storage.db, scope, report),
   ]);
   // The pre-notice recipients are the VMT's business (the disclosure page's rule).
@@ -89,7 +89,6 @@ function action<B extends TSchema>(url: string, body: B, run: (scope: Scope, ref
 }
 
 export function reportRoutes(app: AppContext): RouteDef[] {
-  const db = app.storage.db;
   return [
     route({
       method: 'GET',
@@ -142,25 +141,9 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       leak: { params: { ref: 'public_issue' } },
       schema: { params: RefParams },
       handler: async (req, reply) => {
-        const ref = req.params.ref;
-        const row = await db.selectFrom('reports').select(['ref', 'title', 'public_summary', 'updated_at']).where('ref', '=', ref).where('public_summary', 'is not', null).executeTakeFirst();
-        if (!row?.public_summary) throw errors.notFound('issue');
-        const published = JSON.parse(row.public_summary) as { summary: string; comments: { author: string; body: string; at: string }[] };
-        return sendPage(app, req, reply, `Public issue ${row.ref}`, () => (
-          <>
-            <h1>Public issue {row.ref}</h1>
-            <p class="lead">A report that was judged not to be a vulnerability, published in the open by the vulnerability management team.</p>
-            <div class="card markdown">{raw(renderMarkdown(published.summary))}</div>
-            {published.comments.map((c) => (
-              <div class="card">
-                <p class="muted">
-                  {c.author} · <Time iso={c.at} />
-                </p>
-                <div class="markdown">{raw(renderMarkdown(c.body))}</div>
-              </div>
-            ))}
-          </>
-        ));
+        const issue = await loadPublicIssue(app.storage.db, req.params.ref);
+        if (!issue) throw errors.notFound('issue');
+        return sendPage(app, req, reply, `Public issue ${issue.ref}`, () => <PublicIssuePage issue={issue} />);
       },
     }),
     route({
@@ -215,8 +198,7 @@ async function downloadAttachment(app: AppContext, { ref, attachmentId }: { ref:
   const report = await reportForActor(scope, ref);
   const id = Number(attachmentId);
   if (!Number.isInteger(id)) throw errors.notFound('attachment');
-  const q = app.storage.db.selectFrom('report_attachments').select(['filename', 'content', 'visibility']).where('id', '=', id).where('report_id', '=', report.row.id);
-  const file = await attachmentsIn(q, attachmentScope(report.access)).executeTakeFirst();
+  const file = await attachmentForDownload(app.storage.db, report.row.id, id, attachmentScope(report.access));
   if (!file) throw errors.notFound('attachment');
   // Served only as a download, never rendered: reporters' files may be exploits.
   return reply

@@ -3,9 +3,11 @@ import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { canManage } from '../access/report-policy.js';
 import type { ReportClass, ReportState } from '../storage/tables.js';
-import { reportForActor, requireOn } from './access.js';
+import { reportForActor, requireOn } from './load-for-actor.js';
 import { actorName, addTimelineEvent } from './timeline.js';
 import { notifyReport } from './notify.js';
+import { findActiveUserWithRole } from '../accounts/users.js';
+import { projectsBySlugs } from '../projects/projects.js';
 
 export const reportStates: readonly ReportState[] = ['new', 'incomplete', 'confirmed', 'triaged', 'in_progress', 'fix_committed', 'public', 'fix_released', 'invalid', 'wont_fix'];
 export const reportClasses: readonly ReportClass[] = ['A', 'B1', 'B2', 'B3', 'C1', 'C2', 'D', 'E', 'Y', 'Z'];
@@ -64,15 +66,8 @@ function actorId(scope: Scope): number | null {
 export async function assignCoordinator(scope: Scope, ref: string, username: string): Promise<void> {
   const report = await reportForActor(scope, ref);
   requireOn(report, scope, canManage, 'assign a coordinator');
-  const user = await scope.app.storage.db
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .select(['users.id', 'users.display_name'])
-    .where('users.username', '=', username.trim().toLowerCase())
-    .where('user_roles.role', '=', 'vmt')
-    // Fix: a disabled account cannot act, so it cannot coordinate (the ladder refuses disabled users too).
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst();
+  // A disabled account cannot act, so it cannot coordinate (the ladder refuses disabled users too).
+  const user = await findActiveUserWithRole(scope.app.storage.db, username, 'vmt');
   if (!user) throw errors.field('coordinator', 'The coordinator must be an active VMT member.');
   await change(scope, async ({ trx, now, audit }) => {
     await trx.updateTable('reports').set({ coordinator_id: user.id, updated_at: now.toISOString() }).where('id', '=', report.row.id).execute();
@@ -113,7 +108,7 @@ export async function setClass(scope: Scope, ref: string, cls: ReportClass): Pro
 export async function redirectProject(scope: Scope, ref: string, fromSlug: string, toSlug: string): Promise<void> {
   const report = await reportForActor(scope, ref);
   requireOn(report, scope, canManage, 'move');
-  const target = await scope.app.storage.db.selectFrom('projects').select(['id', 'name', 'vmt_oversees']).where('slug', '=', toSlug).executeTakeFirst();
+  const [target] = await projectsBySlugs(scope.app.storage.db, [toSlug]);
   if (!target) throw errors.field('to', 'Unknown project.');
   const from = report.projects.find((p) => p.slug === fromSlug);
   if (!from) throw errors.field('from', 'The report is not filed against that project.');

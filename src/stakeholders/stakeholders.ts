@@ -41,6 +41,29 @@ export async function getOrg(db: Db, id: number) {
   return { ...org, contacts, follows };
 }
 
+/** The contacts of every organisation that follows one of these projects, with the organisation's name (pre-notice recipients). */
+export async function contactsFollowingProjects(db: Db, projectIds: readonly number[]) {
+  if (!projectIds.length) return [];
+  return db
+    .selectFrom('stakeholder_contacts')
+    .innerJoin('stakeholder_orgs', 'stakeholder_orgs.id', 'stakeholder_contacts.org_id')
+    .select([
+      'stakeholder_contacts.id',
+      'stakeholder_contacts.org_id',
+      'stakeholder_orgs.name as org_name',
+      'stakeholder_contacts.kind',
+      'stakeholder_contacts.name',
+      'stakeholder_contacts.email',
+      'stakeholder_contacts.wants_encryption',
+      'stakeholder_contacts.pgp_public_key',
+    ])
+    .where('stakeholder_contacts.org_id', 'in', db.selectFrom('stakeholder_follows').select('org_id').where('project_id', 'in', [...projectIds]))
+    .orderBy('stakeholder_orgs.name')
+    .orderBy('stakeholder_contacts.name')
+    .orderBy('stakeholder_contacts.id')
+    .execute();
+}
+
 async function projectIds(trx: Db, slugs: string[]): Promise<number[]> {
   if (!slugs.length) return [];
   const rows = await trx.selectFrom('projects').select(['id', 'slug']).where('slug', 'in', slugs).execute();

@@ -7,7 +7,7 @@ import { errors } from '../../errors/catalogue.js';
 import { canManage } from '../../access/report-policy.js';
 import { cancelEmbargo, scheduleEmbargo } from './schedule.js';
 import { toUtcDate } from '../../calendar/calendar.js';
-import { reportForActor, requireOn } from '../access.js';
+import { reportForActor, requireOn } from '../load-for-actor.js';
 import { actorName, addTimelineEvent } from '../timeline.js';
 import { notifyReport } from '../notify.js';
 import { openReportIn } from './opening.js';
