@@ -23,6 +23,7 @@ import * as m0017 from './migrations/0017_request_replay.js';
 import * as m0019 from './migrations/0019_guide_starters.js';
 import * as m0020 from './migrations/0020_report_counts.js';
 import * as m0021 from './migrations/0021_csaf_well_known.js';
+import * as m0022 from './migrations/0022_markdown_html.js';
 
 interface Migration {
   version: string;
@@ -50,6 +51,7 @@ export const migrations: Migration[] = [
   { version: '0019_guide_starters', up: m0019.up },
   { version: '0020_report_counts', up: m0020.up },
   { version: '0021_csaf_well_known', up: m0021.up },
+  { version: '0022_markdown_html', up: m0022.up },
 ];
 
 export interface MigrationResult {
