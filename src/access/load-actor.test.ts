@@ -7,6 +7,8 @@ import { testDialects } from '../testing/databases.js';
 import { setInstanceRoles } from '../accounts/users.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { buildUserActor } from './load-actor.js';
+import { makePublic } from '../reports/disclosure.js';
+import { fileReport, scopeOf } from '../reports/testing/queue-fixtures.js';
 
 describe.each(testDialects())('the actor cache on %s', (dialect) => {
   let t: TestApp;
@@ -26,6 +28,24 @@ describe.each(testDialects())('the actor cache on %s', (dialect) => {
     expect((await client.get('/api/v1/reports?class=A', 'application/json')).statusCode).toBe(400);
     await setInstanceRoles(t.system, vmt.user.id, ['vmt']);
     expect((await client.get('/vmt')).statusCode).toBe(200);
+  });
+
+  it('lists and counts never show a private report after the role that let the viewer read it is gone', async () => {
+    const vmt = await makeUser(t, { username: 'vmt-lists', roles: ['vmt'] });
+    const client = await signedInClient(t, vmt);
+    const hidden = await fileReport(t, { title: 'Private cached-leak-marker-4p7', projects: ['nova'] });
+    const opened = await fileReport(t, { title: 'Opened report', projects: ['nova'] });
+    await makePublic(await scopeOf(t, vmt), opened.ref, 'Coordinated disclosure.');
+    type Page = { items: { ref: string }[]; total: number };
+    const before = (await client.get('/api/v1/reports', 'application/json')).json<Page>();
+    expect(before.items.map((i) => i.ref)).toContain(hidden.ref);
+    await setInstanceRoles(t.system, vmt.user.id, []);
+    const after = (await client.get('/api/v1/reports', 'application/json')).json<Page>();
+    expect(after.items.map((i) => i.ref)).toEqual([opened.ref]);
+    expect(after.total).toBe(1);
+    const page = await client.get('/reports');
+    expect(page.body).not.toContain('cached-leak-marker-4p7');
+    expect(page.body).toContain('1 report');
   });
 
   it('a project membership added or removed shows in the next actor built', async () => {
