@@ -1,4 +1,4 @@
-// Who is asking. Built fresh from the database on every request, so a role change takes effect at once.
+// Who is asking. Built on every request; roles and memberships come from a cache emptied by every change to them (load-actor.ts).
 import type { InstanceRole, ProjectRole } from '../storage/tables.js';
 
 export type ApiScope = 'read' | 'write' | 'admin';

@@ -1,8 +1,77 @@
-// Builds the Actor for a request from a session cookie or an API token, fresh from the database.
+// Builds the Actor for a request from a session cookie or an API token. The session (or token) and the
+// user row are read fresh on every request by the caller; the user's roles and memberships come from a
+// short-lived cache (issue 17: they were two of the four statements of every signed-in request).
+//
+// Why the cache is safe:
+// - It holds roles and memberships only, never the session: a revoked or expired session, a disabled
+//   account, a token's scopes and the MFA state are checked on every request, as before.
+// - In this process, every write to user_roles, project_members, users or projects (the tables the
+//   roles and memberships are read from or cascade from) empties it before the write runs
+//   (storage/write-watch.ts), so a role removed by this process is gone on the next request.
+// - A value read while such a write was still uncommitted, or a change made by another process (two
+//   app nodes, the CLI), lives at most ACTOR_CACHE_TTL_MS: a few seconds, like a request already in flight.
 import type { Config } from '../config/config.js';
 import type { Db } from '../storage/database.js';
+import { tableWritesOf } from '../storage/write-watch.js';
 import type { InstanceRole, ProjectRole, UserRow } from '../storage/tables.js';
 import type { ApiScope, UserActor } from './actor.js';
+
+/** How long roles and memberships read for one user are reused (see above for the bound it gives). */
+export const ACTOR_CACHE_TTL_MS = 3_000;
+const ACTOR_CACHE_MAX = 10_000;
+const ACTOR_TABLES: readonly string[] = ['user_roles', 'project_members', 'users', 'projects'];
+
+interface Grants {
+  roles: InstanceRole[];
+  members: { project_id: number; role: ProjectRole }[];
+  until: number;
+}
+
+interface GrantCache {
+  entries: Map<number, Grants>;
+  /** Bumped by every watched write: a read begun before it is not stored. */
+  generation: number;
+}
+
+const caches = new WeakMap<object, GrantCache>();
+
+function cacheOf(db: Db): GrantCache | undefined {
+  const known = caches.get(db);
+  if (known) return known;
+  const writes = tableWritesOf(db);
+  if (!writes) return undefined; // a transaction or a bare handle: always read fresh
+  const cache: GrantCache = { entries: new Map(), generation: 0 };
+  writes.onWrite((tables) => {
+    if (!ACTOR_TABLES.some((t) => tables.has(t))) return;
+    cache.entries.clear();
+    cache.generation++;
+  });
+  caches.set(db, cache);
+  return cache;
+}
+
+async function readGrants(db: Db, userId: number): Promise<Pick<Grants, 'roles' | 'members'>> {
+  const [roleRows, memberRows] = await Promise.all([
+    db.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute(),
+    db.selectFrom('project_members').select(['project_id', 'role']).where('user_id', '=', userId).execute(),
+  ]);
+  return { roles: roleRows.map((r) => r.role), members: memberRows };
+}
+
+async function grantsOf(db: Db, userId: number): Promise<Pick<Grants, 'roles' | 'members'>> {
+  const cache = cacheOf(db);
+  if (!cache) return readGrants(db, userId);
+  const now = performance.now();
+  const hit = cache.entries.get(userId);
+  if (hit && hit.until > now) return hit;
+  const generation = cache.generation;
+  const read = await readGrants(db, userId);
+  if (cache.generation === generation) {
+    if (cache.entries.size >= ACTOR_CACHE_MAX) cache.entries.clear();
+    cache.entries.set(userId, { ...read, until: now + ACTOR_CACHE_TTL_MS });
+  }
+  return read;
+}
 
 export async function buildUserActor(
   db: Db,
@@ -10,11 +79,8 @@ export async function buildUserActor(
   user: UserRow,
   via: { kind: 'session'; mfaPassed: boolean } | { kind: 'token'; scopes: ApiScope[] },
 ): Promise<UserActor> {
-  const [roleRows, memberRows] = await Promise.all([
-    db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute(),
-    db.selectFrom('project_members').select(['project_id', 'role']).where('user_id', '=', user.id).execute(),
-  ]);
-  const held = new Set<InstanceRole>(roleRows.map((r) => r.role));
+  const { roles: roleRows, members: memberRows } = await grantsOf(db, user.id);
+  const held = new Set<InstanceRole>(roleRows);
   const mfaEnrolled = user.totp_enabled_at !== null;
   // A token was created from a session that met the MFA rule, so it carries that assurance.
   const mfaPassed = via.kind === 'token' ? true : via.mfaPassed && mfaEnrolled;

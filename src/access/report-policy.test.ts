@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, UserActor } from './actor.js';
 import { testUserActor } from './testing/actors.js';
 import { can } from './policy.js';
-import { canComment, canContribute, canManage, canRead, canSeeVmtOnly, reportAccess, type ReportAccess, type ReportFacts } from './report-policy.js';
+import { canComment, canContribute, canManage, canRead, canSeeVmtOnly, readableReportParts, reportAccess, type ReportAccess, type ReportFacts } from './report-policy.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
-import { listReports, loadReportBy } from '../reports/store.js';
+import { listReports, loadReportBy, readableReportsQuery } from '../reports/store.js';
 import { subscribe, unsubscribe } from '../reports/ladder.js';
 import { makePublic } from '../reports/embargo/decisions.js';
 import { setState } from '../reports/triage.js';
@@ -174,6 +174,37 @@ describe.each(testDialects())('readableReports agrees with reportAccess on %s', 
           expect(canRead(reportAccess(actor, loaded.facts)), `${actorName} ${JSON.stringify(filter)} ${item.title}`).toBe(true);
         }
         expect(listed.total).toBe(listed.items.length);
+      }
+    }
+  });
+
+  it('the parts of the rule (public ∪ the readable-id set) are disjoint and together are the rule', async () => {
+    const { db } = t.ctx.storage;
+    for (const [actorName, actor] of actors) {
+      const whole = (await listReports(db, dialect, actor, { limit: 200 })).items.map((i) => i.id).sort((a, b) => a - b);
+      const fromParts: number[] = [];
+      for (const part of readableReportParts(actor)) fromParts.push(...(await readableReportsQuery(db, dialect, actor, {}, part).select('reports.id').execute()).map((r) => r.id));
+      expect(fromParts.sort((a, b) => a - b), actorName).toEqual(whole);
+    }
+  });
+
+  it('keyset pages (after the last row) give the same rows as numbered pages, for every actor and filter', async () => {
+    const { db } = t.ctx.storage;
+    for (const [actorName, actor] of actors) {
+      for (const filter of [{}, { text: 'private' }, { projectSlug: 'nova' }]) {
+        const byOffset: number[] = [];
+        const byCursor: number[] = [];
+        for (let page = 0; page < 5; page++) byOffset.push(...(await listReports(db, dialect, actor, { ...filter, limit: 2, offset: page * 2 })).items.map((i) => i.id));
+        let after: { receivedAt: string; id: number } | undefined;
+        for (let page = 0; page < 5; page++) {
+          const { items, total } = await listReports(db, dialect, actor, { ...filter, limit: 2, ...(after ? { after } : {}) });
+          expect(total, `${actorName} ${JSON.stringify(filter)}: the count does not depend on the page`).toBe(new Set(byOffset).size);
+          byCursor.push(...items.map((i) => i.id));
+          const last = items.at(-1);
+          if (!last) break;
+          after = { receivedAt: last.received_at, id: last.id };
+        }
+        expect(byCursor, `${actorName} ${JSON.stringify(filter)}`).toEqual(byOffset);
       }
     }
   });

@@ -140,6 +140,32 @@ async function handle(method: string, url: URL, body: string): Promise<[number, 
     ]);
     return [200, { unacknowledged, embargoSoon, inProgress, openByClass: [...counts.openByClass], allByClass: [...counts.allByClass] }];
   }
+  if (method === 'GET' && parts[0] === 'list') {
+    // The cheapest correct `/reports` for a viewer who is not VMT (issue 17): the count as the public
+    // reports (from the visibility index) plus the private ones the viewer takes part in (subscribed or
+    // filed: a probe per private report), and one keyset page newest filed first, with the page's
+    // projects and CVE ids.
+    const user = Number(url.searchParams.get('user'));
+    const cursor = /^(.+)_(\d+)$/.exec(url.searchParams.get('after') ?? '');
+    const takesPart = 'reports.reporter_user_id = ? or exists (select 1 from report_subscriptions s where s.report_id = reports.id and s.user_id = ? and s.removed_at is null)';
+    const [publicCount, privateCount, rows] = await Promise.all([
+      driver.all(`select count(*) as n from reports where visibility = 'public'`, []),
+      driver.all(`select count(*) as n from reports where visibility = 'private' and (${takesPart})`, [user, user]),
+      driver.all(
+        `select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id
+         where (reports.visibility = 'public' or ${takesPart})${cursor ? ' and (reports.received_at, reports.id) < (?, ?)' : ''}
+         order by reports.received_at desc, reports.id desc limit 50`,
+        cursor ? [user, user, cursor[1], Number(cursor[2])] : [user, user],
+      ),
+    ]);
+    const ids = rows.map((r) => Number(r.id));
+    const marks = ids.map(() => '?').join(', ') || 'null';
+    const [projects, cves] = await Promise.all([
+      driver.all(`select rp.report_id, p.id, p.slug, p.name from report_projects rp join projects p on p.id = rp.project_id where rp.report_id in (${marks}) order by p.name`, ids),
+      driver.all(`select report_id, cve_id from report_cves where report_id in (${marks}) order by cve_id`, ids),
+    ]);
+    return [200, { total: Number(publicCount[0]?.n ?? 0) + Number(privateCount[0]?.n ?? 0), rows, projects, cves }];
+  }
   if (method === 'GET' && parts[0] === 'search') {
     // The cheapest correct answer (issue 17): a count capped at 1,001 matches and the first page newest
     // filed first, the LIMIT inside the full-text query on SQLite.

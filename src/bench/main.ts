@@ -37,6 +37,10 @@ async function httpPhase(o: BenchOptions, db: BenchDatabase, seed: SeedResult, s
     const queue = await probe(app.url, { method: 'GET', paths: ['/vmt'], headers: { accept: 'text/html', cookie: vmtCookie } });
     const subscriberRefs = seed.reports.subscriberPrivateRefs.length ? seed.reports.subscriberPrivateRefs : seed.reports.privateRefs.slice(0, 100);
     if (!seed.reports.subscriberPrivateRefs.length) skipped.report_page_subscriber = 'the subscriber has no private report in this sample; the report page scenario reads private reports as VMT';
+    // The reviewer's second page of /reports starts after the first page's last row (keyset paging).
+    const firstPage = await fetch(`${app.url}/api/v1/reports`, { headers: { accept: 'application/json', cookie: subscriberCookie } });
+    const secondPageAfter = firstPage.ok ? ((await firstPage.json()) as { next_after: string | null }).next_after : null;
+    if (!secondPageAfter) skipped.reports_list = `the reviewer's /api/v1/reports answered ${firstPage.status} without a second page; not loaded`;
     const list = defineScenarios({
       advisoryRefs: seed.advisories?.refs ?? [],
       subscriberCookie: seed.reports.subscriberPrivateRefs.length ? subscriberCookie : vmtCookie,
@@ -44,6 +48,7 @@ async function httpPhase(o: BenchOptions, db: BenchDatabase, seed: SeedResult, s
       vmtCookie,
       queuePath: queue.ok ? '/vmt' : '/reports',
       projectSlugs: seed.people.projects.slice(0, 50).map((p) => p.slug),
+      ...(secondPageAfter ? { reviewer: { userId: seed.people.subscriberId, cookie: subscriberCookie, secondPageAfter } } : {}),
     });
     if (!seed.advisories) skipped.advisory_page = skipped.advisory_json = `no advisories were seeded (${seed.skipped.advisories ?? 'unknown reason'})`;
     if (!queue.ok) skipped.vmt_queue_page = `GET /vmt answered ${queue.status}; the queue scenario loads /reports as a VMT member instead`;

@@ -54,6 +54,8 @@ export interface ScenarioInputs {
   /** Path of the VMT queue: /vmt, or /reports when the queue page is not there. */
   queuePath: string;
   projectSlugs: string[];
+  /** `/reports` as the subscribed reviewer (not VMT): their id, and the keyset cursor of their second page. */
+  reviewer?: { userId: number; cookie: string; secondPageAfter: string };
 }
 
 const html = { accept: 'text/html' };
@@ -92,6 +94,16 @@ export function defineScenarios(x: ScenarioInputs): Scenario[] {
     app: { method: 'GET', paths: [x.queuePath], headers: { ...html, cookie: x.vmtCookie } },
     baseline: { method: 'GET', paths: ['/queue'], headers: {} },
   });
+  if (x.reviewer) {
+    const after = encodeURIComponent(x.reviewer.secondPageAfter);
+    list.push({
+      name: 'reports_list',
+      what: '/reports as a subscribed project security reviewer who is not VMT, first and second page in turn (GET /reports, session cookie)',
+      read: true,
+      app: { method: 'GET', paths: ['/reports', `/reports?page=2&after=${after}`], headers: { ...html, cookie: x.reviewer.cookie } },
+      baseline: { method: 'GET', paths: [`/list?user=${x.reviewer.userId}`, `/list?user=${x.reviewer.userId}&after=${after}`], headers: {} },
+    });
+  }
   list.push({
     name: 'search',
     what: 'full-text search over every report as a VMT member (GET /api/v1/reports?q=…)',

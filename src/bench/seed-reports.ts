@@ -10,6 +10,7 @@ import type { CommentVisibility, Database, ReportClass, ReportState, Subscriptio
 import type { Progress } from './progress.js';
 import { insertRows, type SeededPeople, type SeededProject } from './seed-people.js';
 import { commentText, reportText, type Random } from './synthetic-text.js';
+import { renderMarkdown } from '../text/markdown.js';
 
 const HISTORY_DAYS = 8 * 365;
 const EMBARGO_DAYS = 90;
@@ -23,7 +24,7 @@ interface PlannedReport {
   projectIds: number[];
   subscriptions: { user_id: number; level: SubscriptionLevel; read_only: number; reason: string }[];
   events: NewEvent[];
-  comments: { author_id: number | null; author_label: string; body: string; visibility: CommentVisibility; created_at: string }[];
+  comments: { author_id: number | null; author_label: string; body: string; body_html: string; visibility: CommentVisibility; created_at: string }[];
   cves: string[];
 }
 
@@ -118,7 +119,9 @@ function planReport(r: Random, people: SeededPeople, now: Date, index: number, r
     for (let c = 0; c < n; c++) {
       const author = r.pick(authors);
       const vmtOnly = author === coordinator && r.chance(0.3);
-      comments.push({ author_id: author, author_label: author ? (people.names.get(author) ?? 'someone') : 'reporter', body: commentText(r), visibility: vmtOnly ? 'vmt' : 'everyone', created_at: iso(acked + (c + 1) * 3_600_000) });
+      const body = commentText(r);
+      // Rendered when written, as the app does (migration 0022).
+      comments.push({ author_id: author, author_label: author ? (people.names.get(author) ?? 'someone') : 'reporter', body, body_html: renderMarkdown(body), visibility: vmtOnly ? 'vmt' : 'everyone', created_at: iso(acked + (c + 1) * 3_600_000) });
     }
   }
 
@@ -126,8 +129,10 @@ function planReport(r: Random, people: SeededPeople, now: Date, index: number, r
     ref,
     title: text.title,
     description: text.description,
+    description_html: renderMarkdown(text.description),
     affected_versions: `<${r.int(20, 30)}.0.0`,
     reproduction: '',
+    reproduction_html: '',
     already_public: 0,
     exploited: 0,
     disclosure_terms: '',

@@ -2,6 +2,7 @@
 // (receiveReport, source 'email'). The triagers see how it arrived — encrypted or not, and the
 // signature status — in a VMT-only note on the report; the reporter gets a receipt they can reply to.
 import { change, systemScope, type AppContext } from '../context.js';
+import { renderMarkdown } from '../text/markdown.js';
 import { AppError } from '../errors/catalogue.js';
 import { checkEmailAddress } from '../identifiers/email.js';
 import { checkRecipientPublicKey, formatFingerprint } from '../keys/public-keys.js';
@@ -111,7 +112,7 @@ export async function fileMailedReport(app: AppContext, opened: OpenedMail, opti
   await change(scope, async ({ trx, now, enqueue }) => {
     const row = await trx
       .insertInto('report_comments')
-      .values({ report_id: report.id, author_id: null, author_label: MAIL_LABEL, body: note, visibility: 'vmt', created_at: now.toISOString() })
+      .values({ report_id: report.id, author_id: null, author_label: MAIL_LABEL, body: note, body_html: renderMarkdown(note), visibility: 'vmt', created_at: now.toISOString() })
       .returning('id')
       .executeTakeFirstOrThrow();
     await addTimelineEvent(trx, report.id, now, { id: null, label: MAIL_LABEL }, 'comment', { comment_id: row.id }, 'vmt');

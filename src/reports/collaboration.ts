@@ -1,6 +1,7 @@
 // Comments and attachments on a report. VMT-only comments are for the team alone; everything else is seen
 // by everyone who can read the report (reporter included).
 import { createHash } from 'node:crypto';
+import { renderMarkdown } from '../text/markdown.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { SelectQueryBuilder } from 'kysely';
@@ -39,7 +40,7 @@ export function checkedCommentBody(raw: string | undefined, field = 'body'): str
 export async function writeComment(trx: Db, now: Date, report: ReportForActor, who: { id: number | null; label: string }, body: string, visibility: CommentVisibility): Promise<number> {
   const row = await trx
     .insertInto('report_comments')
-    .values({ report_id: report.row.id, author_id: who.id, author_label: report.access === 'reporter' && who.id !== null ? `${who.label} (reporter)` : who.label, body, visibility, created_at: now.toISOString() })
+    .values({ report_id: report.row.id, author_id: who.id, author_label: report.access === 'reporter' && who.id !== null ? `${who.label} (reporter)` : who.label, body, body_html: renderMarkdown(body), visibility, created_at: now.toISOString() })
     .returning('id')
     .executeTakeFirstOrThrow();
   await addTimelineEvent(trx, report.row.id, now, who, 'comment', { comment_id: row.id }, visibility);

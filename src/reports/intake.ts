@@ -2,6 +2,7 @@
 // embargo deadlines, the acknowledgement deadline, the team's notification — are written in one
 // transaction, so an accepted report is never lost and never half-made.
 import { createHash, randomBytes } from 'node:crypto';
+import { renderMarkdown } from '../text/markdown.js';
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import { checkEmailAddress } from '../identifiers/email.js';
@@ -122,8 +123,10 @@ export async function receiveReport(scope: Scope, input: ReportInput, attachment
         ref: newReportRef(),
         title: input.title.trim(),
         description: input.description,
+        description_html: renderMarkdown(input.description),
         affected_versions: input.affectedVersions ?? '',
         reproduction: input.reproduction ?? '',
+        reproduction_html: renderMarkdown(input.reproduction ?? ''),
         already_public: alreadyPublic ? 1 : 0,
         exploited: input.exploited ? 1 : 0,
         disclosure_terms: input.disclosureTerms ?? '',

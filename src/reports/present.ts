@@ -14,6 +14,8 @@ export interface CommentView {
   id: number;
   author: string;
   body: string;
+  /** The stored rendering of `body` (migration 0022), for the page only. */
+  bodyHtml: string | null;
   visibility: 'everyone' | 'vmt';
   created_at: string;
 }
@@ -60,7 +62,7 @@ export function presentReport(report: ReportForActor, actor: Actor, timeline: Ti
     cves: report.cves,
     impact: r.impact_text,
     subscriptions: presentSubscriptions(report, actor).map((s) => ({ username: s.username, level: s.level, read_only: s.readOnly, ...('reason' in s ? { reason: s.reason } : {}), added_at: s.addedAt })),
-    comments,
+    comments: comments.map((c) => ({ id: c.id, author: c.author, body: c.body, visibility: c.visibility, created_at: c.created_at })),
     attachments: attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, visibility: a.visibility, created_at: a.created_at, ...(team ? { published: a.published_at !== null } : {}) })),
     timeline: timeline.map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, visibility: e.visibility, text: describeEvent(e) })),
     your_access: report.access satisfies ReportAccess,

@@ -3,7 +3,7 @@
 import type { FieldIssue } from '../errors/catalogue.js';
 import { SLUG_RE } from '../projects/projects.js';
 import type { ReportClass, ReportState } from '../storage/tables.js';
-import type { ReportListFilter } from './store.js';
+import type { ListCursor, ReportListFilter } from './store.js';
 import { SEARCH_MAX_LENGTH } from './queue-search.js';
 import { reportClasses, reportStates } from './triage.js';
 
@@ -70,6 +70,14 @@ export function parseReportListQuery(query: unknown, options: { triage: boolean 
   if (values.visibility === 'private' || values.visibility === 'public') filter.visibility = values.visibility;
   else if (values.visibility) issues.push({ field: 'visibility', message: 'Use private or public.' });
 
+  // `after`: where the page before ended (keyset paging, see ReportListFilter.after).
+  const rawAfter = one(raw, 'after');
+  if (rawAfter) {
+    const cursor = parseListCursor(rawAfter);
+    if (!cursor) issues.push({ field: 'after', message: 'This page link is damaged: follow the list’s “Older” link again, or use a page number.' });
+    else filter.after = cursor;
+  }
+
   let page = 1;
   const rawPage = one(raw, 'page');
   if (rawPage) {
@@ -81,12 +89,27 @@ export function parseReportListQuery(query: unknown, options: { triage: boolean 
   return { filter, page, values, issues };
 }
 
+// A cursor is "<received_at>_<id>" of a list's last row, as written by listCursorText.
+const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))_(\d{1,15})$/;
+
+export function parseListCursor(text: string): ListCursor | undefined {
+  const m = CURSOR.exec(text);
+  return m ? { receivedAt: m[1]!, id: Number(m[2]) } : undefined;
+}
+
+export function listCursorText(row: { received_at: string; id: number }): string {
+  return `${row.received_at}_${row.id}`;
+}
+
 function quoteList(values: string[]): string {
   return values.map((v) => `"${Array.from(v).slice(0, 40).join('')}"`).join(', ');
 }
 
-/** The query string for the same filters on another page (page 1 is left out). */
-export function listQueryString(values: ReportListValues, page: number): string {
+/**
+ * The query string for the same filters on another page (page 1 is left out); `after` makes it a keyset
+ * link (the page number then only numbers the rows shown).
+ */
+export function listQueryString(values: ReportListValues, page: number, after?: string): string {
   const params = new URLSearchParams();
   if (values.q) params.set('q', values.q);
   for (const s of values.state) params.append('state', s);
@@ -94,6 +117,7 @@ export function listQueryString(values: ReportListValues, page: number): string 
   if (values.project) params.set('project', values.project);
   if (values.visibility) params.set('visibility', values.visibility);
   if (page > 1) params.set('page', String(page));
+  if (after) params.set('after', after);
   const text = params.toString();
   return text ? `?${text}` : '';
 }

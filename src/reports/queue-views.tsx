@@ -221,8 +221,11 @@ export function FilterForm(p: FilterFormProps): SafeHtml {
   );
 }
 
-/** "Showing 51–100 of 123" with Newer / Older links that keep the filters. */
-export function Pager({ action, values, page, total, shown, capped = false }: { action: string; values: ReportListValues; page: number; total: number; shown: number; capped?: boolean }): SafeHtml {
+/**
+ * "Showing 51–100 of 123" with Newer / Older links that keep the filters. With `next` (the cursor of the
+ * last row shown) "Older" is a keyset link, so a deep page does not skip every row before it.
+ */
+export function Pager({ action, values, page, total, shown, capped = false, next }: { action: string; values: ReportListValues; page: number; total: number; shown: number; capped?: boolean; next?: string }): SafeHtml {
   const first = (page - 1) * PAGE_SIZE + 1;
   // A capped count ("1,000+") does not say where the matches end: a full page means there may be more.
   const hasOlder = capped ? shown === PAGE_SIZE : page * PAGE_SIZE < total;
@@ -236,7 +239,7 @@ export function Pager({ action, values, page, total, shown, capped = false }: { 
       ) : null}
       <span class="muted">{shown ? `Showing ${first}–${first + shown - 1} of ${of}` : capped ? `Page ${page}` : `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}`}</span>
       {hasOlder ? (
-        <a href={`${action}${listQueryString(values, page + 1)}`} rel="next">
+        <a href={`${action}${listQueryString(values, page + 1, next)}`} rel="next">
           Older →
         </a>
       ) : null}

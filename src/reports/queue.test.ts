@@ -178,6 +178,7 @@ describe.each(testDialects())('report lists and the triage queue on %s', (dialec
       total_capped: false,
       page: 1,
       page_size: 50,
+      next_after: null,
     });
     const mine = (await apiList(t, '?state=confirmed', { client: clients.reporter })).json();
     expect(mine.items).toHaveLength(1);
@@ -218,6 +219,7 @@ describe.each(testDialects())('report lists and the triage queue on %s', (dialec
       ['?page=two', undefined, 'page', 'Use a page number from 1 to 10000.'],
       ['?project=Not%20A%20Slug', undefined, 'project', 'A project is named by its slug: lowercase letters, digits and dashes.'],
       ['?visibility=secret', undefined, 'visibility', 'Use private or public.'],
+      ['?after=2026-01-01_12', undefined, 'after', 'This page link is damaged: follow the list’s “Older” link again, or use a page number.'],
     ];
     for (const [query, client, field, message] of cases) {
       const res = await apiList(t, query, client ? { client } : undefined);
@@ -341,12 +343,22 @@ describe.each(testDialects())('report list paging on %s', (dialect) => {
     const third = (await vmtClient.get('/api/v1/reports?page=3', 'application/json')).json();
     expect(third).toMatchObject({ items: [], total: 55, page: 3 });
 
+    // The API's keyset cursor gives the same second page as the page number (issue 17).
+    const firstWithCursor = (await vmtClient.get('/api/v1/reports', 'application/json')).json<Page & { next_after: string }>();
+    const byCursor = (await vmtClient.get(`/api/v1/reports?page=2&after=${encodeURIComponent(firstWithCursor.next_after)}`, 'application/json')).json<Page & { next_after: string | null }>();
+    expect(byCursor.items.map((i) => i.title)).toEqual(second.items.map((i) => i.title));
+    expect(byCursor).toMatchObject({ total: 55, next_after: null });
+
     const page1 = await vmtClient.get('/reports?project=nova&visibility=private');
     expect(page1.body).toContain('Showing 1–50 of 53');
-    expect(page1.body).toContain('<a href="/reports?project=nova&amp;visibility=private&amp;page=2" rel="next">');
+    // "Older" is a keyset link: after the last row shown (its filing time and id).
+    const older = /<a href="(\/reports\?project=nova&amp;visibility=private&amp;page=2&amp;after=[^"]+)" rel="next">/.exec(page1.body);
+    expect(older).not.toBeNull();
     expect(page1.body).not.toContain('rel="prev"');
-    const page2 = await vmtClient.get('/reports?project=nova&visibility=private&page=2');
+    const page2 = await vmtClient.get(older![1]!.replace(/&amp;/g, '&'));
     expect(page2.body).toContain('Showing 51–53 of 53');
+    const main = (html: string) => html.slice(html.indexOf('<main'), html.indexOf('</main>'));
+    expect(main((await vmtClient.get('/reports?project=nova&visibility=private&page=2')).body)).toBe(main(page2.body));
     expect(page2.body).toContain('<a href="/reports?project=nova&amp;visibility=private" rel="prev">');
     expect(page2.body).not.toContain('rel="next"');
   });

@@ -4,7 +4,7 @@ import { raw, type SafeHtml } from '../web/jsx.js';
 import type { PageContext } from '../web/layout.js';
 import { Badge, Button, Countdown, CsrfField, Select, TextField, TextWithTimes, Time } from '../web/components.js';
 import { canComment, canContribute, canManage, canSeeVmtOnly } from '../access/report-policy.js';
-import { renderMarkdown } from '../text/markdown.js';
+import { storedMarkdown } from '../text/markdown.js';
 import { daysLeft } from '../calendar/calendar.js';
 import { describeEvent } from './timeline.js';
 import { displayTitle } from './present.js';
@@ -82,7 +82,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
       {manage ? <WorkPanel ctx={ctx} d={d} /> : null}
       <div class="card">
         <h2>Report</h2>
-        <div class="markdown">{raw(renderMarkdown(r.description))}</div>
+        <div class="markdown">{raw(storedMarkdown(r.description_html, r.description))}</div>
         <dl class="facts">
           <dt>Received</dt>
           <dd>
@@ -97,7 +97,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
           {r.reproduction ? (
             <>
               <dt>How to reproduce</dt>
-              <dd class="markdown">{raw(renderMarkdown(r.reproduction))}</dd>
+              <dd class="markdown">{raw(storedMarkdown(r.reproduction_html, r.reproduction))}</dd>
             </>
           ) : null}
           <dt>Already public / exploited</dt>
@@ -192,7 +192,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
               <header>
                 <strong>{c.author}</strong> · <Time iso={c.created_at} /> {c.visibility === 'vmt' ? <Badge tone="warn">VMT only</Badge> : null}
               </header>
-              <div class="markdown">{raw(renderMarkdown(c.body))}</div>
+              <div class="markdown">{raw(storedMarkdown(c.bodyHtml, c.body))}</div>
             </article>
           ))
         ) : (

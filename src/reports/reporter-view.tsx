@@ -7,7 +7,7 @@ import type { PageContext } from '../web/layout.js';
 import type { Config } from '../config/config.js';
 import type { ReportRow, ReportState } from '../storage/tables.js';
 import { daysLeft, describeRemaining } from '../calendar/calendar.js';
-import { renderMarkdown } from '../text/markdown.js';
+import { storedMarkdown } from '../text/markdown.js';
 import { describeEvent, type TimelineEntry } from './timeline.js';
 import type { LoadedReport } from './store.js';
 import { describeBytes } from './intake-multipart.js';
@@ -114,15 +114,16 @@ function Moment({ at, now, timeZone, label }: { at: string; now: Date; timeZone:
   );
 }
 
-function Markdown({ text }: { text: string }): SafeHtml {
+function Markdown({ text, html }: { text: string; html?: string | null }): SafeHtml {
   if (!text.trim()) return <span class="muted">—</span>;
-  return <div class="markdown">{raw(renderMarkdown(text))}</div>;
+  return <div class="markdown">{raw(storedMarkdown(html, text))}</div>;
 }
 
 export interface ReporterComment {
   id: number;
   author_label: string;
   body: string;
+  body_html?: string | null;
   created_at: string;
 }
 
@@ -272,9 +273,9 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
           <dd>{p.pgpFingerprint ? <code class="fingerprint">{p.pgpFingerprint}</code> : <span class="muted">none given</span>}</dd>
         </dl>
         <h3>Description</h3>
-        <Markdown text={row.description} />
+        <Markdown text={row.description} html={row.description_html} />
         <h3>How to reproduce</h3>
-        <Markdown text={row.reproduction} />
+        <Markdown text={row.reproduction} html={row.reproduction_html} />
       </section>
 
       <section class="card" aria-labelledby="r-files">
@@ -319,7 +320,7 @@ export function ReporterView(p: ReporterViewProps): SafeHtml {
               <header>
                 <strong>{c.author_label}</strong> · <Time iso={c.created_at} />
               </header>
-              <Markdown text={c.body} />
+              <Markdown text={c.body} html={c.body_html} />
             </article>
           ))
         ) : (

@@ -13,7 +13,7 @@ import { listProjects } from '../projects/projects.js';
 import { EmptyState, ErrorSummary } from '../web/components.js';
 import { loadReportRows, loadTriageQueue } from './queue-data.js';
 import { presentListItem } from './queue-present.js';
-import { PAGE_SIZE, parseReportListQuery } from './queue-query.js';
+import { listCursorText, PAGE_SIZE, parseReportListQuery } from './queue-query.js';
 import { searchTerms } from './queue-search.js';
 import { SEARCH_COUNT_CAP } from './store.js';
 import { FilterForm, Pager, ReportListTable } from './queue-views.js';
@@ -31,14 +31,21 @@ function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
 // Documented in /api/openapi.json (src/http/openapi.ts reads `description`); Fastify itself ignores it.
 const LIST_API_SCHEMA: RouteSchemas & { description: string } = {
   description:
-    'Query: `q` (search words in title and description; a CVE id or report reference finds that report), `state`, `class` (VMT only), `project`, `visibility`, `page` (50 per page). ' +
-    'Answer: `{ items, total, total_capped, page, page_size }`. Lists count exactly. A search (`q`) lists newest filed first and counts at most ' +
+    'Query: `q` (search words in title and description; a CVE id or report reference finds that report), `state`, `class` (VMT only), `project`, `visibility`, `page` (50 per page), ' +
+    '`after` (the `next_after` of the page before: the next page by keyset, however deep). ' +
+    'Answer: `{ items, total, total_capped, page, page_size, next_after }` (`next_after` is null on a page that is not full). Lists count exactly. A search (`q`) lists newest filed first and counts at most ' +
     `${SEARCH_COUNT_CAP.toLocaleString('en')} matches: \`total_capped: true\` means there are more than \`total\` (shown as "${SEARCH_COUNT_CAP.toLocaleString('en')}+"); page on while a page is full.`,
 };
 
 /** "1,000+" when a search's count stopped at its cap (SEARCH_COUNT_CAP), the exact number otherwise. */
 function countText(result: { total: number; capped?: boolean }): string {
   return result.capped ? `${result.total.toLocaleString('en')}+` : String(result.total);
+}
+
+/** The keyset cursor of a full page's last row, for its "Older" link (undefined when the page is not full). */
+function nextCursor(rows: { item: { received_at: string; id: number } }[]): string | undefined {
+  const last = rows.at(-1);
+  return rows.length === PAGE_SIZE && last ? listCursorText(last.item) : undefined;
 }
 
 async function reportListPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, actor: Actor): Promise<FastifyReply> {
@@ -75,7 +82,7 @@ async function reportListPage(app: AppContext, req: FastifyRequest, reply: Fasti
           ) : (
             <EmptyState>{filtered ? 'No reports match these filters.' : actor.kind === 'user' ? 'There are no reports you can see yet.' : 'No report has been opened yet.'}</EmptyState>
           )}
-          {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} capped={result.capped ?? false} shown={result.rows.length} /> : null}
+          {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} capped={result.capped ?? false} shown={result.rows.length} next={nextCursor(result.rows)} /> : null}
         </>
       )}
     </>
@@ -102,7 +109,7 @@ export function queueRoutes(app: AppContext): RouteDef[] {
         const parsed = parseReportListQuery(req.query, { triage });
         if (parsed.issues.length) throw errors.validation(parsed.issues, 'Some filters are not valid.');
         const { rows, total, capped } = await loadReportRows(db, dialect, actor, parsed.filter);
-        return { items: rows.map((r) => presentListItem(r, triage)), total, total_capped: capped ?? false, page: parsed.page, page_size: PAGE_SIZE };
+        return { items: rows.map((r) => presentListItem(r, triage)), total, total_capped: capped ?? false, page: parsed.page, page_size: PAGE_SIZE, next_after: nextCursor(rows) ?? null };
       },
     },
     {

@@ -51,7 +51,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
   return {
     report,
     timeline,
-    comments: comments.map((c): CommentView => ({ id: c.id, author: c.author_label, body: c.body, visibility: c.visibility, created_at: c.created_at })),
+    comments: comments.map((c): CommentView => ({ id: c.id, author: c.author_label, body: c.body, bodyHtml: c.body_html, visibility: c.visibility, created_at: c.created_at })),
     attachments,
     subscriptions: presentSubscriptions(report, scope.actor),
     approvals,

@@ -1,6 +1,6 @@
 // Reading reports: one report with the facts the policy needs, and lists filtered by the policy.
 import type { Actor } from '../access/actor.js';
-import { readableReports, readsEveryReport, type ReportFacts } from '../access/report-policy.js';
+import { readableReportParts, readableReports, readsEveryReport, type ReportFacts } from '../access/report-policy.js';
 import type { Db, DialectName } from '../storage/database.js';
 import type { ReportClass, ReportRow, ReportState, SubscriptionLevel } from '../storage/tables.js';
 import { reportTextMatch, searchTerms, wordsOnlySearch } from './queue-search.js';
@@ -75,7 +75,19 @@ export interface ReportListFilter {
   visibility?: 'private' | 'public';
   limit?: number;
   offset?: number;
+  /**
+   * Keyset paging: the page starts after this row (the last row of the page before), so a deep page
+   * reads only its own rows instead of skipping `offset` ones. Lists newest filed first only (the
+   * default order, and a search's newest-filed-first by id); `offset` is then ignored.
+   */
+  after?: ListCursor;
   order?: 'received_desc' | 'embargo_asc' | 'ack_deadline_asc';
+}
+
+/** Where a page of a newest-first list ends: the last row's filing time and id (ties broken by id). */
+export interface ListCursor {
+  receivedAt: string;
+  id: number;
 }
 
 export interface ReportListItem {
@@ -97,8 +109,8 @@ export interface ReportListItem {
 }
 
 /** Reports the actor may read, with the filter's conditions; the policy filter is always applied (DESIGN.md §5). */
-export function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter) {
-  let q = db.selectFrom('reports').where(readableReports(actor));
+export function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor, filter: ReportListFilter, policyPart?: ReturnType<typeof readableReportParts>[number]) {
+  let q = db.selectFrom('reports').where(policyPart ?? readableReports(actor));
   if (filter.state?.length) q = q.where('reports.state', 'in', filter.state);
   const classes = filter.class ?? [];
   if (classes.length) {
@@ -151,11 +163,14 @@ export async function listReports(
   knownTotal?: number,
 ): Promise<{ items: ReportListItem[]; total: number; capped: boolean }> {
   const limit = Math.max(1, Math.min(filter.limit ?? 50, 200));
-  const offset = Math.max(0, filter.offset ?? 0);
   const text = filter.text?.trim();
+  const order = text ? 'id_desc' : (filter.order ?? 'received_desc');
+  // A cursor pages only the newest-first orders; the queue's sections (other orders) never carry one.
+  const after = order === 'id_desc' || order === 'received_desc' ? filter.after : undefined;
+  const offset = after ? 0 : Math.max(0, filter.offset ?? 0);
   // Words alone, for someone who reads every report: the full-text engine answers alone (queue-search.ts).
   const wordsOnly = text && readsEveryReport(actor) && !filtersMoreThanText(filter) ? wordsOnlySearch(dialect, text) : undefined;
-  const q = wordsOnly ? db.selectFrom('reports').where(wordsOnly.page(limit, offset)) : readableReportsQuery(db, dialect, actor, filter);
+  let q = wordsOnly ? db.selectFrom('reports').where(wordsOnly.page(limit, offset, after?.id)) : readableReportsQuery(db, dialect, actor, filter);
   let total: number;
   let capped = false;
   if (knownTotal !== undefined) total = knownTotal;
@@ -165,8 +180,14 @@ export async function listReports(
       : Number((await db.selectFrom(q.select('reports.id').limit(SEARCH_COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     capped = n > SEARCH_COUNT_CAP;
     total = Math.min(n, SEARCH_COUNT_CAP);
-  } else total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const order = text ? 'id_desc' : (filter.order ?? 'received_desc');
+  } else {
+    // One count per disjoint part of the policy (the public reports, the viewer's readable-id set), each
+    // from its own index, summed: no report is tested against the whole rule (report-policy.ts).
+    const counts = await Promise.all(readableReportParts(actor).map((part) => readableReportsQuery(db, dialect, actor, filter, part).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()));
+    total = counts.reduce((sum, c) => sum + Number(c.n), 0);
+  }
+  if (after && order === 'id_desc' && !wordsOnly?.pagedInside) q = q.where('reports.id', '<', after.id);
+  if (after && order === 'received_desc') q = q.where((eb) => eb(eb.refTuple('reports.received_at', 'reports.id'), '<', eb.tuple(after.receivedAt, after.id)));
   const [column, direction] =
     order === 'embargo_asc'
       ? (['reports.embargo_end_at', 'asc'] as const)
@@ -197,7 +218,7 @@ export async function listReports(
     .orderBy(column, direction)
     .orderBy('reports.id', 'desc')
     .limit(limit)
-    // SQLite's words-only page has its offset inside the full-text query already.
+    // SQLite's words-only page has its offset (or its cursor) inside the full-text query already.
     .offset(wordsOnly?.pagedInside ? 0 : offset)
     .execute();
   return { items, total, capped };

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type Databas
 import pg from 'pg';
 import type { Database } from './tables.js';
 import { Sealer } from './sealing.js';
+import { watchedKysely } from './write-watch.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -109,7 +110,7 @@ export function openStorage(options: OpenOptions): Storage {
     // which would crash the process just the same. Its next query fails, the caller sees that (a 503),
     // and the pool drops the client when it is released.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = watchedKysely((plugins) => new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins }));
     const url = new URL(options.databaseUrl);
     return {
       db,
@@ -127,7 +128,7 @@ export function openStorage(options: OpenOptions): Storage {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
+  const db = watchedKysely((plugins) => new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite), plugins }));
   return { db, dialect: 'sqlite', describe: `SQLite ${file}`, secrets, close: () => db.destroy() };
 }
 

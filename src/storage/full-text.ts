@@ -29,8 +29,11 @@ export function reportHasWords(dialect: DialectName, terms: readonly string[]): 
  * (wordsOnlySearch) for when it applies.
  */
 export interface WordsOnlySearch {
-  /** The condition for one page; with `pagedInside`, the page's LIMIT and OFFSET are in it already. */
-  page(limit: number, offset: number): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool>;
+  /**
+   * The condition for one page; with `pagedInside`, the page's LIMIT and OFFSET (or its keyset cursor:
+   * ids below `beforeId`) are in it already.
+   */
+  page(limit: number, offset: number, beforeId?: number): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool>;
   pagedInside: boolean;
   countCapped(cap: number): RawBuilder<{ n: number }>;
 }
@@ -47,7 +50,10 @@ export function reportWordsOnly(dialect: DialectName, terms: readonly string[]):
   }
   const q = fts5QueryText(terms);
   return {
-    page: (limit, offset) => () => sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${q} order by rowid desc limit ${limit} offset ${offset})`,
+    page: (limit, offset, beforeId) => () =>
+      beforeId === undefined
+        ? sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${q} order by rowid desc limit ${limit} offset ${offset})`
+        : sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${q} and rowid < ${beforeId} order by rowid desc limit ${limit})`,
     pagedInside: true,
     // The FTS table alone: the wide reports table is not read to count.
     countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select rowid from reports_fts where reports_fts match ${q} limit ${cap + 1})`,

@@ -23,6 +23,7 @@ import * as m0017 from './migrations/0017_request_replay.js';
 import * as m0019 from './migrations/0019_guide_starters.js';
 import * as m0020 from './migrations/0020_report_counts.js';
 import * as m0021 from './migrations/0021_csaf_well_known.js';
+import * as m0022 from './migrations/0022_markdown_html.js';
 import * as m0023 from './migrations/0023_site_inputs.js';
 
 interface Migration {
@@ -51,6 +52,7 @@ export const migrations: Migration[] = [
   { version: '0019_guide_starters', up: m0019.up },
   { version: '0020_report_counts', up: m0020.up },
   { version: '0021_csaf_well_known', up: m0021.up },
+  { version: '0022_markdown_html', up: m0022.up },
   { version: '0023_site_inputs', up: m0023.up },
 ];
 

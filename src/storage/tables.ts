@@ -235,6 +235,9 @@ export interface ReportsTable {
   description: string;
   affected_versions: string;
   reproduction: string;
+  /** The sanitised HTML of `description` and `reproduction`, or NULL: render the source (migration 0022). */
+  description_html: string | null;
+  reproduction_html: string | null;
   already_public: Flag;
   exploited: Flag;
   disclosure_terms: string;
@@ -304,6 +307,8 @@ export interface ReportCommentsTable {
   author_id: number | null;
   author_label: string;
   body: string;
+  /** The sanitised HTML of `body`, or NULL: render the source (migration 0022). */
+  body_html: string | null;
   visibility: CommentVisibility;
   created_at: Timestamp;
 }

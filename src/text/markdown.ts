@@ -63,6 +63,14 @@ export function renderMarkdown(text: string): string {
   return sanitizeHtml(markdown.render(text), sanitizeOptions);
 }
 
+/**
+ * The HTML of a text whose rendering is stored next to it (migration 0022): the stored one, rendered once
+ * when written; NULL (not rendered yet, or the source changed since) renders the source now.
+ */
+export function storedMarkdown(html: string | null | undefined, source: string): string {
+  return html ?? renderMarkdown(source);
+}
+
 /** Only the sanitiser: for HTML from elsewhere (imports) that must meet the same allow-list. */
 export function sanitizeRenderedHtml(html: string): string {
   return sanitizeHtml(html, sanitizeOptions);
