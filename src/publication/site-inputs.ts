@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdvisoryRecord } from '../advisories/record.js';
 import type { Db } from '../storage/database.js';
-import type { SiteContext } from './outputs.js';
+import type { advisoryFiles, SiteContext } from './outputs.js';
+
+/** The published record the site's advisory files are rendered from. */
+type PublishedAdvisory = Parameters<typeof advisoryFiles>[0];
 
 /** The root of the running code: dist/ when built, src/ under the tests. */
 const CODE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,7 +40,7 @@ export function siteGeneratorId(): string {
 }
 
 /** The fingerprint of everything one advisory's files are made from. */
-export function advisoryInputsFingerprint(record: AdvisoryRecord, site: SiteContext): string {
+export function advisoryInputsFingerprint(record: PublishedAdvisory, site: SiteContext): string {
   // The whole profile, not only this record's settings: a change anywhere in it renders everything again.
   const inputs = { record, profile: site.profile, instanceName: site.instanceName, signed: site.teamKey !== null };
   return createHash('sha256').update(siteGeneratorId()).update('\0').update(JSON.stringify(inputs)).digest('hex');
