@@ -13,7 +13,7 @@ import { roleLabel } from '../web/layout.js';
 import { createAccount, findUserById, instanceRoles, listUsers, rolesOf, setDisabled, setInstanceRoles } from '../accounts/users.js';
 import { createInvite } from '../accounts/invites.js';
 import { listAuditEvents } from '../audit/audit.js';
-import { AuditTable } from '../audit/routes.js';
+import { AuditTable } from '../audit/audit-page.js';
 import { jobCounts } from '../jobs/queue.js';
 import type { InstanceRole } from '../storage/tables.js';
 import { firstRunChecklist, staffingNotes } from '../instance/checklist.js';

@@ -16,6 +16,7 @@ import { buildUserActor } from '../access/load-actor.js';
 import { findLiveToken } from '../accounts/api-tokens.js';
 import { loadSession, SESSION_COOKIE } from '../accounts/sessions.js';
 import { sha256Hex } from '../accounts/secrets.js';
+import { findUserById } from '../accounts/users.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import { storageFault, storageFaultError } from '../errors/storage-faults.js';
@@ -135,7 +136,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     if (auth !== undefined) {
       const match = /^Bearer\s+(\S+)$/.exec(auth);
       const token = match ? await findLiveToken(ctx.storage.db, now, match[1]!) : undefined;
-      const user = token ? await ctx.storage.db.selectFrom('users').selectAll().where('id', '=', token.userId).executeTakeFirst() : undefined;
+      const user = token ? await findUserById(ctx.storage.db, token.userId) : undefined;
       if (!token || !user || user.disabled_at) throw errors.unauthenticated();
       req.actor = await buildUserActor(ctx.storage.db, config, user, { kind: 'token', scopes: token.scopes });
       return;
