@@ -87,6 +87,11 @@ export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
 }
 
+export async function countProjects(db: Db): Promise<number> {
+  const row = await db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 async function replaceReposAndBranches(trx: Db, projectId: number, input: ProjectInput): Promise<void> {
   if (input.repositories) {
     await trx.deleteFrom('project_repositories').where('project_id', '=', projectId).execute();

@@ -27,6 +27,11 @@ export async function listOrgs(db: Db) {
   return orgs.map((o) => ({ ...o, contacts: Number(counts.find((c) => c.org_id === o.id)?.n ?? 0) }));
 }
 
+export async function countOrgs(db: Db): Promise<number> {
+  const row = await db.selectFrom('stakeholder_orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function getOrg(db: Db, id: number) {
   const org = await db.selectFrom('stakeholder_orgs').selectAll().where('id', '=', id).executeTakeFirst();
   if (!org) return undefined;
