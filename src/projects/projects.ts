@@ -87,6 +87,11 @@ export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
 }
 
+/** The projects the VMT oversees, by name (those an inbound report may be filed under). */
+export async function vmtOverseenProjects(db: Db): Promise<{ slug: string; name: string }[]> {
+  return db.selectFrom('projects').select(['slug', 'name']).where('vmt_oversees', '=', 1).orderBy('name').execute();
+}
+
 export async function countProjects(db: Db): Promise<number> {
   const row = await db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -159,13 +164,12 @@ export async function updateProject(scope: Scope, slug: string, input: Partial<P
   return (await getProjectById(scope.app.storage.db, id))!;
 }
 
+/** Grants or removes a project role; the caller has found the user (accounts: findUserByUsername). */
 export async function setProjectMember(scope: Scope, slug: string, userId: number, role: ProjectRole, member: boolean): Promise<void> {
   if (!projectRoles.includes(role)) throw errors.field('role', 'Use lead, coresec or core_reviewer.');
   await change(scope, async ({ trx, now, audit }) => {
     const project = await trx.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!project) throw errors.notFound('project');
-    const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-    if (!user) throw errors.field('user', 'No such user.');
     if (member) {
       await trx
         .insertInto('project_members')
