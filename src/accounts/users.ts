@@ -41,6 +41,23 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row.n);
 }
 
+export async function countActiveUsers(db: Db): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('disabled_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** How many active accounts hold each instance role. */
+export async function activeRoleCounts(db: Db): Promise<Map<InstanceRole, number>> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select(['user_roles.role', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('users.disabled_at', 'is', null)
+    .groupBy('user_roles.role')
+    .execute();
+  return new Map(rows.map((r) => [r.role, Number(r.n)]));
+}
+
 export interface PreparedAccount {
   username: string;
   email: string;

@@ -1,11 +1,12 @@
 // Projects: name, slug, description, git repositories and supported branches, VMT oversight, and
 // per-project roles (lead/liaison, coresec, core reviewers) — DESIGN.md §1.
-import { change, type Scope } from '../context.js';
+import { change, type ChangeTools, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { ProjectRole, ProjectRow } from '../storage/tables.js';
 
 export const projectRoles: readonly ProjectRole[] = ['lead', 'coresec', 'core_reviewer'];
+export const isProjectRole = (role: string): role is ProjectRole => (projectRoles as readonly string[]).includes(role);
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // git check-ref-format rules that matter here, and no shell metacharacters at all.
 const BRANCH_RE = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
@@ -85,6 +86,46 @@ async function withDetail(db: Db, project: ProjectRow): Promise<ProjectDetail> {
 
 export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
+}
+
+export async function projectIdBySlug(db: Db, slug: string): Promise<number | undefined> {
+  return (await db.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+}
+
+/** The ids of the projects with these slugs (those that exist), as slug → id. */
+export async function projectIdsBySlugs(db: Db, slugs: readonly string[]): Promise<Map<string, number>> {
+  if (!slugs.length) return new Map();
+  const rows = await db.selectFrom('projects').select(['id', 'slug']).where('slug', 'in', [...slugs]).execute();
+  return new Map(rows.map((r) => [r.slug, r.id]));
+}
+
+/**
+ * Inside the caller's change: gives a user a project role an invitation carried, with its audit event.
+ * False when the project is gone (deleted since the invitation was sent).
+ */
+export async function grantInvitedProjectRole(tools: ChangeTools, projectId: number, userId: number, role: ProjectRole): Promise<boolean> {
+  const { trx, now, audit } = tools;
+  const project = await trx.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+  if (!project) return false;
+  await trx
+    .insertInto('project_members')
+    .values({ project_id: project.id, user_id: userId, role, granted_at: now.toISOString() })
+    .onConflict((oc) => oc.columns(['project_id', 'user_id', 'role']).doNothing())
+    .execute();
+  await audit('project.member_added', 'project', project.id, undefined, { user_id: userId, role, via: 'invite' });
+  return true;
+}
+
+/** Every project, oldest first, with whether it has supported branches and git repositories yet. */
+export async function projectsSetUp(db: Db): Promise<{ id: number; slug: string; name: string; hasBranches: boolean; hasRepositories: boolean }[]> {
+  const [projects, branches, repositories] = await Promise.all([
+    db.selectFrom('projects').select(['id', 'slug', 'name']).orderBy('id').execute(),
+    db.selectFrom('project_branches').select('project_id').distinct().execute(),
+    db.selectFrom('project_repositories').select('project_id').distinct().execute(),
+  ]);
+  const withBranches = new Set(branches.map((b) => b.project_id));
+  const withRepositories = new Set(repositories.map((r) => r.project_id));
+  return projects.map((p) => ({ ...p, hasBranches: withBranches.has(p.id), hasRepositories: withRepositories.has(p.id) }));
 }
 
 /** The projects the VMT oversees, by name (those an inbound report may be filed under). */
