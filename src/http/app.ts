@@ -32,6 +32,7 @@ import { openApiDocument } from './openapi.js';
 import { leadingCsrfToken, readLeadingCsrfField } from './multipart.js';
 import { registerIdempotency } from './idempotency.js';
 import { schemaValidationError } from './validation-errors.js';
+import { Params } from './schemas.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -179,8 +180,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   app.setErrorHandler(async (error: FastifyError | AppError, req, reply) => toErrorResponse(ctx, error, req, reply));
   app.setNotFoundHandler(async (req, reply) => toErrorResponse(ctx, errors.notFound(), req, reply));
 
-  app.get('/assets/:file', { config: { leak: { params: { file: 'public_asset' } } } }, async (req, reply) => {
-    const asset = assets[(req.params as { file: string }).file];
+  app.get<{ Params: { file: string } }>('/assets/:file', { schema: { params: Params('file') }, config: { leak: { params: { file: 'public_asset' } } } }, async (req, reply) => {
+    // Own keys only: "constructor" names no asset.
+    const asset = Object.hasOwn(assets, req.params.file) ? assets[req.params.file] : undefined;
     if (!asset) throw errors.notFound();
     return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });

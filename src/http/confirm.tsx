@@ -13,7 +13,8 @@ import type { UserActor } from '../access/actor.js';
 import { formBody, keepValues, str, type FormBody } from './forms.js';
 import { sendPage } from './render.js';
 import { formAction } from './form-action.js';
-import type { Audience, LeakSpec, RouteDef } from './route.js';
+import { route, type Audience, type LeakSpec, type RouteDef } from './route.js';
+import { FormFields, Params, Text } from './schemas.js';
 
 
 export const MAX_REASON = 2000;
@@ -108,24 +109,33 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
     const action = req.url.split('?')[0]!;
     return sendPage(app, req, reply, view.title, (ctx) => <ConfirmPage ctx={ctx} action={action} back={step.back(params)} view={view} state={state} />, { status });
   };
+  // The URL's parameters, and the form: the confirmation, the reason and the step's own fields, all text
+  // (the step checks what they say; a refusal of the schema shows the confirmation again, formAction).
+  const names = [...step.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+  const params = Params(...names);
+  const body = FormFields({
+    confirm: Type.Optional(Text(10)),
+    reason: Type.Optional(Text()),
+    ...Object.fromEntries((step.fields ?? []).map((f) => [f, Type.Optional(Text(200_000))])),
+  });
   return [
-    {
+    route({
       method: 'GET',
       url: step.url,
       audience: step.audience,
       leak: step.leak,
-      handler: async (req, reply, scope) => {
-        const params = req.params as Record<string, string>;
-        return show(req, reply, await step.prepare(scope, params), params);
-      },
-    },
-    {
+      schema: { params },
+      handler: async (req, reply, scope) => show(req, reply, await step.prepare(scope, req.params), req.params),
+    }),
+    route({
       method: 'POST',
       url: step.url,
       audience: step.audience,
       leak: step.leak,
+      form: true,
+      schema: { params, body },
       handler: async (req, reply, scope) => {
-        const params = req.params as Record<string, string>;
+        const params = req.params;
         // Load first: what the actor may not read answers 404 before the form is looked at.
         const data = await step.prepare(scope, params);
         const form = formBody(req);
@@ -140,6 +150,6 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
           return { to: done.location, message: done.message };
         });
       },
-    },
+    }),
   ];
 }
