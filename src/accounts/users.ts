@@ -166,3 +166,48 @@ export async function listUsers(db: Db, opts: { limit?: number; offset?: number 
   const roles = await db.selectFrom('user_roles').select(['user_id', 'role']).where('user_id', 'in', users.map((u) => u.id)).execute();
   return users.map((u) => ({ ...u, roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role) }));
 }
+
+// What other domains ask of accounts (issue 16 item 1: accounts owns `users` and `user_roles`).
+
+/** A person's display name, or null for no such user. */
+export async function displayNameOf(db: Db, userId: number): Promise<string | null> {
+  return (await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst())?.display_name ?? null;
+}
+
+/** Display names by user id (those that exist). */
+export async function displayNamesByIds(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+/** Usernames by user id (those that exist). */
+export async function usernamesByIds(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((r) => [r.id, r.username]));
+}
+
+/** The active (not disabled) accounts that hold an instance role, e.g. the VMT to notify. */
+export async function activeUsersWithRole(db: Db, role: InstanceRole): Promise<Pick<UserRow, 'id' | 'username' | 'email' | 'display_name'>[]> {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.email', 'users.display_name'])
+    .where('user_roles.role', '=', role)
+    .where('users.disabled_at', 'is', null)
+    .orderBy('users.id')
+    .execute();
+}
+
+/** The active account with this username that holds the role (a coordinator must be an active VMT member). */
+export async function activeUserWithRole(db: Db, username: string, role: InstanceRole): Promise<Pick<UserRow, 'id' | 'username' | 'email' | 'display_name'> | undefined> {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.email', 'users.display_name'])
+    .where('users.username', '=', username.trim().toLowerCase())
+    .where('user_roles.role', '=', role)
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst();
+}

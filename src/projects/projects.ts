@@ -223,3 +223,49 @@ export async function setProjectMember(scope: Scope, slug: string, userId: numbe
     await audit(member ? 'project.member_added' : 'project.member_removed', 'project', project.id, undefined, { user_id: userId, role });
   });
 }
+
+// What other domains ask of projects (issue 16 item 1: projects owns its four tables).
+
+export async function projectRowBySlug(db: Db, slug: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+/** The projects with these slugs (those that exist), in no particular order. */
+export async function projectRowsBySlugs(db: Db, slugs: readonly string[]): Promise<ProjectRow[]> {
+  if (!slugs.length) return [];
+  return db.selectFrom('projects').selectAll().where('slug', 'in', [...slugs]).execute();
+}
+
+/** Whether the user holds this project role on any of these projects. */
+export async function holdsProjectRole(db: Db, userId: number, role: ProjectRole, projectIds: readonly number[]): Promise<boolean> {
+  if (!projectIds.length) return false;
+  const row = await db.selectFrom('project_members').select('user_id').where('user_id', '=', userId).where('role', '=', role).where('project_id', 'in', [...projectIds]).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One git repository of a project by name. */
+export async function projectRepository(db: Db, projectId: number, name: string): Promise<{ name: string; remote_url: string } | undefined> {
+  return db.selectFrom('project_repositories').select(['name', 'remote_url']).where('project_id', '=', projectId).where('name', '=', name).executeTakeFirst();
+}
+
+/** Every git repository with its project, by project slug then name; one project's when a slug is given. */
+export async function repositoriesWithProjects(db: Db, projectId?: number): Promise<{ projectId: number; slug: string; name: string; remote_url: string }[]> {
+  let q = db
+    .selectFrom('project_repositories')
+    .innerJoin('projects', 'projects.id', 'project_repositories.project_id')
+    .select(['projects.id as projectId', 'projects.slug', 'project_repositories.name', 'project_repositories.remote_url'])
+    .orderBy('projects.slug')
+    .orderBy('project_repositories.name');
+  if (projectId !== undefined) q = q.where('projects.id', '=', projectId);
+  return q.execute();
+}
+
+/** The repositories (by name) and supported branches (in their order) of these projects. */
+export async function repositoriesAndBranchesOf(db: Db, projectIds: readonly number[]): Promise<{ repositories: { project_id: number; name: string }[]; branches: { project_id: number; name: string }[] }> {
+  if (!projectIds.length) return { repositories: [], branches: [] };
+  const [repositories, branches] = await Promise.all([
+    db.selectFrom('project_repositories').select(['project_id', 'name']).where('project_id', 'in', [...projectIds]).orderBy('name').execute(),
+    db.selectFrom('project_branches').select(['project_id', 'name']).where('project_id', 'in', [...projectIds]).orderBy('position').execute(),
+  ]);
+  return { repositories, branches };
+}
