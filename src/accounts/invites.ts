@@ -4,7 +4,7 @@ import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { InstanceRole, InvitePurpose, ProjectRole } from '../storage/tables.js';
-import { projectRoles } from '../projects/projects.js';
+import { grantInvitedProjectRole, isProjectRole, projectIdBySlug } from '../projects/projects.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { countUsers, insertAccount, instanceRoles, prepareAccount } from './users.js';
 import { lockForTransaction } from '../storage/locks.js';
@@ -136,16 +136,8 @@ export async function acceptInvite(
     const user = await insertAccount(scope, tools, prepared, purpose === 'setup' ? 'setup.first_admin_created' : 'user.invite_accepted');
     await trx.updateTable('invites').set({ user_id: user.id }).where('id', '=', invite.id).execute();
     // Project roles the invitation carries (one person may be VMT, a project's lead and its coresec at once).
-    for (const pr of parseInvitedProjectRoles(invite.project_roles)) {
-      const project = await trx.selectFrom('projects').select('id').where('id', '=', pr.projectId).executeTakeFirst();
-      if (!project) continue; // deleted since the invitation was sent
-      await trx
-        .insertInto('project_members')
-        .values({ project_id: project.id, user_id: user.id, role: pr.role, granted_at: now.toISOString() })
-        .onConflict((oc) => oc.columns(['project_id', 'user_id', 'role']).doNothing())
-        .execute();
-      await audit('project.member_added', 'project', project.id, undefined, { user_id: user.id, role: pr.role, via: 'invite' });
-    }
+    // A project deleted since the invitation was sent is skipped.
+    for (const pr of parseInvitedProjectRoles(invite.project_roles)) await grantInvitedProjectRole(tools, pr.projectId, user.id, pr.role);
     await audit('invite.used', 'invite', invite.id, undefined, { user_id: user.id });
     return user;
   });
@@ -157,10 +149,16 @@ export interface InvitedProjectRole {
   role: ProjectRole;
 }
 
+/** Invitations an administrator has sent (not self-registrations or setup links). */
+export async function countInvitationsSent(db: Db): Promise<number> {
+  const row = await db.selectFrom('invites').select((eb) => eb.fn.countAll<number>().as('n')).where('purpose', '=', 'invite').where('created_by', 'is not', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 function parseInvitedProjectRoles(json: string | undefined): InvitedProjectRole[] {
   try {
     const parsed = JSON.parse(json ?? '[]') as { project_id?: unknown; role?: unknown }[];
-    return parsed.flatMap((p) => (typeof p.project_id === 'number' && projectRoles.includes(p.role as ProjectRole) ? [{ projectId: p.project_id, role: p.role as ProjectRole }] : []));
+    return parsed.flatMap((p) => (typeof p.project_id === 'number' && typeof p.role === 'string' && isProjectRole(p.role) ? [{ projectId: p.project_id, role: p.role }] : []));
   } catch {
     return [];
   }
@@ -174,10 +172,10 @@ export async function createInvite(scope: Scope, input: { email: string; roles: 
   for (const r of input.roles ?? []) if (!instanceRoles.includes(r)) issues.add('roles', `Unknown role ${r}.`);
   const granted: InvitedProjectRole[] = [];
   for (const pr of input.projectRoles ?? []) {
-    const project = await storage.db.selectFrom('projects').select('id').where('slug', '=', pr.project).executeTakeFirst();
-    if (!project) issues.add('project_roles', `There is no project ${pr.project.slice(0, 64)}.`);
-    else if (!projectRoles.includes(pr.role as ProjectRole)) issues.add('project_roles', `Unknown project role ${pr.role.slice(0, 32)}: use lead, coresec or core_reviewer.`);
-    else if (!granted.some((g) => g.projectId === project.id && g.role === pr.role)) granted.push({ projectId: project.id, role: pr.role as ProjectRole });
+    const projectId = await projectIdBySlug(storage.db, pr.project);
+    if (projectId === undefined) issues.add('project_roles', `There is no project ${pr.project.slice(0, 64)}.`);
+    else if (!isProjectRole(pr.role)) issues.add('project_roles', `Unknown project role ${pr.role.slice(0, 32)}: use lead, coresec or core_reviewer.`);
+    else if (!granted.some((g) => g.projectId === projectId && g.role === pr.role)) granted.push({ projectId, role: pr.role });
   }
   issues.throwIfAny();
   const token = randomToken(32);

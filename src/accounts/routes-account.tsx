@@ -6,7 +6,8 @@ import { apiScopes } from '../access/actor.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
+import { EmptyForm, FormFields, Params, StringEnum, Text, TextList } from '../http/schemas.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
@@ -103,18 +104,21 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         )),
     },
     { method: 'GET', url: '/account/security', audience: 'user', handler: async (req, reply, { actor }) => securityPage(app, req, reply, actor) },
-    {
+    route({
       method: 'POST',
       url: '/account/totp/start',
+      schema: { body: EmptyForm },
       audience: 'user',
       handler: async (req, reply, scope) => {
         await startTotpEnrolment(scope, scope.actor.userId);
         return reply.redirect('/account/security', 303);
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/account/totp/confirm',
+      form: true,
+      schema: { body: FormFields({ code: Type.Optional(Text(100)) }) },
       audience: 'user',
       handler: async (req, reply, scope) => {
         const again = (issues: FieldIssue[], error: AppError) => securityPage(app, req, reply, scope.actor, { issues }, error.status);
@@ -125,7 +129,7 @@ export function accountRoutes(app: AppContext): RouteDef[] {
           return reply.redirect(RECOVERY_CODES_PATH, 303);
         });
       },
-    },
+    }),
     {
       method: 'GET',
       url: RECOVERY_CODES_PATH,
@@ -168,9 +172,11 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         ));
       },
     },
-    {
+    route({
       method: 'POST',
       url: '/account/totp/disable',
+      form: true,
+      schema: { body: FormFields({ code: Type.Optional(Text(100)) }) },
       audience: 'user',
       handler: async (req, reply, scope) => {
         const again = (issues: FieldIssue[], error: AppError) => securityPage(app, req, reply, scope.actor, { issues }, error.status);
@@ -179,7 +185,7 @@ export function accountRoutes(app: AppContext): RouteDef[] {
           return { to: '/account/security', message: 'Two-factor authentication is off.', kind: 'info' };
         });
       },
-    },
+    }),
     {
       method: 'GET',
       url: '/account/tokens',
@@ -190,9 +196,11 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         return tokensPage(app, req, reply, actor, undefined, made?.token);
       },
     },
-    {
+    route({
       method: 'POST',
       url: '/account/tokens',
+      form: true,
+      schema: { body: FormFields({ name: Type.Optional(Text(200)), scopes: Type.Optional(TextList(100)), expires_in_days: Type.Optional(Text(10)) }) },
       audience: 'user',
       handler: async (req, reply, scope) => {
         const form = formBody(req);
@@ -206,18 +214,19 @@ export function accountRoutes(app: AppContext): RouteDef[] {
           return reply.redirect('/account/tokens', 303);
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/account/tokens/:tokenId/revoke',
+      schema: { params: Params('tokenId'), body: EmptyForm },
       audience: 'user',
       leak: { params: { tokenId: 'api_token' } },
       handler: async (req, reply, scope) => {
-        await revokeApiToken(scope, scope.actor.userId, Number((req.params as { tokenId: string }).tokenId));
+        await revokeApiToken(scope, scope.actor.userId, Number(req.params.tokenId));
         return redirectWithFlash(reply, '/account/tokens', 'success', 'Token revoked.');
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/tokens',
       audience: 'user',
@@ -225,7 +234,7 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 80 }),
-            scopes: Type.Array(Type.Union(apiScopes.map((s) => Type.Literal(s))), { minItems: 1 }),
+            scopes: Type.Array(StringEnum(apiScopes), { minItems: 1, maxItems: 50 }),
             expires_in_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
           },
           { additionalProperties: false },
@@ -233,15 +242,16 @@ export function accountRoutes(app: AppContext): RouteDef[] {
       },
       handler: async (req, reply, scope) => {
         requireFullSession(scope.actor);
-        const body = req.body as { name: string; scopes: string[]; expires_in_days?: number };
+        const body = req.body;
         const { id, token } = await createApiToken(scope, scope.actor.userId, { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days ?? null });
         return reply.code(201).send({ id, token, note: 'Store this token now; it is not shown again.' });
       },
-    },
+    }),
     { method: 'GET', url: '/account/sessions', audience: 'user', handler: async (req, reply, { actor }) => sessionsPage(app, req, reply, actor) },
-    {
+    route({
       method: 'POST',
       url: '/account/sessions/revoke-others',
+      schema: { body: EmptyForm },
       audience: 'user',
       handler: async (req, reply, scope) => {
         await change(scope, async ({ trx, now, audit }) => {
@@ -251,7 +261,7 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         });
         return redirectWithFlash(reply, '/account/sessions', 'success', 'Signed out everywhere else.');
       },
-    },
+    }),
   ];
 }
 

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { change, type AppContext, type Scope } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
 import { formBody, keepValues, str } from '../http/forms.js';
 import { redirectWithFlash, safeNext, sendPage } from '../http/render.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
@@ -13,7 +13,12 @@ import { acceptInvite, findLiveInvite, requestPasswordReset, requestRegistration
 import { knownDevice, rememberDevice } from './throttle.js';
 import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.js';
 import { findUserById } from './users.js';
-import { Params } from '../http/schemas.js';
+import { Type } from '@sinclair/typebox';
+import { FormFields, Params, Text } from '../http/schemas.js';
+
+const TokenParams = Params('token');
+const Email = Type.Optional(Text(320));
+const Password = Type.Optional(Text(1_024));
 
 
 function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): void {
@@ -91,9 +96,11 @@ export function authRoutes(app: AppContext): RouteDef[] {
 
   return [
     { method: 'GET', url: '/login', audience: 'public', handler: async (req, reply) => loginPage(req, reply) },
-    {
+    route({
       method: 'POST',
       url: '/login',
+      form: true,
+      schema: { body: FormFields({ login: Type.Optional(Text(320)), password: Password }) },
       audience: 'public',
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
@@ -111,7 +118,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
           return reply.redirect(result.needsTotp ? `/login/totp?next=${encodeURIComponent(next)}` : next, 303);
         });
       },
-    },
+    }),
     {
       method: 'GET',
       url: '/login/totp',
@@ -121,9 +128,11 @@ export function authRoutes(app: AppContext): RouteDef[] {
         return totpPage(app, req, reply);
       },
     },
-    {
+    route({
       method: 'POST',
       url: '/login/totp',
+      form: true,
+      schema: { body: FormFields({ code: Type.Optional(Text(100)) }) },
       audience: 'public',
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
@@ -139,7 +148,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
           return reply.redirect(safeNext((req.query as { next?: string }).next), 303);
         });
       },
-    },
+    }),
     {
       method: 'POST',
       url: '/logout',
@@ -162,9 +171,11 @@ export function authRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       handler: async (req, reply) => registerPage(app, req, reply),
     },
-    {
+    route({
       method: 'POST',
       url: '/register',
+      form: true,
+      schema: { body: FormFields({ email: Email }) },
       audience: 'public',
       rateLimitPerMinute: 10,
       handler: async (req, reply, scope) => {
@@ -177,25 +188,28 @@ export function authRoutes(app: AppContext): RouteDef[] {
           return { to: '/', message: 'Check your mail: we have sent the next step to that address.', kind: 'info' };
         });
       },
-    },
+    }),
     ...(['setup', 'invite'] as const).flatMap((purpose): RouteDef[] => [
-      {
+      route({
         method: 'GET',
         url: `/${purpose}/:token`,
         audience: 'public',
         leak: { params: { token: 'secret_link' } },
-        handler: async (req, reply) => invitePage(app, req, reply, purpose),
-      },
-      {
+        schema: { params: TokenParams },
+        handler: async (req, reply) => invitePage(app, req, reply, purpose, req.params.token),
+      }),
+      route({
         method: 'POST',
         url: `/${purpose}/:token`,
         audience: 'public',
         rateLimitPerMinute: 10,
         leak: { params: { token: 'secret_link' } },
+        form: true,
+        schema: { params: TokenParams, body: FormFields({ username: Type.Optional(Text(200)), email: Email, display_name: Type.Optional(Text(200)), password: Password }) },
         handler: async (req, reply, scope) => {
-          const { token } = req.params as { token: string };
+          const { token } = req.params;
           const form = formBody(req);
-          const again = (issues: FieldIssue[], error: AppError) => invitePage(app, req, reply, purpose, { values: keepValues(form), issues }, error.status);
+          const again = (issues: FieldIssue[], error: AppError) => invitePage(app, req, reply, purpose, token, { values: keepValues(form), issues }, error.status);
           return formAction(req, reply, { back: `/${purpose}/${token}`, again }, async () => {
             const user = await acceptInvite(scope, purpose, token, accountInput(form));
             await signIn(app, req, reply, user.id, false);
@@ -212,7 +226,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
             };
           });
         },
-      },
+      }),
     ]),
     {
       method: 'GET',
@@ -220,39 +234,42 @@ export function authRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       handler: async (req, reply) => forgotPage(app, req, reply),
     },
-    {
+    route({
       method: 'POST',
       url: '/password/forgot',
+      schema: { body: FormFields({ email: Email }) },
       audience: 'public',
       rateLimitPerMinute: 5,
       handler: async (req, reply, scope) => {
         await requestPasswordReset(scope, str(formBody(req), 'email'));
         return redirectWithFlash(reply, '/login', 'info', 'If an account uses that address, a reset link is on its way.');
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/password/reset/:token',
-      schema: { params: Params('token') },
+      schema: { params: TokenParams },
       audience: 'public',
       leak: { params: { token: 'secret_link' } },
-      handler: async (req, reply) => resetPage(app, req, reply),
-    },
-    {
+      handler: async (req, reply) => resetPage(app, req, reply, req.params.token),
+    }),
+    route({
       method: 'POST',
       url: '/password/reset/:token',
+      form: true,
+      schema: { params: TokenParams, body: FormFields({ password: Password }) },
       audience: 'public',
       rateLimitPerMinute: 10,
       leak: { params: { token: 'secret_link' } },
       handler: async (req, reply, scope) => {
-        const { token } = req.params as { token: string };
-        const again = (issues: FieldIssue[], error: AppError) => resetPage(app, req, reply, { values: {}, issues }, error.status);
+        const { token } = req.params;
+        const again = (issues: FieldIssue[], error: AppError) => resetPage(app, req, reply, token, { values: {}, issues }, error.status);
         return formAction(req, reply, { back: `/password/reset/${token}`, again }, async () => {
           await resetPassword(scope, token, str(formBody(req), 'password'));
           return { to: '/login', message: 'Your password was changed. Sign in with the new one.' };
         });
       },
-    },
+    }),
   ];
 }
 
@@ -313,8 +330,7 @@ function registerPage(app: AppContext, req: FastifyRequest, reply: FastifyReply,
   );
 }
 
-async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, purpose: 'setup' | 'invite', state?: FormState, status?: number) {
-  const { token } = req.params as { token: string };
+async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, purpose: 'setup' | 'invite', token: string, state?: FormState, status?: number) {
   const invite = await findLiveInvite(app.storage.db, app.clock.now(), purpose, token);
   if (!invite) throw errors.notFound('invitation');
   const setup = purpose === 'setup';
@@ -360,8 +376,7 @@ function forgotPage(app: AppContext, req: FastifyRequest, reply: FastifyReply) {
   ));
 }
 
-async function resetPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
-  const { token } = req.params as { token: string };
+async function resetPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, token: string, state?: FormState, status?: number) {
   const invite = await findLiveInvite(app.storage.db, app.clock.now(), 'password_reset', token);
   if (!invite) throw errors.notFound('reset link');
   return sendPage(

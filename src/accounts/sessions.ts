@@ -68,3 +68,8 @@ export async function listSessions(db: Db, userId: number, now: Date): Promise<S
     .orderBy('last_seen_at', 'desc')
     .execute();
 }
+
+/** Housekeeping: forgets sessions that expired before `cutoff` (an ISO time). */
+export async function deleteSessionsExpiredBefore(db: Db, cutoff: string): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<', cutoff).execute();
+}

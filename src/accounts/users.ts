@@ -65,6 +65,23 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row.n);
 }
 
+export async function countActiveUsers(db: Db): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('disabled_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** How many active accounts hold each instance role. */
+export async function activeRoleCounts(db: Db): Promise<Map<InstanceRole, number>> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select(['user_roles.role', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('users.disabled_at', 'is', null)
+    .groupBy('user_roles.role')
+    .execute();
+  return new Map(rows.map((r) => [r.role, Number(r.n)]));
+}
+
 export interface PreparedAccount {
   username: string;
   email: string;
@@ -173,3 +190,25 @@ export async function listUsers(db: Db, opts: { limit?: number; offset?: number 
   const roles = await db.selectFrom('user_roles').select(['user_id', 'role']).where('user_id', 'in', users.map((u) => u.id)).execute();
   return users.map((u) => ({ ...u, roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role) }));
 }
+
+// What other domains ask of accounts (issue 16 item 1: accounts owns `users` and `user_roles`).
+
+/** A person's display name, or null for no such user. */
+export async function displayNameOf(db: Db, userId: number): Promise<string | null> {
+  return (await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst())?.display_name ?? null;
+}
+
+/** Display names by user id (those that exist). */
+export async function displayNamesByIds(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+/** Usernames by user id (those that exist). */
+export async function usernamesByIds(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((r) => [r.id, r.username]));
+}
+

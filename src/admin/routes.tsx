@@ -8,18 +8,16 @@ import { route, type RouteDef } from '../http/route.js';
 import { EmptyForm, FormFields, Params, StringEnum, Text, TextList } from '../http/schemas.js';
 import { formBody, list, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
-import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
-import { roleLabel } from '../web/layout.js';
-import { createAccount, findUserById, instanceRoles, listUsers, rolesOf, setDisabled, setInstanceRoles } from '../accounts/users.js';
+import type { FormState } from '../web/components.js';
+import type { InstanceRole } from '../storage/tables.js';
+import { countUsers, createAccount, findUserById, instanceRoles, listUsers, rolesOf, setDisabled, setInstanceRoles } from '../accounts/users.js';
 import { createInvite } from '../accounts/invites.js';
 import { listAuditEvents } from '../audit/audit.js';
-import { AuditTable } from '../audit/routes.js';
 import { jobCounts } from '../jobs/queue.js';
-import type { InstanceRole } from '../storage/tables.js';
 import { firstRunChecklist, staffingNotes } from '../instance/checklist.js';
-import { SetupCard } from '../instance/routes.js';
-import { listProjects, projectRoles } from '../projects/projects.js';
-
+import { countProjects, listProjects, projectRoles } from '../projects/projects.js';
+import { countOrgs } from '../stakeholders/stakeholders.js';
+import { DashboardPage, UserPage, UsersPage } from './admin-page.js';
 
 const UserParams = Params('userId');
 const InstanceRoleChoice = StringEnum(instanceRoles);
@@ -39,37 +37,8 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       url: '/admin',
       audience: 'admin.read',
       handler: async (req, reply) => {
-        const [users, projects, counts, orgs, setup] = await Promise.all([
-          db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-          db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-          jobCounts(db),
-          db.selectFrom('stakeholder_orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-          firstRunChecklist(db, app.config),
-        ]);
-        const tile = (href: string, label: string, value: number | string, note: string) => (
-          <a class="card" href={href}>
-            <span class="muted">{label}</span>
-            <div class="stat">{value}</div>
-            <span class="muted">{note}</span>
-          </a>
-        );
-        return sendPage(app, req, reply, 'Administration', () => (
-          <>
-            <h1>Administration</h1>
-            <SetupCard list={setup} />
-            <div class="grid">
-              {tile('/admin/users', 'People', Number(users.n), 'accounts and roles')}
-              {tile('/projects', 'Projects', Number(projects.n), 'repositories, branches, project roles')}
-              {tile('/admin/stakeholders', 'Stakeholders', Number(orgs.n), 'downstream organisations')}
-              {tile('/admin/jobs', 'Jobs', `${counts.queued ?? 0} queued`, `${counts.dead ?? 0} failed for good`)}
-              {tile('/admin/audit', 'Audit log', 'view', 'every change, hash-chained')}
-              {tile('/admin/settings', 'Settings', 'edit', 'name, public URL, mail addresses, test mail')}
-              {tile('/admin/setup', 'First-run checklist', setup.complete ? 'done' : `${setup.steps.filter((s) => s.state === 'done').length}/${setup.steps.length}`, 'what a new instance still needs')}
-              {tile('/admin/publication', 'Publication settings', 'edit', 'vendor, feed author, CNA')}
-              {tile('/admin/keys', 'Team key', 'view', 'signs every mail; generate, import or replace')}
-            </div>
-          </>
-        ), { wide: true });
+        const [users, projects, jobs, orgs, setup] = await Promise.all([countUsers(db), countProjects(db), jobCounts(db), countOrgs(db), firstRunChecklist(db, app.config)]);
+        return sendPage(app, req, reply, 'Administration', () => <DashboardPage d={{ users, projects, jobs, orgs, setup }} />, { wide: true });
       },
     },
     {
@@ -129,44 +98,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
         if (!user) throw errors.notFound('user');
         const roles = await rolesOf(db, user.id);
         const events = await listAuditEvents(db, { targetType: 'user', targetId: String(user.id), limit: 20 });
-        return sendPage(app, req, reply, user.username, (ctx) => (
-          <>
-            <h1>
-              {user.display_name} <span class="muted">({user.username})</span>
-            </h1>
-            <div class="card">
-              <dl class="facts">
-                <dt>Email</dt>
-                <dd>{user.email}</dd>
-                <dt>Created</dt>
-                <dd>
-                  <Time iso={user.created_at} />
-                </dd>
-                <dt>Two-factor</dt>
-                <dd>{user.totp_enabled_at ? <Badge tone="ok">on</Badge> : <Badge tone="warn">off</Badge>}</dd>
-                <dt>Status</dt>
-                <dd>{user.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="ok">active</Badge>}</dd>
-              </dl>
-            </div>
-            <form method="post" action={`/admin/users/${user.id}/roles`} class="card">
-              <CsrfField token={ctx.csrfToken} />
-              <h2>Instance roles</h2>
-              <p class="muted">Changes apply on the user's next request. Admin, VMT and security core need two-factor authentication to be active.</p>
-              {instanceRoles.map((r) => (
-                <Checkbox name="roles" value={r} label={roleLabel(r)} checked={roles.includes(r)} />
-              ))}
-              <div class="actions">
-                <Button>Save roles</Button>
-              </div>
-            </form>
-            <form method="post" action={`/admin/users/${user.id}/${user.disabled_at ? 'enable' : 'disable'}`} class="actions">
-              <CsrfField token={ctx.csrfToken} />
-              <Button kind={user.disabled_at ? 'secondary' : 'danger'}>{user.disabled_at ? 'Enable account' : 'Disable account and sign out everywhere'}</Button>
-            </form>
-            <h2>Recent events</h2>
-            <AuditTable events={events} viewer={scope.actor} />
-          </>
-        ));
+        return sendPage(app, req, reply, user.username, (ctx) => <UserPage ctx={ctx} d={{ user, roles, instanceRoles, events, viewer: scope.actor }} />);
       },
     }),
     route({
@@ -207,7 +139,7 @@ export function adminRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.read',
       handler: async () => ({ users: (await listUsers(db, { limit: 1000 })).map((u) => presentUser(u, u.roles)) }),
     },
-    {
+    route({
       method: 'POST',
       url: '/api/v1/users',
       audience: 'admin.write',
@@ -218,41 +150,41 @@ export function adminRoutes(app: AppContext): RouteDef[] {
             email: Type.String({ maxLength: 254 }),
             display_name: Type.String({ maxLength: 120 }),
             password: Type.String({ maxLength: 1024 }),
-            roles: Type.Optional(Type.Array(Type.Union(instanceRoles.map((r) => Type.Literal(r))))),
+            roles: Type.Optional(Type.Array(InstanceRoleChoice, { maxItems: 10 })),
           },
           { additionalProperties: false },
         ),
       },
       handler: async (req, reply, scope) => {
-        const b = req.body as { username: string; email: string; display_name: string; password: string; roles?: InstanceRole[] };
+        const b = req.body;
         const user = await createAccount(scope, { username: b.username, email: b.email, displayName: b.display_name, password: b.password, roles: b.roles ?? [] });
         return reply.code(201).send(presentUser(user, b.roles ?? []));
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/users/:userId',
       schema: { params: Params('userId') },
       audience: 'admin.read',
       leak: { params: { userId: 'user' } },
       handler: async (req) => {
-        const user = await findUserById(db, Number((req.params as { userId: string }).userId));
+        const user = await findUserById(db, Number(req.params.userId));
         if (!user) throw errors.notFound('user');
         return presentUser(user, await rolesOf(db, user.id));
       },
-    },
-    {
+    }),
+    route({
       method: 'PUT',
       url: '/api/v1/users/:userId/roles',
       audience: 'admin.write',
       leak: { params: { userId: 'user' } },
-      schema: { body: Type.Object({ roles: Type.Array(Type.Union(instanceRoles.map((r) => Type.Literal(r)))) }, { additionalProperties: false }) },
+      schema: { params: UserParams, body: Type.Object({ roles: Type.Array(InstanceRoleChoice, { maxItems: 10 }) }, { additionalProperties: false }) },
       handler: async (req, _reply, scope) => {
-        const id = Number((req.params as { userId: string }).userId);
-        await setInstanceRoles(scope, id, (req.body as { roles: InstanceRole[] }).roles);
+        const id = Number(req.params.userId);
+        await setInstanceRoles(scope, id, req.body.roles);
         return { roles: await rolesOf(db, id) };
       },
-    },
+    }),
   ];
 }
 
@@ -261,99 +193,5 @@ async function usersPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
   const projects = await listProjects(app.storage.db);
   const active = users.filter((u) => !u.disabled_at);
   const staffing = staffingNotes(active.filter((u) => u.roles.includes('vmt')).length, active.filter((u) => u.roles.includes('security_core')).length);
-  return sendPage(
-    app,
-    req,
-    reply,
-    'People',
-    (ctx) => (
-      <>
-        <h1>People</h1>
-        <ErrorSummary state={state} />
-        {/* In a card, so that on a phone the table scrolls inside it instead of widening the page. */}
-        <div class="card">
-        <table>
-          <thead>
-            <tr>
-              <th>User</th>
-              <th>Email</th>
-              <th>Roles</th>
-              <th>Two-factor</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr>
-                <td>
-                  <a href={`/admin/users/${u.id}`}>{u.display_name}</a> <span class="muted">{u.username}</span>
-                </td>
-                <td>{u.email}</td>
-                <td>{u.roles.length ? u.roles.map((r) => <><Badge tone="info">{roleLabel(r)}</Badge> </>) : <span class="muted">—</span>}</td>
-                <td>{u.totp_enabled_at ? <Badge tone="ok">on</Badge> : <Badge tone="warn">off</Badge>}</td>
-                <td>{u.disabled_at ? <Badge tone="danger">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
-        <div class="grid">
-          <form method="post" action="/admin/users" class="card stack">
-            <h2>Create an account</h2>
-            <CsrfField token={ctx.csrfToken} />
-            <TextField name="username" label="Username" required state={state} />
-            <TextField name="display_name" label="Name" required state={state} />
-            <TextField name="email" label="Email" type="email" required state={state} />
-            <TextField name="password" label="Initial password" type="password" hint="At least 12 characters; ask them to change it." required state={state} />
-            <fieldset>
-              <legend>Roles</legend>
-              {instanceRoles.map((r) => (
-                <Checkbox name="roles" value={r} label={roleLabel(r)} />
-              ))}
-            </fieldset>
-            <Button>Create account</Button>
-          </form>
-          <form method="post" action="/admin/invites" class="card stack" id="invite">
-            <h2>Invite by email</h2>
-            <CsrfField token={ctx.csrfToken} />
-            <TextField name="invite_email" label="Email" type="email" required state={state} />
-            <fieldset>
-              <legend>Roles</legend>
-              {instanceRoles.map((r) => (
-                <Checkbox name="invite_roles" value={r} label={roleLabel(r)} />
-              ))}
-            </fieldset>
-            {projects.length ? (
-              <fieldset id="f-invite_project_roles">
-                <legend>Project roles</legend>
-                <p class="hint">One person may hold several hats at once, e.g. VMT member, a project's lead and its coresec.</p>
-                {projects.map((p) => (
-                  <div class="project-role-choice">
-                    <strong>{p.name}</strong>
-                    {projectRoles.map((r) => (
-                      <Checkbox name="invite_project_roles" value={`${p.slug}:${r}`} label={roleLabel(r)} />
-                    ))}
-                  </div>
-                ))}
-              </fieldset>
-            ) : (
-              <p class="hint">
-                Project roles (lead, coresec, core reviewer) can be given here once a project exists: <a href="/admin/projects/new">create one</a>.
-              </p>
-            )}
-            <Button>Send invitation</Button>
-          </form>
-        </div>
-        <div class="card two-person-rules">
-          <h2>When a rule needs someone else</h2>
-          <ul>
-            {staffing.map((n) => (
-              <li>{n}</li>
-            ))}
-          </ul>
-        </div>
-      </>
-    ),
-    { status, wide: true },
-  );
+  return sendPage(app, req, reply, 'People', (ctx) => <UsersPage ctx={ctx} d={{ users, projects, instanceRoles, projectRoles, staffing }} state={state} />, { status, wide: true });
 }

@@ -16,6 +16,7 @@ import { buildUserActor } from '../access/load-actor.js';
 import { findLiveToken } from '../accounts/api-tokens.js';
 import { loadSession, SESSION_COOKIE } from '../accounts/sessions.js';
 import { sha256Hex } from '../accounts/secrets.js';
+import { findUserById } from '../accounts/users.js';
 import type { AppContext } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import { storageFault, storageFaultError } from '../errors/storage-faults.js';
@@ -31,6 +32,7 @@ import { openApiDocument } from './openapi.js';
 import { leadingCsrfToken, readLeadingCsrfField } from './multipart.js';
 import { registerIdempotency } from './idempotency.js';
 import { schemaValidationError } from './validation-errors.js';
+import { Params } from './schemas.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -135,7 +137,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
     if (auth !== undefined) {
       const match = /^Bearer\s+(\S+)$/.exec(auth);
       const token = match ? await findLiveToken(ctx.storage.db, now, match[1]!) : undefined;
-      const user = token ? await ctx.storage.db.selectFrom('users').selectAll().where('id', '=', token.userId).executeTakeFirst() : undefined;
+      const user = token ? await findUserById(ctx.storage.db, token.userId) : undefined;
       if (!token || !user || user.disabled_at) throw errors.unauthenticated();
       req.actor = await buildUserActor(ctx.storage.db, config, user, { kind: 'token', scopes: token.scopes });
       return;
@@ -178,8 +180,9 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   app.setErrorHandler(async (error: FastifyError | AppError, req, reply) => toErrorResponse(ctx, error, req, reply));
   app.setNotFoundHandler(async (req, reply) => toErrorResponse(ctx, errors.notFound(), req, reply));
 
-  app.get('/assets/:file', { config: { leak: { params: { file: 'public_asset' } } } }, async (req, reply) => {
-    const asset = assets[(req.params as { file: string }).file];
+  app.get<{ Params: { file: string } }>('/assets/:file', { schema: { params: Params('file') }, config: { leak: { params: { file: 'public_asset' } } } }, async (req, reply) => {
+    // Own keys only: "constructor" names no asset.
+    const asset = Object.hasOwn(assets, req.params.file) ? assets[req.params.file] : undefined;
     if (!asset) throw errors.notFound();
     return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });

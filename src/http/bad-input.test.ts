@@ -104,6 +104,21 @@ describe.each(testDialects())('bad input on %s', (dialect) => {
     expect(json.json()).toEqual({ error: { code: 'not_found', message: 'No such page.' } });
   });
 
+  it('an asset name that is an object property (constructor, __proto__) is no asset: 404', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const res = await t.app.inject({ url: `/assets/${name}` });
+      expect(res.statusCode, name).toBe(404);
+    }
+    expect((await t.app.inject({ url: '/assets/app.css' })).statusCode).toBe(200);
+  });
+
+  it('an audit paging cursor that is not an event id is refused with the field named', async () => {
+    const res = await t.app.inject({ url: '/api/v1/audit?before=abc', headers: bearer });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('validation_failed');
+    expect(JSON.stringify(res.json().error.fields)).toContain('before');
+  });
+
   it('sends the security headers and a strict CSP on every page', async () => {
     const res = await new TestClient(t).get('/');
     const csp = String(res.headers['content-security-policy']);

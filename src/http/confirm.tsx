@@ -13,8 +13,8 @@ import type { UserActor } from '../access/actor.js';
 import { formBody, keepValues, str, type FormBody } from './forms.js';
 import { sendPage } from './render.js';
 import { formAction } from './form-action.js';
+import { route, type Audience, type LeakSpec, type RouteDef } from './route.js';
 import { FormFields, Params, Text } from './schemas.js';
-import type { Audience, LeakSpec, RouteDef } from './route.js';
 
 
 export const MAX_REASON = 2000;
@@ -99,49 +99,47 @@ export interface IrreversibleStep<T> {
   back(params: Record<string, string>): string;
   /** The form's own fields besides confirm and reason: a validation error naming only these shows the page again. */
   fields?: string[];
-  /**
-   * The schemas of those fields (issue 16, item 7). Given, both routes declare their schemas: the URL's
-   * parameters, and a form body of confirm, reason and these, checked before the handler runs.
-   */
-  form?: Record<string, TSchema>;
   /** Do it; returns where to go and what to say. */
+  /** Schemas of own fields that are not one text each (by default every field in `fields` is text). */
+  form?: Record<string, TSchema>;
   run(scope: Scope & { actor: UserActor }, params: Record<string, string>, form: FormBody, reason: string): Promise<{ location: string; message: string }>;
 }
 
-/** The routes' schemas when the step declares its form: params named in the URL; reason checked for length by requireConfirmation. */
-function stepSchemas<T>(step: IrreversibleStep<T>) {
-  if (!step.form) return {};
-  const params = Params(...[...step.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!));
-  return { params, body: FormFields({ confirm: Type.Optional(Text(100)), reason: Type.Optional(Text()), ...step.form }) };
-}
-
 export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>): RouteDef[] {
-  const { params: paramsSchema, body: bodySchema } = stepSchemas(step);
   const show = async (req: FastifyRequest, reply: FastifyReply, data: T, params: Record<string, string>, state?: FormState, status?: number) => {
     const view = step.view(data, params);
     const action = req.url.split('?')[0]!;
     return sendPage(app, req, reply, view.title, (ctx) => <ConfirmPage ctx={ctx} action={action} back={step.back(params)} view={view} state={state} />, { status });
   };
+  // The URL's parameters, and the form: the confirmation, the reason and the step's own fields, all text
+  // (the step checks what they say; a refusal of the schema shows the confirmation again, formAction).
+  const names = [...step.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+  const params = Params(...names);
+  const body = FormFields({
+    confirm: Type.Optional(Text(10)),
+    reason: Type.Optional(Text()),
+    ...Object.fromEntries((step.fields ?? []).map((f) => [f, Type.Optional(Text(200_000))])),
+    // A field that is not one text (a list of picked files) declares its own schema.
+    ...step.form,
+  });
   return [
-    {
+    route({
       method: 'GET',
       url: step.url,
       audience: step.audience,
       leak: step.leak,
-      ...(paramsSchema ? { schema: { params: paramsSchema } } : {}),
-      handler: async (req, reply, scope) => {
-        const params = req.params as Record<string, string>;
-        return show(req, reply, await step.prepare(scope, params), params);
-      },
-    },
-    {
+      schema: { params },
+      handler: async (req, reply, scope) => show(req, reply, await step.prepare(scope, req.params), req.params),
+    }),
+    route({
       method: 'POST',
       url: step.url,
       audience: step.audience,
       leak: step.leak,
-      ...(bodySchema ? { schema: { params: paramsSchema, body: bodySchema }, form: true as const } : {}),
+      form: true,
+      schema: { params, body },
       handler: async (req, reply, scope) => {
-        const params = req.params as Record<string, string>;
+        const params = req.params;
         // Load first: what the actor may not read answers 404 before the form is looked at.
         const data = await step.prepare(scope, params);
         const form = formBody(req);
@@ -156,6 +154,6 @@ export function irreversibleRoutes<T>(app: AppContext, step: IrreversibleStep<T>
           return { to: done.location, message: done.message };
         });
       },
-    },
+    }),
   ];
 }

@@ -7,6 +7,7 @@ import { adminRoutes } from '../admin/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { jobRoutes } from '../jobs/routes.js';
 import { projectRoutes } from '../projects/routes.js';
+import { projectMemberRoutes } from '../admin/routes-project-members.js';
 import { stakeholderRoutes } from '../stakeholders/routes.js';
 import { homeRoutes } from '../web/home.js';
 import { defineRoutes } from './route.js';
@@ -34,6 +35,7 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...auditRoutes(ctx),
     ...jobRoutes(ctx),
     ...projectRoutes(ctx),
+    ...projectMemberRoutes(ctx),
     ...stakeholderRoutes(ctx),
     ...intakeRoutes(ctx),
     ...queueRoutes(ctx),

@@ -31,3 +31,6 @@ export function FormFields<P extends Record<string, TSchema>>(properties: P) {
 
 /** A form with no fields of its own (a button). */
 export const EmptyForm = FormFields({});
+
+/** A request that sends nothing (a DELETE): no body at all (Fastify validates it as null), or an empty JSON object. */
+export const NoBody = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: false })]);

@@ -5,6 +5,10 @@ import { isRoutableAddress, type Config } from '../config/config.js';
 import { currentTeamKey } from '../keys/team-keys.js';
 import { loadInstancePublication } from '../publication/settings-store.js';
 import type { Db } from '../storage/database.js';
+import type { InstanceRole } from '../storage/tables.js';
+import { countInvitationsSent } from '../accounts/invites.js';
+import { activeRoleCounts, countActiveUsers } from '../accounts/users.js';
+import { projectsSetUp } from '../projects/projects.js';
 import { CHECKLIST_DISMISSED, effectiveSettings, loadStoredSettings, storedValues } from './settings.js';
 import { lastTestMail, type TestMailStatus } from './test-mail.js';
 
@@ -36,10 +40,10 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
     loadStoredSettings(db),
     lastTestMail(db),
     currentTeamKey(db),
-    db.selectFrom('projects').select(['id', 'slug', 'name']).orderBy('id').execute(),
-    db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('disabled_at', 'is', null).executeTakeFirstOrThrow(),
-    db.selectFrom('invites').select((eb) => eb.fn.countAll<number>().as('n')).where('purpose', '=', 'invite').where('created_by', 'is not', null).executeTakeFirstOrThrow(),
-    db.selectFrom('user_roles').innerJoin('users', 'users.id', 'user_roles.user_id').select(['user_roles.role', (eb) => eb.fn.countAll<number>().as('n')]).where('users.disabled_at', 'is', null).groupBy('user_roles.role').execute(),
+    projectsSetUp(db),
+    countActiveUsers(db),
+    countInvitationsSent(db),
+    activeRoleCounts(db),
   ]);
   const settings = effectiveSettings(config, stored);
   const source = (key: string) => settings.find((s) => s.field.key === key)!.source;
@@ -87,9 +91,7 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
     action: teamKey ? 'Manage keys' : 'Make the team key',
   };
 
-  const branches = await db.selectFrom('project_branches').select(['project_id']).execute();
-  const repositories = await db.selectFrom('project_repositories').select(['project_id']).execute();
-  const ready = projects.find((p) => branches.some((b) => b.project_id === p.id) && repositories.some((r) => r.project_id === p.id));
+  const ready = projects.find((p) => p.hasBranches && p.hasRepositories);
   const first = ready ?? projects[0];
   const project: ChecklistStep = {
     id: 'project',
@@ -122,17 +124,17 @@ export async function firstRunChecklist(db: Db, config: Config): Promise<Checkli
   const people: ChecklistStep = {
     id: 'people',
     title: 'People',
-    state: Number(users.n) > 1 || Number(invites.n) > 0 ? 'done' : 'todo',
+    state: users > 1 || invites > 0 ? 'done' : 'todo',
     detail:
-      Number(users.n) > 1 || Number(invites.n) > 0
-        ? `${Number(users.n)} active account${Number(users.n) === 1 ? '' : 's'}, ${Number(invites.n)} invitation${Number(invites.n) === 1 ? '' : 's'} sent.`
+      users > 1 || invites > 0
+        ? `${users} active account${users === 1 ? '' : 's'}, ${invites} invitation${invites === 1 ? '' : 's'} sent.`
         : 'Invite the VMT, project leads and security core by mail; one person may hold several roles.',
     href: '/admin/users#invite',
     action: 'Invite people',
   };
 
   const steps = [identity, mail, keyStep, project, publicationStep, people];
-  const count = (role: string) => Number(roleCounts.find((r) => r.role === role)?.n ?? 0);
+  const count = (role: InstanceRole) => roleCounts.get(role) ?? 0;
   return {
     steps,
     complete: steps.every((s) => s.state === 'done'),

@@ -4,6 +4,8 @@
 import { checkPlainAddress } from '../config/config.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
+import { jobSummary } from '../jobs/store.js';
+import { deliveryOfJob } from '../mail/deliveries.js';
 import { mailJobs } from '../mail/outbox.js';
 import type { Db } from '../storage/database.js';
 import { LAST_TEST_MAIL, putValue } from './settings.js';
@@ -46,9 +48,9 @@ export async function lastTestMail(db: Db): Promise<TestMailStatus | null> {
   const stored = await db.selectFrom('instance_settings').select('value').where('key', '=', LAST_TEST_MAIL).executeTakeFirst();
   const jobId = Number(stored?.value);
   if (!Number.isInteger(jobId) || jobId <= 0) return null;
-  const job = await db.selectFrom('jobs').select(['payload', 'status', 'last_error', 'created_at']).where('id', '=', jobId).executeTakeFirst();
+  const job = await jobSummary(db, jobId);
   if (!job) return null;
-  const delivery = await db.selectFrom('mail_deliveries').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+  const delivery = await deliveryOfJob(db, jobId);
   const recipient = delivery?.recipient ?? ((JSON.parse(job.payload) as { to?: string[] }).to ?? []).join(', ');
   let state: TestMailState = 'queued';
   if (delivery?.status === 'sent') state = 'sent';

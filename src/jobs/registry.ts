@@ -2,6 +2,7 @@
 import type { AppContext } from '../context.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { JobRegistry } from './worker.js';
+import { deleteSessionsExpiredBefore } from '../accounts/sessions.js';
 import { refreshStatistics } from '../storage/statistics.js';
 import { compactReportCounts } from '../reports/counts.js';
 import { deadlineJobHandlers } from '../reports/embargo/deadline-jobs.js';
@@ -24,9 +25,7 @@ export function buildJobRegistry(ctx: AppContext): JobRegistry {
     kind: 'housekeeping.expire_sessions',
     run: async ({ commit, clock }) => {
       const cutoff = new Date(clock.now().getTime() - 30 * 86_400_000).toISOString();
-      await commit(async ({ trx }) => {
-        await trx.deleteFrom('sessions').where('expires_at', '<', cutoff).execute();
-      });
+      await commit(({ trx }) => deleteSessionsExpiredBefore(trx, cutoff));
     },
   });
   registry.every({ kind: 'housekeeping.expire_sessions', everyMs: 86_400_000 });

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js';
 import { type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
 import { route, type RouteDef } from '../http/route.js';
-import { EmptyForm, FormFields, Text } from '../http/schemas.js';
+import { EmptyForm, FormFields, NoBody, Text } from '../http/schemas.js';
 import { formBody, str } from '../http/forms.js';
 import { redirectWithFlash, sendPage } from '../http/render.js';
 import { Badge, Button, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
@@ -161,7 +161,7 @@ export function accountKeyRoutes(app: AppContext): RouteDef[] {
       schema: { response: { 200: Type.Object({ key: Type.Union([keySchema, Type.Null()]) }) } },
       handler: async (_req, _reply, { actor }) => ({ key: await presentKey(app, actor.userId) }),
     },
-    {
+    route({
       method: 'PUT',
       url: '/api/v1/me/pgp-key',
       audience: 'user',
@@ -170,15 +170,15 @@ export function accountKeyRoutes(app: AppContext): RouteDef[] {
         response: { 200: Type.Object({ key: keySchema }) },
       },
       handler: async (req, _reply, scope) => {
-        await setUserKey(scope, scope.actor.userId, (req.body as { public_key: string }).public_key);
+        await setUserKey(scope, scope.actor.userId, req.body.public_key);
         return { key: await presentKey(app, scope.actor.userId) };
       },
-    },
+    }),
     {
       method: 'DELETE',
       url: '/api/v1/me/pgp-key',
       audience: 'user',
-      schema: { response: { 200: Type.Object({ removed: Type.Boolean() }) } },
+      schema: { body: NoBody, response: { 200: Type.Object({ removed: Type.Boolean() }) } },
       handler: async (_req, _reply, scope) => ({ removed: await removeUserKey(scope, scope.actor.userId) }),
     },
   ];

@@ -9,7 +9,9 @@ import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
 import { irreversibleRoutes } from '../http/confirm.js';
 import { formBody, str, type FormBody } from '../http/forms.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
+import { FormFields, Text } from '../http/schemas.js';
+import { Type } from '@sinclair/typebox';
 import { sendPage } from '../http/render.js';
 import { placeholderAddressIssues } from '../config/placeholder-addresses.js';
 import { minimumPassphraseLength, type TeamKeyAlgorithm } from '../pgp/team-key.js';
@@ -26,10 +28,19 @@ const algorithmOptions: [string, string][] = [
   ['rsa4096', 'RSA 4096 with an RSA 4096 encryption subkey (for old OpenPGP clients)'],
 ];
 
+/** A new key's form: generate (type, expiry) or import (the armored secret key and its passphrase). */
+const newKeyForm = FormFields({
+  algorithm: Type.Optional(Text(20)),
+  expires_days: Type.Optional(Text(10)),
+  key: Type.Optional(Text(200_000)),
+  key_passphrase: Type.Optional(Text(1_024)),
+});
+
 /** The fields of a new key from a form: key type and optional expiry; the user id is always the current one. */
 function newKeyFields(form: FormBody): { algorithm: TeamKeyAlgorithm; expiresInDays?: number } {
-  const algorithm = (str(form, 'algorithm') || 'ed25519') as TeamKeyAlgorithm;
-  if (!teamKeyAlgorithms.includes(algorithm)) throw errors.field('algorithm', `Choose one of ${teamKeyAlgorithms.join(', ')}.`);
+  const chosen = str(form, 'algorithm') || 'ed25519';
+  const algorithm = teamKeyAlgorithms.find((a) => a === chosen);
+  if (!algorithm) throw errors.field('algorithm', `Choose one of ${teamKeyAlgorithms.join(', ')}.`);
   const days = str(form, 'expires_days');
   if (!days) return { algorithm };
   if (!/^\d{1,4}$/.test(days)) throw errors.field('expires_days', 'Give the expiry as a whole number of days between 1 and 3650, or leave it empty.');
@@ -52,10 +63,12 @@ async function importKey(scope: Scope, form: FormBody, rotate: boolean, reason?:
 }
 
 export function adminKeyRoutes(app: AppContext): RouteDef[] {
-  const create = (url: string, run: typeof generate): RouteDef => ({
+  const create = (url: string, run: typeof generate): RouteDef => route({
     method: 'POST',
     url,
     audience: 'admin.write',
+    form: true,
+    schema: { body: newKeyForm },
     handler: async (req, reply, scope) => {
       const form = formBody(req);
       // Refusals are shown on the page with the form. The secret key and its passphrase are never written back into it.

@@ -75,3 +75,29 @@ export async function markDeliverySent(db: Db, jobId: number, protection: Delive
 export async function recentDeliveries(db: Db, limit = 50): Promise<MailDeliveryRow[]> {
   return db.selectFrom('mail_deliveries').selectAll().orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** The last delivery error of each of these jobs that has one (the relay's reply names the cause). */
+export async function deliveryErrorsOfJobs(db: Db, jobIds: readonly number[]): Promise<Map<number, string>> {
+  if (!jobIds.length) return new Map();
+  const rows = await db.selectFrom('mail_deliveries').select(['job_id', 'last_error']).where('job_id', 'in', [...jobIds]).where('last_error', 'is not', null).execute();
+  return new Map(rows.map((r) => [r.job_id, r.last_error!]));
+}
+
+/** Mail to these addresses whose job failed for good, newest first (the job's columns joined along). */
+export async function deadMailTo(db: Db, kind: string, addresses: readonly string[], limit: number) {
+  return db
+    .selectFrom('mail_deliveries')
+    .innerJoin('jobs', 'jobs.id', 'mail_deliveries.job_id')
+    .select(['jobs.id', 'jobs.payload', 'jobs.last_error', 'jobs.attempts', 'jobs.updated_at', 'mail_deliveries.last_error as delivery_error'])
+    .where('jobs.status', '=', 'dead')
+    .where('jobs.kind', '=', kind)
+    .where('mail_deliveries.recipient', 'in', [...addresses])
+    .orderBy('jobs.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The delivery record of one job (the settings page's test mail). */
+export async function deliveryOfJob(db: Db, jobId: number): Promise<MailDeliveryRow | undefined> {
+  return db.selectFrom('mail_deliveries').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+}

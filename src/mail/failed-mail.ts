@@ -8,9 +8,10 @@ import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { retryDeadJob } from '../jobs/queue.js';
+import { deadJobOfKind, deadJobsOfKind } from '../jobs/store.js';
 import { reportForActor, type ReportForActor } from '../reports/load-for-actor.js';
-import type { Db } from '../storage/database.js';
 import type { QueuedMail } from './compose.js';
+import { deadMailTo, deliveryErrorsOfJobs } from './deliveries.js';
 import { MAIL_JOB } from './outbox.js';
 
 export interface MailProblem {
@@ -59,23 +60,15 @@ function present(row: DeadMailRow, showSubject: boolean): MailProblem {
   };
 }
 
-function deadMailQuery(db: Db) {
-  return db
-    .selectFrom('jobs')
-    .leftJoin('mail_deliveries', 'mail_deliveries.job_id', 'jobs.id')
-    .select(['jobs.id', 'jobs.payload', 'jobs.last_error', 'jobs.attempts', 'jobs.updated_at', 'mail_deliveries.last_error as delivery_error'])
-    .where('jobs.status', '=', 'dead')
-    .where('jobs.kind', '=', MAIL_JOB)
-    .orderBy('jobs.id', 'desc')
-    .limit(LIMIT);
-}
-
 /** Dead mail jobs about a report, for whoever may see its pre-notice recipients (the VMT); null for others. */
 export async function mailProblemsForReport(scope: Scope, report: ReportForActor): Promise<MailProblem[] | null> {
   if (!canManage(report.access) || !canSeeVmtOnly(report.access)) return null;
   const ref = report.row.ref;
   // Refs are R- and eight of [A-Z2-9] (reportForActor checks), so the pattern has no LIKE wildcards.
-  const rows = await deadMailQuery(scope.app.storage.db).where('jobs.payload', 'like', `%"X-Cordon-Report":"${ref}"%`).execute();
+  const db = scope.app.storage.db;
+  const jobs = await deadJobsOfKind(db, MAIL_JOB, { payloadLike: `%"X-Cordon-Report":"${ref}"%`, limit: LIMIT });
+  const deliveryErrors = await deliveryErrorsOfJobs(db, jobs.map((j) => j.id));
+  const rows = jobs.map((j) => ({ ...j, delivery_error: deliveryErrors.get(j.id) ?? null }));
   return rows.map((row) => present(row, true)).filter((p) => p.reportRef === ref);
 }
 
@@ -85,7 +78,7 @@ export async function mailProblemsForReport(scope: Scope, report: ReportForActor
  */
 export async function mailProblemsForAddresses(scope: Scope, addresses: readonly string[]): Promise<MailProblem[]> {
   if (!addresses.length) return [];
-  const rows = await deadMailQuery(scope.app.storage.db).where('mail_deliveries.recipient', 'in', [...addresses]).execute();
+  const rows = await deadMailTo(scope.app.storage.db, MAIL_JOB, addresses, LIMIT);
   const showSubject = can(scope.actor, 'reports.triage');
   return rows.map((row) => present(row, showSubject));
 }
@@ -93,7 +86,7 @@ export async function mailProblemsForAddresses(scope: Scope, addresses: readonly
 /** Loads a dead mail job the actor may retry; the same 404 for one that does not exist, is not dead, or is hidden. */
 async function retryableJob(scope: Scope, jobId: number): Promise<{ id: number; payload: Partial<QueuedMail>; last_error: string | null }> {
   const row = Number.isSafeInteger(jobId) && jobId > 0
-    ? await scope.app.storage.db.selectFrom('jobs').select(['id', 'payload', 'last_error']).where('id', '=', jobId).where('kind', '=', MAIL_JOB).where('status', '=', 'dead').executeTakeFirst()
+    ? await deadJobOfKind(scope.app.storage.db, MAIL_JOB, jobId)
     : undefined;
   if (!row) throw errors.notFound('mail');
   const payload = parsePayload(row.payload);

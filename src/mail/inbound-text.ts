@@ -1,6 +1,7 @@
 // Turning an opened message into report fields: clean one-line titles (no header-injection residue),
 // clean bodies (no control characters), quoted-reply trimming, the affected project, automatic mail.
 import type { Db } from '../storage/database.js';
+import { vmtOverseenProjects } from '../projects/projects.js';
 import { headerValue } from './inbound-store.js';
 
 /** Why a message was not processed: a stable code and a sentence for the admin. */
@@ -73,7 +74,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * project named in the subject, or the only project the VMT oversees.
  */
 export async function detectProjects(db: Db, subject: string, body: string, override?: string): Promise<string[]> {
-  const projects = await db.selectFrom('projects').select(['slug', 'name']).where('vmt_oversees', '=', 1).orderBy('slug').execute();
+  // By slug, so the first match is always the same project.
+  const projects = (await vmtOverseenProjects(db)).sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   const lookup = (token: string) => {
     const t = token.trim().toLowerCase();
     return projects.find((p) => p.slug === t || p.name.toLowerCase() === t)?.slug;

@@ -15,6 +15,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config/config.js';
 import type { EnqueueOptions, JobToQueue } from '../jobs/queue.js';
 import type { JobHandler } from '../jobs/worker.js';
+import { endJobForGood } from '../jobs/store.js';
 import { AppError } from '../errors/catalogue.js';
 import { composeMail, type QueuedMail } from './compose.js';
 import { markDeliveryFailed, markDeliverySending, markDeliverySent, recordDeliveryAttempt } from './deliveries.js';
@@ -89,12 +90,7 @@ export function mailJobHandler(config: Config): JobHandler {
         // (We still hold the lease; the worker's own failure update then finds nothing left to change.)
         if (permanent) {
           const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          await storage.db
-            .updateTable('jobs')
-            .set({ status: 'dead', last_error: message.slice(0, 4000), locked_by: null, locked_until: null, updated_at: clock.now().toISOString() })
-            .where('id', '=', job.id)
-            .where('locked_by', '=', job.locked_by)
-            .execute();
+          await endJobForGood(storage.db, job, message, clock.now());
         }
         throw error;
       }

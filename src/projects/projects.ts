@@ -1,11 +1,12 @@
 // Projects: name, slug, description, git repositories and supported branches, VMT oversight, and
 // per-project roles (lead/liaison, coresec, core reviewers) — DESIGN.md §1.
-import { change, type Scope } from '../context.js';
+import { change, type ChangeContext, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { ProjectRole, ProjectRow } from '../storage/tables.js';
 
 export const projectRoles: readonly ProjectRole[] = ['lead', 'coresec', 'core_reviewer'];
+export const isProjectRole = (role: string): role is ProjectRole => (projectRoles as readonly string[]).includes(role);
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // git check-ref-format rules that matter here, and no shell metacharacters at all.
 const BRANCH_RE = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
@@ -100,6 +101,56 @@ export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
 }
 
+export async function projectIdBySlug(db: Db, slug: string): Promise<number | undefined> {
+  return (await db.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+}
+
+/** The ids of the projects with these slugs (those that exist), as slug → id. */
+export async function projectIdsBySlugs(db: Db, slugs: readonly string[]): Promise<Map<string, number>> {
+  if (!slugs.length) return new Map();
+  const rows = await db.selectFrom('projects').select(['id', 'slug']).where('slug', 'in', [...slugs]).execute();
+  return new Map(rows.map((r) => [r.slug, r.id]));
+}
+
+/**
+ * Inside the caller's change: gives a user a project role an invitation carried, with its audit event.
+ * False when the project is gone (deleted since the invitation was sent).
+ */
+export async function grantInvitedProjectRole(tools: ChangeContext, projectId: number, userId: number, role: ProjectRole): Promise<boolean> {
+  const { trx, now, audit } = tools;
+  const project = await trx.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+  if (!project) return false;
+  await trx
+    .insertInto('project_members')
+    .values({ project_id: project.id, user_id: userId, role, granted_at: now.toISOString() })
+    .onConflict((oc) => oc.columns(['project_id', 'user_id', 'role']).doNothing())
+    .execute();
+  await audit('project.member_added', 'project', project.id, undefined, { user_id: userId, role, via: 'invite' });
+  return true;
+}
+
+/** Every project, oldest first, with whether it has supported branches and git repositories yet. */
+export async function projectsSetUp(db: Db): Promise<{ id: number; slug: string; name: string; hasBranches: boolean; hasRepositories: boolean }[]> {
+  const [projects, branches, repositories] = await Promise.all([
+    db.selectFrom('projects').select(['id', 'slug', 'name']).orderBy('id').execute(),
+    db.selectFrom('project_branches').select('project_id').distinct().execute(),
+    db.selectFrom('project_repositories').select('project_id').distinct().execute(),
+  ]);
+  const withBranches = new Set(branches.map((b) => b.project_id));
+  const withRepositories = new Set(repositories.map((r) => r.project_id));
+  return projects.map((p) => ({ ...p, hasBranches: withBranches.has(p.id), hasRepositories: withRepositories.has(p.id) }));
+}
+
+/** The projects the VMT oversees, by name (those an inbound report may be filed under). */
+export async function vmtOverseenProjects(db: Db): Promise<{ slug: string; name: string }[]> {
+  return db.selectFrom('projects').select(['slug', 'name']).where('vmt_oversees', '=', 1).orderBy('name').execute();
+}
+
+export async function countProjects(db: Db): Promise<number> {
+  const row = await db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 async function replaceReposAndBranches(trx: Db, projectId: number, input: ProjectInput): Promise<void> {
   if (input.repositories) {
     await trx.deleteFrom('project_repositories').where('project_id', '=', projectId).execute();
@@ -167,13 +218,12 @@ export async function updateProject(scope: Scope, slug: string, input: Partial<P
   return (await getProjectById(scope.app.storage.db, id))!;
 }
 
+/** Grants or removes a project role; the caller has found the user (accounts: findUserByUsername). */
 export async function setProjectMember(scope: Scope, slug: string, userId: number, role: ProjectRole, member: boolean): Promise<void> {
   if (!projectRoles.includes(role)) throw errors.field('role', 'Use lead, coresec or core_reviewer.');
   await change(scope, async ({ trx, now, audit }) => {
     const project = await trx.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst();
     if (!project) throw errors.notFound('project');
-    const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-    if (!user) throw errors.field('user', 'No such user.');
     if (member) {
       await trx
         .insertInto('project_members')
@@ -185,4 +235,43 @@ export async function setProjectMember(scope: Scope, slug: string, userId: numbe
     }
     await audit(member ? 'project.member_added' : 'project.member_removed', 'project', project.id, undefined, { user_id: userId, role });
   });
+}
+
+// What other domains ask of projects (issue 16 item 1: projects owns its four tables).
+
+export async function projectRowBySlug(db: Db, slug: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+/** The projects with these slugs (those that exist), in no particular order. */
+export async function projectRowsBySlugs(db: Db, slugs: readonly string[]): Promise<ProjectRow[]> {
+  if (!slugs.length) return [];
+  return db.selectFrom('projects').selectAll().where('slug', 'in', [...slugs]).execute();
+}
+
+/** One git repository of a project by name. */
+export async function projectRepository(db: Db, projectId: number, name: string): Promise<{ name: string; remote_url: string } | undefined> {
+  return db.selectFrom('project_repositories').select(['name', 'remote_url']).where('project_id', '=', projectId).where('name', '=', name).executeTakeFirst();
+}
+
+/** Every git repository with its project, by project slug then name; one project's when a slug is given. */
+export async function repositoriesWithProjects(db: Db, projectId?: number): Promise<{ projectId: number; slug: string; name: string; remote_url: string }[]> {
+  let q = db
+    .selectFrom('project_repositories')
+    .innerJoin('projects', 'projects.id', 'project_repositories.project_id')
+    .select(['projects.id as projectId', 'projects.slug', 'project_repositories.name', 'project_repositories.remote_url'])
+    .orderBy('projects.slug')
+    .orderBy('project_repositories.name');
+  if (projectId !== undefined) q = q.where('projects.id', '=', projectId);
+  return q.execute();
+}
+
+/** The repositories (by name) and supported branches (in their order) of these projects. */
+export async function repositoriesAndBranchesOf(db: Db, projectIds: readonly number[]): Promise<{ repositories: { project_id: number; name: string }[]; branches: { project_id: number; name: string }[] }> {
+  if (!projectIds.length) return { repositories: [], branches: [] };
+  const [repositories, branches] = await Promise.all([
+    db.selectFrom('project_repositories').select(['project_id', 'name']).where('project_id', 'in', [...projectIds]).orderBy('name').execute(),
+    db.selectFrom('project_branches').select(['project_id', 'name']).where('project_id', 'in', [...projectIds]).orderBy('position').execute(),
+  ]);
+  return { repositories, branches };
 }

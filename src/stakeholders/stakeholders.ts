@@ -5,6 +5,7 @@ import { AppError, errors, IssueCollector } from '../errors/catalogue.js';
 import { checkRecipientPublicKey } from '../keys/public-keys.js';
 import { checkEmail, normaliseEmail } from '../accounts/validation.js';
 import type { Db } from '../storage/database.js';
+import { projectIdsBySlugs } from '../projects/projects.js';
 import type { StakeholderContactKind } from '../storage/tables.js';
 
 export interface OrgInput {
@@ -25,6 +26,11 @@ export async function listOrgs(db: Db) {
   const orgs = await db.selectFrom('stakeholder_orgs').selectAll().orderBy('name').execute();
   const counts = await db.selectFrom('stakeholder_contacts').select(['org_id', db.fn.countAll<number>().as('n')]).groupBy('org_id').execute();
   return orgs.map((o) => ({ ...o, contacts: Number(counts.find((c) => c.org_id === o.id)?.n ?? 0) }));
+}
+
+export async function countOrgs(db: Db): Promise<number> {
+  const row = await db.selectFrom('stakeholder_orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function getOrg(db: Db, id: number) {
@@ -66,10 +72,10 @@ export async function contactsFollowingProjects(db: Db, projectIds: readonly num
 
 async function projectIds(trx: Db, slugs: string[]): Promise<number[]> {
   if (!slugs.length) return [];
-  const rows = await trx.selectFrom('projects').select(['id', 'slug']).where('slug', 'in', slugs).execute();
-  const missing = slugs.filter((s) => !rows.some((r) => r.slug === s));
+  const ids = await projectIdsBySlugs(trx, slugs);
+  const missing = slugs.filter((s) => !ids.has(s));
   if (missing.length) throw errors.field('follows_projects', `Unknown project(s): ${missing.join(', ')}.`);
-  return rows.map((r) => r.id);
+  return [...ids.values()];
 }
 
 export async function createOrg(scope: Scope, input: OrgInput): Promise<number> {
