@@ -8,7 +8,7 @@ import { recordAudit, systemActor } from '../audit/audit.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db, DialectName } from '../storage/database.js';
 import { requestCheck } from './check-requests.js';
-import { syncMirror } from './mirror.js';
+import { syncMirror } from './bare-mirror.js';
 
 /** Project slugs are `[a-z0-9-]`; repository names `[A-Za-z0-9._-]`: refuse the two that name directories. */
 export function mirrorDirFor(config: Pick<Config, 'dataDir'>, projectSlug: string, repository: string): string {

@@ -81,8 +81,6 @@ export const NOT_YET_SCHEMAED: string[] = [
   'POST /admin/setup/dismiss',
   'POST /admin/settings',
   'POST /admin/settings/test-mail',
-  'POST /admin/publication',
-  'POST /projects/:slug/publication',
   'GET /reports/:ref/embargo/end',
   'POST /reports/:ref/embargo/end',
   'GET /reports/:ref/publish-files',
