@@ -170,7 +170,6 @@ const PENDING: Record<string, number> = {
   'sql-in-presentation mail/routes-admin.tsx': 1,
   'sql-in-presentation notes/form-pages.tsx': 1,
   'sql-in-presentation projects/routes.tsx': 2,
-  'sql-in-presentation publication/site-home.tsx': 2,
   'sql-in-presentation reports/reporter-routes.tsx': 1,
   'sql-in-presentation reports/routes-irreversible.tsx': 1,
   'sql-in-presentation reports/routes-report.tsx': 3,
