@@ -1,10 +1,11 @@
 // The VMT's advisory workspace: the list of advisories in progress, drafting (from scratch or from a
 // class A report) and editing. Every route is for `advisories.edit` only: anyone else gets 404.
+import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { formAction, formRefusal, type FormRefusalView } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
+import { route, type RouteDef } from '../http/route.js';
+import { keepValues, str, type FormBody } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import { Badge, EmptyState, formValue, Time, type FormState } from '../web/components.js';
 import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
@@ -13,8 +14,15 @@ import { createAdvisory, saveAdvisory } from './commands.js';
 import { prefillFromReport } from './from-report.js';
 import { advisoryForEditor, listWorkItems } from './store.js';
 import { statusBadge } from './manage-page.js';
-import { Params } from '../http/schemas.js';
+import { FormFields, Params, Text } from '../http/schemas.js';
 
+
+// The editor's text fields (one item per line), all optional: what is left out keeps its value.
+const EditorForm = FormFields({
+  ...(Object.fromEntries(EDITOR_FIELDS.map((f) => [f, Type.Optional(Text(50_000))])) as Record<(typeof EDITOR_FIELDS)[number], TOptional<TString>>),
+  report: Type.Optional(Text(20)),
+  revision: Type.Optional(Text(20)),
+});
 
 export function formInput(form: FormBody): Partial<AdvisoryForm> {
   const out: Partial<AdvisoryForm> = {};
@@ -153,43 +161,47 @@ export function editorRoutes(app: AppContext): RouteDef[] {
         }
       },
     },
-    {
+    route({
       method: 'POST',
       url: '/advisories',
       audience: 'advisories.edit',
+      form: true,
+      schema: { body: EditorForm },
       handler: async (req, reply, scope) => {
-        const form = formBody(req);
-        const reportRef = str(form, 'report').trim();
+        const form = req.body;
+        const reportRef = (form.report ?? '').trim();
         const view = refusedView(form, (state, status) => newPage(req, reply, state, reportRef, [], status), '/advisories/new');
         return formAction(req, reply, view, async () => {
           const ref = await createAdvisory(scope, formInput(form), reportRef ? { reportRef } : {});
           return { to: `/advisories/${ref}/manage`, message: `Draft ${ref} saved.` };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/advisories/:id/edit',
       schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
-      handler: async (req, reply) => editPage(req, reply, (req.params as { id: string }).id, null),
-    },
-    {
+      handler: async (req, reply) => editPage(req, reply, req.params.id, null),
+    }),
+    route({
       method: 'POST',
       url: '/advisories/:id/edit',
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
+      form: true,
+      schema: { params: Params('id'), body: EditorForm },
       handler: async (req, reply, scope) => {
-        const { id } = req.params as { id: string };
-        const form = formBody(req);
+        const { id } = req.params;
+        const form = req.body;
         await advisoryForEditor(db, scope.actor, id);
-        const revision = Number(str(form, 'revision'));
+        const revision = Number(form.revision ?? '');
         return formAction(req, reply, refusedView(form, (state, status) => editPage(req, reply, id, state, status), `/advisories/${id}/edit`), async () => {
           const saved = await saveAdvisory(scope, id, formInput(form), Number.isInteger(revision) && revision > 0 ? revision : undefined);
           return { to: `/advisories/${id}/manage`, message: saved.changed.length ? `Revision ${saved.revision} saved.` : 'Nothing changed.' };
         });
       },
-    },
+    }),
   ];
 }
