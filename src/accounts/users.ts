@@ -31,6 +31,20 @@ export async function rolesOf(db: Db, userId: number): Promise<InstanceRole[]> {
   return rows.map((r) => r.role);
 }
 
+/** Which of these users hold an instance role on an account that is not disabled. */
+export async function activeHoldersOf(db: Db, role: InstanceRole, userIds: readonly number[]): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('user_roles')
+    .innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select('user_roles.user_id')
+    .where('user_roles.user_id', 'in', userIds)
+    .where('user_roles.role', '=', role)
+    .where('users.disabled_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);

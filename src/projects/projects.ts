@@ -83,6 +83,21 @@ async function withDetail(db: Db, project: ProjectRow): Promise<ProjectDetail> {
   return { ...project, repositories, branches: branches.map((b) => b.name), members };
 }
 
+/** Slugs of the projects each user reviews as core (core reviewers and coresec, DESIGN.md §1). */
+export async function coreReviewProjectsOf(db: Db, userIds: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('project_members')
+    .innerJoin('projects', 'projects.id', 'project_members.project_id')
+    .select(['project_members.user_id', 'projects.slug'])
+    .where('project_members.user_id', 'in', userIds)
+    .where('project_members.role', 'in', ['core_reviewer', 'coresec'])
+    .execute();
+  for (const r of rows) out.set(r.user_id, [...new Set([...(out.get(r.user_id) ?? []), r.slug])]);
+  return out;
+}
+
 export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
 }
