@@ -31,3 +31,6 @@ export function FormFields<P extends Record<string, TSchema>>(properties: P) {
 
 /** A form with no fields of its own (a button). */
 export const EmptyForm = FormFields({});
+
+/** The body of a JSON API call that takes nothing: none at all (Fastify validates it as null) or `{}`. */
+export const NoBody = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: false })]);

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { AppContext, Scope } from '../context.js';
 import { route, type RouteDef } from '../http/route.js';
+import { NoBody } from '../http/schemas.js';
 import { resolveSections } from './formats/note-record.js';
 import { exportOssnText } from './formats/ossn-source.js';
 import { sendFeedback } from './feedback.js';
@@ -15,8 +16,6 @@ import { saveRevision } from './revisions.js';
 import { listPublished, listWork, noteForActor, type NoteForActor, type NoteListItem } from './store.js';
 import { FlagRef, flagParam, idOf, NoteId, noteParam, refOf } from './routes-shared.js';
 
-/** A POST that takes nothing: no body (or an empty JSON object). */
-const NoBody = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: false })]);
 const Text = (max: number) => Type.String({ maxLength: max });
 
 const flagBody = Type.Object(

@@ -98,6 +98,17 @@ export async function coreReviewProjectsOf(db: Db, userIds: readonly number[]): 
   return out;
 }
 
+/** The repositories (by name) and supported branches (in their order) of several projects at once. */
+export async function repositoriesAndBranchesOf(db: Db, projectIds: readonly number[]): Promise<{ repositories: { project_id: number; name: string }[]; branches: { project_id: number; name: string }[] }> {
+  if (!projectIds.length) return { repositories: [], branches: [] };
+  const ids = [...projectIds];
+  const [repositories, branches] = await Promise.all([
+    db.selectFrom('project_repositories').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('name').execute(),
+    db.selectFrom('project_branches').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('position').execute(),
+  ]);
+  return { repositories, branches };
+}
+
 export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
 }
