@@ -7,14 +7,14 @@ import { formAction } from '../http/form-action.js';
 import { route, type RouteDef } from '../http/route.js';
 import { keepValues, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
-import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
+import type { FormState } from '../web/components.js';
 import { renderNoticeText } from './formats/notice-text.js';
-import { addErratum, approveAdvisory, errataCount, recordImpactApproval } from './commands.js';
+import { addErratum, approveAdvisory, recordImpactApproval } from './commands.js';
 import { publicationReadiness, publishAdvisory } from './publish.js';
 import { irreversibleRoutes } from '../http/confirm.js';
 import { advisoryForEditor, listApprovals, listRevisions, loadRevision, parseRecord, pendingAuthors } from './store.js';
 import { diffRecords } from './diff.js';
-import { DiffView, ManagePage, statusBadge } from './manage-page.js';
+import { ErrataPage, ManagePage, RevisionsPage } from './manage-page.js';
 import { approversFor } from './approvers.js';
 import { approveImpact } from '../reports/cve-impact.js';
 import { FormFields, Params, StringEnum, Text } from '../http/schemas.js';
@@ -38,30 +38,7 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
   const errataPage = async (req: FastifyRequest, reply: FastifyReply, id: string, state: FormState | null, status = 200) => {
     const loaded = await advisoryForEditor(db, req.actor, id);
     const ref = loaded.row.ref;
-    const pending = errataCount(loaded.record) > errataCount(loaded.published);
-    const values = state?.values ?? { errata: loaded.record.errata?.text ?? '' };
-    return sendPage(app, req, reply, `Erratum for ${ref}`, (ctx) => (
-      <>
-        <p class="crumbs">
-          <a href={`/advisories/${ref}/manage`}>{ref}</a>
-        </p>
-        <h1>Erratum for {ref}</h1>
-        <p class="lead">
-          {loaded.published
-            ? pending
-              ? 'An erratum is waiting for approval; saving rewrites its text.'
-              : `This adds “Errata ${errataCount(loaded.record) + 1}” to the history (the original date stays). After a second VMT member approves, publishing re-publishes every file and sends the errata announcement.`
-            : 'Only published advisories get errata; edit the draft instead.'}
-        </p>
-        <form method="post" action={`/advisories/${ref}/errata`} class="stack">
-          <CsrfField token={ctx.csrfToken} />
-          <input type="hidden" name="revision" value={String(loaded.row.current_revision)} />
-          <ErrorSummary state={state ?? {}} />
-          <TextField name="errata" label="Errata text" multiline rows={6} state={{ values, issues: state?.issues ?? [] }} hint="What was wrong or missing, and what changed (e.g. an additional patch, a CVE assigned later)." />
-          <Button>Save erratum</Button>
-        </form>
-      </>
-    ), { status });
+    return sendPage(app, req, reply, `Erratum for ${ref}`, (ctx) => <ErrataPage ctx={ctx} loaded={loaded} state={state} />, { status });
   };
 
   /** A button on the manage page: load (404 unless the actor may edit), run, and flash the outcome there. */
@@ -198,39 +175,9 @@ export function workflowRoutes(app: AppContext): RouteDef[] {
         const to = Math.min(Math.max(Number(q.to) || current, 1), current);
         const from = Math.min(Math.max(Number(q.from) || to - 1, 1), current);
         const [a, b] = await Promise.all([loadRevision(db, loaded.row.id, from), loadRevision(db, loaded.row.id, to)]);
-        const ref = loaded.row.ref;
         const diffs = a && b ? diffRecords(parseRecord(a.record_json), parseRecord(b.record_json)) : [];
         const revisions = await listRevisions(db, loaded.row.id);
-        return sendPage(app, req, reply, `${ref} changes`, () => (
-          <>
-            <p class="crumbs">
-              <a href={`/advisories/${ref}/manage`}>{ref}</a>
-            </p>
-            <h1>
-              Changes to {ref} {statusBadge(loaded.row)}
-            </h1>
-            <form method="get" action={`/advisories/${ref}/revisions`} class="inline-form">
-              <label for="f-from">From revision</label>{' '}
-              <select id="f-from" name="from">
-                {revisions.map((r) => (
-                  <option value={String(r.number)} selected={r.number === from}>{`${r.number}: ${r.summary}`}</option>
-                ))}
-              </select>{' '}
-              <label for="f-to">to</label>{' '}
-              <select id="f-to" name="to">
-                {revisions.map((r) => (
-                  <option value={String(r.number)} selected={r.number === to}>{`${r.number}: ${r.summary}`}</option>
-                ))}
-              </select>{' '}
-              <button type="submit" class="btn secondary">Compare</button>
-            </form>
-            <p class="lead">
-              Revision {from} → revision {to}
-              {b ? ` (${b.summary}, by ${b.author_label})` : ''}
-            </p>
-            <DiffView diffs={diffs} />
-          </>
-        ), { wide: true });
+        return sendPage(app, req, reply, `${loaded.row.ref} changes`, () => <RevisionsPage loaded={loaded} revisions={revisions} from={from} to={to} shown={b ?? null} diffs={diffs} />, { wide: true });
       },
     }),
   ];
