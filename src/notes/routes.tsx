@@ -15,7 +15,7 @@ import { flagPageData, historyData, notePageData, shownRecord, withCsrf } from '
 import { NotePage, NotesIndex } from './public-views.js';
 import { listPublished, listWork, noteForActor } from './store.js';
 import { HistoryPage } from './edit-views.js';
-import { FlagPage, QueueTable } from './work-views.js';
+import { FlagPage, NoteQueuePage } from './work-views.js';
 import { notesAtom, notesFeedEmptySince, publishedNotes } from './site.js';
 import { noteActionRoutes } from './routes-actions.js';
 import { noteApiRoutes } from './routes-api.js';
@@ -42,26 +42,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       handler: async (req, reply, { actor }) => {
         const items = await listWork(db, actor);
-        return sendPage(
-          app,
-          req,
-          reply,
-          'Note queue',
-          () => (
-            <>
-              <h1>Notes being written</h1>
-              <p class="lead">Flags waiting for an author, drafts, and notes in review. Embargoed notes are listed for security core only.</p>
-              <p class="actions">
-                <a class="btn secondary" href="/notes/flag">
-                  Flag that a note is wanted
-                </a>
-                <a href="/notes">Published notes</a>
-              </p>
-              <QueueTable items={items} />
-            </>
-          ),
-          { wide: true },
-        );
+        return sendPage(app, req, reply, 'Note queue', () => <NoteQueuePage items={items} />, { wide: true });
       },
     },
     {
