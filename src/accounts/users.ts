@@ -60,6 +60,20 @@ export async function rolesOf(db: Db, userId: number): Promise<InstanceRole[]> {
   return rows.map((r) => r.role);
 }
 
+/** Which of these users hold an instance role on an account that is not disabled. */
+export async function activeHoldersOf(db: Db, role: InstanceRole, userIds: readonly number[]): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('user_roles')
+    .innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select('user_roles.user_id')
+    .where('user_roles.user_id', 'in', userIds)
+    .where('user_roles.role', '=', role)
+    .where('users.disabled_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -192,23 +206,4 @@ export async function listUsers(db: Db, opts: { limit?: number; offset?: number 
 }
 
 // What other domains ask of accounts (issue 16 item 1: accounts owns `users` and `user_roles`).
-
-/** A person's display name, or null for no such user. */
-export async function displayNameOf(db: Db, userId: number): Promise<string | null> {
-  return (await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst())?.display_name ?? null;
-}
-
-/** Display names by user id (those that exist). */
-export async function displayNamesByIds(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
-  if (!ids.length) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...ids]).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
-}
-
-/** Usernames by user id (those that exist). */
-export async function usernamesByIds(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
-  if (!ids.length) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...ids]).execute();
-  return new Map(rows.map((r) => [r.id, r.username]));
-}
 

@@ -1,10 +1,13 @@
 // The advisory editor form (DESIGN.md §2 fields), usable without JavaScript: one item per line, a hint
 // with an example under each field, per-field errors from the server.
 import type { SafeHtml } from '../web/jsx.js';
-import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
+import { Badge, Button, CsrfField, EmptyState, ErrorSummary, formValue, TextField, Time, type FormState } from '../web/components.js';
+import type { FieldIssue } from '../errors/catalogue.js';
 import type { PageContext } from '../web/layout.js';
 import { headlineScore, scoreCvssVector, severityRating } from '../cvss/index.js';
 import type { AdvisoryRecord } from './record.js';
+import type { LoadedAdvisory, WorkItem } from './store.js';
+import { statusBadge } from './manage-page.js';
 
 
 const HINTS = {
@@ -104,5 +107,105 @@ export function AdvisoryEditorForm(p: EditorFormProps): SafeHtml {
         <Button>{p.submitLabel}</Button>
       </div>
     </form>
+  );
+}
+
+/** The form for a new draft, drafted from a report (`reportRef`, with `hints` to check) or from scratch. */
+export function NewAdvisoryPage({ ctx, state, reportRef, hints }: { ctx: PageContext; state: FormState; reportRef: string; hints: string[] }): SafeHtml {
+  return (
+    <>
+      <p class="crumbs">
+        <a href="/advisories/drafts">Advisories in progress</a>
+      </p>
+      <h1>New advisory</h1>
+      <p class="lead">
+        {reportRef ? (
+          <>
+            Drafted from report <a href={`/reports/${reportRef}`}>{reportRef}</a>. The draft is visible to the VMT only until it is published.
+          </>
+        ) : (
+          'A draft is visible to the VMT only until it is published. Its id is given when you save it.'
+        )}
+      </p>
+      {hints.length ? (
+        <div class="flash info" role="status">
+          <ul>
+            {hints.map((x) => (
+              <li>{x}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <AdvisoryEditorForm ctx={ctx} action="/advisories" state={state} submitLabel="Save draft" hidden={reportRef ? { report: reportRef } : {}} />
+    </>
+  );
+}
+
+/** The editor of a draft (or of a published advisory's next revision). */
+export function EditAdvisoryPage({ ctx, loaded, values, issues }: { ctx: PageContext; loaded: LoadedAdvisory; values: Record<string, unknown>; issues: FieldIssue[] }): SafeHtml {
+  return (
+    <>
+      <p class="crumbs">
+        <a href="/advisories/drafts">Advisories in progress</a> › <a href={`/advisories/${loaded.row.ref}/manage`}>{loaded.row.ref}</a>
+      </p>
+      <h1>
+        Edit {loaded.row.ref} {statusBadge(loaded.row)}
+      </h1>
+      {loaded.published ? <p class="lead">This advisory is published. Saving makes a new revision that needs a second VMT member’s approval before it is published again. To announce a correction, add an erratum instead.</p> : null}
+      <AdvisoryEditorForm
+        ctx={ctx}
+        action={`/advisories/${loaded.row.ref}/edit`}
+        state={{ values, issues }}
+        submitLabel="Save revision"
+        hidden={{ revision: formValue(values, 'revision', String(loaded.row.current_revision)) }}
+        record={loaded.record}
+      />
+    </>
+  );
+}
+
+export function DraftsPage({ items }: { items: WorkItem[] }): SafeHtml {
+  return (
+    <>
+      <h1>Advisories in progress</h1>
+      <p class="lead">Drafts and unpublished changes, visible to the VMT only. Published advisories are on the <a href="/advisories">public list</a>.</p>
+      <p>
+        <a class="btn primary" href="/advisories/new">
+          New advisory
+        </a>
+      </p>
+      {items.length === 0 ? (
+        <EmptyState>Nothing in progress.</EmptyState>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Advisory</th>
+              <th>Title</th>
+              <th>State</th>
+              <th>Revision</th>
+              <th>Last change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr>
+                <td>
+                  <a href={`/advisories/${i.ref}/manage`}>{i.ref}</a>
+                </td>
+                <td>{i.title}</td>
+                <td>
+                  {i.status === 'approved' ? <Badge tone="ok">approved</Badge> : <Badge tone="warn">draft</Badge>} {i.published ? <Badge tone="info">published earlier</Badge> : null}
+                </td>
+                <td>{i.currentRevision}</td>
+                <td>
+                  <Time iso={i.updatedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }

@@ -4,6 +4,7 @@
 // of the branches whose review links belong under "Fixes".
 import type { Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
+import { activeBranchesOfReport } from '../patches/store.js';
 import { reportForActor } from '../reports/load-for-actor.js';
 import { requireEditor } from './commands.js';
 import type { AdvisoryForm } from './editor-input.js';
@@ -30,15 +31,7 @@ export async function prefillFromReport(scope: Scope, ref: string): Promise<Repo
   const hints: string[] = [];
   if (versions) hints.push(`The report gives the affected versions as “${versions}”; write them as specifiers such as <20.2.1, >=21.0.0 <21.2.1.`);
   if (!row.impact_text.trim()) hints.push('The report has no impact description yet: draft it on the report so the reporter and the project lead can approve it.');
-  const patches = await db
-    .selectFrom('patches')
-    .innerJoin('projects', 'projects.id', 'patches.project_id')
-    .select(['projects.slug', 'patches.branch'])
-    .where('patches.report_id', '=', row.id)
-    .where('patches.state', '=', 'active')
-    .distinct()
-    .orderBy('patches.branch')
-    .execute();
+  const patches = await activeBranchesOfReport(db, row.id);
   if (patches.length) hints.push(`Patches on the report: ${patches.map((p) => `${p.slug} ${p.branch}`).join(', ')} — add their review links under Fixes once they are proposed publicly.`);
   const credit = row.credit_wanted === 1 && row.credit_name.trim() ? [row.credit_name.trim(), row.credit_affiliation.trim(), report.cves.join(', ')] : null;
   if (credit) while (credit.length > 1 && credit[credit.length - 1] === '') credit.pop();

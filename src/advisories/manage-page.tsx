@@ -1,7 +1,8 @@
 // The VMT's page for one advisory: where it stands, what publication still needs (approvals), the
 // actions, the notice text preview, revisions and approvals.
 import type { SafeHtml } from '../web/jsx.js';
-import { Badge, Button, CsrfField, Select, TextField, Time } from '../web/components.js';
+import { Badge, Button, CsrfField, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
+import { errataCount } from './commands.js';
 import type { PageContext } from '../web/layout.js';
 import type { AdvisoryApprovalRow, AdvisoryRevisionRow, AdvisoryRow } from './tables.js';
 import type { LoadedAdvisory } from './store.js';
@@ -241,6 +242,70 @@ export function DiffView({ diffs }: { diffs: FieldDiff[] }): SafeHtml {
           </pre>
         </section>
       ))}
+    </>
+  );
+}
+
+/** The erratum form of a published advisory (or the note that a draft gets none). */
+export function ErrataPage({ ctx, loaded, state }: { ctx: PageContext; loaded: LoadedAdvisory; state: FormState | null }): SafeHtml {
+  const ref = loaded.row.ref;
+  const pending = errataCount(loaded.record) > errataCount(loaded.published);
+  const values = state?.values ?? { errata: loaded.record.errata?.text ?? '' };
+  return (
+    <>
+      <p class="crumbs">
+        <a href={`/advisories/${ref}/manage`}>{ref}</a>
+      </p>
+      <h1>Erratum for {ref}</h1>
+      <p class="lead">
+        {loaded.published
+          ? pending
+            ? 'An erratum is waiting for approval; saving rewrites its text.'
+            : `This adds “Errata ${errataCount(loaded.record) + 1}” to the history (the original date stays). After a second VMT member approves, publishing re-publishes every file and sends the errata announcement.`
+          : 'Only published advisories get errata; edit the draft instead.'}
+      </p>
+      <form method="post" action={`/advisories/${ref}/errata`} class="stack">
+        <CsrfField token={ctx.csrfToken} />
+        <input type="hidden" name="revision" value={String(loaded.row.current_revision)} />
+        <ErrorSummary state={state ?? {}} />
+        <TextField name="errata" label="Errata text" multiline rows={6} state={{ values, issues: state?.issues ?? [] }} hint="What was wrong or missing, and what changed (e.g. an additional patch, a CVE assigned later)." />
+        <Button>Save erratum</Button>
+      </form>
+    </>
+  );
+}
+
+/** What changed between two revisions (`shown` is the later one, when it exists). */
+export function RevisionsPage({ loaded, revisions, from, to, shown, diffs }: { loaded: LoadedAdvisory; revisions: Omit<AdvisoryRevisionRow, 'record_json'>[]; from: number; to: number; shown: Pick<AdvisoryRevisionRow, 'summary' | 'author_label'> | null; diffs: FieldDiff[] }): SafeHtml {
+  const ref = loaded.row.ref;
+  return (
+    <>
+      <p class="crumbs">
+        <a href={`/advisories/${ref}/manage`}>{ref}</a>
+      </p>
+      <h1>
+        Changes to {ref} {statusBadge(loaded.row)}
+      </h1>
+      <form method="get" action={`/advisories/${ref}/revisions`} class="inline-form">
+        <label for="f-from">From revision</label>{' '}
+        <select id="f-from" name="from">
+          {revisions.map((r) => (
+            <option value={String(r.number)} selected={r.number === from}>{`${r.number}: ${r.summary}`}</option>
+          ))}
+        </select>{' '}
+        <label for="f-to">to</label>{' '}
+        <select id="f-to" name="to">
+          {revisions.map((r) => (
+            <option value={String(r.number)} selected={r.number === to}>{`${r.number}: ${r.summary}`}</option>
+          ))}
+        </select>{' '}
+        <button type="submit" class="btn secondary">Compare</button>
+      </form>
+      <p class="lead">
+        Revision {from} → revision {to}
+        {shown ? ` (${shown.summary}, by ${shown.author_label})` : ''}
+      </p>
+      <DiffView diffs={diffs} />
     </>
   );
 }

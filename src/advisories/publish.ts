@@ -2,10 +2,11 @@
 // and the project lead, from the report when one is linked) and a second VMT member's approval of the
 // revision. Publishing stores the record as published, rebuilds every public output in the same
 // transaction, queues the signing job and the announcement (or errata announcement) mail.
-import { change, type AppContext, type Scope } from '../context.js';
+import { change, type Scope } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import { textHash } from '../reports/cve-impact.js';
+import { impactApprovals } from '../reports/cve-impact.js';
+import { loadReportBy } from '../reports/store.js';
 import { actorName, addTimelineEvent } from '../reports/timeline.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { pyCapitalize } from './formats/python-text.js';
@@ -56,10 +57,10 @@ export interface Readiness {
 
 async function linkedReport(db: Db, reportId: number | null): Promise<LinkedReport | null> {
   if (reportId === null) return null;
-  const row = await db.selectFrom('reports').select(['id', 'ref', 'title', 'impact_text', 'visibility']).where('id', '=', reportId).executeTakeFirst();
-  if (!row) return null;
-  const projects = await db.selectFrom('report_projects').innerJoin('projects', 'projects.id', 'report_projects.project_id').select('projects.slug').where('report_projects.report_id', '=', reportId).orderBy('projects.slug').execute();
-  return { id: row.id, ref: row.ref, title: row.title, impactText: row.impact_text, visibility: row.visibility, projects: projects.map((p) => p.slug) };
+  const report = await loadReportBy(db, { id: reportId });
+  if (!report) return null;
+  const { row } = report;
+  return { id: row.id, ref: row.ref, title: row.title, impactText: row.impact_text, visibility: row.visibility, projects: report.projects.map((p) => p.slug).sort() };
 }
 
 function withDate(record: AdvisoryRecord, today: string): AdvisoryRecord {
@@ -67,7 +68,8 @@ function withDate(record: AdvisoryRecord, today: string): AdvisoryRecord {
 }
 
 /** What still stands between the advisory's current revision and its publication. */
-export async function publicationReadiness(app: AppContext, loaded: LoadedAdvisory): Promise<Readiness> {
+export async function publicationReadiness(scope: Scope, loaded: LoadedAdvisory): Promise<Readiness> {
+  const app = scope.app;
   const db = app.storage.db;
   const today = app.clock.now().toISOString().slice(0, 10);
   const { row, record } = loaded;
@@ -117,11 +119,10 @@ export async function publicationReadiness(app: AppContext, loaded: LoadedAdviso
   const impactChanged = !loaded.published || normalizeText(loaded.published.description) !== normalizeText(record.description);
   if (impactChanged) {
     if (report) {
-      const approvals = await db.selectFrom('report_approvals').select(['role', 'text_hash']).where('report_id', '=', report.id).where('subject', '=', 'impact').execute();
-      const hash = textHash(report.impactText);
+      const approved = await impactApprovals(scope, report.id, report.impactText);
       const same = report.impactText.trim() !== '' && normalizeText(report.impactText) === normalizeText(record.description);
       add('impact_text', same, 'The description is the impact text of the report', same ? `Same text as on report ${report.ref}.` : report.impactText.trim() ? `The description differs from the impact text on report ${report.ref}; make them the same (and have it approved there).` : `Report ${report.ref} has no impact description yet.`);
-      const has = (role: 'reporter' | 'lead'): boolean => approvals.some((a) => a.role === role && a.text_hash === hash);
+      const has = (role: 'reporter' | 'lead'): boolean => approved[role];
       add('impact_reporter', has('reporter'), 'The reporter approved the impact description', has('reporter') ? `Approved on report ${report.ref}.` : `Waiting for the reporter on report ${report.ref}.`);
       add('impact_lead', has('lead'), 'The project lead approved the impact description', has('lead') ? `Approved on report ${report.ref}.` : `Waiting for the project lead on report ${report.ref}.`);
     } else {
@@ -160,7 +161,7 @@ export async function publishAdvisory(scope: Scope, ref: string, expectedRevisio
   const loaded = await advisoryForEditor(db, scope.actor, ref);
   if (expectedRevision !== undefined && expectedRevision !== loaded.row.current_revision) throw errors.conflict(`The advisory changed since you opened it (revision ${loaded.row.current_revision} is current). Reload it and look again.`);
   if (loaded.row.status === 'published') throw errors.conflict(`${ref} is already published as it is.`);
-  const readiness = await publicationReadiness(scope.app, loaded);
+  const readiness = await publicationReadiness(scope, loaded);
   if (!readiness.ready) {
     const missing = readiness.checks.filter((c) => !c.ok && c.warning !== true);
     // The message stays short (it is shown as a flash); the fields carry the details.

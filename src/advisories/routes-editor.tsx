@@ -1,20 +1,27 @@
 // The VMT's advisory workspace: the list of advisories in progress, drafting (from scratch or from a
 // class A report) and editing. Every route is for `advisories.edit` only: anyone else gets 404.
+import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { formAction, formRefusal, type FormRefusalView } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
+import { route, type RouteDef } from '../http/route.js';
+import { keepValues, str, type FormBody } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
-import { Badge, EmptyState, formValue, Time, type FormState } from '../web/components.js';
+import type { FormState } from '../web/components.js';
 import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
-import { AdvisoryEditorForm } from './editor-page.js';
+import { DraftsPage, EditAdvisoryPage, NewAdvisoryPage } from './editor-page.js';
 import { createAdvisory, saveAdvisory } from './commands.js';
 import { prefillFromReport } from './from-report.js';
 import { advisoryForEditor, listWorkItems } from './store.js';
-import { statusBadge } from './manage-page.js';
-import { Params } from '../http/schemas.js';
+import { FormFields, Params, Text } from '../http/schemas.js';
 
+
+// The editor's text fields (one item per line), all optional: what is left out keeps its value.
+const EditorForm = FormFields({
+  ...(Object.fromEntries(EDITOR_FIELDS.map((f) => [f, Type.Optional(Text(50_000))])) as Record<(typeof EDITOR_FIELDS)[number], TOptional<TString>>),
+  report: Type.Optional(Text(20)),
+  revision: Type.Optional(Text(20)),
+});
 
 export function formInput(form: FormBody): Partial<AdvisoryForm> {
   const out: Partial<AdvisoryForm> = {};
@@ -31,56 +38,12 @@ export function editorRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
 
   const newPage = async (req: FastifyRequest, reply: FastifyReply, state: FormState, reportRef: string, hints: string[], status = 200) =>
-    sendPage(app, req, reply, 'New advisory', (ctx) => (
-      <>
-        <p class="crumbs">
-          <a href="/advisories/drafts">Advisories in progress</a>
-        </p>
-        <h1>New advisory</h1>
-        <p class="lead">
-          {reportRef ? (
-            <>
-              Drafted from report <a href={`/reports/${reportRef}`}>{reportRef}</a>. The draft is visible to the VMT only until it is published.
-            </>
-          ) : (
-            'A draft is visible to the VMT only until it is published. Its id is given when you save it.'
-          )}
-        </p>
-        {hints.length ? (
-          <div class="flash info" role="status">
-            <ul>
-              {hints.map((x) => (
-                <li>{x}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-        <AdvisoryEditorForm ctx={ctx} action="/advisories" state={state} submitLabel="Save draft" hidden={reportRef ? { report: reportRef } : {}} />
-      </>
-    ), { status, wide: true });
+    sendPage(app, req, reply, 'New advisory', (ctx) => <NewAdvisoryPage ctx={ctx} state={state} reportRef={reportRef} hints={hints} />, { status, wide: true });
 
   const editPage = async (req: FastifyRequest, reply: FastifyReply, ref: string, state: FormState | null, status = 200) => {
     const loaded = await advisoryForEditor(db, req.actor, ref);
     const values = state?.values ?? { ...formFromRecord(loaded.record), revision: String(loaded.row.current_revision) };
-    return sendPage(app, req, reply, `Edit ${ref}`, (ctx) => (
-      <>
-        <p class="crumbs">
-          <a href="/advisories/drafts">Advisories in progress</a> › <a href={`/advisories/${ref}/manage`}>{ref}</a>
-        </p>
-        <h1>
-          Edit {ref} {statusBadge(loaded.row)}
-        </h1>
-        {loaded.published ? <p class="lead">This advisory is published. Saving makes a new revision that needs a second VMT member’s approval before it is published again. To announce a correction, add an erratum instead.</p> : null}
-        <AdvisoryEditorForm
-          ctx={ctx}
-          action={`/advisories/${ref}/edit`}
-          state={{ values, issues: state?.issues ?? [] }}
-          submitLabel="Save revision"
-          hidden={{ revision: formValue(values, 'revision', String(loaded.row.current_revision)) }}
-          record={loaded.record}
-        />
-      </>
-    ), { status, wide: true });
+    return sendPage(app, req, reply, `Edit ${ref}`, (ctx) => <EditAdvisoryPage ctx={ctx} loaded={loaded} values={values} issues={state?.issues ?? []} />, { status, wide: true });
   };
 
   return [
@@ -90,49 +53,7 @@ export function editorRoutes(app: AppContext): RouteDef[] {
       audience: 'advisories.edit',
       handler: async (req, reply) => {
         const items = await listWorkItems(db);
-        return sendPage(app, req, reply, 'Advisories in progress', () => (
-          <>
-            <h1>Advisories in progress</h1>
-            <p class="lead">Drafts and unpublished changes, visible to the VMT only. Published advisories are on the <a href="/advisories">public list</a>.</p>
-            <p>
-              <a class="btn primary" href="/advisories/new">
-                New advisory
-              </a>
-            </p>
-            {items.length === 0 ? (
-              <EmptyState>Nothing in progress.</EmptyState>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th>Advisory</th>
-                    <th>Title</th>
-                    <th>State</th>
-                    <th>Revision</th>
-                    <th>Last change</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((i) => (
-                    <tr>
-                      <td>
-                        <a href={`/advisories/${i.ref}/manage`}>{i.ref}</a>
-                      </td>
-                      <td>{i.title}</td>
-                      <td>
-                        {i.status === 'approved' ? <Badge tone="ok">approved</Badge> : <Badge tone="warn">draft</Badge>} {i.published ? <Badge tone="info">published earlier</Badge> : null}
-                      </td>
-                      <td>{i.currentRevision}</td>
-                      <td>
-                        <Time iso={i.updatedAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </>
-        ), { wide: true });
+        return sendPage(app, req, reply, 'Advisories in progress', () => <DraftsPage items={items} />, { wide: true });
       },
     },
     {
@@ -153,43 +74,47 @@ export function editorRoutes(app: AppContext): RouteDef[] {
         }
       },
     },
-    {
+    route({
       method: 'POST',
       url: '/advisories',
       audience: 'advisories.edit',
+      form: true,
+      schema: { body: EditorForm },
       handler: async (req, reply, scope) => {
-        const form = formBody(req);
-        const reportRef = str(form, 'report').trim();
+        const form = req.body;
+        const reportRef = (form.report ?? '').trim();
         const view = refusedView(form, (state, status) => newPage(req, reply, state, reportRef, [], status), '/advisories/new');
         return formAction(req, reply, view, async () => {
           const ref = await createAdvisory(scope, formInput(form), reportRef ? { reportRef } : {});
           return { to: `/advisories/${ref}/manage`, message: `Draft ${ref} saved.` };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/advisories/:id/edit',
       schema: { params: Params('id') },
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
-      handler: async (req, reply) => editPage(req, reply, (req.params as { id: string }).id, null),
-    },
-    {
+      handler: async (req, reply) => editPage(req, reply, req.params.id, null),
+    }),
+    route({
       method: 'POST',
       url: '/advisories/:id/edit',
       audience: 'advisories.edit',
       leak: { params: { id: 'advisory' } },
+      form: true,
+      schema: { params: Params('id'), body: EditorForm },
       handler: async (req, reply, scope) => {
-        const { id } = req.params as { id: string };
-        const form = formBody(req);
+        const { id } = req.params;
+        const form = req.body;
         await advisoryForEditor(db, scope.actor, id);
-        const revision = Number(str(form, 'revision'));
+        const revision = Number(form.revision ?? '');
         return formAction(req, reply, refusedView(form, (state, status) => editPage(req, reply, id, state, status), `/advisories/${id}/edit`), async () => {
           const saved = await saveAdvisory(scope, id, formInput(form), Number.isInteger(revision) && revision > 0 ? revision : undefined);
           return { to: `/advisories/${id}/manage`, message: saved.changed.length ? `Revision ${saved.revision} saved.` : 'Nothing changed.' };
         });
       },
-    },
+    }),
   ];
 }

@@ -3,6 +3,8 @@
 // public site. Each step runs in its own transaction that also records it in disclosure_steps (unique per
 // plan and step), so a crash between steps resumes at the next one and no step runs twice.
 import { change, systemScope, type AppContext, type ChangeContext, type Scope } from '../context.js';
+import { reportRowById } from '../reports/store-reads.js';
+import { findUserById } from '../accounts/users.js';
 import { buildUserActor } from '../access/load-actor.js';
 import { publishAdvisory } from '../advisories/publish.js';
 import { cancelJob, enqueueJob } from '../jobs/queue.js';
@@ -94,7 +96,8 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
   const db = app.storage.db;
   if (step === 'open_report') {
     await change(systemScope(app), async (c) => {
-      const row = await c.trx.selectFrom('reports').selectAll().where('id', '=', plan.report_id).executeTakeFirstOrThrow();
+      const row = await reportRowById(c.trx, plan.report_id);
+      if (!row) throw new Error(`disclosure plan ${plan.id}: its report ${plan.report_id} is gone`);
       const opened = await openReportIn(c, row, { kind: 'made_public', reason: 'Scheduled disclosure.', actor: { id: null, label: 'disclosure' } });
       await record(c, plan, step, opened ? 'Report opened.' : 'Report was already public.');
     });
@@ -123,7 +126,7 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
 
 /** Publishing needs an editor: the job acts for the coordinator who scheduled the disclosure. */
 async function coordinatorScope(app: AppContext, plan: PlanRow): Promise<Scope> {
-  const user = plan.created_by === null ? undefined : await app.storage.db.selectFrom('users').selectAll().where('id', '=', plan.created_by).executeTakeFirst();
+  const user = plan.created_by === null ? undefined : await findUserById(app.storage.db, plan.created_by);
   if (!user) throw new Error(`disclosure plan ${plan.id}: the coordinator who scheduled it no longer exists; publish the advisory by hand`);
   return { app, requestId: null, actor: await buildUserActor(app.storage.db, app.config, user, { kind: 'session', mfaPassed: true }) };
 }

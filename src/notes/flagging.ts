@@ -9,7 +9,8 @@ import type { UserActor } from '../access/actor.js';
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { ReportClass } from '../storage/tables.js';
-import { loadReportBy, type LoadedReport } from '../reports/store.js';
+import { cvesOfReports, loadReportBy, type LoadedReport } from '../reports/store.js';
+import { listProjects } from '../projects/projects.js';
 import { allocateNoteId } from './ids.js';
 import { newNoteRef, noteForActor, type NoteForActor } from './store.js';
 import { firstRevisionBody } from './note-template.js';
@@ -74,7 +75,7 @@ export async function flagNote(scope: Scope & { actor: UserActor }, input: FlagI
   const db = scope.app.storage.db;
   let slugs = [...new Set((input.projects ?? []).map((p) => p.trim()).filter(Boolean))];
   if (slugs.length === 0 && source.report && source.readsReport) slugs = source.report.projects.map((p) => p.slug);
-  const projects = slugs.length ? await db.selectFrom('projects').select(['id', 'slug']).where('slug', 'in', slugs).execute() : [];
+  const projects = slugs.length ? (await listProjects(db)).filter((p) => slugs.includes(p.slug)) : [];
   if (slugs.length === 0) issues.add('projects', 'Name the project(s) the note concerns.');
   for (const slug of slugs) if (!projects.some((p) => p.slug === slug)) issues.add('projects', `There is no project "${slug.slice(0, 60)}".`);
   if (slugs.length > 20) issues.add('projects', 'Name at most 20 projects.');
@@ -122,7 +123,7 @@ export async function claimNote(scope: Scope & { actor: UserActor }, ref: string
   }
   if (note.row.state !== 'flagged') throw errors.conflict(note.row.public_id ? `This flag was claimed already: it is ${note.row.public_id}.` : 'This flag was turned down.');
   const prefix = scope.app.config.notePrefix;
-  const cves = note.report ? (await scope.app.storage.db.selectFrom('report_cves').select('cve_id').where('report_id', '=', note.report.id).orderBy('cve_id').execute()).map((c) => c.cve_id) : [];
+  const cves = note.report ? ((await cvesOfReports(scope.app.storage.db, [note.report.id])).get(note.report.id) ?? []) : [];
   return change(scope, async ({ trx, now, audit }) => {
     const at = now.toISOString();
     // Take the flag first (only one claimer wins), then the id: a lost race rolls back the number too.

@@ -1,5 +1,6 @@
 // The two note pages with forms that are shown again after a refused submission: the edit form and
 // the flag form.
+import { listProjects } from '../projects/projects.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
@@ -14,7 +15,8 @@ import { FlagForm } from './work-views.js';
 import { idOf, type UserScope } from './routes-shared.js';
 
 
-export async function editPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: UserScope, state?: FormState, status?: number, warning: string | null = null) {
+/** The editor of the note the URL names (`req` comes from a route whose params schema is NoteId). */
+export async function editPage(app: AppContext, req: FastifyRequest & { params: { noteId: string } }, reply: FastifyReply, scope: UserScope, state?: FormState, status?: number, warning: string | null = null) {
   const publicId = idOf(req);
   const note = await noteForAuthoring(scope, publicId);
   const rev = await loadRevision(app.storage.db, note.row.id, note.row.current_revision);
@@ -53,7 +55,7 @@ export async function editPage(app: AppContext, req: FastifyRequest, reply: Fast
 
 export async function flagFormPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: UserScope, reportRef: string, state: FormState = {}, status?: number) {
   const source = await flagSource(scope, reportRef);
-  const projects = await app.storage.db.selectFrom('projects').select(['slug', 'name']).orderBy('name').execute();
+  const projects = await listProjects(app.storage.db);
   const selected = state.values ? list(state.values as FormBody, 'projects') : source.readsReport ? (source.report?.projects.map((p) => p.slug) ?? []) : [];
   const report = source.report ? { ref: source.report.row.ref, title: source.readsReport ? source.report.row.title : null, embargoed: source.embargoed } : null;
   const values = state.values ?? (report?.title ? { title: report.title } : {});

@@ -1,5 +1,7 @@
 // Assembling what the note pages show, through the policy: the revision an actor may read, the review
 // state, feedback, and links (the original report only when the actor may read it).
+import { coreReviewProjectsOf } from '../projects/projects.js';
+import { findUserById } from '../accounts/users.js';
 import type { Actor } from '../access/actor.js';
 import { canAuthor, canClaim, canDismiss, canSeeWork, canSendFeedback, canVote } from '../access/note-policy.js';
 import { canRead, reportAccess } from '../access/report-policy.js';
@@ -10,7 +12,7 @@ import { loadReportBy } from '../reports/store.js';
 import { publishedAnswers, visibleFeedback } from './feedback.js';
 import type { NoteRecord } from './formats/note-record.js';
 import { pendingApprovals, reviewStatus, underReview, type ReviewViewer } from './review.js';
-import { listRevisions, projectCoreOf, revisionRecord, type NoteForActor } from './store.js';
+import { listRevisions, revisionRecord, type NoteForActor } from './store.js';
 import { diffRecords } from './diff.js';
 import type { HistoryData } from './edit-views.js';
 import type { NotePageData } from './public-views.js';
@@ -36,7 +38,7 @@ export async function reportLinkFor(db: Db, actor: Actor, note: NoteForActor): P
 
 async function displayName(db: Db, userId: number | null): Promise<string | null> {
   if (userId === null) return null;
-  return (await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst())?.display_name ?? null;
+  return (await findUserById(db, userId))?.display_name ?? null;
 }
 
 export async function reviewPanelData(db: Db, scope: Scope, note: NoteForActor): Promise<ReviewPanelData | null> {
@@ -46,7 +48,7 @@ export async function reviewPanelData(db: Db, scope: Scope, note: NoteForActor):
   const viewer: ReviewViewer = {
     userId,
     securityCore: scope.actor.kind === 'user' && scope.actor.roles.has('security_core'),
-    projectCoreOf: userId === null ? [] : ((await projectCoreOf(db, [userId])).get(userId) ?? []),
+    projectCoreOf: userId === null ? [] : ((await coreReviewProjectsOf(db, [userId])).get(userId) ?? []),
   };
   return {
     pending: pendingApprovals(status.decision, underReview(note), viewer),

@@ -1,6 +1,7 @@
 // Review of a note (DESIGN.md §2): submitted for review, votes +2…−2 with comments on the current revision,
 // and the approval decided by review-rule.ts alone. Bad votes (outside the allowed groups, self-approval,
 // a stale revision) are refused by `validateVote` with its message, and nothing changes.
+import { coreReviewProjectsOf } from '../projects/projects.js';
 import type { UserActor } from '../access/actor.js';
 import { canVote } from '../access/note-policy.js';
 import { change, type Scope } from '../context.js';
@@ -8,7 +9,7 @@ import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import { decideApproval, validateVote, type ApprovalDecision, type NoteUnderReview, type NoteVote } from './review-rule.js';
 import { noteForAuthoring, requireComplete } from './revisions.js';
-import { loadRevision, loadVotes, noteForActor, projectCoreOf, revisionRecord, type LoadedNote, type VoteView } from './store.js';
+import { loadRevision, loadVotes, noteForActor, revisionRecord, type LoadedNote, type VoteView } from './store.js';
 
 export function underReview(note: LoadedNote): NoteUnderReview {
   return {
@@ -65,7 +66,7 @@ export async function castVote(scope: Scope & { actor: UserActor }, publicId: st
     voterName: scope.actor.displayName,
     value: Number(input.value),
     // Security core as in force for this request (TOTP passed), project core from the project roles.
-    groups: { securityCore: scope.actor.roles.has('security_core'), projectCoreOf: (await projectCoreOf(db, [scope.actor.userId])).get(scope.actor.userId) ?? [] },
+    groups: { securityCore: scope.actor.roles.has('security_core'), projectCoreOf: (await coreReviewProjectsOf(db, [scope.actor.userId])).get(scope.actor.userId) ?? [] },
     revision,
     castAt,
   };

@@ -1,12 +1,13 @@
 // The form actions on notes: claim and turn down flags, save revisions, submit, vote, publish, feedback.
 // Each loads the note through the policy first (hidden → 404), then runs the command and goes back to the
 // page with a flash; a refused command (validation, conflict, not allowed) changes nothing and says why.
-import type { FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import type { AppError, FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, str, type FormBody } from '../http/forms.js';
+import { route, type RouteDef } from '../http/route.js';
+import { EmptyForm, FormFields, Text } from '../http/schemas.js';
+import { keepValues, str, type FormBody } from '../http/forms.js';
 import { answerFeedback, sendFeedback } from './feedback.js';
 import { claimNote, dismissFlag } from './flagging.js';
 import { requestPublication } from './publish.js';
@@ -14,62 +15,83 @@ import { castVote, submitForReview } from './review.js';
 import { noteForAuthoring, saveRevision, type RevisionInput } from './revisions.js';
 import { irreversibleRoutes } from '../http/confirm.js';
 import { loadRevision, noteForActor, parseRevisionBody } from './store.js';
-import { flagParam, idOf, noteParam, refOf, type UserScope } from './routes-shared.js';
+import { FlagRef, flagParam, idOf, NoteId, noteParam, type UserScope } from './routes-shared.js';
 import { editPage } from './form-pages.js';
 
-interface ActionSpec {
+/** A form action: load through the policy (hidden → 404), then run, redirect with a flash; a refusal goes back and says why. */
+function formActionRoute<P extends TSchema, B extends TSchema>(spec: {
   url: string;
   leak: RouteDef['leak'];
-  /** The note or flag the URL names, loaded through the policy (hidden → 404) before anything runs. */
-  load: (scope: UserScope, req: FastifyRequest) => Promise<string>;
+  params: P;
+  body: B;
+  /** The note or flag the URL names, loaded through the policy before the form is looked at. */
+  load: (scope: UserScope, params: Static<P>) => Promise<string>;
   /** Where a refusal goes back to. */
   back: (key: string) => string;
-  run: (scope: UserScope, key: string, req: FastifyRequest) => Promise<{ to: string; message: string }>;
-}
-
-/** A form action: load through the policy, run, redirect with a flash; a refusal goes back and says why. */
-function formActionRoute(spec: ActionSpec): RouteDef {
-  return {
+  run: (scope: UserScope, key: string, form: Static<B>) => Promise<{ to: string; message: string }>;
+}): RouteDef {
+  return route({
     method: 'POST',
     url: spec.url,
     audience: 'user',
     leak: spec.leak,
+    form: true,
+    schema: { params: spec.params, body: spec.body },
     handler: async (req, reply, scope) => {
-      const key = await spec.load(scope, req);
-      return formAction(req, reply, { back: spec.back(key) }, () => spec.run(scope, key, req));
+      const key = await spec.load(scope, req.params);
+      return formAction(req, reply, { back: spec.back(key) }, () => spec.run(scope, key, req.body));
     },
-  };
+  });
 }
 
 /** An action on a note, back to the note's page. */
-function noteAction(url: string, run: (scope: UserScope, publicId: string, form: FormBody) => Promise<string>): RouteDef {
+function noteAction<B extends TSchema>(url: string, body: B, run: (scope: UserScope, publicId: string, form: Static<B>) => Promise<string>): RouteDef {
   return formActionRoute({
     url: `/notes/:noteId/${url}`,
     leak: noteParam,
-    load: async (scope, req) => {
-      const publicId = idOf(req);
-      await noteForActor(scope, { publicId });
-      return publicId;
+    params: NoteId,
+    body,
+    load: async (scope, params) => {
+      await noteForActor(scope, { publicId: params.noteId });
+      return params.noteId;
     },
     back: (publicId) => `/notes/${publicId}`,
-    run: async (scope, publicId, req) => ({ to: `/notes/${publicId}`, message: await run(scope, publicId, formBody(req)) }),
+    run: async (scope, publicId, form) => ({ to: `/notes/${publicId}`, message: await run(scope, publicId, form) }),
   });
 }
 
 /** An action on a flag waiting in the queue. */
-function flagAction(url: string, run: ActionSpec['run']): RouteDef {
+function flagAction<B extends TSchema>(url: string, body: B, run: (scope: UserScope, ref: string, form: Static<B>) => Promise<{ to: string; message: string }>): RouteDef {
   return formActionRoute({
     url: `/notes/flags/:ref/${url}`,
     leak: flagParam,
-    load: async (scope, req) => {
-      const ref = refOf(req);
-      await noteForActor(scope, { ref });
-      return ref;
+    params: FlagRef,
+    body,
+    load: async (scope, params) => {
+      await noteForActor(scope, { ref: params.ref });
+      return params.ref;
     },
     back: (ref) => `/notes/flags/${ref}`,
     run,
   });
 }
+
+/** A note's text fields; the extra sections (extra_0, extra_1 …) of an imported note come along as further fields. */
+const RevisionForm = FormFields({
+  base_revision: Type.Optional(Text(20)),
+  title: Type.Optional(Text(500)),
+  summary: Type.Optional(Text()),
+  affected: Type.Optional(Text()),
+  discussion: Type.Optional(Text(100_000)),
+  recommended_actions: Type.Optional(Text()),
+  credits: Type.Optional(Text()),
+  contacts: Type.Optional(Text()),
+  message: Type.Optional(Text(2_000)),
+});
+const VoteForm = FormFields({ revision: Type.Optional(Text(20)), value: Type.Optional(Text(5)), comment: Type.Optional(Text()) });
+const FeedbackForm = FormFields({ body: Type.Optional(Text()) });
+const AnswerForm = FormFields({ feedback: Type.Optional(Text(20)), answer: Type.Optional(Text()), publish: Type.Optional(Text(5)) });
+const DismissForm = FormFields({ reason: Type.Optional(Text()) });
 
 export function revisionInput(form: FormBody, extras: number): RevisionInput {
   return {
@@ -89,23 +111,25 @@ export function revisionInput(form: FormBody, extras: number): RevisionInput {
 export function noteActionRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
   return [
-    flagAction('claim', async (scope, ref) => {
+    flagAction('claim', EmptyForm, async (scope, ref) => {
       const publicId = await claimNote(scope, ref);
       return { to: `/notes/${publicId}/edit`, message: `You are the author of ${publicId}. Write the note, then submit it for review.` };
     }),
-    flagAction('dismiss', async (scope, ref, form) => {
-      await dismissFlag(scope, ref, str(formBody(form), 'reason'));
+    flagAction('dismiss', DismissForm, async (scope, ref, form) => {
+      await dismissFlag(scope, ref, form.reason ?? '');
       return { to: '/notes/queue', message: 'The flag was turned down.' };
     }),
-    {
+    route({
       method: 'POST',
       url: '/notes/:noteId/edit',
       audience: 'user',
       leak: noteParam,
+      form: true,
+      schema: { params: NoteId, body: RevisionForm },
       handler: async (req, reply, scope) => {
         const publicId = idOf(req);
         const note = await noteForActor(scope, { publicId });
-        const form = formBody(req);
+        const form = req.body;
         const rev = await loadRevision(db, note.row.id, note.row.current_revision);
         const extras = rev ? parseRevisionBody(rev.body).sectionLayout.filter((s) => s.kind === 'extra').length : 0;
         // A refused save shows the editor again with what was typed (a conflict says so above it); other refusals are flashed on the note.
@@ -121,13 +145,13 @@ export function noteActionRoutes(app: AppContext): RouteDef[] {
           return { to: `/notes/${publicId}`, message };
         });
       },
-    },
-    noteAction('submit', async (scope, publicId) => {
+    }),
+    noteAction('submit', EmptyForm, async (scope, publicId) => {
       await submitForReview(scope, publicId);
       return 'Submitted for review. Security core and the projects’ core reviewers can vote now.';
     }),
-    noteAction('votes', async (scope, publicId, form) => {
-      const result = await castVote(scope, publicId, { revision: Number(str(form, 'revision')), value: Number(str(form, 'value')), comment: str(form, 'comment') });
+    noteAction('votes', VoteForm, async (scope, publicId, form) => {
+      const result = await castVote(scope, publicId, { revision: Number(form.revision ?? ''), value: Number(form.value ?? ''), comment: form.comment ?? '' });
       if (result.requeued) return 'Vote recorded. The note is no longer approved, so its queued publication was cancelled.';
       return result.publishable ? 'Vote recorded. The note is approved and can be published.' : 'Vote recorded.';
     }),
@@ -161,13 +185,13 @@ export function noteActionRoutes(app: AppContext): RouteDef[] {
         return { location: `/notes/${p.noteId!}`, message };
       },
     }),
-    noteAction('feedback', async (scope, publicId, form) => {
-      await sendFeedback(scope, publicId, str(form, 'body'));
+    noteAction('feedback', FeedbackForm, async (scope, publicId, form) => {
+      await sendFeedback(scope, publicId, form.body ?? '');
       return 'Thank you: your feedback went to the note’s authors.';
     }),
-    noteAction('feedback/answer', async (scope, publicId, form) => {
-      const publish = str(form, 'publish') === 'on';
-      await answerFeedback(scope, publicId, Number(str(form, 'feedback')), str(form, 'answer'), publish);
+    noteAction('feedback/answer', AnswerForm, async (scope, publicId, form) => {
+      const publish = form.publish === 'on';
+      await answerFeedback(scope, publicId, Number(form.feedback ?? ''), form.answer ?? '', publish);
       return publish ? 'Answer saved and published with the note.' : 'Answer saved (visible to the sender only).';
     }),
   ];

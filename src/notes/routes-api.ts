@@ -2,7 +2,8 @@
 // same policy as the pages: a note the caller may not see answers 404 before its body is looked at.
 import { Type } from '@sinclair/typebox';
 import type { AppContext, Scope } from '../context.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
+import { NoBody } from '../http/schemas.js';
 import { resolveSections } from './formats/note-record.js';
 import { exportOssnText } from './formats/ossn-source.js';
 import { sendFeedback } from './feedback.js';
@@ -13,10 +14,8 @@ import { ConfirmBody, requireConfirmation } from '../http/confirm.js';
 import { castVote, submitForReview } from './review.js';
 import { saveRevision } from './revisions.js';
 import { listPublished, listWork, noteForActor, type NoteForActor, type NoteListItem } from './store.js';
-import { flagParam, idOf, noteParam, refOf } from './routes-shared.js';
+import { FlagRef, flagParam, idOf, NoteId, noteParam, refOf } from './routes-shared.js';
 
-const NoteId = Type.Object({ noteId: Type.String({ maxLength: 40 }) });
-const FlagRef = Type.Object({ ref: Type.String({ maxLength: 20 }) });
 const Text = (max: number) => Type.String({ maxLength: max });
 
 const flagBody = Type.Object(
@@ -44,8 +43,6 @@ const revisionBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-type RevisionBodyJson = { base_revision: number; title: string; summary?: string; affected?: string; discussion?: string; recommended_actions?: string; credits?: string; contacts?: string; extras?: string[]; message?: string };
 
 function listed(item: NoteListItem) {
   return { id: item.publicId, ref: item.ref, title: item.title, state: item.state, embargoed: item.embargoed, author: item.authorName, published_at: item.publishedAt, updated_at: item.updatedAt };
@@ -77,24 +74,24 @@ async function presentNote(scope: Scope, note: NoteForActor) {
   };
 }
 
-const loadById = (req: Parameters<NonNullable<RouteDef['authorize']>>[0], scope: Scope) => noteForActor(scope, { publicId: idOf(req) });
+const loadById = (req: { params: { noteId: string } }, scope: Scope) => noteForActor(scope, { publicId: idOf(req) });
 
 export function noteApiRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
   return [
-    {
+    route({
       method: 'GET',
       url: '/api/v1/notes',
       audience: 'public',
       handler: async () => ({ notes: (await listPublished(db)).map(listed) }),
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/notes/queue',
       audience: 'user',
       handler: async (_req, _reply, { actor }) => ({ items: (await listWork(db, actor)).map(listed) }),
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/notes/:noteId',
       audience: 'public',
@@ -104,29 +101,29 @@ export function noteApiRoutes(app: AppContext): RouteDef[] {
         const note = await noteForActor(scope, { publicId: idOf(req) });
         return presentNote(scope, note);
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/notes/flags',
       audience: 'user',
       schema: { body: flagBody },
       handler: async (req, reply, scope) => {
-        const b = req.body as { report?: string; title: string; reason?: string; projects?: string[] };
+        const b = req.body;
         const flagged = await flagNote(scope, { report: b.report ?? '', title: b.title, reason: b.reason ?? '', projects: b.projects ?? [] });
         return reply.code(201).send({ ref: flagged.ref, embargoed: flagged.embargoed });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/notes/flags/:ref/claim',
       audience: 'user',
       leak: flagParam,
-      schema: { params: FlagRef },
+      schema: { params: FlagRef, body: NoBody },
       // A flag is never published, so whoever may read it may work on it (note-policy.ts).
       authorize: (req, scope) => noteForActor(scope, { ref: refOf(req) }),
       handler: async (req, reply, scope) => reply.code(201).send({ id: await claimNote(scope, refOf(req)) }),
-    },
-    {
+    }),
+    route({
       method: 'PUT',
       url: '/api/v1/notes/:noteId',
       audience: 'user',
@@ -134,7 +131,7 @@ export function noteApiRoutes(app: AppContext): RouteDef[] {
       authorize: loadById,
       schema: { params: NoteId, body: revisionBody },
       handler: async (req, _reply, scope) => {
-        const b = req.body as RevisionBodyJson;
+        const b = req.body;
         const revision = await saveRevision(scope, idOf(req), {
           baseRevision: b.base_revision,
           title: b.title,
@@ -149,20 +146,20 @@ export function noteApiRoutes(app: AppContext): RouteDef[] {
         });
         return { revision, changed: revision !== null };
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/notes/:noteId/submit',
       audience: 'user',
       leak: noteParam,
       authorize: loadById,
-      schema: { params: NoteId },
+      schema: { params: NoteId, body: NoBody },
       handler: async (req, reply, scope) => {
         await submitForReview(scope, idOf(req));
         return reply.code(204).send();
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/notes/:noteId/votes',
       audience: 'user',
@@ -176,12 +173,12 @@ export function noteApiRoutes(app: AppContext): RouteDef[] {
         ),
       },
       handler: async (req, reply, scope) => {
-        const b = req.body as { revision: number; value: number; comment?: string };
+        const b = req.body;
         const result = await castVote(scope, idOf(req), { revision: b.revision, value: b.value, comment: b.comment ?? '' });
         return reply.code(201).send(result);
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/notes/:noteId/publish',
       audience: 'user',
@@ -190,18 +187,18 @@ export function noteApiRoutes(app: AppContext): RouteDef[] {
       // Irreversible: `confirm: true` and a reason, as on the confirmation page (issue 13 item 11).
       schema: { params: NoteId, body: ConfirmBody },
       handler: async (req, _reply, scope) => {
-        const body = (req.body ?? {}) as { confirm?: boolean; reason?: string };
+        const body = req.body;
         return requestPublication(scope, idOf(req), requireConfirmation(body.confirm === true, body.reason));
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/notes/:noteId/feedback',
       audience: 'user',
       leak: noteParam,
       authorize: loadById,
       schema: { params: NoteId, body: Type.Object({ body: Text(10_000) }, { additionalProperties: false }) },
-      handler: async (req, reply, scope) => reply.code(201).send({ id: await sendFeedback(scope, idOf(req), (req.body as { body: string }).body) }),
-    },
+      handler: async (req, reply, scope) => reply.code(201).send({ id: await sendFeedback(scope, idOf(req), req.body.body) }),
+    }),
   ];
 }

@@ -1,12 +1,13 @@
 // Security notes on the web: the public index, note pages, text and feed; the queue, flagging, history and
 // the edit form. Thin handlers: load through the policy (hidden → 404), run the command, present. Form
 // actions are in routes-actions.tsx, the JSON API in routes-api.ts.
+import { Type } from '@sinclair/typebox';
 import { canSeeWork } from '../access/note-policy.js';
 import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
-import type { RouteDef } from '../http/route.js';
-import { formBody, keepValues, list, str } from '../http/forms.js';
+import { route, type RouteDef } from '../http/route.js';
+import { keepValues, list } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import { exportOssnText } from './formats/ossn-source.js';
 import { flagNote } from './flagging.js';
@@ -14,13 +15,13 @@ import { flagPageData, historyData, notePageData, shownRecord, withCsrf } from '
 import { NotePage, NotesIndex } from './public-views.js';
 import { listPublished, listWork, noteForActor } from './store.js';
 import { HistoryPage } from './edit-views.js';
-import { FlagPage, QueueTable } from './work-views.js';
+import { FlagPage, NoteQueuePage } from './work-views.js';
 import { notesAtom, notesFeedEmptySince, publishedNotes } from './site.js';
 import { noteActionRoutes } from './routes-actions.js';
 import { noteApiRoutes } from './routes-api.js';
 import { flagParam, idOf, noteParam, refOf } from './routes-shared.js';
 import { editPage, flagFormPage } from './form-pages.js';
-import { Params } from '../http/schemas.js';
+import { FormFields, Params, Text, TextList } from '../http/schemas.js';
 
 
 export function noteRoutes(app: AppContext): RouteDef[] {
@@ -41,26 +42,7 @@ export function noteRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       handler: async (req, reply, { actor }) => {
         const items = await listWork(db, actor);
-        return sendPage(
-          app,
-          req,
-          reply,
-          'Note queue',
-          () => (
-            <>
-              <h1>Notes being written</h1>
-              <p class="lead">Flags waiting for an author, drafts, and notes in review. Embargoed notes are listed for security core only.</p>
-              <p class="actions">
-                <a class="btn secondary" href="/notes/flag">
-                  Flag that a note is wanted
-                </a>
-                <a href="/notes">Published notes</a>
-              </p>
-              <QueueTable items={items} />
-            </>
-          ),
-          { wide: true },
-        );
+        return sendPage(app, req, reply, 'Note queue', () => <NoteQueuePage items={items} />, { wide: true });
       },
     },
     {
@@ -69,24 +51,26 @@ export function noteRoutes(app: AppContext): RouteDef[] {
       audience: 'user',
       handler: async (req, reply, scope) => flagFormPage(app, req, reply, scope, String((req.query as { report?: string }).report ?? '')),
     },
-    {
+    route({
       method: 'POST',
       url: '/notes/flag',
       audience: 'user',
+      form: true,
+      schema: { body: FormFields({ report: Type.Optional(Text(20)), title: Type.Optional(Text(500)), reason: Type.Optional(Text()), projects: Type.Optional(TextList(63)) }) },
       handler: async (req, reply, scope) => {
-        const form = formBody(req);
-        const report = str(form, 'report');
+        const form = req.body;
+        const report = form.report ?? '';
         // Problems with the form show it again; a refusal about the report (already flagged…) is said on the queue.
         const again = (issues: FieldIssue[], error: AppError) =>
           error.code === 'validation_failed' ? flagFormPage(app, req, reply, scope, report, { values: keepValues(form), issues }, error.status) : undefined;
         return formAction(req, reply, { back: '/notes/queue', again }, async () => {
-          const flagged = await flagNote(scope, { report, title: str(form, 'title'), reason: str(form, 'reason'), projects: list(form, 'projects') });
+          const flagged = await flagNote(scope, { report, title: form.title ?? '', reason: form.reason ?? '', projects: list(form, 'projects') });
           const message = flagged.embargoed ? 'Flagged. The note is embargoed: security core will see the flag in their queue.' : 'Flagged. It is in the note queue for an author to claim.';
           return { to: flagged.embargoed ? '/notes/queue' : `/notes/flags/${flagged.ref}`, message };
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/notes/flags/:ref',
       schema: { params: Params('ref') },
@@ -99,8 +83,8 @@ export function noteRoutes(app: AppContext): RouteDef[] {
         const data = await flagPageData(scope, note);
         return sendPage(app, req, reply, note.row.flag_title, (ctx) => <FlagPage data={{ ...data, csrfToken: ctx.csrfToken }} />);
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/notes/:noteId',
       schema: { params: Params('noteId') },
@@ -111,8 +95,8 @@ export function noteRoutes(app: AppContext): RouteDef[] {
         const data = await notePageData(scope, note);
         return sendPage(app, req, reply, `${note.row.public_id ?? ''}: ${data.record.title}`, (ctx) => <NotePage data={withCsrf(data, ctx.csrfToken)} />);
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/notes/:noteId.txt',
       schema: { params: Params('noteId') },
@@ -126,8 +110,8 @@ export function noteRoutes(app: AppContext): RouteDef[] {
           .header('cache-control', note.row.state === 'published' && !canSeeWork(note.access) ? 'public, max-age=300' : 'no-store')
           .send(exportOssnText(record));
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/notes/:noteId/revisions',
       schema: { params: Params('noteId') },
@@ -138,15 +122,15 @@ export function noteRoutes(app: AppContext): RouteDef[] {
         const data = await historyData(db, note, req.query as { from?: string; to?: string });
         return sendPage(app, req, reply, `History of ${data.publicId}`, () => <HistoryPage data={data} />, { wide: true });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/notes/:noteId/edit',
       schema: { params: Params('noteId') },
       audience: 'user',
       leak: noteParam,
       handler: async (req, reply, scope) => editPage(app, req, reply, scope),
-    },
+    }),
     {
       method: 'GET',
       url: '/feeds/notes.atom',

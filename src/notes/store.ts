@@ -8,6 +8,8 @@ import type { Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import { loadReportBy } from '../reports/store.js';
+import { activeHoldersOf } from '../accounts/users.js';
+import { coreReviewProjectsOf } from '../projects/projects.js';
 import type { ReportClass, ReportVisibility } from '../storage/tables.js';
 import { parseAffectedServices } from './formats/affected-services.js';
 import { parseContactsReferences } from './formats/contacts-references.js';
@@ -157,38 +159,13 @@ export async function publishedRecord(db: Db, note: NoteRow): Promise<NoteRecord
   return revisionRecord(db, note, note.published_revision);
 }
 
-/** Project slugs each user is a core reviewer of (coresec review notes as project core too, DESIGN.md §1). */
-export async function projectCoreOf(db: Db, userIds: number[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (userIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('project_members')
-    .innerJoin('projects', 'projects.id', 'project_members.project_id')
-    .select(['project_members.user_id', 'projects.slug'])
-    .where('project_members.user_id', 'in', userIds)
-    .where('project_members.role', 'in', ['core_reviewer', 'coresec'])
-    .execute();
-  for (const r of rows) out.set(r.user_id, [...new Set([...(out.get(r.user_id) ?? []), r.slug])]);
-  return out;
-}
-
 /** Groups of a voter now: held security-core role on an active account, and project core memberships. */
 export async function voterGroups(db: Db, userIds: number[]): Promise<Map<number, { securityCore: boolean; projectCoreOf: string[] }>> {
   const ids = [...new Set(userIds)];
   const out = new Map<number, { securityCore: boolean; projectCoreOf: string[] }>();
   if (ids.length === 0) return out;
-  const [core, projects] = await Promise.all([
-    db
-      .selectFrom('user_roles')
-      .innerJoin('users', 'users.id', 'user_roles.user_id')
-      .select('user_roles.user_id')
-      .where('user_roles.user_id', 'in', ids)
-      .where('user_roles.role', '=', 'security_core')
-      .where('users.disabled_at', 'is', null)
-      .execute(),
-    projectCoreOf(db, ids),
-  ]);
-  const coreIds = new Set(core.map((c) => c.user_id));
+  // Security core held now on an active account; project core memberships (coresec review as project core too).
+  const [coreIds, projects] = await Promise.all([activeHoldersOf(db, 'security_core', ids), coreReviewProjectsOf(db, ids)]);
   for (const id of ids) out.set(id, { securityCore: coreIds.has(id), projectCoreOf: projects.get(id) ?? [] });
   return out;
 }

@@ -31,6 +31,23 @@ function itemLink(item: NoteListItem): string {
   return item.publicId ? `/notes/${item.publicId}` : `/notes/flags/${item.ref}`;
 }
 
+/** The queue: flags waiting for an author, drafts and notes in review (embargoed ones for security core only). */
+export function NoteQueuePage({ items }: { items: NoteListItem[] }): SafeHtml {
+  return (
+    <>
+      <h1>Notes being written</h1>
+      <p class="lead">Flags waiting for an author, drafts, and notes in review. Embargoed notes are listed for security core only.</p>
+      <p class="actions">
+        <a class="btn secondary" href="/notes/flag">
+          Flag that a note is wanted
+        </a>
+        <a href="/notes">Published notes</a>
+      </p>
+      <QueueTable items={items} />
+    </>
+  );
+}
+
 export function QueueTable({ items }: { items: NoteListItem[] }): SafeHtml {
   if (items.length === 0) return <EmptyState>Nothing is waiting. Flags appear here when a note is wanted.</EmptyState>;
   return (

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors/catalogue.js';
 import { checkPatchApplies } from './apply-check.js';
 import { PatchRejectedError } from './errors.js';
-import { syncMirror } from './mirror.js';
+import { syncMirror } from './bare-mirror.js';
 import { commitFiles, gitSync, initRepo, makeTempDir, numberedLines, removeDir, snapshotTree } from './testing/support.js';
 
 let tmp: string;

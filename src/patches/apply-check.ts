@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { errors } from '../errors/catalogue.js';
 import { runGit, type GitRunOptions, type GitRunResult } from './git.js';
-import { assertDirectory } from './mirror.js';
+import { assertDirectory } from './bare-mirror.js';
 import { assertBranchName, parseUntrustedPatch, type PatchLimits } from './safety.js';
 import type { ApplyCommand, ParsedPatchSet } from './types.js';
 

@@ -2,6 +2,7 @@
 // the series; the job checks the series up to that patch against the head of the target branch in
 // the project mirror with the real git, and records the answer in the transaction that completes it.
 import type { AppContext } from '../context.js';
+import { projectRepository } from '../projects/projects.js';
 import { AppError } from '../errors/catalogue.js';
 import type { JobContext } from '../jobs/worker.js';
 import { checkPatchApplies, type ApplyCheckResult } from './apply-check.js';
@@ -51,7 +52,7 @@ async function runCheck(ctx: AppContext, payload: ApplyCheckPayload): Promise<{ 
   if (!version || version.superseded_at !== null || version.state !== 'active') return null;
   const branch = version.branch;
   if (version.repository === null) return { outcome: noResult('no_repository'), branch };
-  const repo = await db.selectFrom('project_repositories').select(['name', 'remote_url']).where('project_id', '=', version.project_id).where('name', '=', version.repository).executeTakeFirst();
+  const repo = await projectRepository(db, version.project_id, version.repository);
   if (!repo) return { outcome: noResult('no_repository'), branch };
 
   const series = await activeSeries(db, { reportId: version.report_id, projectId: version.project_id, repository: version.repository, branch });

@@ -5,7 +5,7 @@ export { parsePatchSet } from './parse.js';
 export { parseUntrustedPatch, defaultPatchLimits, pathProblem, branchNameProblems, assertBranchName, type PatchLimits } from './safety.js';
 export { PatchRejectedError, type PatchRejectionReason } from './errors.js';
 export { runGit, git, gitEnvironment, gitSafetyConfig, GitCommandError, type GitRunOptions, type GitRunResult } from './git.js';
-export { syncMirror, branchHeads, remoteProblem, type SyncMirrorOptions, type MirrorState } from './mirror.js';
+export { syncMirror, branchHeads, remoteProblem, type SyncMirrorOptions, type MirrorState } from './bare-mirror.js';
 export {
   checkPatchApplies,
   applyCheckStatuses,

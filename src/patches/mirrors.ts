@@ -2,13 +2,14 @@
 // (DESIGN.md §4): made on first need, refreshed by `cordon patches sync` and a recurring job; when a
 // branch head moves, the patches aimed at that branch are checked again.
 import { existsSync } from 'node:fs';
+import { projectIdBySlug, repositoriesWithProjects } from '../projects/projects.js';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { errors } from '../errors/catalogue.js';
 import type { ChangeContext } from '../context.js';
 import type { Db } from '../storage/database.js';
 import { requestCheck } from './check-requests.js';
-import { syncMirror } from './mirror.js';
+import { syncMirror } from './bare-mirror.js';
 
 /** Project slugs are `[a-z0-9-]`; repository names `[A-Za-z0-9._-]`: refuse the two that name directories. */
 export function mirrorDirFor(config: Pick<Config, 'dataDir'>, projectSlug: string, repository: string): string {
@@ -52,19 +53,13 @@ export interface SyncOutcome {
 
 /** Clone or refresh every repository of every project (or of one), one after another. Git work only. */
 export async function syncMirrors(db: Db, config: Pick<Config, 'dataDir'>, filter: { projectSlug?: string } = {}): Promise<SyncOutcome[]> {
-  let q = db
-    .selectFrom('project_repositories')
-    .innerJoin('projects', 'projects.id', 'project_repositories.project_id')
-    .select(['projects.id as projectId', 'projects.slug', 'project_repositories.name', 'project_repositories.remote_url'])
-    .orderBy('projects.slug')
-    .orderBy('project_repositories.name');
+  let projectId: number | undefined;
   if (filter.projectSlug !== undefined) {
-    const project = await db.selectFrom('projects').select('id').where('slug', '=', filter.projectSlug).executeTakeFirst();
-    if (!project) throw errors.field('project', `There is no project "${filter.projectSlug.slice(0, 60)}".`);
-    q = q.where('projects.id', '=', project.id);
+    projectId = await projectIdBySlug(db, filter.projectSlug);
+    if (projectId === undefined) throw errors.field('project', `There is no project "${filter.projectSlug.slice(0, 60)}".`);
   }
   const outcomes: SyncOutcome[] = [];
-  for (const repo of await q.execute()) {
+  for (const repo of await repositoriesWithProjects(db, projectId)) {
     const base = { projectId: repo.projectId, projectSlug: repo.slug, repository: repo.name, remoteUrl: repo.remote_url };
     try {
       const dir = mirrorDirFor(config, repo.slug, repo.name);

@@ -1,6 +1,7 @@
 // Review of patches (issue 5): votes +2 … -2 by coresec and core reviewers of the patch's project on
 // the current version (a new version starts without votes), comments per patch and per file line,
 // and each project's pre-approval rule.
+import { getProjectBySlug } from '../projects/projects.js';
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import { reportForActor } from '../reports/load-for-actor.js';
@@ -106,7 +107,7 @@ export async function setReviewRule(scope: Scope, projectSlug: string, rule: Rev
   }
   if (issues.ok && rule.coresecApprovals + rule.coreReviewerApprovals < 1) issues.add('coresec', 'The rule must ask for at least one +2.');
   issues.throwIfAny(issues.issues.map((i) => `${i.field}: ${i.message}`).join(' '));
-  const project = await scope.app.storage.db.selectFrom('projects').select(['id']).where('slug', '=', projectSlug).executeTakeFirst();
+  const project = await getProjectBySlug(scope.app.storage.db, projectSlug);
   if (!project) throw errors.field('project', `There is no project "${projectSlug.slice(0, 60)}".`);
   await change(scope, async ({ trx, now, audit }) => {
     const before = await trx.selectFrom('patch_review_rules').selectAll().where('project_id', '=', project.id).executeTakeFirst();

@@ -1,26 +1,26 @@
 // The JSON API of patches (documented in OpenAPI from these TypeBox schemas). Same commands and policy
 // as the pages: a report or patch the caller may not read answers 404.
-import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { AppContext, Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
 import { reportForActor } from '../reports/load-for-actor.js';
 import { diffOf, loadPatchFor, loadReportPatches, pickVersion } from './loaders.js';
 import { detailJson, matrixJson, summaryJson } from './present.js';
 import { castVote, commentOnPatch } from './review.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion, type PatchFileInput } from './upload.js';
-import { Params } from '../http/schemas.js';
+import { NoBody, Params } from '../http/schemas.js';
 
 const refParam = { params: { ref: 'report' } } as const;
 const patchParams = { params: { ref: 'report', patchId: 'patch' } } as const;
-type Params = { ref: string; patchId: string };
+const RefParams = Params('ref');
+const PatchIds = Params('ref', 'patchId');
 
 // Base64 of the 5 MiB patch limit, plus room for the other fields.
 const UPLOAD_BODY_LIMIT = 8 * 1024 * 1024;
 
-const authorizeReport = (req: FastifyRequest, scope: Scope) => reportForActor(scope, (req.params as Params).ref);
-const authorizePatch = (req: FastifyRequest, scope: Scope) => loadPatchFor(scope, (req.params as Params).ref, (req.params as Params).patchId);
+const authorizeReport = (req: { params: { ref: string } }, scope: Scope) => reportForActor(scope, req.params.ref);
+const authorizePatch = (req: { params: { ref: string; patchId: string } }, scope: Scope) => loadPatchFor(scope, req.params.ref, req.params.patchId);
 
 const patchContent = {
   mbox: Type.Optional(Type.String({ maxLength: 6 * 1024 * 1024, description: 'The patch as text: git format-patch output (one or a series), git show output or a diff.' })),
@@ -42,19 +42,19 @@ const idResponse = Type.Object({ id: Type.Integer() });
 
 export function patchApiRoutes(_app: AppContext): RouteDef[] {
   return [
-    {
+    route({
       method: 'GET',
       url: '/api/v1/reports/:ref/patches',
-      schema: { params: Params('ref') },
+      schema: { params: RefParams },
       audience: 'public',
       leak: refParam,
       handler: async (req, _reply, scope) => {
-        const data = await loadReportPatches(scope, (req.params as Params).ref);
+        const data = await loadReportPatches(scope, req.params.ref);
         const ref = data.report.row.ref;
         return { matrix: matrixJson(ref, data.rows), patches: data.all.map((s) => summaryJson(ref, s)) };
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/patches',
       audience: 'user',
@@ -62,6 +62,7 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
       authorize: authorizeReport,
       bodyLimit: UPLOAD_BODY_LIMIT,
       schema: {
+        params: RefParams,
         body: Type.Object(
           {
             project: Type.String({ maxLength: 63 }),
@@ -75,10 +76,10 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
         ),
       },
       handler: async (req, reply, scope) => {
-        const body = req.body as { project: string; branch?: string; branches?: string[]; repository?: string; replace_series?: boolean; mbox?: string; content_base64?: string };
+        const body = req.body;
         const branches = [...(body.branch !== undefined ? [body.branch] : []), ...(body.branches ?? [])];
         if (!branches.length) throw errors.field('branch', 'Name the branch (or branches) the patch is for.');
-        const result = await uploadPatches(scope, (req.params as Params).ref, {
+        const result = await uploadPatches(scope, req.params.ref, {
           targets: branches.map((branch) => ({ project: body.project, branch, repository: body.repository ?? null })),
           files: contentOf(body),
           replaceSeries: body.replace_series === true,
@@ -87,53 +88,54 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
           targets: result.targets.map((t) => ({ project: t.target.projectSlug, repository: t.target.repository, branch: t.target.branch, patches: t.patchIds, new_versions: t.newVersions, abandoned: t.abandoned })),
         });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/reports/:ref/patches/:patchId',
-      schema: { params: Params('ref', 'patchId') },
+      schema: { params: PatchIds },
       audience: 'public',
       leak: patchParams,
       handler: async (req, _reply, scope) => {
-        const { ref, patchId } = req.params as Params;
+        const { ref, patchId } = req.params;
         const loaded = await loadPatchFor(scope, ref, patchId);
         return detailJson(loaded.report.row.ref, loaded.detail);
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/reports/:ref/patches/:patchId/diff',
-      schema: { params: Params('ref', 'patchId') },
+      schema: { params: PatchIds },
       audience: 'public',
       leak: patchParams,
       handler: async (req, _reply, scope) => {
-        const { ref, patchId } = req.params as Params;
+        const { ref, patchId } = req.params;
         const loaded = await loadPatchFor(scope, ref, patchId);
         const version = pickVersion(loaded.detail, (req.query as Record<string, unknown>).version);
         return { version: version.version, ...(await diffOf(scope, version)) };
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/patches/:patchId/versions',
       audience: 'user',
       leak: patchParams,
       authorize: authorizePatch,
       bodyLimit: UPLOAD_BODY_LIMIT,
-      schema: { body: Type.Object(patchContent, { additionalProperties: false }) },
+      schema: { params: PatchIds, body: Type.Object(patchContent, { additionalProperties: false }) },
       handler: async (req, reply, scope) => {
-        const { ref, patchId } = req.params as Params;
-        const added = await uploadVersion(scope, ref, Number(patchId), contentOf(req.body as { mbox?: string; content_base64?: string }));
+        const { ref, patchId } = req.params;
+        const added = await uploadVersion(scope, ref, Number(patchId), contentOf(req.body));
         return reply.code(201).send({ version: added.version });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/patches/:patchId/votes',
       audience: 'user',
       leak: patchParams,
       authorize: authorizePatch,
       schema: {
+        params: PatchIds,
         body: Type.Object(
           {
             score: Type.Integer({ minimum: -2, maximum: 2 }),
@@ -145,18 +147,19 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
         response: { 201: idResponse },
       },
       handler: async (req, reply, scope) => {
-        const { ref, patchId } = req.params as Params;
-        const id = await castVote(scope, ref, Number(patchId), req.body as { score: number; comment?: string; version?: number });
+        const { ref, patchId } = req.params;
+        const id = await castVote(scope, ref, Number(patchId), req.body);
         return reply.code(201).send({ id });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/patches/:patchId/comments',
       audience: 'user',
       leak: patchParams,
       authorize: authorizePatch,
       schema: {
+        params: PatchIds,
         body: Type.Object(
           {
             body: Type.String({ minLength: 1, maxLength: 20_000 }),
@@ -170,34 +173,36 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
         response: { 201: idResponse },
       },
       handler: async (req, reply, scope) => {
-        const { ref, patchId } = req.params as Params;
-        const id = await commentOnPatch(scope, ref, Number(patchId), req.body as { body: string; file?: string; side?: 'old' | 'new'; line?: number; version?: number });
+        const { ref, patchId } = req.params;
+        const id = await commentOnPatch(scope, ref, Number(patchId), req.body);
         return reply.code(201).send({ id });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/patches/:patchId/recheck',
       audience: 'user',
       leak: patchParams,
       authorize: authorizePatch,
+      schema: { params: PatchIds, body: NoBody },
       handler: async (req, reply, scope) => {
-        const { ref, patchId } = req.params as Params;
+        const { ref, patchId } = req.params;
         await requestRecheck(scope, ref, Number(patchId));
         return reply.code(202).send({ queued: true });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/reports/:ref/patches/:patchId/abandon',
       audience: 'user',
       leak: patchParams,
       authorize: authorizePatch,
+      schema: { params: PatchIds, body: NoBody },
       handler: async (req, reply, scope) => {
-        const { ref, patchId } = req.params as Params;
+        const { ref, patchId } = req.params;
         await abandonPatch(scope, ref, Number(patchId));
         return reply.code(204).send();
       },
-    },
+    }),
   ];
 }

@@ -113,6 +113,19 @@ async function viewsOf(db: Db, versions: VersionRow[], ruleOf: (versionId: numbe
   });
 }
 
+/** The project and branch of each active patch of a report, once each (a reminder when drafting its advisory). */
+export async function activeBranchesOfReport(db: Db, reportId: number): Promise<{ slug: string; branch: string }[]> {
+  return db
+    .selectFrom('patches')
+    .innerJoin('projects', 'projects.id', 'patches.project_id')
+    .select(['projects.slug', 'patches.branch'])
+    .where('patches.report_id', '=', reportId)
+    .where('patches.state', '=', 'active')
+    .distinct()
+    .orderBy('patches.branch')
+    .execute();
+}
+
 /** Every patch of a report (abandoned ones too), with its current version, ordered by target and position. */
 export async function patchesOfReport(db: Db, reportId: number): Promise<PatchSummary[]> {
   const rows = await db

@@ -1,6 +1,7 @@
 // Where a patch on a report may be aimed: a project of the report, one of its repositories, and
 // master or one of the project's supported branches (DESIGN.md §1: "the supported branches that
 // fixes must land on").
+import { repositoriesAndBranchesOf } from '../projects/projects.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import { branchNameProblems } from './safety.js';
@@ -24,10 +25,7 @@ export function targetKey(projectSlug: string, repository: string | null, branch
 export async function reportTargets(db: Db, projects: readonly { id: number; slug: string; name: string }[]): Promise<PatchTarget[]> {
   const ids = projects.map((p) => p.id);
   if (!ids.length) return [];
-  const [repos, branches] = await Promise.all([
-    db.selectFrom('project_repositories').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('name').execute(),
-    db.selectFrom('project_branches').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('position').execute(),
-  ]);
+  const { repositories: repos, branches } = await repositoriesAndBranchesOf(db, ids);
   const targets: PatchTarget[] = [];
   for (const p of projects) {
     const names = ['master', ...branches.filter((b) => b.project_id === p.id).map((b) => b.name)];

@@ -97,6 +97,47 @@ async function withDetail(db: Db, project: ProjectRow): Promise<ProjectDetail> {
   return { ...project, repositories, branches: branches.map((b) => b.name), members };
 }
 
+/** Slugs of the projects each user reviews as core (core reviewers and coresec, DESIGN.md §1). */
+export async function coreReviewProjectsOf(db: Db, userIds: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('project_members')
+    .innerJoin('projects', 'projects.id', 'project_members.project_id')
+    .select(['project_members.user_id', 'projects.slug'])
+    .where('project_members.user_id', 'in', userIds)
+    .where('project_members.role', 'in', ['core_reviewer', 'coresec'])
+    .execute();
+  for (const r of rows) out.set(r.user_id, [...new Set([...(out.get(r.user_id) ?? []), r.slug])]);
+  return out;
+}
+
+/** The repositories (by name) and supported branches (in their order) of several projects at once. */
+export async function repositoriesAndBranchesOf(db: Db, projectIds: readonly number[]): Promise<{ repositories: { project_id: number; name: string }[]; branches: { project_id: number; name: string }[] }> {
+  if (!projectIds.length) return { repositories: [], branches: [] };
+  const ids = [...projectIds];
+  const [repositories, branches] = await Promise.all([
+    db.selectFrom('project_repositories').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('name').execute(),
+    db.selectFrom('project_branches').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('position').execute(),
+  ]);
+  return { repositories, branches };
+}
+
+/** The addresses of the active (not disabled) members holding `role` on any of these projects, each once. */
+export async function activeMemberEmails(db: Db, projectIds: readonly number[], role: ProjectRole): Promise<string[]> {
+  if (!projectIds.length) return [];
+  const rows = await db
+    .selectFrom('project_members')
+    .innerJoin('users', 'users.id', 'project_members.user_id')
+    .select('users.email')
+    .where('project_members.project_id', 'in', [...projectIds])
+    .where('project_members.role', '=', role)
+    // Like notifyReport: never mail a disabled account.
+    .where('users.disabled_at', 'is', null)
+    .execute();
+  return [...new Set(rows.map((r) => r.email))];
+}
+
 export async function listProjects(db: Db): Promise<ProjectRow[]> {
   return db.selectFrom('projects').selectAll().orderBy('name').execute();
 }
@@ -239,16 +280,6 @@ export async function setProjectMember(scope: Scope, slug: string, userId: numbe
 
 // What other domains ask of projects (issue 16 item 1: projects owns its four tables).
 
-export async function projectRowBySlug(db: Db, slug: string): Promise<ProjectRow | undefined> {
-  return db.selectFrom('projects').selectAll().where('slug', '=', slug).executeTakeFirst();
-}
-
-/** The projects with these slugs (those that exist), in no particular order. */
-export async function projectRowsBySlugs(db: Db, slugs: readonly string[]): Promise<ProjectRow[]> {
-  if (!slugs.length) return [];
-  return db.selectFrom('projects').selectAll().where('slug', 'in', [...slugs]).execute();
-}
-
 /** One git repository of a project by name. */
 export async function projectRepository(db: Db, projectId: number, name: string): Promise<{ name: string; remote_url: string } | undefined> {
   return db.selectFrom('project_repositories').select(['name', 'remote_url']).where('project_id', '=', projectId).where('name', '=', name).executeTakeFirst();
@@ -266,12 +297,3 @@ export async function repositoriesWithProjects(db: Db, projectId?: number): Prom
   return q.execute();
 }
 
-/** The repositories (by name) and supported branches (in their order) of these projects. */
-export async function repositoriesAndBranchesOf(db: Db, projectIds: readonly number[]): Promise<{ repositories: { project_id: number; name: string }[]; branches: { project_id: number; name: string }[] }> {
-  if (!projectIds.length) return { repositories: [], branches: [] };
-  const [repositories, branches] = await Promise.all([
-    db.selectFrom('project_repositories').select(['project_id', 'name']).where('project_id', 'in', [...projectIds]).orderBy('name').execute(),
-    db.selectFrom('project_branches').select(['project_id', 'name']).where('project_id', 'in', [...projectIds]).orderBy('position').execute(),
-  ]);
-  return { repositories, branches };
-}

@@ -2,27 +2,16 @@
 // development guidelines), edited by admins and always rendered through the Markdown sanitiser.
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
-import type { Db } from '../storage/database.js';
-import type { GuidePageRow } from '../advisories/tables.js';
 import { rebuildGuideOutputs, siteContextFor } from './site-files.js';
+import { SLUG } from './guide-store.js';
 import { teamPublicKey } from './signer.js';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const MAX_GUIDE_BODY = 200_000;
 
 export interface GuidePageInput {
   slug: string;
   title: string;
   body: string;
-}
-
-export async function listGuidePages(db: Db): Promise<Pick<GuidePageRow, 'slug' | 'title' | 'updated_at'>[]> {
-  return db.selectFrom('guide_pages').select(['slug', 'title', 'updated_at']).orderBy('position').orderBy('slug').execute();
-}
-
-export async function getGuidePage(db: Db, slug: string): Promise<GuidePageRow | undefined> {
-  if (!SLUG.test(slug)) return undefined;
-  return db.selectFrom('guide_pages').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
 function checkInput(input: GuidePageInput): GuidePageInput {

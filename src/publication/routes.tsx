@@ -3,16 +3,17 @@
 // `/osv/…`, `/cve/…`, `/.well-known/csaf/…` (old `/csaf/…` links redirect there), `/feeds/advisories.atom`,
 // each with `.asc` and `.sha256`), per-project advisory lists, and search. Everything here reads published
 // records or built files only.
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../access/policy.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { securityTxt } from './security-txt.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { getProjectBySlug } from '../projects/projects.js';
 import { loadAdvisory } from '../advisories/store.js';
-import { AdvisoryArticle, AdvisoryIndexByYear, AdvisoryTable } from './pages.js';
+import { AdvisoriesPage, AdvisoryPage, ProjectAdvisoriesPage } from './public-pages.js';
 import { publishedRecord, publishedSummaries, searchSummaries } from './published.js';
 import { concernsProject } from './summary.js';
 import { currentSignature, hasSha512, readSiteFile, sha256File, sha512File } from './site-files.js';
@@ -21,6 +22,9 @@ import { CSAF_DIR } from './outputs.js';
 import { loadPublicationProfile, publishesCveRecords } from './settings.js';
 import { Params } from '../http/schemas.js';
 
+
+/** The rest of a path after a folder (checked against CSAF_PATH by the handler). */
+const Wildcard = Type.Object({ '*': Type.String({ maxLength: 1_000 }) });
 
 /** Where issue 6 put the CSAF files; redirected to CSAF_DIR. */
 const LEGACY_CSAF_DIR = 'csaf';
@@ -52,17 +56,18 @@ export async function sendSiteFile(app: AppContext, reply: FastifyReply, filePat
 
 export function publicationRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
-  const fileRoute = (url: string, folder: string, param: string, kind: string): RouteDef => ({
-    method: 'GET',
-    url,
-    audience: 'public',
-    leak: { params: { [param]: kind } },
-    handler: async (req, reply) => {
-      const name = (req.params as Record<string, string>)[param] ?? '';
-      if (!FILE_NAME.test(name)) throw errors.notFound('file');
-      return sendSiteFile(app, reply, `${folder}/${name}`);
-    },
-  });
+  const fileRoute = (url: string, folder: string, kind: string): RouteDef =>
+    route({
+      method: 'GET',
+      url,
+      schema: { params: Params('file') },
+      audience: 'public',
+      leak: { params: { file: kind } },
+      handler: async (req, reply) => {
+        if (!FILE_NAME.test(req.params.file)) throw errors.notFound('file');
+        return sendSiteFile(app, reply, `${folder}/${req.params.file}`);
+      },
+    });
   const fixedFile = (filePath: string): RouteDef[] =>
     ['', '.asc', '.sha256'].map((suffix) => ({ method: 'GET', url: `/${filePath}${suffix}`, audience: 'public', handler: async (_req: FastifyRequest, reply: FastifyReply) => sendSiteFile(app, reply, `${filePath}${suffix}`) }));
 
@@ -85,49 +90,17 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
         const q = (typeof raw === 'string' ? raw : '').slice(0, 200).trim();
         const all = await publishedSummaries(db);
         const found = searchSummaries(all, q);
-        return sendPage(app, req, reply, 'Security advisories', () => (
-          <>
-            <h1>Security advisories</h1>
-            <p class="lead">
-              Every advisory the team has published, newest first. Also as an <a href="/feeds/advisories.atom">Atom feed</a>, and as <a href="/.well-known/csaf/provider-metadata.json">CSAF</a>, OSV and CVE JSON files.
-            </p>
-            {can(actor, 'advisories.edit') ? (
-              <p>
-                <a class="btn secondary" href="/advisories/drafts">
-                  Advisories in progress
-                </a>{' '}
-                <a class="btn primary" href="/advisories/new">
-                  New advisory
-                </a>
-              </p>
-            ) : null}
-            <form method="get" action="/advisories" class="inline-form search" role="search">
-              <label for="f-q">Search advisories</label>{' '}
-              <input id="f-q" name="q" type="search" value={q} placeholder="CVE id, project, words of the title" />{' '}
-              <button type="submit" class="btn secondary">Search</button>
-            </form>
-            {q ? (
-              <>
-                <p>
-                  {found.length} advisor{found.length === 1 ? 'y' : 'ies'} match “{q}”. <a href="/advisories">Show all</a>
-                </p>
-                {found.length ? <AdvisoryTable summaries={found} base="/advisories/" /> : null}
-              </>
-            ) : (
-              <AdvisoryIndexByYear summaries={all} base="/advisories/" />
-            )}
-          </>
-        ), { wide: true });
+        return sendPage(app, req, reply, 'Security advisories', () => <AdvisoriesPage q={q} all={all} found={found} canEdit={can(actor, 'advisories.edit')} />, { wide: true });
       },
     },
-    {
+    route({
       method: 'GET',
       url: '/advisories/:id',
       schema: { params: Params('id') },
       audience: 'public',
       leak: { params: { id: 'advisory' } },
       handler: async (req, reply, { actor }) => {
-        const { id } = req.params as { id: string };
+        const id = req.params.id;
         if (FILE_NAME.test(id)) return sendSiteFile(app, reply, `advisories/${id}`);
         const record = await publishedRecord(db, id);
         if (!record) {
@@ -136,74 +109,55 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
           throw errors.notFound('advisory');
         }
         const cveRecords = publishesCveRecords(await loadPublicationProfile(app.config, db), record);
-        return sendPage(app, req, reply, `${record.id}: ${record.title}`, () => (
-          <>
-            <p class="crumbs">
-              <a href="/advisories">Security advisories</a>
-              {can(actor, 'advisories.edit') ? (
-                <>
-                  {' '}
-                  · <a href={`/advisories/${record.id}/manage`}>manage</a>
-                </>
-              ) : null}
-            </p>
-            <AdvisoryArticle record={record} cveRecords={cveRecords} />
-          </>
-        ), { wide: true });
+        return sendPage(app, req, reply, `${record.id}: ${record.title}`, () => <AdvisoryPage record={record} cveRecords={cveRecords} canEdit={can(actor, 'advisories.edit')} />, { wide: true });
       },
-    },
-    fileRoute('/osv/:file', 'osv', 'file', 'advisory'),
-    fileRoute('/cve/:file', 'cve', 'file', 'advisory_cve'),
+    }),
+    fileRoute('/osv/:file', 'osv', 'advisory'),
+    fileRoute('/cve/:file', 'cve', 'advisory_cve'),
     ...fixedFile(FEED_PATH),
     ...fixedFile('index.html'),
-    {
+    route({
       // CSAF 2.0 requirements 6 and 9: the provider layout is served directly under /.well-known/csaf/,
       // a folder (`…/white/`, `…/white/2026/`) by its stored listing (requirement 14).
       method: 'GET',
       url: `/${CSAF_DIR}/*`,
+      schema: { params: Wildcard },
       audience: 'public',
       handler: async (req, reply) => {
-        const rest = (req.params as { '*': string })['*'] ?? '';
+        const rest = req.params['*'];
         if (!CSAF_PATH.test(rest)) throw errors.notFound('file');
         if (rest === '' || rest.endsWith('/')) return sendSiteFile(app, reply, `${CSAF_DIR}/${rest}index.html`);
         // A folder named without its slash: where a static server would send the browser.
         if (!(await readSiteFile(db, `${CSAF_DIR}/${rest}`)) && (await readSiteFile(db, `${CSAF_DIR}/${rest}/index.html`))) return reply.redirect(`/${CSAF_DIR}/${rest}/`, 301);
         return sendSiteFile(app, reply, `${CSAF_DIR}/${rest}`);
       },
-    },
-    {
+    }),
+    route({
       // The layout lived under /csaf/ before (issue 6): links already out there keep working.
       method: 'GET',
       url: `/${LEGACY_CSAF_DIR}/*`,
+      schema: { params: Wildcard },
       audience: 'public',
       handler: async (req, reply) => {
-        const rest = (req.params as { '*': string })['*'] ?? '';
+        const rest = req.params['*'];
         if (!CSAF_PATH.test(rest)) throw errors.notFound('file');
         const target = rest === '' || rest.endsWith('/') ? `${rest}index.html` : rest.replace(/\.(asc|sha256|sha512)$/, '');
         if (!(await readSiteFile(db, `${CSAF_DIR}/${target}`))) throw errors.notFound('file');
         return reply.redirect(`/${CSAF_DIR}/${rest}`, 301);
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       url: '/projects/:slug/advisories',
       schema: { params: Params('slug') },
       audience: 'public',
       leak: { params: { slug: 'project' } },
       handler: async (req, reply) => {
-        const project = await getProjectBySlug(db, (req.params as { slug: string }).slug);
+        const project = await getProjectBySlug(db, req.params.slug);
         if (!project) throw errors.notFound('project');
         const mine = (await publishedSummaries(db)).filter((s) => concernsProject(s, project));
-        return sendPage(app, req, reply, `${project.name} advisories`, () => (
-          <>
-            <p class="crumbs">
-              <a href={`/projects/${project.slug}`}>{project.name}</a>
-            </p>
-            <h1>Security advisories for {project.name}</h1>
-            {mine.length ? <AdvisoryTable summaries={mine} base="/advisories/" /> : <p class="empty">No advisory concerns {project.name} yet.</p>}
-          </>
-        ), { wide: true });
+        return sendPage(app, req, reply, `${project.name} advisories`, () => <ProjectAdvisoriesPage project={project} mine={mine} />, { wide: true });
       },
-    },
+    }),
   ];
 }

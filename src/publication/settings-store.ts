@@ -3,6 +3,7 @@
 // here, at the boundary: bad input gets field errors and changes nothing.
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
+import { getProjectBySlug, listProjects } from '../projects/projects.js';
 import type { Db } from '../storage/database.js';
 import { isOsvEcosystem, OSV_ECOSYSTEMS } from './formats/packages.js';
 import type { CnaChoice, ProjectPublicationSettingsTable, PublicationSettingsTable } from './tables.js';
@@ -71,7 +72,7 @@ export interface ProjectPublication extends ProjectPublicationInput {
 
 /** Every project with its settings (nothing entered for projects without a row). */
 export async function loadAllProjectPublications(db: Db): Promise<ProjectPublication[]> {
-  const projects = await db.selectFrom('projects').select(['id', 'slug', 'name']).orderBy('slug').execute();
+  const projects = (await listProjects(db)).sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   const rows = await db.selectFrom('project_publication_settings').selectAll().execute();
   const byId = new Map(rows.map((r) => [r.project_id, r]));
   return projects.map((p) => ({ slug: p.slug, name: p.name, ...projectFromRow(byId.get(p.id)) }));
@@ -159,7 +160,7 @@ export async function saveInstancePublication(scope: Scope, input: InstancePubli
 export async function saveProjectPublication(scope: Scope, slug: string, input: ProjectPublicationInput): Promise<ProjectPublicationInput> {
   const valid = validateProjectPublication(input);
   return change(scope, async ({ trx, now, audit }) => {
-    const project = await trx.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst();
+    const project = await getProjectBySlug(trx, slug);
     if (!project) throw errors.notFound('project');
     const before = await loadProjectPublication(trx, project.id);
     const values = {

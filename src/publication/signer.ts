@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import type { Db } from '../storage/database.js';
 import { detachedSignature } from '../pgp/sign.js';
 import { unlockSecretKey } from '../pgp/team-key.js';
+import { currentTeamKey } from '../keys/team-keys.js';
 
 export interface TeamSigner {
   /** An armored detached signature over exactly these bytes. */
@@ -44,8 +45,7 @@ export interface TeamPublicKey {
 
 async function currentTeamKeyRow(db: Db): Promise<{ fingerprint: string; public_key: string; secret_key: string } | null | 'no-table'> {
   try {
-    const row = await db.selectFrom('team_keys').select(['fingerprint', 'public_key', 'secret_key']).where('status', '=', 'current').orderBy('id', 'desc').executeTakeFirst();
-    return row ?? null;
+    return (await currentTeamKey(db)) ?? null;
   } catch {
     // The keys work may not have created its table in this database yet. (Call this outside a
     // transaction: on PostgreSQL a failed statement aborts the transaction around it.)

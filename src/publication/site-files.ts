@@ -15,6 +15,7 @@ import { publishedRecord, publishedRecords, publishedSummaries } from './publish
 import { loadPublicationProfile } from './settings.js';
 import type { TeamPublicKey, TeamSigner } from './signer.js';
 import { guideFiles, siteHomeFile } from './site-home.js';
+import { guidePagesForSite, listGuidePages } from './guide-store.js';
 import { guideValuesFor } from './guide-starters.js';
 import { CSAF_ROOT } from './formats/csaf-provider.js';
 import { advisoryInputsFingerprint, replaceFingerprints, setFingerprint, storedFingerprints } from './site-inputs.js';
@@ -74,7 +75,7 @@ export async function replaceFiles(trx: Db, now: Date, section: Section, files: 
 async function rebuildIndexes(trx: Db, now: Date, site: SiteContext): Promise<ReplaceResult> {
   const summaries = await publishedSummaries(trx);
   const a = await replaceFiles(trx, now, Section.advisories, advisoryIndexFiles(summaries, site), (r) => r.advisory_ref === null);
-  const b = await replaceFiles(trx, now, Section.site, [await siteHomeFile(trx, summaries, site)], () => true);
+  const b = await replaceFiles(trx, now, Section.site, [siteHomeFile(await listGuidePages(trx), summaries, site)], () => true);
   return { written: a.written + b.written, removed: a.removed + b.removed };
 }
 
@@ -112,15 +113,15 @@ export async function rebuildWholeSite(trx: Db, now: Date, site: SiteContext, op
   }
   const own = await replaceFiles(trx, now, Section.advisories, files, (r) => r.advisory_ref !== null && !kept.has(r.advisory_ref));
   await replaceFingerprints(trx, now, before, fingerprints);
-  const guide = await replaceFiles(trx, now, Section.guide, await guideFiles(trx, site), () => true);
+  const guide = await replaceFiles(trx, now, Section.guide, guideFiles(await guidePagesForSite(trx), site), () => true);
   const rest = await rebuildIndexes(trx, now, site);
   return { written: own.written + guide.written + rest.written, removed: own.removed + guide.removed + rest.removed };
 }
 
 /** Rebuilds the guide pages and the home page (after an admin edits a guide page). */
 export async function rebuildGuideOutputs(trx: Db, now: Date, site: SiteContext): Promise<ReplaceResult> {
-  const guide = await replaceFiles(trx, now, Section.guide, await guideFiles(trx, site), () => true);
-  const home = await replaceFiles(trx, now, Section.site, [await siteHomeFile(trx, await publishedSummaries(trx), site)], () => true);
+  const guide = await replaceFiles(trx, now, Section.guide, guideFiles(await guidePagesForSite(trx), site), () => true);
+  const home = await replaceFiles(trx, now, Section.site, [siteHomeFile(await listGuidePages(trx), await publishedSummaries(trx), site)], () => true);
   return { written: guide.written + home.written, removed: guide.removed + home.removed };
 }
 

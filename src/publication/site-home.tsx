@@ -1,6 +1,6 @@
 // The static site's home page and guide pages (the app serves its own live versions of both).
 import { raw } from '../web/jsx.js';
-import type { Db } from '../storage/database.js';
+import type { GuidePageRow } from '../advisories/tables.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { AdvisoryTable } from './pages.js';
 import type { SiteContext, SiteFile } from './outputs.js';
@@ -12,8 +12,8 @@ import { fillGuideValues } from './guide-starters.js';
 export const HOME_LATEST = 5;
 const HTML = 'text/html; charset=utf-8';
 
-export async function siteHomeFile(db: Db, summaries: readonly PublishedSummary[], site: SiteContext): Promise<SiteFile> {
-  const pages = await db.selectFrom('guide_pages').select(['slug', 'title']).orderBy('position').orderBy('slug').execute();
+/** The home page; `pages` are the guide pages in their menu order. */
+export function siteHomeFile(pages: readonly Pick<GuidePageRow, 'slug' | 'title'>[], summaries: readonly PublishedSummary[], site: SiteContext): SiteFile {
   const base = site.settings.baseUrl;
   const content = staticDocument({
     title: 'Home',
@@ -58,8 +58,7 @@ export async function siteHomeFile(db: Db, summaries: readonly PublishedSummary[
   return { path: 'index.html', content, contentType: HTML, advisoryRef: null };
 }
 
-export async function guideFiles(db: Db, site: SiteContext): Promise<SiteFile[]> {
-  const pages = await db.selectFrom('guide_pages').select(['slug', 'title', 'body']).orderBy('slug').execute();
+export function guideFiles(pages: readonly Pick<GuidePageRow, 'slug' | 'title' | 'body'>[], site: SiteContext): SiteFile[] {
   return pages.map((p) => ({
     path: `guide/${p.slug}.html`,
     contentType: HTML,

@@ -36,10 +36,12 @@ export const TABLE_OWNERS: Record<string, string> = {
 };
 
 /**
- * The access policy's SQL twin (access/*-policy.ts, DESIGN.md §5) reads the tables a rule is about, by
- * design: the rule and its SQL are written side by side and tested against each other.
+ * The access policy (platform, below every domain) reads the tables its rules are about, by design: the
+ * SQL twin of each rule (access/*-policy.ts, DESIGN.md §5) is written beside the rule and tested against
+ * it, and the actor a rule is asked about (roles, project memberships: access/load-actor.ts) is loaded
+ * there too, since no domain store may be imported from below.
  */
-const POLICY_TWIN = /^access\/[a-z-]*policy\.ts$/;
+const POLICY_TWIN = /^access\/([a-z-]*policy|load-actor)\.ts$/;
 
 /** Folders outside the rules: storage itself, migrations, the benchmark's seeding, and test-only code. */
 function exempt(rel: string): boolean {
@@ -86,17 +88,8 @@ export function sqlPlacementFindings(): Record<string, number> {
 
 /** What still breaks a rule today. Lower a count (or drop a line) when you fix one; never add. */
 const PENDING: Record<string, number> = {
-  'foreign-table access/load-actor.ts project_members': 1,
-  'foreign-table access/load-actor.ts user_roles': 1,
-  'foreign-table advisories/from-report.ts patches': 1,
-  'foreign-table advisories/publish.ts report_approvals': 1,
-  'foreign-table advisories/publish.ts report_projects': 1,
-  'foreign-table advisories/publish.ts reports': 1,
-  'foreign-table advisories/routes-workflow.tsx reports': 1,
   'foreign-table disclosure/changes.ts reports': 3,
   'foreign-table disclosure/run.ts advisories': 1,
-  'foreign-table disclosure/run.ts reports': 1,
-  'foreign-table disclosure/run.ts users': 1,
   'foreign-table keys/public-keys.ts reports': 1,
   'foreign-table keys/public-keys.ts stakeholder_contacts': 1,
   'foreign-table keys/public-keys.ts users': 2,
@@ -106,27 +99,7 @@ const PENDING: Record<string, number> = {
   'foreign-table mail/inbound-process.ts users': 1,
   'foreign-table mail/inbound-reply.ts users': 1,
   'foreign-table mail/inbound-report.ts report_comments': 1,
-  'foreign-table notes/flagging.ts projects': 1,
-  'foreign-table notes/flagging.ts report_cves': 1,
-  'foreign-table notes/form-pages.tsx projects': 1,
-  'foreign-table notes/page-data.ts users': 1,
-  'foreign-table notes/store.ts project_members': 1,
-  'foreign-table notes/store.ts user_roles': 1,
-  'foreign-table patches/checks.ts project_repositories': 1,
-  'foreign-table patches/mirrors.ts project_repositories': 1,
-  'foreign-table patches/mirrors.ts projects': 1,
-  'foreign-table patches/review.ts projects': 1,
-  'foreign-table patches/targets.ts project_branches': 1,
-  'foreign-table patches/targets.ts project_repositories': 1,
   'foreign-table publication/published.ts advisories': 3,
-  'foreign-table publication/settings-routes.tsx projects': 1,
-  'foreign-table publication/settings-store.ts projects': 2,
-  'foreign-table publication/signer.ts team_keys': 1,
-  'foreign-table reports/embargo/deadline-jobs.ts project_members': 1,
-  'sql-in-presentation advisories/routes-workflow.tsx': 1,
-  'sql-in-presentation notes/form-pages.tsx': 1,
-  'sql-in-presentation publication/settings-routes.tsx': 1,
-  'sql-in-presentation publication/site-home.tsx': 2,
 };
 
 describe('where SQL is written', () => {

@@ -1,6 +1,7 @@
 // The report deadlines as durable job handlers: the automatic opening at the embargo's end, the warnings
 // before it, and the acknowledgement deadline. Each does its work in the transaction that completes the
 // job (exactly once), and does nothing when the report moved on (stale embargo version, already public).
+import { activeMemberEmails } from '../../projects/projects.js';
 import type { AppContext, ChangeContext } from '../../context.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import { ACK_DEADLINE_JOB, EMBARGO_OPEN_JOB, EMBARGO_WARN_JOB, type EmbargoJobPayload } from './schedule.js';
@@ -74,18 +75,10 @@ export function deadlineJobHandlers(ctx: AppContext, hooks: DeadlineHooks): JobH
           await addTimelineEvent(trx, row.id, now, system, 'escalated', {}, 'vmt');
           // Escalation reaches every VMT member (notifyReport's VMT list) and each affected project's lead.
           await notifyReport(trx, config, enqueue, row, { what: 'A report was not acknowledged in time and is escalated.', visibility: 'vmt' });
-          const leads = await trx
-            .selectFrom('project_members')
-            .innerJoin('report_projects', 'report_projects.project_id', 'project_members.project_id')
-            .innerJoin('users', 'users.id', 'project_members.user_id')
-            .select('users.email')
-            .where('report_projects.report_id', '=', row.id)
-            .where('project_members.role', '=', 'lead')
-            // Fix: like notifyReport, never mail a disabled account.
-            .where('users.disabled_at', 'is', null)
-            .execute();
+          const projectIds = (await trx.selectFrom('report_projects').select('project_id').where('report_id', '=', row.id).execute()).map((p) => p.project_id);
+          const leads = await activeMemberEmails(trx, projectIds, 'lead');
           await enqueueMail(enqueue, {
-            to: [...new Set(leads.map((l) => l.email))],
+            to: leads,
             subject: `[${config.instanceName} ${row.ref}] A vulnerability report for your project awaits acknowledgement`,
             text: `A private vulnerability report filed against your project was not acknowledged by the VMT within the deadline.\nThe VMT has been alerted. Report reference: ${row.ref}.\n`,
             headers: { 'X-Cordon-Report': row.ref },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors/catalogue.js';
 import { GitCommandError } from './git.js';
-import { remoteProblem, syncMirror } from './mirror.js';
+import { remoteProblem, syncMirror } from './bare-mirror.js';
 import { commitFiles, gitSync, initRepo, makeTempDir, removeDir } from './testing/support.js';
 
 let tmp: string;
