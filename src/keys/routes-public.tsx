@@ -3,7 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
-import type { RouteDef } from '../http/route.js';
+import { route, type RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { Badge, Time } from '../web/components.js';
 import { formatFingerprint, summariseKey, vmtMembersWithKeys, type KeySummary } from './public-keys.js';
@@ -149,7 +149,7 @@ export function publicKeyRoutes(app: AppContext): RouteDef[] {
         return sendKey(reply, team.public_key, 'team.asc');
       },
     },
-    {
+    route({
       method: 'GET',
       url: '/keys/:file',
       schema: { params: Params('file') },
@@ -157,12 +157,12 @@ export function publicKeyRoutes(app: AppContext): RouteDef[] {
       // Published key files (FINGERPRINT.asc): only VMT members' keys, as listed on /contact; anything else is a 404.
       leak: { params: { file: 'public_asset' } },
       handler: async (req, reply) => {
-        const file = (req.params as { file: string }).file;
+        const file = req.params.file;
         const fingerprint = /^([0-9A-F]{40}|[0-9A-F]{64})\.asc$/i.exec(file)?.[1]?.toUpperCase();
         const member = fingerprint ? (await vmtMembersWithKeys(db)).find((m) => m.fingerprint === fingerprint) : undefined;
         if (!member?.public_key) throw errors.notFound('key');
         return sendKey(reply, member.public_key, `${fingerprint}.asc`);
       },
-    },
+    }),
   ];
 }
