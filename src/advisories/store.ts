@@ -40,6 +40,11 @@ export async function loadAdvisory(db: Db, ref: string): Promise<LoadedAdvisory 
   return { row, record: parseRecord(row.record_json), published: row.published_json ? parseRecord(row.published_json) : null };
 }
 
+/** The advisory drafted from a report (its reference and state), or undefined. */
+export async function advisoryOfReport(db: Db, reportId: number): Promise<Pick<AdvisoryRow, 'ref' | 'status'> | undefined> {
+  return db.selectFrom('advisories').select(['ref', 'status']).where('report_id', '=', reportId).executeTakeFirst();
+}
+
 /** The working record of the report's advisory when it is approved (what a pre-notice may quote), else null. */
 export async function approvedRecordOfReport(db: Db, reportId: number): Promise<AdvisoryRecord | null> {
   const row = await db.selectFrom('advisories').select(['record_json', 'status']).where('report_id', '=', reportId).executeTakeFirst();

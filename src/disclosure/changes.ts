@@ -2,6 +2,7 @@
 // signed mail and reschedules the job (new version, old job cancelled); cancelling stops the job; a leak
 // runs the disclosure steps at once.
 import { canManage } from '../access/report-policy.js';
+import { setPlannedDisclosure } from '../reports/store-writes.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { cancelJob } from '../jobs/queue.js';
@@ -36,7 +37,7 @@ export async function moveDisclosure(scope: Scope, ref: string, input: { at: str
     if (Number(r.numUpdatedRows) !== 1) throw errors.conflict('The plan changed meanwhile; reload and try again.');
     await cancelJob(trx, now, runKey(current.id, current.version));
     await scheduleRun(trx, now, { id: current.id, version, disclose_at: at });
-    await trx.updateTable('reports').set({ planned_disclosure_at: at, updated_at: now.toISOString() }).where('id', '=', report.row.id).execute();
+    await setPlannedDisclosure(trx, report.row.id, at, now);
     const recipients = await trx.selectFrom('prenotice_recipients').select('email').where('plan_id', '=', current.id).execute();
     for (const rcpt of recipients) {
       await enqueueMail(enqueue, {
@@ -60,7 +61,7 @@ export async function cancelDisclosure(scope: Scope, ref: string, reason: string
   await change(scope, async ({ trx, now, audit }) => {
     await trx.updateTable('disclosure_plans').set({ state: 'cancelled', updated_at: now.toISOString() }).where('id', '=', current.id).execute();
     await cancelJob(trx, now, runKey(current.id, current.version));
-    await trx.updateTable('reports').set({ planned_disclosure_at: null, updated_at: now.toISOString() }).where('id', '=', report.row.id).execute();
+    await setPlannedDisclosure(trx, report.row.id, null, now);
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'disclosure_planned', { at: '', cancelled: true, reason: reason.trim() }, 'vmt');
     await audit('disclosure.cancelled', 'report', report.row.id, { disclose_at: current.disclose_at }, { state: 'cancelled', reason: reason.trim() });
   });
@@ -85,7 +86,7 @@ export async function discloseNow(scope: Scope, ref: string, reason: string, fil
     if (Number(r.numUpdatedRows) !== 1) throw errors.conflict('The plan changed meanwhile; reload and try again.');
     await cancelJob(trx, now, runKey(current.id, current.version));
     await openReportIn(c, report.row, { kind: 'embargo_ended_early', reason: reason.trim(), actor: actorName(scope.actor) });
-    await trx.updateTable('reports').set({ planned_disclosure_at: now.toISOString() }).where('id', '=', report.row.id).execute();
+    await setPlannedDisclosure(trx, report.row.id, now.toISOString(), now);
     await scheduleRun(trx, now, { id: current.id, version, disclose_at: now.toISOString() }, now);
     await publishFilesIn(trx, report.row.id, picked, now, actorName(scope.actor));
     await audit('disclosure.run_now', 'report', report.row.id, { disclose_at: current.disclose_at }, { disclose_at: now.toISOString(), reason: reason.trim(), published_attachment_ids: picked });

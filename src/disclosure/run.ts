@@ -3,6 +3,7 @@
 // public site. Each step runs in its own transaction that also records it in disclosure_steps (unique per
 // plan and step), so a crash between steps resumes at the next one and no step runs twice.
 import { change, systemScope, type AppContext, type ChangeContext, type Scope } from '../context.js';
+import { advisoryOfReport } from '../advisories/store.js';
 import { reportRowById } from '../reports/store-reads.js';
 import { findUserById } from '../accounts/users.js';
 import { buildUserActor } from '../access/load-actor.js';
@@ -104,7 +105,7 @@ async function runStep(app: AppContext, plan: PlanRow, step: DisclosureStep): Pr
     return;
   }
   if (step === 'publish_advisory') {
-    const advisory = await db.selectFrom('advisories').select(['ref', 'status']).where('report_id', '=', plan.report_id).executeTakeFirst();
+    const advisory = await advisoryOfReport(db, plan.report_id);
     let detail = 'No approved advisory to publish.';
     if (advisory?.status === 'approved') {
       // publishAdvisory commits the publication and its announcement atomically and refuses to run twice
