@@ -49,7 +49,7 @@ export async function castVote(scope: Scope, ref: string, patchId: number, input
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit('patch.voted', 'patch', detail.patch.id, undefined, { version: version.version, vote_id: row.id, score: input.score, role });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A patch was reviewed.', visibility: 'everyone', exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'A patch was reviewed.', visibility: 'everyone', exceptUserId: who.id });
     return row.id;
   });
 }
@@ -94,7 +94,7 @@ export async function commentOnPatch(scope: Scope, ref: string, patchId: number,
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit('patch.commented', 'patch', detail.patch.id, undefined, { version: version.version, comment_id: row.id, file, line });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A patch was commented on.', visibility: 'everyone', reporter: report.access !== 'reporter', exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'A patch was commented on.', visibility: 'everyone', reporter: report.access !== 'reporter', exceptUserId: who.id });
     return row.id;
   });
 }

@@ -203,7 +203,7 @@ export async function uploadPatches(scope: Scope, ref: string, input: UploadInpu
       });
       result.targets.push({ target, patchIds, newVersions, abandoned });
     }
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A patch was uploaded.', visibility: 'everyone', reporter: true, exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'A patch was uploaded.', visibility: 'everyone', reporter: true, exceptUserId: who.id });
     return result;
   });
 }
@@ -227,7 +227,7 @@ export async function uploadVersion(scope: Scope, ref: string, patchId: number, 
     const series = await activeSeries(trx, where);
     await requestSeriesChecks(trx, now, where, series.findIndex((m) => m.patchId === patch.id), 'upload');
     await audit('patch.version_uploaded', 'patch', patch.id, { version: patch.current_version }, { version: added.version, version_id: added.versionId });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A new version of a patch was uploaded.', visibility: 'everyone', reporter: true, exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'A new version of a patch was uploaded.', visibility: 'everyone', reporter: true, exceptUserId: who.id });
     return added;
   });
 }

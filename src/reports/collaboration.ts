@@ -22,7 +22,7 @@ export async function addComment(scope: Scope, ref: string, input: { body: strin
   const who = scope.actor.kind === 'user' ? actorName(scope.actor) : { id: null, label: 'reporter' };
   return change(scope, async ({ trx, now, audit, enqueue }) => {
     const id = await writeComment(trx, now, report, who, body, visibility);
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A comment was added.', visibility, reporter: report.access !== 'reporter', exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'A comment was added.', visibility, reporter: report.access !== 'reporter', exceptUserId: who.id });
     await audit('report.commented', 'report', report.row.id, undefined, { comment_id: id, visibility });
     return id;
   });
@@ -82,7 +82,7 @@ export async function addAttachments(scope: Scope, ref: string, files: Attachmen
       await addTimelineEvent(trx, report.row.id, now, who, 'attachment', { filename: name, attachment_id: row.id }, visibility);
       await audit('report.attachment_added', 'report', report.row.id, undefined, { attachment_id: row.id, filename: name, size: f.content.length, visibility });
     }
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'A file was attached.', visibility, reporter: report.access !== 'reporter', exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'A file was attached.', visibility, reporter: report.access !== 'reporter', exceptUserId: who.id });
   });
 }
 

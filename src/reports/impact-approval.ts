@@ -95,7 +95,7 @@ export async function requestImpactChanges(scope: Scope, ref: string, input: { c
     const id = await writeComment(trx, now, report, who, `Changes requested to the impact description (version ${textVersion(report.row.impact_text)}):\n\n${comment}`, 'everyone');
     await trx.deleteFrom('report_approvals').where('report_id', '=', report.row.id).where('subject', '=', 'impact').where('role', '=', role).execute();
     await addTimelineEvent(trx, report.row.id, now, who, 'impact_changes_requested', { role, comment_id: id });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'Changes to the impact description were requested.', visibility: 'everyone', reporter: role !== 'reporter', exceptUserId: who.id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'Changes to the impact description were requested.', visibility: 'everyone', reporter: role !== 'reporter', exceptUserId: who.id });
     await audit('report.impact_changes_requested', 'report', report.row.id, undefined, { role, comment_id: id });
     return role;
   });

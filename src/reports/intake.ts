@@ -185,7 +185,7 @@ export async function receiveReport(scope: Scope, input: ReportInput, attachment
     await addTimelineEvent(trx, row.id, now, { id: reporterUserId, label: 'reporter' }, 'received', { source, already_public: alreadyPublic, exploited: !!input.exploited, attachments: attachments.length });
     await scheduleEmbargo(trx, now, row);
     await scheduleAckDeadline(trx, now, row);
-    await notifyReport(trx, config, enqueue, row, { what: 'A new vulnerability report was received.', visibility: 'vmt' });
+    await notifyReport({ trx, config, enqueue }, row, { what: 'A new vulnerability report was received.', visibility: 'vmt' });
     await audit('report.received', 'report', row.id, undefined, { ref: row.ref, source, projects: projectIds, attachments: attachments.length });
     return row;
   });

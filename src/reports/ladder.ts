@@ -44,7 +44,7 @@ export async function subscribe(scope: Scope, ref: string, input: { username: st
       .values({ report_id: report.row.id, user_id: user.id, level: input.level, read_only: readOnly ? 1 : 0, reason, added_by: scope.actor.kind === 'user' ? scope.actor.userId : null, added_at: now.toISOString(), removed_at: null })
       .execute();
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'subscribed', { user: user.display_name, level: levelLabel[input.level], read_only: readOnly, reason }, 'vmt');
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'You were given access to a private vulnerability report.', visibility: 'vmt', exceptUserId: null });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'You were given access to a private vulnerability report.', visibility: 'vmt', exceptUserId: null });
     // The new subscriber is told directly (the VMT-only notice above reaches the team).
     await enqueueMail(enqueue, {
       to: [user.email],

@@ -1,14 +1,13 @@
 // Notifications about a report go through the mail outbox. Until mail can be encrypted to each recipient
 // (issue 4), they carry no private content at all: only the report's reference, what kind of thing
 // happened and a link. Each recipient gets the event only if the policy lets them see it.
+import type { ChangeContext } from '../context.js';
 import type { Db } from '../storage/database.js';
 import type { CommentVisibility, ReportRow } from '../storage/tables.js';
 import type { Config } from '../config/config.js';
-import type { EnqueueOptions } from '../jobs/queue.js';
 import { enqueueMail, type OutgoingMail } from '../mail/outbox.js';
 import { activeUsersWithRole } from '../accounts/users.js';
 
-type Enqueue = (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 
 export interface Notice {
   /** Short, content-free summary, e.g. "A comment was added." */
@@ -74,7 +73,8 @@ export function notificationMails(config: Config, report: ReportRow, notice: Not
   }));
 }
 
-export async function notifyReport(trx: Db, config: Config, enqueue: Enqueue, report: ReportRow, notice: Notice): Promise<string[]> {
+/** Queues the notice's mails in the change that caused it (its transaction and outbox: the ChangeContext's parts). */
+export async function notifyReport({ trx, config, enqueue }: Pick<ChangeContext, 'trx' | 'config' | 'enqueue'>, report: ReportRow, notice: Notice): Promise<string[]> {
   const people: NotifyPeople = {
     vmt: await activeVmt(trx),
     subscribers: notice.visibility === 'everyone' ? ((await activeSubscribers(trx, [report.id])).get(report.id) ?? []) : [],

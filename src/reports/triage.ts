@@ -54,7 +54,7 @@ export async function acknowledge(scope: Scope, ref: string): Promise<void> {
     await trx.updateTable('reports').set(patch).where('id', '=', report.row.id).execute();
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'acknowledged', {});
     if (patch.coordinator_id) await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'coordinator_assigned', { coordinator: actorName(scope.actor).label });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'Your report was acknowledged.', visibility: 'everyone', reporter: true, exceptUserId: actorId(scope) });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'Your report was acknowledged.', visibility: 'everyone', reporter: true, exceptUserId: actorId(scope) });
     await audit('report.acknowledged', 'report', report.row.id, { acknowledged_at: null }, patch);
   });
 }
@@ -89,7 +89,7 @@ export async function setState(scope: Scope, ref: string, to: ReportState, reaso
     const r = await trx.updateTable('reports').set({ state: to, updated_at: now.toISOString() }).where('id', '=', report.row.id).where('state', '=', from).executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw errors.conflict('The report changed meanwhile; reload and try again.');
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'state_changed', { from, to, reason: reason.trim() });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: `The report is now ${to.replace('_', ' ')}.`, visibility: 'everyone', reporter: true, exceptUserId: actorId(scope) });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: `The report is now ${to.replace('_', ' ')}.`, visibility: 'everyone', reporter: true, exceptUserId: actorId(scope) });
     await audit('report.state_changed', 'report', report.row.id, { state: from }, { state: to, reason: reason.trim() });
   });
 }

@@ -59,7 +59,7 @@ export function deadlineJobHandlers(ctx: AppContext, hooks: DeadlineHooks): JobH
           // A warning that comes due only after the end (a worker that was down) would only confuse: skip it.
           if (!row || row.visibility !== 'private' || row.embargo_version !== version || now.getTime() >= new Date(row.embargo_end_at).getTime()) return;
           await addTimelineEvent(trx, row.id, now, system, 'embargo_warning', { days });
-          await notifyReport(trx, config, enqueue, row, { what: `The embargo ends in ${days} day${days === 1 ? '' : 's'}.`, visibility: 'everyone' });
+          await notifyReport({ trx, config, enqueue }, row, { what: `The embargo ends in ${days} day${days === 1 ? '' : 's'}.`, visibility: 'everyone' });
           await audit('embargo.warning_sent', 'report', row.id, undefined, { days });
         });
       },
@@ -74,7 +74,7 @@ export function deadlineJobHandlers(ctx: AppContext, hooks: DeadlineHooks): JobH
           await trx.updateTable('reports').set({ escalated_at: now.toISOString() }).where('id', '=', row.id).execute();
           await addTimelineEvent(trx, row.id, now, system, 'escalated', {}, 'vmt');
           // Escalation reaches every VMT member (notifyReport's VMT list) and each affected project's lead.
-          await notifyReport(trx, config, enqueue, row, { what: 'A report was not acknowledged in time and is escalated.', visibility: 'vmt' });
+          await notifyReport({ trx, config, enqueue }, row, { what: 'A report was not acknowledged in time and is escalated.', visibility: 'vmt' });
           const projectIds = (await trx.selectFrom('report_projects').select('project_id').where('report_id', '=', row.id).execute()).map((p) => p.project_id);
           const leads = await activeMemberEmails(trx, projectIds, 'lead');
           await enqueueMail(enqueue, {

@@ -69,7 +69,7 @@ export async function extendEmbargo(scope: Scope, ref: string, newEndIso: string
     await cancelEmbargo(trx, now, report.row.id, report.row.embargo_version);
     await scheduleEmbargo(trx, now, { id: report.row.id, embargo_end_at: end.toISOString(), embargo_version: version });
     await addTimelineEvent(trx, report.row.id, now, actorName(scope.actor), 'embargo_extended', { end: end.toISOString(), reason: reason.trim() });
-    await notifyReport(trx, scope.app.config, enqueue, report.row, { what: 'The embargo end date changed.', visibility: 'everyone', reporter: true, exceptUserId: actorName(scope.actor).id });
+    await notifyReport({ trx, config: scope.app.config, enqueue }, report.row, { what: 'The embargo end date changed.', visibility: 'everyone', reporter: true, exceptUserId: actorName(scope.actor).id });
     await audit('embargo.extended', 'report', report.row.id, { embargo_end_at: report.row.embargo_end_at }, { embargo_end_at: end.toISOString(), reason: reason.trim() });
   });
 }
