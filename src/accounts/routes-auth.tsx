@@ -14,7 +14,7 @@ import { knownDevice, rememberDevice } from './throttle.js';
 import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.js';
 import { findUserById } from './users.js';
 import { Type } from '@sinclair/typebox';
-import { FormFields, Params, Text } from '../http/schemas.js';
+import { FormFields, Params, Query, Text } from '../http/schemas.js';
 
 const TokenParams = Params('token');
 const Email = Type.Optional(Text(320));
@@ -90,22 +90,26 @@ async function signIn(app: AppContext, req: FastifyRequest, reply: FastifyReply,
   setSessionCookie(app, reply, token);
 }
 
+/** `?next=`: where the sign-in leads afterwards (checked by safeNext). */
+const Next = Query('next');
+
 export function authRoutes(app: AppContext): RouteDef[] {
-  const loginPage = (req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) =>
-    sendPage(app, req, reply, 'Sign in', (ctx) => <LoginForm ctx={ctx} state={state} next={safeNext((req.query as { next?: string }).next)} />, { status });
+  // Where to go after signing in (`?next=`, kept through the second factor), a path on this site only.
+  const loginPage = (req: FastifyRequest, reply: FastifyReply, next: string | undefined, state?: FormState, status?: number) =>
+    sendPage(app, req, reply, 'Sign in', (ctx) => <LoginForm ctx={ctx} state={state} next={safeNext(next)} />, { status });
 
   return [
-    { method: 'GET', url: '/login', audience: 'public', handler: async (req, reply) => loginPage(req, reply) },
+    route({ method: 'GET', url: '/login', schema: { querystring: Next }, audience: 'public', handler: async (req, reply) => loginPage(req, reply, req.query.next) }),
     route({
       method: 'POST',
       url: '/login',
       form: true,
-      schema: { body: FormFields({ login: Type.Optional(Text(320)), password: Password }) },
+      schema: { querystring: Next, body: FormFields({ login: Type.Optional(Text(320)), password: Password }) },
       audience: 'public',
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
         const form = formBody(req);
-        const again = (issues: FieldIssue[], error: AppError) => loginPage(req, reply, { values: keepValues(form), issues }, error.status);
+        const again = (issues: FieldIssue[], error: AppError) => loginPage(req, reply, req.query.next, { values: keepValues(form), issues }, error.status);
         return formAction(req, reply, { back: '/login', again }, async () => {
           const result = await login(
             scope,
@@ -114,25 +118,26 @@ export function authRoutes(app: AppContext): RouteDef[] {
           );
           setSessionCookie(app, reply, result.sessionToken);
           if (!result.needsTotp) rememberDevice(app, reply, result.user.id, result.attempt.device);
-          const next = safeNext((req.query as { next?: string }).next);
+          const next = safeNext(req.query.next);
           return reply.redirect(result.needsTotp ? `/login/totp?next=${encodeURIComponent(next)}` : next, 303);
         });
       },
     }),
-    {
+    route({
       method: 'GET',
       url: '/login/totp',
+      schema: { querystring: Next },
       audience: 'public',
       handler: async (req, reply) => {
         if (!req.pendingMfaUserId) return reply.redirect('/login', 303);
-        return totpPage(app, req, reply);
+        return totpPage(app, req, reply, req.query.next);
       },
-    },
+    }),
     route({
       method: 'POST',
       url: '/login/totp',
       form: true,
-      schema: { body: FormFields({ code: Type.Optional(Text(100)) }) },
+      schema: { querystring: Next, body: FormFields({ code: Type.Optional(Text(100)) }) },
       audience: 'public',
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
@@ -141,11 +146,11 @@ export function authRoutes(app: AppContext): RouteDef[] {
         const form = formBody(req);
         const user = await findUserById(app.storage.db, req.pendingMfaUserId);
         if (!user) return reply.redirect('/login', 303);
-        const again = (issues: FieldIssue[], error: AppError) => totpPage(app, req, reply, { values: {}, issues }, error.status);
+        const again = (issues: FieldIssue[], error: AppError) => totpPage(app, req, reply, req.query.next, { values: {}, issues }, error.status);
         return formAction(req, reply, { back: '/login/totp', again }, async () => {
           await passSecondFactor(scope, user, sessionHash, str(form, 'code'));
           rememberDevice(app, reply, user.id, knownDevice(req, user.id));
-          return reply.redirect(safeNext((req.query as { next?: string }).next), 303);
+          return reply.redirect(safeNext(req.query.next), 303);
         });
       },
     }),
@@ -273,8 +278,8 @@ export function authRoutes(app: AppContext): RouteDef[] {
   ];
 }
 
-function totpPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number) {
-  const next = safeNext((req.query as { next?: string }).next);
+function totpPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, nextParam: string | undefined, state?: FormState, status?: number) {
+  const next = safeNext(nextParam);
   return sendPage(
     app,
     req,

@@ -1,6 +1,6 @@
 // TypeBox building blocks for route schemas (issue 16, item 7): what a URL parameter, a query value and a
 // form field may be, checked by Fastify before the handler runs. Enums are checked here, never cast.
-import { Type, type TSchema, type TString, type TUnsafe } from '@sinclair/typebox';
+import { Type, type TOptional, type TSchema, type TString, type TUnsafe } from '@sinclair/typebox';
 
 /** One of a fixed set of strings: a JSON-schema enum, so a refusal names the allowed values. */
 export function StringEnum<T extends string>(values: readonly T[]): TUnsafe<T> {
@@ -13,6 +13,14 @@ export const Key = (maxLength = 200): TString => Type.String({ minLength: 1, max
 /** URL parameters, each a Key. */
 export function Params<K extends string>(...names: K[]) {
   return Type.Object(Object.fromEntries(names.map((n) => [n, Key()])) as Record<K, TString>);
+}
+
+/**
+ * Query parameters a page reads, each an optional text (a repeated parameter is refused with 400). Other
+ * parameters are let through and never read (links from elsewhere carry their own).
+ */
+export function Query<K extends string>(...names: K[]) {
+  return Type.Object(Object.fromEntries(names.map((n) => [n, Type.Optional(Type.String({ maxLength: 2_000 }))])) as Record<K, TOptional<TString>>, { additionalProperties: true });
 }
 
 /** A text field of a form (urlencoded: always a string, possibly empty). */

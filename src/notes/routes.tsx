@@ -21,7 +21,7 @@ import { noteActionRoutes } from './routes-actions.js';
 import { noteApiRoutes } from './routes-api.js';
 import { flagParam, idOf, noteParam, refOf } from './routes-shared.js';
 import { editPage, flagFormPage } from './form-pages.js';
-import { FormFields, Params, Text, TextList } from '../http/schemas.js';
+import { FormFields, Params, Query, Text, TextList } from '../http/schemas.js';
 
 
 export function noteRoutes(app: AppContext): RouteDef[] {
@@ -45,12 +45,13 @@ export function noteRoutes(app: AppContext): RouteDef[] {
         return sendPage(app, req, reply, 'Note queue', () => <NoteQueuePage items={items} />, { wide: true });
       },
     },
-    {
+    route({
       method: 'GET',
       url: '/notes/flag',
+      schema: { querystring: Query('report') },
       audience: 'user',
-      handler: async (req, reply, scope) => flagFormPage(app, req, reply, scope, String((req.query as { report?: string }).report ?? '')),
-    },
+      handler: async (req, reply, scope) => flagFormPage(app, req, reply, scope, req.query.report ?? ''),
+    }),
     route({
       method: 'POST',
       url: '/notes/flag',
@@ -114,12 +115,12 @@ export function noteRoutes(app: AppContext): RouteDef[] {
     route({
       method: 'GET',
       url: '/notes/:noteId/revisions',
-      schema: { params: Params('noteId') },
+      schema: { params: Params('noteId'), querystring: Query('from', 'to') },
       audience: 'user',
       leak: noteParam,
       handler: async (req, reply, scope) => {
         const note = await noteForActor(scope, { publicId: idOf(req) });
-        const data = await historyData(db, note, req.query as { from?: string; to?: string });
+        const data = await historyData(db, note, req.query);
         return sendPage(app, req, reply, `History of ${data.publicId}`, () => <HistoryPage data={data} />, { wide: true });
       },
     }),

@@ -9,7 +9,7 @@ import { diffOf, loadPatchFor, loadReportPatches, pickVersion } from './loaders.
 import { detailJson, matrixJson, summaryJson } from './present.js';
 import { castVote, commentOnPatch } from './review.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion, type PatchFileInput } from './upload.js';
-import { NoBody, Params } from '../http/schemas.js';
+import { NoBody, Params, Query } from '../http/schemas.js';
 
 const refParam = { params: { ref: 'report' } } as const;
 const patchParams = { params: { ref: 'report', patchId: 'patch' } } as const;
@@ -104,13 +104,13 @@ export function patchApiRoutes(_app: AppContext): RouteDef[] {
     route({
       method: 'GET',
       url: '/api/v1/reports/:ref/patches/:patchId/diff',
-      schema: { params: PatchIds },
+      schema: { params: PatchIds, querystring: Query('version') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, _reply, scope) => {
         const { ref, patchId } = req.params;
         const loaded = await loadPatchFor(scope, ref, patchId);
-        const version = pickVersion(loaded.detail, (req.query as Record<string, unknown>).version);
+        const version = pickVersion(loaded.detail, req.query.version);
         return { version: version.version, ...(await diffOf(scope, version)) };
       },
     }),

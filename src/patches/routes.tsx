@@ -19,7 +19,7 @@ import { choiceFromKey } from './targets.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion } from './upload.js';
 import { fieldList, readPatchForm } from './upload-form.js';
 import { patchApiRoutes } from './routes-api.js';
-import { EmptyForm, FormFields, Params, Text } from '../http/schemas.js';
+import { EmptyForm, FormFields, Params, Query, Text } from '../http/schemas.js';
 
 
 const refParam = { params: { ref: 'report' } } as const;
@@ -108,23 +108,23 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     route({
       method: 'GET',
       url: '/reports/:ref/patches/series',
-      schema: { params: RefParams },
+      schema: { params: RefParams, querystring: Query('target') },
       audience: 'public',
       leak: refParam,
-      handler: async (req, reply, scope) => sendDownload(reply, await seriesDownloadFor(scope, req.params.ref, (req.query as Record<string, unknown>).target)),
+      handler: async (req, reply, scope) => sendDownload(reply, await seriesDownloadFor(scope, req.params.ref, req.query.target)),
     }),
     route({
       method: 'GET',
       url: '/reports/:ref/patches/:patchId',
-      schema: { params: PatchIds },
+      schema: { params: PatchIds, querystring: Query('version', 'view', 'file', 'side', 'line') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, reply, scope) => {
         const { ref, patchId } = req.params;
         const loaded = await loadPatchFor(scope, ref, patchId);
-        const query = req.query as Record<string, unknown>;
+        const query = req.query;
         const version = pickVersion(loaded.detail, query.version);
-        const q = (name: string) => (typeof query[name] === 'string' ? (query[name]).slice(0, 500) : '');
+        const q = (name: 'view' | 'file' | 'side' | 'line') => (query[name] ?? '').slice(0, 500);
         const d = {
           ...loaded,
           version,
@@ -142,13 +142,13 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     route({
       method: 'GET',
       url: '/reports/:ref/patches/:patchId/download',
-      schema: { params: PatchIds },
+      schema: { params: PatchIds, querystring: Query('version') },
       audience: 'public',
       leak: patchParams,
       handler: async (req, reply, scope) => {
         const { ref, patchId } = req.params;
         const loaded = await loadPatchFor(scope, ref, patchId);
-        return sendDownload(reply, await patchDownload(scope, loaded, (req.query as Record<string, unknown>).version));
+        return sendDownload(reply, await patchDownload(scope, loaded, req.query.version));
       },
     }),
     patchAction('versions', null, async (scope, req, ref, patchId) => {

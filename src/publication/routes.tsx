@@ -20,7 +20,7 @@ import { currentSignature, hasSha512, readSiteFile, sha256File, sha512File } fro
 import { FEED_PATH } from './atom.js';
 import { CSAF_DIR } from './outputs.js';
 import { loadPublicationProfile, publishesCveRecords } from './settings.js';
-import { Params } from '../http/schemas.js';
+import { Params, Query } from '../http/schemas.js';
 
 
 /** The rest of a path after a folder (checked against CSAF_PATH by the handler). */
@@ -81,18 +81,18 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
         return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(text);
       },
     },
-    {
+    route({
       method: 'GET',
       url: '/advisories',
+      schema: { querystring: Query('q') },
       audience: 'public',
       handler: async (req, reply, { actor }) => {
-        const raw = (req.query as Record<string, unknown> | undefined)?.q;
-        const q = (typeof raw === 'string' ? raw : '').slice(0, 200).trim();
+        const q = (req.query.q ?? '').slice(0, 200).trim();
         const all = await publishedSummaries(db);
         const found = searchSummaries(all, q);
         return sendPage(app, req, reply, 'Security advisories', () => <AdvisoriesPage q={q} all={all} found={found} canEdit={can(actor, 'advisories.edit')} />, { wide: true });
       },
-    },
+    }),
     route({
       method: 'GET',
       url: '/advisories/:id',

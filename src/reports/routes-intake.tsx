@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { errors, type AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
 import { route, type RouteDef } from '../http/route.js';
+import { Query } from '../http/schemas.js';
 import { keepValues, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
@@ -33,11 +34,9 @@ export function followUrl(app: AppContext, token: string): string {
   return `${app.config.publicUrl}/r/${token}`;
 }
 
-async function showForm(app: AppContext, req: FastifyRequest, reply: FastifyReply, state?: FormState, status?: number): Promise<FastifyReply> {
+/** `chosen`: "/report?project=nova" (from a project's page) ticks that project; an unknown slug ticks nothing. */
+async function showForm(app: AppContext, req: FastifyRequest, reply: FastifyReply, chosen?: string, state?: FormState, status?: number): Promise<FastifyReply> {
   const projects = await listProjects(app.storage.db);
-  // "/report?project=nova" (from a project's page) ticks that project; an unknown slug ticks nothing.
-  const query = req.query as Record<string, unknown> | undefined;
-  const chosen = typeof query?.project === 'string' ? query.project : undefined;
   return sendPage(app, req, reply, FORM_TITLE, (ctx) => <ReportFormPage ctx={ctx} config={app.config} projects={projects} state={state} resubmit={state !== undefined} chosenProject={chosen} />, {
     status,
   });
@@ -47,12 +46,13 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
   // One gate per process for every route that takes a submission body (issue 13, finding 3).
   const gate = newIntakeGate(app.config);
   return [
-    {
+    route({
       method: 'GET',
       url: '/report',
+      schema: { querystring: Query('project') },
       audience: 'public',
-      handler: async (req, reply) => showForm(app, req, reply),
-    },
+      handler: async (req, reply) => showForm(app, req, reply, req.query.project),
+    }),
     {
       method: 'POST',
       url: '/report',
@@ -63,7 +63,7 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
         const read = await readReportForm(req, app.config);
         const values = keepValues(read.fields);
         // A body cut at the size limit keeps its 413 whatever else is wrong with it.
-        const again = (issues: FieldIssue[], error: AppError) => showForm(app, req, reply, { values, issues }, read.tooLarge ? 413 : error.status);
+        const again = (issues: FieldIssue[], error: AppError) => showForm(app, req, reply, undefined, { values, issues }, read.tooLarge ? 413 : error.status);
         return formAction(req, reply, { back: '/report', again }, async () => {
           // A filled honeypot is refused openly (a person whose browser filled it can clear it and resend).
           if (str(read.fields, HONEYPOT_FIELD).trim()) {
