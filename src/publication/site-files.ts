@@ -3,7 +3,8 @@
 // served by the app, and written out by `cordon publish --out DIR`. Nothing here reads a draft: the
 // only record source is published_json (see published.ts), so the site cannot show one by construction.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.js';
 import type { Kysely } from 'kysely';
@@ -198,6 +199,9 @@ export async function writeSiteTo(db: Db, dir: string, extra: { path: string; co
   const result: WriteResult = { files: 0, signatures: 0, unsigned: [] };
   const root = path.resolve(dir);
   const made = new Set<string>();
+  // Writes run side by side (the thread pool does the I/O), a page of rows at a time: one after another,
+  // the 2,500 small files of the OSSA corpus took most of `cordon publish`.
+  let pending: Promise<void>[] = [];
   const write = (rel: string, content: string | Buffer): void => {
     const target = path.resolve(root, ...rel.split('/'));
     if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write outside ${dir}: ${rel}`);
@@ -206,7 +210,12 @@ export async function writeSiteTo(db: Db, dir: string, extra: { path: string; co
       mkdirSync(parent, { recursive: true });
       made.add(parent);
     }
-    writeFileSync(target, content);
+    pending.push(writeFile(target, content));
+  };
+  const settle = async (): Promise<void> => {
+    const writes = pending;
+    pending = [];
+    await Promise.all(writes);
   };
   let after = '';
   for (;;) {
@@ -222,9 +231,11 @@ export async function writeSiteTo(db: Db, dir: string, extra: { path: string; co
       } else result.unsigned.push(row.path);
       result.files += 1;
     }
+    await settle();
     if (rows.length < WRITE_PAGE) break;
     after = rows[rows.length - 1]!.path;
   }
   for (const e of extra) write(e.path, e.content);
+  await settle();
   return result;
 }
