@@ -7,7 +7,7 @@ import { errors } from '../errors/catalogue.js';
 import { route, type RouteDef } from '../http/route.js';
 import { advisoryUrl } from '../publication/formats/settings.js';
 import { publishedRecord, publishedSummaries, searchSummaries } from '../publication/published.js';
-import { loadPublicationProfile, publicationSettingsFor, publishesCveRecords } from '../publication/settings.js';
+import { publicationSettingsFor, publishesCveRecordsOf } from '../publication/settings.js';
 import { advisoryFileLinks } from '../publication/pages.js';
 import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
 import { addErratum, approveAdvisory, createAdvisory, saveAdvisory } from './commands.js';
@@ -62,7 +62,7 @@ export function advisoryApiRoutes(app: AppContext): RouteDef[] {
         const record = await publishedRecord(db, req.params.id);
         if (!record) throw errors.notFound('advisory');
         const page = advisoryUrl(settings, record.id);
-        const cveRecords = publishesCveRecords(await loadPublicationProfile(app.config, db), record);
+        const cveRecords = await publishesCveRecordsOf(app.config, db, record);
         return { url: page, files: advisoryFileLinks(record, cveRecords).map((f) => ({ label: f.label, url: new URL(f.href, page).toString() })), record: presentRecord(record) };
       },
     }),

@@ -19,7 +19,7 @@ import { concernsProject } from './summary.js';
 import { currentSignature, hasSha512, readSiteFile, sha256File, sha512File } from './site-files.js';
 import { FEED_PATH } from './atom.js';
 import { CSAF_DIR } from './outputs.js';
-import { loadPublicationProfile, publishesCveRecords } from './settings.js';
+import { publishesCveRecordsOf } from './settings.js';
 import { Params, Query } from '../http/schemas.js';
 
 
@@ -108,7 +108,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
           if (can(actor, 'advisories.edit') && (await loadAdvisory(db, id))) return reply.redirect(`/advisories/${encodeURIComponent(id)}/manage`, 303);
           throw errors.notFound('advisory');
         }
-        const cveRecords = publishesCveRecords(await loadPublicationProfile(app.config, db), record);
+        const cveRecords = await publishesCveRecordsOf(app.config, db, record);
         return sendPage(app, req, reply, `${record.id}: ${record.title}`, () => <AdvisoryPage record={record} cveRecords={cveRecords} canEdit={can(actor, 'advisories.edit')} />, { wide: true });
       },
     }),

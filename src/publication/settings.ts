@@ -106,6 +106,15 @@ export function publishesCveRecords(profile: PublicationProfile, record: Advisor
   return settingsForRecord(profile, record).cna.orgId !== '';
 }
 
+/**
+ * The same answer for one page view, from the instance's settings alone: the CNA is the instance's, so
+ * the settings of every project (a thousand rows on a large host, read on every advisory view before)
+ * are not needed.
+ */
+export async function publishesCveRecordsOf(config: Config, db: Db, record: AdvisoryRecord): Promise<boolean> {
+  return publishesCveRecords(publicationProfileOf(config, await loadInstancePublication(db), []), record);
+}
+
 export interface SettingsProblem {
   message: string;
   /** The settings page that fixes it. */
