@@ -12,7 +12,7 @@
 //   app nodes, the CLI), lives at most ACTOR_CACHE_TTL_MS: a few seconds, like a request already in flight.
 import type { Config } from '../config/config.js';
 import type { Db } from '../storage/database.js';
-import { tableWritesOf } from '../storage/write-watch.js';
+import { watchedCache } from '../storage/watched-cache.js';
 import type { InstanceRole, ProjectRole, UserRow } from '../storage/tables.js';
 import type { ApiScope, UserActor } from './actor.js';
 
@@ -24,33 +24,11 @@ const ACTOR_TABLES: readonly string[] = ['user_roles', 'project_members', 'users
 interface Grants {
   roles: InstanceRole[];
   members: { project_id: number; role: ProjectRole }[];
-  until: number;
 }
 
-interface GrantCache {
-  entries: Map<number, Grants>;
-  /** Bumped by every watched write: a read begun before it is not stored. */
-  generation: number;
-}
+const GRANT_CACHE = { name: 'actor-grants', tables: ACTOR_TABLES, ttlMs: ACTOR_CACHE_TTL_MS, maxEntries: ACTOR_CACHE_MAX };
 
-const caches = new WeakMap<object, GrantCache>();
-
-function cacheOf(db: Db): GrantCache | undefined {
-  const known = caches.get(db);
-  if (known) return known;
-  const writes = tableWritesOf(db);
-  if (!writes) return undefined; // a transaction or a bare handle: always read fresh
-  const cache: GrantCache = { entries: new Map(), generation: 0 };
-  writes.onWrite((tables) => {
-    if (!ACTOR_TABLES.some((t) => tables.has(t))) return;
-    cache.entries.clear();
-    cache.generation++;
-  });
-  caches.set(db, cache);
-  return cache;
-}
-
-async function readGrants(db: Db, userId: number): Promise<Pick<Grants, 'roles' | 'members'>> {
+async function readGrants(db: Db, userId: number): Promise<Grants> {
   const [roleRows, memberRows] = await Promise.all([
     db.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute(),
     db.selectFrom('project_members').select(['project_id', 'role']).where('user_id', '=', userId).execute(),
@@ -58,19 +36,9 @@ async function readGrants(db: Db, userId: number): Promise<Pick<Grants, 'roles' 
   return { roles: roleRows.map((r) => r.role), members: memberRows };
 }
 
-async function grantsOf(db: Db, userId: number): Promise<Pick<Grants, 'roles' | 'members'>> {
-  const cache = cacheOf(db);
-  if (!cache) return readGrants(db, userId);
-  const now = performance.now();
-  const hit = cache.entries.get(userId);
-  if (hit && hit.until > now) return hit;
-  const generation = cache.generation;
-  const read = await readGrants(db, userId);
-  if (cache.generation === generation) {
-    if (cache.entries.size >= ACTOR_CACHE_MAX) cache.entries.clear();
-    cache.entries.set(userId, { ...read, until: now + ACTOR_CACHE_TTL_MS });
-  }
-  return read;
+async function grantsOf(db: Db, userId: number): Promise<Grants> {
+  const cache = watchedCache<Grants>(db, GRANT_CACHE);
+  return cache ? cache.get(String(userId), () => readGrants(db, userId)) : readGrants(db, userId);
 }
 
 export async function buildUserActor(

@@ -141,6 +141,18 @@ export function readableReportParts(actor: Actor): ((eb: ExpressionBuilder<Datab
   return [(eb) => eb('reports.visibility', '=', 'public'), (eb) => eb.and([eb('reports.visibility', '=', 'private'), readableByTakingPart(eb, userId)])];
 }
 
+/**
+ * A name for the set of reports an actor reads (readableReports): two actors with the same key read exactly
+ * the same reports, so a cache of lists may share an entry between them (reports/list-cache.ts). Anyone
+ * who reads public reports only shares "public"; everyone who reads every report shares "every"; any other
+ * user reads by their own subscriptions and reports, so the key is theirs alone.
+ */
+export function readScopeKey(actor: Actor): string {
+  if (actor.kind !== 'user' || !tokenAllows(actor, 'read')) return 'public';
+  if (readsEveryReport(actor)) return 'every';
+  return `user:${actor.userId}`;
+}
+
 /** The two approvals of an impact description (DESIGN.md §1–2: the reporter, and the project lead). */
 export type ImpactApproverRole = 'reporter' | 'lead';
 export const IMPACT_APPROVER_ROLES: readonly ImpactApproverRole[] = ['reporter', 'lead'];

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SafeHtml } from '../web/jsx.js';
 import type { Actor } from '../access/actor.js';
 import { can } from '../access/policy.js';
+import { readScopeKey } from '../access/report-policy.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import type { RouteDef, RouteSchemas } from '../http/route.js';
@@ -18,9 +19,16 @@ import { searchTerms } from './queue-search.js';
 import { SEARCH_COUNT_CAP } from './store.js';
 import { FilterForm, Pager, ReportListTable } from './queue-views.js';
 import { TriageQueuePage } from './queue-triage-page.js';
+import { cachedListMarkup } from './list-cache.js';
 import { firstRunChecklist } from '../instance/checklist.js';
 import { SetupCard } from '../instance/routes.js';
 
+
+/** The query string of a request's URL, as sent (the part of a list's cache key that is the viewer's choice). */
+function queryStringOf(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
+}
 
 function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
   if (actor.kind !== 'user') return { title: 'Opened reports', lead: 'Vulnerability reports that are public. Private reports stay hidden until they are opened, at the latest when their embargo ends.' };
@@ -52,42 +60,47 @@ async function reportListPage(app: AppContext, req: FastifyRequest, reply: Fasti
   const { db, dialect } = app.storage;
   const triage = can(actor, 'reports.triage');
   const parsed = parseReportListQuery(req.query, { triage });
-  const [projects, result] = await Promise.all([listProjects(db), parsed.issues.length ? Promise.resolve({ rows: [], total: 0, capped: false }) : loadReportRows(db, dialect, actor, parsed.filter)]);
-  const now = app.clock.now();
-  const { title, lead } = intro(actor, triage);
-  const v = parsed.values;
-  const filtered = !!(v.q || v.state.length || v.class.length || v.project || v.visibility);
-  const noWords = !!v.q && searchTerms(v.q).length === 0;
-  const body = (): SafeHtml => (
-    <>
-      <h1>{title}</h1>
-      <p class="lead">{lead}</p>
-      <p>
-        <a class="btn secondary" href="/report">
-          Report a vulnerability
-        </a>
-      </p>
-      <ErrorSummary state={{ issues: parsed.issues }} />
-      <FilterForm action="/reports" values={v} issues={parsed.issues} projects={projects} show={{ search: true, state: true, class: triage, visibility: actor.kind === 'user' }} />
-      {parsed.issues.length ? null : (
-        <>
-          <h2 class="muted">
-            {countText(result)} {result.total === 1 && !result.capped ? 'report' : 'reports'}
-            {filtered ? (result.total === 1 && !result.capped ? ' matches' : ' match') : ''}
-            {v.q ? <> “{v.q}”</> : null}
-          </h2>
-          {noWords ? <p class="hint">Your search has no letters or digits to look for; type words from the title or description.</p> : null}
-          {result.rows.length ? (
-            <ReportListTable rows={result.rows} now={now} triage={triage} />
-          ) : (
-            <EmptyState>{filtered ? 'No reports match these filters.' : actor.kind === 'user' ? 'There are no reports you can see yet.' : 'No report has been opened yet.'}</EmptyState>
-          )}
-          {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} capped={result.capped ?? false} shown={result.rows.length} next={nextCursor(result.rows)} /> : null}
-        </>
-      )}
-    </>
-  );
-  return sendPage(app, req, reply, title, body, { wide: true, status: parsed.issues.length ? 400 : 200 });
+  const render = async (): Promise<SafeHtml> => {
+    const [projects, result] = await Promise.all([listProjects(db), parsed.issues.length ? Promise.resolve({ rows: [], total: 0, capped: false }) : loadReportRows(db, dialect, actor, parsed.filter)]);
+    const now = app.clock.now();
+    const { title, lead } = intro(actor, triage);
+    const v = parsed.values;
+    const filtered = !!(v.q || v.state.length || v.class.length || v.project || v.visibility);
+    const noWords = !!v.q && searchTerms(v.q).length === 0;
+    return (
+      <>
+        <h1>{title}</h1>
+        <p class="lead">{lead}</p>
+        <p>
+          <a class="btn secondary" href="/report">
+            Report a vulnerability
+          </a>
+        </p>
+        <ErrorSummary state={{ issues: parsed.issues }} />
+        <FilterForm action="/reports" values={v} issues={parsed.issues} projects={projects} show={{ search: true, state: true, class: triage, visibility: actor.kind === 'user' }} />
+        {parsed.issues.length ? null : (
+          <>
+            <h2 class="muted">
+              {countText(result)} {result.total === 1 && !result.capped ? 'report' : 'reports'}
+              {filtered ? (result.total === 1 && !result.capped ? ' matches' : ' match') : ''}
+              {v.q ? <> “{v.q}”</> : null}
+            </h2>
+            {noWords ? <p class="hint">Your search has no letters or digits to look for; type words from the title or description.</p> : null}
+            {result.rows.length ? (
+              <ReportListTable rows={result.rows} now={now} triage={triage} />
+            ) : (
+              <EmptyState>{filtered ? 'No reports match these filters.' : actor.kind === 'user' ? 'There are no reports you can see yet.' : 'No report has been opened yet.'}</EmptyState>
+            )}
+            {result.total > PAGE_SIZE || parsed.page > 1 ? <Pager action="/reports" values={v} page={parsed.page} total={result.total} capped={result.capped ?? false} shown={result.rows.length} next={nextCursor(result.rows)} /> : null}
+          </>
+        )}
+      </>
+    );
+  };
+  // Everything the markup depends on is in the key (list-cache.ts): whom the rows are for, the columns, the query.
+  const key = `list|${readScopeKey(actor)}|${actor.kind}|${triage}|${queryStringOf(req.url)}`;
+  const body = await cachedListMarkup(db, key, render);
+  return sendPage(app, req, reply, intro(actor, triage).title, () => body, { wide: true, status: parsed.issues.length ? 400 : 200 });
 }
 
 export function queueRoutes(app: AppContext): RouteDef[] {
@@ -121,11 +134,15 @@ export function queueRoutes(app: AppContext): RouteDef[] {
         // The queue filters by project and class only; other list parameters are not offered here.
         const issues = parsed.issues.filter((i) => i.field === 'project' || i.field === 'class');
         const base = issues.length ? {} : { ...(parsed.filter.projectSlug ? { projectSlug: parsed.filter.projectSlug } : {}), ...(parsed.filter.class ? { class: parsed.filter.class } : {}) };
-        const now = app.clock.now();
-        const [projects, queue] = await Promise.all([listProjects(db), loadTriageQueue(db, dialect, actor, base, now)]);
+        const queuePage = async (): Promise<SafeHtml> => {
+          const now = app.clock.now();
+          const [projects, queue] = await Promise.all([listProjects(db), loadTriageQueue(db, dialect, actor, base, now)]);
+          return <TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} />;
+        };
+        const queueMarkup = await cachedListMarkup(db, `vmt|${readScopeKey(actor)}|${queryStringOf(req.url)}`, queuePage);
         // An admin who is also VMT sees the first-run checklist here too until it is done (issue 15).
         const setup = can(actor, 'admin.read') ? await firstRunChecklist(db, app.config) : null;
-        return sendPage(app, req, reply, 'Triage queue', () => <>{setup ? <SetupCard list={setup} /> : null}<TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} /></>, {
+        return sendPage(app, req, reply, 'Triage queue', () => <>{setup ? <SetupCard list={setup} /> : null}{queueMarkup}</>, {
           wide: true,
           status: issues.length ? 400 : 200,
         });
