@@ -18,8 +18,7 @@ import { searchTerms } from './queue-search.js';
 import { SEARCH_COUNT_CAP } from './store.js';
 import { FilterForm, Pager, ReportListTable } from './queue-views.js';
 import { TriageQueuePage } from './queue-triage-page.js';
-import { firstRunChecklist } from '../instance/checklist.js';
-import { SetupCard } from '../instance/routes.js';
+import type { FirstRunSetup } from '../web/setup-notice.js';
 
 
 function intro(actor: Actor, triage: boolean): { title: string; lead: string } {
@@ -90,7 +89,8 @@ async function reportListPage(app: AppContext, req: FastifyRequest, reply: Fasti
   return sendPage(app, req, reply, title, body, { wide: true, status: parsed.issues.length ? 400 : 200 });
 }
 
-export function queueRoutes(app: AppContext): RouteDef[] {
+/** `setup`: the first-run checklist's card, from the instance domain above reports (passed in by http/routes-index.ts). */
+export function queueRoutes(app: AppContext, setup: FirstRunSetup): RouteDef[] {
   const { db, dialect } = app.storage;
   return [
     {
@@ -124,8 +124,8 @@ export function queueRoutes(app: AppContext): RouteDef[] {
         const now = app.clock.now();
         const [projects, queue] = await Promise.all([listProjects(db), loadTriageQueue(db, dialect, actor, base, now)]);
         // An admin who is also VMT sees the first-run checklist here too until it is done (issue 15).
-        const setup = can(actor, 'admin.read') ? await firstRunChecklist(db, app.config) : null;
-        return sendPage(app, req, reply, 'Triage queue', () => <>{setup ? <SetupCard list={setup} /> : null}<TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} /></>, {
+        const setupCard = can(actor, 'admin.read') ? await setup.card(db, app.config) : null;
+        return sendPage(app, req, reply, 'Triage queue', () => <>{setupCard}<TriageQueuePage queue={queue} now={now} values={parsed.values} issues={issues} projects={projects} /></>, {
           wide: true,
           status: issues.length ? 400 : 200,
         });
