@@ -128,17 +128,11 @@ function upward(from: string, to: string): string | null {
  * Issue 16 removes them; every session that removes one lowers the count here.
  */
 const KNOWN_UPWARD: Record<string, number> = {
-  // The setup checklist is read by the account page and the VMT queue: it belongs lower (or its banner in composition).
-  'accounts → instance': 1,
-  'reports → instance': 2,
   // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
   'mail → reports': 6,
   // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
   'publication → advisories': 13,
   'publication → notes': 1,
-  // The disclosure card on the report page and "disclose now" among its irreversible steps (the embargo's
-  // opening no longer imports the plan: jobs/registry.ts wires its hook).
-  'reports → disclosure': 4,
   // Migration 0019 seeds the starter guide pages from the publication area's text.
   'storage → publication': 1,
 };

@@ -20,7 +20,7 @@ import { totpQrSvgDataUrl, totpUri } from './totp.js';
 import { findUserById } from './users.js';
 import { change } from '../context.js';
 import { can } from '../access/policy.js';
-import { checklistOpen } from '../instance/checklist.js';
+import type { FirstRunSetup } from '../web/setup-notice.js';
 import { keepForOneView, takeForOneView } from '../http/shown-once.js';
 
 
@@ -41,7 +41,8 @@ function me(actor: UserActor) {
   };
 }
 
-export function accountRoutes(app: AppContext): RouteDef[] {
+/** `setup`: the first-run checklist, from the instance domain above accounts (passed in by http/routes-index.ts). */
+export function accountRoutes(app: AppContext, setup: FirstRunSetup): RouteDef[] {
   return [
     {
       method: 'GET',
@@ -149,7 +150,7 @@ export function accountRoutes(app: AppContext): RouteDef[] {
         }
         const codes = kept.codes;
         // An admin of an instance still being set up goes on to the first-run checklist (issue 15).
-        const setupNext = can(req.actor, 'admin.read') && (await checklistOpen(app.storage.db, app.config));
+        const setupNext = can(req.actor, 'admin.read') && (await setup.open(app.storage.db, app.config));
         return sendPage(app, req, reply, 'Recovery codes', (ctx) => (
           <>
             <h1>Two-factor authentication is on</h1>

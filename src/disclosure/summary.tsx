@@ -4,7 +4,9 @@
 import type { SafeHtml } from '../web/jsx.js';
 import { Badge, Countdown, Time } from '../web/components.js';
 import type { RecipientView } from './recipients.js';
-import type { DisclosureSummary } from './plans.js';
+import { loadDisclosureSummary, type DisclosureSummary } from './plans.js';
+import type { Db } from '../storage/database.js';
+import type { ReportDisclosure } from '../reports/report-page-data.js';
 import { FailedBadge, RetryMailButton } from '../mail/delivery-problems.js';
 import { DISCLOSURE_STEPS } from './run.js';
 import type { DisclosurePlanState } from './tables.js';
@@ -95,4 +97,14 @@ export function DisclosureCard({ reportRef, summary, now }: { reportRef: string;
       <StepList steps={summary.steps} />
     </section>
   );
+}
+
+/**
+ * The plan as the report page takes it (reports/report-page-data.ts): reports sits below disclosure, so the
+ * composition passes this loader to the report routes (http/routes-index.ts). One load, as before.
+ */
+export async function reportDisclosure(db: Db, reportId: number): Promise<ReportDisclosure | null> {
+  const summary = await loadDisclosureSummary(db, reportId);
+  if (!summary) return null;
+  return { state: summary.state, discloseAt: summary.discloseAt, card: (reportRef, now) => <DisclosureCard reportRef={reportRef} summary={summary} now={now} /> };
 }

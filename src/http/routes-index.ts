@@ -22,7 +22,9 @@ import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
 import { noteRoutes } from '../notes/routes.js';
 import { disclosureRoutes } from '../disclosure/routes.js';
-import { hasScheduledDisclosure } from '../disclosure/plans.js';
+import { disclosureLeakRoutes } from '../disclosure/routes-leak.js';
+import { reportDisclosure } from '../disclosure/summary.js';
+import { firstRunSetup } from '../instance/setup-notice.js';
 import { instanceRoutes } from '../instance/routes.js';
 import { publicationSettingsRoutes } from '../publication/settings-routes.js';
 
@@ -30,7 +32,7 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
     ...homeRoutes(ctx),
     ...authRoutes(ctx),
-    ...accountRoutes(ctx),
+    ...accountRoutes(ctx, firstRunSetup),
     ...adminRoutes(ctx),
     ...auditRoutes(ctx),
     ...jobRoutes(ctx),
@@ -38,9 +40,10 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...projectMemberRoutes(ctx),
     ...stakeholderRoutes(ctx),
     ...intakeRoutes(ctx),
-    ...queueRoutes(ctx),
-    ...reportRoutes(ctx),
-    ...irreversibleReportRoutes(ctx, hasScheduledDisclosure),
+    ...queueRoutes(ctx, firstRunSetup),
+    ...reportRoutes(ctx, { disclosure: reportDisclosure }),
+    ...irreversibleReportRoutes(ctx),
+    ...disclosureLeakRoutes(ctx),
     ...keysRoutes(ctx),
     ...adminMailRoutes(ctx),
     ...failedMailRoutes(ctx),

@@ -8,7 +8,7 @@ import { currentTotp } from '../accounts/totp.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
 import { generateAndStoreTeamKey } from '../keys/team-keys.js';
-import { createTestApp, TEST_PASSWORD, TestClient, type TestApp } from '../testing/harness.js';
+import { createTestApp, makeUser, signedInClient, TEST_PASSWORD, TestClient, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 
 describe.each(testDialects())('the first-run checklist on %s', (dialect) => {
@@ -151,5 +151,29 @@ describe.each(testDialects())('the setup link without required 2FA on %s', (dial
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/admin/setup');
     expect((await c.get('/admin/setup')).statusCode).toBe(200);
+  });
+});
+
+// The card on the VMT queue: the queue is a reports page, the checklist the instance domain's, handed to the
+// queue's routes in composition (web/setup-notice.ts, http/routes-index.ts).
+describe.each(testDialects())('the first-run card on the VMT queue on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t.close());
+
+  it('shows an admin who is VMT the card until it is dismissed, and a VMT member who is not an admin none', async () => {
+    const both = await signedInClient(t, await makeUser(t, { username: 'ada', roles: ['admin', 'vmt'] }));
+    const vmt = await signedInClient(t, await makeUser(t, { username: 'vera', roles: ['vmt'] }));
+    const open = await both.get('/vmt');
+    expect(open.statusCode).toBe(200);
+    expect(open.body).toContain('Finish setting up');
+    expect(open.body).toContain('href="/admin/setup"');
+    expect((await vmt.get('/vmt')).body).not.toContain('Finish setting up');
+    expect((await both.post('/admin/setup/dismiss', { dismissed: 'true' }, '/admin/setup')).statusCode).toBe(303);
+    const dismissed = await both.get('/vmt');
+    expect(dismissed.statusCode).toBe(200);
+    expect(dismissed.body).not.toContain('Finish setting up');
   });
 });

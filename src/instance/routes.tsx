@@ -16,8 +16,6 @@ import { ChecklistPage, SettingsPage } from './instance-page.js';
 import { effectiveSettings, loadStoredSettings, presentSetting, saveInstanceSettings, setChecklistDismissed, settingFields, type SettingKey } from './settings.js';
 import { lastTestMail, sendTestMail, type TestMailStatus } from './test-mail.js';
 
-export { SetupCard } from './instance-page.js';
-
 const settingValues = Object.fromEntries(settingFields.map((f) => [f.key, Type.Optional(Text(500))])) as Record<SettingKey, TOptional<TString>>;
 const settingsBody = Type.Object(settingValues, { additionalProperties: false });
 

@@ -9,7 +9,6 @@ import { daysLeft } from '../calendar/calendar.js';
 import { describeEvent } from './timeline.js';
 import { displayTitle } from './present.js';
 import { ExtentCard } from './extent-card.js';
-import { DisclosureCard } from '../disclosure/summary.js';
 import { ActionForm, WorkPanel } from './report-actions.js';
 import { DeliveryProblems } from '../mail/delivery-problems.js';
 import { ImpactApprovals, ImpactEditor, ImpactText } from './impact-card.js';
@@ -76,7 +75,7 @@ export function ReportPage({ ctx, d }: { ctx: PageContext; d: ReportPageData }):
         ) : null}
       </nav>
       <EmbargoBox d={d} />
-      {d.disclosure ? <DisclosureCard reportRef={r.ref} summary={d.disclosure} now={d.now} /> : null}
+      {d.disclosure ? d.disclosure.card(r.ref, d.now) : null}
       {/* Problems that need the team now (a dead mail job, an approval waiting) go here, above the actions. */}
       <DeliveryProblems problems={d.mailProblems} csrfToken={ctx.csrfToken} back={base} />
       {manage ? <WorkPanel ctx={ctx} d={d} /> : null}

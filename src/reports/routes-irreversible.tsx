@@ -1,10 +1,10 @@
-// The irreversible steps on a report — make public, end the embargo (or disclose now, when a disclosure is
-// scheduled), publish files of an opened report — each behind a confirmation page with a reason, and the
-// coordinator's choice of the reporter's files to publish (issue 13 item 11; DESIGN.md §5).
+// The irreversible steps on a report — make public, publish files of an opened report — each behind a
+// confirmation page with a reason, and the coordinator's choice of the reporter's files to publish (issue 13
+// item 11; DESIGN.md §5). Ending the embargo early (or disclosing now, when a disclosure is scheduled) is the
+// disclosure domain's step, on the same pieces (disclosure/routes-leak.tsx).
 import { Type } from '@sinclair/typebox';
 import { TextList } from '../http/schemas.js';
 import type { AppContext, Scope } from '../context.js';
-import type { Db } from '../storage/database.js';
 import { errors } from '../errors/catalogue.js';
 import { list } from '../http/forms.js';
 import { irreversibleRoutes, type ConfirmView } from '../http/confirm.js';
@@ -15,37 +15,39 @@ import { reportForActor, requireOn, type ReportForActor } from './load-for-actor
 import { PUBLISH_FILES_FIELD, publishableFiles, publishFiles } from './attachment-consent.js';
 import { FilePicker, type PublishableFiles } from './file-picker.js';
 import { makePublic } from './embargo/decisions.js';
-import { discloseNow, endEmbargoEarlyOrDisclose } from '../disclosure/changes.js';
 
 
-interface Loaded {
+/** The report behind an irreversible step, with the files that may be published and what the step loads beside them. */
+export interface IrreversibleTarget<M = undefined> {
   report: ReportForActor;
   files: PublishableFiles;
-  scheduled: boolean;
+  more: M;
 }
+type Loaded = IrreversibleTarget;
 
-const refParam = { params: { ref: 'report' } } as const;
+export const refParam = { params: { ref: 'report' } } as const;
 /** The ticked files (their ids); which of them may be published is checked by publishFiles. */
-const filesForm = { [PUBLISH_FILES_FIELD]: Type.Optional(TextList()) };
+export const filesForm = { [PUBLISH_FILES_FIELD]: Type.Optional(TextList()) };
 
 /**
- * Whether a disclosure is scheduled for the report: the disclosure domain knows (it sits above reports in
- * the domain order, so the composition passes its reader in: architecture.test.ts).
+ * Loads the report for a team member who may manage it, its publishable files and, alongside them, what
+ * the step needs besides (`more`: whether a disclosure is scheduled, for the disclosure domain's steps).
  */
-export type ScheduledDisclosure = (db: Db, reportId: number) => Promise<boolean>;
-
-async function load(app: AppContext, scheduledDisclosure: ScheduledDisclosure, scope: Scope, ref: string, what: string): Promise<Loaded> {
+export async function loadIrreversible<M = undefined>(app: AppContext, scope: Scope, ref: string, what: string, more?: (reportId: number) => Promise<M>): Promise<IrreversibleTarget<M>> {
   const report = await reportForActor(scope, ref ?? '');
   requireOn(report, scope, (a) => canManage(a) && canSeeVmtOnly(a), what);
-  const [files, scheduled] = await Promise.all([publishableFiles(app.storage.db, report.row.id), scheduledDisclosure(app.storage.db, report.row.id)]);
-  return { report, files, scheduled };
+  const [files, extra] = await Promise.all([publishableFiles(app.storage.db, report.row.id), more ? more(report.row.id) : undefined]);
+  return { report, files, more: extra as M };
 }
 
-const stillPrivate = (d: Loaded) => {
+export const stillPrivate = (d: IrreversibleTarget<unknown>) => {
   if (d.report.row.visibility === 'public') throw errors.conflict('The report is already public.');
 };
 
-function openingConsequences(d: Loaded): string[] {
+/** The reporter's files to tick, on an opening step (`opening`) or when publishing files of an opened report. */
+export const filePicker = (d: IrreversibleTarget<unknown>, opening: boolean) => (state: FormState) => <FilePicker files={d.files} state={state} opening={opening} />;
+
+export function openingConsequences(d: IrreversibleTarget<unknown>): string[] {
   return [
     `${d.report.row.ref} becomes readable by anyone, signed in or not: its description, its comments for everyone and its timeline.`,
     'The embargo ends; the scheduled embargo deadline and warnings are cancelled.',
@@ -54,8 +56,7 @@ function openingConsequences(d: Loaded): string[] {
   ];
 }
 
-export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: ScheduledDisclosure): RouteDef[] {
-  const picker = (d: Loaded, opening: boolean) => (state: FormState) => <FilePicker files={d.files} state={state} opening={opening} />;
+export function irreversibleReportRoutes(app: AppContext): RouteDef[] {
   return [
     ...irreversibleRoutes<Loaded>(app, {
       url: '/reports/:ref/make-public',
@@ -64,7 +65,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
       fields: [PUBLISH_FILES_FIELD],
       form: filesForm,
       back: (p) => `/reports/${p.ref!}`,
-      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'make the report public'),
+      prepare: (scope, p) => loadIrreversible(app, scope, p.ref!, 'make the report public'),
       view: (d): ConfirmView => (stillPrivate(d), {
         title: `Make ${d.report.row.ref} public`,
         lead: `Open “${d.report.row.title}” now, before its embargo ends.`,
@@ -72,63 +73,11 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
         button: 'Make the report public',
         reasonLabel: 'Why is it made public now?',
         reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
-        extra: picker(d, true),
+        extra: filePicker(d, true),
       }),
       run: async (scope, p, form, reason) => {
         await makePublic(scope, p.ref!, reason, list(form, PUBLISH_FILES_FIELD));
         return { location: `/reports/${p.ref!}`, message: 'The report is public.' };
-      },
-    }),
-    ...irreversibleRoutes<Loaded>(app, {
-      url: '/reports/:ref/embargo/end',
-      audience: 'user',
-      leak: refParam,
-      fields: [PUBLISH_FILES_FIELD],
-      form: filesForm,
-      back: (p) => `/reports/${p.ref!}`,
-      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
-      view: (d): ConfirmView => (stillPrivate(d), {
-        title: `End the embargo of ${d.report.row.ref}`,
-        lead: `For a leak: the embargo of “${d.report.row.title}” ends now and the report opens.`,
-        consequences: [
-          ...openingConsequences(d),
-          ...(d.scheduled ? ['The scheduled disclosure runs at once: the approved advisory is published, announced and the public site rebuilt.'] : []),
-        ],
-        button: 'End the embargo now',
-        reasonLabel: 'What leaked?',
-        reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
-        extra: picker(d, true),
-      }),
-      run: async (scope, p, form, reason) => {
-        const how = await endEmbargoEarlyOrDisclose(scope, p.ref!, reason, list(form, PUBLISH_FILES_FIELD));
-        const message = how === 'disclosing' ? 'The embargo has ended; the report is public and the disclosure steps (advisory, announcement, site) are running now.' : 'The embargo has ended; the report is public.';
-        return { location: `/reports/${p.ref!}`, message };
-      },
-    }),
-    ...irreversibleRoutes<Loaded>(app, {
-      url: '/reports/:ref/disclosure/now',
-      audience: 'user',
-      leak: refParam,
-      fields: [PUBLISH_FILES_FIELD],
-      form: filesForm,
-      back: (p) => `/reports/${p.ref!}/disclosure`,
-      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'end the embargo'),
-      view: (d): ConfirmView => {
-        stillPrivate(d);
-        if (!d.scheduled) throw errors.conflict('No disclosure is scheduled for this report.');
-        return {
-          title: `Disclose ${d.report.row.ref} now`,
-          lead: 'For a leak: run the scheduled disclosure at once instead of at the planned hour.',
-          consequences: [...openingConsequences(d), 'The approved advisory is published and announced, and the public site is rebuilt, now.'],
-          button: 'Disclose now',
-          reasonLabel: 'What leaked?',
-          reasonHint: 'Shown on the report’s timeline and kept in the audit log.',
-          extra: picker(d, true),
-        };
-      },
-      run: async (scope, p, form, reason) => {
-        await discloseNow(scope, p.ref!, reason, list(form, PUBLISH_FILES_FIELD));
-        return { location: `/reports/${p.ref!}/disclosure`, message: 'The disclosure steps are running now.' };
       },
     }),
     ...irreversibleRoutes<Loaded>(app, {
@@ -138,7 +87,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
       fields: [PUBLISH_FILES_FIELD],
       form: filesForm,
       back: (p) => `/reports/${p.ref!}#attachments`,
-      prepare: (scope, p) => load(app, scheduledDisclosure, scope, p.ref!, 'publish files'),
+      prepare: (scope, p) => loadIrreversible(app, scope, p.ref!, 'publish files'),
       view: (d): ConfirmView => {
         if (d.report.row.visibility !== 'public') throw errors.conflict('The report is still private: pick the files when you make it public.');
         return {
@@ -148,7 +97,7 @@ export function irreversibleReportRoutes(app: AppContext, scheduledDisclosure: S
           button: 'Publish the ticked files',
           reasonLabel: 'Why are these files published?',
           reasonHint: 'Kept in the audit log.',
-          extra: picker(d, false),
+          extra: filePicker(d, false),
         };
       },
       run: async (scope, p, form, reason) => {

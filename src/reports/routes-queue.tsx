@@ -20,8 +20,7 @@ import { SEARCH_COUNT_CAP } from './store.js';
 import { FilterForm, Pager, ReportListTable } from './queue-views.js';
 import { TriageQueuePage } from './queue-triage-page.js';
 import { cachedListMarkup } from './list-cache.js';
-import { firstRunChecklist } from '../instance/checklist.js';
-import { SetupCard } from '../instance/routes.js';
+import type { FirstRunSetup } from '../web/setup-notice.js';
 
 
 /** The query string of a request's URL, as sent (the part of a list's cache key that is the viewer's choice). */
@@ -103,7 +102,8 @@ async function reportListPage(app: AppContext, req: FastifyRequest, reply: Fasti
   return sendPage(app, req, reply, intro(actor, triage).title, () => body, { wide: true, status: parsed.issues.length ? 400 : 200 });
 }
 
-export function queueRoutes(app: AppContext): RouteDef[] {
+/** `setup`: the first-run checklist's card, from the instance domain above reports (passed in by http/routes-index.ts). */
+export function queueRoutes(app: AppContext, setup: FirstRunSetup): RouteDef[] {
   const { db, dialect } = app.storage;
   return [
     {
@@ -141,8 +141,8 @@ export function queueRoutes(app: AppContext): RouteDef[] {
         };
         const queueMarkup = await cachedListMarkup(db, `vmt|${readScopeKey(actor)}|${queryStringOf(req.url)}`, queuePage);
         // An admin who is also VMT sees the first-run checklist here too until it is done (issue 15).
-        const setup = can(actor, 'admin.read') ? await firstRunChecklist(db, app.config) : null;
-        return sendPage(app, req, reply, 'Triage queue', () => <>{setup ? <SetupCard list={setup} /> : null}{queueMarkup}</>, {
+        const setupCard = can(actor, 'admin.read') ? await setup.card(db, app.config) : null;
+        return sendPage(app, req, reply, 'Triage queue', () => <>{setupCard}{queueMarkup}</>, {
           wide: true,
           status: issues.length ? 400 : 200,
         });

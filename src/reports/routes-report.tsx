@@ -24,10 +24,10 @@ import { acknowledge, assignCoordinator, markDuplicate, redirectProject, reportC
 import { subscribe, subscriptionLevels, unsubscribe } from './ladder.js';
 import { extendEmbargo, planDisclosure } from './embargo/decisions.js';
 import { publishAsIssue } from './public-issue.js';
-import { loadDisclosureSummary } from '../disclosure/plans.js';
 import { mailProblemsForReport } from '../mail/failed-mail.js';
 import { presentReport, presentSubscriptions, type CommentView } from './present.js';
 import { ReportPage, type ReportPageData } from './report-page.js';
+import type { LoadReportDisclosure } from './report-page-data.js';
 import { impactPanel, requestImpactChanges } from './impact-approval.js';
 
 
@@ -36,7 +36,7 @@ const refParam = { params: { ref: 'report' } } as const;
 /** The parts of the impact sentence the form sends (cve-impact.ts draftImpact). */
 const IMPACT_PARTS = ['reporter', 'project', 'action', 'actor', 'impact', 'consequence', 'mode'] as const;
 
-async function pageData(app: AppContext, scope: Scope, report: ReportForActor): Promise<ReportPageData> {
+async function pageData(app: AppContext, loadDisclosure: LoadReportDisclosure, scope: Scope, report: ReportForActor): Promise<ReportPageData> {
   const team = canSeeVmtOnly(report.access);
   const [timeline, comments, attachments, approvals, coordinator, impact] = await Promise.all([
     readTimeline(app.storage.db, report.row.id, report.access),
@@ -47,7 +47,7 @@ async function pageData(app: AppContext, scope: Scope, report: ReportForActor): 
     impactPanel(app.storage.db, scope, report),
   ]);
   // The pre-notice recipients are the VMT's business (the disclosure page's rule).
-  const disclosure = canManage(report.access) && team ? await loadDisclosureSummary(app.storage.db, report.row.id) : null;
+  const disclosure = canManage(report.access) && team ? await loadDisclosure(app.storage.db, report.row.id) : null;
   return {
     report,
     timeline,
@@ -88,7 +88,12 @@ function action<B extends TSchema>(url: string, body: B, run: (scope: Scope, ref
   });
 }
 
-export function reportRoutes(app: AppContext): RouteDef[] {
+/** What the report page shows from the domains above reports, passed in by the composition (http/routes-index.ts). */
+export interface ReportPageContributions {
+  disclosure: LoadReportDisclosure;
+}
+
+export function reportRoutes(app: AppContext, above: ReportPageContributions): RouteDef[] {
   return [
     route({
       method: 'GET',
@@ -98,7 +103,7 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       schema: { params: RefParams },
       handler: async (req, reply, scope) => {
         const report = await reportForActor(scope, req.params.ref);
-        const data = await pageData(app, scope, report);
+        const data = await pageData(app, above.disclosure, scope, report);
         return sendPage(app, req, reply, report.row.visibility === 'private' ? `${report.row.ref} (private)` : report.row.title, (ctx) => <ReportPage ctx={ctx} d={data} />, { wide: true });
       },
     }),
@@ -110,7 +115,7 @@ export function reportRoutes(app: AppContext): RouteDef[] {
       schema: { params: RefParams },
       handler: async (req, _reply, scope) => {
         const report = await reportForActor(scope, req.params.ref);
-        const d = await pageData(app, scope, report);
+        const d = await pageData(app, above.disclosure, scope, report);
         return presentReport(report, scope.actor, d.timeline, d.comments, d.attachments);
       },
     }),
