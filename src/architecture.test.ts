@@ -131,8 +131,6 @@ const KNOWN_UPWARD: Record<string, number> = {
   // The setup checklist is read by the account page and the VMT queue: it belongs lower (or its banner in composition).
   'accounts → instance': 1,
   'reports → instance': 2,
-  // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
-  'mail → reports': 6,
   // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
   'publication → advisories': 13,
   'publication → notes': 1,
