@@ -1,7 +1,8 @@
 // Processing one stored incoming message: decrypt with the team keys (current and retired), verify the
-// signature, then hand it to the intake by mail (reports/intake-mail/, given as a MailIntake) to file a new
-// private report (mail to the team address) or add a comment (a reply to a per-report reply address). Anything that cannot be processed goes to the quarantine with a reason;
-// nothing here can lose the message, which was stored raw before (inbound-store.ts).
+// signature, then hand it to the intake by mail (reports/intake-mail/, given as a MailIntake) to file a
+// new private report (mail to the team address) or add a comment (a reply to a per-report reply
+// address). Anything that cannot be processed goes to the quarantine with a reason; nothing here can
+// lose the message, which was stored raw before (inbound-store.ts).
 import type { Key } from 'openpgp';
 import { change, type AppContext, type Scope } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
