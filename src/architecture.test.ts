@@ -128,8 +128,6 @@ function upward(from: string, to: string): string | null {
  * Issue 16 removes them; every session that removes one lowers the count here.
  */
 const KNOWN_UPWARD: Record<string, number> = {
-  // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
-  'mail → reports': 6,
   // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
   'publication → advisories': 13,
   'publication → notes': 1,

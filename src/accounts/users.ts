@@ -3,6 +3,7 @@ import { change, type ChangeContext, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { InstanceRole, UserRow } from '../storage/tables.js';
+import type { VmtMemberKey } from '../keys/public-keys.js';
 import { hashPassword } from './secrets.js';
 import { checkDisplayName, checkEmail, checkPassword, checkTimeZone, checkUsername, normaliseEmail, normaliseUsername } from './validation.js';
 
@@ -207,3 +208,27 @@ export async function listUsers(db: Db, opts: { limit?: number; offset?: number 
 
 // What other domains ask of accounts (issue 16 item 1: accounts owns `users` and `user_roles`).
 
+
+/** The OpenPGP public keys of the account(s) with this exact mail address (one at most: addresses are unique). */
+export async function pgpKeysOfAccountEmail(db: Db, email: string): Promise<string[]> {
+  const rows = await db.selectFrom('users').innerJoin('user_pgp_keys', 'user_pgp_keys.user_id', 'users.id').select('user_pgp_keys.public_key').where('users.email', '=', email).execute();
+  return rows.map((r) => r.public_key);
+}
+
+/** VMT members (held role, active account) with their public key if any: shown on the contact page. */
+export async function vmtMembersWithKeys(db: Db): Promise<VmtMemberKey[]> {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .leftJoin('user_pgp_keys', 'user_pgp_keys.user_id', 'users.id')
+    .select(['users.id', 'users.display_name', 'user_pgp_keys.fingerprint', 'user_pgp_keys.public_key'])
+    .where('user_roles.role', '=', 'vmt')
+    .where('users.disabled_at', 'is', null)
+    .orderBy('users.display_name')
+    .execute();
+}
+
+/** The active (not disabled) account with this exact mail address, if any. */
+export async function activeUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).where('disabled_at', 'is', null).executeTakeFirst();
+}

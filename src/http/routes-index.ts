@@ -17,6 +17,9 @@ import { reportRoutes } from '../reports/routes-report.js';
 import { irreversibleReportRoutes } from '../reports/routes-irreversible.js';
 import { keysRoutes } from '../keys/routes.js';
 import { adminMailRoutes } from '../mail/routes-admin.js';
+import { mailIntake } from '../reports/intake-mail/mail-intake.js';
+import { reportAccessByRef } from '../reports/load-for-actor.js';
+import { vmtMembersWithKeys } from '../accounts/users.js';
 import { failedMailRoutes } from '../mail/routes-failed.js';
 import { patchRoutes } from '../patches/routes.js';
 import { advisoryRoutes } from '../advisories/routes.js';
@@ -44,9 +47,9 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...reportRoutes(ctx, { disclosure: reportDisclosure }),
     ...irreversibleReportRoutes(ctx),
     ...disclosureLeakRoutes(ctx),
-    ...keysRoutes(ctx),
-    ...adminMailRoutes(ctx),
-    ...failedMailRoutes(ctx),
+    ...keysRoutes(ctx, vmtMembersWithKeys),
+    ...adminMailRoutes(ctx, mailIntake),
+    ...failedMailRoutes(ctx, reportAccessByRef),
     ...patchRoutes(ctx),
     ...advisoryRoutes(ctx),
     ...noteRoutes(ctx),

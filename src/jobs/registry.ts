@@ -7,6 +7,8 @@ import { refreshStatistics } from '../storage/statistics.js';
 import { compactReportCounts } from '../reports/counts.js';
 import { deadlineJobHandlers } from '../reports/embargo/deadline-jobs.js';
 import { inboundMailJobHandlers, inboundMailJobRecurring } from '../mail/inbound-jobs.js';
+import { mailDirectory } from '../reports/address-keys.js';
+import { mailIntake } from '../reports/intake-mail/mail-intake.js';
 import { patchJobHandlers, patchJobRecurring } from '../patches/jobs.js';
 import { advisoryJobHandlers, advisoryJobRecurring } from '../advisories/jobs.js';
 import { noteJobHandlers, noteJobRecurring } from '../notes/jobs.js';
@@ -15,8 +17,8 @@ import { bringDisclosuresForward } from '../disclosure/run.js';
 
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
-  registry.register(mailJobHandler(ctx.config));
-  for (const handler of [...deadlineJobHandlers(ctx, { afterOpening: bringDisclosuresForward }), ...inboundMailJobHandlers(ctx), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
+  registry.register(mailJobHandler(ctx.config, mailDirectory));
+  for (const handler of [...deadlineJobHandlers(ctx, { afterOpening: bringDisclosuresForward }), ...inboundMailJobHandlers(ctx, mailIntake), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx)]) {
     registry.register(handler);
   }
   for (const recurring of [inboundMailJobRecurring, patchJobRecurring, advisoryJobRecurring, noteJobRecurring, disclosureJobRecurring]) recurring(registry);

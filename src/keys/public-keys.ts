@@ -93,41 +93,28 @@ export async function removeUserKey(scope: Scope, userId: number): Promise<boole
   });
 }
 
-/** VMT members (held role, active account) with their public key if any: shown on the contact page. */
-export async function vmtMembersWithKeys(db: Db) {
-  return db
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .leftJoin('user_pgp_keys', 'user_pgp_keys.user_id', 'users.id')
-    .select(['users.id', 'users.display_name', 'user_pgp_keys.fingerprint', 'user_pgp_keys.public_key'])
-    .where('user_roles.role', '=', 'vmt')
-    .where('users.disabled_at', 'is', null)
-    .orderBy('users.display_name')
-    .execute();
+/** A VMT member as shown on the contact page, with their public key if any (accounts owns the list). */
+export interface VmtMemberKey {
+  id: number;
+  display_name: string;
+  fingerprint: string | null;
+  public_key: string | null;
 }
+
+/**
+ * Who the contact page lists: accounts, above keys, knows (accounts/users.ts vmtMembersWithKeys); it is
+ * given to the keys routes in composition (http/routes-index.ts).
+ */
+export type VmtMembersWithKeys = (db: Db) => Promise<VmtMemberKey[]>;
 
 export type RecipientKey = { usable: true; armored: string; fingerprint: string; source: string } | { usable: false; problem: string; source: string };
 
 /**
- * The key to encrypt private mail to an address: the account's key, a stakeholder contact's key, or the
- * key a reporter gave with the report named by `reportRef`. Null when none is on file.
+ * The key to encrypt private mail to, from the keys on file for the recipient's address, best first
+ * (reports/address-keys.ts: the account's key, a stakeholder contact's key, the key a reporter gave with
+ * the report the mail is about): the first that can be used, else the first one's problem; null for none.
  */
-export async function recipientKeyFor(db: Db, address: string, now: Date, reportRef?: string): Promise<RecipientKey | null> {
-  const email = address.trim().toLowerCase();
-  const candidates: { armored: string; source: string }[] = [];
-  const user = await db
-    .selectFrom('users')
-    .innerJoin('user_pgp_keys', 'user_pgp_keys.user_id', 'users.id')
-    .select('user_pgp_keys.public_key')
-    .where('users.email', '=', email)
-    .executeTakeFirst();
-  if (user) candidates.push({ armored: user.public_key, source: 'account' });
-  const contacts = await db.selectFrom('stakeholder_contacts').select('pgp_public_key').where('email', '=', email).where('pgp_public_key', 'is not', null).execute();
-  for (const c of contacts) if (c.pgp_public_key) candidates.push({ armored: c.pgp_public_key, source: 'stakeholder contact' });
-  if (reportRef) {
-    const report = await db.selectFrom('reports').select(['reporter_email', 'reporter_pgp_key']).where('ref', '=', reportRef).executeTakeFirst();
-    if (report?.reporter_pgp_key && report.reporter_email.toLowerCase() === email) candidates.push({ armored: report.reporter_pgp_key, source: 'report' });
-  }
+export async function usableRecipientKey(candidates: readonly { armored: string; source: string }[], now: Date): Promise<RecipientKey | null> {
   let firstProblem: RecipientKey | null = null;
   for (const candidate of candidates) {
     try {

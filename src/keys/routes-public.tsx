@@ -6,7 +6,7 @@ import { errors } from '../errors/catalogue.js';
 import { route, type RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { Badge, Time } from '../web/components.js';
-import { formatFingerprint, summariseKey, vmtMembersWithKeys, type KeySummary } from './public-keys.js';
+import { formatFingerprint, summariseKey, type KeySummary, type VmtMembersWithKeys } from './public-keys.js';
 import { currentTeamKey } from './team-keys.js';
 import { Params } from '../http/schemas.js';
 
@@ -39,7 +39,7 @@ function KeyFacts({ summary, href }: { summary: KeySummary | { fingerprint: null
   );
 }
 
-export function publicKeyRoutes(app: AppContext): RouteDef[] {
+export function publicKeyRoutes(app: AppContext, vmtMembersWithKeys: VmtMembersWithKeys): RouteDef[] {
   const db = app.storage.db;
   const { config } = app;
   return [

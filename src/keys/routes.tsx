@@ -4,8 +4,10 @@ import type { AppContext } from '../context.js';
 import type { RouteDef } from '../http/route.js';
 import { accountKeyRoutes } from './routes-account-key.js';
 import { adminKeyRoutes } from './routes-admin-keys.js';
+import type { VmtMembersWithKeys } from './public-keys.js';
 import { publicKeyRoutes } from './routes-public.js';
 
-export function keysRoutes(app: AppContext): RouteDef[] {
-  return [...publicKeyRoutes(app), ...accountKeyRoutes(app), ...adminKeyRoutes(app)];
+/** `vmtMembersWithKeys` comes from accounts (above keys), wired in http/routes-index.ts. */
+export function keysRoutes(app: AppContext, vmtMembersWithKeys: VmtMembersWithKeys): RouteDef[] {
+  return [...publicKeyRoutes(app, vmtMembersWithKeys), ...accountKeyRoutes(app), ...adminKeyRoutes(app)];
 }

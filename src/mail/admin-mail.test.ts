@@ -10,6 +10,7 @@ import { testDialects } from '../testing/databases.js';
 import { storeInboundMessage } from './inbound-store.js';
 import { processInboundMessage } from './inbound-process.js';
 import { headerLines, plainMessage } from './testing/mail.js';
+import { mailIntake } from '../reports/intake-mail/mail-intake.js';
 
 describe.each(testDialects())('admin mail pages on %s', (dialect) => {
   let t: TestApp;
@@ -21,7 +22,7 @@ describe.each(testDialects())('admin mail pages on %s', (dialect) => {
 
   async function ingest(raw: Buffer) {
     const id = await storeInboundMessage(t.system, { raw, via: 'smtp', envelopeFrom: 'sender@example.net', envelopeTo: ['security@example.org'] });
-    await processInboundMessage(t.ctx, id);
+    await processInboundMessage(t.ctx, id, mailIntake);
     return id;
   }
 

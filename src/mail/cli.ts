@@ -10,6 +10,7 @@ import { defaultInboundLimits } from './mime/index.js';
 import { listInboundMessages, storeInboundMessage, unprocessedMessageIds } from './inbound-store.js';
 import { processInboundMessage, retryInboundMessage, type InboundResult } from './inbound-process.js';
 import { startMailListener } from './listener.js';
+import { mailIntake } from '../reports/intake-mail/mail-intake.js';
 
 const EX_DATAERR = 65;
 const EX_TEMPFAIL = 75;
@@ -63,7 +64,7 @@ export function registerMailCommands(program: Command): void {
         return;
       }
       try {
-        console.log(`stored as inbound message #${id}: ${describe(await processInboundMessage(ctx, id))}`);
+        console.log(`stored as inbound message #${id}: ${describe(await processInboundMessage(ctx, id, mailIntake))}`);
       } catch (error) {
         // Stored: the sweep job processes it later; the MTA must not bounce or resend it.
         console.error(`stored as inbound message #${id}; processing failed and will be retried: ${error instanceof Error ? error.message : String(error)}`);
@@ -80,8 +81,8 @@ export function registerMailCommands(program: Command): void {
     .action(async (flags: { host?: string; port?: string }) => {
       const ctx = await openContext(loadCliConfig());
       // Messages stored by an earlier run but not processed are handled first.
-      for (const id of await unprocessedMessageIds(ctx.storage.db, ctx.clock.now())) await processInboundMessage(ctx, id);
-      const listener = await startMailListener(ctx, {
+      for (const id of await unprocessedMessageIds(ctx.storage.db, ctx.clock.now())) await processInboundMessage(ctx, id, mailIntake);
+      const listener = await startMailListener(ctx, mailIntake, {
         ...(flags.host ? { host: flags.host } : {}),
         ...(flags.port !== undefined ? { port: Number(flags.port) } : {}),
         onProcessed: (result) => ctx.log.info({ inbound: result.id, status: result.status, reason: result.reasonCode }, 'incoming message'),
@@ -114,7 +115,7 @@ export function registerMailCommands(program: Command): void {
     .option('--project <slug>', 'the affected project, when the mail did not say')
     .action(async (id: string, flags: { project?: string }) => {
       await withContext(async (ctx) => {
-        const result = await retryInboundMessage(systemScope(ctx), Number(id), flags.project ? { projectSlug: flags.project } : {});
+        const result = await retryInboundMessage(systemScope(ctx), Number(id), mailIntake, flags.project ? { projectSlug: flags.project } : {});
         console.log(`#${result.id}: ${describe(result)}`);
       });
     });

@@ -5,7 +5,7 @@
 import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/config.js';
 import type { Storage } from '../storage/database.js';
-import { recipientKeyFor } from '../keys/public-keys.js';
+import { usableRecipientKey } from '../keys/public-keys.js';
 import { readRecipientKey } from '../pgp/keys.js';
 import { unlockTeamKeys } from '../keys/team-keys.js';
 import { buildEncryptedMessage, buildSignedMessage } from './mime/index.js';
@@ -14,6 +14,7 @@ import { normaliseAddress } from './mime/headers.js';
 import { isPlaceholderAddress } from '../config/placeholder-addresses.js';
 import { ensureReplyToken, replyAddress } from './reply-address.js';
 import type { DeliveryProtection } from '../keys/tables.js';
+import type { MailDirectory } from './directory.js';
 
 /** What callers queue (see outbox.ts). */
 export interface QueuedMail {
@@ -65,13 +66,13 @@ function withheldNotice(config: Config, why: string): string {
   );
 }
 
-async function replyToFor(storage: Storage, config: Config, reportRef: string | undefined, now: Date): Promise<string | undefined> {
+async function replyToFor(storage: Storage, config: Config, directory: MailDirectory, reportRef: string | undefined, now: Date): Promise<string | undefined> {
   if (!reportRef) return undefined;
-  const report = await storage.db.selectFrom('reports').select('id').where('ref', '=', reportRef).executeTakeFirst();
-  if (!report) return undefined;
+  const reportId = await directory.reportIdByRef(storage.db, reportRef);
+  if (reportId === null) return undefined;
   // A team address without a routable domain (the security@localhost default) gets no reply address.
   if (isPlaceholderAddress(config.teamEmail)) return undefined;
-  const address = replyAddress(config.teamEmail, await ensureReplyToken(storage, report.id, now));
+  const address = replyAddress(config.teamEmail, await ensureReplyToken(storage, reportId, now));
   try {
     return normaliseAddress(address, 'replyTo').address;
   } catch {
@@ -79,11 +80,12 @@ async function replyToFor(storage: Storage, config: Config, reportRef: string | 
   }
 }
 
-export async function composeMail(storage: Storage, config: Config, mail: QueuedMail, now: Date): Promise<ComposedMail> {
+/** `directory` answers what mail cannot ask the domains above it (mail/directory.ts). */
+export async function composeMail(storage: Storage, config: Config, directory: MailDirectory, mail: QueuedMail, now: Date): Promise<ComposedMail> {
   const to = mail.to[0] ?? '';
   const from = parseMailbox(config.mailFrom);
   const reportRef = mail.headers?.['X-Cordon-Report'];
-  const replyTo = await replyToFor(storage, config, reportRef, now);
+  const replyTo = await replyToFor(storage, config, directory, reportRef, now);
   const { signing } = await unlockTeamKeys(storage.db, config);
 
   let text = mail.text;
@@ -91,7 +93,9 @@ export async function composeMail(storage: Storage, config: Config, mail: Queued
   let privateWithheld = false;
   let recipientKey: string | null = null;
   if (mail.privateBody !== undefined) {
-    const key = await recipientKeyFor(storage.db, to, now, reportRef);
+    const email = to.trim().toLowerCase();
+    const candidates = await directory.keysOfAddress(storage.db, email, { onFile: true, ...(reportRef ? { given: { reportRef } } : {}) });
+    const key = await usableRecipientKey(candidates, now);
     if (key?.usable && signing) recipientKey = key.armored;
     else if (config.mailPrivateInClear) text = mail.privateBody;
     else {

@@ -4,12 +4,11 @@
 // Who may see or retry which mail follows the access policy: mail about a report is the VMT's business
 // (like its pre-notice recipients); admins run the queue and may retry any mail.
 import { can } from '../access/policy.js';
-import { canManage, canSeeVmtOnly } from '../access/report-policy.js';
+import { canManage, canSeeVmtOnly, type ReportAccess } from '../access/report-policy.js';
 import { change, type Scope } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { retryDeadJob } from '../jobs/queue.js';
 import { deadJobOfKind, deadJobsOfKind } from '../jobs/store.js';
-import { reportForActor, type ReportForActor } from '../reports/load-for-actor.js';
 import type { QueuedMail } from './compose.js';
 import { deadMailTo, deliveryErrorsOfJobs } from './deliveries.js';
 import { MAIL_JOB } from './outbox.js';
@@ -37,6 +36,19 @@ interface DeadMailRow {
 
 const LIMIT = 50;
 
+/** A report as the page showing it loaded it for the viewer (reports/load-for-actor.ts's ReportForActor). */
+export interface ReportSeen {
+  row: { ref: string };
+  access: ReportAccess;
+}
+
+/**
+ * The viewer's access to the report named by ref, null when there is no such report or they may not
+ * see it. Reports (above mail) answers: reports/load-for-actor.ts's reportAccessByRef, wired in
+ * http/routes-index.ts.
+ */
+export type ReportAccessByRef = (scope: Scope, ref: string) => Promise<ReportAccess | null>;
+
 function parsePayload(payload: string): Partial<QueuedMail> {
   try {
     return JSON.parse(payload) as Partial<QueuedMail>;
@@ -61,7 +73,7 @@ function present(row: DeadMailRow, showSubject: boolean): MailProblem {
 }
 
 /** Dead mail jobs about a report, for whoever may see its pre-notice recipients (the VMT); null for others. */
-export async function mailProblemsForReport(scope: Scope, report: ReportForActor): Promise<MailProblem[] | null> {
+export async function mailProblemsForReport(scope: Scope, report: ReportSeen): Promise<MailProblem[] | null> {
   if (!canManage(report.access) || !canSeeVmtOnly(report.access)) return null;
   const ref = report.row.ref;
   // Refs are R- and eight of [A-Z2-9] (reportForActor checks), so the pattern has no LIKE wildcards.
@@ -84,7 +96,7 @@ export async function mailProblemsForAddresses(scope: Scope, addresses: readonly
 }
 
 /** Loads a dead mail job the actor may retry; the same 404 for one that does not exist, is not dead, or is hidden. */
-async function retryableJob(scope: Scope, jobId: number): Promise<{ id: number; payload: Partial<QueuedMail>; last_error: string | null }> {
+async function retryableJob(scope: Scope, jobId: number, reportAccessByRef: ReportAccessByRef): Promise<{ id: number; payload: Partial<QueuedMail>; last_error: string | null }> {
   const row = Number.isSafeInteger(jobId) && jobId > 0
     ? await deadJobOfKind(scope.app.storage.db, MAIL_JOB, jobId)
     : undefined;
@@ -93,14 +105,14 @@ async function retryableJob(scope: Scope, jobId: number): Promise<{ id: number; 
   if (can(scope.actor, 'jobs.write')) return { ...row, payload };
   const ref = payload.headers?.['X-Cordon-Report'];
   if (!ref) throw errors.notFound('mail');
-  const report = await reportForActor(scope, ref).catch(() => null);
-  if (!report || !canManage(report.access) || !canSeeVmtOnly(report.access)) throw errors.notFound('mail');
+  const access = await reportAccessByRef(scope, ref);
+  if (!access || !canManage(access) || !canSeeVmtOnly(access)) throw errors.notFound('mail');
   return { ...row, payload };
 }
 
 /** Queues a dead mail again, unchanged (same Message-ID, so a recipient's client sees one mail). Audited. */
-export async function retryDeadMail(scope: Scope, jobId: number): Promise<{ recipient: string }> {
-  const job = await retryableJob(scope, jobId);
+export async function retryDeadMail(scope: Scope, jobId: number, reportAccessByRef: ReportAccessByRef): Promise<{ recipient: string }> {
+  const job = await retryableJob(scope, jobId, reportAccessByRef);
   await change(scope, async ({ trx, now, audit }) => {
     if (!(await retryDeadJob(trx, now, job.id))) throw errors.conflict('This mail is no longer failed: it was retried already.');
     await trx.updateTable('mail_deliveries').set({ status: 'queued', last_error: null, sending_at: null, updated_at: now.toISOString() }).where('job_id', '=', job.id).execute();

@@ -1,23 +1,21 @@
 // Processing one stored incoming message: decrypt with the team keys (current and retired), verify the
-// signature, then either file a new private report (mail to the team address) or add a comment (a reply
-// to a per-report reply address). Anything that cannot be processed goes to the quarantine with a reason;
-// nothing here can lose the message, which was stored raw before (inbound-store.ts).
+// signature, then hand it to the intake by mail (reports/intake-mail/, given as a MailIntake) to file a
+// new private report (mail to the team address) or add a comment (a reply to a per-report reply
+// address). Anything that cannot be processed goes to the quarantine with a reason; nothing here can
+// lose the message, which was stored raw before (inbound-store.ts).
 import type { Key } from 'openpgp';
 import { change, type AppContext, type Scope } from '../context.js';
 import { AppError, errors } from '../errors/catalogue.js';
 import { readKeyring } from '../pgp/read.js';
 import { unlockTeamKeys } from '../keys/team-keys.js';
 import type { InboundMessageRow, InboundStatus } from '../keys/tables.js';
-import type { Db } from '../storage/database.js';
 import { MailRejection, openInboundMessage } from './mime/index.js';
 import { headerValue, loadInboundMessage, rawHeaderFields } from './inbound-store.js';
 import { Quarantine, allAddresses, automaticReason, firstAddress } from './inbound-text.js';
-import { fileMailedReport } from './inbound-report.js';
-import { addMailedReply } from './inbound-reply.js';
 import { reportIdForToken, tokenInAddress } from './reply-address.js';
-import type { OpenedMail, ProcessOptions, Processed } from './inbound-types.js';
+import type { MailIntake, OpenedMail, ProcessOptions, Processed } from './inbound-types.js';
 
-export type { OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-types.js';
+export type { MailIntake, OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-types.js';
 
 export interface InboundResult {
   id: number;
@@ -41,24 +39,7 @@ async function parseKeys(armored: (string | null | undefined)[]): Promise<Key[]>
   return keys;
 }
 
-/** Public keys on file for a sender address: their account's key and stakeholder registry contacts. */
-export async function keysOnFileFor(db: Db, address: string | null): Promise<Key[]> {
-  if (!address) return [];
-  const [users, contacts] = await Promise.all([
-    db.selectFrom('users').innerJoin('user_pgp_keys', 'user_pgp_keys.user_id', 'users.id').select('user_pgp_keys.public_key').where('users.email', '=', address).execute(),
-    db.selectFrom('stakeholder_contacts').select('pgp_public_key').where('email', '=', address).execute(),
-  ]);
-  return parseKeys([...users.map((u) => u.public_key), ...contacts.map((c) => c.pgp_public_key)]);
-}
-
-/** Keys given by whoever used the address before: with reports filed under it (by the web, the API or mail). */
-async function keysGivenBy(db: Db, address: string | null): Promise<Key[]> {
-  if (!address) return [];
-  const reports = await db.selectFrom('reports').select('reporter_pgp_key').where('reporter_email', '=', address).where('reporter_pgp_key', 'is not', null).orderBy('id', 'desc').limit(20).execute();
-  return parseKeys(reports.map((r) => r.reporter_pgp_key));
-}
-
-async function openMail(app: AppContext, raw: Buffer, sender: string | null): Promise<OpenedMail> {
+async function openMail(app: AppContext, intake: MailIntake, raw: Buffer, sender: string | null): Promise<OpenedMail> {
   let decryption: Awaited<ReturnType<typeof unlockTeamKeys>>['decryption'] = [];
   let lockedReason: string | null = null;
   try {
@@ -66,15 +47,17 @@ async function openMail(app: AppContext, raw: Buffer, sender: string | null): Pr
   } catch (error) {
     lockedReason = error instanceof Error ? error.message : String(error);
   }
-  const known = await keysOnFileFor(app.storage.db, sender);
+  // Keys on file for the sender: their account's key and stakeholder registry contacts.
+  const known = sender ? await parseKeys((await intake.keysOfAddress(app.storage.db, sender, { onFile: true })).map((k) => k.armored)) : [];
   const now = app.clock.now();
   const open = (keys: Key[]) => openInboundMessage(raw, { secretKeys: decryption, knownPublicKeys: keys, now });
   try {
     const message = await open(known);
     if (message.signature.status !== 'unknown-key') return { message, signerSource: message.signature.status === 'valid' ? 'known' : null };
     // Not by a key on file: try keys given earlier under this address, then keys attached to this mail.
-    // Either shows that the mail was not altered since signing, not who sent it.
-    const given = await keysGivenBy(app.storage.db, sender);
+    // Either shows that the mail was not altered since signing, not who sent it. Given keys: with the
+    // latest reports filed under this address (by the web, the API or mail).
+    const given = sender ? await parseKeys((await intake.keysOfAddress(app.storage.db, sender, { onFile: false, given: { latest: 20 } })).map((k) => k.armored)) : [];
     if (given.length) {
       const again = await open([...known, ...given]);
       if (again.signature.status !== 'unknown-key') return { message: again, signerSource: again.signature.status === 'valid' ? 'given' : null };
@@ -150,7 +133,7 @@ function describeAppError(error: AppError): string {
 }
 
 /** Processes one stored message; never throws for bad mail (it is quarantined instead). */
-export async function processInboundMessage(app: AppContext, id: number, options: ProcessOptions = {}): Promise<InboundResult> {
+export async function processInboundMessage(app: AppContext, id: number, intake: MailIntake, options: ProcessOptions = {}): Promise<InboundResult> {
   const db = app.storage.db;
   const row = await loadInboundMessage(db, id);
   if (!row) throw errors.notFound('message');
@@ -175,8 +158,8 @@ export async function processInboundMessage(app: AppContext, id: number, options
     const replyReportId = token ? await reportIdForToken(db, token) : null;
     if (token && replyReportId === null) throw new Quarantine('unknown_reply_address', 'The message was sent to a reply address that belongs to no report.');
 
-    opened = await openMail(app, raw, firstAddress(headerValue(fields, 'From')));
-    const done = replyReportId !== null ? await addMailedReply(app, opened, replyReportId) : await fileMailedReport(app, opened, options);
+    opened = await openMail(app, intake, raw, firstAddress(headerValue(fields, 'From')));
+    const done = replyReportId !== null ? await intake.addReply(app, opened, replyReportId) : await intake.fileReport(app, opened, options);
     await recordOutcome(app, row, opened, done);
     return { id, status: 'processed', reportRef: done.reportRef, ...(done.commentId ? { commentId: done.commentId } : {}) };
   } catch (error) {
@@ -189,7 +172,7 @@ export async function processInboundMessage(app: AppContext, id: number, options
 }
 
 /** An admin asks to process a quarantined message again (after fixing keys, or naming the project). */
-export async function retryInboundMessage(scope: Scope, id: number, options: ProcessOptions = {}): Promise<InboundResult> {
+export async function retryInboundMessage(scope: Scope, id: number, intake: MailIntake, options: ProcessOptions = {}): Promise<InboundResult> {
   await change(scope, async ({ trx, now, audit }) => {
     const row = await trx.selectFrom('inbound_messages').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
     if (!row) throw errors.notFound('message');
@@ -197,5 +180,5 @@ export async function retryInboundMessage(scope: Scope, id: number, options: Pro
     await trx.updateTable('inbound_messages').set({ status: 'received', updated_at: now.toISOString() }).where('id', '=', id).execute();
     await audit('mail.retried', 'inbound_message', id, { status: row.status }, { status: 'received', project: options.projectSlug ?? null });
   });
-  return processInboundMessage(scope.app, id, options);
+  return processInboundMessage(scope.app, id, intake, options);
 }

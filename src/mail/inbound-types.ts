@@ -1,5 +1,8 @@
-// The shapes passed between the steps of processing one incoming message (inbound-process.ts opens it,
-// inbound-report.ts files a report, inbound-reply.ts adds a comment); apart so the steps do not import each other.
+// The shapes passed between the steps of processing one incoming message: inbound-process.ts opens it,
+// and the intake by mail (reports/intake-mail/: above mail, so handed in as a MailIntake from composition)
+// files a report or adds a comment.
+import type { AppContext } from '../context.js';
+import type { MailDirectory } from './directory.js';
 import type { InboundMessage } from './mime/index.js';
 
 export interface ProcessOptions {
@@ -26,4 +29,13 @@ export interface Processed {
   reportId: number;
   reportRef: string;
   commentId?: number;
+}
+
+/** What becomes of an opened message, and the keys of its sender's address: reports/intake-mail/mail-intake.ts. */
+export interface MailIntake {
+  keysOfAddress: MailDirectory['keysOfAddress'];
+  /** A mail to the team address: a new private report. */
+  fileReport(app: AppContext, opened: OpenedMail, options: ProcessOptions): Promise<Processed>;
+  /** A mail to a report's reply address: a comment, if the sender may comment there. */
+  addReply(app: AppContext, opened: OpenedMail, reportId: number): Promise<Processed>;
 }

@@ -11,6 +11,7 @@ import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
 import { startMailListener, type MailListener } from './listener.js';
 import type { InboundResult } from './inbound-process.js';
 import { gpgEncrypt, innerEntity, pgpMimeMessage } from './testing/mail.js';
+import { mailIntake } from '../reports/intake-mail/mail-intake.js';
 
 describe.each(testDialects())('the SMTP listener on %s', (dialect) => {
   let t: TestApp;
@@ -31,8 +32,8 @@ describe.each(testDialects())('the SMTP listener on %s', (dialect) => {
     ({ fingerprint: teamFpr } = await generateAndStoreTeamKey(t.system, {}));
     gpg = new TempGnupg();
     gpg.importKey((await currentTeamKey(t.ctx.storage.db))!.public_key);
-    listener = await startMailListener(t.ctx, { host: '127.0.0.1', port: 0, onProcessed: (r) => results.push(r) });
-    small = await startMailListener(t.ctx, { host: '127.0.0.1', port: 0, maxMessageBytes: 4096 });
+    listener = await startMailListener(t.ctx, mailIntake, { host: '127.0.0.1', port: 0, onProcessed: (r) => results.push(r) });
+    small = await startMailListener(t.ctx, mailIntake, { host: '127.0.0.1', port: 0, maxMessageBytes: 4096 });
   });
   afterAll(async () => {
     await listener.close();

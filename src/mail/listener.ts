@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js';
 import { systemScope } from '../context.js';
 import { defaultInboundLimits } from './mime/index.js';
 import { storeInboundMessage } from './inbound-store.js';
-import { processInboundMessage, type InboundResult } from './inbound-process.js';
+import { processInboundMessage, type InboundResult, type MailIntake } from './inbound-process.js';
 import { isTeamAddress, tokenInAddress } from './reply-address.js';
 
 export interface MailListener {
@@ -29,7 +29,8 @@ function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-export async function startMailListener(app: AppContext, options: ListenerOptions = {}): Promise<MailListener> {
+/** `intake` turns processed mail into reports and comments (reports/intake-mail/, wired by the caller). */
+export async function startMailListener(app: AppContext, intake: MailIntake, options: ListenerOptions = {}): Promise<MailListener> {
   const maxBytes = options.maxMessageBytes ?? defaultInboundLimits.maxMessageBytes;
   const server = new SMTPServer({
     banner: `${app.config.instanceName} mail intake`,
@@ -71,7 +72,7 @@ export async function startMailListener(app: AppContext, options: ListenerOption
             return callback(smtpError(451, '4.3.0 The message could not be stored; try again later.'));
           }
           try {
-            const result = await processInboundMessage(app, id);
+            const result = await processInboundMessage(app, id, intake);
             options.onProcessed?.(result);
           } catch (error) {
             // Stored already: the sweep job (inbound-jobs.ts) processes it later.

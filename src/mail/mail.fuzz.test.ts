@@ -15,6 +15,7 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { processInboundMessage } from './inbound-process.js';
 import { storeInboundMessage } from './inbound-store.js';
 import { openInboundMessage } from './mime/inbound.js';
+import { mailIntake } from '../reports/intake-mail/mail-intake.js';
 
 const SEED_FILES = seedFiles(import.meta.url, '../mime/__fuzz__/seeds/mail');
 const SEED_BYTES = SEED_FILES.map((s) => new Uint8Array(s.bytes));
@@ -110,7 +111,7 @@ describe.each(testDialects())('fuzz: incoming mail, ingest pipeline on %s', (dia
     check: async (raw) => {
       const before = await counts();
       const id = await storeInboundMessage(t.system, { raw: Buffer.from(raw), via: 'pipe', envelopeTo: ['vmt@example.org'] });
-      const result = await processInboundMessage(t.ctx, id);
+      const result = await processInboundMessage(t.ctx, id, mailIntake);
       const row = await t.ctx.storage.db.selectFrom('inbound_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       expect(Buffer.from(row.raw).equals(Buffer.from(raw))).toBe(true);
       expect(row.reason_code, row.reason ?? '').not.toBe('internal_error');
@@ -169,7 +170,7 @@ describe.each(testDialects())('fuzz: incoming mail, ingest pipeline on %s', (dia
   it('a mail with a plainly named attachment files a report that keeps the attachment', async () => {
     const before = await counts();
     const id = await storeInboundMessage(t.system, { raw: await mailWithAttachment({ name: 'poc.py', how: 'literal' }), via: 'pipe', envelopeTo: ['vmt@example.org'] });
-    const result = await processInboundMessage(t.ctx, id);
+    const result = await processInboundMessage(t.ctx, id, mailIntake);
     expect(result.status, result.reason).toBe('processed');
     expect((await counts()).attachments).toBe((before.attachments ?? 0) + 1);
   });

@@ -18,6 +18,7 @@ import type { JobHandler } from '../jobs/worker.js';
 import { endJobForGood } from '../jobs/store.js';
 import { AppError } from '../errors/catalogue.js';
 import { composeMail, type QueuedMail } from './compose.js';
+import { EMPTY_DIRECTORY, type MailDirectory } from './directory.js';
 import { markDeliveryFailed, markDeliverySending, markDeliverySent, recordDeliveryAttempt } from './deliveries.js';
 
 export const MAIL_JOB = 'mail.send';
@@ -54,7 +55,11 @@ export function outboxFileName(delivery: { job_id: number; created_at: string; m
   return `${delivery.created_at.replace(/[:.]/g, '-')}-${safeId}-${delivery.job_id}.eml`;
 }
 
-export function mailJobHandler(config: Config): JobHandler {
+/**
+ * The mail job. `directory` finds recipients' keys and reports' reply addresses; composition passes
+ * reports/address-keys.ts's (jobs/registry.ts). Without one, every recipient is treated as having no key.
+ */
+export function mailJobHandler(config: Config, directory: MailDirectory = EMPTY_DIRECTORY): JobHandler {
   const transport = config.smtpUrl
     ? nodemailer.createTransport(config.smtpUrl)
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -72,7 +77,7 @@ export function mailJobHandler(config: Config): JobHandler {
       try {
         for (const to of mail.to) assertHeaderSafe(to, 'To');
         assertHeaderSafe(mail.subject, 'Subject');
-        const composed = await composeMail(storage, config, mail, now);
+        const composed = await composeMail(storage, config, directory, mail, now);
         ({ protection, privateWithheld } = composed);
         // An earlier attempt wrote this mail's file and died before recording it: it is delivered.
         const alreadyWritten = !config.smtpUrl && existsSync(file);

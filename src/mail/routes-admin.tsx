@@ -11,7 +11,7 @@ import type { InboundMessageRow } from '../keys/tables.js';
 import { vmtOverseenProjects } from '../projects/projects.js';
 import { recentDeliveries } from './deliveries.js';
 import { listInboundMessages, loadInboundMessage, rawHeaderFields } from './inbound-store.js';
-import { retryInboundMessage } from './inbound-process.js';
+import { retryInboundMessage, type MailIntake } from './inbound-process.js';
 import { headersVisible, MailAdminPage, MessagePage } from './mail-admin-page.js';
 
 const MessageParams = Params('messageId');
@@ -23,7 +23,8 @@ async function messageOr404(app: AppContext, messageId: string): Promise<Inbound
   return row;
 }
 
-export function adminMailRoutes(app: AppContext): RouteDef[] {
+/** `intake`: reports/intake-mail/, wired in http/routes-index.ts. */
+export function adminMailRoutes(app: AppContext, intake: MailIntake): RouteDef[] {
   const db = app.storage.db;
   return [
     {
@@ -57,7 +58,7 @@ export function adminMailRoutes(app: AppContext): RouteDef[] {
       handler: async (req, reply, scope) => {
         const row = await messageOr404(app, req.params.messageId);
         const project = req.body.project;
-        const result = await retryInboundMessage(scope, row.id, project ? { projectSlug: project } : {});
+        const result = await retryInboundMessage(scope, row.id, intake, project ? { projectSlug: project } : {});
         return result.status === 'processed'
           ? redirectWithFlash(reply, `/admin/mail/${row.id}`, 'success', 'The message was processed.')
           : redirectWithFlash(reply, `/admin/mail/${row.id}`, 'error', `Still quarantined: ${result.reason ?? result.reasonCode ?? ''}`);

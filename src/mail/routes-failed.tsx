@@ -5,9 +5,10 @@ import { Type } from '@sinclair/typebox';
 import { route, type RouteDef } from '../http/route.js';
 import { FormFields, Params, Text } from '../http/schemas.js';
 import { redirectWithFlash, safeNext } from '../http/render.js';
-import { retryDeadMail } from './failed-mail.js';
+import { retryDeadMail, type ReportAccessByRef } from './failed-mail.js';
 
-export function failedMailRoutes(_app: AppContext): RouteDef[] {
+/** `reportAccessByRef`: reports/load-for-actor.ts, wired in http/routes-index.ts. */
+export function failedMailRoutes(_app: AppContext, reportAccessByRef: ReportAccessByRef): RouteDef[] {
   return [
     route({
       method: 'POST',
@@ -16,7 +17,7 @@ export function failedMailRoutes(_app: AppContext): RouteDef[] {
       leak: { params: { jobId: 'job' } },
       schema: { params: Params('jobId'), body: FormFields({ back: Type.Optional(Text(2_000)) }) },
       handler: async (req, reply, scope) => {
-        const { recipient } = await retryDeadMail(scope, Number(req.params.jobId));
+        const { recipient } = await retryDeadMail(scope, Number(req.params.jobId), reportAccessByRef);
         // Back to the page the button was on; only a same-site path (no open redirect).
         return redirectWithFlash(reply, safeNext(req.body.back), 'success', `The mail to ${recipient} is queued again.`);
       },

@@ -24,3 +24,11 @@ export async function reportForActor(scope: Scope, ref: string, context: ReportA
 export function requireOn(report: ReportForActor, scope: Scope, allowed: (a: ReportAccess) => boolean, what: string): void {
   if (!allowed(report.access) || !canWriteWith(scope.actor)) throw errors.forbiddenAction(`You may not ${what} on this report.`);
 }
+
+/** The actor's access to the report named by ref, null when it does not exist or they may not see it (mail/failed-mail.ts asks). */
+export async function reportAccessByRef(scope: Scope, ref: string): Promise<ReportAccess | null> {
+  return reportForActor(scope, ref).then(
+    (report) => report.access,
+    () => null,
+  );
+}

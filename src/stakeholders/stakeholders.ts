@@ -129,3 +129,9 @@ export async function addContact(scope: Scope, orgId: number, input: ContactInpu
     return row.id;
   });
 }
+
+/** The OpenPGP public keys registered for stakeholder contacts with this exact mail address. */
+export async function pgpKeysOfContactEmail(db: Db, email: string): Promise<string[]> {
+  const rows = await db.selectFrom('stakeholder_contacts').select('pgp_public_key').where('email', '=', email).where('pgp_public_key', 'is not', null).execute();
+  return rows.flatMap((r) => (r.pgp_public_key ? [r.pgp_public_key] : []));
+}

@@ -1,19 +1,20 @@
 // Replies to a report's reply address become comments only when the sender may comment there, and a
 // sender with a key on file must sign with it; everything else is quarantined with a reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Scope } from '../context.js';
-import { buildUserActor } from '../access/load-actor.js';
-import { createProject } from '../projects/projects.js';
-import { readComments } from '../reports/collaboration.js';
-import { TempGnupg } from '../pgp/testing/gnupg.js';
-import { createTestApp, makeUser, type TestApp, type TestUser } from '../testing/harness.js';
-import { testDialects } from '../testing/databases.js';
-import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
-import { setUserKey } from '../keys/public-keys.js';
-import { storeInboundMessage } from './inbound-store.js';
-import { processInboundMessage } from './inbound-process.js';
-import { ensureReplyToken, replyAddress } from './reply-address.js';
-import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from './testing/mail.js';
+import type { Scope } from '../../context.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import { createProject } from '../../projects/projects.js';
+import { readComments } from '../collaboration.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
+import { createTestApp, makeUser, type TestApp, type TestUser } from '../../testing/harness.js';
+import { testDialects } from '../../testing/databases.js';
+import { currentTeamKey, generateAndStoreTeamKey } from '../../keys/team-keys.js';
+import { setUserKey } from '../../keys/public-keys.js';
+import { storeInboundMessage } from '../../mail/inbound-store.js';
+import { processInboundMessage } from '../../mail/inbound-process.js';
+import { ensureReplyToken, replyAddress } from '../../mail/reply-address.js';
+import { gpgEncrypt, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from '../../mail/testing/mail.js';
+import { mailIntake } from './mail-intake.js';
 
 describe.each(testDialects())('replies by mail on %s', (dialect) => {
   let t: TestApp;
@@ -30,7 +31,7 @@ describe.each(testDialects())('replies by mail on %s', (dialect) => {
   async function ingest(raw: Buffer) {
     t.clock.set(new Date());
     const id = await storeInboundMessage(t.system, { raw, via: 'smtp', envelopeTo: [replyTo] });
-    return processInboundMessage(t.ctx, id);
+    return processInboundMessage(t.ctx, id, mailIntake);
   }
   const h = (from: string, subject = 'Re: [Cordon] Your report was received'): TestHeaders => ({ from, to: replyTo, subject });
   const comments = async () => readComments(vmtScope, reportId, true);

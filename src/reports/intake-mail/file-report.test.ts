@@ -2,19 +2,20 @@
 // becomes a private report in the VMT queue with its signature status recorded; bad input of every kind
 // is quarantined with a reason, and the raw message is always stored first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Scope } from '../context.js';
-import { buildUserActor } from '../access/load-actor.js';
-import { createProject } from '../projects/projects.js';
-import { listReports } from '../reports/store.js';
-import { readComments } from '../reports/collaboration.js';
-import { TempGnupg } from '../pgp/testing/gnupg.js';
-import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
-import { testDialects } from '../testing/databases.js';
-import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
-import { storeInboundMessage } from './inbound-store.js';
-import { processInboundMessage, retryInboundMessage } from './inbound-process.js';
-import { MAIL_JOB, type OutgoingMail } from './outbox.js';
-import { gpgEncrypt, headerLines, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from './testing/mail.js';
+import type { Scope } from '../../context.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import { createProject } from '../../projects/projects.js';
+import { listReports } from '../store.js';
+import { readComments } from '../collaboration.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
+import { createTestApp, makeUser, type TestApp } from '../../testing/harness.js';
+import { testDialects } from '../../testing/databases.js';
+import { currentTeamKey, generateAndStoreTeamKey } from '../../keys/team-keys.js';
+import { storeInboundMessage } from '../../mail/inbound-store.js';
+import { processInboundMessage, retryInboundMessage } from '../../mail/inbound-process.js';
+import { MAIL_JOB, type OutgoingMail } from '../../mail/outbox.js';
+import { gpgEncrypt, headerLines, inlineMessage, innerEntity, pgpMimeMessage, plainMessage, type TestHeaders } from '../../mail/testing/mail.js';
+import { mailIntake } from './mail-intake.js';
 
 const PASSPHRASE = 'inbound pipeline passphrase';
 
@@ -33,7 +34,7 @@ describe.each(testDialects())('incoming mail to the team on %s', (dialect) => {
     // Keys and signatures made by gpg just now must not look "from the future" to the test clock.
     t.clock.set(new Date());
     const id = await storeInboundMessage(t.system, { raw, via: 'pipe', envelopeTo });
-    const result = await processInboundMessage(t.ctx, id);
+    const result = await processInboundMessage(t.ctx, id, mailIntake);
     const row = await t.ctx.storage.db.selectFrom('inbound_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     // Nothing is lost: the stored bytes are exactly what arrived, whatever happened next.
     expect(Buffer.from(row.raw).equals(raw)).toBe(true);
@@ -167,7 +168,7 @@ describe.each(testDialects())('incoming mail to the team on %s', (dialect) => {
   it('quarantines a mail that names no project; an admin retry naming it files the report', async () => {
     const { result } = await ingest(plainMessage(h('A bug somewhere'), 'It crashes.\n'));
     expect(result).toMatchObject({ status: 'quarantined', reasonCode: 'no_project' });
-    const again = await retryInboundMessage(t.system, result.id, { projectSlug: 'nova' });
+    const again = await retryInboundMessage(t.system, result.id, mailIntake, { projectSlug: 'nova' });
     expect(again.status).toBe('processed');
     expect((await vmtQueue()).map((r) => r.ref)).toContain(again.reportRef);
   });

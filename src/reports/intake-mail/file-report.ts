@@ -1,16 +1,17 @@
+// Intake by mail (issue 16: mail that becomes a report is the reports domain's; mail keeps the transport).
 // A mail to the team address becomes a private report, like one sent through the web form
 // (receiveReport, source 'email'). The triagers see how it arrived — encrypted or not, and the
 // signature status — in a VMT-only note on the report; the reporter gets a receipt they can reply to.
-import { change, systemScope, type AppContext } from '../context.js';
-import { renderMarkdown } from '../text/markdown.js';
-import { AppError } from '../errors/catalogue.js';
-import { checkEmailAddress } from '../identifiers/email.js';
-import { checkRecipientPublicKey, formatFingerprint } from '../keys/public-keys.js';
-import { receiveReport, LIMITS, type AttachmentInput } from '../reports/intake.js';
-import { addTimelineEvent } from '../reports/timeline.js';
-import { enqueueMail } from './outbox.js';
-import type { OpenedMail, ProcessOptions, Processed, SignerSource } from './inbound-types.js';
-import { Quarantine, cleanLine, cleanText, detectProjects } from './inbound-text.js';
+import { change, systemScope, type AppContext } from '../../context.js';
+import { renderMarkdown } from '../../text/markdown.js';
+import { AppError } from '../../errors/catalogue.js';
+import { checkEmailAddress } from '../../identifiers/email.js';
+import { checkRecipientPublicKey, formatFingerprint } from '../../keys/public-keys.js';
+import { receiveReport, LIMITS, type AttachmentInput } from '../intake.js';
+import { addTimelineEvent } from '../timeline.js';
+import { enqueueMail } from '../../mail/outbox.js';
+import type { OpenedMail, ProcessOptions, Processed, SignerSource } from '../../mail/inbound-types.js';
+import { Quarantine, cleanLine, cleanText, detectProjects } from '../../mail/inbound-text.js';
 
 const MAIL_LABEL = 'Cordon mail';
 

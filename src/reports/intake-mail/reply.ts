@@ -2,19 +2,20 @@
 // reporter's address, or a user whose account email matches and whose access allows it. A From header
 // is easy to forge, so a sender with a public key on file must sign with it, and roles that need a
 // second factor (VMT) count only when that signature is valid (it stands in for the second factor).
-import { buildUserActor } from '../access/load-actor.js';
-import { canComment, canContribute } from '../access/report-policy.js';
-import type { Actor } from '../access/actor.js';
-import type { AppContext, Scope } from '../context.js';
-import { AppError } from '../errors/catalogue.js';
-import { readKeyring } from '../pgp/read.js';
-import { reportForActor } from '../reports/load-for-actor.js';
-import { addAttachments, addComment } from '../reports/collaboration.js';
-import { loadReportBy } from '../reports/store.js';
-import { userKeyOf } from '../keys/public-keys.js';
-import type { OpenedMail, Processed } from './inbound-types.js';
-import { signatureLine } from './inbound-report.js';
-import { Quarantine, cleanText, stripQuotedReply } from './inbound-text.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import { canComment, canContribute } from '../../access/report-policy.js';
+import type { Actor } from '../../access/actor.js';
+import type { AppContext, Scope } from '../../context.js';
+import { AppError } from '../../errors/catalogue.js';
+import { readKeyring } from '../../pgp/read.js';
+import { reportForActor } from '../load-for-actor.js';
+import { addAttachments, addComment } from '../collaboration.js';
+import { loadReportBy } from '../store.js';
+import { userKeyOf } from '../../keys/public-keys.js';
+import { activeUserByEmail } from '../../accounts/users.js';
+import type { OpenedMail, Processed } from '../../mail/inbound-types.js';
+import { signatureLine } from './file-report.js';
+import { Quarantine, cleanText, stripQuotedReply } from '../../mail/inbound-text.js';
 
 const MAX_COMMENT = 20_000;
 
@@ -43,7 +44,7 @@ export async function addMailedReply(app: AppContext, opened: OpenedMail, report
     throw new Quarantine('bad_signature', `${signatureLine(opened)} The reply may have been altered or the key compromised.`);
   }
 
-  const user = await db.selectFrom('users').selectAll().where('email', '=', from).where('disabled_at', 'is', null).executeTakeFirst();
+  const user = await activeUserByEmail(db, from);
   const isReporter = loaded.row.reporter_email.toLowerCase() === from;
   if (!user && !isReporter) throw new Quarantine('unknown_sender', `${from} is neither the reporter nor a user of this instance, so the reply cannot be added.`);
 

@@ -4,18 +4,19 @@
 // accounts and of the stakeholder registry are "on file".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
-import type { Scope } from '../context.js';
-import { buildUserActor } from '../access/load-actor.js';
-import { createProject } from '../projects/projects.js';
-import { readComments } from '../reports/collaboration.js';
-import { TempGnupg } from '../pgp/testing/gnupg.js';
-import { createTestApp, makeUser, type TestApp, type TestUser } from '../testing/harness.js';
-import { testDialects } from '../testing/databases.js';
-import { currentTeamKey, generateAndStoreTeamKey } from '../keys/team-keys.js';
-import { setUserKey } from '../keys/public-keys.js';
-import { startMailListener, type MailListener } from './listener.js';
-import type { InboundResult } from './inbound-process.js';
-import { gpgEncrypt, innerEntity, pgpMimeMessage } from './testing/mail.js';
+import type { Scope } from '../../context.js';
+import { buildUserActor } from '../../access/load-actor.js';
+import { createProject } from '../../projects/projects.js';
+import { readComments } from '../collaboration.js';
+import { TempGnupg } from '../../pgp/testing/gnupg.js';
+import { createTestApp, makeUser, type TestApp, type TestUser } from '../../testing/harness.js';
+import { testDialects } from '../../testing/databases.js';
+import { currentTeamKey, generateAndStoreTeamKey } from '../../keys/team-keys.js';
+import { setUserKey } from '../../keys/public-keys.js';
+import { startMailListener, type MailListener } from '../../mail/listener.js';
+import type { InboundResult } from '../../mail/inbound-process.js';
+import { gpgEncrypt, innerEntity, pgpMimeMessage } from '../../mail/testing/mail.js';
+import { mailIntake } from './mail-intake.js';
 
 describe.each(testDialects())('who signed a mail, on %s', (dialect) => {
   let t: TestApp;
@@ -40,7 +41,7 @@ describe.each(testDialects())('who signed a mail, on %s', (dialect) => {
     gpg.importKey((await currentTeamKey(t.ctx.storage.db))!.public_key);
     attackerFpr = gpg.generateKey({ uid: 'Victim <victim@example.org>', algo: 'ed25519', encryptionAlgo: 'cv25519' });
     victimFpr = gpg.generateKey({ uid: 'User victim <victim@example.org>', algo: 'ed25519', encryptionAlgo: 'cv25519' });
-    listener = await startMailListener(t.ctx, { host: '127.0.0.1', port: 0, onProcessed: (r) => results.push(r) });
+    listener = await startMailListener(t.ctx, mailIntake, { host: '127.0.0.1', port: 0, onProcessed: (r) => results.push(r) });
   }, 60_000);
   afterAll(async () => {
     await listener.close();
