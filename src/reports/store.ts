@@ -144,6 +144,17 @@ export function readableReportsQuery(db: Db, dialect: DialectName, actor: Actor,
 /** A search counts at most this many matches; more shows as "1,000+" (`total_capped`), issue 17. */
 export const SEARCH_COUNT_CAP = 1_000;
 
+/**
+ * The ids of one page (newest first) taken from the newest matches, or undefined when the page lies beyond
+ * them (only when there are more matches than `ids` holds: then the page is searched for on its own).
+ */
+function pageWithin(ids: number[], more: boolean, limit: number, offset: number, beforeId?: number): number[] | undefined {
+  const start = beforeId === undefined ? offset : ids.findIndex((id) => id < beforeId);
+  if (start === -1) return more ? undefined : [];
+  if (start + limit <= ids.length || !more) return ids.slice(start, start + limit);
+  return undefined;
+}
+
 /** Whether the filter holds anything but its text, paging and order. */
 function filtersMoreThanText(filter: ReportListFilter): boolean {
   return Boolean(filter.state?.length || filter.class?.length || filter.projectSlug || filter.unacknowledged || filter.acknowledged || filter.open || filter.embargoEndsBefore || filter.visibility);
@@ -173,11 +184,18 @@ export async function listReports(
   let q = wordsOnly ? db.selectFrom('reports').where(wordsOnly.page(limit, offset, after?.id)) : readableReportsQuery(db, dialect, actor, filter);
   let total: number;
   let capped = false;
-  if (knownTotal !== undefined) total = knownTotal;
+  // Words alone: one search gives the count and, when the page lies within the newest matches, the page's ids.
+  let pageIds: number[] | undefined;
+  if (wordsOnly && knownTotal === undefined) {
+    const ids = (await wordsOnly.newestIds(SEARCH_COUNT_CAP).execute(db)).rows.map((r) => Number(r.id));
+    capped = ids.length > SEARCH_COUNT_CAP;
+    total = Math.min(ids.length, SEARCH_COUNT_CAP);
+    pageIds = pageWithin(ids.slice(0, SEARCH_COUNT_CAP), capped, limit, offset, after?.id);
+    if (pageIds?.length === 0) return { items: [], total, capped };
+    if (pageIds) q = db.selectFrom('reports').where('reports.id', 'in', pageIds);
+  } else if (knownTotal !== undefined) total = knownTotal;
   else if (text) {
-    const n = wordsOnly
-      ? Number((await wordsOnly.countCapped(SEARCH_COUNT_CAP).execute(db)).rows[0]?.n ?? 0)
-      : Number((await db.selectFrom(q.select('reports.id').limit(SEARCH_COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const n = Number((await db.selectFrom(q.select('reports.id').limit(SEARCH_COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     capped = n > SEARCH_COUNT_CAP;
     total = Math.min(n, SEARCH_COUNT_CAP);
   } else {
@@ -186,7 +204,7 @@ export async function listReports(
     const counts = await Promise.all(readableReportParts(actor).map((part) => readableReportsQuery(db, dialect, actor, filter, part).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()));
     total = counts.reduce((sum, c) => sum + Number(c.n), 0);
   }
-  if (after && order === 'id_desc' && !wordsOnly?.pagedInside) q = q.where('reports.id', '<', after.id);
+  if (after && order === 'id_desc' && !wordsOnly?.pagedInside && !pageIds) q = q.where('reports.id', '<', after.id);
   if (after && order === 'received_desc') q = q.where((eb) => eb(eb.refTuple('reports.received_at', 'reports.id'), '<', eb.tuple(after.receivedAt, after.id)));
   const [column, direction] =
     order === 'embargo_asc'
@@ -219,7 +237,7 @@ export async function listReports(
     .orderBy('reports.id', 'desc')
     .limit(limit)
     // SQLite's words-only page has its offset (or its cursor) inside the full-text query already.
-    .offset(wordsOnly?.pagedInside ? 0 : offset)
+    .offset(pageIds || wordsOnly?.pagedInside ? 0 : offset)
     .execute();
   return { items, total, capped };
 }

@@ -35,7 +35,8 @@ export interface WordsOnlySearch {
    */
   page(limit: number, offset: number, beforeId?: number): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool>;
   pagedInside: boolean;
-  countCapped(cap: number): RawBuilder<{ n: number }>;
+  /** The ids of the newest `cap + 1` matches, newest first: the count and the first pages from one search. */
+  newestIds(cap: number): RawBuilder<{ id: number }>;
 }
 
 export function reportWordsOnly(dialect: DialectName, terms: readonly string[]): WordsOnlySearch {
@@ -45,7 +46,7 @@ export function reportWordsOnly(dialect: DialectName, terms: readonly string[]):
       // PostgreSQL walks the primary key backwards and stops at the page (a GIN index gives no order).
       page: () => () => sql<SqlBool>`reports.search @@ to_tsquery('english', ${q})`,
       pagedInside: false,
-      countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select 1 from reports where reports.search @@ to_tsquery('english', ${q}) limit ${cap + 1}) m`,
+      newestIds: (cap) => sql<{ id: number }>`select id from reports where reports.search @@ to_tsquery('english', ${q}) order by id desc limit ${cap + 1}`,
     };
   }
   const q = fts5QueryText(terms);
@@ -56,6 +57,6 @@ export function reportWordsOnly(dialect: DialectName, terms: readonly string[]):
         : sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${q} and rowid < ${beforeId} order by rowid desc limit ${limit})`,
     pagedInside: true,
     // The FTS table alone: the wide reports table is not read to count.
-    countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select rowid from reports_fts where reports_fts match ${q} limit ${cap + 1})`,
+    newestIds: (cap) => sql<{ id: number }>`select rowid as id from reports_fts where reports_fts match ${q} order by rowid desc limit ${cap + 1}`,
   };
 }
