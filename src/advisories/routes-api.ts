@@ -14,7 +14,7 @@ import { addErratum, approveAdvisory, createAdvisory, saveAdvisory } from './com
 import { publicationReadiness, publishAdvisory } from './publish.js';
 import { confirmFields, requireConfirmation } from '../http/confirm.js';
 import { advisoryForEditor } from './store.js';
-import type { AdvisoryRecord } from './record.js';
+import type { AdvisoryRecord } from '../publication/record.js';
 import { Params } from '../http/schemas.js';
 
 const fieldSchemas: Record<string, TSchema> = Object.fromEntries(EDITOR_FIELDS.map((f) => [f, Type.Optional(Type.String({ maxLength: 50_000 }))]));

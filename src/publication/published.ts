@@ -1,7 +1,7 @@
 // Reading published advisories: the only queries the public site uses. They read published_json and
 // published_summary, which hold what was last published — never the working record, so a draft (or
 // an unpublished erratum) cannot reach a public page, feed or file.
-import type { AdvisoryRecord } from '../advisories/record.js';
+import type { AdvisoryRecord } from './record.js';
 import type { Db } from '../storage/database.js';
 import { newestFirst, type PublishedSummary } from './summary.js';
 
