@@ -133,14 +133,9 @@ const KNOWN_UPWARD: Record<string, number> = {
   'reports → instance': 2,
   // Mail that becomes a report or a comment: intake by mail belongs to reports (reports/intake-mail).
   'mail → reports': 6,
-  // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
-  'publication → advisories': 13,
-  'publication → notes': 1,
   // The disclosure card on the report page and "disclose now" among its irreversible steps (the embargo's
   // opening no longer imports the plan: jobs/registry.ts wires its hook).
   'reports → disclosure': 4,
-  // Migration 0019 seeds the starter guide pages from the publication area's text.
-  'storage → publication': 1,
 };
 
 function upwardCounts(graph: Graph): { counts: Record<string, number>; examples: Map<string, string[]> } {

@@ -13,7 +13,7 @@ import { reserveAdvisorySeq } from './ids.js';
 import type { AdvisoryRecord } from '../publication/record.js';
 import { SIGN_JOB } from './publish.js';
 import { advisoryFiles } from '../publication/outputs.js';
-import { publishedRecords } from '../publication/published.js';
+import { publishedRecords } from './published.js';
 import { summarizePublished } from '../publication/summary.js';
 import { rebuildWholeSite, siteContextFor, type ReplaceResult } from '../publication/site-files.js';
 import { teamPublicKey } from '../publication/signer.js';

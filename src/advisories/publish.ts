@@ -17,7 +17,7 @@ import { advisoryForEditor, descriptionHash, listApprovals, normalizeText, pendi
 import { authorOf, errataCount, requireEditor, writeRevision } from './commands.js';
 import { assignedCves } from '../publication/formats/advisory-facts.js';
 import { advisoryFiles } from '../publication/outputs.js';
-import { publishedSummaries } from '../publication/published.js';
+import { publishedSummaries } from './published.js';
 import { summarizePublished } from '../publication/summary.js';
 import { rebuildAdvisoryOutputs, siteContextFor } from '../publication/site-files.js';
 import { teamPublicKey } from '../publication/signer.js';

@@ -87,7 +87,6 @@ const PENDING: Record<string, number> = {
   'foreign-table mail/inbound-process.ts users': 1,
   'foreign-table mail/inbound-reply.ts users': 1,
   'foreign-table mail/inbound-report.ts report_comments': 1,
-  'foreign-table publication/published.ts advisories': 3,
 };
 
 describe('where SQL is written', () => {
