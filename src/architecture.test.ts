@@ -128,11 +128,6 @@ function upward(from: string, to: string): string | null {
  * Issue 16 removes them; every session that removes one lowers the count here.
  */
 const KNOWN_UPWARD: Record<string, number> = {
-  // The formats read the advisory record type: the record model belongs below both (issue 16, item 5).
-  'publication → advisories': 13,
-  'publication → notes': 1,
-  // Migration 0019 seeds the starter guide pages from the publication area's text.
-  'storage → publication': 1,
 };
 
 function upwardCounts(graph: Graph): { counts: Record<string, number>; examples: Map<string, string[]> } {

@@ -11,9 +11,21 @@ import { migrateToLatest } from './storage/migrate.js';
 import { refreshStatistics } from './storage/statistics.js';
 import { prepareSecrets } from './accounts/secrets-at-rest.js';
 import { refreshInstanceSettings } from './instance/settings.js';
+import { wireSiteSources } from './publication/site-sources.js';
+import { publishedAdvisories } from './advisories/published.js';
+import { buildNoteSiteFiles } from './notes/site.js';
+
+/**
+ * What the public site is built from in the workflows above the publication area (publication/site-sources.ts):
+ * wired once per process, by openContext for commands and workers and by buildApp for the app.
+ */
+export function wirePublicSite(): void {
+  wireSiteSources({ advisories: publishedAdvisories, noteFiles: buildNoteSiteFiles });
+}
 
 export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
+  wirePublicSite();
   const storage: Storage = openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

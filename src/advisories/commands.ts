@@ -9,7 +9,7 @@ import type { Db } from '../storage/database.js';
 import { reportForActor } from '../reports/load-for-actor.js';
 import { allocateAdvisoryId } from './ids.js';
 import { applyForm, changedFields, FIELD_LABELS, publicationProblems, type AdvisoryForm } from './editor-input.js';
-import { emptyAdvisoryRecord, type AdvisoryRecord } from './record.js';
+import { emptyAdvisoryRecord, type AdvisoryRecord } from '../publication/record.js';
 import { advisoryForEditor, descriptionHash, pendingAuthors, recordHash, type LoadedAdvisory } from './store.js';
 import type { AdvisoryRevisionKind, AdvisoryStatus } from './tables.js';
 

@@ -1,7 +1,7 @@
 // The difference between two revisions of an advisory, per editor field, as line diffs (src/text/line-diff.ts),
 // so a reviewer sees exactly what changed before approving.
 import { EDITOR_FIELDS, FIELD_LABELS, formFromRecord, type EditorField } from './editor-input.js';
-import type { AdvisoryRecord } from './record.js';
+import type { AdvisoryRecord } from '../publication/record.js';
 import { diffTexts, type DiffLine } from '../text/line-diff.js';
 
 

@@ -6,10 +6,10 @@ import { AppError } from '../errors/catalogue.js';
 import { corpusAdvisories, corpusAdvisory } from '../publication/testing/corpus.js';
 import { applyForm, formFromRecord, type AdvisoryForm } from './editor-input.js';
 import { diffLines, diffRecords } from './diff.js';
-import { emptyAdvisoryRecord } from './record.js';
-import { exportOssaYaml } from './formats/ossa-export.js';
-import { loadPyYaml } from './formats/pyyaml-load.js';
-import { pyEquals } from './formats/py-value.js';
+import { emptyAdvisoryRecord } from '../publication/record.js';
+import { exportOssaYaml } from '../publication/formats/ossa-export.js';
+import { loadPyYaml } from '../publication/formats/pyyaml-load.js';
+import { pyEquals } from '../publication/formats/py-value.js';
 
 function issuesOf(fn: () => unknown): { field: string; message: string }[] {
   try {

@@ -8,7 +8,7 @@
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import { checkCveId, checkCweId } from '../identifiers/vulnerability-ids.js';
 import { checkCvssVector, CURRENT_CVSS_VERSIONS, headlineScore, scoreParsedCvss, severityRating } from '../cvss/index.js';
-import { parseAffectedVersions, toAffectedVersions } from './formats/version-range.js';
+import { parseAffectedVersions, toAffectedVersions } from '../publication/formats/version-range.js';
 import {
   CVE_PLACEHOLDER,
   type AdvisoryRecord,
@@ -18,7 +18,7 @@ import {
   type ReleaseReview,
   type Reporter,
   type Vulnerability,
-} from './record.js';
+} from '../publication/record.js';
 
 export const EDITOR_FIELDS = ['title', 'date', 'description', 'products', 'cves', 'cvss', 'cwes', 'reporters', 'issues', 'issuesType', 'fixes', 'notes', 'references'] as const;
 export type EditorField = (typeof EDITOR_FIELDS)[number];

@@ -5,7 +5,7 @@ import { Badge, Button, CsrfField, EmptyState, ErrorSummary, formValue, TextFiel
 import type { FieldIssue } from '../errors/catalogue.js';
 import type { PageContext } from '../web/layout.js';
 import { headlineScore, scoreCvssVector, severityRating } from '../cvss/index.js';
-import type { AdvisoryRecord } from './record.js';
+import type { AdvisoryRecord } from '../publication/record.js';
 import type { LoadedAdvisory, WorkItem } from './store.js';
 import { statusBadge } from './manage-page.js';
 

@@ -8,7 +8,7 @@ import { hostileText, mutatedText, replayRegressions, runFuzz, seedFiles, type F
 import { createTestApp, type TestApp } from '../testing/harness.js';
 import { importOssaFile } from './import.js';
 
-const SEEDS = seedFiles(import.meta.url, '../formats/__fuzz__/seeds/ossa').map((s) => s.bytes.toString('utf8'));
+const SEEDS = seedFiles(import.meta.url, '../../publication/formats/__fuzz__/seeds/ossa').map((s) => s.bytes.toString('utf8'));
 const TABLES = ['advisories', 'advisory_revisions', 'advisory_sequences', 'public_site_files', 'audit_events'] as const;
 
 describe.each(testDialects())('fuzz: OSSA import into the database on %s', (dialect) => {

@@ -9,8 +9,8 @@ import { testDialects } from '../testing/databases.js';
 import { fixturePath } from '../testing/fixture-files.js';
 import { systemScope } from '../context.js';
 import { exportOssaDirectory, importOssaDirectory } from './import.js';
-import { loadPyYaml } from './formats/pyyaml-load.js';
-import { pyEquals } from './formats/py-value.js';
+import { loadPyYaml } from '../publication/formats/pyyaml-load.js';
+import { pyEquals } from '../publication/formats/py-value.js';
 import { createAdvisory } from './commands.js';
 import { makeCast, scopeOf } from './testing/advisories.js';
 

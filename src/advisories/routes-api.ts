@@ -6,7 +6,8 @@ import type { AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { route, type RouteDef } from '../http/route.js';
 import { advisoryUrl } from '../publication/formats/settings.js';
-import { publishedRecord, publishedSummaries, searchSummaries } from '../publication/published.js';
+import { publishedRecord, publishedSummaries } from './published.js';
+import { searchSummaries } from '../publication/published.js';
 import { publicationSettingsFor, publishesCveRecordsOf } from '../publication/settings.js';
 import { advisoryFileLinks } from '../publication/pages.js';
 import { EDITOR_FIELDS, formFromRecord, type AdvisoryForm } from './editor-input.js';
@@ -14,7 +15,7 @@ import { addErratum, approveAdvisory, createAdvisory, saveAdvisory } from './com
 import { publicationReadiness, publishAdvisory } from './publish.js';
 import { confirmFields, requireConfirmation } from '../http/confirm.js';
 import { advisoryForEditor } from './store.js';
-import type { AdvisoryRecord } from './record.js';
+import type { AdvisoryRecord } from '../publication/record.js';
 import { Params } from '../http/schemas.js';
 
 const fieldSchemas: Record<string, TSchema> = Object.fromEntries(EDITOR_FIELDS.map((f) => [f, Type.Optional(Type.String({ maxLength: 50_000 }))]));

@@ -8,7 +8,7 @@ import { route, type RouteDef } from '../http/route.js';
 import { keepValues, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import type { FormState } from '../web/components.js';
-import { renderNoticeText } from './formats/notice-text.js';
+import { renderNoticeText } from '../publication/formats/notice-text.js';
 import { addErratum, approveAdvisory, recordImpactApproval } from './commands.js';
 import { publicationReadiness, publishAdvisory } from './publish.js';
 import { irreversibleRoutes } from '../http/confirm.js';

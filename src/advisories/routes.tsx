@@ -7,7 +7,8 @@ import { workflowRoutes } from './routes-workflow.js';
 import { advisoryApiRoutes } from './routes-api.js';
 import { publicationRoutes } from '../publication/routes.js';
 import { guideRoutes } from '../publication/guide-routes.js';
+import { loadAdvisory } from './store.js';
 
 export function advisoryRoutes(app: AppContext): RouteDef[] {
-  return [...editorRoutes(app), ...workflowRoutes(app), ...advisoryApiRoutes(app), ...publicationRoutes(app), ...guideRoutes(app)];
+  return [...editorRoutes(app), ...workflowRoutes(app), ...advisoryApiRoutes(app), ...publicationRoutes(app, { exists: async (db, id) => (await loadAdvisory(db, id)) !== undefined }), ...guideRoutes(app)];
 }

@@ -6,7 +6,7 @@ import { can } from '../access/policy.js';
 import type { Actor } from '../access/actor.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import type { AdvisoryRecord } from './record.js';
+import type { AdvisoryRecord } from '../publication/record.js';
 import type { AdvisoryApprovalRow, AdvisoryRevisionRow, AdvisoryRow } from './tables.js';
 
 export interface LoadedAdvisory {

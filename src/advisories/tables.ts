@@ -1,7 +1,7 @@
 // Table shapes of the advisories area (joined into the one Database type in src/storage/tables.ts).
-// Advisories keep the whole record as JSON (src/advisories/record.ts) plus the columns lists and
-// look-ups need; every save is a revision; the public site is a table of built files
-// (src/publication/) made from published records only.
+// Advisories keep the whole record as JSON (src/publication/record.ts) plus the columns lists and
+// look-ups need; every save is a revision. The public site's tables (built files, guide pages) are
+// publication's (src/publication/tables.ts).
 import type { Generated, Selectable } from 'kysely';
 
 type Timestamp = string;
@@ -83,48 +83,13 @@ export interface AdvisoryApprovalsTable {
   approved_at: Timestamp;
 }
 
-/**
- * One file of the public site (`advisories/OSSA-2026-001.txt`, `.well-known/csaf/provider-metadata.json`…),
- * built from published records; served by the app and written out by `cordon publish --out`.
- */
-export interface PublicSiteFilesTable {
-  path: string;
-  /** Which builder owns the file (`advisories`, `guide`, `site`), so each rebuilds only its own. */
-  section: string;
-  advisory_ref: string | null;
-  content: string;
-  content_type: string;
-  sha256: string;
-  /** Armored detached signature over `content`, made by the team key; null until signed. */
-  signature: string | null;
-  /** The sha256 the signature covers (stale when it differs from `sha256`). */
-  signed_sha256: string | null;
-  updated_at: Timestamp;
-}
-
-/** Admin-edited Markdown pages of the public site (Security Guide, secure development guidelines). */
-export interface GuidePagesTable {
-  id: Generated<number>;
-  slug: string;
-  title: string;
-  body: string;
-  position: number;
-  updated_by: number | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
 export interface AdvisoryTables {
   advisories: AdvisoriesTable;
   advisory_sequences: AdvisorySequencesTable;
   advisory_revisions: AdvisoryRevisionsTable;
   advisory_approvals: AdvisoryApprovalsTable;
-  public_site_files: PublicSiteFilesTable;
-  guide_pages: GuidePagesTable;
 }
 
 export type AdvisoryRow = Selectable<AdvisoriesTable>;
 export type AdvisoryRevisionRow = Selectable<AdvisoryRevisionsTable>;
 export type AdvisoryApprovalRow = Selectable<AdvisoryApprovalsTable>;
-export type PublicSiteFileRow = Selectable<PublicSiteFilesTable>;
-export type GuidePageRow = Selectable<GuidePagesTable>;

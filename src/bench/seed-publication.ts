@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Generated, type Insertable, type Kysely } from 'kysely';
 import type { Storage } from '../storage/database.js';
-import { importOssaYaml } from '../advisories/formats/ossa-yaml.js';
+import { importOssaYaml } from '../publication/formats/ossa-yaml.js';
 import { parseOssnText } from '../notes/formats/ossn-text.js';
 import type { Progress } from './progress.js';
 import { repoRoot } from './options.js';

@@ -1,6 +1,6 @@
 // The one model of affected-version specifiers (DESIGN.md §2): `<20.2.1, >=21.0.0 <21.2.1, ==22.0.0` —
 // comma-separated clauses, each a set of constraints that hold at once. Advisories read each clause into
-// OSV events (advisories/formats/version-range.ts), notes keep the clauses of `product: ranges` lines
+// OSV events (publication/formats/version-range.ts), notes keep the clauses of `product: ranges` lines
 // (notes/formats/affected-services.ts); both build on these types.
 
 /** Comparison operators of the specifier syntax. */

@@ -2,7 +2,7 @@
 import { raw, type SafeHtml } from '../web/jsx.js';
 import { Button, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
-import type { GuidePageRow } from '../advisories/tables.js';
+import type { GuidePageRow } from './tables.js';
 import { GUIDE_PLACEHOLDERS } from './guide-starters.js';
 
 export function GuideIndexPage({ pages, canEdit }: { pages: readonly Pick<GuidePageRow, 'slug' | 'title'>[]; canEdit: boolean }): SafeHtml {

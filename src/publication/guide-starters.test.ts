@@ -7,6 +7,7 @@ import { createTestStorage, testDialects, type TestStorage } from '../testing/da
 import { migrations } from '../storage/migrate.js';
 import { fillGuideValues, guideValuesFor, STARTER_GUIDE_PAGES } from './guide-starters.js';
 import { DEFAULT_GUIDE_PAGES } from '../storage/migrations/0005_advisories.js';
+import { STARTER_PAGES } from '../storage/migrations/0019_guide_starters.js';
 import { testConfig } from '../config/config.js';
 
 describe('guide placeholders', () => {
@@ -18,6 +19,11 @@ describe('guide placeholders', () => {
   it('every placeholder a starter page uses is known', () => {
     const values = guideValuesFor(testConfig());
     for (const page of STARTER_GUIDE_PAGES) expect(fillGuideValues(page.body, values), page.slug).not.toMatch(/\{\{/);
+  });
+
+  it('migration 0019 seeds its own frozen copy, which today is still the starter text', () => {
+    // Equal today; when the starter text changes, the migration keeps its copy and this expectation goes.
+    expect(STARTER_PAGES).toEqual(STARTER_GUIDE_PAGES);
   });
 });
 

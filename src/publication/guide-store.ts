@@ -1,5 +1,5 @@
 // Reading the guide pages (table guide_pages): the pages, the live site and the static site's copy ask here.
-import type { GuidePageRow } from '../advisories/tables.js';
+import type { GuidePageRow } from './tables.js';
 import type { Db } from '../storage/database.js';
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;

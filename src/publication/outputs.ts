@@ -3,9 +3,9 @@
 // CVE id, the CSAF 2.0 document in the provider layout, the index, the Atom feed. Pure: records in,
 // files out; site-files.ts stores them and signs them.
 import { h } from '../web/jsx.js';
-import type { AdvisoryRecord } from '../advisories/record.js';
-import { renderNoticeText } from '../advisories/formats/notice-text.js';
-import { exportOssaYaml } from '../advisories/formats/ossa-export.js';
+import type { AdvisoryRecord } from './record.js';
+import { renderNoticeText } from './formats/notice-text.js';
+import { exportOssaYaml } from './formats/ossa-export.js';
 import { buildOsv } from './formats/osv.js';
 import { buildCveRecords } from './formats/cve5.js';
 import { buildCsaf, type CsafDocument } from './formats/csaf.js';

@@ -3,7 +3,7 @@
 // site (static-page.tsx), so both show the same thing. Links to files are relative, so the static site
 // works under any path of any host.
 import type { SafeHtml } from '../web/jsx.js';
-import { cveDisplay, type AdvisoryRecord, type ImpactAssessment } from '../advisories/record.js';
+import { cveDisplay, type AdvisoryRecord, type ImpactAssessment } from './record.js';
 import { scoreCvssVector, headlineScore, severityRating } from '../cvss/index.js';
 import { assignedCves, creditName, extractLink, revisionHistory } from './formats/advisory-facts.js';
 import { csafFileName } from './formats/csaf-provider.js';

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { change, systemScope, type AppContext } from '../context.js';
-import { buildNoteSiteFiles } from '../notes/site.js';
 import { rebuildWholeSite, replaceFiles, Section, signPendingFiles, siteContextFor, writeSiteTo, type ReplaceResult, type WriteResult } from './site-files.js';
 import type { SiteFile } from './outputs.js';
 import { teamPublicKey, type TeamPublicKey, type TeamSigner } from './signer.js';
 import { securityTxt } from './security-txt.js';
+import { siteSources } from './site-sources.js';
 
 // The same stylesheet the app serves (src/web/assets), so the static pages look like the app's.
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
@@ -23,9 +23,9 @@ export interface PublishSiteResult {
 
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', txt: 'text/plain; charset=utf-8', atom: 'application/atom+xml; charset=utf-8', json: 'application/json; charset=utf-8' };
 
-/** The notes work's static files (notes/OSSN-NNNN.html|.txt, notes/index.html, feeds/notes.atom), stored beside ours so they are signed too. */
+/** The notes work's static files (wired in: site-sources.ts), stored beside ours so they are signed too. */
 async function noteFiles(app: AppContext): Promise<SiteFile[]> {
-  return (await buildNoteSiteFiles(app)).map((f) => ({ ...f, contentType: TYPES[f.path.split('.').pop() ?? ''] ?? 'application/octet-stream', advisoryRef: null }));
+  return (await siteSources().noteFiles(app)).map((f) => ({ ...f, contentType: TYPES[f.path.split('.').pop() ?? ''] ?? 'application/octet-stream', advisoryRef: null }));
 }
 
 function stylesheetFile(): SiteFile {

@@ -1,24 +1,24 @@
-// Reading published advisories: the only queries the public site uses. They read published_json and
-// published_summary, which hold what was last published — never the working record, so a draft (or
-// an unpublished erratum) cannot reach a public page, feed or file.
-import type { AdvisoryRecord } from '../advisories/record.js';
+// Reading published advisories: the only records the public site uses. They come from published_json and
+// published_summary, which hold what was last published — never the working record, so a draft (or an
+// unpublished erratum) cannot reach a public page, feed or file. The advisories table is the advisory
+// workflow's (advisories/published.ts reads it), a domain above this one: the application wires that
+// reader in where it is assembled (site-sources.ts), and everything here asks through it.
+import type { AdvisoryRecord } from './record.js';
 import type { Db } from '../storage/database.js';
-import { newestFirst, type PublishedSummary } from './summary.js';
+import { siteSources } from './site-sources.js';
+import type { PublishedSummary } from './summary.js';
 
-export async function publishedRecord(db: Db, ref: string): Promise<AdvisoryRecord | null> {
-  const row = await db.selectFrom('advisories').select('published_json').where('ref', '=', ref).where('published_json', 'is not', null).executeTakeFirst();
-  return row?.published_json ? (JSON.parse(row.published_json) as AdvisoryRecord) : null;
+export function publishedRecord(db: Db, ref: string): Promise<AdvisoryRecord | null> {
+  return siteSources().advisories.record(db, ref);
 }
 
-export async function publishedRecords(db: Db): Promise<AdvisoryRecord[]> {
-  const rows = await db.selectFrom('advisories').select('published_json').where('published_json', 'is not', null).orderBy('ref').execute();
-  return rows.map((r) => JSON.parse(r.published_json ?? 'null') as AdvisoryRecord);
+export function publishedRecords(db: Db): Promise<AdvisoryRecord[]> {
+  return siteSources().advisories.records(db);
 }
 
 /** Every published advisory's summary, newest first. */
-export async function publishedSummaries(db: Db): Promise<PublishedSummary[]> {
-  const rows = await db.selectFrom('advisories').select('published_summary').where('published_json', 'is not', null).where('published_summary', 'is not', null).execute();
-  return rows.map((r) => JSON.parse(r.published_summary ?? 'null') as PublishedSummary).sort(newestFirst);
+export function publishedSummaries(db: Db): Promise<PublishedSummary[]> {
+  return siteSources().advisories.summaries(db);
 }
 
 /** Published advisories matching every word of `query` in id, title, CVE ids, products or description. */

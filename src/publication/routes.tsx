@@ -12,7 +12,7 @@ import { securityTxt } from './security-txt.js';
 import { route, type RouteDef } from '../http/route.js';
 import { sendPage } from '../http/render.js';
 import { getProjectBySlug } from '../projects/projects.js';
-import { loadAdvisory } from '../advisories/store.js';
+import type { Db } from '../storage/database.js';
 import { AdvisoriesPage, AdvisoryPage, ProjectAdvisoriesPage } from './public-pages.js';
 import { publishedRecord, publishedSummaries, searchSummaries } from './published.js';
 import { concernsProject } from './summary.js';
@@ -54,7 +54,13 @@ export async function sendSiteFile(app: AppContext, reply: FastifyReply, filePat
   return send('application/pgp-signature', signature);
 }
 
-export function publicationRoutes(app: AppContext): RouteDef[] {
+/** What the public pages ask the advisory workflow (a domain above this one; its routes pass it in). */
+export interface AdvisoryWorkflow {
+  /** Whether an advisory `id` exists at all, published or not (the VMT is sent to its draft). */
+  exists(db: Db, id: string): Promise<boolean>;
+}
+
+export function publicationRoutes(app: AppContext, workflow: AdvisoryWorkflow): RouteDef[] {
   const db = app.storage.db;
   const fileRoute = (url: string, folder: string, kind: string): RouteDef =>
     route({
@@ -105,7 +111,7 @@ export function publicationRoutes(app: AppContext): RouteDef[] {
         const record = await publishedRecord(db, id);
         if (!record) {
           // The VMT's draft lives on its own page; the public page is made from published records only.
-          if (can(actor, 'advisories.edit') && (await loadAdvisory(db, id))) return reply.redirect(`/advisories/${encodeURIComponent(id)}/manage`, 303);
+          if (can(actor, 'advisories.edit') && (await workflow.exists(db, id))) return reply.redirect(`/advisories/${encodeURIComponent(id)}/manage`, 303);
           throw errors.notFound('advisory');
         }
         const cveRecords = await publishesCveRecordsOf(app.config, db, record);

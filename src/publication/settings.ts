@@ -3,7 +3,7 @@
 // projects' settings for their products, and OpenStack's values for records imported from OpenStack
 // only. A record that lacks what a format needs is told by publicationSettingsProblems, before publishing.
 import type { Config } from '../config/config.js';
-import type { AdvisoryRecord } from '../advisories/record.js';
+import type { AdvisoryRecord } from './record.js';
 import type { Db } from '../storage/database.js';
 import { assignedCves, productVersions } from './formats/advisory-facts.js';
 import { packageFacts } from './formats/packages.js';

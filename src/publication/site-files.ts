@@ -10,7 +10,7 @@ import type { AppContext } from '../context.js';
 import type { Kysely } from 'kysely';
 import type { Db, Storage } from '../storage/database.js';
 import { instanceCreatedAt } from '../storage/migrate.js';
-import type { PublicSiteFileRow } from '../advisories/tables.js';
+import type { PublicSiteFileRow } from './tables.js';
 import { advisoryFiles, advisoryIndexFiles, type SiteContext, type SiteFile } from './outputs.js';
 import { publishedRecord, publishedRecords, publishedSummaries } from './published.js';
 import { loadPublicationProfile } from './settings.js';

@@ -1,6 +1,6 @@
 // The static site's home page and guide pages (the app serves its own live versions of both).
 import { raw } from '../web/jsx.js';
-import type { GuidePageRow } from '../advisories/tables.js';
+import type { GuidePageRow } from './tables.js';
 import { renderMarkdown } from '../text/markdown.js';
 import { AdvisoryTable } from './pages.js';
 import type { SiteContext, SiteFile } from './outputs.js';

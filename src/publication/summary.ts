@@ -1,6 +1,6 @@
 // What indexes, feeds and search need of a published advisory, kept beside it as JSON so that lists
 // never parse whole records. Made from the published record only.
-import { cveDisplay, parseAdvisoryId, type AdvisoryRecord } from '../advisories/record.js';
+import { cveDisplay, parseAdvisoryId, type AdvisoryRecord } from './record.js';
 import { advisoryDate, revisionHistory } from './formats/advisory-facts.js';
 
 export interface PublishedSummary {

@@ -1,5 +1,7 @@
-// Table shapes of the publication settings (joined into the one Database type in src/storage/tables.ts).
-// '' in a text column means nobody entered the value.
+// Table shapes of the publication area (joined into the one Database type in src/storage/tables.ts): its
+// settings, and the public site as a table of built files made from published records only, with the
+// admin-edited guide pages. '' in a text column means nobody entered the value.
+import type { Generated, Selectable } from 'kysely';
 
 /** `unset`: nobody decided yet (the checklist asks); `none`: no CVE records are published; `set`. */
 export type CnaChoice = 'unset' | 'none' | 'set';
@@ -35,8 +37,44 @@ export interface PublicSiteInputsTable {
   updated_at: string;
 }
 
+/**
+ * One file of the public site (`advisories/OSSA-2026-001.txt`, `.well-known/csaf/provider-metadata.json`…),
+ * built from published records; served by the app and written out by `cordon publish --out`.
+ */
+export interface PublicSiteFilesTable {
+  path: string;
+  /** Which builder owns the file (`advisories`, `guide`, `site`), so each rebuilds only its own. */
+  section: string;
+  advisory_ref: string | null;
+  content: string;
+  content_type: string;
+  sha256: string;
+  /** Armored detached signature over `content`, made by the team key; null until signed. */
+  signature: string | null;
+  /** The sha256 the signature covers (stale when it differs from `sha256`). */
+  signed_sha256: string | null;
+  updated_at: string;
+}
+
+/** Admin-edited Markdown pages of the public site (Security Guide, secure development guidelines). */
+export interface GuidePagesTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  body: string;
+  position: number;
+  updated_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface PublicationTables {
   publication_settings: PublicationSettingsTable;
   project_publication_settings: ProjectPublicationSettingsTable;
   public_site_inputs: PublicSiteInputsTable;
+  public_site_files: PublicSiteFilesTable;
+  guide_pages: GuidePagesTable;
 }
+
+export type PublicSiteFileRow = Selectable<PublicSiteFilesTable>;
+export type GuidePageRow = Selectable<GuidePagesTable>;

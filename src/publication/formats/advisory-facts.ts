@@ -8,7 +8,7 @@ import {
   type Reporter,
   type VersionRange,
   type Vulnerability,
-} from '../../advisories/record.js';
+} from '../record.js';
 import { errors } from '../../errors/catalogue.js';
 import { scoreCvssVector, type CvssScores } from '../../cvss/index.js';
 import type { PublicationSettings } from './settings.js';

@@ -2,7 +2,7 @@
 // one `product_version_range` per affected clause and one `product_version` per fixed release.
 // Ranges use the `vers` syntax (purl-spec VERS), as §3.1.2.3 recommends for product_version_range;
 // plain product_version names never hold range words (mandatory test 6.1.31).
-import type { VersionRange } from '../../advisories/record.js';
+import type { VersionRange } from '../record.js';
 import type { ProductVersions } from './advisory-facts.js';
 import { packageFacts } from './packages.js';
 import type { PublicationSettings } from './settings.js';

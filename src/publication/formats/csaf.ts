@@ -1,6 +1,6 @@
 // CSAF 2.0 security advisory (OASIS CSAF v2.0, profile 4.5 "Security Advisory") for one advisory.
 // Pure; the tests run the BSI/secvisogram validator (strict schema and every mandatory test).
-import type { AdvisoryRecord, Vulnerability } from '../../advisories/record.js';
+import type { AdvisoryRecord, Vulnerability } from '../record.js';
 import { errors } from '../../errors/catalogue.js';
 import { cvssJson, type CvssJson } from '../../cvss/index.js';
 import {

@@ -1,7 +1,7 @@
 // CVE JSON 5 records (CVE Record Format 5.1, https://github.com/CVEProject/cve-schema), one per
 // assigned CVE id of an advisory, ready for the CNA to submit. Pure; the tests validate every record
 // against the official bundled schema (draft-07).
-import type { AdvisoryRecord, VersionRange, Vulnerability } from '../../advisories/record.js';
+import type { AdvisoryRecord, VersionRange, Vulnerability } from '../record.js';
 import { errors } from '../../errors/catalogue.js';
 import { cvssJson, type CvssJson } from '../../cvss/index.js';
 import {

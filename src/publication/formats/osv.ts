@@ -1,6 +1,6 @@
 // OSV JSON (https://ossf.github.io/osv-schema/) for one advisory. Pure: the record in, a plain
 // object out; the tests validate it against the official schema (draft 2020-12).
-import type { AdvisoryRecord, VersionRange } from '../../advisories/record.js';
+import type { AdvisoryRecord, VersionRange } from '../record.js';
 import {
   advisoryDate,
   assignedCves,

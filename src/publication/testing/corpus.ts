@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { emptyAdvisoryRecord, type AdvisoryRecord, type VersionRange } from '../../advisories/record.js';
-import { importOssaYaml } from '../../advisories/formats/ossa-yaml.js';
+import { emptyAdvisoryRecord, type AdvisoryRecord, type VersionRange } from '../record.js';
+import { importOssaYaml } from '../formats/ossa-yaml.js';
 import { fixturePath } from '../../testing/fixture-files.js';
 
 let cached: AdvisoryRecord[] | undefined;

@@ -6,13 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../../config/config.js';
 import { parseAdvisoryId } from '../../identifiers/advisory-ids.js';
-import { advisoryFiles } from '../../publication/outputs.js';
-import { publicationProfileOf } from '../../publication/settings.js';
-import { NOTHING_ENTERED } from '../../publication/settings-store.js';
+import { advisoryFiles } from '../outputs.js';
+import { publicationProfileOf } from '../settings.js';
+import { NOTHING_ENTERED } from '../settings-store.js';
 import { catalogued, hostileNames, hostileText, mutatedText, replayRegressions, runFuzz, seedFiles, type FuzzTarget } from '../../testing/fuzz.js';
 import { exportOssaYaml } from './ossa-export.js';
 import { importOssaYaml } from './ossa-yaml.js';
-import { guideValuesFor } from '../../publication/guide-starters.js';
+import { guideValuesFor } from '../guide-starters.js';
 
 const SEEDS = seedFiles(import.meta.url, 'seeds/ossa').map((s) => s.bytes.toString('utf8'));
 const config = testConfig({ dataDir: '/nonexistent-fuzz' });
