@@ -19,6 +19,11 @@ export interface WatchedCacheOptions {
 
 export class WatchedCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();
+  /**
+   * Reads under way, shared by every request for the same key meanwhile: when an entry expires under load,
+   * one read refills it instead of every waiting request reading at once.
+   */
+  readonly #reading = new Map<string, Promise<V>>();
   /** Bumped by every watched write: a read begun before it is not stored. */
   #generation = 0;
 
@@ -29,19 +34,29 @@ export class WatchedCache<V> {
     const now = performance.now();
     const hit = this.#entries.get(key);
     if (hit && hit.until > now) return hit.value;
+    const underway = this.#reading.get(key);
+    if (underway) return underway;
     const generation = this.#generation;
-    const value = await read();
-    if (this.#generation === generation) {
-      if (this.#entries.size >= this.options.maxEntries) this.#entries.clear();
-      this.#entries.set(key, { value, until: now + this.options.ttlMs });
+    const reading = read();
+    this.#reading.set(key, reading);
+    try {
+      const value = await reading;
+      if (this.#generation === generation) {
+        if (this.#entries.size >= this.options.maxEntries) this.#entries.clear();
+        this.#entries.set(key, { value, until: now + this.options.ttlMs });
+      }
+      return value;
+    } finally {
+      if (this.#reading.get(key) === reading) this.#reading.delete(key);
     }
-    return value;
   }
 
   /** Called for every write statement with the tables it names. */
   written(tables: ReadonlySet<string>): void {
     if (!this.options.tables.some((t) => tables.has(t))) return;
     this.#entries.clear();
+    // A request that comes after the write must not share a read that began before it.
+    this.#reading.clear();
     this.#generation++;
   }
 }
