@@ -9,6 +9,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { fts5QueryText, searchTerms, tsqueryText } from '../reports/queue-search.js';
+import { SECTION_LIMIT } from '../reports/queue-data.js';
 import type { ParentMessage, ServerMessage } from './ipc.js';
 
 interface Driver {
@@ -134,9 +135,9 @@ async function handle(method: string, url: URL, body: string): Promise<[number, 
     const soon = new Date(Date.now() + 14 * 86_400_000).toISOString();
     const counts = await counterSums();
     const [unacknowledged, embargoSoon, inProgress] = await Promise.all([
-      section(`reports.acknowledged_at is null and reports.state not in ('invalid','wont_fix')`, [], 'reports.ack_deadline_at asc', 200, counts.unacknowledged),
-      section(`reports.visibility = 'private' and reports.embargo_end_at < ?`, [soon], 'reports.embargo_end_at asc', 200),
-      section(`reports.acknowledged_at is not null and reports.state in ${OPEN_STATES}`, [], 'reports.received_at desc', 200, counts.inProgress),
+      section(`reports.acknowledged_at is null and reports.state not in ('invalid','wont_fix')`, [], 'reports.ack_deadline_at asc', SECTION_LIMIT, counts.unacknowledged),
+      section(`reports.visibility = 'private' and reports.embargo_end_at < ?`, [soon], 'reports.embargo_end_at asc', SECTION_LIMIT),
+      section(`reports.acknowledged_at is not null and reports.state in ${OPEN_STATES}`, [], 'reports.received_at desc', SECTION_LIMIT, counts.inProgress),
     ]);
     return [200, { unacknowledged, embargoSoon, inProgress, openByClass: [...counts.openByClass], allByClass: [...counts.allByClass] }];
   }
@@ -172,18 +173,17 @@ async function handle(method: string, url: URL, body: string): Promise<[number, 
     const terms = searchTerms(url.searchParams.get('q') ?? '');
     const pg = dialect === 'postgres';
     const query = pg ? tsqueryText(terms) : fts5QueryText(terms);
-    const [count, rows] = await Promise.all([
+    // One search gives both: the ids of the newest 1,001 matches (the capped count), the first 50 of them joined.
+    const ids = (
       pg
-        ? driver.all(`select count(*) as n from (select 1 from reports where reports.search @@ to_tsquery('english', ?) limit 1001) m`, [query])
-        : driver.all('select count(*) as n from (select rowid from reports_fts where reports_fts match ? limit 1001)', [query]),
-      pg
-        ? driver.all(`select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id where reports.search @@ to_tsquery('english', ?) order by reports.id desc limit 50`, [query])
-        : driver.all(
-            `select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id where reports.id in (select rowid from reports_fts where reports_fts match ? order by rowid desc limit 50) order by reports.id desc`,
-            [query],
-          ),
-    ]);
-    return [200, { total: Math.min(Number(count[0]?.n ?? 0), 1000), rows }];
+        ? await driver.all(`select id from reports where reports.search @@ to_tsquery('english', ?) order by id desc limit 1001`, [query])
+        : await driver.all('select rowid as id from reports_fts where reports_fts match ? order by rowid desc limit 1001', [query])
+    ).map((r) => Number(r.id));
+    const page = ids.slice(0, 50);
+    const rows = page.length
+      ? await driver.all(`select ${LIST_COLUMNS} from reports left join users c on c.id = reports.coordinator_id where reports.id in (${page.map(() => '?').join(', ')}) order by reports.id desc`, page)
+      : [];
+    return [200, { total: Math.min(ids.length, 1000), rows }];
   }
   if (method === 'POST' && parts[0] === 'reports') {
     const input = JSON.parse(body) as { title: string; description: string; projects: string[]; email: string };
