@@ -184,9 +184,9 @@ export async function listReports(
   let q = wordsOnly ? db.selectFrom('reports').where(wordsOnly.page(limit, offset, after?.id)) : readableReportsQuery(db, dialect, actor, filter);
   let total: number;
   let capped = false;
-  // Words alone: one search gives the count and, when the page lies within the newest matches, the page's ids.
+  // Words alone on SQLite: one search gives the count and, when the page lies within the newest matches, the page's ids.
   let pageIds: number[] | undefined;
-  if (wordsOnly && knownTotal === undefined) {
+  if (wordsOnly?.newestIds && knownTotal === undefined) {
     const ids = (await wordsOnly.newestIds(SEARCH_COUNT_CAP).execute(db)).rows.map((r) => Number(r.id));
     capped = ids.length > SEARCH_COUNT_CAP;
     total = Math.min(ids.length, SEARCH_COUNT_CAP);
@@ -195,7 +195,9 @@ export async function listReports(
     if (pageIds) q = db.selectFrom('reports').where('reports.id', 'in', pageIds);
   } else if (knownTotal !== undefined) total = knownTotal;
   else if (text) {
-    const n = Number((await db.selectFrom(q.select('reports.id').limit(SEARCH_COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const n = wordsOnly
+      ? Number((await wordsOnly.countCapped(SEARCH_COUNT_CAP).execute(db)).rows[0]?.n ?? 0)
+      : Number((await db.selectFrom(q.select('reports.id').limit(SEARCH_COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     capped = n > SEARCH_COUNT_CAP;
     total = Math.min(n, SEARCH_COUNT_CAP);
   } else {

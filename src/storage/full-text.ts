@@ -35,8 +35,13 @@ export interface WordsOnlySearch {
    */
   page(limit: number, offset: number, beforeId?: number): (eb: ExpressionBuilder<Database, 'reports'>) => Expression<SqlBool>;
   pagedInside: boolean;
-  /** The ids of the newest `cap + 1` matches, newest first: the count and the first pages from one search. */
-  newestIds(cap: number): RawBuilder<{ id: number }>;
+  countCapped(cap: number): RawBuilder<{ n: number }>;
+  /**
+   * SQLite only: the ids of the newest `cap + 1` matches, newest first, so the count and the first pages come
+   * from one search. PostgreSQL leaves it out: ordering a thousand matches by id costs it more than the capped
+   * count and a 50-row page together (98 ms against 54 ms for "traversal" over 100,000 reports).
+   */
+  newestIds?: (cap: number) => RawBuilder<{ id: number }>;
 }
 
 export function reportWordsOnly(dialect: DialectName, terms: readonly string[]): WordsOnlySearch {
@@ -46,7 +51,7 @@ export function reportWordsOnly(dialect: DialectName, terms: readonly string[]):
       // PostgreSQL walks the primary key backwards and stops at the page (a GIN index gives no order).
       page: () => () => sql<SqlBool>`reports.search @@ to_tsquery('english', ${q})`,
       pagedInside: false,
-      newestIds: (cap) => sql<{ id: number }>`select id from reports where reports.search @@ to_tsquery('english', ${q}) order by id desc limit ${cap + 1}`,
+      countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select 1 from reports where reports.search @@ to_tsquery('english', ${q}) limit ${cap + 1}) m`,
     };
   }
   const q = fts5QueryText(terms);
@@ -57,6 +62,7 @@ export function reportWordsOnly(dialect: DialectName, terms: readonly string[]):
         : sql<SqlBool>`reports.id in (select rowid from reports_fts where reports_fts match ${q} and rowid < ${beforeId} order by rowid desc limit ${limit})`,
     pagedInside: true,
     // The FTS table alone: the wide reports table is not read to count.
+    countCapped: (cap) => sql<{ n: number }>`select count(*) as n from (select rowid from reports_fts where reports_fts match ${q} limit ${cap + 1})`,
     newestIds: (cap) => sql<{ id: number }>`select rowid as id from reports_fts where reports_fts match ${q} order by rowid desc limit ${cap + 1}`,
   };
 }

@@ -6,7 +6,7 @@
 //    composition call stores; they do not build queries.
 // 3. What differs between SQLite and PostgreSQL is decided in storage/ helpers, not by `dialect ===`
 //    branches in the domains.
-// Files that still break a rule are listed in PENDING below with their count; the list may only shrink.
+// PENDING would list files that still break a rule, with their count; it is empty since issue 16 and may only shrink.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
