@@ -11,6 +11,7 @@ import { signDelivery, SIGNATURE_HEADER } from './signature.js';
 import { isDelivered, isRetryable, sendDelivery, type SendResult } from './send.js';
 import { openEndpointSecret } from './endpoints.js';
 import { loadDelivery, loadEndpoint, recordAttempt, settleDelivery } from './store.js';
+import { SecretsKeyError } from '../storage/sealing.js';
 
 function describe(result: SendResult): { statusCode: number | null; error: string | null } {
   return result.kind === 'answered' ? { statusCode: result.statusCode, error: isDelivered(result) ? null : `HTTP ${result.statusCode}` } : { statusCode: null, error: `${result.kind}: ${result.error}` };
@@ -30,6 +31,16 @@ export function webhookJobHandlers(app: AppContext): JobHandler[] {
           await commit(({ trx, now }) => settleDelivery(trx, delivery.id, 'failed', 'The endpoint was disabled or no longer takes this event.', now.toISOString()));
           return;
         }
+        let secret: string;
+        try {
+          secret = openEndpointSecret(storage, endpoint);
+        } catch (error) {
+          // The instance key that sealed it is gone (a rotation that predates this endpoint's re-sealing):
+          // nothing can be signed, so nothing is sent; the endpoint needs a new secret (delete and add it again).
+          if (!(error instanceof SecretsKeyError)) throw error;
+          await commit(({ trx, now }) => recordAttempt(trx, delivery.id, { at: now.toISOString(), outcome: 'failed', statusCode: null, error: `secret: ${error.message}`.slice(0, 500), durationMs: 0 }, 'failed'));
+          return;
+        }
         const body = await deliveryBody(app, delivery);
         const timestamp = String(Math.floor(clock.now().getTime() / 1000));
         const result = await sendDelivery({
@@ -41,7 +52,7 @@ export function webhookJobHandlers(app: AppContext): JobHandler[] {
             'X-Cordon-Event': delivery.event,
             'X-Cordon-Delivery': String(delivery.id),
             'X-Cordon-Timestamp': timestamp,
-            [SIGNATURE_HEADER]: signDelivery(openEndpointSecret(storage, endpoint), timestamp, body),
+            [SIGNATURE_HEADER]: signDelivery(secret, timestamp, body),
           },
         });
         const at = clock.now().toISOString();
