@@ -4,6 +4,7 @@
 // timeout, none after a 4xx, redelivery from the page and the API, and no private content anywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../accounts/api-tokens.js';
+import { change } from '../context.js';
 import { makeCast, scopeOf, discloseReport, type AdvisoryCast } from '../advisories/testing/advisories.js';
 import { buildJobRegistry } from '../jobs/registry.js';
 import { Worker } from '../jobs/worker.js';
@@ -103,6 +104,19 @@ describe.each(testDialects())('webhooks on %s', (dialect) => {
     expect(receiver.on('/lead')).toEqual([]);
     // A tampered body fails the check a receiver makes.
     expect(verifyDelivery(adminSecret, String(got[0]!.headers['x-cordon-timestamp']), got[0]!.body.replace('report', 'rep0rt'), String(got[0]!.headers['x-cordon-signature-256']))).toBe(false);
+  });
+
+  it('an event is queued in its change’s transaction: none when the change rolls back', async () => {
+    const before = (await deliveryRows()).length;
+    const reportId = (await t.ctx.storage.db.selectFrom('reports').select('id').where('ref', '=', privateRef).executeTakeFirstOrThrow()).id;
+    await expect(
+      change(t.system, async ({ audit }) => {
+        await audit('report.state_changed', 'report', reportId, { state: 'confirmed' }, { state: 'triaged' });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await deliveryRows()).toHaveLength(before);
+    expect(await t.ctx.storage.db.selectFrom('jobs').select('id').where('kind', '=', 'webhook.deliver').where('status', '=', 'queued').execute()).toEqual([]);
   });
 
   it('a 500 then a 200: retried with backoff, each attempt recorded', async () => {
