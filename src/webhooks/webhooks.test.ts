@@ -51,6 +51,7 @@ describe.each(testDialects())('webhooks on %s', (dialect) => {
 
   it('an admin and a project lead register endpoints; each secret is shown once and stored sealed', async () => {
     const events = ['report.received', 'report.acknowledged', 'report.state_changed', 'report.embargo_changed', 'report.published', 'advisory.published'];
+    expect((await admin.get('/admin')).body).toContain('href="/admin/webhooks"');
     const made = await admin.post('/admin/webhooks', { url: receiver.url('/admin'), description: 'chat', events, active: 'on' }, '/admin/webhooks');
     expect(made.statusCode).toBe(303);
     const page = await admin.get('/admin/webhooks');
