@@ -20,7 +20,7 @@ const PLATFORM = new Set(['context.ts', 'access', 'audit', 'jobs', 'http', 'web'
  * (patches, the disclosure plan); what is published from it (the publication formats and site, then the
  * advisory and note workflows that publish through them); the instance-wide pages over all of them.
  */
-export const DOMAIN_ORDER = ['projects', 'keys', 'mail', 'accounts', 'stakeholders', 'reports', 'patches', 'publication', 'advisories', 'notes', 'disclosure', 'instance', 'admin'] as const;
+export const DOMAIN_ORDER = ['projects', 'keys', 'mail', 'accounts', 'stakeholders', 'reports', 'patches', 'publication', 'advisories', 'notes', 'disclosure', 'webhooks', 'instance', 'admin'] as const;
 /**
  * Files that put the whole application together: they import every domain by design. A domain's
  * cli.ts is its commands' entry point, wired into the CLI like routes into the app.

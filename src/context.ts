@@ -57,6 +57,18 @@ export interface ChangeContext {
   enqueue: (kind: string, payload: unknown, options?: EnqueueOptions) => Promise<number | null>;
 }
 
+/**
+ * Something composition adds to every audit write, in the change's own transaction (webhooks queue their
+ * deliveries here: exactly once, and only if the change commits). A listener must not write audit events.
+ */
+export type AuditListener = (change: ChangeContext, events: readonly AuditEvent[]) => Promise<void>;
+const auditListeners = new Map<string, AuditListener>();
+
+/** Register (or replace) a listener by name; composition calls this once per process (routes-index, job registry, openContext). */
+export function listenToAudits(name: string, listener: AuditListener): void {
+  auditListeners.set(name, listener);
+}
+
 function auditActorOf(actor: Actor, system: boolean): AuditActor {
   if (actor.kind === 'user') return { userId: actor.userId, label: actor.username };
   return system ? systemActor : { userId: null, label: 'anonymous' };
@@ -72,13 +84,15 @@ export function changeIn(
   now: Date,
   who: { actor: AuditActor; requestId: string | null } = { actor: systemActor, requestId: null },
 ): ChangeContext {
-  const audits = (events: readonly AuditEvent[]) =>
-    recordAudits(
+  const audits = async (events: readonly AuditEvent[]) => {
+    await recordAudits(
       trx,
       services.dialect,
       events.map((e) => ({ ...e, actor: who.actor, requestId: who.requestId, at: now })),
     );
-  return {
+    for (const listener of auditListeners.values()) await listener(context, events);
+  };
+  const context: ChangeContext = {
     trx,
     now,
     dialect: services.dialect,
@@ -89,6 +103,7 @@ export function changeIn(
     audits,
     enqueue: (kind, payload, opts) => enqueueJob(trx, now, kind, payload, opts),
   };
+  return context;
 }
 
 /**

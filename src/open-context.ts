@@ -14,6 +14,8 @@ import { refreshInstanceSettings } from './instance/settings.js';
 import { wireSiteSources } from './publication/site-sources.js';
 import { publishedAdvisories } from './advisories/published.js';
 import { buildNoteSiteFiles } from './notes/site.js';
+import { listenToAudits } from './context.js';
+import { queueWebhookDeliveries } from './webhooks/emit.js';
 
 /**
  * What the public site is built from in the workflows above the publication area (publication/site-sources.ts):
@@ -26,6 +28,8 @@ export function wirePublicSite(): void {
 export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
   wirePublicSite();
+  // A command's changes (`cordon publish` …) raise webhook events like the app's (src/webhooks/emit.ts).
+  listenToAudits('webhooks', queueWebhookDeliveries);
   const storage: Storage = openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

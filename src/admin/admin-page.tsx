@@ -44,6 +44,7 @@ export function DashboardPage({ d }: { d: DashboardData }): SafeHtml {
         <Tile href="/admin/setup" label="First-run checklist" value={setup.complete ? 'done' : `${setup.steps.filter((s) => s.state === 'done').length}/${setup.steps.length}`} note="what a new instance still needs" />
         <Tile href="/admin/publication" label="Publication settings" value="edit" note="vendor, feed author, CNA" />
         <Tile href="/admin/keys" label="Team key" value="view" note="signs every mail; generate, import or replace" />
+        <Tile href="/admin/webhooks" label="Webhooks" value="view" note="signed events for other services; deliveries and retries" />
       </div>
     </>
   );

@@ -23,7 +23,7 @@ const Id = Params('id');
 const revision = Type.Integer({ minimum: 1 });
 
 /** The public view of a record: every typed field, without the import bookkeeping. */
-function presentRecord(record: AdvisoryRecord): Omit<AdvisoryRecord, 'raw' | 'sourceYaml' | 'extra'> {
+export function presentRecord(record: AdvisoryRecord): Omit<AdvisoryRecord, 'raw' | 'sourceYaml' | 'extra'> {
   const { raw: _raw, sourceYaml: _source, extra: _extra, ...rest } = record;
   return rest;
 }

@@ -66,6 +66,10 @@ export interface Config {
    * environment: those win over the values an admin stores on /admin/settings (src/instance).
    */
   settingsFromEnvironment: InstanceSettingVariable[];
+  /** Webhook URLs may reach loopback, private and link-local addresses (default no: SSRF, src/webhooks/address-rules.ts). */
+  webhookAllowPrivateNetworks: boolean;
+  /** How long one webhook delivery attempt may take before it counts as a timeout (and is retried). */
+  webhookTimeoutMs: number;
 }
 
 /** The settings an admin may also store in the database (src/instance); the environment wins. */
@@ -127,6 +131,8 @@ export const configVariables = [
   ['SECRETS_KEY', '(unset: DATA_DIR/secrets.key, made on first start)', 'Instance key (base64 of 32 bytes, `cordon secrets new-key`) that seals stored secrets such as TOTP seeds, kept out of the database. Every app node and worker needs the same key; a secret.'],
   ['SECRETS_KEY_PREVIOUS', '(none)', 'Comma-separated older instance keys that still open sealed values while `cordon secrets rotate` re-seals them under SECRETS_KEY; remove after the rotation.'],
   ['METRICS_LISTEN', 'off', 'host:port of a separate listener that serves only `/metrics` to scrapers without a token, e.g. `127.0.0.1:9464` (keep it on loopback or a private network). On the main port `/metrics` answers admins only (a session or an admin-scoped API token).'],
+  ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'false', 'Let webhook endpoints point at loopback, private (RFC 1918, fc00::/7), link-local, CGNAT or other non-public addresses. Off by default: a webhook URL is checked against these at registration and at every delivery (SSRF).'],
+  ['WEBHOOK_TIMEOUT_MS', '10000', 'How long one webhook delivery attempt may take, in milliseconds, before it counts as a timeout and is retried with backoff.'],
 ] as const;
 
 /** A checked value, or what is wrong and how to fix it. Shared by loadConfig and the settings page. */
@@ -292,6 +298,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKeysPrevious,
     metricsListen: parseListen(env, 'METRICS_LISTEN', problems),
     settingsFromEnvironment: instanceSettingVariables.filter((name) => !!env[name]?.trim()),
+    webhookAllowPrivateNetworks: parseBool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false, problems),
+    webhookTimeoutMs: parseIntVar(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, problems),
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
     const check = checkPlainAddress(address);

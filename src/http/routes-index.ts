@@ -30,8 +30,14 @@ import { reportDisclosure } from '../disclosure/summary.js';
 import { firstRunSetup } from '../instance/setup-notice.js';
 import { instanceRoutes } from '../instance/routes.js';
 import { publicationSettingsRoutes } from '../publication/settings-routes.js';
+import { listenToAudits } from '../context.js';
+import { queueWebhookDeliveries } from '../webhooks/emit.js';
+import { webhookRoutes } from '../webhooks/routes.js';
+import { webhookApiRoutes } from '../webhooks/routes-api.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // Every change's audit write raises the webhook events it stands for, in its transaction (src/webhooks/emit.ts).
+  listenToAudits('webhooks', queueWebhookDeliveries);
   defineRoutes(app, ctx, [
     ...homeRoutes(ctx),
     ...authRoutes(ctx),
@@ -56,5 +62,7 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...disclosureRoutes(ctx),
     ...instanceRoutes(ctx),
     ...publicationSettingsRoutes(ctx),
+    ...webhookRoutes(ctx),
+    ...webhookApiRoutes(ctx),
   ]);
 }

@@ -13,7 +13,7 @@ import type { AppContext } from '../context.js';
 const WAIT_MS = 10 * 60_000;
 
 /** What waits, by purpose; each purpose has its own cookie, so two forms in two tabs do not clash. */
-export type ShownOncePurpose = 'report_received' | 'api_token' | 'recovery_codes';
+export type ShownOncePurpose = 'report_received' | 'api_token' | 'recovery_codes' | 'webhook_secret';
 
 function cookieName(purpose: ShownOncePurpose): string {
   return `cordon_once_${purpose}`;

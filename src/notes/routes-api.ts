@@ -48,7 +48,7 @@ function listed(item: NoteListItem) {
   return { id: item.publicId, ref: item.ref, title: item.title, state: item.state, embargoed: item.embargoed, author: item.authorName, published_at: item.publishedAt, updated_at: item.updatedAt };
 }
 
-async function presentNote(scope: Scope, note: NoteForActor) {
+export async function presentNote(scope: Scope, note: NoteForActor) {
   const db = scope.app.storage.db;
   const { record, revision } = await shownRecord(db, note);
   const review = await reviewPanelData(db, scope, note);

@@ -9,6 +9,7 @@ import type { NoteTables } from '../notes/tables.js';
 import type { DisclosureTables } from '../disclosure/tables.js';
 import type { IdempotencyKeysTable, ShownOnceTable } from '../http/tables.js';
 import type { PublicationTables } from '../publication/tables.js';
+import type { WebhookTables } from '../webhooks/tables.js';
 
 type Id = Generated<number>;
 type Timestamp = string;
@@ -367,7 +368,7 @@ export interface ReportCountsTable {
 }
 
 /** Every table. Areas added later keep their table shapes in their own folder's tables.ts. */
-export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables, PublicationTables {
+export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables, PublicationTables, WebhookTables {
   users: UsersTable;
   user_roles: UserRolesTable;
   recovery_codes: RecoveryCodesTable;
