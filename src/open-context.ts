@@ -16,6 +16,8 @@ import { publishedAdvisories } from './advisories/published.js';
 import { buildNoteSiteFiles } from './notes/site.js';
 import { listenToAudits } from './context.js';
 import { queueWebhookDeliveries } from './webhooks/emit.js';
+import { resealEndpointSecrets } from './webhooks/endpoints.js';
+import { registerResealer } from './storage/resealers.js';
 
 /**
  * What the public site is built from in the workflows above the publication area (publication/site-sources.ts):
@@ -30,6 +32,8 @@ export async function openContext(config: Config, clock: Clock = systemClock, op
   wirePublicSite();
   // A command's changes (`cordon publish` …) raise webhook events like the app's (src/webhooks/emit.ts).
   listenToAudits('webhooks', queueWebhookDeliveries);
+  // `cordon secrets rotate` re-seals the webhook secrets with the others (storage/resealers.ts).
+  registerResealer('webhook_endpoints.secret', resealEndpointSecrets);
   const storage: Storage = openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

@@ -3,6 +3,7 @@ import { change, type Scope } from '../context.js';
 import type { Db, Storage } from '../storage/database.js';
 import { checkInstanceKey, resealInstanceSecrets } from '../storage/instance-secrets.js';
 import { Sealer } from '../storage/sealing.js';
+import { resealRegistered } from '../storage/resealers.js';
 
 const TOTP_PURPOSE = 'users.totp_secret';
 
@@ -58,7 +59,7 @@ export async function rotateSecrets(scope: Scope): Promise<{ keyId: string; rese
   const resealed = await change(
     scope,
     async ({ trx, audit }) => {
-      const n = (await resealInstanceSecrets(storage, trx)) + (await resealTotpSecrets(storage, trx));
+      const n = (await resealInstanceSecrets(storage, trx)) + (await resealTotpSecrets(storage, trx)) + (await resealRegistered(storage, trx));
       await audit('secrets.rotated', 'instance', null, undefined, { key_id: keyId, resealed: n });
       return n;
     },

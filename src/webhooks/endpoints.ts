@@ -7,15 +7,27 @@ import { hasProjectRole, tokenAllows } from '../access/actor.js';
 import { can } from '../access/policy.js';
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
-import type { Storage } from '../storage/database.js';
+import type { Db, Storage } from '../storage/database.js';
 import { checkWebhookUrl } from './address-rules.js';
 import { DELIVER_JOB, DELIVERY_ATTEMPTS, endpointEvents } from './emit.js';
 import { isPublicEvent, isWebhookEvent, type WebhookEvent } from './events.js';
 import { newWebhookSecret } from './signature.js';
-import { deleteEndpoint as deleteEndpointRow, insertEndpoint, loadDelivery, loadEndpoint, reopenDelivery, updateEndpoint as updateEndpointRow, type EndpointListItem } from './store.js';
+import { deleteEndpoint as deleteEndpointRow, endpointSecrets, insertEndpoint, setEndpointSecret, loadDelivery, loadEndpoint, reopenDelivery, updateEndpoint as updateEndpointRow, type EndpointListItem } from './store.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from './tables.js';
 
 const SECRET_PURPOSE = 'webhook_endpoints.secret';
+
+/** `cordon secrets rotate`: every endpoint secret not sealed under the current key is sealed again (storage/resealers.ts). */
+export async function resealEndpointSecrets(storage: Storage, trx: Db): Promise<number> {
+  const current = `sealed:v1:${storage.secrets.currentKeyId}:`;
+  let n = 0;
+  for (const row of await endpointSecrets(trx)) {
+    if (row.secret_sealed.startsWith(current)) continue;
+    await setEndpointSecret(trx, row.id, storage.secrets.seal(SECRET_PURPOSE, storage.secrets.open(SECRET_PURPOSE, row.secret_sealed)));
+    n += 1;
+  }
+  return n;
+}
 
 export function openEndpointSecret(storage: Storage, endpoint: Pick<WebhookEndpointRow, 'secret_sealed'>): string {
   return storage.secrets.open(SECRET_PURPOSE, endpoint.secret_sealed);

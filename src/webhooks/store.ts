@@ -137,3 +137,12 @@ export async function reopenDelivery(trx: Db, id: number, at: string): Promise<b
 export async function settleDelivery(db: Db, id: number, status: WebhookDeliveryStatus, error: string, at: string): Promise<void> {
   await db.updateTable('webhook_deliveries').set({ status, last_error: error, updated_at: at }).where('id', '=', id).execute();
 }
+
+/** Every endpoint's sealed secret (for `cordon secrets rotate`). */
+export async function endpointSecrets(db: Db): Promise<{ id: number; secret_sealed: string }[]> {
+  return db.selectFrom('webhook_endpoints').select(['id', 'secret_sealed']).execute();
+}
+
+export async function setEndpointSecret(trx: Db, id: number, secretSealed: string): Promise<void> {
+  await trx.updateTable('webhook_endpoints').set({ secret_sealed: secretSealed }).where('id', '=', id).execute();
+}

@@ -14,6 +14,8 @@ import { extendEmbargo } from '../reports/embargo/decisions.js';
 import { testDialects } from '../testing/databases.js';
 import { createTestApp, signedInClient, type TestApp, type TestClient } from '../testing/harness.js';
 import { verifyDelivery } from './signature.js';
+import { openEndpointSecret } from './endpoints.js';
+import { rotateSecrets } from '../accounts/secrets-at-rest.js';
 import { Receiver, type Received } from './testing/receiver.js';
 
 const MARKERS = ['title-marker-w8k', 'description-marker-p4z'];
@@ -206,5 +208,15 @@ describe.each(testDialects())('webhooks on %s', (dialect) => {
     const earlier = receiver.received.filter((r) => r.headers['x-cordon-event'] !== 'report.published');
     expect(earlier.length).toBeGreaterThan(4);
     for (const r of earlier) for (const marker of MARKERS) expect(r.body).not.toContain(marker);
+  });
+
+  it('`cordon secrets rotate` re-seals the endpoint secrets under the new key: the same secrets still sign', async () => {
+    const { keyId } = await rotateSecrets(t.system);
+    const rows = await t.ctx.storage.db.selectFrom('webhook_endpoints').select(['secret_sealed']).orderBy('id').execute();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of rows) expect(row.secret_sealed.startsWith(`sealed:v1:${keyId}:`)).toBe(true);
+    // The old keys have left the key file: only a re-sealed secret still opens.
+    expect(t.ctx.storage.secrets.keyIds).toEqual([keyId]);
+    expect(rows.map((r) => openEndpointSecret(t.ctx.storage, r))).toEqual([adminSecret, leadSecret]);
   });
 });
