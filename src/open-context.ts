@@ -20,20 +20,21 @@ import { resealEndpointSecrets } from './webhooks/endpoints.js';
 import { registerResealer } from './storage/resealers.js';
 
 /**
- * What the public site is built from in the workflows above the publication area (publication/site-sources.ts):
- * wired once per process, by openContext for commands and workers and by buildApp for the app.
+ * What lower areas are handed by the domains above them, wired once per process (idempotent), by openContext
+ * for commands and workers and by buildApp for the app:
+ * - what the public site is built from (publication/site-sources.ts);
+ * - the webhook events every change's audit write raises, in its transaction (webhooks/emit.ts);
+ * - the webhook secrets `cordon secrets rotate` re-seals with the others (storage/resealers.ts).
  */
-export function wirePublicSite(): void {
+export function wireDomains(): void {
   wireSiteSources({ advisories: publishedAdvisories, noteFiles: buildNoteSiteFiles });
+  listenToAudits('webhooks', queueWebhookDeliveries);
+  registerResealer('webhook_endpoints.secret', resealEndpointSecrets);
 }
 
 export async function openContext(config: Config, clock: Clock = systemClock, options: { migrate?: boolean } = {}): Promise<AppContext> {
   const log = createLogger(config);
-  wirePublicSite();
-  // A command's changes (`cordon publish` …) raise webhook events like the app's (src/webhooks/emit.ts).
-  listenToAudits('webhooks', queueWebhookDeliveries);
-  // `cordon secrets rotate` re-seals the webhook secrets with the others (storage/resealers.ts).
-  registerResealer('webhook_endpoints.secret', resealEndpointSecrets);
+  wireDomains();
   const storage: Storage = openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

@@ -33,7 +33,7 @@ import { leadingCsrfToken, readLeadingCsrfField } from './multipart.js';
 import { registerIdempotency } from './idempotency.js';
 import { schemaValidationError } from './validation-errors.js';
 import { Params } from './schemas.js';
-import { wirePublicSite } from '../open-context.js';
+import { wireDomains } from '../open-context.js';
 
 const assetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'web', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
@@ -51,7 +51,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
   const { config } = ctx;
-  wirePublicSite();
+  wireDomains();
   const secure = config.publicUrl.startsWith('https://');
   // Typed as the plain instance: handlers take FastifyInstance, and pino's Logger is wider than Fastify's.
   const app = Fastify({

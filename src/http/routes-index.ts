@@ -30,17 +30,10 @@ import { reportDisclosure } from '../disclosure/summary.js';
 import { firstRunSetup } from '../instance/setup-notice.js';
 import { instanceRoutes } from '../instance/routes.js';
 import { publicationSettingsRoutes } from '../publication/settings-routes.js';
-import { listenToAudits } from '../context.js';
-import { registerResealer } from '../storage/resealers.js';
-import { resealEndpointSecrets } from '../webhooks/endpoints.js';
-import { queueWebhookDeliveries } from '../webhooks/emit.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { webhookApiRoutes } from '../webhooks/routes-api.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
-  // Every change's audit write raises the webhook events it stands for, in its transaction (src/webhooks/emit.ts).
-  listenToAudits('webhooks', queueWebhookDeliveries);
-  registerResealer('webhook_endpoints.secret', resealEndpointSecrets);
   defineRoutes(app, ctx, [
     ...homeRoutes(ctx),
     ...authRoutes(ctx),

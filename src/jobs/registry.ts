@@ -14,14 +14,10 @@ import { advisoryJobHandlers, advisoryJobRecurring } from '../advisories/jobs.js
 import { noteJobHandlers, noteJobRecurring } from '../notes/jobs.js';
 import { disclosureJobHandlers, disclosureJobRecurring } from '../disclosure/jobs.js';
 import { bringDisclosuresForward } from '../disclosure/run.js';
-import { listenToAudits } from '../context.js';
-import { queueWebhookDeliveries } from '../webhooks/emit.js';
 import { webhookJobHandlers } from '../webhooks/jobs.js';
 
 export function buildJobRegistry(ctx: AppContext): JobRegistry {
   const registry = new JobRegistry();
-  // Changes made by jobs raise webhook events too (src/webhooks/emit.ts).
-  listenToAudits('webhooks', queueWebhookDeliveries);
   registry.register(mailJobHandler(ctx.config, mailDirectory));
   for (const handler of [...deadlineJobHandlers(ctx, { afterOpening: bringDisclosuresForward }), ...inboundMailJobHandlers(ctx, mailIntake), ...patchJobHandlers(ctx), ...advisoryJobHandlers(ctx), ...noteJobHandlers(ctx), ...disclosureJobHandlers(ctx), ...webhookJobHandlers(ctx)]) {
     registry.register(handler);

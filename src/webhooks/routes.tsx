@@ -46,6 +46,26 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
     return sendPage(app, req, reply, d.heading, (ctx) => <EndpointsPage ctx={ctx} d={{ ...d, endpoints }} state={state} />, { wide: true, ...(status ? { status } : {}) });
   }
 
+  type ListPage = Omit<EndpointsPageData, 'endpoints' | 'newSecret'>;
+  const adminList: ListPage = { heading: 'Webhooks', action: ADMIN_LIST, project: null };
+  const projectList = (project: { slug: string; name: string }): ListPage => ({ heading: `Webhooks of ${project.name}`, action: `/projects/${project.slug}/webhooks`, project: { slug: project.slug, name: project.name } });
+
+  /** A list page, with the secret of an endpoint just added there (shown once). */
+  async function showList(req: FastifyRequest, reply: FastifyReply, d: ListPage, projectId: number | undefined) {
+    const made = await takeForOneView<{ secret: string }>(app, req, reply, 'webhook_secret', d.action);
+    return listPage(req, reply, { ...d, newSecret: made?.secret }, projectId);
+  }
+
+  /** Register an endpoint from a list page's form (`projectId` null: instance-wide), then back there. */
+  async function addEndpoint(req: FastifyRequest, reply: FastifyReply, scope: Scope, d: ListPage, projectId: number | null) {
+    const again = (issues: FieldIssue[], error: AppError) => listPage(req, reply, d, projectId ?? undefined, { values: keepValues(formBody(req)), issues }, error.status);
+    return formAction(req, reply, { back: d.action, again }, async () => {
+      const { secret } = await createEndpoint(scope, projectId, inputOf(req));
+      await keepForOneView(app, reply, 'webhook_secret', d.action, { secret });
+      return reply.redirect(d.action, 303);
+    });
+  }
+
   async function endpointPage(req: FastifyRequest, reply: FastifyReply, endpoint: EndpointListItem, state?: FormState, status?: number) {
     const deliveries = await recentDeliveries(db, endpoint.id);
     return sendPage(app, req, reply, 'Webhook endpoint', (ctx) => <EndpointPage ctx={ctx} d={{ endpoint, deliveries, back: listOf(endpoint) }} state={state} />, { wide: true, ...(status ? { status } : {}) });
@@ -56,10 +76,7 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
       method: 'GET',
       url: ADMIN_LIST,
       audience: 'admin.read',
-      handler: async (req, reply) => {
-        const made = await takeForOneView<{ secret: string }>(app, req, reply, 'webhook_secret', ADMIN_LIST);
-        return listPage(req, reply, { heading: 'Webhooks', action: ADMIN_LIST, project: null, newSecret: made?.secret }, undefined);
-      },
+      handler: async (req, reply) => showList(req, reply, adminList, undefined),
     },
     route({
       method: 'POST',
@@ -67,14 +84,7 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
       audience: 'admin.write',
       form: true,
       schema: { body: EndpointForm },
-      handler: async (req, reply, scope) => {
-        const again = (issues: FieldIssue[], error: AppError) => listPage(req, reply, { heading: 'Webhooks', action: ADMIN_LIST, project: null }, undefined, { values: keepValues(formBody(req)), issues }, error.status);
-        return formAction(req, reply, { back: ADMIN_LIST, again }, async () => {
-          const { secret } = await createEndpoint(scope, null, inputOf(req));
-          await keepForOneView(app, reply, 'webhook_secret', ADMIN_LIST, { secret });
-          return reply.redirect(ADMIN_LIST, 303);
-        });
-      },
+      handler: async (req, reply, scope) => addEndpoint(req, reply, scope, adminList, null),
     }),
     route({
       method: 'GET',
@@ -85,9 +95,7 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
       authorize: (req, scope) => projectForActor(scope, req.params.slug),
       handler: async (req, reply, scope) => {
         const project = await projectForActor(scope, req.params.slug);
-        const path = `/projects/${project.slug}/webhooks`;
-        const made = await takeForOneView<{ secret: string }>(app, req, reply, 'webhook_secret', path);
-        return listPage(req, reply, { heading: `Webhooks of ${project.name}`, action: path, project: { slug: project.slug, name: project.name }, newSecret: made?.secret }, project.id);
+        return showList(req, reply, projectList(project), project.id);
       },
     }),
     route({
@@ -100,14 +108,7 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
       authorize: (req, scope) => projectForActor(scope, req.params.slug),
       handler: async (req, reply, scope) => {
         const project = await projectForActor(scope, req.params.slug);
-        const path = `/projects/${project.slug}/webhooks`;
-        const d = { heading: `Webhooks of ${project.name}`, action: path, project: { slug: project.slug, name: project.name } };
-        const again = (issues: FieldIssue[], error: AppError) => listPage(req, reply, d, project.id, { values: keepValues(formBody(req)), issues }, error.status);
-        return formAction(req, reply, { back: path, again }, async () => {
-          const { secret } = await createEndpoint(scope, project.id, inputOf(req));
-          await keepForOneView(app, reply, 'webhook_secret', path, { secret });
-          return reply.redirect(path, 303);
-        });
+        return addEndpoint(req, reply, scope, projectList(project), project.id);
       },
     }),
     route({
