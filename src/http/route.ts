@@ -56,6 +56,8 @@ interface BaseRoute<S extends RouteSchemas> {
   authorize?(req: TypedRequest<S>, scope: Scope): Promise<unknown>;
   /** A hook run once the headers are in, before the body is read (intake's size and concurrency limits). */
   onRequest?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** A hook run before the response is written (intake gives back what its onRequest took). */
+  onSend?: (req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>;
   /** Per-route rate limit (requests per minute per IP). */
   rateLimitPerMinute?: number;
   bodyLimit?: number;
@@ -110,6 +112,7 @@ export function defineRoutes(app: FastifyInstance, ctx: AppContext, routes: Rout
       ...(def.form ? { attachValidation: true } : {}),
       ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
       ...(def.onRequest ? { onRequest: def.onRequest } : {}),
+      ...(def.onSend ? { onSend: def.onSend } : {}),
       config: {
         leak: def.leak ?? {},
         audience: def.audience,

@@ -105,12 +105,18 @@ export function reportFormBodyLimit(config: Pick<Config, 'maxAttachments' | 'max
   return config.maxAttachments * (config.maxAttachmentBytes + 2048) + 50 * (100_000 + 512) + 65_536;
 }
 
+/** What an intake request took (its share of the gate, its address slot), given back once. */
+const heldByRequest = new WeakMap<FastifyRequest, () => Promise<void>>();
+
 /**
- * The onRequest hook of an intake route whose bodies may be `cap` bytes. Runs before the body is read;
- * the slots it takes are given back when the response is done or the client goes away.
+ * The hooks of an intake route whose bodies may be `cap` bytes. onRequest runs before the body is read and
+ * takes the slots; onSend gives them back before the response is written, so a client that sends again as
+ * soon as it has its answer is not counted as still sending (the close of the connection came later, and
+ * on a loaded database its update could lose that race). A request whose client goes away gives them back
+ * on close.
  */
 export function intakeGuard(app: AppContext, gate: IntakeGate, cap: number) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const onRequest = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
     if (declared !== null && !(declared <= cap)) {
       // Closing the connection means the rest of the body is never read (RFC 9110 §15.5.14).
@@ -124,12 +130,23 @@ export function intakeGuard(app: AppContext, gate: IntakeGate, cap: number) {
     }
     const db = app.storage.db;
     let slot: number | null = null;
-    reply.raw.once('close', () => {
-      leave();
-      if (slot !== null) finishAddressSlot(db, slot, app.clock.now()).catch((error: unknown) => req.log.warn({ err: error }, 'could not release an intake slot'));
-    });
+    let released: Promise<void> | null = null;
+    const release = (): Promise<void> => {
+      released ??= (async () => {
+        leave();
+        if (slot !== null) await finishAddressSlot(db, slot, app.clock.now());
+      })();
+      return released;
+    };
+    heldByRequest.set(req, release);
+    reply.raw.once('close', () => void release().catch((error: unknown) => req.log.warn({ err: error }, 'could not release an intake slot')));
     slot = await claimAddressSlot(db, addressKey(req.ip), app.clock.now(), app.config.intakePerAddress);
   };
+  const onSend = async (req: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    await heldByRequest.get(req)?.();
+    return payload;
+  };
+  return { onRequest, onSend };
 }
 
 export function newIntakeGate(config: Pick<Config, 'intakeConcurrency' | 'intakeBufferBytes'>): IntakeGate {

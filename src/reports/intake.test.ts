@@ -305,6 +305,17 @@ describe.each(testDialects())('report intake on %s', (dialect) => {
     expect(statuses[10]).toBe(429);
   });
 
+  it('gives the address slot back before the answer leaves: a client sending again at once is not counted as still sending', async () => {
+    const c = new TestClient(t);
+    for (let i = 0; i < 3; i++) {
+      const res = await postMultipart(t, c, '/report', pairs({ ...GOOD_FIELDS, leave_this_blank: 'bot' }));
+      expect(res.statusCode).toBe(400);
+      // Read at once, in the same tick the answer arrived: the slot must already be finished.
+      const open = await t.ctx.storage.db.selectFrom('intake_slots').select('id').where('address', '=', c.remoteAddress).where('finished_at', 'is', null).execute();
+      expect(open).toEqual([]);
+    }
+  });
+
   it('writes the report and everything it starts in one transaction: if queuing the mail fails, nothing is stored', async () => {
     const db = t.ctx.storage.db;
     if (dialect === 'sqlite') {

@@ -118,7 +118,7 @@ export function reporterRoutes(app: AppContext, gate: IntakeGate): RouteDef[] {
       audience: 'public',
       leak: linkParams,
       // Files are intake too: the same limits as the report form, before the body is read.
-      onRequest: intakeGuard(app, gate, reportFormBodyLimit(app.config)),
+      ...intakeGuard(app, gate, reportFormBodyLimit(app.config)),
       handler: async (req, reply, scope) => {
         const { token } = req.params;
         const report = await reportByLink(scope, token);

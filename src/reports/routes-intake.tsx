@@ -58,7 +58,7 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
       url: '/report',
       audience: 'public',
       // Size, concurrency and the per-address rate (shared by all nodes) before the body is read.
-      onRequest: intakeGuard(app, gate, reportFormBodyLimit(app.config)),
+      ...intakeGuard(app, gate, reportFormBodyLimit(app.config)),
       handler: async (req, reply, scope) => {
         const read = await readReportForm(req, app.config);
         const values = keepValues(read.fields);
@@ -99,7 +99,7 @@ export function intakeRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       // Scripts report anonymously without cookies; a browser session still needs its CSRF token.
       csrf: 'cookie-sessions-only',
-      onRequest: intakeGuard(app, gate, reportApiBodyLimit(app.config)),
+      ...intakeGuard(app, gate, reportApiBodyLimit(app.config)),
       bodyLimit: reportApiBodyLimit(app.config),
       schema: { body: reportApiBody(app.config) },
       handler: async (req, reply, scope) => {
