@@ -3,8 +3,7 @@
 // that project's public events only. Each command checks who acts, validates everything before its
 // change, and writes its audit event in the change's transaction. The secret is never audited.
 import type { Actor } from '../access/actor.js';
-import { hasProjectRole, tokenAllows } from '../access/actor.js';
-import { can } from '../access/policy.js';
+import { can, canManageProjectWebhooks } from '../access/policy.js';
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db, Storage } from '../storage/database.js';
@@ -38,13 +37,9 @@ export function managesInstanceHooks(actor: Actor): boolean {
   return can(actor, 'admin.write');
 }
 
-/** A project's endpoints: admins, and the project's lead (a token needs the write scope). */
-export function managesProjectHooks(actor: Actor, projectId: number): boolean {
-  return managesInstanceHooks(actor) || (tokenAllows(actor, 'write') && hasProjectRole(actor, projectId, 'lead'));
-}
 
 function mayManage(actor: Actor, endpoint: Pick<WebhookEndpointRow, 'project_id'>): boolean {
-  return endpoint.project_id === null ? managesInstanceHooks(actor) : managesProjectHooks(actor, endpoint.project_id);
+  return endpoint.project_id === null ? managesInstanceHooks(actor) : canManageProjectWebhooks(actor, endpoint.project_id);
 }
 
 /** The endpoint if this actor manages it; 404 otherwise (never 403: DESIGN.md §5). */
@@ -93,7 +88,7 @@ function shown(row: Pick<WebhookEndpointRow, 'url' | 'description' | 'events_jso
 
 /** Register an endpoint; its secret is returned once, here, and stored sealed. */
 export async function createEndpoint(scope: Scope, projectId: number | null, input: EndpointInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
-  if (projectId === null ? !managesInstanceHooks(scope.actor) : !managesProjectHooks(scope.actor, projectId)) throw errors.notFound(projectId === null ? 'page' : 'project');
+  if (projectId === null ? !managesInstanceHooks(scope.actor) : !canManageProjectWebhooks(scope.actor, projectId)) throw errors.notFound(projectId === null ? 'page' : 'project');
   const values = await validated(scope, input, projectId);
   const secret = newWebhookSecret();
   const endpoint = await change(scope, async ({ trx, now, audit }) => {

@@ -12,9 +12,10 @@ import { sendPage } from '../http/render.js';
 import { route, type RouteDef } from '../http/route.js';
 import { EmptyForm, FormFields, Params, Text, TextList } from '../http/schemas.js';
 import { keepForOneView, takeForOneView } from '../http/shown-once.js';
+import { canManageProjectWebhooks } from '../access/policy.js';
 import { getProjectBySlug } from '../projects/projects.js';
 import type { FormState } from '../web/components.js';
-import { createEndpoint, deleteEndpoint, deliveryForActor, endpointForActor, managesProjectHooks, redeliver, updateEndpoint, type EndpointInput } from './endpoints.js';
+import { createEndpoint, deleteEndpoint, deliveryForActor, endpointForActor, redeliver, updateEndpoint, type EndpointInput } from './endpoints.js';
 import { listEndpoints, recentDeliveries, type EndpointListItem } from './store.js';
 import { EndpointPage, EndpointsPage, type EndpointsPageData } from './webhooks-page.js';
 
@@ -32,7 +33,7 @@ function inputOf(req: FastifyRequest): EndpointInput {
 /** The project, if the actor manages its webhooks (its lead, or an admin); 404 otherwise. */
 async function projectForActor(scope: Scope, slug: string) {
   const project = await getProjectBySlug(scope.app.storage.db, slug);
-  if (!project || !managesProjectHooks(scope.actor, project.id)) throw errors.notFound('project');
+  if (!project || !canManageProjectWebhooks(scope.actor, project.id)) throw errors.notFound('project');
   return project;
 }
 
