@@ -2,7 +2,7 @@
 // /admin/webhooks; a lead's, for one project, at /projects/:slug/webhooks), and one endpoint's page (edit,
 // disable, delete, its recent deliveries with each attempt, and "send again").
 import type { SafeHtml } from '../web/jsx.js';
-import { Badge, Button, Checkbox, CsrfField, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
+import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, TextField, Time, type FormState } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import { EVENT_LABELS, PRIVATE_EVENTS, PUBLIC_EVENTS, type WebhookEvent } from './events.js';
 import { endpointEvents } from './emit.js';
@@ -23,7 +23,7 @@ export interface EndpointsPageData {
 function EventChoices({ project, chosen }: { project: boolean; chosen: readonly string[] }): SafeHtml {
   const offered: readonly WebhookEvent[] = project ? PUBLIC_EVENTS : [...PUBLIC_EVENTS, ...PRIVATE_EVENTS];
   return (
-    <fieldset id="f-events">
+    <fieldset id="f-events" class="event-choices">
       <legend>Events</legend>
       {offered.map((e) => (
         <Checkbox name="events" value={e} label={e} hint={EVENT_LABELS[e]} checked={chosen.includes(e)} />
@@ -42,6 +42,7 @@ function chosenEvents(state: FormState | undefined, fallback: readonly string[])
 export function EndpointsPage({ ctx, d, state }: { ctx: PageContext; d: EndpointsPageData; state?: FormState | undefined }): SafeHtml {
   return (
     <>
+      <p>{d.project ? <a href={`/projects/${d.project.slug}`}>← {d.project.name}</a> : <a href="/admin">← Administration</a>}</p>
       <h1>{d.heading}</h1>
       <p class="lead">
         Cordon POSTs a signed JSON body to each endpoint when an event it chose happens. {d.project ? 'A project’s endpoints receive its public events only: published advisories and notes, reports made public.' : 'Events about a private report carry only its reference and a link, never its content.'}{' '}
@@ -55,9 +56,9 @@ export function EndpointsPage({ ctx, d, state }: { ctx: PageContext; d: Endpoint
         </div>
       ) : null}
       <h2>Endpoints</h2>
-      {d.endpoints.length === 0 ? <p class="empty">No endpoints yet.</p> : null}
+      {d.endpoints.length === 0 ? <EmptyState>No endpoints yet.</EmptyState> : null}
       {d.endpoints.length ? (
-        <table>
+        <table class="stack-on-phone webhook-table">
           <thead>
             <tr>
               <th scope="col">URL</th>
@@ -73,9 +74,9 @@ export function EndpointsPage({ ctx, d, state }: { ctx: PageContext; d: Endpoint
                   <a href={`/webhooks/${ep.id}`}>{ep.url}</a>
                   {ep.description ? <span class="muted"> {ep.description}</span> : null}
                 </td>
-                <td>{ep.project_slug ?? 'all (instance)'}</td>
-                <td>{endpointEvents(ep).join(', ')}</td>
-                <td>{ep.active ? <Badge tone="ok">active</Badge> : <Badge tone="muted">disabled</Badge>}</td>
+                <td data-label="Project">{ep.project_slug ?? 'all (instance)'}</td>
+                <td data-label="Events">{endpointEvents(ep).join(', ')}</td>
+                <td data-label="Status">{ep.active ? <Badge tone="ok">active</Badge> : <Badge tone="muted">disabled</Badge>}</td>
               </tr>
             ))}
           </tbody>
@@ -111,12 +112,12 @@ export function EndpointPage({ ctx, d, state }: { ctx: PageContext; d: EndpointP
       </p>
       <h1>Webhook endpoint</h1>
       <p class="lead">
-        <code>{ep.url}</code> {ep.active ? <Badge tone="ok">active</Badge> : <Badge tone="muted">disabled</Badge>} {ep.project_slug ? <span class="muted">project {ep.project_slug}</span> : <span class="muted">instance-wide</span>}
+        <code class="endpoint-url">{ep.url}</code> {ep.active ? <Badge tone="ok">active</Badge> : <Badge tone="muted">disabled</Badge>} {ep.project_slug ? <span class="muted">project {ep.project_slug}</span> : <span class="muted">instance-wide</span>}
       </p>
       <h2>Recent deliveries</h2>
-      {d.deliveries.length === 0 ? <p class="empty">Nothing delivered yet.</p> : null}
+      {d.deliveries.length === 0 ? <EmptyState>Nothing delivered yet: deliveries show here when an event this endpoint takes happens.</EmptyState> : null}
       {d.deliveries.length ? (
-        <table class="deliveries">
+        <table class="deliveries stack-on-phone webhook-table">
           <thead>
             <tr>
               <th scope="col">#</th>
@@ -124,19 +125,21 @@ export function EndpointPage({ ctx, d, state }: { ctx: PageContext; d: EndpointP
               <th scope="col">About</th>
               <th scope="col">Status</th>
               <th scope="col">Attempts</th>
-              <th scope="col"></th>
+              <th scope="col">
+                <span class="visually-hidden">Action</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {d.deliveries.map((del) => (
               <tr id={`delivery-${del.id}`}>
-                <td>{del.id}</td>
-                <td>{del.event}</td>
-                <td>{del.subject}</td>
-                <td>
+                <td data-label="Delivery">{del.id}</td>
+                <td data-label="Event">{del.event}</td>
+                <td data-label="About">{del.subject}</td>
+                <td data-label="Status">
                   <Badge tone={statusTone[del.status]}>{del.status}</Badge>
                 </td>
-                <td>
+                <td data-label="Attempts">
                   <ol class="attempts">
                     {del.attemptRows.map((a) => (
                       <li>
@@ -149,7 +152,9 @@ export function EndpointPage({ ctx, d, state }: { ctx: PageContext; d: EndpointP
                   {del.status === 'pending' ? null : (
                     <form method="post" action={`/webhooks/deliveries/${del.id}/redeliver`}>
                       <CsrfField token={ctx.csrfToken} />
-                      <Button kind="secondary">Send again</Button>
+                      <Button kind="secondary">
+                        Send <span class="visually-hidden">delivery {del.id} </span>again
+                      </Button>
                     </form>
                   )}
                 </td>
