@@ -28,6 +28,7 @@ const ROUTES = [
   ['get', '/api/v1/webhooks/{endpointId}', '200'],
   ['put', '/api/v1/webhooks/{endpointId}', '200'],
   ['delete', '/api/v1/webhooks/{endpointId}', '204'],
+  ['post', '/api/v1/webhooks/{endpointId}/secret', '200'],
   ['post', '/api/v1/webhooks/deliveries/{deliveryId}/redeliver', '202'],
 ] as const;
 
@@ -73,7 +74,7 @@ describe.each(testDialects())('the webhooks API as documented on %s', (dialect) 
         expect(op.parameters?.find((p) => p.in === 'path' && p.name === name)?.schema, `${where} {${name}}`).toMatchObject({ type: 'string', maxLength: expect.any(Number) });
       }
       // Bodies: the endpoint's fields, or none at all (null or {}).
-      if (method !== 'get') expect(op.requestBody?.content['application/json'].schema, where).toEqual(expect.objectContaining(path.endsWith('redeliver') || method === 'delete' ? { anyOf: expect.any(Array) } : { type: 'object', properties: expect.objectContaining({ url: expect.any(Object), events: expect.any(Object) }) }));
+      if (method !== 'get') expect(op.requestBody?.content['application/json'].schema, where).toEqual(expect.objectContaining(path.endsWith('redeliver') || path.endsWith('secret') || method === 'delete' ? { anyOf: expect.any(Array) } : { type: 'object', properties: expect.objectContaining({ url: expect.any(Object), events: expect.any(Object) }) }));
       const answer = op.responses[success];
       expect(answer?.description, where).toBeTruthy();
       if (success === '204') expect(answer?.content, where).toBeUndefined();
@@ -115,6 +116,11 @@ describe.each(testDialects())('the webhooks API as documented on %s', (dialect) 
     const again = await call('POST', `/api/v1/webhooks/deliveries/${delivery}/redeliver`);
     expect(again.status).toBe(202);
     conforms('post', '/api/v1/webhooks/deliveries/{deliveryId}/redeliver', 202, again.body);
+
+    const renewed = await call('POST', `/api/v1/webhooks/${id}/secret`);
+    expect(renewed.status).toBe(200);
+    conforms('post', '/api/v1/webhooks/{endpointId}/secret', 200, renewed.body);
+    expect((renewed.body as { secret: string }).secret).not.toBe((made.body as { secret: string }).secret);
 
     const deleted = await call('DELETE', `/api/v1/webhooks/${id}`);
     expect(deleted).toEqual({ status: 204, body: null });

@@ -56,6 +56,10 @@ export const EndpointWithSecret = Type.Object(
   { ...EndpointView.properties, secret: Type.String({ description: 'the HMAC-SHA256 key (whsec_…); shown in this answer only' }), note: Type.String() },
   { description: 'The endpoint and its secret, shown this once.' },
 );
+export const NewSecret = Type.Object(
+  { id: Type.Integer(), secret: Type.String({ description: 'the new HMAC-SHA256 key (whsec_…); shown in this answer only' }), note: Type.String() },
+  { description: 'The endpoint’s new secret, shown this once.' },
+);
 export const EndpointSaved = Type.Object(EndpointView.properties, { description: 'The endpoint as saved.' });
 export const RedeliveryQueued = Type.Object({ delivery: Type.Integer(), status: StringEnum(['pending'] as const) }, { description: 'The delivery is queued again.' });
 export const Deleted = Type.Null({ description: 'Deleted, with its deliveries.' });

@@ -11,7 +11,7 @@ import { checkWebhookUrl } from './address-rules.js';
 import { DELIVER_JOB, DELIVERY_ATTEMPTS, endpointEvents } from './emit.js';
 import { isPublicEvent, isWebhookEvent, type WebhookEvent } from './events.js';
 import { newWebhookSecret } from './signature.js';
-import { deleteEndpoint as deleteEndpointRow, endpointSecrets, insertEndpoint, setEndpointSecret, loadDelivery, loadEndpoint, reopenDelivery, updateEndpoint as updateEndpointRow, type EndpointListItem } from './store.js';
+import { deleteEndpoint as deleteEndpointRow, endpointSecrets, insertEndpoint, setEndpointSecret, loadDelivery, loadEndpoint, reopenDelivery, touchEndpoint, updateEndpoint as updateEndpointRow, type EndpointListItem } from './store.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from './tables.js';
 
 const SECRET_PURPOSE = 'webhook_endpoints.secret';
@@ -99,13 +99,34 @@ export async function createEndpoint(scope: Scope, projectId: number | null, inp
   return { endpoint, secret };
 }
 
+/** Saving an endpoint that turns it off or on says so in the audit log's action, not only in its details. */
+function updateAction(wasActive: boolean, active: boolean): string {
+  if (wasActive === active) return 'webhook.endpoint_updated';
+  return active ? 'webhook.endpoint_enabled' : 'webhook.endpoint_disabled';
+}
+
 export async function updateEndpoint(scope: Scope, id: number, input: EndpointInput): Promise<void> {
   const endpoint = await endpointForActor(scope, id);
   const values = await validated(scope, input, endpoint.project_id);
   await change(scope, async ({ trx, now, audit }) => {
     await updateEndpointRow(trx, id, values, now.toISOString());
-    await audit('webhook.endpoint_updated', 'webhook_endpoint', id, shown(endpoint), { ...values, project_id: endpoint.project_id });
+    await audit(updateAction(endpoint.active === 1, values.active), 'webhook_endpoint', id, shown(endpoint), { ...values, project_id: endpoint.project_id });
   });
+}
+
+/**
+ * A new secret for an endpoint (the old one leaked, or the receiver changed hands), returned once. The old
+ * one stops signing at once: every attempt from now on, retries of earlier deliveries too, is signed anew.
+ */
+export async function rotateEndpointSecret(scope: Scope, id: number): Promise<string> {
+  const endpoint = await endpointForActor(scope, id);
+  const secret = newWebhookSecret();
+  await change(scope, async ({ trx, now, audit }) => {
+    await setEndpointSecret(trx, id, scope.app.storage.secrets.seal(SECRET_PURPOSE, secret));
+    await touchEndpoint(trx, id, now.toISOString());
+    await audit('webhook.secret_rotated', 'webhook_endpoint', id, undefined, { url: endpoint.url, project_id: endpoint.project_id });
+  });
+  return secret;
 }
 
 export async function deleteEndpoint(scope: Scope, id: number): Promise<void> {

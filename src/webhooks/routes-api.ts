@@ -6,8 +6,8 @@ import { NoBody, Params } from '../http/schemas.js';
 import { projectIdBySlug } from '../projects/projects.js';
 import { errors } from '../errors/catalogue.js';
 import { endpointEvents } from './emit.js';
-import { createEndpoint, deleteEndpoint, deliveryForActor, endpointForActor, redeliver, updateEndpoint } from './endpoints.js';
-import { CreateBody, Deleted, EndpointBody, EndpointDetail, EndpointList, EndpointSaved, EndpointWithSecret, RedeliveryQueued, type DeliveryViewOut, type EndpointViewOut } from './api-schemas.js';
+import { createEndpoint, deleteEndpoint, deliveryForActor, endpointForActor, redeliver, rotateEndpointSecret, updateEndpoint } from './endpoints.js';
+import { CreateBody, Deleted, EndpointBody, EndpointDetail, EndpointList, EndpointSaved, EndpointWithSecret, NewSecret, RedeliveryQueued, type DeliveryViewOut, type EndpointViewOut } from './api-schemas.js';
 import { listEndpoints, recentDeliveries, type DeliveryView, type EndpointListItem } from './store.js';
 
 const EndpointParams = Params('endpointId');
@@ -91,6 +91,24 @@ export function webhookApiRoutes(app: AppContext): RouteDef[] {
         const b = req.body;
         await updateEndpoint(scope, id, { url: b.url, description: b.description, events: b.events, active: b.active ?? true });
         return presentEndpoint(await endpointForActor(scope, id));
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/api/v1/webhooks/:endpointId/secret',
+      audience: 'admin.write',
+      schema: {
+        summary: 'Give a webhook endpoint a new secret',
+        description: 'The answer holds the new secret, this once; the old one stops signing at once (retries of earlier deliveries are signed with the new one).',
+        params: EndpointParams,
+        body: NoBody,
+        answers: { 200: NewSecret },
+      },
+      leak: endpointLeak,
+      authorize: (req, scope) => endpointForActor(scope, Number(req.params.endpointId)),
+      handler: async (req, _reply, scope) => {
+        const secret = await rotateEndpointSecret(scope, Number(req.params.endpointId));
+        return { id: Number(req.params.endpointId), secret, note: 'Store this secret now; it is not shown again.' };
       },
     }),
     route({

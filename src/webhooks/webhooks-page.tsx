@@ -39,6 +39,16 @@ function chosenEvents(state: FormState | undefined, fallback: readonly string[])
   return state?.values ? [] : [...fallback];
 }
 
+function NewSecret({ secret, heading }: { secret: string; heading: string }): SafeHtml {
+  return (
+    <div class="card">
+      <h2>{heading}</h2>
+      <p>Copy it now into the receiving service; it is not shown again.</p>
+      <p class="secret" id="new-webhook-secret">{secret}</p>
+    </div>
+  );
+}
+
 export function EndpointsPage({ ctx, d, state }: { ctx: PageContext; d: EndpointsPageData; state?: FormState | undefined }): SafeHtml {
   return (
     <>
@@ -48,13 +58,7 @@ export function EndpointsPage({ ctx, d, state }: { ctx: PageContext; d: Endpoint
         Cordon POSTs a signed JSON body to each endpoint when an event it chose happens. {d.project ? 'A project’s endpoints receive its public events only: published advisories and notes, reports made public.' : 'Events about a private report carry only its reference and a link, never its content.'}{' '}
         Each body is signed with the endpoint’s secret (header <code>X-Cordon-Signature-256</code>); see the README on how to verify it.
       </p>
-      {d.newSecret ? (
-        <div class="card">
-          <h2>The new endpoint’s secret</h2>
-          <p>Copy it now into the receiving service; it is not shown again.</p>
-          <p class="secret" id="new-webhook-secret">{d.newSecret}</p>
-        </div>
-      ) : null}
+      {d.newSecret ? <NewSecret secret={d.newSecret} heading="The new endpoint’s secret" /> : null}
       <h2>Endpoints</h2>
       {d.endpoints.length === 0 ? <EmptyState>No endpoints yet.</EmptyState> : null}
       {d.endpoints.length ? (
@@ -99,6 +103,8 @@ export function EndpointsPage({ ctx, d, state }: { ctx: PageContext; d: Endpoint
 export interface EndpointPageData {
   endpoint: EndpointListItem;
   deliveries: DeliveryView[];
+  /** A secret just made by "New secret", shown this once. */
+  newSecret?: string | undefined;
   /** Where the endpoint list is (the admin's or the project's). */
   back: string;
 }
@@ -114,6 +120,7 @@ export function EndpointPage({ ctx, d, state }: { ctx: PageContext; d: EndpointP
       <p class="lead">
         <code class="endpoint-url">{ep.url}</code> {ep.active ? <Badge tone="ok">active</Badge> : <Badge tone="muted">disabled</Badge>} {ep.project_slug ? <span class="muted">project {ep.project_slug}</span> : <span class="muted">instance-wide</span>}
       </p>
+      {d.newSecret ? <NewSecret secret={d.newSecret} heading="The endpoint’s new secret" /> : null}
       <h2>Recent deliveries</h2>
       {d.deliveries.length === 0 ? <EmptyState>Nothing delivered yet: deliveries show here when an event this endpoint takes happens.</EmptyState> : null}
       {d.deliveries.length ? (
@@ -172,6 +179,12 @@ export function EndpointPage({ ctx, d, state }: { ctx: PageContext; d: EndpointP
         <EventChoices project={ep.project_id !== null} chosen={chosenEvents(state, endpointEvents(ep))} />
         <Checkbox name="active" value="on" label="Active" checked={state?.values ? state.values.active === 'on' : ep.active === 1} />
         <Button>Save</Button>
+      </form>
+      <form method="post" action={`/webhooks/${ep.id}/secret`} class="card">
+        <CsrfField token={ctx.csrfToken} />
+        <h2>Secret</h2>
+        <p>A new secret replaces the current one at once: every delivery from then on, retries included, is signed with the new one. Use it when the secret may have leaked or the receiver changes hands.</p>
+        <Button kind="secondary">Make a new secret</Button>
       </form>
       <form method="post" action={`/webhooks/${ep.id}/delete`} class="card">
         <CsrfField token={ctx.csrfToken} />

@@ -1,7 +1,7 @@
 // The webhook pages in real Chromium against a live server, with deliveries sent by the real job worker to a
 // real HTTP receiver on 127.0.0.1 (WEBHOOK_ALLOW_PRIVATE_NETWORKS on): an admin adds an endpoint and sees its
 // secret once, a report is filed, the failed delivery shows on the endpoint's page with its answer, "Send
-// again" adds an attempt, disable and delete work; a project's lead finds the project's webhooks from the
+// again" adds an attempt, a new secret is shown once, disable and delete work; a project's lead finds the project's webhooks from the
 // project page and is offered public events only. At 1280 and 390 px nothing is wider than the screen.
 // Screenshots: test-artifacts/screenshots/webhooks-*.png.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -128,8 +128,15 @@ describeInBrowser('the webhook pages in the browser', () => {
     await bothWidths(admin, 'endpoint-delivered');
   }, 120_000);
 
-  it('disabled, the endpoint gets nothing; deleted, it leaves the list', async () => {
+  it('a new secret is shown once on the endpoint’s page; disabled, the endpoint gets nothing; deleted, it leaves the list', async () => {
     await admin.goto(`${server.baseUrl}${endpointPath}`);
+    await submit(admin, admin.getByRole('button', { name: 'Make a new secret' }));
+    const renewed = (await admin.locator('#new-webhook-secret').textContent()) ?? '';
+    expect(renewed).toMatch(/^whsec_/);
+    expect(renewed).not.toBe(secret);
+    await bothWidths(admin, 'endpoint-new-secret');
+    await admin.reload();
+    expect(await admin.locator('#new-webhook-secret').count()).toBe(0);
     await admin.getByLabel('Active', { exact: true }).uncheck();
     await submit(admin, admin.getByRole('button', { name: 'Save' }));
     expect(await admin.locator('.flash.success').textContent()).toContain('Endpoint saved.');
