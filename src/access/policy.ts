@@ -2,7 +2,7 @@
 // that is not public; handlers never decide visibility themselves. A `false` for a read means the object
 // is answered with 404 (never 403), so existence is not confirmed.
 import { errors } from '../errors/catalogue.js';
-import { hasRole, tokenAllows, type Actor, type ApiScope } from './actor.js';
+import { hasProjectRole, hasRole, tokenAllows, type Actor, type ApiScope } from './actor.js';
 
 export type Permission =
   // Instance administration: people, projects, keys, settings. Admin is not VMT (DESIGN.md §1).
@@ -102,4 +102,13 @@ export function canEditProjectPublication(actor: Actor, projectId: number): bool
   // An API token needs a write scope; sessions are limited by their roles alone.
   if (!tokenAllows(actor, 'write')) return false;
   return hasRole(actor, 'admin') || hasRole(actor, 'vmt') || (actor.kind === 'user' && (actor.projectRoles.get(projectId)?.has('lead') ?? false));
+}
+
+/**
+ * Who registers webhooks for a project's public events (issue 19): admins, who also register the
+ * instance-wide endpoints, and the project's lead (an API token needs the write scope). Asked by the
+ * webhooks area and by the project page that links there.
+ */
+export function canManageProjectWebhooks(actor: Actor, projectId: number): boolean {
+  return can(actor, 'admin.write') || (tokenAllows(actor, 'write') && hasProjectRole(actor, projectId, 'lead'));
 }

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 description of the JSON API, generated from the registered routes and their schemas,
 // so it cannot drift from what the server accepts.
-import type { CatalogueEntry } from './route.js';
+import type { CatalogueEntry, RouteSchemas } from './route.js';
 
 const audienceText: Record<string, string> = {
   public: 'Anyone.',
@@ -23,26 +23,48 @@ const IDEMPOTENCY_RESPONSES = {
 
 /** What a route says about itself beyond its schema: `schema.description` (as fastify-swagger reads it). */
 function routeNotes(route: CatalogueEntry): string {
-  const description = (route.schema as { description?: unknown } | undefined)?.description;
+  const description = docsOf(route).description;
   return typeof description === 'string' ? `\n\n${description}` : '';
+}
+
+function docsOf(route: CatalogueEntry): Pick<RouteSchemas, 'summary' | 'description' | 'answers'> {
+  return (route.schema ?? {}) as RouteSchemas;
+}
+
+/** A path parameter's schema: the route's own (its pattern and limits) where it declares one. */
+function paramSchema(route: CatalogueEntry, name: string): unknown {
+  const declared = (route.schema?.params as { properties?: Record<string, unknown> } | undefined)?.properties?.[name];
+  return declared ?? { type: 'string' };
+}
+
+/** The answers a route documents (`schema.answers`), each with its JSON schema. */
+function documentedAnswers(route: CatalogueEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(docsOf(route).answers ?? {})) {
+    const description = (schema as { description?: unknown }).description;
+    // A 204 has no content (RFC 9110 §15.3.5).
+    out[status] = { description: typeof description === 'string' ? description : 'Success', ...(status === '204' ? {} : { content: { 'application/json': { schema } } }) };
+  }
+  return out;
 }
 
 export function openApiDocument(catalogue: CatalogueEntry[], title: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of catalogue.filter((r) => r.api)) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const params: Record<string, unknown>[] = (route.url.match(/:[A-Za-z0-9_]+/g) ?? []).map((p) => ({ name: p.slice(1), in: 'path', required: true, schema: { type: 'string' } }));
+    const params: Record<string, unknown>[] = (route.url.match(/:[A-Za-z0-9_]+/g) ?? []).map((p) => ({ name: p.slice(1), in: 'path', required: true, schema: paramSchema(route, p.slice(1)) }));
     const idempotent = route.method === 'POST' || route.method === 'PATCH';
     if (idempotent) params.push(IDEMPOTENCY_PARAMETER);
     const body = route.schema?.body;
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
-      summary: `${route.method} ${route.url}`,
+      summary: docsOf(route).summary ?? `${route.method} ${route.url}`,
       description: `Who may call it: ${audienceText[String(route.audience)] ?? `holders of the \`${String(route.audience)}\` permission; everyone else gets 404.`}${routeNotes(route)}`,
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
       responses: {
-        '200': { description: 'Success' },
+        ...(docsOf(route).answers ? {} : { '200': { description: 'Success' } }),
+        ...documentedAnswers(route),
         '400': { description: 'Validation failed: `{ error: { code, message, fields: [{ field, message }] } }`' },
         '401': { description: 'Not signed in' },
         '404': { description: 'Unknown, or not visible to the caller' },

@@ -28,6 +28,14 @@ export interface RouteSchemas extends FastifySchema {
   params?: TSchema;
   querystring?: TSchema;
   body?: TSchema;
+  /** For the OpenAPI document only (src/http/openapi.ts), like fastify-swagger's keys; Fastify ignores them. */
+  summary?: string;
+  description?: string;
+  /**
+   * What the route answers, by status, for the OpenAPI document only: Fastify does not serialize with
+   * these (a `response` schema would silently drop fields that drift), so tests check real answers against them.
+   */
+  answers?: Record<number, TSchema>;
 }
 
 type StaticOf<T> = T extends TSchema ? Static<T> : unknown;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../accounts/api-tokens.js';
 import { createInvite } from '../accounts/invites.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
+import { mailDirectory } from '../reports/address-keys.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { startSmtpSink } from '../mail/testing/mail.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
@@ -27,7 +28,7 @@ describe.each(testDialects())('leak matrix (first-run pages) on %s', (dialect) =
     const sink = await startSmtpSink({ refuse: { 'recipient-marker-4k@widget.example': 550 } });
     try {
       await sendTestMail(adminScope, 'recipient-marker-4k@widget.example');
-      await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: sink.url })) }).drain();
+      await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: sink.url }, mailDirectory)) }).drain();
     } finally {
       await sink.close();
     }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../config/config.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
+import { mailDirectory } from '../reports/address-keys.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { startSmtpSink } from '../mail/testing/mail.js';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient } from '../testing/harness.js';
@@ -102,7 +103,7 @@ describe.each(testDialects())('instance settings on %s', (dialect) => {
   it('sends a test mail through the outbox to a real SMTP server and shows sent, or failed with the relay’s error', async () => {
     const sink = await startSmtpSink({ refuse: { 'gone@widget.example': 550 } });
     try {
-      const worker = () => new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: sink.url })) }).drain();
+      const worker = () => new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry: new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: sink.url }, mailDirectory)) }).drain();
       const form = await admin.get('/admin/settings');
       expect(form.body).toContain('value="root@example.org"'); // the admin's own address by default
       expect(form.body).toContain('No test mail sent yet.');

@@ -20,12 +20,3 @@ export interface MailDirectory {
   keysOfAddress(db: Db, address: string, which: { onFile: boolean; given?: GivenKeys }): Promise<AddressKey[]>;
   reportIdByRef(db: Db, ref: string): Promise<number | null>;
 }
-
-/**
- * A directory that knows nobody: every recipient is treated as having no key and mail gets no
- * per-report reply address. Only for mail jobs run without composition (a test of the outbox alone).
- */
-export const EMPTY_DIRECTORY: MailDirectory = {
-  keysOfAddress: () => Promise.resolve([]),
-  reportIdByRef: () => Promise.resolve(null),
-};

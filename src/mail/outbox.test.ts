@@ -16,6 +16,7 @@ import { testDialects } from '../testing/databases.js';
 import { generateAndStoreTeamKey, currentTeamKey } from '../keys/team-keys.js';
 import { setUserKey } from '../keys/public-keys.js';
 import { addContact, createOrg } from '../stakeholders/stakeholders.js';
+import { mailDirectory } from '../reports/address-keys.js';
 import { enqueueMail, mailJobHandler, MAIL_JOB, type OutgoingMail } from './outbox.js';
 import { reportIdForToken, tokenInAddress } from './reply-address.js';
 import { gpgDecryptPgpMime, gpgVerifyPgpMime, headerOf, outboxMessages } from './testing/mail.js';
@@ -168,7 +169,7 @@ describe.each(testDialects())('the outbox on %s', (dialect) => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as AddressInfo).port;
     try {
-      const registry = new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: `smtp://127.0.0.1:${port}` }));
+      const registry = new JobRegistry().register(mailJobHandler({ ...t.ctx.config, smtpUrl: `smtp://127.0.0.1:${port}` }, mailDirectory));
       await send({ to: ['gone@example.net', 'later@example.net', 'ok@example.net'], subject: 'Relay test', text: 'hello\n' }, registry);
       expect(await delivery('gone@example.net')).toMatchObject({ status: 'bounced' });
       expect((await delivery('gone@example.net')).last_error).toContain('550');

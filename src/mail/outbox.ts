@@ -18,7 +18,7 @@ import type { JobHandler } from '../jobs/worker.js';
 import { endJobForGood } from '../jobs/store.js';
 import { AppError } from '../errors/catalogue.js';
 import { composeMail, type QueuedMail } from './compose.js';
-import { EMPTY_DIRECTORY, type MailDirectory } from './directory.js';
+import type { MailDirectory } from './directory.js';
 import { markDeliveryFailed, markDeliverySending, markDeliverySent, recordDeliveryAttempt } from './deliveries.js';
 
 export const MAIL_JOB = 'mail.send';
@@ -57,9 +57,9 @@ export function outboxFileName(delivery: { job_id: number; created_at: string; m
 
 /**
  * The mail job. `directory` finds recipients' keys and reports' reply addresses; composition passes
- * reports/address-keys.ts's (jobs/registry.ts). Without one, every recipient is treated as having no key.
+ * reports/address-keys.ts's (jobs/registry.ts), and so do tests, so none sends mail clear that would be encrypted.
  */
-export function mailJobHandler(config: Config, directory: MailDirectory = EMPTY_DIRECTORY): JobHandler {
+export function mailJobHandler(config: Config, directory: MailDirectory): JobHandler {
   const transport = config.smtpUrl
     ? nodemailer.createTransport(config.smtpUrl)
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });

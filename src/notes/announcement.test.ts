@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../testing/harness.js';
 import { testDialects } from '../testing/databases.js';
 import { TempGnupg } from '../pgp/testing/gnupg.js';
 import { JobRegistry, Worker } from '../jobs/worker.js';
+import { mailDirectory } from '../reports/address-keys.js';
 import { mailJobHandler } from '../mail/outbox.js';
 import { gpgVerifyPgpMime, headerOf, outboxMessages } from '../mail/testing/mail.js';
 import { splitMultipart, decodeQuotedPrintable } from '../mail/testing/mime.js';
@@ -45,7 +46,7 @@ describe.each(testDialects())('the signed note announcement on %s', (dialect) =>
     for (const [u, value] of [[team.core[1]!, 2], [team.core[2]!, 2], [team.novaCore, 1]] as const) await castVote(await userScope(t, u), id, { revision: 2, value, comment: '' });
     expect(await requestPublication(author, id, 'Approved by the review rule.')).toEqual({ outcome: 'published', mails: 2 });
 
-    const registry = new JobRegistry().register(mailJobHandler(t.ctx.config));
+    const registry = new JobRegistry().register(mailJobHandler(t.ctx.config, mailDirectory));
     await new Worker({ storage: t.ctx.storage, config: t.ctx.config, clock: t.clock, registry }).drain();
     const mails = outboxMessages(t.db.dataDir);
     expect(mails.map((m) => headerOf(m.raw, 'To')).sort()).toEqual(LISTS);

@@ -7,7 +7,7 @@ import { loadAdvisory } from '../advisories/store.js';
 import { loadNote } from '../notes/store.js';
 import { reportRowById } from '../reports/store-reads.js';
 import { projectsOfReports } from '../reports/store.js';
-import { EVENT_OF_AUDIT_ACTION, isPublicEvent, type SubjectKind, type WebhookEvent } from './events.js';
+import { EVENT_OF_AUDIT_ACTION, isPublicEvent, isWebhookEvent, type SubjectKind, type WebhookEvent } from './events.js';
 import { activeEndpoints, insertDeliveries } from './store.js';
 import type { WebhookEndpointRow } from './tables.js';
 
@@ -15,8 +15,10 @@ export const DELIVER_JOB = 'webhook.deliver';
 /** 1 + 7 retries with the queue's backoff (5 s, 10 s, … 320 s): about ten minutes in all. */
 export const DELIVERY_ATTEMPTS = 8;
 
-export function endpointEvents(row: Pick<WebhookEndpointRow, 'events_json'>): string[] {
-  return JSON.parse(row.events_json) as string[];
+/** The events an endpoint takes (stored as a JSON list; a name this version does not know is left out). */
+export function endpointEvents(row: Pick<WebhookEndpointRow, 'events_json'>): WebhookEvent[] {
+  const stored: unknown = JSON.parse(row.events_json);
+  return Array.isArray(stored) ? stored.filter((e): e is WebhookEvent => typeof e === 'string' && isWebhookEvent(e)) : [];
 }
 
 /**

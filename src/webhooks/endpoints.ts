@@ -3,8 +3,7 @@
 // that project's public events only. Each command checks who acts, validates everything before its
 // change, and writes its audit event in the change's transaction. The secret is never audited.
 import type { Actor } from '../access/actor.js';
-import { hasProjectRole, tokenAllows } from '../access/actor.js';
-import { can } from '../access/policy.js';
+import { can, canManageProjectWebhooks } from '../access/policy.js';
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db, Storage } from '../storage/database.js';
@@ -12,7 +11,7 @@ import { checkWebhookUrl } from './address-rules.js';
 import { DELIVER_JOB, DELIVERY_ATTEMPTS, endpointEvents } from './emit.js';
 import { isPublicEvent, isWebhookEvent, type WebhookEvent } from './events.js';
 import { newWebhookSecret } from './signature.js';
-import { deleteEndpoint as deleteEndpointRow, endpointSecrets, insertEndpoint, setEndpointSecret, loadDelivery, loadEndpoint, reopenDelivery, updateEndpoint as updateEndpointRow, type EndpointListItem } from './store.js';
+import { deleteEndpoint as deleteEndpointRow, endpointSecrets, insertEndpoint, setEndpointSecret, loadDelivery, loadEndpoint, reopenDelivery, touchEndpoint, updateEndpoint as updateEndpointRow, type EndpointListItem } from './store.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from './tables.js';
 
 const SECRET_PURPOSE = 'webhook_endpoints.secret';
@@ -38,13 +37,9 @@ export function managesInstanceHooks(actor: Actor): boolean {
   return can(actor, 'admin.write');
 }
 
-/** A project's endpoints: admins, and the project's lead (a token needs the write scope). */
-export function managesProjectHooks(actor: Actor, projectId: number): boolean {
-  return managesInstanceHooks(actor) || (tokenAllows(actor, 'write') && hasProjectRole(actor, projectId, 'lead'));
-}
 
 function mayManage(actor: Actor, endpoint: Pick<WebhookEndpointRow, 'project_id'>): boolean {
-  return endpoint.project_id === null ? managesInstanceHooks(actor) : managesProjectHooks(actor, endpoint.project_id);
+  return endpoint.project_id === null ? managesInstanceHooks(actor) : canManageProjectWebhooks(actor, endpoint.project_id);
 }
 
 /** The endpoint if this actor manages it; 404 otherwise (never 403: DESIGN.md §5). */
@@ -93,7 +88,7 @@ function shown(row: Pick<WebhookEndpointRow, 'url' | 'description' | 'events_jso
 
 /** Register an endpoint; its secret is returned once, here, and stored sealed. */
 export async function createEndpoint(scope: Scope, projectId: number | null, input: EndpointInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
-  if (projectId === null ? !managesInstanceHooks(scope.actor) : !managesProjectHooks(scope.actor, projectId)) throw errors.notFound(projectId === null ? 'page' : 'project');
+  if (projectId === null ? !managesInstanceHooks(scope.actor) : !canManageProjectWebhooks(scope.actor, projectId)) throw errors.notFound(projectId === null ? 'page' : 'project');
   const values = await validated(scope, input, projectId);
   const secret = newWebhookSecret();
   const endpoint = await change(scope, async ({ trx, now, audit }) => {
@@ -104,13 +99,34 @@ export async function createEndpoint(scope: Scope, projectId: number | null, inp
   return { endpoint, secret };
 }
 
+/** Saving an endpoint that turns it off or on says so in the audit log's action, not only in its details. */
+function updateAction(wasActive: boolean, active: boolean): string {
+  if (wasActive === active) return 'webhook.endpoint_updated';
+  return active ? 'webhook.endpoint_enabled' : 'webhook.endpoint_disabled';
+}
+
 export async function updateEndpoint(scope: Scope, id: number, input: EndpointInput): Promise<void> {
   const endpoint = await endpointForActor(scope, id);
   const values = await validated(scope, input, endpoint.project_id);
   await change(scope, async ({ trx, now, audit }) => {
     await updateEndpointRow(trx, id, values, now.toISOString());
-    await audit('webhook.endpoint_updated', 'webhook_endpoint', id, shown(endpoint), { ...values, project_id: endpoint.project_id });
+    await audit(updateAction(endpoint.active === 1, values.active), 'webhook_endpoint', id, shown(endpoint), { ...values, project_id: endpoint.project_id });
   });
+}
+
+/**
+ * A new secret for an endpoint (the old one leaked, or the receiver changed hands), returned once. The old
+ * one stops signing at once: every attempt from now on, retries of earlier deliveries too, is signed anew.
+ */
+export async function rotateEndpointSecret(scope: Scope, id: number): Promise<string> {
+  const endpoint = await endpointForActor(scope, id);
+  const secret = newWebhookSecret();
+  await change(scope, async ({ trx, now, audit }) => {
+    await setEndpointSecret(trx, id, scope.app.storage.secrets.seal(SECRET_PURPOSE, secret));
+    await touchEndpoint(trx, id, now.toISOString());
+    await audit('webhook.secret_rotated', 'webhook_endpoint', id, undefined, { url: endpoint.url, project_id: endpoint.project_id });
+  });
+  return secret;
 }
 
 export async function deleteEndpoint(scope: Scope, id: number): Promise<void> {

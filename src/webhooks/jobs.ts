@@ -27,7 +27,7 @@ export function webhookJobHandlers(app: AppContext): JobHandler[] {
         // Deleted with its endpoint: nothing to send.
         if (!delivery) return;
         const endpoint = await loadEndpoint(storage.db, delivery.endpoint_id);
-        if (!endpoint || !endpoint.active || !endpointEvents(endpoint).includes(delivery.event)) {
+        if (!endpoint || !endpoint.active || !endpointEvents(endpoint).some((e) => e === delivery.event)) {
           await commit(({ trx, now }) => settleDelivery(trx, delivery.id, 'failed', 'The endpoint was disabled or no longer takes this event.', now.toISOString()));
           return;
         }

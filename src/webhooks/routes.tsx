@@ -12,9 +12,10 @@ import { sendPage } from '../http/render.js';
 import { route, type RouteDef } from '../http/route.js';
 import { EmptyForm, FormFields, Params, Text, TextList } from '../http/schemas.js';
 import { keepForOneView, takeForOneView } from '../http/shown-once.js';
+import { canManageProjectWebhooks } from '../access/policy.js';
 import { getProjectBySlug } from '../projects/projects.js';
 import type { FormState } from '../web/components.js';
-import { createEndpoint, deleteEndpoint, deliveryForActor, endpointForActor, managesProjectHooks, redeliver, updateEndpoint, type EndpointInput } from './endpoints.js';
+import { createEndpoint, deleteEndpoint, deliveryForActor, endpointForActor, redeliver, rotateEndpointSecret, updateEndpoint, type EndpointInput } from './endpoints.js';
 import { listEndpoints, recentDeliveries, type EndpointListItem } from './store.js';
 import { EndpointPage, EndpointsPage, type EndpointsPageData } from './webhooks-page.js';
 
@@ -32,11 +33,12 @@ function inputOf(req: FastifyRequest): EndpointInput {
 /** The project, if the actor manages its webhooks (its lead, or an admin); 404 otherwise. */
 async function projectForActor(scope: Scope, slug: string) {
   const project = await getProjectBySlug(scope.app.storage.db, slug);
-  if (!project || !managesProjectHooks(scope.actor, project.id)) throw errors.notFound('project');
+  if (!project || !canManageProjectWebhooks(scope.actor, project.id)) throw errors.notFound('project');
   return project;
 }
 
 const listOf = (endpoint: Pick<EndpointListItem, 'project_slug'>) => (endpoint.project_slug ? `/projects/${endpoint.project_slug}/webhooks` : ADMIN_LIST);
+const pageOf = (endpoint: Pick<EndpointListItem, 'id'>) => `/webhooks/${endpoint.id}`;
 
 export function webhookRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
@@ -68,7 +70,9 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
 
   async function endpointPage(req: FastifyRequest, reply: FastifyReply, endpoint: EndpointListItem, state?: FormState, status?: number) {
     const deliveries = await recentDeliveries(db, endpoint.id);
-    return sendPage(app, req, reply, 'Webhook endpoint', (ctx) => <EndpointPage ctx={ctx} d={{ endpoint, deliveries, back: listOf(endpoint) }} state={state} />, { wide: true, ...(status ? { status } : {}) });
+    // A secret made by "New secret" just before (shown once, after the redirect).
+    const made = state ? undefined : await takeForOneView<{ secret: string }>(app, req, reply, 'webhook_secret', pageOf(endpoint));
+    return sendPage(app, req, reply, 'Webhook endpoint', (ctx) => <EndpointPage ctx={ctx} d={{ endpoint, deliveries, back: listOf(endpoint), newSecret: made?.secret }} state={state} />, { wide: true, ...(status ? { status } : {}) });
   }
 
   return [
@@ -135,6 +139,22 @@ export function webhookRoutes(app: AppContext): RouteDef[] {
         return formAction(req, reply, { back, again }, async () => {
           await updateEndpoint(scope, endpoint.id, inputOf(req));
           return { to: back, message: 'Endpoint saved.' };
+        });
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/webhooks/:endpointId/secret',
+      audience: 'user',
+      schema: { params: EndpointParams, body: EmptyForm },
+      leak: { params: { endpointId: 'webhook_endpoint' } },
+      authorize: (req, scope) => endpointForActor(scope, Number(req.params.endpointId)),
+      handler: async (req, reply, scope) => {
+        const endpoint = await endpointForActor(scope, Number(req.params.endpointId));
+        return formAction(req, reply, { back: pageOf(endpoint) }, async () => {
+          const secret = await rotateEndpointSecret(scope, endpoint.id);
+          await keepForOneView(app, reply, 'webhook_secret', pageOf(endpoint), { secret });
+          return reply.redirect(pageOf(endpoint), 303);
         });
       },
     }),

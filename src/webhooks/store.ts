@@ -146,3 +146,7 @@ export async function endpointSecrets(db: Db): Promise<{ id: number; secret_seal
 export async function setEndpointSecret(trx: Db, id: number, secretSealed: string): Promise<void> {
   await trx.updateTable('webhook_endpoints').set({ secret_sealed: secretSealed }).where('id', '=', id).execute();
 }
+
+export async function touchEndpoint(trx: Db, id: number, at: string): Promise<void> {
+  await trx.updateTable('webhook_endpoints').set({ updated_at: at }).where('id', '=', id).execute();
+}

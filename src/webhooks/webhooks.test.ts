@@ -12,7 +12,7 @@ import { receiveReport } from '../reports/intake.js';
 import { acknowledge, setState } from '../reports/triage.js';
 import { extendEmbargo } from '../reports/embargo/decisions.js';
 import { testDialects } from '../testing/databases.js';
-import { createTestApp, signedInClient, type TestApp, type TestClient } from '../testing/harness.js';
+import { createTestApp, signedInClient, TestClient, type TestApp } from '../testing/harness.js';
 import { verifyDelivery } from './signature.js';
 import { openEndpointSecret } from './endpoints.js';
 import { rotateSecrets } from '../accounts/secrets-at-rest.js';
@@ -54,6 +54,12 @@ describe.each(testDialects())('webhooks on %s', (dialect) => {
   it('an admin and a project lead register endpoints; each secret is shown once and stored sealed', async () => {
     const events = ['report.received', 'report.acknowledged', 'report.state_changed', 'report.embargo_changed', 'report.published', 'advisory.published'];
     expect((await admin.get('/admin')).body).toContain('href="/admin/webhooks"');
+    // The project page links to its webhooks for those who manage them: its lead and admins, nobody else.
+    const projectLink = 'href="/projects/nova/webhooks"';
+    expect((await lead.get('/projects/nova')).body).toContain(projectLink);
+    expect((await admin.get('/projects/nova')).body).toContain(projectLink);
+    for (const who of [cast.vmt, cast.plain]) expect((await (await signedInClient(t, who)).get('/projects/nova')).body).not.toContain(projectLink);
+    expect((await new TestClient(t).get('/projects/nova')).body).not.toContain(projectLink);
     const made = await admin.post('/admin/webhooks', { url: receiver.url('/admin'), description: 'chat', events, active: 'on' }, '/admin/webhooks');
     expect(made.statusCode).toBe(303);
     const page = await admin.get('/admin/webhooks');

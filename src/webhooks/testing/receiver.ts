@@ -9,8 +9,8 @@ export interface Received {
   body: string;
 }
 
-/** What the receiver does with the next request on a path: answer with a status, or never answer. */
-export type Reaction = number | 'hang';
+/** What the receiver does with the next request on a path: answer with a status (and headers), or never answer. */
+export type Reaction = number | 'hang' | { status: number; headers: Record<string, string> };
 
 export class Receiver {
   readonly received: Received[] = [];
@@ -31,7 +31,8 @@ export class Receiver {
           this.hanging.push(res);
           return;
         }
-        res.writeHead(reaction).end();
+        if (typeof reaction === 'number') res.writeHead(reaction).end();
+        else res.writeHead(reaction.status, reaction.headers).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
