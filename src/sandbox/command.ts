@@ -74,9 +74,14 @@ export function sandboxCommand(input: SandboxCommandInput): SandboxCommand {
     ...toolchain.systemArgs,
     '--proc', '/proc',
     '--dev', '/dev',
+    // Everything the run can write is a size-limited tmpfs: /dev/shm (POSIX semaphores), /tmp and its tree. The
+    // root and /dev that bwrap builds are tmpfs too, without a size: made read-only so they cannot fill memory.
+    '--size', String(input.tmpBytes), '--tmpfs', '/dev/shm',
+    '--remount-ro', '/dev',
     '--size', String(input.tmpBytes), '--tmpfs', TMP_INSIDE,
     ...bindArgs,
     '--size', String(input.diskBytes), '--tmpfs', TREE_INSIDE,
+    '--remount-ro', '/',
     '--chdir', TREE_INSIDE,
     '--',
     ...input.inner,

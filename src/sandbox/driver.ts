@@ -4,17 +4,17 @@
  * spliced into the script text), so a recipe's command needs no quoting here.
  *
  * Channels: fd 1 is the log (each step's stdout and stderr), fd 3 the artifacts as a ustar stream, fd 4 short
- * status lines (`start NAME`, `end NAME CODE FREEBYTES`, `copy-failed`). fds 3 and 4 are closed for the steps.
+ * status lines (`start NAME`, `end NAME CODE`, `free NAME BYTES`, `copy-failed`). fds 3 and 4 are closed for the steps.
  * They are as trustworthy as the tested code (a step could reach them through /proc): the server parses them
  * defensively and a forged status can only claim what a patched test could claim anyway.
  */
 import type { SandboxStep } from './types.js';
 
-/** `tree tmp step-count (name command)… artifact…`. */
+/** `tree tmp isolated(1|0) step-count (name command)… artifact…`. */
 const DRIVER = String.raw`
-tree=$1; tmp=$2; steps=$3; shift 3
+tree=$1; tmp=$2; isolated=$3; steps=$4; shift 4
 free_bytes() {
-  a=$(stat -f -c '%a %S' "$tree" 2>/dev/null) || { echo 0; return; }
+  a=$(stat -f -c '%a %S' "$tree" 2>/dev/null) || return
   b=$(stat -f -c '%a %S' "$tmp" 2>/dev/null) || b="$a"
   set -- $a $b
   x=$(($1 * $2)); y=$(($3 * $4))
@@ -33,8 +33,13 @@ while [ "$steps" -gt 0 ]; do
   printf '==> %s: %s\n' "$name" "$command"
   ( cd "$tree" && exec /bin/sh -c "$command" ) 2>&1 3>&- 4>&-
   code=$?
-  echo "end $name $code $(free_bytes)" >&4
-  if [ "$code" -ne 0 ]; then
+  # echo is a builtin: the end line needs no fork, which a step at the process limit may have left impossible.
+  echo "end $name $code" >&4
+  if [ "$code" -ne 0 ] || [ "$steps" -eq 0 ]; then
+    # The run is over: in the sandbox, end what the steps left in the background (kill -1 spares this shell and
+    # pid 1) so the free-space check and the artifacts can fork. Unsandboxed, -1 would be the host's processes.
+    if [ "$isolated" = 1 ]; then kill -KILL -1 2>/dev/null; fi
+    echo "free $name $(free_bytes)" >&4
     while [ "$steps" -gt 0 ]; do shift 2; steps=$((steps - 1)); done
     break
   fi
@@ -55,7 +60,7 @@ exec 3>&- 4>&-
 exit "$code"
 `;
 
-/** The argv that runs the driver: `/bin/sh -c DRIVER cordon-driver tree tmp n name cmd … artifacts…`. */
-export function driverArgv(treeInside: string, tmpInside: string, steps: readonly SandboxStep[], artifactPaths: readonly string[]): string[] {
-  return ['/bin/sh', '-c', DRIVER, 'cordon-driver', treeInside, tmpInside, String(steps.length), ...steps.flatMap((s) => [s.name, s.command]), ...artifactPaths];
+/** The argv that runs the driver: `/bin/sh -c DRIVER cordon-driver tree tmp isolated n name cmd … artifacts…`. */
+export function driverArgv(treeInside: string, tmpInside: string, isolated: boolean, steps: readonly SandboxStep[], artifactPaths: readonly string[]): string[] {
+  return ['/bin/sh', '-c', DRIVER, 'cordon-driver', treeInside, tmpInside, isolated ? '1' : '0', String(steps.length), ...steps.flatMap((s) => [s.name, s.command]), ...artifactPaths];
 }

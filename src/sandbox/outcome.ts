@@ -20,7 +20,7 @@ export interface DriverStatus {
   copyFailed: boolean;
 }
 
-const STATUS_LINE = /^(start|end) (setup|test)(?: (\d{1,3}) (\d{1,20}))?$/;
+const STATUS_LINE = /^(start|end|free) (setup|test)(?: (\d{1,20}))?$/;
 
 /** Parses fd 4's lines; anything else is ignored (the channel is reachable by the run, see driver.ts). */
 export function parseStatus(text: string): DriverStatus {
@@ -31,7 +31,9 @@ export function parseStatus(text: string): DriverStatus {
     if (!m) continue;
     const name = m[2] as SandboxStep['name'];
     if (m[1] === 'start' && m[3] === undefined) status.started.push(name);
-    if (m[1] === 'end' && m[3] !== undefined) status.ended.push({ name, code: Number(m[3]), freeBytes: Number(m[4]) });
+    if (m[1] === 'end' && m[3] !== undefined) status.ended.push({ name, code: Number(m[3]), freeBytes: null });
+    const last = status.ended.at(-1);
+    if (m[1] === 'free' && m[3] !== undefined && last?.name === name) last.freeBytes = Number(m[3]);
   }
   return status;
 }

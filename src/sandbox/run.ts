@@ -55,8 +55,9 @@ export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptio
   if (availability.kind === 'none' && !req.allowUnsandboxed) return refusal(availability.reason, started);
   const sandboxed = availability.kind !== 'none';
   const inner = (tree: string, tmp: string) => [
-    'prlimit', `--cpu=${req.limits.cpuSeconds}`, `--as=${req.limits.memoryBytes}`, `--nproc=${req.limits.maxProcesses}`, `--fsize=${req.limits.diskBytes}`, '--core=0', '--',
-    ...driverArgv(tree, tmp, req.steps, req.artifactPaths),
+    // CPU: SIGXCPU at the soft limit (exit 152, read as the cpu limit), SIGKILL a second later if it is caught.
+    'prlimit', `--cpu=${req.limits.cpuSeconds}:${req.limits.cpuSeconds + 1}`, `--as=${req.limits.memoryBytes}`, `--nproc=${req.limits.maxProcesses}`, `--fsize=${req.limits.diskBytes}`, '--core=0', '--',
+    ...driverArgv(tree, tmp, sandboxed, req.steps, req.artifactPaths),
   ];
   const tmpBytes = Math.min(TMP_BYTES, req.limits.diskBytes);
   let slot: number | null = null;
@@ -84,7 +85,7 @@ export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptio
       env = insideEnvironment(hostToolchain().path, req.env ?? {}, tree, tmp);
       cwd = tree;
     }
-    const result = await execute(req, command, env, cwd);
+    const result = await execute(req, command, env, cwd, sandboxed);
     const prefix = sandboxed ? '' : note('WARNING: this run was not sandboxed (allowed for this project): it could read and write whatever the server can; only the limits applied');
     return { ...result, log: prefix + result.log, sandboxed, durationMs: Date.now() - started };
   } finally {
@@ -96,7 +97,7 @@ export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptio
 
 type Executed = Omit<SandboxRunResult, 'sandboxed' | 'durationMs'>;
 
-function execute(req: SandboxRunRequest, command: SandboxCommand, env: Record<string, string>, cwd: string | undefined): Promise<Executed> {
+function execute(req: SandboxRunRequest, command: SandboxCommand, env: Record<string, string>, cwd: string | undefined, isolated: boolean): Promise<Executed> {
   const { limits } = req;
   return new Promise((resolve) => {
     const logChunks: Buffer[] = [];
@@ -185,6 +186,8 @@ function execute(req: SandboxRunRequest, command: SandboxCommand, env: Record<st
     const finish = () => {
       if (settled) return;
       settled = true;
+      // Unsandboxed, what the run left in the background is only reachable through its process group.
+      if (!isolated) kill();
       clearTimeout(timer);
       clearTimeout(grace);
       req.signal?.removeEventListener('abort', onAbort);

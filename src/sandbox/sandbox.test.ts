@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
+import { waitFor } from '../testing/worker-processes.js';
 import { detectSandbox, runInSandbox } from './index.js';
 import { TempDirs, nodeProject, pythonProject, quickLimits, request } from './testing/trees.js';
 
@@ -68,7 +69,10 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
   it('kills a hanging test at the time limit, and everything it started', async () => {
     const marker = `${Date.now() % 100000}.4242`;
     const tree = nodeProject(dirs.make());
-    const result = await runInSandbox(request(tree, dirs.make(), `sleep ${marker} & (sleep ${marker}; echo x) & sleep ${marker}`, { limits: { ...quickLimits, timeLimitMs: 1500 } }));
+    const running = runInSandbox(request(tree, dirs.make(), `sleep ${marker} & (sleep ${marker}; echo x) & sleep ${marker}`, { limits: { ...quickLimits, timeLimitMs: 3000 } }));
+    // The check below can see them while they run (three sleeps: two in the background, one in front).
+    await waitFor('the hanging sleeps', async () => processesWith(`sleep\0${marker}`).length === 3, 10_000);
+    const result = await running;
     expect(result).toMatchObject({ outcome: 'timed_out', step: 'test', limitHit: 'time', exitCode: null });
     expect(result.log).toMatch(/time limit/);
     // Killing bwrap kills its pid namespace: no sleep of the run is left on the host.
