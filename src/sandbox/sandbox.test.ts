@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
 import { waitFor } from '../testing/worker-processes.js';
 import { detectSandbox, runInSandbox } from './index.js';
-import { TempDirs, nodeProject, pythonProject, quickLimits, request } from './testing/trees.js';
+import { TempDirs, nodeProject, pythonMissing, pythonProject, pythonReady, quickLimits, request } from './testing/trees.js';
 
 const availability = await detectSandbox();
 const dirs = new TempDirs();
@@ -31,22 +31,24 @@ function processesWith(marker: string): number[] {
 }
 
 describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.reason}`, 'the sandbox runs real test suites', () => {
-  it('passes a Python package whose pytest suite passes, and leaves the original tree unchanged', async () => {
-    const tree = pythonProject(dirs.make());
-    const before = snapshot(tree);
-    const result = await runInSandbox(request(tree, dirs.make(), 'python3 -m pytest -q tests', { steps: [{ name: 'setup', command: 'python3 -m pytest --version' }, { name: 'test', command: 'python3 -m pytest -q tests && echo made > made-by-the-run.txt' }] }));
-    expect(result).toMatchObject({ outcome: 'passed', step: 'test', exitCode: 0, sandboxed: true, limitHit: null, logTruncated: false });
-    expect(result.log).toContain('==> setup: python3 -m pytest --version');
-    expect(result.log).toMatch(/2 passed/);
-    expect(snapshot(tree)).toEqual(before);
-    expect(existsSync(path.join(tree, 'made-by-the-run.txt'))).toBe(false);
-  });
+  describeIf(pythonReady, pythonMissing, 'a Python package with pytest', () => {
+    it('passes a Python package whose pytest suite passes, and leaves the original tree unchanged', async () => {
+      const tree = pythonProject(dirs.make());
+      const before = snapshot(tree);
+      const result = await runInSandbox(request(tree, dirs.make(), 'python3 -m pytest -q tests', { steps: [{ name: 'setup', command: 'python3 -m pytest --version' }, { name: 'test', command: 'python3 -m pytest -q tests && echo made > made-by-the-run.txt' }] }));
+      expect(result).toMatchObject({ outcome: 'passed', step: 'test', exitCode: 0, sandboxed: true, limitHit: null, logTruncated: false });
+      expect(result.log).toContain('==> setup: python3 -m pytest --version');
+      expect(result.log).toMatch(/2 passed/);
+      expect(snapshot(tree)).toEqual(before);
+      expect(existsSync(path.join(tree, 'made-by-the-run.txt'))).toBe(false);
+    });
 
-  it('fails a Python package with a broken test, with the failing test in the log', async () => {
-    const result = await runInSandbox(request(pythonProject(dirs.make(), true), dirs.make(), 'python3 -m pytest -q tests'));
-    expect(result).toMatchObject({ outcome: 'failed', step: 'test', exitCode: 1, limitHit: null });
-    expect(result.log).toMatch(/FAILED tests\/test_calc.py::test_add/);
-    expect(result.log).toMatch(/1 failed, 1 passed/);
+    it('fails a Python package with a broken test, with the failing test in the log', async () => {
+      const result = await runInSandbox(request(pythonProject(dirs.make(), true), dirs.make(), 'python3 -m pytest -q tests'));
+      expect(result).toMatchObject({ outcome: 'failed', step: 'test', exitCode: 1, limitHit: null });
+      expect(result.log).toMatch(/FAILED tests\/test_calc.py::test_add/);
+      expect(result.log).toMatch(/1 failed, 1 passed/);
+    });
   });
 
   it('passes and fails a Node package with node --test', async () => {

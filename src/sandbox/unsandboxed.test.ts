@@ -1,12 +1,13 @@
 // A worker without a sandbox (simulated by pointing detection at a bwrap that does not exist): runs are refused
 // unless the project allows unsandboxed runs; allowed, they run on a temporary copy with a cleared environment and
 // the same limits, and say so. Also: what a bad request and a cancelled run give.
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
 import { detectSandbox, runInSandbox } from './index.js';
-import { TempDirs, nodeProject, quickLimits, request, writeTree } from './testing/trees.js';
+import { TempDirs, WHEEL_MAKER, nodeProject, pythonMissing, pythonProject, pythonReady, quickLimits, request, writeTree } from './testing/trees.js';
 
 const missing = { bwrapPath: '/nonexistent/cordon-test/bwrap' };
 const dirs = new TempDirs();
@@ -90,13 +91,21 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
     expect(result.log).toMatch(/the run was cancelled/);
   });
 
-  it('reads dependencies from a read-only cache the admin prepared, and cannot change it', async () => {
-    const cache = writeTree(dirs.make('cordon-cache-'), { 'wheels/README': 'offline cache' });
-    chmodSync(cache, 0o755);
-    const result = await runInSandbox(request(nodeProject(dirs.make()), dirs.make(), `cat "$CACHE/wheels/README"; touch "$CACHE/wheels/new"`, { readOnlyPaths: [cache], env: { CACHE: cache } }));
-    expect(result.outcome).toBe('failed');
-    expect(result.log).toContain('offline cache');
-    expect(result.log).toMatch(/Read-only file system/);
-    expect(existsSync(path.join(cache, 'wheels/new'))).toBe(false);
+  describeIf(pythonReady, pythonMissing, 'an offline Python dependency', () => {
+    it('installs a dependency offline from a wheelhouse the admin prepared, which the run cannot change', async () => {
+      const cache = dirs.make('cordon-cache-');
+      mkdirSync(path.join(cache, 'wheels'));
+      // A one-module wheel, made here (the machine has no network either).
+      execFileSync('python3', ['-c', WHEEL_MAKER, path.join(cache, 'wheels')]);
+      execFileSync('chmod', ['-R', 'o+rX', cache]);
+      const result = await runInSandbox(request(pythonProject(dirs.make()), dirs.make(), 'python3 -m pip install -q --target .deps offlinedep && PYTHONPATH=.deps python3 -c "import offlinedep; print(offlinedep.VALUE)" && touch "$PIP_FIND_LINKS/new"', {
+        readOnlyPaths: [cache],
+        env: { PIP_NO_INDEX: '1', PIP_FIND_LINKS: path.join(cache, 'wheels'), PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      }));
+      expect(result.outcome, result.log).toBe('failed');
+      expect(result.log).toMatch(/^42$/m);
+      expect(result.log).toMatch(/Read-only file system/);
+      expect(readdirSync(path.join(cache, 'wheels'))).toEqual(['offlinedep-1.0-py3-none-any.whl']);
+    });
   });
 });

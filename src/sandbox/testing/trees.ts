@@ -1,5 +1,6 @@
 // Small real projects and run requests for the sandbox tests: a Python package with pytest and a Node package with
 // `node --test`, written into temporary directories the test removes.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,10 @@ export const quickLimits: SandboxLimits = {
   outputBytes: 256 * 1024,
   diskBytes: 32 * 1024 * 1024,
 };
+
+/** The Python tests need python3 with pytest and pip on the server's PATH (Debian: python3-pytest, python3-pip). */
+export const pythonReady = spawnSync('python3', ['-c', 'import pytest, pip'], { stdio: 'ignore' }).status === 0;
+export const pythonMissing = 'python3 with pytest and pip is not installed (Debian: apt install python3-pytest python3-pip)';
 
 export class TempDirs {
   private readonly dirs: string[] = [];
@@ -55,3 +60,13 @@ export function nodeProject(root: string, broken = false): string {
 export function request(treeDir: string, artifactDir: string, test: string, more: Partial<SandboxRunRequest> = {}): SandboxRunRequest {
   return { treeDir, artifactDir, steps: [{ name: 'test', command: test }], limits: quickLimits, artifactPaths: [], allowUnsandboxed: false, ...more };
 }
+
+/** Python that writes a minimal pure-Python wheel `offlinedep` (VALUE = 42) into the folder given as argv[1]. */
+export const WHEEL_MAKER = `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1] + "/offlinedep-1.0-py3-none-any.whl", "w") as z:
+    z.writestr("offlinedep/__init__.py", "VALUE = 42\\n")
+    z.writestr("offlinedep-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: offlinedep\\nVersion: 1.0\\n")
+    z.writestr("offlinedep-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nGenerator: cordon-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+    z.writestr("offlinedep-1.0.dist-info/RECORD", "")
+`;
