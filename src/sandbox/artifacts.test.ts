@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
 import { unpackArtifacts } from './artifacts.js';
-import { detectSandbox, runInSandbox } from './index.js';
+import { detectSandbox } from './detect.js';
+import { runInSandbox } from './run.js';
 import { TempDirs, nodeProject, request } from './testing/trees.js';
 
 const availability = await detectSandbox();

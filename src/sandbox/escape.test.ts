@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
-import { detectSandbox, runInSandbox } from './index.js';
+import { detectSandbox } from './detect.js';
+import { runInSandbox } from './run.js';
 import { TempDirs, nodeProject, quickLimits, request, writeTree } from './testing/trees.js';
 import type { SandboxRunResult } from './types.js';
 

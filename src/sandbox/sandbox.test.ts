@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
 import { waitFor } from '../testing/worker-processes.js';
-import { detectSandbox, runInSandbox } from './index.js';
+import { detectSandbox } from './detect.js';
+import { runInSandbox } from './run.js';
 import { TempDirs, nodeProject, pythonMissing, pythonProject, pythonReady, quickLimits, request } from './testing/trees.js';
 
 const availability = await detectSandbox();

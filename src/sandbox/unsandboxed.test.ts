@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
-import { detectSandbox, runInSandbox } from './index.js';
+import { detectSandbox } from './detect.js';
+import { runInSandbox } from './run.js';
 import { TempDirs, WHEEL_MAKER, nodeProject, pythonMissing, pythonProject, pythonReady, quickLimits, request, writeTree } from './testing/trees.js';
 
 const missing = { bwrapPath: '/nonexistent/cordon-test/bwrap' };
