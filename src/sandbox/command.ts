@@ -28,6 +28,30 @@ export interface SandboxCommandInput {
   env: Record<string, string>;
   /** The program and arguments run inside. */
   inner: readonly string[];
+  /** Small files made for the run (passwd, hosts, …), handed to bwrap on the fds from 5 on. */
+  files?: readonly EtcFile[];
+}
+
+export interface EtcFile {
+  path: string;
+  content: string;
+}
+
+/** The first fd the run's made files are passed on (0–2 stdio, 3 artifacts, 4 status: driver.ts). */
+export const FIRST_FILE_FD = 5;
+
+/**
+ * A user database with the run's own user, a hosts file with localhost and a name-service order that reads only
+ * them: tools that look up their user (getpass, whoami, ssh, some test runners) or resolve `localhost` work, and
+ * none of the host's users or names are shown.
+ */
+export function runEtcFiles(uid: number): EtcFile[] {
+  return [
+    { path: '/etc/passwd', content: `root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nsandbox:x:${uid}:${uid}:Cordon CI run:${TREE_INSIDE}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n` },
+    { path: '/etc/group', content: `root:x:0:\nsandbox:x:${uid}:\nnogroup:x:65534:\n` },
+    { path: '/etc/hosts', content: '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' },
+    { path: '/etc/nsswitch.conf', content: 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' },
+  ];
 }
 
 export interface SandboxCommand {
@@ -35,6 +59,8 @@ export interface SandboxCommand {
   args: string[];
   /** A folder of empty mount points to remove after the run (root only). */
   stagingDir: string | null;
+  /** What to write on the fds from FIRST_FILE_FD on. */
+  files: readonly EtcFile[];
 }
 
 export const runningAsRoot = (): boolean => process.getuid?.() === 0;
@@ -72,6 +98,9 @@ export function sandboxCommand(input: SandboxCommandInput): SandboxCommand {
     '--clearenv',
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
     ...toolchain.systemArgs,
+    ...(input.files ?? []).flatMap((file, i) => ['--perms', '0644', '--ro-bind-data', String(FIRST_FILE_FD + i), file.path]),
+    // The host's name is no business of the run's.
+    '--hostname', 'cordon-sandbox',
     '--proc', '/proc',
     '--dev', '/dev',
     // Everything the run can write is a size-limited tmpfs: /dev/shm (POSIX semaphores), /tmp and its tree. The
@@ -86,10 +115,11 @@ export function sandboxCommand(input: SandboxCommandInput): SandboxCommand {
     '--',
     ...input.inner,
   ];
-  if (!root) return { file: input.bwrapPath, args: bwrapArgs, stagingDir };
+  const files = input.files ?? [];
+  if (!root) return { file: input.bwrapPath, args: bwrapArgs, stagingDir, files };
   const uid = String(input.uid);
   const drop = ['setpriv', '--reuid', uid, '--regid', uid, '--clear-groups', '--no-new-privs', input.bwrapPath, ...bwrapArgs];
   // sh binds each (source, target) pair, then execs setpriv → bwrap: the spawned pid stays bwrap's.
   const script = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"';
-  return { file: 'unshare', args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'cordon-binds', ...mounts, '--', ...drop], stagingDir };
+  return { file: 'unshare', args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'cordon-binds', ...mounts, '--', ...drop], stagingDir, files };
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { unpackArtifacts } from './artifacts.js';
-import { insideEnvironment, runningAsRoot, sandboxCommand, TMP_INSIDE, TREE_INSIDE, type SandboxCommand } from './command.js';
+import { FIRST_FILE_FD, insideEnvironment, runEtcFiles, runningAsRoot, sandboxCommand, TMP_INSIDE, TREE_INSIDE, type SandboxCommand } from './command.js';
 import { DEFAULT_BWRAP, detectSandbox, type SandboxOptions } from './detect.js';
 import { driverArgv } from './driver.js';
 import { decide, parseStatus, utf8Prefix, type StopReason } from './outcome.js';
@@ -71,6 +71,7 @@ export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptio
       command = sandboxCommand({
         bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, uid: RUN_UID_BASE + (slot ?? 0), readOnlyPaths: req.readOnlyPaths ?? [],
         diskBytes: req.limits.diskBytes, tmpBytes, env: req.env ?? {}, inner: inner(TREE_INSIDE, TMP_INSIDE),
+        files: runEtcFiles(slot === null ? (process.getuid?.() ?? 65534) : RUN_UID_BASE + slot),
       });
       env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
     } else {
@@ -81,7 +82,7 @@ export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptio
       mkdirSync(tree);
       mkdirSync(tmp);
       const argv = inner(tree, tmp);
-      command = { file: argv[0]!, args: argv.slice(1), stagingDir: null };
+      command = { file: argv[0]!, args: argv.slice(1), stagingDir: null, files: [] };
       env = insideEnvironment(hostToolchain().path, req.env ?? {}, tree, tmp);
       cwd = tree;
     }
@@ -113,8 +114,15 @@ function execute(req: SandboxRunRequest, command: SandboxCommand, env: Record<st
     let settled = false;
 
     // detached: the run leads its own process group, so the unsandboxed fallback can be killed as a whole too.
-    const child = spawn(command.file, command.args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(command.file, command.args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...command.files.map(() => 'pipe' as const)] });
     const [stdin, stdout, stderr, artifactsOut, statusOut] = child.stdio as [Writable, Readable, Readable, Readable, Readable];
+    command.files.forEach((file, i) => {
+      const sink = child.stdio[FIRST_FILE_FD + i] as Writable;
+      sink.on('error', () => {
+        // bwrap did not get as far as reading it; its own error is in the log.
+      });
+      sink.end(file.content);
+    });
 
     const kill = () => {
       if (child.pid === undefined) return;

@@ -2,6 +2,7 @@
 // run by real bubblewrap; a passing suite passes, a broken test fails with its output in the log, a hanging one is
 // killed at the time limit with nothing of it left running, and the original tree is never changed.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
@@ -60,6 +61,16 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
     expect(failing).toMatchObject({ outcome: 'failed', step: 'test', exitCode: 1 });
     expect(failing.log).toMatch(/not ok 1 - adds two numbers/);
     expect(failing.log).toMatch(/-1 !== 5/);
+  });
+
+  it('gives the run a user, localhost and a host name of its own, and none of the host\'s', async () => {
+    const result = await runInSandbox(request(nodeProject(dirs.make()), dirs.make(), 'whoami; hostname; getent hosts localhost; cat /etc/passwd /etc/group; node -e "require(\'node:dns\').lookup(\'localhost\', { family: 4 }, (e, a) => console.log(\'resolved\', e ? e.code : a))"'));
+    expect(result.outcome, result.log).toBe('passed');
+    expect(result.log).toMatch(/^sandbox$/m);
+    expect(result.log).toMatch(/^cordon-sandbox$/m);
+    expect(result.log).toContain('resolved 127.0.0.1');
+    expect(result.log.split('\n')).not.toContain(os.hostname());
+    expect(result.log).not.toMatch(/^(postgres|www-data|daemon):/m);
   });
 
   it('stops at the first failing step', async () => {
