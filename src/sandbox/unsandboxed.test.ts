@@ -2,7 +2,7 @@
 // unless the project allows unsandboxed runs; allowed, they run on a temporary copy with a cleared environment and
 // the same limits, and say so. Also: what a bad request and a cancelled run give.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeIf } from '../testing/skips.js';
@@ -81,6 +81,15 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
     expect(result).toMatchObject({ outcome: 'errored', step: null, limitHit: 'disk' });
     expect(result.log).toMatch(/copying the tree in failed/);
     expect(result.log).not.toMatch(/never-runs\n/);
+  });
+
+  it('keeps a read-only path the run may not read (mode 0700) unreadable', async () => {
+    const cache = writeTree(dirs.make('cordon-private-cache-'), { 'secret.txt': 'private-cache-content' });
+    chmodSync(cache, 0o700);
+    const result = await runInSandbox(request(nodeProject(dirs.make()), dirs.make(), `cat ${cache}/secret.txt`, { readOnlyPaths: [cache] }));
+    expect(result).toMatchObject({ outcome: 'failed', step: 'test' });
+    expect(result.log).toContain(`cat: ${cache}/secret.txt: Permission denied`);
+    expect(result.log).not.toContain('private-cache-content');
   });
 
   it('stops a cancelled run', async () => {
