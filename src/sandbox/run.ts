@@ -40,19 +40,26 @@ function takeSlot(): number {
 
 const note = (text: string) => `cordon-sandbox: ${text}\n`;
 
-function refusal(reason: string | undefined, started: number): SandboxRunResult {
-  // Not run at all, so not "went ahead unsandboxed": sandboxed stays true (the contract reserves false for that).
-  return {
-    outcome: 'errored', step: null, exitCode: null, limitHit: null, artifacts: [], logTruncated: false, sandboxed: true, durationMs: Date.now() - started,
-    log: note(`refused: no sandbox is available on this worker (${reason ?? 'unknown reason'}) and this project does not allow unsandboxed runs`),
-  };
+/** A run that never started. */
+function notRun(log: string, sandboxed: boolean, started: number): SandboxRunResult {
+  return { outcome: 'errored', step: null, exitCode: null, limitHit: null, artifacts: [], logTruncated: false, sandboxed, durationMs: Date.now() - started, log: note(log) };
+}
+
+function removeQuietly(dir: string | null | undefined): void {
+  if (!dir) return;
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // A temporary folder left behind is not the run's result.
+  }
 }
 
 export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptions = {}): Promise<SandboxRunResult> {
   checkRequest(req);
   const started = Date.now();
   const availability = await detectSandbox(options);
-  if (availability.kind === 'none' && !req.allowUnsandboxed) return refusal(availability.reason, started);
+  // Refused, so not "went ahead unsandboxed": sandboxed stays true (the contract keeps false for that).
+  if (availability.kind === 'none' && !req.allowUnsandboxed) return notRun(`refused: no sandbox is available on this worker (${availability.reason ?? 'unknown reason'}) and this project does not allow unsandboxed runs`, true, started);
   const sandboxed = availability.kind !== 'none';
   const inner = (tree: string, tmp: string) => [
     // CPU: SIGXCPU at the soft limit (exit 152, read as the cpu limit), SIGKILL a second later if it is caught.
@@ -63,36 +70,42 @@ export async function runInSandbox(req: SandboxRunRequest, options: SandboxOptio
   let slot: number | null = null;
   let scratch: string | null = null;
   let command: SandboxCommand | null = null;
-  let env: Record<string, string>;
+  let env: Record<string, string> = {};
   let cwd: string | undefined;
   try {
-    if (sandboxed) {
-      slot = runningAsRoot() ? takeSlot() : null;
-      command = sandboxCommand({
-        bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, uid: RUN_UID_BASE + (slot ?? 0), readOnlyPaths: req.readOnlyPaths ?? [],
-        diskBytes: req.limits.diskBytes, tmpBytes, env: req.env ?? {}, inner: inner(TREE_INSIDE, TMP_INSIDE),
-        files: runEtcFiles(slot === null ? (process.getuid?.() ?? 65534) : RUN_UID_BASE + slot),
-      });
-      env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    } else {
-      // Unsandboxed (an admin allowed it): a temporary copy, a cleared environment and the same limits, no isolation.
-      scratch = mkdtempSync(path.join(os.tmpdir(), 'cordon-run-'));
-      const tree = path.join(scratch, 'tree');
-      const tmp = path.join(scratch, 'tmp');
-      mkdirSync(tree);
-      mkdirSync(tmp);
-      const argv = inner(tree, tmp);
-      command = { file: argv[0]!, args: argv.slice(1), stagingDir: null, files: [] };
-      env = insideEnvironment(hostToolchain().path, req.env ?? {}, tree, tmp);
-      cwd = tree;
+    try {
+      ({ command, env, cwd, scratch } = prepare());
+    } catch (error) {
+      return notRun(`the run could not be prepared: ${(error as Error).message}`, sandboxed, started);
     }
     const result = await execute(req, command, env, cwd, sandboxed);
     const prefix = sandboxed ? '' : note('WARNING: this run was not sandboxed (allowed for this project): it could read and write whatever the server can; only the limits applied');
     return { ...result, log: prefix + result.log, sandboxed, durationMs: Date.now() - started };
   } finally {
     if (slot !== null) slotsInUse.delete(slot);
-    if (command?.stagingDir) rmSync(command.stagingDir, { recursive: true, force: true });
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    removeQuietly(command?.stagingDir);
+    removeQuietly(scratch);
+  }
+
+  function prepare(): { command: SandboxCommand; env: Record<string, string>; cwd: string | undefined; scratch: string | null } {
+    if (sandboxed) {
+      slot = runningAsRoot() ? takeSlot() : null;
+      const made = sandboxCommand({
+        bwrapPath: options.bwrapPath ?? DEFAULT_BWRAP, uid: RUN_UID_BASE + (slot ?? 0), readOnlyPaths: req.readOnlyPaths ?? [],
+        diskBytes: req.limits.diskBytes, tmpBytes, env: req.env ?? {}, inner: inner(TREE_INSIDE, TMP_INSIDE),
+        files: runEtcFiles(slot === null ? (process.getuid?.() ?? 65534) : RUN_UID_BASE + slot),
+      });
+      return { command: made, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: undefined, scratch: null };
+    }
+    // Unsandboxed (an admin allowed it): a temporary copy, a cleared environment and the same limits, no isolation.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cordon-run-'));
+    scratch = dir;
+    const tree = path.join(dir, 'tree');
+    const tmp = path.join(dir, 'tmp');
+    mkdirSync(tree);
+    mkdirSync(tmp);
+    const argv = inner(tree, tmp);
+    return { command: { file: argv[0]!, args: argv.slice(1), stagingDir: null, files: [] }, env: insideEnvironment(hostToolchain().path, req.env ?? {}, tree, tmp), cwd: tree, scratch: dir };
   }
 }
 
