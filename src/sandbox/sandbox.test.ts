@@ -9,7 +9,7 @@ import { describeIf } from '../testing/skips.js';
 import { waitFor } from '../testing/worker-processes.js';
 import { detectSandbox } from './detect.js';
 import { runInSandbox } from './run.js';
-import { TempDirs, nodeProject, pythonMissing, pythonProject, pythonReady, quickLimits, request } from './testing/trees.js';
+import { TempDirs, nodeProject, pythonMissing, pythonProject, pythonReady, quickLimits, request, writeTree } from './testing/trees.js';
 
 const availability = await detectSandbox();
 const dirs = new TempDirs();
@@ -71,6 +71,21 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
     expect(result.log).toContain('resolved 127.0.0.1');
     expect(result.log.split('\n')).not.toContain(os.hostname());
     expect(result.log).not.toMatch(/^(postgres|www-data|daemon):/m);
+  });
+
+  it('runs two at once, each in its own tree with its own process budget', async () => {
+    const limits = { ...quickLimits, maxProcesses: 40 };
+    // Each holds 25 processes at the same moment: under one shared budget of 40, one of them could not fork. (Each
+    // run has a uid of its own, and since Linux 5.14 each user namespace its own count too.)
+    const hold = 'echo $(id -u) > me; i=0; while [ $i -lt 25 ]; do sleep 2 & i=$((i+1)); done; wait; cat me; ls';
+    const [a, b] = await Promise.all([
+      runInSandbox(request(writeTree(dirs.make(), { 'only-in-a.txt': 'a' }), dirs.make(), hold, { limits })),
+      runInSandbox(request(writeTree(dirs.make(), { 'only-in-b.txt': 'b' }), dirs.make(), hold, { limits })),
+    ]);
+    expect([a.outcome, b.outcome], a.log + b.log).toEqual(['passed', 'passed']);
+    expect(a.log).toContain('only-in-a.txt');
+    expect(a.log).not.toContain('only-in-b.txt');
+    expect(b.log).not.toContain('only-in-a.txt');
   });
 
   it('stops at the first failing step', async () => {
