@@ -1,7 +1,7 @@
 /**
  * Whether this machine can confine a run: bubblewrap must exist and actually start a sandbox (user namespaces can
- * be switched off by the kernel, a container's seccomp profile or AppArmor), so we run `true` inside once per
- * process and remember the answer.
+ * be switched off by the kernel, a container's seccomp profile or AppArmor), so we run `true` inside and remember
+ * the answer.
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
@@ -17,7 +17,9 @@ export const DEFAULT_BWRAP = '/usr/bin/bwrap';
 /** The uid the probe runs as (root only); real runs take one from the range above it. */
 const PROBE_UID = 199_999;
 
-const cache = new Map<string, Promise<SandboxAvailability>>();
+/** A failed check is tried again after this long (bubblewrap installed, a full /tmp freed) without a restart. */
+const RETRY_NONE_AFTER_MS = 60_000;
+const cache = new Map<string, { found: Promise<SandboxAvailability>; at: number; none: boolean }>();
 
 function executable(file: string): boolean {
   try {
@@ -53,13 +55,15 @@ async function probe(bwrapPath: string): Promise<SandboxAvailability> {
   });
 }
 
-/** Cached per process and bwrap path. */
+/** Cached per process and bwrap path: a working sandbox for good, a missing one for a minute. */
 export function detectSandbox(options: SandboxOptions = {}): Promise<SandboxAvailability> {
   const bwrapPath = options.bwrapPath ?? DEFAULT_BWRAP;
-  let found = cache.get(bwrapPath);
-  if (!found) {
-    found = probe(bwrapPath);
-    cache.set(bwrapPath, found);
-  }
-  return found;
+  const cached = cache.get(bwrapPath);
+  if (cached && !(cached.none && Date.now() - cached.at > RETRY_NONE_AFTER_MS)) return cached.found;
+  const entry = { found: probe(bwrapPath), at: Date.now(), none: false };
+  void entry.found.then((availability) => {
+    entry.none = availability.kind === 'none';
+  });
+  cache.set(bwrapPath, entry);
+  return entry.found;
 }
