@@ -140,12 +140,13 @@ function execute(req: SandboxRunRequest, command: SandboxCommand, env: Record<st
     const kill = () => {
       if (child.pid === undefined) return;
       // bwrap's pid 1 dies with it (--die-with-parent), and with pid 1 the kernel kills the whole pid namespace.
-      for (const target of [child.pid, -child.pid]) {
-        try {
-          process.kill(target, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
+      // child.kill does nothing once the child was reaped, so a reused pid is never hit.
+      child.kill('SIGKILL');
+      try {
+        // The group outlives its leader while a member lives, and its id is not reused until then.
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // No member left.
       }
     };
     const stopRun = (reason: StopReason) => {
