@@ -6,9 +6,10 @@
  * When the server runs as root (containers, CI) we first drop to a run-only uid with setpriv: bubblewrap started by
  * root keeps root's capabilities and maps the run to real uid 0, which is not unprivileged at all. A uid of
  * 200000 + slot needs no passwd entry, owns nothing on the host, and gives each concurrent run its own
- * RLIMIT_NPROC count (the kernel counts processes per real uid; since Linux 5.14 also per user namespace). A dropped uid cannot open toolchains under a
- * private home (pyenv in /root, mode 0700), so root bind-mounts those prefixes onto empty directories of a
- * staging folder first, inside a private mount namespace (`unshare --mount`): the host's mounts never change.
+ * RLIMIT_NPROC count (the kernel counts processes per real uid; since Linux 5.14 also per user namespace). A
+ * dropped uid cannot open toolchains under a private home (pyenv in /root, mode 0700), so root bind-mounts those
+ * prefixes onto empty directories of a staging folder first, inside a private mount namespace (`unshare
+ * --mount`): the host's mounts never change.
  */
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
