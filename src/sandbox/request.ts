@@ -42,6 +42,8 @@ export function checkRequest(req: SandboxRunRequest): void {
   }
   if (typeof req.limits !== 'object' || req.limits === null) bad('limits are required');
   for (const key of ['timeLimitMs', 'cpuSeconds', 'memoryBytes', 'maxProcesses', 'outputBytes', 'diskBytes'] as const) positiveInteger(req.limits[key], key);
+  // setTimeout fires at once past 2^31 - 1 ms (about 24 days).
+  if (req.limits.timeLimitMs > 2 ** 31 - 1) bad('limits.timeLimitMs must be at most 2147483647 (about 24 days)');
   if (!Array.isArray(req.artifactPaths)) bad('artifactPaths must be a list');
   for (const p of req.artifactPaths) {
     if (typeof p !== 'string' || safeMemberName(p) === null || p.startsWith('-')) bad(`artifact path ${JSON.stringify(p)} must be relative to the tree, without ..`);

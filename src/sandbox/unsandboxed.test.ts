@@ -68,6 +68,7 @@ describe('requests and cancellation', () => {
     await expect(runInSandbox({ ...ok, steps: [] })).rejects.toThrow(/steps must be a non-empty list/);
     await expect(runInSandbox({ ...ok, artifactPaths: ['../out'] })).rejects.toThrow(/artifact path "\.\.\/out"/);
     await expect(runInSandbox({ ...ok, limits: { ...quickLimits, timeLimitMs: 0 } })).rejects.toThrow(/limits.timeLimitMs must be a positive integer/);
+    await expect(runInSandbox({ ...ok, limits: { ...quickLimits, timeLimitMs: 2 ** 31 } })).rejects.toThrow(/limits.timeLimitMs must be at most/);
     await expect(runInSandbox({ ...ok, readOnlyPaths: ['/proc'] })).rejects.toThrow(/would cover the run's own/);
     await expect(runInSandbox({ ...ok, env: { 'BAD-NAME': 'x' } })).rejects.toThrow(/environment variable "BAD-NAME"/);
   });
