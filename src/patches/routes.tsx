@@ -19,6 +19,7 @@ import { choiceFromKey } from './targets.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion } from './upload.js';
 import { fieldList, readPatchForm } from './upload-form.js';
 import { patchApiRoutes } from './routes-api.js';
+import { recipeRoutes } from './ci/recipe-routes.js';
 import { EmptyForm, FormFields, Params, Query, Text } from '../http/schemas.js';
 
 
@@ -177,5 +178,6 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     patchAction('recheck', EmptyForm, async (scope, _req, ref, patchId) => (await requestRecheck(scope, ref, patchId), 'Apply check queued.')),
     patchAction('abandon', EmptyForm, async (scope, _req, ref, patchId) => (await abandonPatch(scope, ref, patchId), 'Patch abandoned; the rest of its series is checked again.')),
     ...patchApiRoutes(app),
+    ...recipeRoutes(app),
   ];
 }

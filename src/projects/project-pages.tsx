@@ -1,6 +1,6 @@
 // The project pages' markup: the public list and page, and the admin's form with the project's people.
 import type { SafeHtml } from '../web/jsx.js';
-import { can, canEditProjectPublication } from '../access/policy.js';
+import { can, canEditProjectPublication, canSeeTestRecipe } from '../access/policy.js';
 import type { Actor } from '../access/actor.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { roleLabel, type PageContext } from '../web/layout.js';
@@ -101,6 +101,11 @@ export function ProjectPage({ ctx, project, view }: { ctx: PageContext; project:
     {canEditProjectPublication(ctx.actor, project.id) ? (
       <p>
         <a href={`/projects/${project.slug}/publication`}>Publication settings</a> <span class="muted">(products, package ecosystem, vendor in published records)</span>
+      </p>
+    ) : null}
+    {canSeeTestRecipe(ctx.actor, project.id) ? (
+      <p>
+        <a href={`/projects/${project.slug}/tests`}>Test recipe for private CI</a> <span class="muted">(the tests run on each patched branch of an embargoed report)</span>
       </p>
     ) : null}
   </>
