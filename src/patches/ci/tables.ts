@@ -1,9 +1,11 @@
 // Table shapes of private CI (issue 20), part of the patches area's schema (PatchTables).
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 type Id = Generated<number>;
 type Timestamp = string;
 type Flag = number;
+/** A column with a database default: optional when inserting. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 /** What a run came to: the sandbox's outcomes, or still on its way. */
 export type CiRunStatus = 'queued' | 'running' | 'passed' | 'failed' | 'errored' | 'timed_out';
@@ -49,13 +51,13 @@ export interface CiRunsTable {
   status: CiRunStatus;
   step: 'setup' | 'test' | null;
   exit_code: number | null;
-  log: string;
-  log_truncated: Flag;
+  log: Defaulted<string>;
+  log_truncated: Defaulted<Flag>;
   limit_hit: string | null;
   duration_ms: number | null;
   sandboxed: Flag | null;
   /** JSON: { path, bytes }[] kept under DATA_DIR/ci-artifacts/<id>/. */
-  artifacts: string;
+  artifacts: Defaulted<string>;
   /** JSON: the recipe the run used (commands, time limit, artifact paths). */
   recipe: string;
   requested_by: number | null;
