@@ -11,7 +11,7 @@ import { ratchet, sourceFiles, SRC } from './testing/source-tree.js';
 export const LAYERS = ['foundation', 'storage', 'platform', 'domain', 'composition'] as const;
 type Layer = (typeof LAYERS)[number];
 
-const FOUNDATION = new Set(['errors', 'text', 'identifiers', 'cvss', 'pgp', 'calendar', 'clock.ts', 'config', 'logging.ts']);
+const FOUNDATION = new Set(['errors', 'text', 'identifiers', 'cvss', 'pgp', 'calendar', 'clock.ts', 'config', 'logging.ts', 'sandbox']);
 const PLATFORM = new Set(['context.ts', 'access', 'audit', 'jobs', 'http', 'web']);
 /**
  * The domains, lowest first: a domain may use the ones before it, never one after it. Projects, the
