@@ -13,7 +13,7 @@ import { FormFields, Params, Query, Text } from '../../http/schemas.js';
 import type { FormState } from '../../web/components.js';
 import { sandboxNote } from './capability.js';
 import { RecipePage, recipePath } from './recipe-page.js';
-import { branchesOf, canAllowUnsandboxed, canEditRecipe, projectCiFor, saveCiSettings, saveRecipe, validateRecipe, type ProjectCi } from './recipes.js';
+import { branchesOf, canAllowUnsandboxed, canEditRecipe, projectCiFor, projectCiForChange, saveCiSettings, saveRecipe, validateRecipe, type ProjectCi } from './recipes.js';
 
 const slugParam = { params: { slug: 'project' } } as const;
 const SlugParams = Params('slug');
@@ -27,7 +27,7 @@ const RecipeForm = FormFields({
 });
 const SettingsForm = FormFields({ require_passing: Type.Optional(Text(5)), allow_unsandboxed: Type.Optional(Text(5)), present: Type.Optional(Text(5)) });
 
-const authorizeProject = (req: { params: { slug: string } }, scope: Scope) => projectCiFor(scope, req.params.slug);
+const authorizeProject = (req: { params: { slug: string } }, scope: Scope) => projectCiForChange(scope, req.params.slug);
 
 async function recipePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, scope: Scope, ci: ProjectCi, editing: string, state?: FormState, status?: number) {
   const d = {

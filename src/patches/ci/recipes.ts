@@ -146,6 +146,13 @@ export async function projectCiFor(scope: Scope, slug: string): Promise<ProjectC
   return { project, recipes, settings: settings.get(project.id) ?? noSettings };
 }
 
+/** The same, for a change: 404 also for those who may see but change nothing here (a read-only token). */
+export async function projectCiForChange(scope: Scope, slug: string): Promise<ProjectCi> {
+  const ci = await projectCiFor(scope, slug);
+  if (!canEditRecipe(scope.actor, ci.project.id) && !canAllowUnsandboxed(scope.actor)) throw errors.notFound('project');
+  return ci;
+}
+
 export const branchesOf = (project: ProjectDetail): string[] => [...new Set(['master', ...project.branches])];
 
 /** Set (or, with an empty test command, remove) the project's recipe or a branch's override. */
