@@ -102,6 +102,11 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
     expect((await w.clients.lead!.json('PUT', '/api/v1/projects/calc/test-recipe', { require_passing: false })).statusCode).toBe(200);
     expect((await cell('calc', CI_STABLE)).readiness).toBe('ready');
     expect((await w.clients.lead!.json('PUT', '/api/v1/projects/calc/test-recipe', { require_passing: true })).statusCode).toBe(200);
+    // The pre-notice checklist says the tests do not pass everywhere, and where.
+    const disclosure = await w.clients.vmt!.get(`/reports/${ref}/disclosure`);
+    expect(disclosure.statusCode).toBe(200);
+    expect(disclosure.body).toMatch(/<li class="todo"><span class="mark" aria-hidden="true">•<\/span> <strong>Tests pass on every branch<\/strong>/);
+    expect(disclosure.body).toContain(`Calc ${CI_STABLE}: <a href="${stable.tests!.latest_run!.url}">tests fail</a>`);
   });
 
   it('a new version of the series causes a new run of that version', async () => {
