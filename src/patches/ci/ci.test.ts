@@ -10,6 +10,9 @@ import { testDialects } from '../../testing/databases.js';
 import { SYNC_MIRRORS_JOB } from '../jobs.js';
 import { commitFiles, gitSync } from '../testing/support.js';
 import { CI_STABLE, createCiWorld, type CiWorld } from '../testing/ci-world.js';
+import { makeUser, signedInClient } from '../../testing/harness.js';
+import { rememberSandboxAvailability } from './capability.js';
+import { whenSandboxKnown } from './run-job.js';
 
 interface RunJson {
   id: number;
@@ -152,6 +155,29 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
     expect(after[0]).toMatchObject({ reason: 'rerun', branch: CI_STABLE, status: 'failed' });
     const audit = await w.t.ctx.storage.db.selectFrom('audit_events').select('action').where('action', '=', 'patch.ci_rerun_requested').execute();
     expect(audit).toHaveLength(1);
+  }, 120_000);
+
+  it('a worker that cannot sandbox leaves the run queued, and the pages say why', async () => {
+    const real = await whenSandboxKnown();
+    const run = (await cell('calc', 'master')).tests!.latest_run!;
+    rememberSandboxAvailability({ kind: 'none', reason: 'bubblewrap is missing (test)' });
+    try {
+      expect((await w.clients.vmt!.json('POST', `/api/v1/reports/${ref}/patches/runs/${run.id}/rerun`)).statusCode).toBe(201);
+      await w.drain();
+      const waiting = (await runs())[0]!;
+      expect(waiting).toMatchObject({ status: 'queued', reason: 'rerun' });
+      const job = await w.t.ctx.storage.db.selectFrom('jobs').select(['status', 'attempts']).where('dedupe_key', '=', `ci-run:${waiting.id}`).executeTakeFirstOrThrow();
+      expect(job).toEqual({ status: 'queued', attempts: 0 });
+      expect((await w.clients.vmt!.get(waiting.url)).body).toContain('waiting for a worker that can run it in the sandbox');
+      expect((await w.clients.lead!.get('/projects/calc/tests')).body).toContain('cannot sandbox (bubblewrap is missing (test)): test runs wait for a worker that can');
+      const admin = await signedInClient(w.t, await makeUser(w.t, { username: 'admin', roles: ['admin'] }));
+      expect((await admin.get('/admin/jobs')).body).toContain('this worker cannot sandbox (bubblewrap is missing (test))');
+    } finally {
+      rememberSandboxAvailability(real);
+    }
+    // A worker that can sandbox takes it.
+    await w.drain();
+    expect((await runs())[0]).toMatchObject({ status: 'passed', sandboxed: true });
   }, 120_000);
 
   it('a hanging test is timed out at the recipe’s limit', async () => {

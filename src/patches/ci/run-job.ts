@@ -12,7 +12,8 @@ import { checkPatchApplies } from '../apply-check.js';
 import { checkInput, storedPatchLimits } from '../downloads.js';
 import { ensureMirror, mirrorDirFor } from '../mirrors.js';
 import { artifactDirFor } from './artifacts.js';
-import { rememberSandboxAvailability } from './capability.js';
+import { rememberSandboxAvailability, sandboxAvailability } from './capability.js';
+import { explainWaiting } from '../../jobs/waiting-notes.js';
 import { ciSettings, type Recipe } from './recipes.js';
 import { CI_RUN_JOB, CI_RUN_UNSANDBOXED_JOB, isFinished, recordRunResult, runById, type CiRunPayload, type RunResult } from './runs.js';
 
@@ -95,9 +96,8 @@ async function ciRunJob(ctx: AppContext, job: JobContext): Promise<void> {
   await job.commit((change) => recordRunResult(change, runId, result));
 }
 
-// What this process's sandbox can do, found once (detectSandbox runs a probe).
+// What this process's sandbox can do, found once (detectSandbox runs a probe); kept in capability.ts.
 let detection: Promise<SandboxAvailability> | undefined;
-let available: SandboxAvailability | undefined;
 
 /** Find out (once per process) whether runs can be sandboxed here; workers ask before taking CI jobs. */
 export function whenSandboxKnown(): Promise<SandboxAvailability> {
@@ -105,7 +105,6 @@ export function whenSandboxKnown(): Promise<SandboxAvailability> {
     .then(() => detectSandbox())
     .catch((error: unknown): SandboxAvailability => ({ kind: 'none', reason: error instanceof Error ? error.message : String(error) }))
     .then((a) => {
-      available = a;
       rememberSandboxAvailability(a);
       return a;
     });
@@ -113,7 +112,9 @@ export function whenSandboxKnown(): Promise<SandboxAvailability> {
 }
 
 export function ciJobHandlers(ctx: AppContext): JobHandler[] {
-  void whenSandboxKnown();
+  void whenSandboxKnown().then((a) => {
+    if (a.kind === 'none') ctx.log.warn({ reason: a.reason }, 'this worker cannot sandbox: private CI runs are left to workers that can');
+  });
   let active = 0;
   const limit = ctx.config.ci.concurrency;
   const run = async (job: JobContext) => {
@@ -126,10 +127,19 @@ export function ciJobHandlers(ctx: AppContext): JobHandler[] {
   };
   // A run may take its recipe's hour; the lease is renewed while it runs (worker.ts), so 5 minutes is enough.
   const leaseMs = 5 * 60_000;
+  const canSandbox = () => {
+    const a = sandboxAvailability();
+    return a !== undefined && a.kind !== 'none';
+  };
+  explainWaiting(CI_RUN_JOB, () => {
+    const a = sandboxAvailability();
+    if (limit === 0) return 'CI_CONCURRENCY=0: this worker takes no test runs; another worker must.';
+    return a?.kind === 'none' ? `this worker cannot sandbox (${a.reason ?? 'no reason given'}): test runs stay queued for a worker that can.` : null;
+  });
   return [
     // Untrusted code: only a worker that can sandbox takes it; one that cannot leaves it queued for another.
-    { kind: CI_RUN_JOB, leaseMs, run, claimable: () => available !== undefined && available.kind !== 'none' && active < limit },
+    { kind: CI_RUN_JOB, leaseMs, run, claimable: () => canSandbox() && active < limit },
     // An admin allowed this project unsandboxed: any worker takes it (sandboxed where it can).
-    { kind: CI_RUN_UNSANDBOXED_JOB, leaseMs, run, claimable: () => available !== undefined && active < limit },
+    { kind: CI_RUN_UNSANDBOXED_JOB, leaseMs, run, claimable: () => sandboxAvailability() !== undefined && active < limit },
   ];
 }
