@@ -104,6 +104,13 @@ describe.each(testDialects())('test recipes on %s', (dialect) => {
     expect((await anonymous.get('/projects/nova')).body).not.toContain('/projects/nova/tests');
   });
 
+  it('the recipe and run routes are in the OpenAPI description', async () => {
+    const doc = JSON.parse((await t.app.inject({ url: '/api/openapi.json' })).body) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/api/v1/projects/{slug}/test-recipe'] ?? {}).sort()).toEqual(['get', 'put']);
+    expect(doc.paths['/api/v1/reports/{ref}/patches/runs']?.get).toBeDefined();
+    expect(doc.paths['/api/v1/reports/{ref}/patches/runs/{runId}/rerun']?.post).toBeDefined();
+  });
+
   it('an empty test command removes a recipe', async () => {
     const res = await clients.vmt!.json('PUT', '/api/v1/projects/nova/test-recipe', { branch: 'stable/2026.1', test_command: '' });
     expect(res.statusCode, res.body).toBe(200);
