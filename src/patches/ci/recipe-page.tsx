@@ -19,7 +19,7 @@ export const recipePath = (slug: string): string => `/projects/${slug}/tests`;
 function RecipeRows({ d }: { d: RecipePageData }): SafeHtml {
   const path = recipePath(d.project.slug);
   return (
-    <table class="ci-recipes">
+    <table class="ci-recipes stack-on-phone">
       <caption class="visually-hidden">Test recipes in force</caption>
       <thead>
         <tr>
@@ -44,12 +44,12 @@ function RecipeRows({ d }: { d: RecipePageData }): SafeHtml {
                 </>
               ) : null}
             </th>
-            <td>{r.setupCommand ? <code>{r.setupCommand}</code> : <span class="muted">none</span>}</td>
-            <td>
+            <td data-label="Setup">{r.setupCommand ? <code>{r.setupCommand}</code> : <span class="muted">none</span>}</td>
+            <td data-label="Test">
               <code>{r.testCommand}</code>
             </td>
-            <td>{r.timeLimitSeconds} s</td>
-            <td>{r.artifactPaths.length ? r.artifactPaths.map((p) => <><code>{p}</code> </>) : <span class="muted">none</span>}</td>
+            <td data-label="Time limit">{r.timeLimitSeconds} s</td>
+            <td data-label="Kept artifacts">{r.artifactPaths.length ? r.artifactPaths.map((p) => <><code>{p}</code> </>) : <span class="muted">none</span>}</td>
           </tr>
         ))}
       </tbody>
