@@ -168,7 +168,7 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
       expect(waiting).toMatchObject({ status: 'queued', reason: 'rerun' });
       const job = await w.t.ctx.storage.db.selectFrom('jobs').select(['status', 'attempts']).where('dedupe_key', '=', `ci-run:${waiting.id}`).executeTakeFirstOrThrow();
       expect(job).toEqual({ status: 'queued', attempts: 0 });
-      expect((await w.clients.vmt!.get(waiting.url)).body).toContain('waiting for a worker that can run it in the sandbox');
+      expect((await w.clients.vmt!.get(waiting.url)).body).toContain('queued for (or running on) a worker that can run it in the sandbox');
       expect((await w.clients.lead!.get('/projects/calc/tests')).body).toContain('cannot sandbox (bubblewrap is missing (test)): test runs wait for a worker that can');
       const admin = await signedInClient(w.t, await makeUser(w.t, { username: 'admin', roles: ['admin'] }));
       expect((await admin.get('/admin/jobs')).body).toContain('this worker cannot sandbox (bubblewrap is missing (test))');

@@ -125,7 +125,7 @@ export function RunPage({ ctx, d }: { ctx: PageContext; d: RunPageData }): SafeH
                 {run.duration_ms !== null ? `; ${(run.duration_ms / 1000).toFixed(1)} s` : ''}
               </>
             ) : (
-              'waiting for a worker that can run it in the sandbox'
+              'not finished: queued for (or running on) a worker that can run it in the sandbox'
             )}
           </dd>
           <dt>Started by</dt>
