@@ -181,7 +181,7 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
   }, 120_000);
 
   it('a hanging test is timed out at the recipe’s limit', async () => {
-    const res = await w.clients.vmt!.json('PUT', '/api/v1/projects/port/test-recipe', { branch: 'master', test_command: 'node -e "setInterval(() => {}, 1000)"', time_limit_seconds: 10 });
+    const res = await w.clients.vmt!.json('PUT', '/api/v1/projects/port/test-recipe', { branch: 'master', test_command: 'node -e "console.log(\'<script>x()</script>\'); setInterval(() => {}, 1000)"', time_limit_seconds: 10 });
     expect(res.statusCode, res.body).toBe(200);
     const run = (await cell('port', 'master')).tests!.latest_run!;
     expect((await w.clients.vmt!.json('POST', `/api/v1/reports/${ref}/patches/runs/${run.id}/rerun`)).statusCode).toBe(201);
@@ -190,5 +190,8 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
     expect(latest).toMatchObject({ branch: 'master', status: 'timed_out', limit_hit: 'time' });
     const page = await w.clients.vmt!.get(latest.url);
     expect(page.body).toContain('tests timed out');
+    // What the run printed is shown as text, never as markup.
+    expect(page.body).toContain('&lt;script&gt;x()&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>x()</script>');
   }, 120_000);
 });
