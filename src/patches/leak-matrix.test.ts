@@ -13,7 +13,7 @@ import { testDialects } from '../testing/databases.js';
 import { makeUser, signedInClient, TestClient } from '../testing/harness.js';
 import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';
 import { createPatchWorld, type PatchWorld } from './testing/world.js';
-import { saveRecipe } from './ci/recipes.js';
+import { saveRecipe } from './ci/recipe-commands.js';
 import { whenSandboxKnown } from './ci/run-job.js';
 import { runsOfReport } from './ci/runs.js';
 

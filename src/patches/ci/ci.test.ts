@@ -47,10 +47,14 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
     ref = w.ref;
     const py = await w.clients.lead!.json('PUT', '/api/v1/projects/calc/test-recipe', { test_command: `${w.python.executable} -m pytest -q -p no:cacheprovider`, time_limit_seconds: 120, require_passing: true });
     expect(py.statusCode, py.body).toBe(200);
-    const js = await w.clients.vmt!.json('PUT', '/api/v1/projects/port/test-recipe', { test_command: 'node --test', time_limit_seconds: 120, artifact_paths: ['port.js'] });
-    expect(js.statusCode, js.body).toBe(200);
     await upload('calc', ['master', CI_STABLE], w.fixes.py);
     await upload('port', ['master', CI_STABLE], w.fixes.js);
+    await w.drain();
+    // Port gets its recipe only after its patches were checked: saving it queues their first runs.
+    expect(await runs()).toHaveLength(2);
+    const js = await w.clients.vmt!.json('PUT', '/api/v1/projects/port/test-recipe', { test_command: 'node --test', time_limit_seconds: 120, artifact_paths: ['port.js'] });
+    expect(js.statusCode, js.body).toBe(200);
+    expect(await runs()).toHaveLength(4);
     await w.drain();
   }, 240_000);
   afterAll(async () => w?.close());

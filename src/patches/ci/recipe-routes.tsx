@@ -13,7 +13,8 @@ import { FormFields, Params, Query, Text } from '../../http/schemas.js';
 import type { FormState } from '../../web/components.js';
 import { sandboxNote } from './capability.js';
 import { RecipePage, recipePath } from './recipe-page.js';
-import { branchesOf, canAllowUnsandboxed, canEditRecipe, projectCiFor, projectCiForChange, saveCiSettings, saveRecipe, validateRecipe, type ProjectCi } from './recipes.js';
+import { branchesOf, canAllowUnsandboxed, canEditRecipe, projectCiFor, projectCiForChange, validateRecipe, type ProjectCi } from './recipes.js';
+import { saveCiSettings, saveRecipe } from './recipe-commands.js';
 
 const slugParam = { params: { slug: 'project' } } as const;
 const SlugParams = Params('slug');

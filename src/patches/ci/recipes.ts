@@ -4,7 +4,7 @@
 import type { Actor } from '../../access/actor.js';
 import { hasRole, tokenAllows } from '../../access/actor.js';
 import { canSeeTestRecipe } from '../../access/policy.js';
-import { change, type Scope } from '../../context.js';
+import type { Scope } from '../../context.js';
 import { errors, IssueCollector } from '../../errors/catalogue.js';
 import { getProjectBySlug, type ProjectDetail } from '../../projects/projects.js';
 import type { Db } from '../../storage/database.js';
@@ -107,8 +107,8 @@ export function validateRecipe(input: RecipeInput, branches: readonly string[]):
   return { branch, setupCommand, testCommand, timeLimitSeconds, artifactPaths };
 }
 
-type RecipeRow = { branch: string; setup_command: string; test_command: string; time_limit_seconds: number; artifact_paths: string };
-const recipeOf = (r: RecipeRow): Recipe => ({ branch: r.branch, setupCommand: r.setup_command, testCommand: r.test_command, timeLimitSeconds: r.time_limit_seconds, artifactPaths: JSON.parse(r.artifact_paths) as string[] });
+export type RecipeRow = { branch: string; setup_command: string; test_command: string; time_limit_seconds: number; artifact_paths: string };
+export const recipeOf = (r: RecipeRow): Recipe => ({ branch: r.branch, setupCommand: r.setup_command, testCommand: r.test_command, timeLimitSeconds: r.time_limit_seconds, artifactPaths: JSON.parse(r.artifact_paths) as string[] });
 
 export async function recipesOf(db: Db, projectId: number): Promise<Recipe[]> {
   const rows = await db.selectFrom('ci_recipes').select(['branch', 'setup_command', 'test_command', 'time_limit_seconds', 'artifact_paths']).where('project_id', '=', projectId).orderBy('branch').execute();
@@ -154,60 +154,3 @@ export async function projectCiForChange(scope: Scope, slug: string): Promise<Pr
 }
 
 export const branchesOf = (project: ProjectDetail): string[] => [...new Set(['master', ...project.branches])];
-
-/** Set (or, with an empty test command, remove) the project's recipe or a branch's override. */
-export async function saveRecipe(scope: Scope, slug: string, input: RecipeInput): Promise<Recipe | null> {
-  const { project } = await projectCiFor(scope, slug);
-  if (!canEditRecipe(scope.actor, project.id)) throw errors.forbiddenAction('Only the project’s lead and the VMT set its test recipe.');
-  const recipe = validateRecipe(input, branchesOf(project));
-  const branch = input.branch.trim();
-  await change(scope, async ({ trx, now, audit }) => {
-    const before = await trx.selectFrom('ci_recipes').select(['branch', 'setup_command', 'test_command', 'time_limit_seconds', 'artifact_paths']).where('project_id', '=', project.id).where('branch', '=', branch).executeTakeFirst();
-    if (!recipe) {
-      if (!before) return;
-      await trx.deleteFrom('ci_recipes').where('project_id', '=', project.id).where('branch', '=', branch).execute();
-      await audit('ci.recipe_removed', 'project', project.id, recipeOf(before), { branch });
-      return;
-    }
-    const values = {
-      setup_command: recipe.setupCommand,
-      test_command: recipe.testCommand,
-      time_limit_seconds: recipe.timeLimitSeconds,
-      artifact_paths: JSON.stringify(recipe.artifactPaths),
-      updated_by: scope.actor.kind === 'user' ? scope.actor.userId : null,
-      updated_at: now.toISOString(),
-    };
-    await trx
-      .insertInto('ci_recipes')
-      .values({ project_id: project.id, branch, ...values })
-      .onConflict((oc) => oc.columns(['project_id', 'branch']).doUpdateSet(values))
-      .execute();
-    await audit('ci.recipe_set', 'project', project.id, before ? recipeOf(before) : undefined, recipe);
-  });
-  return recipe;
-}
-
-/** Change the project's CI settings; each flag only by whom it belongs to (undefined: unchanged). */
-export async function saveCiSettings(scope: Scope, slug: string, input: { requirePassing?: boolean | undefined; allowUnsandboxed?: boolean | undefined }): Promise<CiSettings> {
-  const { project, settings } = await projectCiFor(scope, slug);
-  const next = { ...settings };
-  if (input.requirePassing !== undefined && input.requirePassing !== settings.requirePassing) {
-    if (!canEditRecipe(scope.actor, project.id)) throw errors.forbiddenAction('Only the project’s lead and the VMT decide whether passing tests are required.');
-    next.requirePassing = input.requirePassing;
-  }
-  if (input.allowUnsandboxed !== undefined && input.allowUnsandboxed !== settings.allowUnsandboxed) {
-    if (!canAllowUnsandboxed(scope.actor)) throw errors.forbiddenAction('Only an administrator may let this project’s tests run without the sandbox.');
-    next.allowUnsandboxed = input.allowUnsandboxed;
-  }
-  if (next.requirePassing === settings.requirePassing && next.allowUnsandboxed === settings.allowUnsandboxed) return settings;
-  await change(scope, async ({ trx, now, audit }) => {
-    const values = { require_passing: next.requirePassing ? 1 : 0, allow_unsandboxed: next.allowUnsandboxed ? 1 : 0, updated_at: now.toISOString() };
-    await trx
-      .insertInto('ci_project_settings')
-      .values({ project_id: project.id, ...values })
-      .onConflict((oc) => oc.column('project_id').doUpdateSet(values))
-      .execute();
-    await audit('ci.settings_changed', 'project', project.id, settings, next);
-  });
-  return next;
-}

@@ -174,3 +174,23 @@ export async function seriesOfRun(db: Db, run: Pick<CiRunRow, 'report_id' | 'ver
     .execute();
   return ids.map((id) => rows.find((v) => v.id === id)).filter((v) => v !== undefined).map((v) => ({ id: v.patch_id, subject: v.subject, version: v.version }));
 }
+
+/** Queue a first run for every current series of the project whose last patch applies and was never tested. */
+export async function queueRunsForProject(change: ChangeContext, projectId: number): Promise<number> {
+  const { trx } = change;
+  const versions = await trx
+    .selectFrom('patches')
+    .innerJoin('patch_versions', (j) => j.onRef('patch_versions.patch_id', '=', 'patches.id').onRef('patch_versions.version', '=', 'patches.current_version'))
+    .select('patch_versions.id')
+    .where('patches.project_id', '=', projectId)
+    .where('patches.state', '=', 'active')
+    .where('patches.repository', 'is not', null)
+    .execute();
+  let queued = 0;
+  for (const v of versions) {
+    const latest = await trx.selectFrom('patch_checks').select(['status', 'head_sha']).where('patch_version_id', '=', v.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!latest || (latest.status !== 'applies_cleanly' && latest.status !== 'applies_with_3way')) continue;
+    if ((await queueRunAfterCheck(change, v.id, latest.head_sha)) !== null) queued++;
+  }
+  return queued;
+}
