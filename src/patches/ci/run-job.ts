@@ -3,7 +3,7 @@
 // record the outcome in the transaction that completes the job, and remove the tree whatever happens.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { AppContext } from '../../context.js';
+import { change, systemScope, type AppContext } from '../../context.js';
 import type { JobContext, JobHandler } from '../../jobs/worker.js';
 import { projectRepository, getProjectById } from '../../projects/projects.js';
 import { detectSandbox, runInSandbox } from '../../sandbox/index.js';
@@ -15,7 +15,7 @@ import { artifactDirFor } from './artifacts.js';
 import { rememberSandboxAvailability, sandboxAvailability } from './capability.js';
 import { explainWaiting } from '../../jobs/waiting-notes.js';
 import { ciSettings, type Recipe } from './recipes.js';
-import { CI_RUN_JOB, CI_RUN_UNSANDBOXED_JOB, isFinished, recordRunResult, runById, type CiRunPayload, type RunResult } from './runs.js';
+import { CI_RUN_JOB, CI_RUN_UNSANDBOXED_JOB, isFinished, markRunning, recordRunResult, runById, type CiRunPayload, type RunResult } from './runs.js';
 
 export function limitsFor(config: AppContext['config'], recipe: Recipe): SandboxLimits {
   return {
@@ -38,6 +38,7 @@ async function execute(ctx: AppContext, runId: number, signal: AbortSignal | und
   const project = await getProjectById(db, run.project_id);
   const repo = project ? await projectRepository(db, run.project_id, run.repository) : undefined;
   if (!project || !repo) return errored('The project no longer lists this repository; nothing was run.');
+  await change(systemScope(ctx), (c) => markRunning(c, run.id), { system: true });
   const ids = JSON.parse(run.version_ids) as number[];
   const rows = ids.length ? await db.selectFrom('patch_versions').select(['id', 'raw', 'apply_with', 'uploaded_label', 'uploaded_email', 'created_at']).where('id', 'in', ids).execute() : [];
   const series = ids.map((id) => rows.find((r) => r.id === id)).filter((r) => r !== undefined).map((r) => ({ ...r, raw: Buffer.from(r.raw) }));

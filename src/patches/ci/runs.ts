@@ -194,3 +194,9 @@ export async function queueRunsForProject(change: ChangeContext, projectId: numb
   }
   return queued;
 }
+
+/** The run has a worker now (the matrix says "tests running"); its own small change, before the tests start. */
+export async function markRunning({ trx, audit }: ChangeContext, runId: number): Promise<void> {
+  const r = await trx.updateTable('ci_runs').set({ status: 'running' }).where('id', '=', runId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) await audit('patch.ci_run_started', 'ci_run', runId);
+}
