@@ -112,3 +112,12 @@ export function canEditProjectPublication(actor: Actor, projectId: number): bool
 export function canManageProjectWebhooks(actor: Actor, projectId: number): boolean {
   return can(actor, 'admin.write') || (tokenAllows(actor, 'write') && hasProjectRole(actor, projectId, 'lead'));
 }
+
+/**
+ * Who sees a project's test recipe for private CI (issue 20): admins, the VMT and the project's lead, who
+ * set it. Not secret, but internal (how and where the project's tests run), so not on the public page.
+ */
+export function canSeeTestRecipe(actor: Actor, projectId: number): boolean {
+  if (actor.kind !== 'user') return false;
+  return hasRole(actor, 'admin') || hasRole(actor, 'vmt') || (actor.projectRoles.get(projectId)?.has('lead') ?? false);
+}

@@ -70,6 +70,8 @@ export interface Config {
   webhookAllowPrivateNetworks: boolean;
   /** How long one webhook delivery attempt may take before it counts as a timeout (and is retried). */
   webhookTimeoutMs: number;
+  /** Private CI (issue 20): limits of each sandboxed test run, runs one worker takes at once, a read-only dependency cache. */
+  ci: { memoryMb: number; maxProcesses: number; outputKb: number; diskMb: number; concurrency: number; cacheDir: string | null };
 }
 
 /** The settings an admin may also store in the database (src/instance); the environment wins. */
@@ -133,6 +135,12 @@ export const configVariables = [
   ['METRICS_LISTEN', 'off', 'host:port of a separate listener that serves only `/metrics` to scrapers without a token, e.g. `127.0.0.1:9464` (keep it on loopback or a private network). On the main port `/metrics` answers admins only (a session or an admin-scoped API token).'],
   ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'false', 'Let webhook endpoints point at loopback, private (RFC 1918, fc00::/7), link-local, CGNAT or other non-public addresses. Off by default: a webhook URL is checked against these at registration and at every delivery (SSRF).'],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'How long one webhook delivery attempt may take, in milliseconds, before it counts as a timeout and is retried with backoff.'],
+  ['CI_MEMORY_MB', '2048', 'Private CI: address space each process of a test run may use, in MiB.'],
+  ['CI_MAX_PROCESSES', '256', 'Private CI: processes a test run may have at once (a fork bomb stops there).'],
+  ['CI_OUTPUT_KB', '1024', 'Private CI: log kept per run, in KiB; past it the log is cut and the run is stopped.'],
+  ['CI_DISK_MB', '1024', 'Private CI: what a run may write into its tree, in MiB.'],
+  ['CI_CONCURRENCY', '1', 'Private CI: test runs one worker takes at once (0: this worker takes none).'],
+  ['CI_CACHE_DIR', '(unset)', 'Private CI: an absolute path to a dependency cache the admin prepared (wheels, npm cache), shown read-only to every run; runs have no network.'],
 ] as const;
 
 /** A checked value, or what is wrong and how to fix it. Shared by loadConfig and the settings page. */
@@ -300,6 +308,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     settingsFromEnvironment: instanceSettingVariables.filter((name) => !!env[name]?.trim()),
     webhookAllowPrivateNetworks: parseBool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false, problems),
     webhookTimeoutMs: parseIntVar(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, problems),
+    ci: {
+      memoryMb: parseIntVar(env, 'CI_MEMORY_MB', 2048, 64, 1_048_576, problems),
+      maxProcesses: parseIntVar(env, 'CI_MAX_PROCESSES', 256, 8, 100_000, problems),
+      outputKb: parseIntVar(env, 'CI_OUTPUT_KB', 1024, 16, 1_048_576, problems),
+      diskMb: parseIntVar(env, 'CI_DISK_MB', 1024, 16, 1_048_576, problems),
+      concurrency: parseIntVar(env, 'CI_CONCURRENCY', 1, 0, 64, problems),
+      cacheDir: parseCacheDir(env, problems),
+    },
   };
   for (const address of [config.teamEmail, ...config.announceLists]) {
     const check = checkPlainAddress(address);
@@ -312,6 +328,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** CI_CACHE_DIR: absolute, one line (it is bound into every sandbox read-only). */
+function parseCacheDir(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): string | null {
+  const raw = env.CI_CACHE_DIR?.trim() ?? '';
+  if (raw === '') return null;
+  // eslint-disable-next-line no-control-regex
+  if (!path.isAbsolute(raw) || /[\u0000-\u001f\u007f]/.test(raw)) {
+    problems.push({ variable: 'CI_CACHE_DIR', problem: `"${raw.slice(0, 100)}" is not an absolute path.`, fix: 'Set CI_CACHE_DIR=/var/cache/cordon-ci (a directory the admin filled) or unset it.' });
+    return null;
+  }
+  return path.resolve(raw);
 }
 
 /** `host:port` (`[::1]:port` for IPv6), or off. */

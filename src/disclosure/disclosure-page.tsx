@@ -15,6 +15,7 @@ import type { MailProblem } from '../mail/failed-mail.js';
 import type { PreNoticePlan } from './planner.js';
 import type { DisclosureSummary, UpcomingDisclosure } from './plans.js';
 import { PlannedHour, RecipientTable, StepList } from './summary.js';
+import type { TestsChecklistItem } from '../patches/ci/checklist.js';
 
 export interface DisclosurePageData {
   report: ReportForActor;
@@ -28,6 +29,8 @@ export interface DisclosurePageData {
   otherFailures: MailProblem[] | null;
   mailFrom: string;
   teamEmail: string;
+  /** Private CI (issue 20): the tests of every patched branch; null when no project of the report has a recipe. */
+  tests: TestsChecklistItem | null;
 }
 
 export function DisclosurePage({ ctx, d, state }: { ctx: PageContext; d: DisclosurePageData; state?: FormState }): SafeHtml {
@@ -129,6 +132,21 @@ export function DisclosurePage({ ctx, d, state }: { ctx: PageContext; d: Disclos
               <span class="mark" aria-hidden="true">{d.addressIssues.length ? '•' : '✓'}</span> <strong>Stakeholders can reply to the From and team addresses</strong>
               <div class="muted">{d.addressIssues.length ? d.addressIssues.map((i) => i.message).join(' ') : `From ${d.mailFrom}; replies to ${d.teamEmail}.`}</div>
             </li>
+            {d.tests ? (
+              <li class={d.tests.ok ? 'ok' : 'todo'}>
+                <span class="mark" aria-hidden="true">{d.tests.ok ? '✓' : '•'}</span> <strong>Tests pass on every branch</strong>
+                <div class="muted">
+                  {d.tests.branches.length
+                    ? d.tests.branches.map((b, i) => (
+                        <>
+                          {i ? '; ' : ''}
+                          {b.label}: {b.url ? <a href={b.url}>{b.text}</a> : b.text}
+                        </>
+                      ))
+                    : 'No patched branch has been tested yet.'}
+                </div>
+              </li>
+            ) : null}
           </ul>
           <h3>Recipients</h3>
           {d.proposal.recipients.length === 0 ? (

@@ -2,6 +2,7 @@
 // pre-notice), the VMT dashboard of upcoming disclosures, and the public acknowledgement link.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext, Scope } from '../context.js';
+import { testsOnEveryBranch } from '../patches/ci/checklist.js';
 import { AppError, type FieldIssue } from '../errors/catalogue.js';
 import { formAction } from '../http/form-action.js';
 import { Type, type Static } from '@sinclair/typebox';
@@ -122,7 +123,7 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
   const report = await reportForActor(scope, ref);
   // The plan and the recipients are the VMT's business; other readers get the same 404 as for a hidden page.
   if (!canManage(report.access) || !canSeeVmtOnly(report.access)) throw new AppError('not_found', 'No such page.');
-  const [summary, proposal, teamKey, mailProblems] = await Promise.all([loadDisclosureSummary(app.storage.db, report.row.id), planPreNotice(scope, ref), currentTeamKey(app.storage.db), mailProblemsForReport(scope, report)]);
+  const [summary, proposal, teamKey, mailProblems, tests] = await Promise.all([loadDisclosureSummary(app.storage.db, report.row.id), planPreNotice(scope, ref), currentTeamKey(app.storage.db), mailProblemsForReport(scope, report), testsOnEveryBranch(scope, ref)]);
   // Failed mails about the report that are not a recipient's row (e.g. a "disclosure moved" notice).
   const shownInRows = new Set(summary?.recipients.flatMap((r) => (r.failure ? [r.failure.jobId] : [])) ?? []);
   const d: DisclosurePageData = {
@@ -135,6 +136,7 @@ async function disclosurePage(app: AppContext, req: FastifyRequest, reply: Fasti
     otherFailures: mailProblems?.filter((p) => !shownInRows.has(p.jobId)) ?? null,
     mailFrom: app.config.mailFrom,
     teamEmail: app.config.teamEmail,
+    tests,
   };
   return sendPage(app, req, reply, `Disclosure of ${report.row.ref}`, (ctx) => <DisclosurePage ctx={ctx} d={d} state={state} />, status ? { status } : {});
 }

@@ -7,12 +7,19 @@ import type { JobRow } from '../storage/tables.js';
 export interface JobsPageData {
   counts: Record<string, number>;
   jobs: JobRow[];
+  /** Kinds this process's worker leaves queued, and why (waiting-notes.ts). */
+  waiting: { kind: string; note: string }[];
 }
 
 export function JobsPage({ ctx, d }: { ctx: PageContext; d: JobsPageData }): SafeHtml {
   return (
     <>
       <h1>Jobs</h1>
+      {d.waiting.map((w) => (
+        <p class="flash info">
+          <code>{w.kind}</code>: {w.note}
+        </p>
+      ))}
       <p>
         {['queued', 'running', 'done', 'dead', 'cancelled'].map((s) => (
           <>

@@ -7,6 +7,7 @@ import { EmptyForm, Params } from '../http/schemas.js';
 import { JobsPage } from './jobs-page.js';
 import { jobCounts, retryDeadJob } from './queue.js';
 import { unfinishedAndDeadJobs } from './store.js';
+import { waitingNotes } from './waiting-notes.js';
 
 export function jobRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
@@ -17,7 +18,7 @@ export function jobRoutes(app: AppContext): RouteDef[] {
       audience: 'jobs.read',
       handler: async (req, reply) => {
         const [counts, jobs] = await Promise.all([jobCounts(db), unfinishedAndDeadJobs(db, 100)]);
-        return sendPage(app, req, reply, 'Jobs', (ctx) => <JobsPage ctx={ctx} d={{ counts, jobs }} />, { wide: true });
+        return sendPage(app, req, reply, 'Jobs', (ctx) => <JobsPage ctx={ctx} d={{ counts, jobs, waiting: waitingNotes() }} />, { wide: true });
       },
     },
     route({

@@ -44,6 +44,12 @@ export interface JobHandler {
    * jobs is run on its own through `run`, so one bad job cannot hold the others back.
    */
   batch?: { size: number; run: (ctx: BatchContext) => Promise<void> };
+  /**
+   * Whether this worker takes jobs of the kind right now (asked before each claim). A kind this worker cannot
+   * run well stays queued for another worker instead of failing here: private CI runs need a sandbox
+   * (issue 20), and a worker runs only so many at once.
+   */
+  claimable?: () => boolean;
 }
 
 /** Recurring work: the scheduler keeps one queued job per time slot, deduplicated by slot. */
@@ -78,6 +84,11 @@ export class JobRegistry {
 
   kinds(): string[] {
     return [...this.handlers.keys()];
+  }
+
+  /** The kinds this worker takes now (handlers without a claimable filter always). */
+  claimableKinds(): string[] {
+    return [...this.handlers.values()].filter((h) => h.claimable?.() ?? true).map((h) => h.kind);
   }
 }
 
@@ -217,7 +228,7 @@ export class Worker {
 
   private async claimNext(): Promise<JobRow | null> {
     const { storage, clock, registry } = this.options;
-    return claimJob(storage, clock.now(), this.id, this.options.leaseMs ?? 60_000, registry.kinds());
+    return claimJob(storage, clock.now(), this.id, this.options.leaseMs ?? 60_000, registry.claimableKinds());
   }
 
   /** The first batch-lane kind with due jobs, claimed up to its batch size. */

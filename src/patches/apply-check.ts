@@ -46,6 +46,8 @@ export interface CheckPatchAppliesOptions {
   /** Where the temporary clone is made; default the system temp dir. */
   workRoot?: string;
   limits?: Partial<PatchLimits>;
+  /** Called with the patched tree when the patch applies, before the tree is removed (private CI runs its tests there). */
+  onApplied?: (workDir: string, result: ApplyCheckResult) => Promise<void>;
 }
 
 export const defaultApplyTimeoutMs = 120_000;
@@ -111,6 +113,10 @@ export async function checkPatchApplies(options: CheckPatchAppliesOptions): Prom
   mkdirSync(home);
   const run = (args: string[], extra: GitRunOptions = {}) =>
     runGit(args, { home, cwd: work, timeoutMs: Math.max(1, deadline - Date.now()), ...extra });
+  const applied = async (r: ApplyCheckResult): Promise<ApplyCheckResult> => {
+    await options.onApplied?.(work, r);
+    return r;
+  };
 
   try {
     const head = await run(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`], { cwd: options.mirrorDir });
@@ -128,7 +134,7 @@ export async function checkPatchApplies(options: CheckPatchAppliesOptions): Prom
     const apply = set.applyWith === 'git am' ? ['am'] : ['apply', '--index'];
     const straight = await run(apply, { input });
     if (straight.timedOut) return result;
-    if (straight.exitCode === 0) return { ...result, status: 'applies_cleanly' };
+    if (straight.exitCode === 0) return await applied({ ...result, status: 'applies_cleanly' });
     if (unparsable.test(straight.stderr)) return { ...result, status: 'does_not_parse', gitMessage: gitWords(straight) };
 
     if (set.applyWith === 'git am') {
@@ -138,7 +144,7 @@ export async function checkPatchApplies(options: CheckPatchAppliesOptions): Prom
     const threeWay = await run([...apply, '--3way'], { input });
     if (threeWay.timedOut) return result;
     if (threeWay.exitCode === 0) {
-      return { ...result, status: 'applies_with_3way', alreadyApplied: set.applyWith === 'git am' ? alreadyApplied(set, threeWay.stdout) : [] };
+      return await applied({ ...result, status: 'applies_with_3way', alreadyApplied: set.applyWith === 'git am' ? alreadyApplied(set, threeWay.stdout) : [] });
     }
     if (unparsable.test(threeWay.stderr)) return { ...result, status: 'does_not_parse', gitMessage: gitWords(threeWay) };
 

@@ -12,6 +12,7 @@ import { ensureMirror, mirrorDirFor } from './mirrors.js';
 import { activeSeries } from './store.js';
 import type { ApplyCheckPayload } from './check-requests.js';
 import type { PatchCheckStatus } from './tables.js';
+import { queueRunAfterCheck } from './ci/runs.js';
 
 interface CheckOutcome {
   status: PatchCheckStatus;
@@ -85,7 +86,8 @@ export async function applyCheckJob(ctx: AppContext, job: JobContext): Promise<v
   const payload = job.payload as ApplyCheckPayload;
   const checked = await runCheck(ctx, payload);
   if (!checked) return;
-  await job.commit(async ({ trx, now, audit }) => {
+  await job.commit(async (change) => {
+    const { trx, now, audit } = change;
     const row = await trx
       .insertInto('patch_checks')
       .values({
@@ -102,5 +104,7 @@ export async function applyCheckJob(ctx: AppContext, job: JobContext): Promise<v
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit('patch.checked', 'patch_version', payload.versionId, undefined, { check_id: row.id, status: checked.outcome.status, head_sha: checked.outcome.headSha, reason: payload.reason });
+    // The series applies: where the project has a test recipe, its tests run on the patched tree (issue 20).
+    if (checked.outcome.status === 'applies_cleanly' || checked.outcome.status === 'applies_with_3way') await queueRunAfterCheck(change, payload.versionId, checked.outcome.headSha);
   });
 }

@@ -5,6 +5,7 @@ import type { JobHandler, JobRegistry } from '../jobs/worker.js';
 import { APPLY_CHECK_JOB } from './check-requests.js';
 import { applyCheckJob } from './checks.js';
 import { recordSyncOutcomes, syncMirrors } from './mirrors.js';
+import { ciJobHandlers } from './ci/run-job.js';
 
 export const SYNC_MIRRORS_JOB = 'patches.sync_mirrors';
 export const SYNC_EVERY_MS = 15 * 60_000;
@@ -21,6 +22,8 @@ export function patchJobHandlers(ctx: AppContext): JobHandler[] {
         await commit((change) => recordSyncOutcomes(change, outcomes));
       },
     },
+    // Private CI runs (issue 20): queued when a series applies, taken only by workers that can sandbox.
+    ...ciJobHandlers(ctx),
   ];
 }
 

@@ -10,6 +10,9 @@ import { patchMatrix, type MatrixRow } from './present.js';
 import { patchesOfReport, loadPatch, rawOfVersions, reviewRules, activeSeries, type PatchDetail, type PatchSummary, type VersionView } from './store.js';
 import { choiceFromKey, reportTargets, resolveTarget, type PatchTarget } from './targets.js';
 import type { ReviewRule } from './review-rule.js';
+import { testCell, type RunSummary } from './ci/present.js';
+import { ciSettings, projectsWithRecipes } from './ci/recipes.js';
+import { runsOfReport } from './ci/runs.js';
 
 export interface ReportPatches {
   report: ReportForActor;
@@ -18,6 +21,8 @@ export interface ReportPatches {
   abandoned: PatchSummary[];
   all: PatchSummary[];
   rules: Map<number, ReviewRule>;
+  /** Every CI run of the report, newest first (issue 20). */
+  runs: RunSummary[];
 }
 
 export async function loadReportPatches(scope: Scope, ref: string): Promise<ReportPatches> {
@@ -37,7 +42,11 @@ export async function loadReportPatches(scope: Scope, ref: string): Promise<Repo
       targets.push({ projectId: s.project.id, projectSlug: s.project.slug, projectName: s.project.name, repository: s.patch.repository, branch: s.patch.branch, key });
     }
   }
-  return { report, targets, rows: patchMatrix(targets, all), abandoned: all.filter((s) => s.patch.state === 'abandoned'), all, rules };
+  const projectIds = report.projects.map((p) => p.id);
+  const [runs, withRecipes, settings] = await Promise.all([runsOfReport(db, report.row.id), projectsWithRecipes(db, projectIds), ciSettings(db, projectIds)]);
+  const testsOf = (t: PatchTarget, series: PatchSummary[]) =>
+    t.repository === null ? null : testCell(runs, t, series.map((s) => s.current.id), withRecipes.has(t.projectId), settings.get(t.projectId)?.requirePassing ?? false);
+  return { report, targets, rows: patchMatrix(targets, all, testsOf), abandoned: all.filter((s) => s.patch.state === 'abandoned'), all, rules, runs };
 }
 
 export function parsePatchId(raw: string): number {

@@ -8,6 +8,7 @@ import { checkLabel, reviewLabel, type MatrixRow } from './present.js';
 import type { PatchSummary } from './store.js';
 import type { PatchTarget } from './targets.js';
 import { describeRule, type ReviewRule } from './review-rule.js';
+import { TestsCell } from './ci/run-views.js';
 
 
 export interface MatrixPageData {
@@ -19,6 +20,8 @@ export interface MatrixPageData {
   canUpload: boolean;
   /** Show repository names (some project of the report has several). */
   showRepository: boolean;
+  /** Some branch has a test recipe or a run (private CI): the matrix gets a Tests column. */
+  showTests: boolean;
 }
 
 export function targetLabel(t: PatchTarget, showRepository: boolean): string {
@@ -56,6 +59,7 @@ function MatrixTable({ d }: { d: MatrixPageData }): SafeHtml {
           <th scope="col">Patch</th>
           <th scope="col">Apply check</th>
           <th scope="col">Review</th>
+          {d.showTests ? <th scope="col">Tests</th> : null}
           <th scope="col">Disclosure day</th>
         </tr>
       </thead>
@@ -82,6 +86,11 @@ function MatrixTable({ d }: { d: MatrixPageData }): SafeHtml {
               <Readiness row={row} />
             </td>
           );
+          const testsCell = d.showTests ? (
+            <td rowspan={span} class="tests">
+              <TestsCell ref_={ref} cell={row.tests} />
+            </td>
+          ) : null;
           if (!row.series.length) {
             return (
               <tr>
@@ -89,6 +98,7 @@ function MatrixTable({ d }: { d: MatrixPageData }): SafeHtml {
                 <td colspan={3} class="muted">
                   No patch for this branch yet.
                 </td>
+                {testsCell}
                 {readyCell}
               </tr>
             );
@@ -112,6 +122,7 @@ function MatrixTable({ d }: { d: MatrixPageData }): SafeHtml {
                 <td>
                   <Badge tone={review.tone}>{review.text}</Badge>
                 </td>
+                {i === 0 ? testsCell : null}
                 {i === 0 ? readyCell : null}
               </tr>
             );

@@ -4,6 +4,7 @@ import type { PatchTarget } from './targets.js';
 import type { CheckView, PatchComment, PatchDetail, PatchSummary, VersionView } from './store.js';
 import type { PatchCheckStatus } from './tables.js';
 import { describeRule } from './review-rule.js';
+import { runJson, testReasons, type TestCell } from './ci/present.js';
 
 export type Tone = 'ok' | 'warn' | 'danger' | 'muted' | 'info';
 
@@ -35,7 +36,7 @@ const applyingStatuses: readonly PatchCheckStatus[] = ['applies_cleanly', 'appli
 export type BranchReadiness = 'ready' | 'not_ready' | 'no_patches';
 
 /** A branch is ready for disclosure day when it has patches and each applies (checked, not pending) and is pre-approved. */
-export function branchReadiness(series: readonly PatchSummary[]): { state: BranchReadiness; reasons: string[] } {
+export function branchReadiness(series: readonly PatchSummary[], tests: TestCell | null = null): { state: BranchReadiness; reasons: string[] } {
   if (!series.length) return { state: 'no_patches', reasons: ['no patch yet'] };
   const reasons: string[] = [];
   series.forEach((s, i) => {
@@ -44,6 +45,8 @@ export function branchReadiness(series: readonly PatchSummary[]): { state: Branc
     else if (!applyingStatuses.includes(c.check.status)) reasons.push(`patch ${i + 1} does not apply`);
     if (c.review.state !== 'pre_approved') reasons.push(`patch ${i + 1} is not pre-approved`);
   });
+  // A project that requires passing tests (issue 20): the latest run on the latest series version passed.
+  reasons.push(...testReasons(tests));
   return { state: reasons.length ? 'not_ready' : 'ready', reasons };
 }
 
@@ -51,13 +54,16 @@ export interface MatrixRow {
   target: PatchTarget;
   series: PatchSummary[];
   readiness: { state: BranchReadiness; reasons: string[] };
+  /** The tests of the branch's current series (private CI); null when the project has no recipe and no run. */
+  tests: TestCell | null;
 }
 
-/** One row per target (branch), with its active series in order. */
-export function patchMatrix(targets: readonly PatchTarget[], patches: readonly PatchSummary[]): MatrixRow[] {
+/** One row per target (branch), with its active series in order and, where the project tests, its test state. */
+export function patchMatrix(targets: readonly PatchTarget[], patches: readonly PatchSummary[], testsOf: (target: PatchTarget, series: PatchSummary[]) => TestCell | null = () => null): MatrixRow[] {
   return targets.map((target) => {
     const series = patches.filter((p) => p.patch.state === 'active' && p.patch.project_id === target.projectId && p.patch.repository === target.repository && p.patch.branch === target.branch);
-    return { target, series, readiness: branchReadiness(series) };
+    const tests = testsOf(target, series);
+    return { target, series, readiness: branchReadiness(series, tests), tests };
   });
 }
 
@@ -137,6 +143,7 @@ export function matrixJson(ref: string, rows: readonly MatrixRow[]) {
     readiness: r.readiness.state,
     reasons: r.readiness.reasons,
     patches: r.series.map((s) => s.patch.id),
+    tests: r.tests ? { required: r.tests.required, latest_run: r.tests.run ? runJson(ref, r.tests.run) : null } : null,
     series_download: `/reports/${ref}/patches/series?target=${encodeURIComponent(r.target.key)}`,
   }));
 }

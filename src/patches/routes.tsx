@@ -19,6 +19,8 @@ import { choiceFromKey } from './targets.js';
 import { abandonPatch, requestRecheck, uploadPatches, uploadVersion } from './upload.js';
 import { fieldList, readPatchForm } from './upload-form.js';
 import { patchApiRoutes } from './routes-api.js';
+import { recipeRoutes } from './ci/recipe-routes.js';
+import { runRoutes } from './ci/run-routes.js';
 import { EmptyForm, FormFields, Params, Query, Text } from '../http/schemas.js';
 
 
@@ -44,7 +46,7 @@ export function sendDownload(reply: FastifyReply, d: Download): FastifyReply {
 async function matrixPage(app: AppContext, req: FastifyRequest & { params: { ref: string } }, reply: FastifyReply, scope: Scope, state?: FormState, status?: number) {
   const data = await loadReportPatches(scope, req.params.ref);
   const showRepository = data.report.projects.some((p) => new Set(data.targets.filter((t) => t.projectId === p.id).map((t) => t.repository)).size > 1);
-  const d = { ...data, canUpload: canUploadPatches(scope.actor, data.report.access), showRepository };
+  const d = { ...data, canUpload: canUploadPatches(scope.actor, data.report.access), showRepository, showTests: data.rows.some((r) => r.tests !== null) };
   return sendPage(app, req, reply, `Patches · ${data.report.row.ref}`, (ctx) => <MatrixPage ctx={ctx} d={d} state={state} />, { wide: true, ...(status ? { status } : {}) });
 }
 
@@ -177,5 +179,7 @@ export function patchRoutes(app: AppContext): RouteDef[] {
     patchAction('recheck', EmptyForm, async (scope, _req, ref, patchId) => (await requestRecheck(scope, ref, patchId), 'Apply check queued.')),
     patchAction('abandon', EmptyForm, async (scope, _req, ref, patchId) => (await abandonPatch(scope, ref, patchId), 'Patch abandoned; the rest of its series is checked again.')),
     ...patchApiRoutes(app),
+    ...recipeRoutes(app),
+    ...runRoutes(app),
   ];
 }

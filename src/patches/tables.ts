@@ -2,6 +2,7 @@
 // A patch is one slot of a series on a report, aimed at one project repository and branch; each upload
 // of it is a version (the newest one is current; older ones keep their checks, votes and comments).
 import type { ColumnType, Generated } from 'kysely';
+import type { CiTables } from './ci/tables.js';
 
 /** How the input was produced; decides which git command can apply it. */
 export type PatchInputKind = 'format-patch' | 'git-show' | 'git-diff' | 'unified-diff';
@@ -143,7 +144,7 @@ export interface PatchMirrorsTable {
   last_attempt_at: Timestamp;
 }
 
-export interface PatchTables {
+export interface PatchTables extends CiTables {
   patches: PatchesTable;
   patch_versions: PatchVersionsTable;
   patch_checks: PatchChecksTable;

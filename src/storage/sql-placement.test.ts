@@ -31,6 +31,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   notes: 'notes', note_projects: 'notes', note_revisions: 'notes', note_votes: 'notes', note_feedback: 'notes', note_counters: 'notes',
   patches: 'patches', patch_versions: 'patches', patch_checks: 'patches', patch_votes: 'patches', patch_comments: 'patches',
   patch_review_rules: 'patches', patch_mirrors: 'patches',
+  ci_recipes: 'patches', ci_project_settings: 'patches', ci_runs: 'patches',
   webhook_endpoints: 'webhooks', webhook_deliveries: 'webhooks', webhook_attempts: 'webhooks',
 };
 
