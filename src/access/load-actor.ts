@@ -45,13 +45,14 @@ export async function buildUserActor(
   db: Db,
   config: Config,
   user: UserRow,
-  via: { kind: 'session'; mfaPassed: boolean } | { kind: 'token'; scopes: ApiScope[] },
+  via: { kind: 'session'; mfaPassed: boolean; mfaVia?: string | null } | { kind: 'token'; scopes: ApiScope[] },
 ): Promise<UserActor> {
   const { roles: roleRows, members: memberRows } = await grantsOf(db, user.id);
   const held = new Set<InstanceRole>(roleRows);
   const mfaEnrolled = user.totp_enabled_at !== null;
   // A token was created from a session that met the MFA rule, so it carries that assurance.
-  const mfaPassed = via.kind === 'token' ? true : via.mfaPassed && mfaEnrolled;
+  // A trusted OpenID provider's amr/acr (issue 19) satisfies MFA without a TOTP enrolment here.
+  const mfaPassed = via.kind === 'token' ? true : via.mfaPassed && (mfaEnrolled || via.mfaVia === 'provider');
   const pending = new Set<InstanceRole>();
   const active = new Set<InstanceRole>();
   for (const role of held) {

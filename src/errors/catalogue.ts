@@ -152,6 +152,8 @@ export const errors = {
       [{ field: 'code', message: 'Codes from the app are refused for now; a recovery code still works.' }],
       seconds,
     ),
+  /** An OpenID Connect sign-in that was refused (bad answer, unverified email, registration closed…): nothing changed. */
+  signInRefused: (message: string) => new AppError('forbidden_action', message),
   busy: (message: string) => new AppError('server_busy', message),
   internal: (message = 'Something went wrong on our side. The error has been logged.') =>
     new AppError('internal', message),

@@ -32,6 +32,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   patches: 'patches', patch_versions: 'patches', patch_checks: 'patches', patch_votes: 'patches', patch_comments: 'patches',
   patch_review_rules: 'patches', patch_mirrors: 'patches',
   webhook_endpoints: 'webhooks', webhook_deliveries: 'webhooks', webhook_attempts: 'webhooks',
+  oidc_identities: 'accounts', oidc_flows: 'accounts', oidc_role_rules: 'accounts',
 };
 
 /**
