@@ -1,17 +1,16 @@
-// The "Sign in with …" buttons of the sign-in page (issue 19): each a form that POSTs to the provider's start.
+// The "Sign in with …" buttons of the sign-in page (issue 19). Links, not forms: the start redirects to the
+// provider's origin, which the CSP's form-action 'self' (http/app.ts) rightly forbids after a form post.
+// A start only records a flow bound to this browser, so a forged one signs nobody in (oidc.ts).
 import type { AppContext } from '../context.js';
-import { Button, CsrfField } from '../web/components.js';
 
-/** The "Sign in with …" buttons, shown on the sign-in page (routes-auth.tsx). */
-export function ProviderButtons({ app, csrfToken, next }: { app: AppContext; csrfToken: string; next: string }) {
+export function ProviderButtons({ app, next }: { app: AppContext; next: string }) {
   if (!app.config.oidcProviders.length) return null;
   return (
     <div class="stack card oidc-providers">
       {app.config.oidcProviders.map((p) => (
-        <form method="post" action={`/auth/oidc/${p.id}/start?next=${encodeURIComponent(next)}`}>
-          <CsrfField token={csrfToken} />
-          <Button kind="secondary">Sign in with {p.name}</Button>
-        </form>
+        <a class="btn secondary" href={`/auth/oidc/${p.id}/start?next=${encodeURIComponent(next)}`}>
+          Sign in with {p.name}
+        </a>
       ))}
     </div>
   );

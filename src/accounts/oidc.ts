@@ -118,7 +118,10 @@ export async function finishFlow(app: AppContext, provider: OidcProviderConfig, 
     const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.code_verifier, expectedState: state, expectedNonce: flow.nonce, idTokenExpected: true });
     const claims = tokens.claims();
     if (!claims) throw new Error('no ID token');
-    return { flow, claims: claims as OidcClaims };
+    // OIDC Core §5.4: claims asked for by scope may come only from the UserInfo endpoint; its `sub` must
+    // match the ID token's (checked by fetchUserInfo). What the ID token says wins.
+    const info = claims.email === undefined ? await client.fetchUserInfo(config, tokens.access_token, claims.sub) : {};
+    return { flow, claims: { ...info, ...claims } as OidcClaims };
   } catch (err) {
     app.log.warn({ provider: provider.id, err: (err as Error)?.message, code: (err as { code?: string })?.code }, 'oidc sign-in refused');
     throw errors.signInRefused(`The answer from ${provider.name} could not be verified (its ID token was invalid, expired, or not meant for this sign-in). Nothing was changed; start again from the sign-in page.`);

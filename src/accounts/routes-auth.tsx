@@ -40,7 +40,7 @@ function LoginForm({ app, ctx, state, next }: { app: AppContext; ctx: PageContex
       <>
         <h1>Sign in</h1>
         <ErrorSummary state={state} />
-        <ProviderButtons app={app} csrfToken={ctx.csrfToken} next={next} />
+        <ProviderButtons app={app} next={next} />
         <p>Reporting a vulnerability does not need an account.</p>
       </>
     );
@@ -49,7 +49,7 @@ function LoginForm({ app, ctx, state, next }: { app: AppContext; ctx: PageContex
     <>
       <h1>Sign in</h1>
       <ErrorSummary state={state} />
-      <ProviderButtons app={app} csrfToken={ctx.csrfToken} next={next} />
+      <ProviderButtons app={app} next={next} />
       <form method="post" action={`/login?next=${encodeURIComponent(next)}`} class="stack card">
         <CsrfField token={ctx.csrfToken} />
         <TextField name="login" label="Username or email" autocomplete="username" required state={state} />

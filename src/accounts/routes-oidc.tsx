@@ -9,7 +9,7 @@ import { formAction } from '../http/form-action.js';
 import { formBody, str } from '../http/forms.js';
 import { safeNext, sendPage } from '../http/render.js';
 import { route, type RouteDef } from '../http/route.js';
-import { EmptyForm, FormFields, Params, Query, Text } from '../http/schemas.js';
+import { FormFields, Params, Query, Text } from '../http/schemas.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
 import { claimTotpStep } from './login.js';
 import { confirmingFlow, finishFlow, OIDC_BROWSER_COOKIE, OIDC_FLOW_TTL_MS, providerById, spendFlow, startFlow, type OidcClaims } from './oidc.js';
@@ -38,11 +38,11 @@ function setBrowserCookie(app: AppContext, reply: FastifyReply, value: string | 
 export function oidcRoutes(app: AppContext): RouteDef[] {
   return [
     route({
-      method: 'POST',
+      method: 'GET',
       url: '/auth/oidc/:provider/start',
       audience: 'public',
       rateLimitPerMinute: 20,
-      schema: { params: ProviderParams, querystring: Query('next'), body: EmptyForm },
+      schema: { params: ProviderParams, querystring: Query('next') },
       handler: async (req, reply) => {
         const provider = providerById(app, req.params.provider);
         const { url, browser } = await startFlow(app, provider, safeNext(req.query.next));
