@@ -215,23 +215,29 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       identity('carol');
       // A wrong state: the callback's state is changed on its way to the app.
       const page = await newPage();
-      await page.route(`${base}/auth/oidc/testid/callback**`, (route) => {
-        const u = new URL(route.request().url());
-        u.searchParams.set('state', 'a-state-this-browser-never-had');
-        return route.continue({ url: u.href });
-      });
+      idp.hooks.replaceState = true;
       const before = await snapshot();
-      expect(await signInWith(page, 'carol')).toBe(403);
+      try {
+        expect(await signInWith(page, 'carol')).toBe(403);
+      } finally {
+        idp.hooks.replaceState = false;
+      }
       expect(await page.locator('main').textContent()).toMatch(/already used, has expired or was started in another browser/);
       expect(await snapshot()).toEqual(before);
 
       // A replay: the same callback URL again after it signed in once.
       const first = await newPage();
       let callback = '';
+      let flowCookie = '';
       first.on('request', (r) => {
-        if (r.url().startsWith(`${base}/auth/oidc/testid/callback`)) callback = r.url();
+        if (!r.url().startsWith(`${base}/auth/oidc/testid/callback`)) return;
+        callback = r.url();
+        flowCookie = /cordon_oidc=([^;]+)/.exec(r.headers().cookie ?? '')?.[1] ?? '';
       });
       expect(await signInWith(first, 'carol')).toBe(303);
+      expect(flowCookie).not.toBe('');
+      // The same browser, its flow cookie put back: only the spent state can refuse it now.
+      await first.context().addCookies([{ name: 'cordon_oidc', value: flowCookie, url: `${base}/auth/oidc/` }]);
       const after = await snapshot();
       const replay = await first.goto(callback);
       expect(replay?.status()).toBe(403);

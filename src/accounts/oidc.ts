@@ -45,7 +45,10 @@ function clientFor(provider: OidcProviderConfig): Promise<client.Configuration> 
   if (!found) {
     // http only for a loopback issuer (config.ts refuses it elsewhere): a provider run beside the app in tests.
     const insecure = new URL(provider.issuer).protocol === 'http:';
-    found = client.discovery(new URL(provider.issuer), provider.clientId, provider.clientSecret, undefined, insecure ? { execute: [client.allowInsecureRequests] } : undefined);
+    // The ID token's signature is checked against the provider's JWKS too, not only trusted to TLS (OIDC
+    // Core §3.1.3.7 allows skipping it): a proxy or a mis-issued certificate cannot hand us a forged identity.
+    const execute = insecure ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.enableNonRepudiationChecks];
+    found = client.discovery(new URL(provider.issuer), provider.clientId, provider.clientSecret, undefined, { execute });
     discovered.set(key, found);
     found.catch(() => discovered.delete(key));
   }

@@ -6,6 +6,8 @@ declare module 'oidc-provider' {
     path: string;
     query: Record<string, string | string[] | undefined>;
     body: unknown;
+    response: { get(header: string): string };
+    redirect(url: string): void;
   }
 
   interface Account {

@@ -22,7 +22,7 @@ export interface TestIdentity {
 export interface TestProvider {
   issuer: string;
   identities: Map<string, TestIdentity>;
-  hooks: { tamperIdToken: boolean; replaceNonce: boolean };
+  hooks: { tamperIdToken: boolean; replaceNonce: boolean; replaceState: boolean };
   config(redirectUri: string): OidcProviderConfig;
   close(): Promise<void>;
 }
@@ -44,7 +44,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 /** Start the provider; `redirectUris` are registered for the one client. */
 export async function startTestProvider(redirectUris: string[]): Promise<TestProvider> {
   const identities = new Map<string, TestIdentity>();
-  const hooks = { tamperIdToken: false, replaceNonce: false };
+  const hooks = { tamperIdToken: false, replaceNonce: false, replaceState: false };
   let provider: Provider | undefined;
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -96,6 +96,12 @@ export async function startTestProvider(redirectUris: string[]): Promise<TestPro
   provider.use(async (ctx, next) => {
     if (hooks.replaceNonce && ctx.path === '/auth' && ctx.query.nonce) ctx.query = { ...ctx.query, nonce: 'a-nonce-the-app-never-sent' };
     await next();
+    const location = ctx.response.get('location');
+    if (hooks.replaceState && location.includes('/auth/oidc/') && location.includes('state=')) {
+      const u = new URL(location);
+      u.searchParams.set('state', 'a-state-this-browser-never-had');
+      ctx.redirect(u.href);
+    }
     const body = ctx.body as { id_token?: string } | undefined;
     if (hooks.tamperIdToken && ctx.path === '/token' && body?.id_token) {
       // One byte of the signature changes (a proxy between the app and the token endpoint).
