@@ -77,12 +77,13 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
     }
 
     /** From Cordon's sign-in page through the provider's login page and back; resolves on Cordon's answer. */
-    async function signInWith(page: Page, login: string, next?: string): Promise<number | undefined> {
+    async function signInWith(page: Page, login: string, next?: string, atProvider?: () => Promise<void>): Promise<number | undefined> {
       await page.goto(`${base}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
       await page.getByRole('link', { name: 'Sign in with Test ID' }).click();
       await page.waitForURL(`${idp.issuer}/interaction/**`, { timeout: 5000 }).catch(async (e: unknown) => {
         throw new Error(`${String(e)} at ${page.url()}: ${(await page.content()).slice(0, 2000)}`);
       });
+      await atProvider?.();
       await page.locator('#login').fill(login);
       const answer = page.waitForResponse((r) => r.url().startsWith(`${base}/auth/oidc/testid/callback`));
       await page.getByRole('button', { name: 'Sign in at Test ID' }).click();
@@ -230,11 +231,12 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       let callback = '';
       let flowCookie = '';
       first.on('request', (r) => {
-        if (!r.url().startsWith(`${base}/auth/oidc/testid/callback`)) return;
-        callback = r.url();
-        flowCookie = /cordon_oidc=([^;]+)/.exec(r.headers().cookie ?? '')?.[1] ?? '';
+        if (r.url().startsWith(`${base}/auth/oidc/testid/callback`)) callback = r.url();
       });
-      expect(await signInWith(first, 'carol')).toBe(303);
+      const keepCookie = async () => {
+        flowCookie = (await first.context().cookies(`${base}/auth/oidc/`)).find((c) => c.name === 'cordon_oidc')?.value ?? '';
+      };
+      expect(await signInWith(first, 'carol', undefined, keepCookie)).toBe(303);
       expect(flowCookie).not.toBe('');
       // The same browser, its flow cookie put back: only the spent state can refuse it now.
       await first.context().addCookies([{ name: 'cordon_oidc', value: flowCookie, url: `${base}/auth/oidc/` }]);
@@ -242,6 +244,95 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       const replay = await first.goto(callback);
       expect(replay?.status()).toBe(403);
       expect(await snapshot()).toEqual(after);
+    });
+
+    async function linkDirectly(userId: number, who: TestIdentity): Promise<void> {
+      const at = new Date().toISOString();
+      await ctx.storage.db.insertInto('oidc_identities').values({ provider: 'testid', subject: who.sub, user_id: userId, email: who.email, created_at: at, last_used_at: at }).execute();
+    }
+
+    async function lastSignIn(userId: number): Promise<unknown> {
+      const row = await ctx.storage.db.selectFrom('audit_events').select('after_json').where('action', '=', 'user.signed_in').where('target_id', '=', String(userId)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      return typeof row.after_json === 'string' ? JSON.parse(row.after_json) : row.after_json;
+    }
+
+    it("skips the TOTP step for a VMT member only when the provider is trusted and asserts amr mfa", async () => {
+      const { user } = await makeAccount('vera', { roles: ['vmt'], totp: true });
+      const who = identity('vera', { amr: ['pwd', 'mfa'] });
+      await linkDirectly(user.id, who);
+      const plain = await makeAccount('victor', { roles: ['vmt'], totp: true });
+      await linkDirectly(plain.user.id, identity('victor'));
+      try {
+        provider.trustMfa = true;
+        const trusted = await newPage();
+        await signInWith(trusted, 'vera', '/account');
+        expect(new URL(trusted.url()).pathname).toBe('/account');
+        expect((await signedInAs(trusted))?.roles).toEqual(['vmt']);
+        expect(await lastSignIn(user.id)).toMatchObject({ via: 'oidc', provider: 'testid', second_factor: 'provider' });
+        const session = await ctx.storage.db.selectFrom('sessions').select(['mfa_passed', 'mfa_via']).where('user_id', '=', user.id).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+        expect(session).toEqual({ mfa_passed: 1, mfa_via: 'provider' });
+
+        // A VMT member without TOTP here: the provider's MFA activates the role all the same.
+        const w = await makeAccount('wanda', { roles: ['vmt'] });
+        await linkDirectly(w.user.id, identity('wanda', { amr: ['hwk', 'mfa'] }));
+        const noTotp = await newPage();
+        await signInWith(noTotp, 'wanda', '/account');
+        expect(new URL(noTotp.url()).pathname).toBe('/account');
+        expect(await signedInAs(noTotp)).toEqual({ username: 'wanda', roles: ['vmt'] });
+
+        // Trusted, but this login asserts no MFA: the TOTP step is asked.
+        const noAmr = await newPage();
+        await signInWith(noAmr, 'victor', '/account');
+        expect(new URL(noAmr.url()).pathname).toBe('/login/totp');
+        expect(await signedInAs(noAmr)).toBeNull();
+
+        // Not trusted: the same amr mfa does not stand in for TOTP.
+        provider.trustMfa = false;
+        const untrusted = await newPage();
+        await signInWith(untrusted, 'vera', '/account');
+        expect(new URL(untrusted.url()).pathname).toBe('/login/totp');
+        expect(await signedInAs(untrusted)).toBeNull();
+        expect(await lastSignIn(user.id)).toMatchObject({ second_factor: 'pending' });
+      } finally {
+        provider.trustMfa = false;
+      }
+    });
+
+    it('grants a role for a mapped claim, and nothing for the same claim without the rule', async () => {
+      identity('gina', { groups: ['vmt', 'staff'] });
+      const before = await signInWith(await newPage(), 'gina');
+      expect(before).toBe(303);
+      const gina = await ctx.storage.db.selectFrom('users').select('id').where('username', '=', 'gina').executeTakeFirstOrThrow();
+      expect(await ctx.storage.db.selectFrom('user_roles').select('role').where('user_id', '=', gina.id).execute()).toEqual([]);
+
+      // An admin maps groups ∋ vmt → vmt on the admin page.
+      const admin = await makeAccount('root', { roles: ['admin'], totp: true });
+      for (const [name, viewport] of VIEWPORTS) {
+        const page = await signedInPage(browser, base, 'root', { password: PASSWORD, totpSecret: admin.secret ?? undefined, viewport });
+        contexts.push(page.context());
+        await page.goto(`${base}/admin/sign-in`);
+        if (name === 'desktop') {
+          await page.locator('#f-claim').fill('groups');
+          await page.locator('#f-value').fill('vmt');
+          await page.locator('#f-role').selectOption('vmt');
+          await page.getByRole('button', { name: 'Add rule' }).click();
+          await page.waitForURL(`${base}/admin/sign-in`);
+          expect(await page.locator('main').textContent()).toContain('Rule added');
+        }
+        if (dialect === 'sqlite') await screenshot(page, `oidc-admin-rules-${name}`);
+        const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
+        expect(scroll, `admin page at ${viewport.width} px`).toBeLessThanOrEqual(viewport.width);
+      }
+      const rule = await ctx.storage.db.selectFrom('audit_events').select('action').where('action', '=', 'oidc.role_rule_added').execute();
+      expect(rule).toHaveLength(1);
+      // Admin can never be mapped.
+      await expect(addRoleRule(systemScope(ctx), { provider: 'testid', claim: 'groups', value: 'staff', role: 'admin' })).rejects.toMatchObject({ code: 'validation_failed' });
+
+      const after = await newPage();
+      await signInWith(after, 'gina');
+      // gina has no TOTP: the vmt role is held but waits for a second factor, as for any new VMT member.
+      expect(await ctx.storage.db.selectFrom('user_roles').select('role').where('user_id', '=', gina.id).execute()).toEqual([{ role: 'vmt' }]);
+      expect(await auditActions(gina.id)).toContain('user.role_granted_by_rule');
     });
   });
 });

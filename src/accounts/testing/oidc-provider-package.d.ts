@@ -17,7 +17,7 @@ declare module 'oidc-provider' {
 
   interface Configuration {
     clients?: Record<string, unknown>[];
-    claims?: Record<string, string[]>;
+    claims?: Record<string, string[] | null>;
     features?: Record<string, unknown>;
     interactions?: { url?: (ctx: KoaContext, interaction: { uid: string }) => string };
     cookies?: { keys?: string[] };
