@@ -51,12 +51,13 @@ export async function buildUserActor(
   const held = new Set<InstanceRole>(roleRows);
   const mfaEnrolled = user.totp_enabled_at !== null;
   // A token was created from a session that met the MFA rule, so it carries that assurance.
-  // A trusted OpenID provider's amr/acr (issue 19) satisfies MFA without a TOTP enrolment here.
-  const mfaPassed = via.kind === 'token' ? true : via.mfaPassed && (mfaEnrolled || via.mfaVia === 'provider');
+  // A trusted OpenID provider's amr/acr (issue 19) satisfies MFA in its session without a TOTP enrolment here.
+  const byProvider = via.kind === 'session' && via.mfaPassed && via.mfaVia === 'provider';
+  const mfaPassed = via.kind === 'token' ? true : (via.mfaPassed && mfaEnrolled) || byProvider;
   const pending = new Set<InstanceRole>();
   const active = new Set<InstanceRole>();
   for (const role of held) {
-    if (config.mfaRequiredRoles.has(role) && !(mfaEnrolled && mfaPassed)) pending.add(role);
+    if (config.mfaRequiredRoles.has(role) && !((mfaEnrolled || byProvider) && mfaPassed)) pending.add(role);
     else active.add(role);
   }
   const projectRoles = new Map<number, Set<ProjectRole>>();
