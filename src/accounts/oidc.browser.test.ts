@@ -200,7 +200,7 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       try {
         const before = await snapshot();
         const page = await newPage();
-        expect(await signInWith(page, login)).toBe(403);
+        expect(await signInWith(page, login)).toBe(400);
         expect(await page.locator('main').textContent()).toMatch(message);
         expect(await signedInAs(page)).toBeNull();
         expect(await snapshot()).toEqual(before);
@@ -219,7 +219,7 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       idp.hooks.replaceState = true;
       const before = await snapshot();
       try {
-        expect(await signInWith(page, 'carol')).toBe(403);
+        expect(await signInWith(page, 'carol')).toBe(400);
       } finally {
         idp.hooks.replaceState = false;
       }
@@ -242,7 +242,7 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       await first.context().addCookies([{ name: 'cordon_oidc', value: flowCookie, url: `${base}/auth/oidc/` }]);
       const after = await snapshot();
       const replay = await first.goto(callback);
-      expect(replay?.status()).toBe(403);
+      expect(replay?.status()).toBe(400);
       expect(await snapshot()).toEqual(after);
     });
 

@@ -23,6 +23,8 @@ import { findUserById } from './users.js';
 import type { OidcFlowRow } from './oidc-tables.js';
 
 const ProviderParams = Params('provider');
+/** A provider id is public (it is in the sign-in page's links); its routes are probed by oidc.test.ts's matrix. */
+const providerLeak = { params: { provider: 'oidc_provider' } };
 const CallbackQuery = Query('code', 'state', 'error', 'iss', 'session_state');
 
 function meta(req: FastifyRequest): SignInMeta {
@@ -41,6 +43,7 @@ export function oidcRoutes(app: AppContext): RouteDef[] {
       method: 'GET',
       url: '/auth/oidc/:provider/start',
       audience: 'public',
+      leak: providerLeak,
       rateLimitPerMinute: 20,
       schema: { params: ProviderParams, querystring: Query('next') },
       handler: async (req, reply) => {
@@ -54,6 +57,7 @@ export function oidcRoutes(app: AppContext): RouteDef[] {
       method: 'GET',
       url: '/auth/oidc/:provider/callback',
       audience: 'public',
+      leak: providerLeak,
       rateLimitPerMinute: 20,
       schema: { params: ProviderParams, querystring: CallbackQuery },
       handler: async (req, reply, scope) => {
