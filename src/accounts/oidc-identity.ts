@@ -7,7 +7,7 @@ import type { OidcProviderConfig } from '../config/config.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { UserRow } from '../storage/tables.js';
-import type { OidcFlowRow, OidcIdentityRow, OidcRoleRuleRow } from './oidc-tables.js';
+import type { OidcFlowRow, OidcIdentityRow, OidcRoleRuleRow } from './tables.js';
 import { OIDC_FLOW_TTL_MS, type OidcClaims } from './oidc.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { createSession, revokeSession } from './sessions.js';

@@ -3,7 +3,7 @@
 import { change, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import type { OidcIdentityRow, OidcRoleRuleRow } from './oidc-tables.js';
+import type { OidcIdentityRow, OidcRoleRuleRow } from './tables.js';
 
 export const MAPPABLE_ROLES = ['vmt', 'security_core'] as const;
 export type MappableRole = (typeof MAPPABLE_ROLES)[number];

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js';
 import type { OidcProviderConfig } from '../config/config.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import type { OidcFlowRow } from './oidc-tables.js';
+import type { OidcFlowRow } from './tables.js';
 import { randomToken, sha256Hex } from './secrets.js';
 
 /** The cookie naming the browser's flows (`cordon_oidc`, path /auth/oidc, 10 min). */
@@ -121,9 +121,9 @@ export async function finishFlow(app: AppContext, provider: OidcProviderConfig, 
     const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.code_verifier, expectedState: state, expectedNonce: flow.nonce, idTokenExpected: true });
     const claims = tokens.claims();
     if (!claims) throw new Error('no ID token');
-    // OIDC Core §5.4: claims asked for by scope may come only from the UserInfo endpoint; its `sub` must
-    // match the ID token's (checked by fetchUserInfo). What the ID token says wins.
-    const info = claims.email === undefined ? await client.fetchUserInfo(config, tokens.access_token, claims.sub) : {};
+    // OIDC Core §5.4: claims asked for by scope (email, groups…) may come only from the UserInfo endpoint;
+    // its `sub` must match the ID token's (checked by fetchUserInfo). What the signed ID token says wins.
+    const info = config.serverMetadata().userinfo_endpoint ? await client.fetchUserInfo(config, tokens.access_token, claims.sub) : {};
     return { flow, claims: { ...info, ...claims } as OidcClaims };
   } catch (err) {
     app.log.warn({ provider: provider.id, err: (err as Error)?.message, code: (err as { code?: string })?.code }, 'oidc sign-in refused');

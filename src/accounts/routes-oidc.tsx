@@ -20,7 +20,7 @@ import { setSessionCookie } from './routes-auth.js';
 import { recordSignInSuccess, takeSignInAttempt, type Attempt } from './throttle.js';
 import { totpStep } from './totp.js';
 import { findUserById } from './users.js';
-import type { OidcFlowRow } from './oidc-tables.js';
+import type { OidcFlowRow } from './tables.js';
 
 const ProviderParams = Params('provider');
 /** A provider id is public (it is in the sign-in page's links); its routes are probed by oidc.test.ts's matrix. */

@@ -165,7 +165,7 @@ export const configVariables = [
   ['OIDC_<ID>_TRUST_MFA', 'false', 'Let the provider’s `amr`/`acr` claims stand in for Cordon’s TOTP step for roles in MFA_REQUIRED_ROLES.'],
   ['OIDC_<ID>_MFA_AMR_VALUES', 'mfa', 'Comma-separated RFC 8176 `amr` values any one of which counts as multi-factor when TRUST_MFA is on (e.g. `mfa,hwk`); single factors such as `pwd` or `otp` alone should not be listed unless the provider also asked for a password.'],
   ['OIDC_<ID>_MFA_ACR_VALUES', '(none)', 'Comma-separated `acr` values that count as multi-factor when TRUST_MFA is on (provider-specific, e.g. Keycloak’s level name).'],
-  ['PASSWORD_SIGN_IN', 'on', 'off: the sign-in page shows only the OIDC providers and the password routes refuse (needs OIDC_PROVIDERS). The break-glass for an admin is the CLI (`cordon users`).'],
+  ['PASSWORD_SIGN_IN', 'on', 'off: the sign-in page shows only the OIDC providers and the password routes refuse (needs OIDC_PROVIDERS). The break-glass for an admin is the server: `PASSWORD_SIGN_IN=on` and a restart, and the `cordon user` commands.'],
 ] as const;
 
 /** A checked value, or what is wrong and how to fix it. Shared by loadConfig and the settings page. */

@@ -10,7 +10,7 @@ import type { DisclosureTables } from '../disclosure/tables.js';
 import type { IdempotencyKeysTable, ShownOnceTable } from '../http/tables.js';
 import type { PublicationTables } from '../publication/tables.js';
 import type { WebhookTables } from '../webhooks/tables.js';
-import type { OidcTables } from '../accounts/oidc-tables.js';
+import type { OidcTables } from '../accounts/tables.js';
 
 type Id = Generated<number>;
 type Timestamp = string;
