@@ -124,7 +124,7 @@ export async function finishFlow(app: AppContext, provider: OidcProviderConfig, 
     // OIDC Core §5.4: claims asked for by scope (email, groups…) may come only from the UserInfo endpoint;
     // its `sub` must match the ID token's (checked by fetchUserInfo). What the signed ID token says wins.
     const info = config.serverMetadata().userinfo_endpoint ? await client.fetchUserInfo(config, tokens.access_token, claims.sub) : {};
-    return { flow, claims: { ...info, ...claims } as OidcClaims };
+    return { flow, claims: { ...info, ...claims } };
   } catch (err) {
     app.log.warn({ provider: provider.id, err: (err as Error)?.message, code: (err as { code?: string })?.code }, 'oidc sign-in refused');
     throw errors.signInRefused(`The answer from ${provider.name} could not be verified (its ID token was invalid, expired, or not meant for this sign-in). Nothing was changed; start again from the sign-in page.`);

@@ -10,7 +10,7 @@ import { formBody, keepValues, str } from '../http/forms.js';
 import { sendPage } from '../http/render.js';
 import { route, type RouteDef } from '../http/route.js';
 import { EmptyForm, FormFields, Params, Text } from '../http/schemas.js';
-import { Badge, Button, CsrfField, ErrorSummary, Select, TextField, Time, type FormState } from '../web/components.js';
+import { Badge, Button, CsrfField, ErrorSummary, formValue, Select, TextField, Time, type FormState } from '../web/components.js';
 import { redirectUri } from './oidc.js';
 import { roleRulesOf } from './oidc-identity.js';
 import { addRoleRule, identitiesOf, MAPPABLE_ROLES, removeRoleRule, unlinkIdentity } from './oidc-manage.js';
@@ -212,10 +212,10 @@ async function adminPage(app: AppContext, req: FastifyRequest, reply: FastifyRep
             <h3>Add a rule</h3>
             <ErrorSummary state={state} />
             <CsrfField token={ctx.csrfToken} />
-            <Select name="provider" label="Provider" options={providers.map((p) => [p.id, p.name])} selected={String(state?.values?.provider ?? '')} state={state} />
+            <Select name="provider" label="Provider" options={providers.map((p) => [p.id, p.name])} selected={formValue(state?.values, 'provider')} state={state} />
             <TextField name="claim" label="Claim" hint="The ID token claim to look at, e.g. groups." required state={state} />
             <TextField name="value" label="Holds the value" hint="e.g. vmt, or /security/vmt for a Keycloak group path." required state={state} />
-            <Select name="role" label="Grants the role" options={MAPPABLE_ROLES.map((r) => [r, r])} selected={String(state?.values?.role ?? '')} state={state} />
+            <Select name="role" label="Grants the role" options={MAPPABLE_ROLES.map((r) => [r, r])} selected={formValue(state?.values, 'role')} state={state} />
             <div class="actions">
               <Button>Add rule</Button>
             </div>

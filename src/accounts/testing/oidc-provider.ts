@@ -45,7 +45,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 export async function startTestProvider(redirectUris: string[]): Promise<TestProvider> {
   const identities = new Map<string, TestIdentity>();
   const hooks = { tamperIdToken: false, replaceNonce: false, replaceState: false };
-  let provider: Provider | undefined;
+  const holder: { provider?: Provider } = {};
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       res.statusCode = 500;
@@ -53,7 +53,7 @@ export async function startTestProvider(redirectUris: string[]): Promise<TestPro
     });
   });
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const p = provider!;
+    const p = holder.provider!;
     const m = /^\/interaction\/([^/?]+)(\/login)?/.exec(req.url ?? '');
     if (!m) return void p.callback()(req, res);
     const details = await p.interactionDetails(req, res);
@@ -79,7 +79,7 @@ export async function startTestProvider(redirectUris: string[]): Promise<TestPro
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  provider = new Provider(issuer, {
+  const provider = new Provider(issuer, {
     clients: [{ client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET, redirect_uris: redirectUris, response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_post' }],
     claims: { acr: null, amr: null, sid: null, auth_time: null, iss: null, openid: ['sub', 'amr', 'acr'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     features: { devInteractions: { enabled: false } },
@@ -93,6 +93,7 @@ export async function startTestProvider(redirectUris: string[]): Promise<TestPro
       return { accountId: id, claims: () => ({ sub: who.sub, email: who.email, email_verified: who.email_verified, name: who.name, groups: who.groups }) };
     },
   });
+  holder.provider = provider;
   provider.use(async (ctx, next) => {
     if (hooks.replaceNonce && ctx.path === '/auth' && ctx.query.nonce) ctx.query = { ...ctx.query, nonce: 'a-nonce-the-app-never-sent' };
     await next();
