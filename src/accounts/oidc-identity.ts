@@ -6,12 +6,13 @@ import { change, type ChangeContext, type Scope } from '../context.js';
 import type { OidcProviderConfig } from '../config/config.js';
 import { errors } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
-import type { UserRow } from '../storage/tables.js';
+import type { InstanceRole, UserRow } from '../storage/tables.js';
 import type { OidcFlowRow, OidcIdentityRow, OidcRoleRuleRow } from './tables.js';
 import { OIDC_FLOW_TTL_MS, type OidcClaims } from './oidc.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { createSession, revokeSession } from './sessions.js';
-import { insertAccount } from './users.js';
+import { insertAccount, type PreparedAccount } from './users.js';
+import { claimInvite, invitedRoles } from './invites.js';
 import { USERNAME_RE, normaliseEmail } from './validation.js';
 
 export type OidcOutcome =
@@ -81,31 +82,48 @@ export async function resolveIdentity(scope: Scope, provider: OidcProviderConfig
         next: flow.next,
         user_id: owner.id,
         claims_json: JSON.stringify(claims),
+        invite_id: null,
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + OIDC_FLOW_TTL_MS).toISOString(),
       })
       .execute();
     return { kind: 'confirm' };
   }
+  if (flow.invite_id !== null) return acceptInviteWith(scope, provider, flow.invite_id, claims, email, meta);
   const registration = app.config.registration;
   if (registration !== 'open') {
     throw errors.signInRefused(
       registration === 'invite'
-        ? `No account here uses ${email}, and new accounts need an invitation. Ask the team for one; nothing was changed.`
+        ? `No account here uses ${email}, and new accounts need an invitation: open the link in your invitation and choose “Sign in with ${provider.name}” there. Nothing was changed.`
         : `No account here uses ${email}, and this instance does not take new accounts. Nothing was changed.`,
     );
   }
   return change({ ...scope, actor: { kind: 'anonymous' } }, async (tools) => {
-    const username = await freeUsername(tools.trx, claims, email);
-    const displayName = (typeof claims.name === 'string' && claims.name.trim().slice(0, 100)) || username;
-    // No password: '' verifies nothing (secrets.ts). The owner may set one through "forgot password".
-    const user = await insertAccount(scope, tools, { username, email, displayName, passwordHash: '', timeZone: 'UTC', roles: [] }, 'user.created_by_oidc');
+    const user = await insertAccount(scope, tools, await newAccount(tools.trx, claims, email, []), 'user.created_by_oidc');
     await linkIdentity(tools, user.id, provider, claims, email, 'created');
     return { kind: 'signed_in' as const, ...(await startSession(tools, user, provider, claims, meta)) };
   });
 }
 
-/** Record the link; `confirmedBy`: how the owner proved the account was theirs ('created': a new account). */
+/** The account of an invitation (its email must be the verified one), with the roles the invitation carries. */
+async function acceptInviteWith(scope: Scope, provider: OidcProviderConfig, inviteId: number, claims: OidcClaims, email: string, meta: SignInMeta): Promise<OidcOutcome> {
+  const invite = await scope.app.storage.db.selectFrom('invites').selectAll().where('id', '=', inviteId).executeTakeFirst();
+  if (!invite || invite.used_at || invite.expires_at <= scope.app.clock.now().toISOString()) throw errors.signInRefused('This invitation was used already or has expired. Nothing was changed; ask for a new one.');
+  if (invite.email && invite.email !== email) throw errors.signInRefused(`This invitation is for ${invite.email}, but ${provider.name} says you are ${email}. Nothing was changed.`);
+  return change({ ...scope, actor: { kind: 'anonymous' } }, async (tools) => {
+    const user = await claimInvite(scope, tools, invite, await newAccount(tools.trx, claims, email, invitedRoles(invite)), 'user.invite_accepted');
+    await linkIdentity(tools, user.id, provider, claims, email, 'created');
+    return { kind: 'signed_in' as const, ...(await startSession(tools, user, provider, claims, meta)) };
+  });
+}
+
+/** A new account's fields: no password ('' verifies nothing, secrets.ts; the owner may set one through "forgot password"). */
+async function newAccount(db: Db, claims: OidcClaims, email: string, roles: InstanceRole[]): Promise<PreparedAccount> {
+  const username = await freeUsername(db, claims, email);
+  const displayName = (typeof claims.name === 'string' && claims.name.trim().slice(0, 100)) || username;
+  return { username, email, displayName, passwordHash: '', timeZone: 'UTC', roles };
+}
+
 export async function linkIdentity(tools: ChangeContext, userId: number, provider: OidcProviderConfig, claims: OidcClaims, email: string, confirmedBy: 'created' | 'password' | 'session'): Promise<void> {
   const at = tools.now.toISOString();
   await tools.trx.insertInto('oidc_identities').values({ provider: provider.id, subject: claims.sub, user_id: userId, email, created_at: at, last_used_at: at }).execute();

@@ -16,6 +16,7 @@ import { currentTotp, newTotpSecret } from './totp.js';
 import { sealTotpSecret } from './secrets-at-rest.js';
 import { createAccount } from './users.js';
 import { addRoleRule } from './oidc-manage.js';
+import { createInvite } from './invites.js';
 import { startTestProvider, type TestIdentity, type TestProvider } from './testing/oidc-provider.js';
 import type { FastifyInstance } from 'fastify';
 import type { InstanceRole } from '../storage/tables.js';
@@ -244,6 +245,37 @@ describeInBrowser('signing in with OpenID Connect in the browser', () => {
       const replay = await first.goto(callback);
       expect(replay?.status()).toBe(400);
       expect(await snapshot()).toEqual(after);
+    });
+
+    it('with REGISTRATION=invite: refuses a stranger, and creates the account an invitation carries through the flow', async () => {
+      identity('ivan');
+      ctx.config.registration = 'invite';
+      try {
+        const before = await snapshot();
+        const stranger = await newPage();
+        expect(await signInWith(stranger, 'ivan')).toBe(400);
+        expect(await stranger.locator('main').textContent()).toContain('new accounts need an invitation');
+        expect(await snapshot()).toEqual(before);
+
+        const link = await createInvite(systemScope(ctx), { email: 'ivan@example.org', roles: [] });
+        const page = await newPage();
+        await page.goto(link);
+        await page.getByRole('link', { name: 'Sign in with Test ID' }).click();
+        await page.waitForURL(`${idp.issuer}/interaction/**`);
+        await page.locator('#login').fill('ivan');
+        await page.getByRole('button', { name: 'Sign in at Test ID' }).click();
+        await page.waitForURL(`${base}/account`);
+        expect(await signedInAs(page)).toEqual({ username: 'ivan', roles: [] });
+        const invite = await ctx.storage.db.selectFrom('invites').select(['used_at', 'user_id']).where('email', '=', 'ivan@example.org').executeTakeFirstOrThrow();
+        expect(invite.used_at).not.toBeNull();
+        expect(await snapshot()).toEqual({ ...before, users: before.users + 1, identities: before.identities + 1, sessions: before.sessions + 1 });
+        // Spent: the same invitation cannot start another account.
+        const again = await newPage();
+        const res = await again.goto(`${base}/auth/oidc/testid/start?invite=${encodeURIComponent(link.slice(link.lastIndexOf('/') + 1))}`);
+        expect(res?.status()).toBe(400);
+      } finally {
+        ctx.config.registration = 'open';
+      }
     });
 
     async function linkDirectly(userId: number, who: TestIdentity): Promise<void> {

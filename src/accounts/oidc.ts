@@ -61,7 +61,7 @@ function unreachable(app: AppContext, provider: OidcProviderConfig, err: unknown
 }
 
 /** Start a sign-in: a new flow row and the provider's authorization URL. `browser` is the flow cookie's value. */
-export async function startFlow(app: AppContext, provider: OidcProviderConfig, next: string): Promise<{ url: string; browser: string }> {
+export async function startFlow(app: AppContext, provider: OidcProviderConfig, next: string, inviteId: number | null = null): Promise<{ url: string; browser: string }> {
   const config = await clientFor(provider).catch((err: unknown) => {
     throw unreachable(app, provider, err);
   });
@@ -85,6 +85,7 @@ export async function startFlow(app: AppContext, provider: OidcProviderConfig, n
       next,
       user_id: null,
       claims_json: null,
+      invite_id: inviteId,
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + OIDC_FLOW_TTL_MS).toISOString(),
     })

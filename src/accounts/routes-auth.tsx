@@ -232,6 +232,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
         form: true,
         schema: { params: TokenParams, body: FormFields({ username: Type.Optional(Text(200)), email: Email, display_name: Type.Optional(Text(200)), password: Password }) },
         handler: async (req, reply, scope) => {
+          if (purpose === 'invite') refuseWhenPasswordOff(app);
           const { token } = req.params;
           const form = formBody(req);
           const again = (issues: FieldIssue[], error: AppError) => invitePage(app, req, reply, purpose, token, { values: keepValues(form), issues }, error.status);
@@ -373,14 +374,23 @@ async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyRe
     (ctx) => (
       <>
         <h1>{setup ? `Set up ${app.config.instanceName}` : selfService ? 'Create your account' : 'Accept your invitation'}</h1>
-        <AccountForm
-          ctx={ctx}
-          state={state}
-          action={`/${purpose}/${encodeURIComponent(token)}`}
-          intro={setup ? 'Create the first administrator account. This link works once; there is no default password.' : 'Choose a username and password for your new account.'}
-          submit={setup ? 'Create admin account' : 'Create account'}
-          fixedEmail={invite.email}
-        />
+        {/* With PASSWORD_SIGN_IN=off an invitation is accepted through a provider only. */}
+        {setup || app.config.passwordSignIn ? (
+          <AccountForm
+            ctx={ctx}
+            state={state}
+            action={`/${purpose}/${encodeURIComponent(token)}`}
+            intro={setup ? 'Create the first administrator account. This link works once; there is no default password.' : 'Choose a username and password for your new account.'}
+            submit={setup ? 'Create admin account' : 'Create account'}
+            fixedEmail={invite.email}
+          />
+        ) : null}
+        {!setup && app.config.oidcProviders.length ? (
+          <>
+            <h2>{app.config.passwordSignIn ? 'Or use your identity provider' : 'Use your identity provider'}</h2>
+            <ProviderButtons app={app} next="/account" invite={token} />
+          </>
+        ) : null}
       </>
     ),
     { status },

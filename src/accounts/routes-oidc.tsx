@@ -20,6 +20,7 @@ import { setSessionCookie } from './routes-auth.js';
 import { recordSignInSuccess, takeSignInAttempt, type Attempt } from './throttle.js';
 import { totpStep } from './totp.js';
 import { findUserById } from './users.js';
+import { findLiveInvite } from './invites.js';
 import type { OidcFlowRow } from './tables.js';
 
 const ProviderParams = Params('provider');
@@ -45,10 +46,13 @@ export function oidcRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       leak: providerLeak,
       rateLimitPerMinute: 20,
-      schema: { params: ProviderParams, querystring: Query('next') },
+      schema: { params: ProviderParams, querystring: Query('next', 'invite') },
       handler: async (req, reply) => {
         const provider = providerById(app, req.params.provider);
-        const { url, browser } = await startFlow(app, provider, safeNext(req.query.next));
+        // From an invitation's page: the invitation (checked now and again at the callback) creates the account.
+        const invite = req.query.invite ? await findLiveInvite(app.storage.db, app.clock.now(), 'invite', req.query.invite) : undefined;
+        if (req.query.invite && !invite) throw errors.signInRefused('This invitation link was used already or has expired. Nothing was changed; ask for a new one.');
+        const { url, browser } = await startFlow(app, provider, safeNext(req.query.next), invite?.id ?? null);
         setBrowserCookie(app, reply, browser);
         return reply.redirect(url, 303);
       },

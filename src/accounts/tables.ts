@@ -33,6 +33,8 @@ export interface OidcFlowsTable {
   user_id: number | null;
   /** While confirming: the validated ID token claims (JSON). */
   claims_json: string | null;
+  /** The invitation the sign-in started from (REGISTRATION=invite): it creates the account, once. */
+  invite_id: number | null;
   created_at: Timestamp;
   expires_at: Timestamp;
 }

@@ -27,6 +27,7 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('next', 'text', (c) => c.notNull())
     .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
     .addColumn('claims_json', 'text')
+    .addColumn('invite_id', 'integer', (c) => c.references('invites.id').onDelete('cascade'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
