@@ -120,7 +120,7 @@ export async function acceptInvite(
   const roles = (JSON.parse(invite.roles) as InstanceRole[]).filter((r) => instanceRoles.includes(r));
   const prepared = await prepareAccount(storage.db, { ...input, email: invite.email ?? input.email, roles });
   return change(scope, async (tools) => {
-    const { trx, now, audit } = tools;
+    const { trx } = tools;
     if (purpose === 'setup') {
       await lockForTransaction(trx, storage.dialect, 'setup');
       if (!(await setupOpen(trx))) throw errors.notFound('invitation');
