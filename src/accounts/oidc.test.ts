@@ -10,6 +10,7 @@ import { createTestApp, makeUser, signedInClient, TestClient, TEST_PASSWORD, typ
 import { probeLeaks, type LeakRole } from '../testing/leak-matrix.js';
 import { addRoleRule } from './oidc-manage.js';
 import { scrubUrl } from '../logging.js';
+import { sha256Hex } from './secrets.js';
 
 // Port 9 (discard) on loopback: nothing listens, so a start fails fast without leaving the machine.
 const corp: OidcProviderConfig = { id: 'corp', issuer: 'http://127.0.0.1:9', clientId: 'cordon', clientSecret: 's3cret-value-never-shown', name: 'Corp SSO', allowedEmailDomains: [], trustMfa: false, mfaAmrValues: ['mfa'], mfaAcrValues: [] };
@@ -129,6 +130,44 @@ describe.each(testDialects())('OIDC sign-in over HTTP on %s', (dialect) => {
       expect(refused.statusCode).toBe(303);
       expect((await c.get(String(refused.headers.location))).body).toContain('This is your only way to sign in');
       expect(await t.ctx.storage.db.selectFrom('oidc_identities').select('id').where('id', '=', only).execute()).toHaveLength(1);
+    } finally {
+      t.ctx.config.passwordSignIn = true;
+    }
+  });
+
+  it('with password sign-in off, links only for the owner already signed in to the account', async () => {
+    const u = await makeUser(t, { totp: false });
+    const pending = async (browser: string, subject: string) => {
+      const now = t.clock.now();
+      await t.ctx.storage.db
+        .insertInto('oidc_flows')
+        .values({ provider: 'corp', state_hash: sha256Hex(`${browser}-state`), browser_hash: sha256Hex(browser), stage: 'confirming', nonce: '', code_verifier: '', next: '/account', user_id: u.user.id, claims_json: JSON.stringify({ sub: subject, email: u.user.email, email_verified: true }), invite_id: null, created_at: now.toISOString(), expires_at: new Date(now.getTime() + 600_000).toISOString() })
+        .execute();
+    };
+    const linked = async (subject: string) => t.ctx.storage.db.selectFrom('oidc_identities').select('user_id').where('subject', '=', subject).execute();
+    t.ctx.config.passwordSignIn = false;
+    try {
+      // A stranger's browser holding the flow: no password form, and the POST links nothing.
+      await pending('browser-of-stranger', `sub-a-${u.user.username}`);
+      const stranger = new TestClient(t);
+      stranger.cookies.set('cordon_oidc', 'browser-of-stranger');
+      const page = await stranger.get('/auth/oidc/link');
+      expect(page.body).not.toContain('name="password"');
+      expect(page.body).toContain('another way first');
+      expect((await stranger.post('/auth/oidc/link', {}, '/auth/oidc/link')).statusCode).toBe(400);
+      expect(await linked(`sub-a-${u.user.username}`)).toEqual([]);
+
+      // The owner, signed in already: one click links it (audited as confirmed by the session).
+      t.ctx.config.passwordSignIn = true;
+      const owner = await signedInClient(t, u);
+      t.ctx.config.passwordSignIn = false;
+      await pending('browser-of-owner', `sub-b-${u.user.username}`);
+      owner.cookies.set('cordon_oidc', 'browser-of-owner');
+      expect((await owner.get('/auth/oidc/link')).body).toContain(`You are signed in as ${u.user.username}`);
+      expect((await owner.post('/auth/oidc/link', {}, '/auth/oidc/link')).statusCode).toBe(303);
+      expect(await linked(`sub-b-${u.user.username}`)).toEqual([{ user_id: u.user.id }]);
+      const audit = await t.ctx.storage.db.selectFrom('audit_events').select('after_json').where('action', '=', 'user.oidc_linked').where('target_id', '=', String(u.user.id)).executeTakeFirstOrThrow();
+      expect(JSON.parse(String(audit.after_json))).toMatchObject({ provider: 'corp', confirmed_by: 'session' });
     } finally {
       t.ctx.config.passwordSignIn = true;
     }
