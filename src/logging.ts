@@ -13,6 +13,7 @@ export const redactPaths = [
   '*.password_hash',
   '*.passphrase',
   '*.privateKey',
+  '*.clientSecret',
   'headers.cookie',
   'headers.authorization',
 ];
@@ -21,7 +22,9 @@ export const redactPaths = [
 export function scrubUrl(url: string): string {
   return url
     .replace(/\/(r|setup|invite|password\/reset)\/[^/?#]+/g, '/$1/[redacted]')
-    .replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]');
+    .replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]')
+    // An OIDC callback's authorization code and state (RFC 6749 §10.5: codes are credentials), an invitation token.
+    .replace(/(\/auth\/oidc\/[^?#]*\?)([^#]*)/, (_m, path: string, query: string) => path + query.replace(/(^|&)(code|state|invite)=[^&]*/g, '$1$2=[redacted]'));
 }
 
 interface LoggedRequest {

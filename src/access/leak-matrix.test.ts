@@ -15,9 +15,10 @@ import type { CatalogueEntry } from '../http/route.js';
 
 /**
  * Param kinds covered by a leak matrix: here (foundation objects) and in src/reports/leak-matrix.test.ts
- * (report, attachment, public_issue). A route naming any other kind must bring its own matrix first.
+ * (report, attachment, public_issue), and others beside their domains (oidc_*: src/accounts/oidc.test.ts). A route
+ * naming any other kind must bring its own matrix first.
  */
-const coveredKinds = new Set(['user', 'project', 'stakeholder_org', 'api_token', 'job', 'secret_link', 'public_asset', 'report', 'attachment', 'public_issue', 'patch', 'advisory', 'advisory_cve', 'guide_page', 'note', 'note_flag', 'inbound_message', 'webhook_endpoint', 'webhook_delivery', 'ci_run']);
+const coveredKinds = new Set(['user', 'project', 'stakeholder_org', 'api_token', 'job', 'secret_link', 'public_asset', 'report', 'attachment', 'public_issue', 'patch', 'advisory', 'advisory_cve', 'guide_page', 'note', 'note_flag', 'inbound_message', 'webhook_endpoint', 'webhook_delivery', 'ci_run', 'oidc_provider', 'oidc_identity', 'oidc_role_rule']);
 
 describe.each(testDialects())('leak matrix (foundation) on %s', (dialect) => {
   let t: TestApp;

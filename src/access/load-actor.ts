@@ -45,17 +45,19 @@ export async function buildUserActor(
   db: Db,
   config: Config,
   user: UserRow,
-  via: { kind: 'session'; mfaPassed: boolean } | { kind: 'token'; scopes: ApiScope[] },
+  via: { kind: 'session'; mfaPassed: boolean; mfaVia?: string | null } | { kind: 'token'; scopes: ApiScope[] },
 ): Promise<UserActor> {
   const { roles: roleRows, members: memberRows } = await grantsOf(db, user.id);
   const held = new Set<InstanceRole>(roleRows);
   const mfaEnrolled = user.totp_enabled_at !== null;
   // A token was created from a session that met the MFA rule, so it carries that assurance.
-  const mfaPassed = via.kind === 'token' ? true : via.mfaPassed && mfaEnrolled;
+  // A trusted OpenID provider's amr/acr (issue 19) satisfies MFA in its session without a TOTP enrolment here.
+  const byProvider = via.kind === 'session' && via.mfaPassed && via.mfaVia === 'provider';
+  const mfaPassed = via.kind === 'token' ? true : (via.mfaPassed && mfaEnrolled) || byProvider;
   const pending = new Set<InstanceRole>();
   const active = new Set<InstanceRole>();
   for (const role of held) {
-    if (config.mfaRequiredRoles.has(role) && !(mfaEnrolled && mfaPassed)) pending.add(role);
+    if (config.mfaRequiredRoles.has(role) && !((mfaEnrolled || byProvider) && mfaPassed)) pending.add(role);
     else active.add(role);
   }
   const projectRoles = new Map<number, Set<ProjectRole>>();

@@ -1,12 +1,12 @@
 // One-time links: the first-run setup link (creates the first admin; there is no default password
 // anywhere), invitations (REGISTRATION=invite) and password resets. Only token hashes are stored.
-import { change, type Scope } from '../context.js';
+import { change, type ChangeContext, type Scope } from '../context.js';
 import { errors, IssueCollector } from '../errors/catalogue.js';
 import type { Db } from '../storage/database.js';
 import type { InstanceRole, InvitePurpose, ProjectRole } from '../storage/tables.js';
 import { grantInvitedProjectRole, isProjectRole, projectIdBySlug } from '../projects/projects.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { countUsers, insertAccount, instanceRoles, prepareAccount } from './users.js';
+import { countUsers, insertAccount, instanceRoles, prepareAccount, type PreparedAccount } from './users.js';
 import { lockForTransaction } from '../storage/locks.js';
 import { hashPassword, randomToken, sha256Hex } from './secrets.js';
 import { checkEmail, checkPassword, normaliseEmail } from './validation.js';
@@ -120,27 +120,41 @@ export async function acceptInvite(
   const roles = (JSON.parse(invite.roles) as InstanceRole[]).filter((r) => instanceRoles.includes(r));
   const prepared = await prepareAccount(storage.db, { ...input, email: invite.email ?? input.email, roles });
   return change(scope, async (tools) => {
-    const { trx, now, audit } = tools;
+    const { trx } = tools;
     if (purpose === 'setup') {
       await lockForTransaction(trx, storage.dialect, 'setup');
       if (!(await setupOpen(trx))) throw errors.notFound('invitation');
     }
-    const claimed = await trx
-      .updateTable('invites')
-      .set({ used_at: now.toISOString() })
-      .where('id', '=', invite.id)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now.toISOString())
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) throw errors.notFound('invitation');
-    const user = await insertAccount(scope, tools, prepared, purpose === 'setup' ? 'setup.first_admin_created' : 'user.invite_accepted');
-    await trx.updateTable('invites').set({ user_id: user.id }).where('id', '=', invite.id).execute();
-    // Project roles the invitation carries (one person may be VMT, a project's lead and its coresec at once).
-    // A project deleted since the invitation was sent is skipped.
-    for (const pr of parseInvitedProjectRoles(invite.project_roles)) await grantInvitedProjectRole(tools, pr.projectId, user.id, pr.role);
-    await audit('invite.used', 'invite', invite.id, undefined, { user_id: user.id });
-    return user;
+    return claimInvite(scope, tools, invite, prepared, purpose === 'setup' ? 'setup.first_admin_created' : 'user.invite_accepted');
   });
+}
+
+/**
+ * Spend the invitation (once: a guarded update) and create its account with the roles it carries, inside
+ * the caller's change. Shared by the password form above and the OpenID Connect sign-in (oidc-identity.ts).
+ */
+export async function claimInvite(scope: Scope, tools: ChangeContext, invite: { id: number; project_roles?: string }, prepared: PreparedAccount, action: string): Promise<UserRow> {
+  const { trx, now, audit } = tools;
+  const claimed = await trx
+    .updateTable('invites')
+    .set({ used_at: now.toISOString() })
+    .where('id', '=', invite.id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw errors.notFound('invitation');
+  const user = await insertAccount(scope, tools, prepared, action);
+  await trx.updateTable('invites').set({ user_id: user.id }).where('id', '=', invite.id).execute();
+  // Project roles the invitation carries (one person may be VMT, a project's lead and its coresec at once).
+  // A project deleted since the invitation was sent is skipped.
+  for (const pr of parseInvitedProjectRoles(invite.project_roles)) await grantInvitedProjectRole(tools, pr.projectId, user.id, pr.role);
+  await audit('invite.used', 'invite', invite.id, undefined, { user_id: user.id });
+  return user;
+}
+
+/** The roles an invitation grants (unknown names dropped). */
+export function invitedRoles(invite: { roles: string }): InstanceRole[] {
+  return (JSON.parse(invite.roles) as InstanceRole[]).filter((r) => instanceRoles.includes(r));
 }
 
 /** A project role an invitation grants on acceptance. */

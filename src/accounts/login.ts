@@ -106,7 +106,7 @@ export async function passSecondFactor(scope: Scope, user: UserRow, sessionHash:
       return { kind: 'failed' as const };
     }
     await trx.updateTable('users').set({ second_factor_failures: 0, second_factor_locked_until: null }).where('id', '=', user.id).execute();
-    await trx.updateTable('sessions').set({ mfa_passed: 1 }).where('id_hash', '=', sessionHash).execute();
+    await trx.updateTable('sessions').set({ mfa_passed: 1, mfa_via: 'totp' }).where('id_hash', '=', sessionHash).execute();
     await audit('user.second_factor_passed', 'user', user.id, undefined, { via });
     return { kind: 'passed' as const };
   });

@@ -85,6 +85,11 @@ export function accountRoutes(app: AppContext, setup: FirstRunSetup): RouteDef[]
                 <br />
                 <span class="muted">Authenticator app and recovery codes</span>
               </a>
+              <a class="card" href="/account/sign-in">
+                <strong>Sign-in methods</strong>
+                <br />
+                <span class="muted">Linked identity providers (single sign-on)</span>
+              </a>
               <a class="card" href="/account/tokens">
                 <strong>API tokens</strong>
                 <br />

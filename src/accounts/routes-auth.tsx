@@ -13,6 +13,7 @@ import { acceptInvite, findLiveInvite, requestPasswordReset, requestRegistration
 import { knownDevice, rememberDevice } from './throttle.js';
 import { createSession, revokeSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from './sessions.js';
 import { findUserById } from './users.js';
+import { ProviderButtons } from './oidc-buttons.js';
 import { Type } from '@sinclair/typebox';
 import { FormFields, Params, Query, Text } from '../http/schemas.js';
 
@@ -21,7 +22,7 @@ const Email = Type.Optional(Text(320));
 const Password = Type.Optional(Text(1_024));
 
 
-function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): void {
+export function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): void {
   void reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -32,11 +33,23 @@ function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): 
 }
 
 /** The status of a re-rendered form after `error`, with Retry-After when the error asks to wait. */
-function LoginForm({ ctx, state, next }: { ctx: PageContext; state?: FormState; next: string }) {
+function LoginForm({ app, ctx, state, next }: { app: AppContext; ctx: PageContext; state?: FormState; next: string }) {
+  if (!app.config.passwordSignIn) {
+    // PASSWORD_SIGN_IN=off: only the providers (config.ts refuses off without one).
+    return (
+      <>
+        <h1>Sign in</h1>
+        <ErrorSummary state={state} />
+        <ProviderButtons app={app} next={next} />
+        <p>Reporting a vulnerability does not need an account.</p>
+      </>
+    );
+  }
   return (
     <>
       <h1>Sign in</h1>
       <ErrorSummary state={state} />
+      <ProviderButtons app={app} next={next} />
       <form method="post" action={`/login?next=${encodeURIComponent(next)}`} class="stack card">
         <CsrfField token={ctx.csrfToken} />
         <TextField name="login" label="Username or email" autocomplete="username" required state={state} />
@@ -90,13 +103,18 @@ async function signIn(app: AppContext, req: FastifyRequest, reply: FastifyReply,
   setSessionCookie(app, reply, token);
 }
 
+/** PASSWORD_SIGN_IN=off: the password routes refuse before reading anything (the CLI is the admin's break-glass). */
+function refuseWhenPasswordOff(app: AppContext): void {
+  if (!app.config.passwordSignIn) throw errors.badRequest('Password sign-in is turned off on this instance: use “Sign in with …” on the sign-in page.');
+}
+
 /** `?next=`: where the sign-in leads afterwards (checked by safeNext). */
 const Next = Query('next');
 
 export function authRoutes(app: AppContext): RouteDef[] {
   // Where to go after signing in (`?next=`, kept through the second factor), a path on this site only.
   const loginPage = (req: FastifyRequest, reply: FastifyReply, next: string | undefined, state?: FormState, status?: number) =>
-    sendPage(app, req, reply, 'Sign in', (ctx) => <LoginForm ctx={ctx} state={state} next={safeNext(next)} />, { status });
+    sendPage(app, req, reply, 'Sign in', (ctx) => <LoginForm app={app} ctx={ctx} state={state} next={safeNext(next)} />, { status });
 
   return [
     route({ method: 'GET', url: '/login', schema: { querystring: Next }, audience: 'public', handler: async (req, reply) => loginPage(req, reply, req.query.next) }),
@@ -108,6 +126,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       rateLimitPerMinute: 20,
       handler: async (req, reply, scope) => {
+        refuseWhenPasswordOff(app);
         const form = formBody(req);
         const again = (issues: FieldIssue[], error: AppError) => loginPage(req, reply, req.query.next, { values: keepValues(form), issues }, error.status);
         return formAction(req, reply, { back: '/login', again }, async () => {
@@ -185,6 +204,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
       rateLimitPerMinute: 10,
       handler: async (req, reply, scope) => {
         if (app.config.registration !== 'open') throw errors.notFound();
+        refuseWhenPasswordOff(app);
         const form = formBody(req);
         const again = (issues: FieldIssue[], error: AppError) => registerPage(app, req, reply, { values: keepValues(form), issues }, error.status);
         return formAction(req, reply, { back: '/register', again }, async () => {
@@ -212,6 +232,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
         form: true,
         schema: { params: TokenParams, body: FormFields({ username: Type.Optional(Text(200)), email: Email, display_name: Type.Optional(Text(200)), password: Password }) },
         handler: async (req, reply, scope) => {
+          if (purpose === 'invite') refuseWhenPasswordOff(app);
           const { token } = req.params;
           const form = formBody(req);
           const again = (issues: FieldIssue[], error: AppError) => invitePage(app, req, reply, purpose, token, { values: keepValues(form), issues }, error.status);
@@ -246,6 +267,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
       audience: 'public',
       rateLimitPerMinute: 5,
       handler: async (req, reply, scope) => {
+        refuseWhenPasswordOff(app);
         await requestPasswordReset(scope, str(formBody(req), 'email'));
         return redirectWithFlash(reply, '/login', 'info', 'If an account uses that address, a reset link is on its way.');
       },
@@ -267,6 +289,7 @@ export function authRoutes(app: AppContext): RouteDef[] {
       rateLimitPerMinute: 10,
       leak: { params: { token: 'secret_link' } },
       handler: async (req, reply, scope) => {
+        refuseWhenPasswordOff(app);
         const { token } = req.params;
         const again = (issues: FieldIssue[], error: AppError) => resetPage(app, req, reply, token, { values: {}, issues }, error.status);
         return formAction(req, reply, { back: `/password/reset/${token}`, again }, async () => {
@@ -351,14 +374,23 @@ async function invitePage(app: AppContext, req: FastifyRequest, reply: FastifyRe
     (ctx) => (
       <>
         <h1>{setup ? `Set up ${app.config.instanceName}` : selfService ? 'Create your account' : 'Accept your invitation'}</h1>
-        <AccountForm
-          ctx={ctx}
-          state={state}
-          action={`/${purpose}/${encodeURIComponent(token)}`}
-          intro={setup ? 'Create the first administrator account. This link works once; there is no default password.' : 'Choose a username and password for your new account.'}
-          submit={setup ? 'Create admin account' : 'Create account'}
-          fixedEmail={invite.email}
-        />
+        {/* With PASSWORD_SIGN_IN=off an invitation is accepted through a provider only. */}
+        {setup || app.config.passwordSignIn ? (
+          <AccountForm
+            ctx={ctx}
+            state={state}
+            action={`/${purpose}/${encodeURIComponent(token)}`}
+            intro={setup ? 'Create the first administrator account. This link works once; there is no default password.' : 'Choose a username and password for your new account.'}
+            submit={setup ? 'Create admin account' : 'Create account'}
+            fixedEmail={invite.email}
+          />
+        ) : null}
+        {!setup && app.config.oidcProviders.length ? (
+          <>
+            <h2>{app.config.passwordSignIn ? 'Or use your identity provider' : 'Use your identity provider'}</h2>
+            <ProviderButtons app={app} next="/account" invite={token} />
+          </>
+        ) : null}
       </>
     ),
     { status },

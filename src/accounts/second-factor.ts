@@ -33,7 +33,7 @@ export async function confirmTotpEnrolment(scope: Scope, userId: number, session
     await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
     for (const code_hash of hashes) await trx.insertInto('recovery_codes').values({ user_id: userId, code_hash, used_at: null }).execute();
     // The session that proved possession of the device counts as having passed MFA.
-    if (sessionHash) await trx.updateTable('sessions').set({ mfa_passed: 1 }).where('id_hash', '=', sessionHash).execute();
+    if (sessionHash) await trx.updateTable('sessions').set({ mfa_passed: 1, mfa_via: 'totp' }).where('id_hash', '=', sessionHash).execute();
     await audit('user.totp_enabled', 'user', userId);
   });
   return codes;

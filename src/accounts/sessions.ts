@@ -15,7 +15,7 @@ export async function createSession(
   db: Db,
   now: Date,
   userId: number,
-  meta: { ip: string | null; userAgent: string | null; mfaPassed: boolean },
+  meta: { ip: string | null; userAgent: string | null; mfaPassed: boolean; mfaVia?: 'totp' | 'provider' | null },
 ): Promise<{ token: string; idHash: string }> {
   const token = randomToken(32);
   const idHash = sha256Hex(token);
@@ -29,6 +29,7 @@ export async function createSession(
       expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
       revoked_at: null,
       mfa_passed: meta.mfaPassed ? 1 : 0,
+      mfa_via: meta.mfaPassed ? (meta.mfaVia ?? 'totp') : null,
       ip: meta.ip,
       user_agent: meta.userAgent?.slice(0, 300) ?? null,
     })

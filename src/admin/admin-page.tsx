@@ -45,6 +45,7 @@ export function DashboardPage({ d }: { d: DashboardData }): SafeHtml {
         <Tile href="/admin/publication" label="Publication settings" value="edit" note="vendor, feed author, CNA" />
         <Tile href="/admin/keys" label="Team key" value="view" note="signs every mail; generate, import or replace" />
         <Tile href="/admin/webhooks" label="Webhooks" value="view" note="signed events for other services; deliveries and retries" />
+        <Tile href="/admin/sign-in" label="Single sign-on" value="view" note="OpenID Connect providers and claim → role rules" />
       </div>
     </>
   );

@@ -72,6 +72,29 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Private CI (issue 20): limits of each sandboxed test run, runs one worker takes at once, a read-only dependency cache. */
   ci: { memoryMb: number; maxProcesses: number; outputKb: number; diskMb: number; concurrency: number; cacheDir: string | null };
+  /** OpenID Connect providers people may sign in with (OIDC_PROVIDERS), in button order. */
+  oidcProviders: OidcProviderConfig[];
+  /** PASSWORD_SIGN_IN: off hides the password form and refuses the password routes (the CLI stays the break-glass). */
+  passwordSignIn: boolean;
+}
+
+/** One OpenID Connect provider (OIDC_<ID>_* variables; src/accounts/oidc.ts). */
+export interface OidcProviderConfig {
+  /** Lowercase id from OIDC_PROVIDERS: in the redirect URI `${PUBLIC_URL}/auth/oidc/<id>/callback`. */
+  id: string;
+  issuer: string;
+  clientId: string;
+  /** A secret: environment only, never logged or shown. */
+  clientSecret: string;
+  name: string;
+  /** Lowercase domains a new identity's verified email must be in; empty: any. */
+  allowedEmailDomains: string[];
+  /** Whether the provider's amr/acr may stand in for Cordon's TOTP step. */
+  trustMfa: boolean;
+  /** RFC 8176 amr values any one of which counts as MFA (when trusted). */
+  mfaAmrValues: string[];
+  /** acr values any one of which counts as MFA (when trusted). */
+  mfaAcrValues: string[];
 }
 
 /** The settings an admin may also store in the database (src/instance); the environment wins. */
@@ -141,6 +164,16 @@ export const configVariables = [
   ['CI_DISK_MB', '1024', 'Private CI: what a run may write into its tree, in MiB.'],
   ['CI_CONCURRENCY', '1', 'Private CI: test runs one worker takes at once (0: this worker takes none).'],
   ['CI_CACHE_DIR', '(unset)', 'Private CI: an absolute path to a dependency cache the admin prepared (wheels, npm cache), shown read-only to every run; runs have no network.'],
+  ['OIDC_PROVIDERS', '(none)', 'Comma-separated ids of OpenID Connect providers to offer on the sign-in page, e.g. `corp,gitlab` (lowercase letters, digits, dash). Each needs the OIDC_<ID>_ variables below; the redirect URI to register at the provider is `PUBLIC_URL/auth/oidc/<id>/callback`. See docs/sign-in.md.'],
+  ['OIDC_<ID>_ISSUER', '(required per provider)', 'The provider’s issuer URL (discovery at `/.well-known/openid-configuration`), https; http only for a loopback address.'],
+  ['OIDC_<ID>_CLIENT_ID', '(required per provider)', 'The client id Cordon was registered with at the provider.'],
+  ['OIDC_<ID>_CLIENT_SECRET', '(required per provider)', 'The client secret; a secret, never logged or shown.'],
+  ['OIDC_<ID>_NAME', '(the id)', 'The label of the “Sign in with …” button.'],
+  ['OIDC_<ID>_ALLOWED_EMAIL_DOMAINS', '(any)', 'Comma-separated email domains whose verified addresses may sign in for the first time (link or create an account); others are refused.'],
+  ['OIDC_<ID>_TRUST_MFA', 'false', 'Let the provider’s `amr`/`acr` claims stand in for Cordon’s TOTP step for roles in MFA_REQUIRED_ROLES.'],
+  ['OIDC_<ID>_MFA_AMR_VALUES', 'mfa', 'Comma-separated RFC 8176 `amr` values any one of which counts as multi-factor when TRUST_MFA is on (e.g. `mfa,hwk`); single factors such as `pwd` or `otp` alone should not be listed unless the provider also asked for a password.'],
+  ['OIDC_<ID>_MFA_ACR_VALUES', '(none)', 'Comma-separated `acr` values that count as multi-factor when TRUST_MFA is on (provider-specific, e.g. Keycloak’s level name).'],
+  ['PASSWORD_SIGN_IN', 'on', 'off: the sign-in page shows only the OIDC providers and the password routes refuse (needs OIDC_PROVIDERS). The break-glass for an admin is the server: `PASSWORD_SIGN_IN=on` and a restart, and the `cordon user` commands.'],
 ] as const;
 
 /** A checked value, or what is wrong and how to fix it. Shared by loadConfig and the settings page. */
@@ -316,7 +349,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: parseIntVar(env, 'CI_CONCURRENCY', 1, 0, 64, problems),
       cacheDir: parseCacheDir(env, problems),
     },
+    oidcProviders: parseOidcProviders(env, problems),
+    passwordSignIn: parseBool(env, 'PASSWORD_SIGN_IN', true, problems),
   };
+  if (!config.passwordSignIn && config.oidcProviders.length === 0) {
+    problems.push({ variable: 'PASSWORD_SIGN_IN', problem: 'is off but no OpenID Connect provider is configured, so nobody could sign in.', fix: 'Configure OIDC_PROVIDERS (docs/sign-in.md) or set PASSWORD_SIGN_IN=on.' });
+  }
   for (const address of [config.teamEmail, ...config.announceLists]) {
     const check = checkPlainAddress(address);
     if (!check.ok) {
@@ -340,6 +378,56 @@ function parseCacheDir(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): strin
     return null;
   }
   return path.resolve(raw);
+}
+
+const list = (raw: string | undefined) => (raw ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+
+/** OIDC_PROVIDERS and each provider's OIDC_<ID>_* variables. */
+function parseOidcProviders(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): OidcProviderConfig[] {
+  const ids = list(env.OIDC_PROVIDERS);
+  const out: OidcProviderConfig[] = [];
+  for (const id of ids) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(id) || ids.indexOf(id) !== ids.lastIndexOf(id)) {
+      problems.push({ variable: 'OIDC_PROVIDERS', problem: `"${id}" is not a unique id of lowercase letters, digits and dashes.`, fix: 'Use ids like OIDC_PROVIDERS=corp,gitlab.' });
+      continue;
+    }
+    const prefix = `OIDC_${id.toUpperCase().replace(/-/g, '_')}_`;
+    const need = (name: string) => {
+      const v = env[prefix + name]?.trim() ?? '';
+      if (!v) problems.push({ variable: prefix + name, problem: `is required for the provider "${id}".`, fix: `Set ${prefix}${name} (docs/sign-in.md), or remove ${id} from OIDC_PROVIDERS.` });
+      return v;
+    };
+    const issuer = need('ISSUER').replace(/\/+$/, '');
+    if (issuer && !issuerAllowed(issuer)) {
+      problems.push({ variable: `${prefix}ISSUER`, problem: `"${issuer}" is not an https URL (http is allowed only for a loopback address).`, fix: `Set ${prefix}ISSUER=https://id.example.org/realms/main` });
+    }
+    const domains = list(env[`${prefix}ALLOWED_EMAIL_DOMAINS`]).map((d) => d.toLowerCase().replace(/^@/, ''));
+    if (domains.some((d) => !/^[a-z0-9.-]+\.[a-z]{2,}$/.test(d))) {
+      problems.push({ variable: `${prefix}ALLOWED_EMAIL_DOMAINS`, problem: 'holds something that is not a domain.', fix: `Use comma-separated domains like ${prefix}ALLOWED_EMAIL_DOMAINS=example.org,example.com, or unset it.` });
+    }
+    out.push({
+      id,
+      issuer,
+      clientId: need('CLIENT_ID'),
+      clientSecret: need('CLIENT_SECRET'),
+      name: env[`${prefix}NAME`]?.trim() || id,
+      allowedEmailDomains: domains,
+      trustMfa: parseBool(env, `${prefix}TRUST_MFA`, false, problems),
+      mfaAmrValues: env[`${prefix}MFA_AMR_VALUES`] === undefined ? ['mfa'] : list(env[`${prefix}MFA_AMR_VALUES`]),
+      mfaAcrValues: list(env[`${prefix}MFA_ACR_VALUES`]),
+    });
+  }
+  return out;
+}
+
+function issuerAllowed(issuer: string): boolean {
+  try {
+    const u = new URL(issuer);
+    if (u.protocol === 'https:') return true;
+    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** `host:port` (`[::1]:port` for IPv6), or off. */

@@ -152,6 +152,11 @@ export const errors = {
       [{ field: 'code', message: 'Codes from the app are refused for now; a recovery code still works.' }],
       seconds,
     ),
+  /**
+   * An OpenID Connect sign-in that was refused (an answer that does not verify, a spent state, an unverified
+   * email, registration closed…): nothing changed. 400, not 403: it is about what the browser brought back.
+   */
+  signInRefused: (message: string) => new AppError('bad_request', message),
   busy: (message: string) => new AppError('server_busy', message),
   internal: (message = 'Something went wrong on our side. The error has been logged.') =>
     new AppError('internal', message),

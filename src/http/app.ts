@@ -153,7 +153,7 @@ export async function buildApp(ctx: AppContext): Promise<BuiltApp> {
       req.pendingMfaUserId = loaded.user.id;
       return;
     }
-    req.actor = await buildUserActor(ctx.storage.db, config, loaded.user, { kind: 'session', mfaPassed: loaded.session.mfa_passed === 1 });
+    req.actor = await buildUserActor(ctx.storage.db, config, loaded.user, { kind: 'session', mfaPassed: loaded.session.mfa_passed === 1, mfaVia: loaded.session.mfa_via });
   });
 
   // CSRF on every state-changing request made with cookies (DESIGN.md §5). Bearer-token calls carry no

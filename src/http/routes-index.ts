@@ -32,11 +32,15 @@ import { instanceRoutes } from '../instance/routes.js';
 import { publicationSettingsRoutes } from '../publication/settings-routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { webhookApiRoutes } from '../webhooks/routes-api.js';
+import { oidcRoutes } from '../accounts/routes-oidc.js';
+import { oidcManageRoutes } from '../accounts/routes-oidc-manage.js';
 
 export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
   defineRoutes(app, ctx, [
     ...homeRoutes(ctx),
     ...authRoutes(ctx),
+    ...oidcRoutes(ctx),
+    ...oidcManageRoutes(ctx),
     ...accountRoutes(ctx, firstRunSetup),
     ...adminRoutes(ctx),
     ...auditRoutes(ctx),

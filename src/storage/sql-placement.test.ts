@@ -33,6 +33,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   patch_review_rules: 'patches', patch_mirrors: 'patches',
   ci_recipes: 'patches', ci_project_settings: 'patches', ci_runs: 'patches',
   webhook_endpoints: 'webhooks', webhook_deliveries: 'webhooks', webhook_attempts: 'webhooks',
+  oidc_identities: 'accounts', oidc_flows: 'accounts', oidc_role_rules: 'accounts',
 };
 
 /**

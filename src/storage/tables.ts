@@ -10,6 +10,7 @@ import type { DisclosureTables } from '../disclosure/tables.js';
 import type { IdempotencyKeysTable, ShownOnceTable } from '../http/tables.js';
 import type { PublicationTables } from '../publication/tables.js';
 import type { WebhookTables } from '../webhooks/tables.js';
+import type { OidcTables } from '../accounts/tables.js';
 
 type Id = Generated<number>;
 type Timestamp = string;
@@ -62,6 +63,8 @@ export interface SessionsTable {
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
   mfa_passed: Flag;
+  /** What satisfied MFA (migration 0025): 'totp' or 'provider' (a trusted OIDC provider's amr/acr). */
+  mfa_via: ColumnType<string | null, string | null | undefined, string | null>;
   ip: string | null;
   user_agent: string | null;
 }
@@ -368,7 +371,7 @@ export interface ReportCountsTable {
 }
 
 /** Every table. Areas added later keep their table shapes in their own folder's tables.ts. */
-export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables, PublicationTables, WebhookTables {
+export interface Database extends KeysTables, PatchTables, AdvisoryTables, NoteTables, DisclosureTables, PublicationTables, WebhookTables, OidcTables {
   users: UsersTable;
   user_roles: UserRolesTable;
   recovery_codes: RecoveryCodesTable;
