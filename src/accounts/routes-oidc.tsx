@@ -11,14 +11,12 @@ import { safeNext, sendPage } from '../http/render.js';
 import { route, type RouteDef } from '../http/route.js';
 import { FormFields, Params, Query, Text } from '../http/schemas.js';
 import { Button, CsrfField, ErrorSummary, TextField, type FormState } from '../web/components.js';
-import { claimTotpStep } from './login.js';
+import { checkSecondFactor, secondFactorRefusal, type SecondFactorOutcome } from './login.js';
 import { confirmingFlow, finishFlow, OIDC_BROWSER_COOKIE, OIDC_FLOW_TTL_MS, providerById, spendFlow, startFlow, type OidcClaims } from './oidc.js';
 import { findIdentity, linkIdentity, resolveIdentity, startSession, type SignInMeta } from './oidc-identity.js';
-import { openTotpSecret } from './secrets-at-rest.js';
 import { dummyPasswordHash, verifyPassword } from './secrets.js';
 import { setSessionCookie } from './routes-auth.js';
 import { recordSignInSuccess, takeSignInAttempt, type Attempt } from './throttle.js';
-import { totpStep } from './totp.js';
 import { findUserById } from './users.js';
 import { findLiveInvite } from './invites.js';
 import type { OidcFlowRow } from './tables.js';
@@ -95,18 +93,26 @@ export function oidcRoutes(app: AppContext): RouteDef[] {
         return formAction(req, reply, { back: '/auth/oidc/link', again }, async () => {
           const { flow, provider, user, claims } = pending;
           const signedInAsOwner = scope.actor.kind === 'user' && scope.actor.userId === user.id;
-          let proven: 'totp' | null = null;
+          let secondFactor = false;
           if (!signedInAsOwner) {
             if (!app.config.passwordSignIn) throw errors.signInRefused(`Sign in to ${user.username} another way first, then sign in with ${provider.name} again to link it.`);
-            proven = await proveOwnership(app, req, user, str(form, 'password'), str(form, 'code'));
+            secondFactor = await provePassword(app, req, user, str(form, 'password'));
           }
-          const result = await change({ ...scope, actor: signedInAsOwner ? scope.actor : { kind: 'anonymous' } }, async (tools) => {
+          const outcome = await change({ ...scope, actor: signedInAsOwner ? scope.actor : { kind: 'anonymous' } }, async (tools): Promise<LinkOutcome> => {
+            // The second factor exactly as at the sign-in step (login.ts): counted against the same lock, a
+            // recovery code spent once; a failure is returned so that its count commits.
+            if (secondFactor) {
+              const check = await checkSecondFactor(scope, tools, user.id, str(form, 'code'));
+              if (check.kind !== 'passed') return { refused: check };
+            }
             const spent = await spendFlow(tools.trx, { stateHash: flow.state_hash, stage: 'confirming' });
             if (!spent) throw errors.signInRefused('This confirmation was already used or has expired. Nothing was changed; sign in again.');
             if (await findIdentity(tools.trx, provider.id, claims.sub)) throw errors.conflict(`This ${provider.name} identity is already linked to an account.`);
             await linkIdentity(tools, user.id, provider, claims, String(claims.email).toLowerCase(), signedInAsOwner ? 'session' : 'password');
-            return signedInAsOwner ? null : startSession(tools, user, provider, claims, meta(req), proven);
+            return { session: signedInAsOwner ? null : await startSession(tools, user, provider, claims, meta(req), secondFactor ? 'totp' : null) };
           });
+          if ('refused' in outcome) throw secondFactorRefusal(outcome.refused);
+          const result = outcome.session;
           setBrowserCookie(app, reply, null);
           if (!result) return { to: flow.next, message: `${provider.name} is now linked to your account.` };
           setSessionCookie(app, reply, result.sessionToken);
@@ -117,6 +123,8 @@ export function oidcRoutes(app: AppContext): RouteDef[] {
     }),
   ];
 }
+
+type LinkOutcome = { refused: Exclude<SecondFactorOutcome, { kind: 'passed' }> } | { session: Awaited<ReturnType<typeof startSession>> | null };
 
 interface PendingLink {
   flow: OidcFlowRow;
@@ -133,23 +141,21 @@ async function pendingLink(app: AppContext, req: FastifyRequest): Promise<Pendin
   return { flow, provider, user, claims: JSON.parse(flow.claims_json ?? '{}') as OidcClaims };
 }
 
-/** The account's password (throttled like the sign-in form, throttle.ts) and, when enrolled, a fresh TOTP code. */
-async function proveOwnership(app: AppContext, req: FastifyRequest, user: PendingLink['user'], password: string, code: string): Promise<'totp' | null> {
-  const now = app.clock.now();
+/**
+ * The account's password, throttled like the sign-in form (throttle.ts); whether a second factor must follow
+ * (checked in the linking change, as the sign-in step checks it).
+ */
+async function provePassword(app: AppContext, req: FastifyRequest, user: PendingLink['user'], password: string): Promise<boolean> {
   const attempt: Attempt = { account: `u${user.id}`, address: req.ip ?? 'unknown', device: null };
-  await takeSignInAttempt(app.storage.db, now, attempt);
-  const wrong = () => errors.validation([{ field: 'password', message: 'Wrong password or code.' }], 'Wrong password or code.');
+  await takeSignInAttempt(app.storage.db, app.clock.now(), attempt);
+  const wrong = () => errors.validation([{ field: 'password', message: 'Wrong password.' }], 'Wrong password.');
   if (!user.password_hash) {
     await verifyPassword(await dummyPasswordHash(), password);
     throw wrong();
   }
   if (!(await verifyPassword(user.password_hash, password))) throw wrong();
-  if (user.totp_enabled_at && user.totp_secret) {
-    const step = totpStep(openTotpSecret(app.storage, user.totp_secret), code, now);
-    if (step === null || !(await claimTotpStep(app.storage.db, user.id, step))) throw wrong();
-  }
   await recordSignInSuccess(app.storage.db, attempt);
-  return user.totp_enabled_at ? 'totp' : null;
+  return user.totp_enabled_at !== null;
 }
 
 function linkPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, pending: PendingLink, state?: FormState, status?: number) {
@@ -181,7 +187,7 @@ function linkPage(app: AppContext, req: FastifyRequest, reply: FastifyReply, pen
           <form method="post" action="/auth/oidc/link" class="stack card">
             <CsrfField token={ctx.csrfToken} />
             <TextField name="password" label={`Password of ${user.username}`} type="password" autocomplete="current-password" required state={state} />
-            {user.totp_enabled_at ? <TextField name="code" label="Authentication code" hint="The 6-digit code from your authenticator app." autocomplete="one-time-code" inputmode="numeric" required state={state} /> : null}
+            {user.totp_enabled_at ? <TextField name="code" label="Authentication code" hint="The 6-digit code from your authenticator app, or one of your recovery codes." autocomplete="one-time-code" required state={state} /> : null}
             <div class="actions">
               <Button>Confirm and link</Button>
               <a href="/login">Cancel</a>
