@@ -12,6 +12,7 @@ import { route, type RouteDef } from '../http/route.js';
 import { EmptyForm, FormFields, Params, Text } from '../http/schemas.js';
 import { Badge, Button, CsrfField, ErrorSummary, formValue, Select, TextField, Time, type FormState } from '../web/components.js';
 import { redirectUri } from './oidc.js';
+import { oidcApiRoutes } from './routes-oidc-api.js';
 import { roleRulesOf } from './oidc-identity.js';
 import { addRoleRule, identitiesOf, MAPPABLE_ROLES, removeRoleRule, unlinkIdentity } from './oidc-manage.js';
 
@@ -66,6 +67,7 @@ export function oidcManageRoutes(app: AppContext): RouteDef[] {
         });
       },
     }),
+  ...oidcApiRoutes(app),
   ];
 }
 
