@@ -26,8 +26,8 @@ import * as m0021 from './migrations/0021_csaf_well_known.js';
 import * as m0022 from './migrations/0022_markdown_html.js';
 import * as m0023 from './migrations/0023_site_inputs.js';
 import * as m0024 from './migrations/0024_webhooks.js';
-import * as m0026 from './migrations/0026_private_ci.js';
 import * as m0025 from './migrations/0025_oidc.js';
+import * as m0026 from './migrations/0026_private_ci.js';
 
 interface Migration {
   version: string;
@@ -58,8 +58,8 @@ export const migrations: Migration[] = [
   { version: '0022_markdown_html', up: m0022.up },
   { version: '0023_site_inputs', up: m0023.up },
   { version: '0024_webhooks', up: m0024.up },
-  { version: '0026_private_ci', up: m0026.up },
   { version: '0025_oidc', up: m0025.up },
+  { version: '0026_private_ci', up: m0026.up },
 ];
 
 export interface MigrationResult {

@@ -5,6 +5,17 @@ import { migrateToLatest, migrations } from './migrate.js';
 import { createTestStorage, testDialects, type TestStorage } from '../testing/databases.js';
 import { instanceSecret } from './instance-secrets.js';
 
+describe('the migration list', () => {
+  it('is in ascending version order, one file per number, as on disk (merged branches must not swap them)', async () => {
+    const versions = migrations.map((m) => m.version);
+    expect(versions).toEqual([...versions].sort());
+    expect(new Set(versions.map((v) => v.slice(0, 4))).size).toBe(versions.length);
+    const { readdirSync } = await import('node:fs');
+    const onDisk = readdirSync(new URL('./migrations/', import.meta.url)).filter((f) => /^\d{4}_.*\.ts$/.test(f) && !f.endsWith('.test.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+    expect(versions).toEqual(onDisk);
+  });
+});
+
 describe.each(testDialects())('storage on %s', (dialect) => {
   let t: TestStorage;
   beforeAll(async () => {
