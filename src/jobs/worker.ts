@@ -14,7 +14,7 @@ import { changeIn, type ChangeContext } from '../context.js';
 import type { Storage } from '../storage/database.js';
 import type { JobRow } from '../storage/tables.js';
 import { claimJob, claimJobBatch, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
-import { beat, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
+import { beat, DEFAULT_DEAD_AFTER_MS, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
 
 export interface JobContext {
   job: JobRow;
@@ -173,7 +173,7 @@ export class Worker {
    */
   private async beatOnce(): Promise<void> {
     const { storage, clock } = this.options;
-    const deadAfterMs = this.options.deadAfterMs ?? 10_000;
+    const deadAfterMs = this.options.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
     try {
       const now = clock.now();
       await beat(storage.db, this.id, now);

@@ -13,7 +13,7 @@ import { checkInput, storedPatchLimits } from '../downloads.js';
 import { ensureMirror, mirrorDirFor } from '../mirrors.js';
 import { artifactDirFor } from './artifacts.js';
 import { rememberSandboxAvailability, sandboxAvailability } from './capability.js';
-import { explainWaiting } from '../../jobs/waiting-notes.js';
+import { describeCapability } from '../../jobs/capabilities.js';
 import { ciSettings, type Recipe } from './recipes.js';
 import { CI_RUN_JOB, CI_RUN_UNSANDBOXED_JOB, isFinished, markRunning, recordRunResult, runById, type CiRunPayload, type RunResult } from './runs.js';
 
@@ -132,10 +132,14 @@ export function ciJobHandlers(ctx: AppContext): JobHandler[] {
     const a = sandboxAvailability();
     return a !== undefined && a.kind !== 'none';
   };
-  explainWaiting(CI_RUN_JOB, () => {
+  // Recorded with each heartbeat, so the admin's job page says per worker whether it takes runs and why not.
+  describeCapability(CI_RUN_JOB, () => {
+    const label = 'private CI runs';
     const a = sandboxAvailability();
-    if (limit === 0) return 'CI_CONCURRENCY=0: this worker takes no test runs; another worker must.';
-    return a?.kind === 'none' ? `this worker cannot sandbox (${a.reason ?? 'no reason given'}): test runs stay queued for a worker that can.` : null;
+    if (limit === 0) return { label, takes: false, note: 'CI_CONCURRENCY=0: this worker takes no test runs; another worker must.' };
+    if (!a) return { label, takes: false, note: 'still checking whether this worker can sandbox.' };
+    if (a.kind === 'none') return { label, takes: false, note: `this worker cannot sandbox (${a.reason ?? 'no reason given'}): test runs stay queued for a worker that can (it takes those of projects an admin allowed unsandboxed).` };
+    return { label, takes: true, note: `sandboxed with ${a.kind}, up to ${limit} at once (CI_CONCURRENCY).` };
   });
   return [
     // Untrusted code: only a worker that can sandbox takes it; one that cannot leaves it queued for another.
