@@ -116,16 +116,10 @@ export function ciJobHandlers(ctx: AppContext): JobHandler[] {
   void whenSandboxKnown().then((a) => {
     if (a.kind === 'none') ctx.log.warn({ reason: a.reason }, 'this worker cannot sandbox: private CI runs are left to workers that can');
   });
-  let active = 0;
   const limit = ctx.config.ci.concurrency;
-  const run = async (job: JobContext) => {
-    active += 1;
-    try {
-      await ciRunJob(ctx, job);
-    } finally {
-      active -= 1;
-    }
-  };
+  const run = (job: JobContext) => ciRunJob(ctx, job);
+  // CI_CONCURRENCY over both kinds, counted by the worker at claim (a count here would start too late).
+  const group = { name: CI_RUN_JOB, limit };
   // A run may take its recipe's hour; the lease is renewed while it runs (worker.ts), so 5 minutes is enough.
   const leaseMs = 5 * 60_000;
   const canSandbox = () => {
@@ -143,8 +137,8 @@ export function ciJobHandlers(ctx: AppContext): JobHandler[] {
   });
   return [
     // Untrusted code: only a worker that can sandbox takes it; one that cannot leaves it queued for another.
-    { kind: CI_RUN_JOB, leaseMs, run, claimable: () => canSandbox() && active < limit },
+    { kind: CI_RUN_JOB, leaseMs, run, group, claimable: canSandbox },
     // An admin allowed this project unsandboxed: any worker takes it (sandboxed where it can).
-    { kind: CI_RUN_UNSANDBOXED_JOB, leaseMs, run, claimable: () => sandboxAvailability() !== undefined && active < limit },
+    { kind: CI_RUN_UNSANDBOXED_JOB, leaseMs, run, group, claimable: () => sandboxAvailability() !== undefined },
   ];
 }

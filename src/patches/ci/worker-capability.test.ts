@@ -2,6 +2,7 @@
 // it takes and why not (src/jobs/capabilities.ts), and /admin/jobs lists it per worker. Two real `cordon worker`
 // processes on one database: one can sandbox; the other has no prlimit on its PATH (as on a machine without
 // util-linux's), so it cannot. The page names each with its reason, and says so when no running worker can.
+// And CI_CONCURRENCY is one limit over both CI kinds, counted by the worker when it claims.
 import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,9 @@ import { testDialects } from '../../testing/databases.js';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestClient } from '../../testing/harness.js';
 import { describeIf } from '../../testing/skips.js';
 import { cordonCli, waitFor, WorkerProcesses } from '../../testing/worker-processes.js';
-import { CI_RUN_JOB } from './runs.js';
+import { testConfig } from '../../config/config.js';
+import { ciJobHandlers } from './run-job.js';
+import { CI_RUN_JOB, CI_RUN_UNSANDBOXED_JOB } from './runs.js';
 
 const availability = await detectSandbox();
 
@@ -86,5 +89,20 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
       expect(rowOf(after, unableId)).toContain('leaves private CI runs queued');
       expect(after).toContain('No running worker takes private CI runs');
     }, 120_000);
+  });
+});
+
+describe('CI_CONCURRENCY', () => {
+  it('limits both CI kinds together, in one group the worker counts at claim (src/jobs/jobs.test.ts shows no over-take)', async () => {
+    const t = await createTestApp('sqlite', { ci: { ...testConfig().ci, concurrency: 2 } });
+    try {
+      const handlers = ciJobHandlers(t.ctx);
+      expect(handlers.map((h) => [h.kind, h.group])).toEqual([
+        [CI_RUN_JOB, { name: CI_RUN_JOB, limit: 2 }],
+        [CI_RUN_UNSANDBOXED_JOB, { name: CI_RUN_JOB, limit: 2 }],
+      ]);
+    } finally {
+      await t.close();
+    }
   });
 });
