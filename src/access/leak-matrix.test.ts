@@ -10,6 +10,7 @@ import { createOrg } from '../stakeholders/stakeholders.js';
 import { createProject, setProjectMember } from '../projects/projects.js';
 import { saveProjectPublication } from '../publication/settings-store.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { beat, leave } from '../jobs/workers.js';
 import { createApiToken } from '../accounts/api-tokens.js';
 import type { CatalogueEntry } from '../http/route.js';
 
@@ -126,5 +127,18 @@ describe.each(testDialects())('leak matrix (foundation) on %s', (dialect) => {
     await t.ctx.storage.db.updateTable('jobs').set({ status: 'dead' }).where('id', '=', id!).execute();
     const v = await probeLeaks(t, roles, { kind: 'job', paramValue: String(id), marker: 'marker-job-55', allowed: (role, route) => admins.has(role) && isAdminRoute(route), mustShow: () => false });
     expect(v).toEqual([]);
+  });
+
+  it('workers and what they take are admin-only (issue 20: /admin/jobs lists them)', async () => {
+    const id = await enqueueJob(t.ctx.storage.db, t.clock.now(), 'mail.send', { to: ['x@example.org'], subject: 'w', text: '' });
+    await beat(t.ctx.storage.db, 'marker-worker-77', t.clock.now());
+    try {
+      const v = await probeLeaks(t, roles, { kind: 'job', paramValue: String(id), marker: 'marker-worker-77', allowed: (role, route) => admins.has(role) && isAdminRoute(route), mustShow: () => false });
+      expect(v).toEqual([]);
+      // The marker is there to find: the admin's job page shows it.
+      expect((await roles.find((r) => r.name === 'admin')!.client!.get('/admin/jobs')).body).toContain('marker-worker-77');
+    } finally {
+      await leave(t.ctx.storage.db, 'marker-worker-77');
+    }
   });
 });

@@ -186,6 +186,44 @@ describe.each(testDialects())('job queue on %s', (dialect) => {
     expect(effects).toHaveLength(0);
   });
 
+  it('runs at most a group’s limit at once, counted at the claim: no over-take while a claimed job is starting', async () => {
+    // Private CI's shape (CI_CONCURRENCY=1 over two kinds, a long lease, so the job starts after an await): the
+    // worker could take four jobs at once, but only one of the group.
+    let running = 0;
+    let most = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const grouped = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await gate;
+      running -= 1;
+    };
+    const group = { name: 'k.group', limit: 1 };
+    const registry = new JobRegistry()
+      .register({ kind: 'k.group.a', leaseMs: 300_000, group, run: grouped })
+      .register({ kind: 'k.group.b', leaseMs: 300_000, group, run: grouped })
+      .register({ kind: 'k.free', run: async () => undefined });
+    const ids: number[] = [];
+    for (const kind of ['k.group.a', 'k.group.b', 'k.group.a']) ids.push((await enqueueJob(t.storage.db, clock.now(), kind, {}))!);
+    const worker = new Worker({ storage: t.storage, config, clock, registry, concurrency: 4, pollMs: 20 });
+    worker.start();
+    try {
+      await waitFor('a grouped job to run', async () => running > 0);
+      // A job queued after it is done: the loop went round with the grouped job still running.
+      const free = (await enqueueJob(t.storage.db, clock.now(), 'k.free', {}))!;
+      await waitFor('the free job', async () => (await t.storage.db.selectFrom('jobs').select('status').where('id', '=', free).executeTakeFirst())?.status === 'done');
+      const claimed = await t.storage.db.selectFrom('jobs').select('id').where('id', 'in', ids).where('status', '=', 'running').execute();
+      expect(claimed).toHaveLength(1);
+      release();
+      await waitFor('every grouped job', async () => (await t.storage.db.selectFrom('jobs').select('status').where('id', 'in', ids).where('status', '=', 'done').execute()).length === 3);
+      expect(most).toBe(1);
+    } finally {
+      release();
+      await worker.stop();
+    }
+  });
+
   it('keeps one queued job per slot for recurring work', async () => {
     const registry = new JobRegistry().register({ kind: 'k.tick', run: async () => undefined }).every({ kind: 'k.tick', everyMs: 3_600_000 });
     const worker = new Worker({ storage: t.storage, config, clock, registry });

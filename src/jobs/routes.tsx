@@ -1,4 +1,5 @@
-// The job queue for admins: counts, jobs still to run or failed for good, and retrying a dead job.
+// The job queue for admins: counts, the workers and what each takes, jobs still to run or failed for good, and
+// retrying a dead job.
 import { change, type AppContext } from '../context.js';
 import { errors } from '../errors/catalogue.js';
 import { route, type RouteDef } from '../http/route.js';
@@ -7,7 +8,7 @@ import { EmptyForm, Params } from '../http/schemas.js';
 import { JobsPage } from './jobs-page.js';
 import { jobCounts, retryDeadJob } from './queue.js';
 import { unfinishedAndDeadJobs } from './store.js';
-import { waitingNotes } from './waiting-notes.js';
+import { DEFAULT_DEAD_AFTER_MS, listWorkers } from './workers.js';
 
 export function jobRoutes(app: AppContext): RouteDef[] {
   const db = app.storage.db;
@@ -17,8 +18,8 @@ export function jobRoutes(app: AppContext): RouteDef[] {
       url: '/admin/jobs',
       audience: 'jobs.read',
       handler: async (req, reply) => {
-        const [counts, jobs] = await Promise.all([jobCounts(db), unfinishedAndDeadJobs(db, 100)]);
-        return sendPage(app, req, reply, 'Jobs', (ctx) => <JobsPage ctx={ctx} d={{ counts, jobs, waiting: waitingNotes() }} />, { wide: true });
+        const [counts, jobs, workers] = await Promise.all([jobCounts(db), unfinishedAndDeadJobs(db, 100), listWorkers(db, app.clock.now(), DEFAULT_DEAD_AFTER_MS)]);
+        return sendPage(app, req, reply, 'Jobs', (ctx) => <JobsPage ctx={ctx} d={{ counts, jobs, workers }} />, { wide: true });
       },
     },
     route({

@@ -14,7 +14,7 @@ import { changeIn, type ChangeContext } from '../context.js';
 import type { Storage } from '../storage/database.js';
 import type { JobRow } from '../storage/tables.js';
 import { claimJob, claimJobBatch, completeJob, enqueueJob, extendLease, failJob } from './queue.js';
-import { beat, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
+import { beat, DEFAULT_DEAD_AFTER_MS, leave, releaseDeadWorkers, type ReleasedWorker } from './workers.js';
 
 export interface JobContext {
   job: JobRow;
@@ -50,6 +50,13 @@ export interface JobHandler {
    * (issue 20), and a worker runs only so many at once.
    */
   claimable?: () => boolean;
+  /**
+   * At most `limit` jobs of the kinds that share `name` run on this worker at once (private CI: CI_CONCURRENCY
+   * over its two kinds). The worker counts a job the moment its claim returns, before it claims again: a count
+   * kept by the handler starts only when the job starts to run, after an await, by which time the loop may
+   * have claimed another (issue 20).
+   */
+  group?: { name: string; limit: number };
 }
 
 /** Recurring work: the scheduler keeps one queued job per time slot, deduplicated by slot. */
@@ -86,9 +93,9 @@ export class JobRegistry {
     return [...this.handlers.keys()];
   }
 
-  /** The kinds this worker takes now (handlers without a claimable filter always). */
-  claimableKinds(): string[] {
-    return [...this.handlers.values()].filter((h) => h.claimable?.() ?? true).map((h) => h.kind);
+  /** The kinds this worker takes now (handlers without a claimable filter or group always), given its jobs running per group. */
+  claimableKinds(runningIn: (group: string) => number = () => 0): string[] {
+    return [...this.handlers.values()].filter((h) => (h.claimable?.() ?? true) && (!h.group || runningIn(h.group.name) < h.group.limit)).map((h) => h.kind);
   }
 }
 
@@ -132,6 +139,8 @@ export class Worker {
   private lastBeatAt: number | undefined;
   /** Failed attempts whose failure could not be written (the database was away): written first thing next. */
   private readonly unrecorded: { job: JobRow; error: unknown }[] = [];
+  /** Jobs running per handler group (JobHandler.group), counted from their claim. */
+  private readonly groupRunning = new Map<string, number>();
   processed = 0;
 
   constructor(private readonly options: WorkerOptions) {
@@ -173,7 +182,7 @@ export class Worker {
    */
   private async beatOnce(): Promise<void> {
     const { storage, clock } = this.options;
-    const deadAfterMs = this.options.deadAfterMs ?? 10_000;
+    const deadAfterMs = this.options.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
     try {
       const now = clock.now();
       await beat(storage.db, this.id, now);
@@ -207,7 +216,12 @@ export class Worker {
       }
       const job = await this.claimNext();
       if (!job) break;
-      await this.execute(job);
+      const release = this.hold(job);
+      try {
+        await this.execute(job);
+      } finally {
+        release();
+      }
       n += 1;
     }
     return n;
@@ -228,7 +242,15 @@ export class Worker {
 
   private async claimNext(): Promise<JobRow | null> {
     const { storage, clock, registry } = this.options;
-    return claimJob(storage, clock.now(), this.id, this.options.leaseMs ?? 60_000, registry.claimableKinds());
+    return claimJob(storage, clock.now(), this.id, this.options.leaseMs ?? 60_000, registry.claimableKinds((group) => this.groupRunning.get(group) ?? 0));
+  }
+
+  /** Count a claimed job in its handler's group until the returned function is called. */
+  private hold(job: JobRow): () => void {
+    const group = this.options.registry.get(job.kind)?.group?.name;
+    if (!group) return () => undefined;
+    this.groupRunning.set(group, (this.groupRunning.get(group) ?? 0) + 1);
+    return () => this.groupRunning.set(group, (this.groupRunning.get(group) ?? 1) - 1);
   }
 
   /** The first batch-lane kind with due jobs, claimed up to its batch size. */
@@ -275,7 +297,10 @@ export class Worker {
           if (!job) break;
           claimed = true;
           this.active += 1;
+          // Counted now, before the next claim (JobHandler.group).
+          const release = this.hold(job);
           void this.execute(job).finally(() => {
+            release();
             this.active -= 1;
             this.wake?.();
           });

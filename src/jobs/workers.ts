@@ -5,14 +5,20 @@
 // worker wrongly taken for dead (paused, cut off) only loses its attempt, which is rolled back.
 import { hostname } from 'node:os';
 import type { Db } from '../storage/database.js';
+import type { WorkersTable } from '../storage/tables.js';
+import { capabilities, parseCapabilities, type Capability } from './capabilities.js';
 
-/** Insert or refresh this worker's row. */
+/** A worker silent this long is taken for dead (five missed beats of 2 s); Worker's deadAfterMs default. */
+export const DEFAULT_DEAD_AFTER_MS = 10_000;
+
+/** Insert or refresh this worker's row, with what it takes now (a sandbox can come or go: capabilities.ts). */
 export async function beat(db: Db, workerId: string, now: Date): Promise<void> {
   const at = now.toISOString();
+  const caps = JSON.stringify(capabilities());
   await db
     .insertInto('workers')
-    .values({ id: workerId, host: hostname(), pid: process.pid, started_at: at, heartbeat_at: at })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at }))
+    .values({ id: workerId, host: hostname(), pid: process.pid, started_at: at, heartbeat_at: at, capabilities: caps })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at, capabilities: caps }))
     .execute();
 }
 
@@ -54,4 +60,18 @@ export async function liveWorkers(db: Db, now: Date, deadAfterMs: number): Promi
   const cutoff = new Date(now.getTime() - deadAfterMs).toISOString();
   const rows = await db.selectFrom('workers').select('id').where('heartbeat_at', '>=', cutoff).orderBy('id').execute();
   return rows.map((r) => r.id);
+}
+
+export interface WorkerView extends Omit<WorkersTable, 'capabilities'> {
+  /** null: it has not said (a worker from before migration 0028, or before its first beat). */
+  capabilities: Capability[] | null;
+  /** Its heartbeat is older than `deadAfterMs`: it is gone or stuck, and takes nothing. */
+  silent: boolean;
+}
+
+/** Every worker that announced itself, for the admin's job page. */
+export async function listWorkers(db: Db, now: Date, deadAfterMs: number): Promise<WorkerView[]> {
+  const cutoff = new Date(now.getTime() - deadAfterMs).toISOString();
+  const rows = await db.selectFrom('workers').selectAll().orderBy('host').orderBy('started_at').orderBy('id').limit(200).execute();
+  return rows.map((r) => ({ ...r, capabilities: parseCapabilities(r.capabilities), silent: r.heartbeat_at < cutoff }));
 }

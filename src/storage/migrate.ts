@@ -28,6 +28,7 @@ import * as m0023 from './migrations/0023_site_inputs.js';
 import * as m0024 from './migrations/0024_webhooks.js';
 import * as m0025 from './migrations/0025_oidc.js';
 import * as m0026 from './migrations/0026_private_ci.js';
+import * as m0028 from './migrations/0028_worker_capabilities.js';
 
 interface Migration {
   version: string;
@@ -60,6 +61,7 @@ export const migrations: Migration[] = [
   { version: '0024_webhooks', up: m0024.up },
   { version: '0025_oidc', up: m0025.up },
   { version: '0026_private_ci', up: m0026.up },
+  { version: '0028_worker_capabilities', up: m0028.up },
 ];
 
 export interface MigrationResult {

@@ -217,6 +217,8 @@ export interface WorkersTable {
   pid: number;
   started_at: Timestamp;
   heartbeat_at: Timestamp;
+  /** What it leaves queued and why, JSON (src/jobs/capabilities.ts; migration 0028); null before its first beat. */
+  capabilities: string | null;
 }
 
 export interface InstanceSecretsTable {

@@ -6,6 +6,7 @@
 // passing tests" keeps a branch from "ready" until its tests pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../jobs/queue.js';
+import { beat, leave } from '../../jobs/workers.js';
 import { testDialects } from '../../testing/databases.js';
 import { SYNC_MIRRORS_JOB } from '../jobs.js';
 import { commitFiles, gitSync } from '../testing/support.js';
@@ -174,8 +175,13 @@ describe.each(testDialects())('private CI on %s', (dialect) => {
       expect(job).toEqual({ status: 'queued', attempts: 0 });
       expect((await w.clients.vmt!.get(waiting.url)).body).toContain('queued for (or running on) a worker that can run it in the sandbox');
       expect((await w.clients.lead!.get('/projects/calc/tests')).body).toContain('cannot sandbox (bubblewrap is missing (test)): test runs wait for a worker that can');
+      // The harness drains without a heartbeat; a worker's beat records what it takes (per worker: src/jobs/capabilities.test.ts).
+      await beat(w.t.ctx.storage.db, `ci-test-${dialect}`, new Date());
       const admin = await signedInClient(w.t, await makeUser(w.t, { username: 'admin', roles: ['admin'] }));
-      expect((await admin.get('/admin/jobs')).body).toContain('this worker cannot sandbox (bubblewrap is missing (test))');
+      const jobsPage = (await admin.get('/admin/jobs')).body;
+      expect(jobsPage).toContain('leaves private CI runs queued');
+      expect(jobsPage).toContain('this worker cannot sandbox (bubblewrap is missing (test))');
+      await leave(w.t.ctx.storage.db, `ci-test-${dialect}`);
     } finally {
       rememberSandboxAvailability(real);
     }

@@ -13,7 +13,7 @@ import { checkInput, storedPatchLimits } from '../downloads.js';
 import { ensureMirror, mirrorDirFor } from '../mirrors.js';
 import { artifactDirFor } from './artifacts.js';
 import { rememberSandboxAvailability, sandboxAvailability } from './capability.js';
-import { explainWaiting } from '../../jobs/waiting-notes.js';
+import { describeCapability } from '../../jobs/capabilities.js';
 import { ciSettings, type Recipe } from './recipes.js';
 import { CI_RUN_JOB, CI_RUN_UNSANDBOXED_JOB, isFinished, markRunning, recordRunResult, runById, type CiRunPayload, type RunResult } from './runs.js';
 
@@ -116,31 +116,29 @@ export function ciJobHandlers(ctx: AppContext): JobHandler[] {
   void whenSandboxKnown().then((a) => {
     if (a.kind === 'none') ctx.log.warn({ reason: a.reason }, 'this worker cannot sandbox: private CI runs are left to workers that can');
   });
-  let active = 0;
   const limit = ctx.config.ci.concurrency;
-  const run = async (job: JobContext) => {
-    active += 1;
-    try {
-      await ciRunJob(ctx, job);
-    } finally {
-      active -= 1;
-    }
-  };
+  const run = (job: JobContext) => ciRunJob(ctx, job);
+  // CI_CONCURRENCY over both kinds, counted by the worker at claim (a count here would start too late).
+  const group = { name: CI_RUN_JOB, limit };
   // A run may take its recipe's hour; the lease is renewed while it runs (worker.ts), so 5 minutes is enough.
   const leaseMs = 5 * 60_000;
   const canSandbox = () => {
     const a = sandboxAvailability();
     return a !== undefined && a.kind !== 'none';
   };
-  explainWaiting(CI_RUN_JOB, () => {
+  // Recorded with each heartbeat, so the admin's job page says per worker whether it takes runs and why not.
+  describeCapability(CI_RUN_JOB, () => {
+    const label = 'private CI runs';
     const a = sandboxAvailability();
-    if (limit === 0) return 'CI_CONCURRENCY=0: this worker takes no test runs; another worker must.';
-    return a?.kind === 'none' ? `this worker cannot sandbox (${a.reason ?? 'no reason given'}): test runs stay queued for a worker that can.` : null;
+    if (limit === 0) return { label, takes: false, note: 'CI_CONCURRENCY=0: this worker takes no test runs; another worker must.' };
+    if (!a) return { label, takes: false, note: 'still checking whether this worker can sandbox.' };
+    if (a.kind === 'none') return { label, takes: false, note: `this worker cannot sandbox (${a.reason ?? 'no reason given'}): test runs stay queued for a worker that can (it takes those of projects an admin allowed unsandboxed).` };
+    return { label, takes: true, note: `sandboxed with ${a.kind}, up to ${limit} at once (CI_CONCURRENCY).` };
   });
   return [
     // Untrusted code: only a worker that can sandbox takes it; one that cannot leaves it queued for another.
-    { kind: CI_RUN_JOB, leaseMs, run, claimable: () => canSandbox() && active < limit },
+    { kind: CI_RUN_JOB, leaseMs, run, group, claimable: canSandbox },
     // An admin allowed this project unsandboxed: any worker takes it (sandboxed where it can).
-    { kind: CI_RUN_UNSANDBOXED_JOB, leaseMs, run, claimable: () => sandboxAvailability() !== undefined && active < limit },
+    { kind: CI_RUN_UNSANDBOXED_JOB, leaseMs, run, group, claimable: () => sandboxAvailability() !== undefined },
   ];
 }
