@@ -1,6 +1,6 @@
 // Escape attempts from inside a test command (issue 20): each fails, the result says so, and the host shows it did
 // not happen. The probes are shell or Python one-liners a hostile patch could put in a test.
-import { createServer, connect, type Server } from 'node:net';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { describeIf } from '../testing/skips.js';
 import { waitFor } from '../testing/worker-processes.js';
 import { detectSandbox } from './detect.js';
 import { runInSandbox } from './run.js';
-import { TempDirs, nodeProject, quickLimits, request, writeTree } from './testing/trees.js';
+import { CountingListener, TempDirs, nodeProject, quickLimits, request, writeTree } from './testing/trees.js';
 import type { SandboxRunResult } from './types.js';
 
 const availability = await detectSandbox();
@@ -26,28 +26,19 @@ async function run(command: string, limits: Partial<typeof quickLimits> = {}): P
 const py = (code: string) => `python3 -c '${code}'`;
 
 describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.reason}`, 'escape attempts from inside a run', () => {
-  let listener: Server;
-  let port = 0;
-  let received = 0;
-  beforeAll(async () => {
-    listener = createServer((socket) => {
-      received++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    port = (listener.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+  const host = new CountingListener();
+  beforeAll(() => host.start());
+  afterAll(() => host.close());
 
   it('cannot open a network connection: not to a listener on the host, not to the outside', async () => {
-    const { result } = await run(`${py(`import socket; socket.create_connection(("127.0.0.1", ${port}), timeout=3)`)}; ${py('import socket; socket.create_connection(("1.1.1.1", 53), timeout=3)')}`);
+    const { result } = await run(`${py(`import socket; socket.create_connection(("127.0.0.1", ${host.port}), timeout=3)`)}; ${py('import socket; socket.create_connection(("1.1.1.1", 53), timeout=3)')}`);
     expect(result.outcome).toBe('failed');
     expect(result.log).toMatch(/ConnectionRefusedError/);
     expect(result.log).toMatch(/Network is unreachable/);
-    expect(received).toBe(0);
+    expect(host.received).toBe(0);
     // The listener does count a connection that is made (so the zero above means something).
-    connect(port, '127.0.0.1').on('error', () => {}).end();
-    await waitFor('the listener to count a connection from the host', async () => received === 1, 10_000);
+    connect(host.port, '127.0.0.1').on('error', () => {}).end();
+    await waitFor('the listener to count a connection from the host', async () => host.received === 1, 10_000);
   });
 
   it('cannot read a DATA_DIR, its database, or another report\'s tree', async () => {

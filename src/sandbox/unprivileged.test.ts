@@ -6,13 +6,12 @@
 // bomb stops at the run's own process limit.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoPath } from '../testing/fixture-files.js';
 import { describeIf } from '../testing/skips.js';
 import { detectSandbox } from './detect.js';
-import { TempDirs, nodeProject, quickLimits, request } from './testing/trees.js';
+import { CountingListener, TempDirs, nodeProject, quickLimits, request } from './testing/trees.js';
 import type { SandboxAvailability, SandboxRunRequest, SandboxRunResult } from './types.js';
 
 const fixture = repoPath('dist', 'sandbox', 'testing', 'unprivileged-run.js');
@@ -61,18 +60,9 @@ function runAsServerUser(input: { requests: SandboxRunRequest[]; readable: strin
 
 describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.reason}`, 'the sandbox when the server is not root', () => {
   describeIf(setprivReady, 'setpriv (util-linux) is not installed', 'runs started by an unprivileged server', () => {
-    let listener: Server;
-    let port = 0;
-    let received = 0;
-    beforeAll(async () => {
-      listener = createServer((socket) => {
-        received++;
-        socket.destroy();
-      });
-      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-      port = (listener.address() as { port: number }).port;
-    });
-    afterAll(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+    const host = new CountingListener();
+    beforeAll(() => host.start());
+    afterAll(() => host.close());
 
     it('passes a node --test project, and refuses the network, the server\'s files and its environment', async () => {
       const data = dirs.make('cordon-datadir-');
@@ -82,11 +72,11 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
       own(data);
 
       const passing = request(own(nodeProject(dirs.make())), own(dirs.make()), 'node --test');
-      const connectProbe = `node -e "require('node:net').connect(${port}, '127.0.0.1').on('connect', () => console.log('probe: connected')).on('error', (e) => console.log('probe: network', e.code))"`;
+      const connectProbe = `node -e "require('node:net').connect(${host.port}, '127.0.0.1').on('connect', () => console.log('probe: connected')).on('error', (e) => console.log('probe: network', e.code))"`;
       const probes = request(own(nodeProject(dirs.make())), own(dirs.make()), `id -u; cat ${secretFile}; ${connectProbe}; env; exit 0`, { limits: quickLimits });
       // The run keeps the server's uid (in a user namespace of its own): the process limit must still be its own.
       const forks = request(own(nodeProject(dirs.make())), own(dirs.make()), 'i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait', { limits: { ...quickLimits, maxProcesses: 24 } });
-      const report = await runAsServerUser({ requests: [passing, probes, forks], readable: [secretFile], port });
+      const report = await runAsServerUser({ requests: [passing, probes, forks], readable: [secretFile], port: host.port });
 
       // The child really is the unprivileged server, and plain permissions let it read the file and connect.
       expect(report.outside.uid).not.toBe(0);
@@ -108,7 +98,7 @@ describeIf(availability.kind === 'bubblewrap', `no sandbox here: ${availability.
       expect(probed!.log).not.toContain('CORDON_TEST_SERVER_SECRET');
       expect(report.results[2], report.results[2]?.log).toMatchObject({ outcome: 'errored', limitHit: 'processes' });
       // Only the child's own connection arrived.
-      expect(received).toBe(1);
+      expect(host.received).toBe(1);
     });
   });
 });

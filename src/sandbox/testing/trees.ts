@@ -2,6 +2,7 @@
 // `node --test`, written into temporary directories the test removes.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { SandboxLimits, SandboxRunRequest } from '../types.js';
@@ -70,3 +71,22 @@ with zipfile.ZipFile(sys.argv[1] + "/offlinedep-1.0-py3-none-any.whl", "w") as z
     z.writestr("offlinedep-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nGenerator: cordon-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
     z.writestr("offlinedep-1.0.dist-info/RECORD", "")
 `;
+
+/** A TCP listener on the host that counts the connections it gets: what a run must never reach. */
+export class CountingListener {
+  received = 0;
+  port = 0;
+  private readonly server: Server = createServer((socket) => {
+    this.received++;
+    socket.destroy();
+  });
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
