@@ -3,26 +3,14 @@
 // audit events on the rules, refusals that change nothing, providers without their secrets, and the
 // OpenAPI document: each route described, and real answers valid against the schemas it publishes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import type { OidcProviderConfig } from '../config/config.js';
 import { testDialects } from '../testing/databases.js';
+import { expectConforms, openApiDocument, type OpenApiDocument } from '../testing/openapi-document.js';
 import { createTestApp, makeUser, signedInClient, type TestApp, type TestUser } from '../testing/harness.js';
 import { createApiToken } from './api-tokens.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
-
 const corp: OidcProviderConfig = { id: 'corp', issuer: 'http://127.0.0.1:9', clientId: 'cordon', clientSecret: 'corp-secret-never-shown', name: 'Corp SSO', allowedEmailDomains: ['example.org'], trustMfa: false, mfaAmrValues: ['mfa'], mfaAcrValues: [] };
 const dex: OidcProviderConfig = { id: 'dex', issuer: 'http://127.0.0.1:9/dex', clientId: 'c2', clientSecret: 'dex-secret-never-shown', name: 'Dex', allowedEmailDomains: [], trustMfa: true, mfaAmrValues: ['mfa'], mfaAcrValues: ['gold'] };
-
-interface Operation {
-  summary: string;
-  description: string;
-  parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
-  requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
-  responses: Record<string, { description: string; content?: { 'application/json': { schema: Record<string, unknown> } } }>;
-}
-type Doc = { paths: Record<string, Record<string, Operation>> };
 
 const ROUTES = [
   ['get', '/api/v1/sign-in/providers', '200', 'admin.read'],
@@ -33,22 +21,17 @@ const ROUTES = [
 
 describe.each(testDialects())('the single sign-on API on %s', (dialect) => {
   let t: TestApp;
-  let doc: Doc;
+  let doc: OpenApiDocument;
   let adminToken = '';
   let writeToken = '';
   let adminId = 0;
   let adminUser: TestUser;
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats(ajv);
 
   const call = async (token: string | null, method: string, url: string, payload?: unknown) => {
     const res = await t.app.inject({ method: method as 'GET', url, headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
     return { status: res.statusCode, raw: res.body, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : null };
   };
-  const conforms = (method: string, path: string, status: number, body: unknown) => {
-    const validate = ajv.compile(doc.paths[path]![method]!.responses[String(status)]!.content!['application/json'].schema);
-    expect(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  };
+  const conforms = (method: string, path: string, status: number, body: unknown) => expectConforms(doc, method, path, status, body);
   const state = async () => ({
     rules: await t.ctx.storage.db.selectFrom('oidc_role_rules').selectAll().orderBy('id').execute(),
     audits: Number((await t.ctx.storage.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
@@ -63,7 +46,7 @@ describe.each(testDialects())('the single sign-on API on %s', (dialect) => {
     adminUser = admin;
     adminToken = (await createApiToken(t.system, admin.user.id, { name: 'sso', scopes: ['admin'] })).token;
     writeToken = (await createApiToken(t.system, admin.user.id, { name: 'sso-write', scopes: ['write'] })).token;
-    doc = (await t.app.inject({ url: '/api/openapi.json' })).json<Doc>();
+    doc = await openApiDocument(t);
   });
   afterAll(async () => t.close());
 

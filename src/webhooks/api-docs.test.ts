@@ -2,25 +2,13 @@
 // description, its path parameters and body schemas, and a schema for its success answer; and real answers
 // of each route validate against the schema the document publishes (JSON Schema 2020-12, as OpenAPI 3.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { createApiToken } from '../accounts/api-tokens.js';
 import { change } from '../context.js';
 import { createProject } from '../projects/projects.js';
 import { testDialects } from '../testing/databases.js';
+import { expectConforms, openApiDocument, type OpenApiDocument } from '../testing/openapi-document.js';
 import { createTestApp, makeUser, type TestApp } from '../testing/harness.js';
 import { insertDeliveries } from './store.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
-
-interface Operation {
-  summary: string;
-  description: string;
-  parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
-  requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
-  responses: Record<string, { description: string; content?: { 'application/json': { schema: Record<string, unknown> } } }>;
-}
-type Doc = { paths: Record<string, Record<string, Operation>> };
 
 const ROUTES = [
   ['get', '/api/v1/webhooks', '200'],
@@ -34,28 +22,21 @@ const ROUTES = [
 
 describe.each(testDialects())('the webhooks API as documented on %s', (dialect) => {
   let t: TestApp;
-  let doc: Doc;
+  let doc: OpenApiDocument;
   let token = '';
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats(ajv);
 
   const call = async (method: string, url: string, payload?: Record<string, unknown>) => {
     const res = await t.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as unknown) : null };
   };
-  /** The answer validates against the schema the document gives for this route and status. */
-  const conforms = (method: string, path: string, status: number, body: unknown) => {
-    const schema = doc.paths[path]![method]!.responses[String(status)]!.content!['application/json'].schema;
-    const validate = ajv.compile(schema);
-    expect(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  };
+  const conforms = (method: string, path: string, status: number, body: unknown) => expectConforms(doc, method, path, status, body);
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { webhookAllowPrivateNetworks: true });
     await createProject(t.system, { slug: 'nova', name: 'Nova', branches: ['master'] });
     const admin = await makeUser(t, { username: 'admin', roles: ['admin'] });
     token = (await createApiToken(t.system, admin.user.id, { name: 'docs', scopes: ['admin'] })).token;
-    doc = (await t.app.inject({ url: '/api/openapi.json' })).json<Doc>();
+    doc = await openApiDocument(t);
   });
   afterAll(async () => t.close());
 
