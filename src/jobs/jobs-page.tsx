@@ -1,7 +1,7 @@
 // The admin's job queue page: counts by status, the workers and what each takes (and why not), jobs still to run
 // or failed for good, a retry on each dead one.
 import type { SafeHtml } from '../web/jsx.js';
-import { Badge, Button, CsrfField, Time } from '../web/components.js';
+import { Badge, Button, CsrfField, EmptyState, Time } from '../web/components.js';
 import type { PageContext } from '../web/layout.js';
 import type { JobRow } from '../storage/tables.js';
 import type { WorkerView } from './workers.js';
@@ -84,47 +84,51 @@ export function JobsPage({ ctx, d }: { ctx: PageContext; d: JobsPageData }): Saf
           </>
         ))}
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Kind</th>
-            <th>Status</th>
-            <th>Run at</th>
-            <th>Attempts</th>
-            <th>Last error</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.jobs.map((j) => (
+      {d.jobs.length === 0 ? (
+        <EmptyState>No job is waiting, running or failed for good.</EmptyState>
+      ) : (
+        <table>
+          <thead>
             <tr>
-              <td>{j.id}</td>
-              <td>
-                <code>{j.kind}</code>
-              </td>
-              <td>
-                <Badge tone={j.status === 'dead' ? 'danger' : 'info'}>{j.status}</Badge>
-              </td>
-              <td>
-                <Time iso={j.run_at} />
-              </td>
-              <td>
-                {j.attempts}/{j.max_attempts}
-              </td>
-              <td>{j.last_error ? <pre class="log">{j.last_error}</pre> : null}</td>
-              <td>
-                {j.status === 'dead' ? (
-                  <form method="post" action={`/admin/jobs/${j.id}/retry`}>
-                    <CsrfField token={ctx.csrfToken} />
-                    <Button kind="secondary">Retry</Button>
-                  </form>
-                ) : null}
-              </td>
+              <th>#</th>
+              <th>Kind</th>
+              <th>Status</th>
+              <th>Run at</th>
+              <th>Attempts</th>
+              <th>Last error</th>
+              <th></th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {d.jobs.map((j) => (
+              <tr>
+                <td>{j.id}</td>
+                <td>
+                  <code>{j.kind}</code>
+                </td>
+                <td>
+                  <Badge tone={j.status === 'dead' ? 'danger' : 'info'}>{j.status}</Badge>
+                </td>
+                <td>
+                  <Time iso={j.run_at} />
+                </td>
+                <td>
+                  {j.attempts}/{j.max_attempts}
+                </td>
+                <td>{j.last_error ? <pre class="log">{j.last_error}</pre> : null}</td>
+                <td>
+                  {j.status === 'dead' ? (
+                    <form method="post" action={`/admin/jobs/${j.id}/retry`}>
+                      <CsrfField token={ctx.csrfToken} />
+                      <Button kind="secondary">Retry</Button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

@@ -54,6 +54,8 @@ describeInBrowser('the admin’s job page lists the workers', () => {
     expect(await page.locator('tr[data-worker^="build-01"]').textContent()).toContain('takes private CI runs');
     expect(await page.locator('tr[data-worker^="web-02"]').textContent()).toContain('leaves private CI runs queued');
     expect(await page.locator('.flash.error').count()).toBe(0);
+    // An empty queue says so instead of showing a table of headers only.
+    expect(await page.locator('p.empty').textContent()).toBe('No job is waiting, running or failed for good.');
     expect(await scrollWidth(page)).toBeLessThanOrEqual(viewport.width);
 
     // A minute later neither has beaten: both are silent, so nobody takes the runs, and the page says so.
