@@ -5,7 +5,7 @@
 // file of that user outside the tree is not readable, the server's environment does not reach the run, and a fork
 // bomb stops at the run's own process limit.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoPath } from '../testing/fixture-files.js';
@@ -14,7 +14,7 @@ import { detectSandbox } from './detect.js';
 import { CountingListener, TempDirs, nodeProject, quickLimits, request } from './testing/trees.js';
 import type { SandboxAvailability, SandboxRunRequest, SandboxRunResult } from './types.js';
 
-const fixture = repoPath('dist', 'sandbox', 'testing', 'unprivileged-run.js');
+const builtSandbox = repoPath('dist', 'sandbox');
 const asRoot = process.getuid?.() === 0;
 /** nobody: no home, no groups, owns nothing on the host. */
 const SERVER_UID = 65534;
@@ -31,6 +31,20 @@ function own(dir: string): string {
   return dir;
 }
 
+/**
+ * The built sandbox (it imports nothing outside its folder), copied where the server's user can read it: a checkout
+ * may sit in a folder only root may enter, as CI's `mktemp -d` is.
+ */
+function fixtureCopy(): string {
+  const fixture = path.join(builtSandbox, 'testing', 'unprivileged-run.js');
+  if (!existsSync(fixture)) throw new Error(`${fixture} is missing: run \`npx tsc -p tsconfig.build.json\` first.`);
+  const dir = dirs.make('cordon-sandbox-build-');
+  cpSync(builtSandbox, path.join(dir, 'sandbox'), { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  own(dir);
+  return path.join(dir, 'sandbox', 'testing', 'unprivileged-run.js');
+}
+
 interface Report {
   outside: { uid: number | null; read: string[]; env: string[]; connected: boolean };
   availability: SandboxAvailability;
@@ -39,8 +53,7 @@ interface Report {
 
 /** Runs the fixture as the server's user, with SECRET in its environment as a server's configuration would be. */
 function runAsServerUser(input: { requests: SandboxRunRequest[]; readable: string[]; port: number }): Promise<Report> {
-  if (!existsSync(fixture)) throw new Error(`${fixture} is missing: run \`npx tsc -p tsconfig.build.json\` first.`);
-  const node = [process.execPath, fixture];
+  const node = [process.execPath, fixtureCopy()];
   const argv = asRoot ? ['setpriv', '--reuid', String(SERVER_UID), '--regid', String(SERVER_UID), '--clear-groups', ...node] : node;
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', CORDON_TEST_SERVER_SECRET: SECRET };
   const child = spawn(argv[0]!, argv.slice(1), { env, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
