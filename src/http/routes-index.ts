@@ -28,6 +28,7 @@ import { disclosureRoutes } from '../disclosure/routes.js';
 import { disclosureLeakRoutes } from '../disclosure/routes-leak.js';
 import { reportDisclosure } from '../disclosure/summary.js';
 import { firstRunSetup } from '../instance/setup-notice.js';
+import { testRecipeSection } from '../patches/ci/project-section.js';
 import { instanceRoutes } from '../instance/routes.js';
 import { publicationSettingsRoutes } from '../publication/settings-routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
@@ -45,7 +46,7 @@ export function registerAllRoutes(app: FastifyInstance, ctx: AppContext): void {
     ...adminRoutes(ctx),
     ...auditRoutes(ctx),
     ...jobRoutes(ctx),
-    ...projectRoutes(ctx),
+    ...projectRoutes(ctx, [testRecipeSection]),
     ...projectMemberRoutes(ctx),
     ...stakeholderRoutes(ctx),
     ...intakeRoutes(ctx),

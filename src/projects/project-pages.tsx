@@ -1,6 +1,6 @@
 // The project pages' markup: the public list and page, and the admin's form with the project's people.
 import type { SafeHtml } from '../web/jsx.js';
-import { can, canEditProjectPublication, canManageProjectWebhooks, canSeeTestRecipe } from '../access/policy.js';
+import { can, canEditProjectPublication, canManageProjectWebhooks } from '../access/policy.js';
 import type { Actor } from '../access/actor.js';
 import { Badge, Button, Checkbox, CsrfField, EmptyState, ErrorSummary, formValue, Select, TextField, type FormState } from '../web/components.js';
 import { roleLabel, type PageContext } from '../web/layout.js';
@@ -48,7 +48,7 @@ export function ProjectsPage({ projects, actor }: { projects: ProjectRow[]; acto
   );
 }
 
-export function ProjectPage({ ctx, project, view }: { ctx: PageContext; project: ProjectDetail; view: ReturnType<typeof presentProject> }): SafeHtml {
+export function ProjectPage({ ctx, project, view, sections }: { ctx: PageContext; project: ProjectDetail; view: ReturnType<typeof presentProject>; sections: SafeHtml[] }): SafeHtml {
   return (
   <>
     <h1>{view.name}</h1>
@@ -108,11 +108,7 @@ export function ProjectPage({ ctx, project, view }: { ctx: PageContext; project:
         <a href={`/projects/${project.slug}/webhooks`}>Webhooks</a> <span class="muted">(signed notices of this project’s published advisories and notes to a chat room or tracker)</span>
       </p>
     ) : null}
-    {canSeeTestRecipe(ctx.actor, project.id) ? (
-      <p>
-        <a href={`/projects/${project.slug}/tests`}>Test recipe for private CI</a> <span class="muted">(the tests run on each patched branch of an embargoed report)</span>
-      </p>
-    ) : null}
+    {sections}
   </>
   );
 }

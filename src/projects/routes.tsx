@@ -12,6 +12,7 @@ import { FormFields, Params, Text } from '../http/schemas.js';
 import type { FormState } from '../web/components.js';
 import { createProject, getProjectBySlug, listProjects, updateProject, type ProjectDetail, type ProjectInput } from './projects.js';
 import { ProjectFormPage, ProjectPage, ProjectsPage } from './project-pages.js';
+import type { ProjectPageSection } from './page-sections.js';
 import { presentProject } from './present.js';
 
 const SlugParams = Params('slug');
@@ -69,7 +70,8 @@ function projectFromJson(b: Partial<ProjectBody>): Partial<ProjectInput> {
   };
 }
 
-export function projectRoutes(app: AppContext): RouteDef[] {
+/** `sections`: what domains above projects add to the project page (page-sections.ts). */
+export function projectRoutes(app: AppContext, sections: readonly ProjectPageSection[] = []): RouteDef[] {
   const db = app.storage.db;
   return [
     {
@@ -91,7 +93,8 @@ export function projectRoutes(app: AppContext): RouteDef[] {
         const project = await getProjectBySlug(db, req.params.slug);
         if (!project) throw errors.notFound('project');
         const view = presentProject(project, actor);
-        return sendPage(app, req, reply, project.name, (ctx) => <ProjectPage ctx={ctx} project={project} view={view} />);
+        const shown = (await Promise.all(sections.map((section) => section(db, actor, project)))).filter((s) => s !== null);
+        return sendPage(app, req, reply, project.name, (ctx) => <ProjectPage ctx={ctx} project={project} view={view} sections={shown} />);
       },
     }),
     { method: 'GET', url: '/admin/projects/new', audience: 'admin.write', handler: async (req, reply) => projectFormPage(app, req, reply, null) },

@@ -39,6 +39,10 @@ describeInBrowser('private CI in a real browser', () => {
       expect(await lead.locator('table.ci-recipes').textContent()).toContain('-m pytest -q');
       expect(await lead.locator('#f-test_command').inputValue()).toContain('-m pytest -q');
       await screenshot(lead, `ci-01-recipe-${width}`);
+      await lead.goto(`${baseUrl}/projects/calc`);
+      expect(await lead.locator('section[aria-labelledby="private-ci-heading"] table.ci-recipes').textContent()).toContain('-m pytest -q');
+      expect(await lead.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+      await screenshot(lead, `ci-00-project-${width}`);
 
       const dev = await signedInPage(browser, baseUrl, 'developer', { password: TEST_PASSWORD, viewport });
       await dev.goto(`${baseUrl}/reports/${w.ref}/patches`);

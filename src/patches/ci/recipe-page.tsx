@@ -16,7 +16,8 @@ export interface RecipePageData extends ProjectCi {
 
 export const recipePath = (slug: string): string => `/projects/${slug}/tests`;
 
-function RecipeRows({ d }: { d: RecipePageData }): SafeHtml {
+/** The recipes in force; with edit links for those who may change them (the recipe page). */
+export function RecipeRows({ d }: { d: Pick<RecipePageData, 'project' | 'recipes' | 'canEdit'> }): SafeHtml {
   const path = recipePath(d.project.slug);
   return (
     <table class="ci-recipes stack-on-phone">

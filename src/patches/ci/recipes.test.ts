@@ -36,6 +36,11 @@ describe.each(testDialects())('test recipes on %s', (dialect) => {
     const page = await clients.lead!.get('/projects/nova/tests');
     expect(page.body).toContain('python -m pytest -q');
     expect(page.body).toContain('120 s');
+    // The project page shows the recipe in force to the lead, and whether ready waits for the tests.
+    const withRecipe = (await clients.lead!.get('/projects/nova')).body;
+    expect(withRecipe).toContain('<h2 id="private-ci-heading">Private CI</h2>');
+    expect(withRecipe).toContain('<code>python -m pytest -q</code>');
+    expect(withRecipe).toContain('Passing tests are not required for a branch to be ready.');
     expect(await recipe()).toMatchObject({ recipes: [{ branch: null, test_command: 'python -m pytest -q', setup_command: 'pip install --no-index -e .', time_limit_seconds: 120, artifact_paths: ['junit.xml', 'htmlcov/'] }], require_passing: false });
     expect(await audits('ci.recipe_set')).toBe(1);
   });
@@ -98,6 +103,7 @@ describe.each(testDialects())('test recipes on %s', (dialect) => {
       expect((await clients[name]!.get('/api/v1/projects/nova/test-recipe', 'application/json')).statusCode, name).toBe(404);
       expect((await clients[name]!.json('PUT', '/api/v1/projects/nova/test-recipe', { test_command: 'true' })).statusCode, name).toBe(404);
       expect((await clients[name]!.get('/projects/nova')).body).not.toContain('/projects/nova/tests');
+      expect((await clients[name]!.get('/projects/nova')).body).not.toContain('python -m pytest');
     }
     const anonymous = new TestClient(t);
     expect([303, 401]).toContain((await anonymous.get('/projects/nova/tests')).statusCode);
